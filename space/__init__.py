@@ -1,0 +1,1 @@
+"""The Gaokerena Gradio Space: streaming Persian chat and the benchmark leaderboard."""

@@ -1,0 +1,1 @@
+"""Gaokerena training: the two-stage LoRA recipe (continued pretraining, instruction tuning) and adapter merging."""
