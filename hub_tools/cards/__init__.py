@@ -1,0 +1,4 @@
+"""Hub cards: typed metadata plus packaged Jinja templates.
+
+Model and adapter cards live in ``model``, dataset cards in ``dataset``.
+"""

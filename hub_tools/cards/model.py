@@ -1,0 +1,300 @@
+"""Model and adapter cards, filled from the training runs' ``training_metadata.json`` and the evaluation results.
+
+    card = build_model_card(repo_id="gaokerena/gaokerena-v1", version="v1.0", base_model="CohereForAI/aya-expanse-8b",
+                            stages=[cpt_metadata, sft_metadata], results=[...], dataset_id=resolve, ...)
+    card.save("README.md")
+
+The metadata (YAML front matter) is a typed ``ModelCardData``; the body is a Jinja template shipped in
+``hub_tools/cards/templates`` and rendered with ``StrictUndefined``, so a value the template needs but the inputs
+lack raises instead of printing an empty string. Nothing in a card is typed by hand: training facts come from
+the stages' metadata (SCHEMAS §2), scores from the result files (SCHEMAS §3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+
+# The model every Gaokerena release descends from (named in the licence section whatever the build's base was).
+UPSTREAM_MODEL = "CohereForAI/aya-expanse-8b"
+PAPER_URL = "https://arxiv.org/abs/2505.16000"
+STAGES = {
+    "cpt": ("continued pre-training", "continued pre-training on the Persian medical corpus"),
+    "sft": ("instruction tuning", "supervised fine-tuning on Persian doctor–patient question answering"),
+}
+MODEL_TAGS = ["medical", "persian", "gaokerena", "aya-expanse", "lora"]
+REQUIRED_METADATA_KEYS = {
+    "stage", "base_model", "datasets", "lora", "hyperparameters", "tokens_seen", "train_loss", "wall_time_s",
+    "hardware", "versions", "co2_eq_emissions",
+}  # fmt: skip
+
+
+class CardError(ValueError):
+    """Inputs that cannot make a correct card (missing metadata, unknown dataset, ...)."""
+
+
+def load_training_metadata(folder: str | Path) -> dict[str, Any]:
+    """``folder/training_metadata.json`` (SCHEMAS §2), checked for the keys the cards need."""
+    path = Path(folder) / "training_metadata.json"
+    if not path.is_file():
+        raise CardError(f"{path} is missing: cards are filled from the training run's metadata")
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    missing = REQUIRED_METADATA_KEYS - metadata.keys()
+    if missing:
+        raise CardError(f"{path} lacks {sorted(missing)}")
+    if metadata["stage"] not in STAGES:
+        raise CardError(f"{path}: unknown stage {metadata['stage']!r}; expected one of {sorted(STAGES)}")
+    return metadata
+
+
+def build_model_card(
+    *,
+    repo_id: str,
+    version: str,
+    base_model: str,
+    stages: list[dict[str, Any]],
+    dataset_id: Callable[[str], str],
+    results: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    results_repo: str | None = None,
+    adapter_repos: list[str] = (),  # type: ignore[assignment]
+    stage_bases: list[str] | None = None,
+    root_model: str | None = None,
+    namespace: str = "gaokerena",
+    title: str = "Gaokerena",
+    license: str = "cc-by-nc-sa-4.0",
+    language: str = "fa",
+    hub_url: str = "https://huggingface.co",
+) -> ModelCard:
+    """The card of a merged model: ``stages`` are the training metadata of the adapters merged into it, in order.
+
+    ``dataset_id`` maps a dataset name as training recorded it (a Hub id or a local folder) to its Hub id.
+    ``results`` are result documents (SCHEMAS §3) for this model; they become the model-index.
+    ``stage_bases`` are the Hub ids each stage trained from (default: what the metadata recorded, which may be a
+    local folder).
+    """
+    if not stages:
+        raise CardError(f"{repo_id}: a merged model card needs at least one training stage")
+    bases = list(stage_bases) if stage_bases else [meta["base_model"] for meta in stages]
+    if len(bases) != len(stages):
+        raise CardError(f"{repo_id}: {len(stages)} stages but {len(bases)} stage base models")
+    contexts = [_stage_context(meta, dataset_id, base) for meta, base in zip(stages, bases)]
+    eval_results = to_eval_results(results)
+    card_data = ModelCardData(
+        language=[language],
+        license=license,
+        library_name="transformers",
+        pipeline_tag="text-generation",
+        base_model=base_model,
+        base_model_relation="finetune",
+        datasets=_unique(ds["id"] for ctx in contexts for ds in ctx["datasets"]),
+        tags=MODEL_TAGS,
+        co2_eq_emissions=combined_emissions(stages),
+        model_name=repo_id if eval_results else None,
+        eval_results=eval_results or None,
+    )
+    context = dict(
+        _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model),
+        stages=contexts,
+        adapter_repos=list(adapter_repos),
+        results=[_result_row(r) for r in results],
+        results_repo=results_repo,
+    )
+    return _render("model_card.md", card_data, context)
+
+
+def build_adapter_card(
+    *,
+    repo_id: str,
+    version: str,
+    base_model: str,
+    stage: dict[str, Any],
+    stage_index: int,
+    dataset_id: Callable[[str], str],
+    merged_repo: str | None = None,
+    stage_base: str | None = None,
+    root_model: str | None = None,
+    namespace: str = "gaokerena",
+    title: str = "Gaokerena",
+    license: str = "cc-by-nc-sa-4.0",
+    language: str = "fa",
+    hub_url: str = "https://huggingface.co",
+) -> ModelCard:
+    """The card of one LoRA stage: ``base_model`` is the Hub id the adapter loads on (and, unless ``stage_base``
+    says otherwise, the model the stage trained from)."""
+    context = _stage_context(stage, dataset_id, stage_base or base_model)
+    card_data = ModelCardData(
+        language=[language],
+        license=license,
+        library_name="peft",
+        pipeline_tag="text-generation",
+        base_model=base_model,
+        base_model_relation="adapter",
+        datasets=_unique(ds["id"] for ds in context["datasets"]),
+        tags=MODEL_TAGS + [stage["stage"]],
+        co2_eq_emissions=combined_emissions([stage]),
+    )
+    ctx = dict(
+        _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model),
+        stage=context,
+        stage_index=stage_index,
+        merged_repo=merged_repo,
+    )
+    return _render("adapter_card.md", card_data, ctx)
+
+
+def combined_emissions(stages: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The Hub's ``co2_eq_emissions`` block for the sum of the stages' codecarbon measurements (grams CO2eq)."""
+    blocks = [stage["co2_eq_emissions"] for stage in stages]
+    for block in blocks:
+        missing = {"emissions", "source", "training_type", "geographical_location", "hardware_used"} - block.keys()
+        if missing:
+            raise CardError(f"co2_eq_emissions lacks {sorted(missing)}")
+    types = {block["training_type"] for block in blocks}
+    return {
+        "emissions": round(sum(float(block["emissions"]) for block in blocks), 6),
+        "source": " + ".join(_unique(block["source"] for block in blocks)),
+        "training_type": "pre-training" if types == {"pre-training"} else "fine-tuning",
+        "geographical_location": " + ".join(_unique(block["geographical_location"] for block in blocks)),
+        "hardware_used": " + ".join(_unique(block["hardware_used"] for block in blocks)),
+    }
+
+
+def to_eval_results(results: Iterable[dict[str, Any]]) -> list[EvalResult]:
+    """Result documents -> EvalResult list; the evaluation package's converter when it is installed."""
+    results = list(results)
+    if not results:
+        return []
+    try:
+        from hub_tools.evaluation.schema import Result, to_eval_results as convert
+    except ImportError:
+        return [item for result in results for item in _eval_results_fallback(result)]
+    return [item for result in results for item in convert(Result.from_dict(result))]
+
+
+def _eval_results_fallback(result: dict[str, Any]) -> list[EvalResult]:
+    """SCHEMAS §3 -> EvalResult, used only while ``hub_tools.evaluation.schema`` is unavailable."""
+    benchmark, metrics = result["benchmark"], result["metrics"]
+    common = dict(
+        task_type="text-generation",
+        dataset_type=benchmark["dataset_id"],
+        dataset_name=benchmark["name"],
+        dataset_config=benchmark.get("config"),
+        dataset_split=benchmark.get("split"),
+        dataset_revision=benchmark.get("dataset_revision"),
+    )
+    if "accuracy" in metrics:
+        name = f"accuracy ({result['protocol']})"
+        return [EvalResult(metric_type="accuracy", metric_value=metrics["accuracy"], metric_name=name, **common)]
+    return [
+        EvalResult(metric_type=key, metric_value=metrics[key], metric_name=key, **common)
+        for key in ("win_rate", "comprehensiveness", "hallucination_rate")
+        if key in metrics
+    ]
+
+
+def _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model):
+    return {
+        "repo_id": repo_id,
+        "version": version,
+        "base_model": base_model,
+        "base_model_url": f"{hub_url.rstrip('/')}/{base_model}",
+        "namespace": namespace,
+        "title": title,
+        "license": license,
+        "language": language,
+        "hub_url": hub_url.rstrip("/"),
+        "upstream_model": UPSTREAM_MODEL,
+        "root_model": root_model or base_model,
+    }
+
+
+def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_model: str) -> dict[str, Any]:
+    label, description = STAGES[meta["stage"]]
+    co2 = meta["co2_eq_emissions"]
+    return {
+        "stage": meta["stage"],
+        "label": label,
+        "description": description,
+        "base_model": base_model,
+        "datasets": [
+            {"id": dataset_id(ds["name"]), "config": ds.get("config"), "split": ds["split"], "rows": ds["rows"]}
+            for ds in meta["datasets"]
+        ],
+        "hyperparameters": [(k, _format(v)) for k, v in meta["hyperparameters"].items()],
+        "lora": meta["lora"],
+        "tokens_seen": f"{int(meta['tokens_seen']):,}",
+        "train_loss": _format(meta["train_loss"]),
+        "eval_loss": None if meta.get("eval_loss") is None else _format(meta["eval_loss"]),
+        "wall_time": _duration(float(meta["wall_time_s"])),
+        "hardware": _hardware(meta["hardware"]),
+        "emissions": _format(float(co2["emissions"])),
+        "co2_source": co2["source"],
+        "versions": sorted(meta["versions"].items()),
+    }
+
+
+def _result_row(result: dict[str, Any]) -> dict[str, Any]:
+    metrics, benchmark = result["metrics"], result["benchmark"]
+    if "accuracy" in metrics:
+        value, ci = metrics["accuracy"], metrics.get("ci95")
+    else:
+        value, ci = metrics.get("win_rate"), metrics.get("win_rate_ci95")
+    return {
+        "benchmark": benchmark["name"],
+        "config": benchmark.get("config") or "",
+        "protocol": result["protocol"],
+        "accuracy": "n/a" if value is None else f"{float(value):.3f}",
+        "ci95": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
+        "n": metrics.get("n", ""),
+        "source": result.get("source", ""),
+    }
+
+
+def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    template = environment.get_template(template_name)
+    content = template.render(card_data=card_data.to_yaml(), **context)
+    return ModelCard(content)
+
+
+def _template_source(name: str) -> str:
+    return resources.files("hub_tools.cards").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _hardware(hardware: dict[str, Any]) -> str:
+    if hardware.get("device") == "cuda" and hardware.get("gpu_name"):
+        return f"{hardware.get('gpu_count', 1)}× {hardware['gpu_name']}"
+    return f"CPU ({hardware.get('cpu_count', '?')} cores)"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,263 @@
+"""MF3QA: Persian medical question-answer pairs crawled from Iranian health sites (train, dev, test).
+
+Sources (``--source`` takes the MF3QA folder, sub-folders or single files; files are identified by path):
+
+- ``dev.xlsx`` and ``test.xlsx`` (columns Question, Answer, Source): the authors' published dev and test splits.
+  They are kept as published, row for row (test keeps its 201 K-QA rows, whose Source is ``kqa``); only the
+  normaliser and the redaction run on them, and a row left empty by them is rejected.
+- ``filtered/*.xlsx`` (columns Question, Answer; any number of files): the authors' filtered crawls, the train
+  split. A file named directly that is neither dev.xlsx nor test.xlsx is also a train source. The ``source``
+  column comes from the file name: the stem without a chunk suffix (``drhast_f3`` → ``drhast``), written as the
+  site's domain when it is one of the known sites (``niniban.com``, ``drhast.com``, ``doctor-yab.ir``,
+  ``isovisit.com``), as dev and test write it.
+- Anything under ``crawled/`` is the raw crawl before the authors' filtering (``crawled/niniban/qa.xlsx`` repeats
+  556 questions and keeps very short answers): it is *not* a train source. It is listed in the report's
+  ``ignored_files`` with the reason, as is any other ``.xlsx`` found in a folder that is not one of the above.
+
+Train clean-up, in this order; every row read is either kept or dropped with one reason (the build report):
+
+1. normalise (:func:`~hub_tools.data.normalize.normalize_persian`) and redact personal data (phones, e-mails,
+   URLs, national-ID-like numbers) in the question and the answer;
+2. leak removal: a train row whose question is a dev or test question is dropped (``contamination: overlaps dev``
+   / ``... test``), exact after normalisation (:func:`~hub_tools.data.dedup.exact_key`) or near duplicate (MinHash
+   over character 5-grams of the question, estimated Jaccard >= ``near_dup_threshold``). All 2,000 dev questions
+   of the real data occur in the filtered niniban crawl, so this step matters; ``stats.leaks`` gives the row counts
+   and the number of distinct dev/test questions found;
+3. answers shorter than ``min_answer_chars`` characters (after clean-up; default 20, see ``BuildOptions``) are
+   dropped: one-word replies teach nothing. The paper drops very short answers too; the authors' filtered files
+   already have none under 130 characters, so on the real data this step removes nothing;
+4. exact and near duplicates within train on question + answer (the same pair reposted, possibly with small
+   edits), first occurrence kept, in file order. A question asked again with a different answer is kept: it is a
+   different training example;
+5. benchmark contamination (``--contamination warn|fail|off``): the questions of MMLU-fa, IBMSEE and K-QA-fa are
+   checked against the train rows with :func:`~hub_tools.data.contamination.check_contamination` (word 8-gram
+   overlap). ``warn`` drops the train rows that hold a contaminated question (``contamination: overlaps <name>``)
+   and reports it, ``fail`` stops the build. Benchmark sources come from ``--set benchmarks=PATH[,PATH...]``
+   (built folders or source files; ``none`` turns the check off); when not given, benchmark folders beside an
+   MF3QA source folder (``MMLU_fa``, ``IBMSEE``, ``KQA_fa``, as in the authors' repository and in the samples)
+   are used.
+
+Output (SCHEMAS.md §1): config ``default``, splits train, dev, test; columns id, question, answer, source.
+``id`` is ``<file stem>-<nnnnn>`` for train (nnnnn the 1-based data row of the source sheet) and
+``dev-<nnnn>``/``test-<nnnn>`` for the published splits, so ids are stable when other rows are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from hub_tools.data.builders import BuildOptions, clean_text, expand_sources, reject
+from hub_tools.data.readers import DataError, file_label, read_xlsx
+from hub_tools.data.report import BuildReport
+
+NAME = "mf3qa"
+SPLITS = ("train", "dev", "test")
+KNOWN_SITES = {"niniban": "niniban.com", "drhast": "drhast.com", "doctoryab": "doctor-yab.ir", "isovisit": "isovisit.com"}
+_CHUNK_SUFFIX = re.compile(r"(?:[_\-. ](?:f|part|chunk|p)?\d+)+$", re.IGNORECASE)
+DEDUP_SHINGLE = {"shingle": "char", "k": 5}
+
+
+def features():
+    from datasets import Features, Value
+
+    return Features({name: Value("string") for name in ("id", "question", "answer", "source")})
+
+
+def source_name(path: Path) -> str:
+    """The train ``source`` of a filtered crawl file: its stem without chunk suffix, as a domain when known."""
+    stem = _CHUNK_SUFFIX.sub("", path.stem) or path.stem
+    canon = re.sub(r"[^a-z0-9]", "", stem.lower())
+    return KNOWN_SITES.get(canon, stem)
+
+
+def classify(sources: list[Path]) -> tuple[dict[str, list[Path]], dict[str, str]]:
+    """``({"train": [...], "dev": [...], "test": [...]}, {ignored file label: reason})`` for the given sources."""
+    files: dict[str, list[Path]] = {split: [] for split in SPLITS}
+    ignored: dict[str, str] = {}
+    for source in sources:
+        source = Path(source)
+        direct = not source.is_dir()
+        for path in expand_sources([source], ["**/*.xlsx"]):
+            if path.name.startswith("~$"):  # Excel lock files
+                continue
+            parts = {p.lower() for p in path.parts[:-1]}
+            name = path.name.lower()
+            if "crawled" in parts:
+                ignored[_label(path)] = "raw crawl before the authors' filtering: the filtered file is the train source"
+            elif name in ("dev.xlsx", "test.xlsx"):
+                files[name[:-5]].append(path)
+            elif path.parent.name.lower() == "filtered" or direct:
+                files["train"].append(path)
+            else:
+                ignored[_label(path)] = "not an MF3QA file (expected dev.xlsx, test.xlsx or filtered/*.xlsx)"
+    for split in ("dev", "test"):
+        if len(files[split]) > 1:
+            raise DataError(", ".join(map(str, files[split])), f"more than one {split}.xlsx among the sources")
+    if not files["train"]:
+        raise DataError(", ".join(map(str, sources)), "no train source (filtered/*.xlsx) among the sources")
+    return files, ignored
+
+
+def _label(path: Path) -> str:
+    return file_label(path)
+
+
+def _read_published(path: Path, split: str, options: BuildOptions, report: BuildReport) -> list[dict[str, Any]]:
+    rows = []
+    for row in read_xlsx(
+        path, {"question": str, "answer": str}, optional_columns={"source": str}, on_error=options.on_error, report=report
+    ):
+        question = clean_text(row["question"], options, report)
+        answer = clean_text(row["answer"], options, report)
+        if not question or not answer:
+            reject(row, "question" if not question else "answer", "text empty after normalisation", options, report)
+            continue
+        source = (row.get("source") or "").strip() or source_name(path)
+        rows.append({"id": f"{split}-{row.row - 1:04d}", "question": question, "answer": answer, "source": source})
+        report.keep(row.file)
+    return rows
+
+
+def _length_stats(values: list[int]) -> dict[str, Any]:
+    if not values:
+        return {"count": 0}
+    ordered = sorted(values)
+    return {
+        "count": len(ordered),
+        "min": ordered[0],
+        "mean": round(sum(ordered) / len(ordered), 1),
+        "p50": ordered[len(ordered) // 2],
+        "max": ordered[-1],
+    }
+
+
+def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
+    from datasets import Dataset, DatasetDict
+
+    from hub_tools.data.contamination import check_build_contamination
+    from hub_tools.data.dedup import Deduplicator, NearDuplicateIndex, exact_key
+    from hub_tools.data.output import write_dataset
+
+    report = BuildReport(NAME)
+    files, ignored = classify([Path(s) for s in sources])
+    published = {split: (_read_published(files[split][0], split, options, report) if files[split] else []) for split in ("dev", "test")}
+
+    # -- train: read and clean ----------------------------------------------------------------------------------
+    candidates: list[dict[str, Any]] = []  # rows still in the running, with their file label
+    ids: set[str] = set()
+    for path in files["train"]:
+        source = source_name(path)
+        for row in read_xlsx(path, {"question": str, "answer": str}, on_error=options.on_error, report=report):
+            question = clean_text(row["question"], options, report)
+            answer = clean_text(row["answer"], options, report)
+            if not question or not answer:
+                reject(row, "question" if not question else "answer", "text empty after normalisation", options, report)
+                continue
+            row_id = f"{path.stem}-{row.row - 1:05d}"
+            while row_id in ids:
+                row_id += "b"
+            ids.add(row_id)
+            candidates.append({"id": row_id, "question": question, "answer": answer, "source": source, "_file": row.file})
+
+    # -- leaks: dev/test questions out of train -----------------------------------------------------------------
+    threshold = options.near_dup_threshold
+    exact_of: dict[str, list[tuple[str, int]]] = {}  # two published questions can share a normalised form
+    for split in ("dev", "test"):
+        for i, r in enumerate(published[split]):
+            exact_of.setdefault(exact_key(r["question"]), []).append((split, i))
+    leak_rows = {split: {"exact": 0, "near": 0} for split in ("dev", "test")}
+    leaked_questions: dict[str, set[int]] = {"dev": set(), "test": set()}
+    match: list[tuple[list[tuple[str, int]], str] | None] = [None] * len(candidates)
+    for i, r in enumerate(candidates):
+        hits = exact_of.get(exact_key(r["question"]))
+        if hits:
+            match[i] = (hits, "exact")
+    if threshold < 1.0 and exact_of:
+        index = NearDuplicateIndex(threshold=threshold, seed=options.seed, **DEDUP_SHINGLE)
+        keys = [(split, i) for split in ("dev", "test") for i in range(len(published[split]))]
+        index.add_many(keys, [published[s][i]["question"] for s, i in keys])
+        todo = [i for i in range(len(candidates)) if match[i] is None]
+        for i, found in zip(todo, index.query_many(candidates[i]["question"] for i in todo)):
+            if found:
+                match[i] = ([found[0][0]], "near")
+    remaining = []
+    for i, r in enumerate(candidates):
+        if match[i] is None:
+            remaining.append(r)
+            continue
+        hits, kind = match[i]
+        for split, j in hits:
+            leaked_questions[split].add(j)
+        split = hits[0][0]  # dev before test
+        leak_rows[split][kind] += 1
+        report.add_leaks(1, split, file=r["_file"])
+
+    # -- short answers ------------------------------------------------------------------------------------------
+    min_chars = int(options.min_answer_chars)
+    long_enough = []
+    for r in remaining:
+        if len(r["answer"]) < min_chars:
+            report.drop(r["_file"], f"answer shorter than {min_chars} characters")
+        else:
+            long_enough.append(r)
+
+    # -- duplicates within train (question + answer) ------------------------------------------------------------
+    dedup = Deduplicator(threshold if threshold < 1.0 else None, seed=options.seed, **DEDUP_SHINGLE)
+    decisions = dedup.process([r["question"] + "\n" + r["answer"] for r in long_enough])
+    train: list[dict[str, Any]] = []
+    for r, (kind, _rep, _sim) in zip(long_enough, decisions):
+        if kind is None:
+            train.append(r)
+        else:
+            report.add_duplicates(1, kind, file=r["_file"])
+
+    # -- benchmark contamination --------------------------------------------------------------------------------
+    contamination, hits = check_build_contamination(
+        (r["question"] + "\n" + r["answer"] for r in train), [Path(s) for s in sources], options
+    )
+    if hits:
+        kept = []
+        for i, r in enumerate(train):
+            if i in hits:
+                report.add_leaks(1, hits[i][0], file=r["_file"])
+            else:
+                kept.append(r)
+        train = kept
+
+    # -- write ----------------------------------------------------------------------------------------------------
+    for r in train:
+        report.keep(r.pop("_file"))
+    split_rows = {"train": train, **published}
+    report.set_stat("sources", {split: dict(Counter(r["source"] for r in rows)) for split, rows in split_rows.items()})
+    report.set_stat("answer_chars", {split: _length_stats([len(r["answer"]) for r in rows]) for split, rows in split_rows.items()})
+    report.set_stat("question_chars", {split: _length_stats([len(r["question"]) for r in rows]) for split, rows in split_rows.items()})
+    report.set_stat(
+        "leaks",
+        {
+            split: {
+                "train_rows_dropped": leak_rows[split]["exact"] + leak_rows[split]["near"],
+                "exact": leak_rows[split]["exact"],
+                "near": leak_rows[split]["near"],
+                "distinct_questions_found": len(leaked_questions[split]),
+                "questions_in_split": len(published[split]),
+            }
+            for split in ("dev", "test")
+        },
+    )
+    report.set_stat("min_answer_chars", min_chars)
+    report.set_stat(
+        "dedup",
+        {"key": "question + answer", "threshold": threshold, "method": "MinHash LSH, character 5-grams, 128 permutations"},
+    )
+    dev_keys = {exact_key(r["question"]) for r in published["dev"]}
+    report.set_stat("test_questions_also_in_dev", sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys))
+    report.set_stat("ignored_files", ignored)
+    report.set_stat("contamination", contamination)
+    report.set_stat("options", options.to_dict())
+    feats = features()
+    splits = {split: Dataset.from_list(rows, features=feats) for split, rows in split_rows.items() if rows or split == "train"}
+    write_dataset(out, {"default": DatasetDict(splits)}, report, NAME)
+    return report

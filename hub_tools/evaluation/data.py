@@ -1,0 +1,151 @@
+"""Benchmark data for the evaluators: the built dataset folders / Hub repos of SCHEMAS §1.
+
+``load_dataset(path_or_repo, config, split="test")`` reads both a local built folder and a Hub repo (the Hub is
+``HF_ENDPOINT``: the local Hub in tests and the rehearsal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .schema import DATASET_IDS, IBMSEE_PASS_MARK, LETTERS
+
+DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}
+#: The column that names a question's subset in the per-subset table.
+SUBSET_COLUMNS = {"mmlu-fa": "subject", "ibmsee": "sitting"}
+MMLU_SUBJECTS = (
+    "anatomy", "clinical_knowledge", "college_biology", "college_medicine", "medical_genetics", "professional_medicine",
+)  # fmt: skip
+
+
+class BenchmarkDataError(ValueError):
+    """The benchmark data is missing a column or holds a malformed row (the message names dataset and row)."""
+
+
+@dataclass
+class MCQuestion:
+    id: str
+    question: str
+    choices: list[str]
+    answer: int  # 0-3
+    subset: str
+
+    @property
+    def gold(self) -> str:
+        return LETTERS[self.answer]
+
+
+@dataclass
+class KQAItem:
+    id: str
+    question: str
+    free_form_answer: str = ""
+    must_have: list[str] = field(default_factory=list)
+    nice_to_have: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadedBenchmark:
+    name: str
+    dataset_id: str  # the Hub id the result names
+    source: str  # what was actually read (a folder or a repo id)
+    config: str
+    split: str
+    revision: str | None
+    items: list
+    pass_mark: float | None = None
+
+
+def is_local(path_or_repo: str) -> bool:
+    return Path(path_or_repo).expanduser().exists()
+
+
+def _resolve_revision(repo_id: str, revision: str | None) -> str | None:
+    """The commit sha of a Hub dataset (None when it cannot be asked)."""
+    try:
+        from huggingface_hub import HfApi
+
+        return HfApi().dataset_info(repo_id, revision=revision).sha or revision
+    except Exception:  # noqa: BLE001 - an offline Hub only loses the pin, not the evaluation
+        return revision
+
+
+def _load_rows(source: str, config: str, split: str, revision: str | None):
+    import datasets
+
+    kwargs = {} if is_local(source) or revision is None else {"revision": revision}
+    path = str(Path(source).expanduser()) if is_local(source) else source
+    try:
+        return datasets.load_dataset(path, config, split=split, **kwargs)
+    except ValueError as err:
+        if "BuilderConfig" in str(err) or "config" in str(err).lower():
+            raise BenchmarkDataError(f"{source}: no config {config!r} ({err})") from err
+        raise
+
+
+def load_benchmark(
+    benchmark: str,
+    dataset: str | None = None,
+    config: str | None = None,
+    *,
+    split: str = "test",
+    revision: str | None = None,
+    dataset_id: str | None = None,
+    limit: int | None = None,
+) -> LoadedBenchmark:
+    """Read a benchmark's rows into ``MCQuestion`` / ``KQAItem`` objects (first ``limit`` rows if given)."""
+    if benchmark not in DEFAULT_CONFIGS:
+        raise BenchmarkDataError(f"unknown benchmark {benchmark!r} (choose from {', '.join(DEFAULT_CONFIGS)})")
+    source = dataset or DATASET_IDS[benchmark]
+    config = config or DEFAULT_CONFIGS[benchmark]
+    local = is_local(source)
+    hub_id = dataset_id or (DATASET_IDS[benchmark] if local else source)
+    rows = _load_rows(source, config, split, revision)
+    if limit is not None:
+        rows = rows.select(range(min(limit, len(rows))))
+    resolved = revision if local else _resolve_revision(source, revision)
+    items = (
+        [_kqa_item(row, source, i) for i, row in enumerate(rows)]
+        if benchmark == "kqa-fa"
+        else [_mc_question(row, benchmark, source, i, config) for i, row in enumerate(rows)]
+    )
+    return LoadedBenchmark(
+        name=benchmark, dataset_id=hub_id, source=source, config=config, split=split, revision=resolved, items=items,
+        pass_mark=IBMSEE_PASS_MARK if benchmark == "ibmsee" else None,
+    )  # fmt: skip
+
+
+def _column(row: dict, key: str, source: str, index: int):
+    if key not in row:
+        raise BenchmarkDataError(f"{source}: row {index} has no column {key!r} (columns: {', '.join(row)})")
+    return row[key]
+
+
+def _mc_question(row: dict, benchmark: str, source: str, index: int, config: str) -> MCQuestion:
+    choices = list(_column(row, "choices", source, index))
+    if len(choices) != 4:
+        raise BenchmarkDataError(f"{source}: row {index} has {len(choices)} choices, expected 4")
+    answer = _column(row, "answer", source, index)
+    if isinstance(answer, str) and answer in LETTERS:
+        answer = LETTERS.index(answer)
+    if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= 3:
+        raise BenchmarkDataError(f"{source}: row {index} has answer {answer!r}, expected 0-3")
+    subset = row.get(SUBSET_COLUMNS[benchmark]) or config
+    return MCQuestion(
+        id=str(_column(row, "id", source, index)),
+        question=str(_column(row, "question", source, index)),
+        choices=[str(c) for c in choices],
+        answer=answer,
+        subset=str(subset),
+    )
+
+
+def _kqa_item(row: dict, source: str, index: int) -> KQAItem:
+    return KQAItem(
+        id=str(_column(row, "id", source, index)),
+        question=str(_column(row, "question", source, index)),
+        free_form_answer=str(row.get("free_form_answer") or ""),
+        must_have=[str(s) for s in (row.get("must_have") or []) if str(s).strip()],
+        nice_to_have=[str(s) for s in (row.get("nice_to_have") or []) if str(s).strip()],
+    )

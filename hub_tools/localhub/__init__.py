@@ -1,0 +1,13 @@
+"""A local Hugging Face Hub server: enough of the Hub's HTTP API for huggingface_hub, datasets, transformers and
+peft to create repos, push, pull and list against it, on loopback, with no internet.
+
+    from hub_tools.localhub import LocalHub
+    with LocalHub("/tmp/hub", tokens={"hf_x": {"user": "alice", "orgs": ["gaokerena"]}}) as hub:
+        ...  # HfApi(endpoint=hub.url, token="hf_x")
+
+See ``server.py`` (HTTP server), ``api.py`` (endpoints), ``storage.py`` (on-disk format), ``auth.py`` (tokens).
+"""
+
+from .server import LocalHub, LocalHubProcess
+
+__all__ = ["LocalHub", "LocalHubProcess"]

@@ -1,0 +1,974 @@
+"""The Hub API of the local server: routing and one small handler per endpoint.
+
+Endpoints follow ``docs/hub-protocol.md`` (huggingface_hub 2.4.0 as the client): whoami, repo CRUD and settings,
+repo info, tree and paths-info (``Link`` pagination), resolve (HEAD/GET, ``Range``), validate-yaml, preupload,
+NDJSON commits (optionally as pull requests), branches/tags/refs/commits, LFS batch + signed upload + verify,
+minimal discussions and the Space management endpoints. Errors always carry ``X-Error-Code``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote, urlencode
+
+from . import errors
+from .auth import Identity, TokenStore, UrlSigner
+from .http import Request, Response, header_safe, seg
+from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, now_iso, parse_front_matter,
+                      validate_card_metadata, validate_path, validate_ref_name)
+
+logger = logging.getLogger(__name__)
+
+_TYPE_BY_PLURAL = {f"{t}s": t for t in REPO_TYPES}
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_SPACE_SDKS = {"gradio", "streamlit", "docker", "static"}
+DEFAULT_RUNTIME_HARDWARE = "cpu-basic"
+
+
+def _repo_ref(repo_type: str, raw_namespace: str, raw_name: str) -> RepoRef:
+    """A repo address from raw URL segments; 400 for anything that could escape the storage root."""
+    namespace, name = seg(raw_namespace), seg(raw_name)
+    for part in (namespace, name):
+        if not part or "/" in part or "\\" in part or "\0" in part or part in (".", "..") or ".." in part:
+            raise errors.bad_request(f"Invalid repo id {namespace}/{name!r}")
+    return RepoRef(repo_type, namespace, name)
+
+
+@dataclass
+class HubConfig:
+    """Tunables of one server."""
+
+    max_request_bytes: int = 512 * 1024 * 1024
+    max_file_bytes: int = 50 * 1024 * 1024 * 1024
+    tree_page_size: int = 50
+    commits_page_size: int = 50
+
+
+class HubApp:
+    """Dispatches a :class:`Request` to its handler and returns a :class:`Response`."""
+
+    def __init__(self, storage: Storage, tokens: TokenStore, config: HubConfig) -> None:
+        self.storage = storage
+        self.tokens = tokens
+        self.config = config
+        self.signer = UrlSigner(storage.secret)
+
+    # ------------------------------------------------------------------------------------------------ routing
+    def handle(self, req: Request) -> Response:
+        req.identity = self.tokens.identify(req.headers.get("Authorization"))
+        segs = req.segments
+        if segs and segs[0] == "api":
+            return self._route_api(req, segs[1:])
+        return self._route_files(req, segs)
+
+    def _route_api(self, req: Request, segs: list[str]) -> Response:
+        head = segs[0] if segs else ""
+        simple: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("GET", "whoami-v2"): self.whoami,
+            ("GET", "agent-harnesses"): lambda r: Response.json({"standardEnvVars": [], "harnesses": {}}),
+            ("POST", "validate-yaml"): self.validate_yaml,
+            ("GET", "health"): lambda r: Response.json({"status": "ok"}),
+        }
+        if len(segs) == 1 and (req.method, head) in simple:
+            return simple[(req.method, head)](req)
+        if head == "repos" and len(segs) == 2:
+            action = {("POST", "create"): self.create_repo, ("DELETE", "delete"): self.delete_repo,
+                      ("POST", "move"): self.move_repo}.get((req.method, segs[1]))
+            if action:
+                return action(req)
+        if head in _TYPE_BY_PLURAL:
+            repo_type = _TYPE_BY_PLURAL[head]
+            if len(segs) == 1 and req.method == "GET":
+                return self.list_repos(req, repo_type)
+            if len(segs) >= 3:
+                return self._route_repo_api(req, repo_type, segs[1:])
+            if len(segs) == 2 and segs[1] != "templates":  # a single-segment id: never stored here
+                raise errors.repo_not_found(seg(segs[1]))
+        if head == "spaces" and len(segs) == 2 and segs[1] == "templates":
+            return Response.json([])
+        raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
+
+    def _route_repo_api(self, req: Request, repo_type: str, segs: list[str]) -> Response:
+        ref = _repo_ref(repo_type, segs[0], segs[1])
+        state = self._visible_repo(req, ref)
+        rest, m = segs[2:], req.method
+        if not rest:
+            if m == "GET":
+                return self.repo_info(req, state, None)
+        else:
+            action, args = rest[0], rest[1:]
+            handler = self._repo_routes().get((m, action))
+            if handler is not None:
+                return handler(req, state, args)
+            if repo_type == "space" and not args:
+                space_handler = self._space_routes().get((m, action))
+                if space_handler is not None:
+                    self._require_write(req, state)
+                    return space_handler(req, state)
+            if action.startswith("xet-"):
+                raise errors.HubError(404, "NotFound", "Xet is not supported by this local Hub: set "
+                                      "HF_HUB_DISABLE_XET=1 before importing huggingface_hub (plain LFS is used)")
+        raise errors.HubError(404, "NotFound", f"Unknown API route: {m} {req.raw_path}")
+
+    def _repo_routes(self) -> dict:
+        return {
+            ("GET", "revision"): lambda r, s, a: self.repo_info(r, s, self._join_rev(a)),
+            ("PUT", "settings"): self.settings,
+            ("GET", "tree"): self.tree,
+            ("POST", "paths-info"): self.paths_info,
+            ("POST", "preupload"): self.preupload,
+            ("POST", "commit"): self.commit,
+            ("POST", "branch"): self.create_branch,
+            ("DELETE", "branch"): self.delete_branch,
+            ("POST", "tag"): self.create_tag,
+            ("DELETE", "tag"): self.delete_tag,
+            ("GET", "refs"): self.refs,
+            ("GET", "commits"): self.commits,
+            ("POST", "discussions"): self.create_discussion,
+            ("GET", "discussions"): self.discussions,
+        }
+
+    def _space_routes(self) -> dict:
+        return {
+            ("GET", "secrets"): self.space_get_secrets,
+            ("POST", "secrets"): self.space_add_secret,
+            ("DELETE", "secrets"): self.space_delete_secret,
+            ("GET", "variables"): self.space_get_variables,
+            ("POST", "variables"): self.space_add_variable,
+            ("DELETE", "variables"): self.space_delete_variable,
+            ("GET", "runtime"): lambda r, s: self._runtime_response(s),
+            ("POST", "hardware"): self.space_hardware,
+            ("POST", "sleeptime"): self.space_sleeptime,
+            ("POST", "pause"): lambda r, s: self._set_stage(s, "PAUSED"),
+            ("POST", "restart"): lambda r, s: self._set_stage(s, "RUNNING"),
+            ("POST", "dev-mode"): self.space_dev_mode,
+        }
+
+    def _route_files(self, req: Request, segs: list[str]) -> Response:
+        repo_type = "model"
+        if segs and segs[0] in ("datasets", "spaces"):
+            repo_type, segs = _TYPE_BY_PLURAL[segs[0]], segs[1:]
+        if len(segs) < 3:
+            raise errors.HubError(404, "NotFound", f"Unknown route: {req.method} {req.raw_path}")
+        if segs[1].endswith(".git") and segs[2:5] == ["info", "lfs", "objects"]:
+            return self._route_lfs(req, _repo_ref(repo_type, segs[0], segs[1][:-4]), segs[5:])
+        ref = _repo_ref(repo_type, segs[0], segs[1])
+        state = self._visible_repo(req, ref)
+        if segs[2] == "resolve" and req.method in ("GET", "HEAD") and len(segs) >= 5:
+            return self.resolve(req, state, segs[3:])
+        if segs[2] == "commit" and req.method == "GET" and len(segs) == 4:
+            return self.commit_page(req, state, seg(segs[3]))
+        if segs[2] == "discussions" and req.method == "GET" and len(segs) == 4:
+            return self.discussion_details(req, state, [segs[3]])
+        if segs[2] == "resolve":
+            raise errors.entry_not_found("/".join(seg(s) for s in segs[4:]))
+        raise errors.HubError(404, "NotFound", f"Unknown route: {req.method} {req.raw_path}")
+
+    def _route_lfs(self, req: Request, ref: RepoRef, segs: list[str]) -> Response:
+        if segs == ["batch"] and req.method == "POST":
+            return self.lfs_batch(req, self._visible_repo(req, ref))
+        if len(segs) == 3 and segs[0] == "upload" and req.method == "PUT":
+            return self.lfs_upload(req, ref, seg(segs[1]), seg(segs[2]))
+        if segs == ["verify"] and req.method == "POST":
+            return self.lfs_verify(req, self._visible_repo(req, ref))
+        raise errors.HubError(404, "NotFound", f"Unknown LFS route: {req.method} {req.raw_path}")
+
+    # ---------------------------------------------------------------------------------------------- helpers
+    def _visible_repo(self, req: Request, ref: RepoRef) -> RepoState:
+        """The repo, or 404 RepoNotFound when it is absent or private and the caller is not a member."""
+        state = self.storage.load(ref)
+        if state is None or (state.meta.get("private") and not req.identity.can_write(state.ref.namespace)):
+            raise errors.repo_not_found(ref.id)
+        return state
+
+    @staticmethod
+    def _require_write(req: Request, state_or_ns: RepoState | str) -> None:
+        namespace = state_or_ns if isinstance(state_or_ns, str) else state_or_ns.ref.namespace
+        identity: Identity = req.identity
+        if identity.is_anonymous:
+            raise errors.HubError(401, "Unauthorized", "You must be authenticated (a write token) to do this")
+        if not identity.can_write(namespace):
+            raise errors.forbidden(f"You don't have the rights to write to the namespace {namespace!r}")
+
+    @staticmethod
+    def _join_rev(args: list[str]) -> str:
+        if not args:
+            raise errors.bad_request("Missing revision")
+        return "/".join(seg(a) for a in args)
+
+    def _split_rev(self, state: RepoState, args: list[str], need_path: bool) -> tuple[str, list[str]]:
+        """Split raw segments into (revision, remaining raw segments); a literal '/' in a ref is allowed."""
+        if not args:
+            return "main", []
+        first = seg(args[0])
+        if self.storage.is_revision(state, first):
+            return first, args[1:]
+        upper = len(args) - (1 if need_path else 0)
+        for i in range(upper, 1, -1):  # longest matching ref first
+            candidate = "/".join(seg(a) for a in args[:i])
+            if self.storage.is_revision(state, candidate):
+                return candidate, args[i:]
+        raise errors.revision_not_found(first, state.ref.id)
+
+    def _resolve(self, state: RepoState, revision: str) -> tuple[Commit, str | None]:
+        return self.storage.resolve_revision(state, revision)
+
+    @staticmethod
+    def repo_url(req: Request, ref: RepoRef) -> str:
+        return f"{req.base_url}/{ref.url_prefix}{ref.id}"
+
+    # ------------------------------------------------------------------------------------------------ identity
+    def whoami(self, req: Request) -> Response:
+        identity: Identity = req.identity
+        if identity.is_anonymous:
+            raise errors.unauthorized("Invalid user token. A token is required (Authorization: Bearer ...)")
+        return Response.json({
+            "type": "user", "id": hashlib.sha1(identity.user.encode()).hexdigest()[:24], "name": identity.user,
+            "fullname": identity.user, "email": None, "emailVerified": False, "isPro": False, "canPay": False,
+            "orgs": [{"type": "org", "name": org, "fullname": org, "roleInOrg": "write"} for org in identity.orgs],
+            "auth": {"type": "access_token", "accessToken": {"displayName": "localhub", "role": "write"}},
+        })
+
+    # --------------------------------------------------------------------------------------------- repo CRUD
+    def _ref_from_body(self, req: Request, body: dict) -> RepoRef:
+        repo_type = body.get("type") or "model"
+        if repo_type not in REPO_TYPES:
+            raise errors.bad_request(f"Invalid repo type {repo_type!r}")
+        name, org = body.get("name"), body.get("organization")
+        if not isinstance(name, str) or not name:
+            raise errors.bad_request("Missing 'name'")
+        if "/" in name and not org:
+            org, name = name.split("/", 1)
+        if not org:
+            if req.identity.is_anonymous:
+                raise errors.HubError(401, "Unauthorized", "You must be authenticated to create or delete a repo")
+            org = req.identity.user
+        if not isinstance(org, str):
+            raise errors.bad_request("Invalid 'organization'")
+        return RepoRef(repo_type, org, name)
+
+    def create_repo(self, req: Request) -> Response:
+        body = req.json_object()
+        ref = self._ref_from_body(req, body)
+        self._require_write(req, ref.namespace)
+        private = body.get("visibility") == "private" or body.get("private") is True
+        extra: dict = {}
+        if ref.type == "space":
+            sdk = body.get("sdk")
+            if sdk not in _SPACE_SDKS:
+                raise errors.bad_request(f"Invalid or missing Space sdk {sdk!r}: one of {sorted(_SPACE_SDKS)}")
+            extra["space"] = self._new_space_settings(body)
+        existing = self.storage.load(ref)
+        url = self.repo_url(req, existing.ref if existing else ref)
+        if existing is not None:
+            raise errors.conflict(f"You already created this {ref.type} repo", url=url)
+        try:
+            state = self.storage.create_repo(ref, private=private, author=req.identity.user, extra_meta=extra)
+        except errors.HubError as err:
+            if err.status == 409:
+                err.extra["url"] = url
+            raise
+        return Response.json({"url": self.repo_url(req, state.ref), "name": state.ref.id, "id": state.ref.id})
+
+    @staticmethod
+    def _new_space_settings(body: dict) -> dict:
+        variables = {v["key"]: {"key": v["key"], "value": v.get("value", ""), "description": v.get("description"),
+                                "updatedAt": now_iso()} for v in body.get("variables") or [] if v.get("key")}
+        secrets = {s["key"]: {"key": s["key"], "description": s.get("description"), "updatedAt": now_iso()}
+                   for s in body.get("secrets") or [] if s.get("key")}
+        hardware = body.get("hardware") or DEFAULT_RUNTIME_HARDWARE
+        return {"sdk": body.get("sdk"), "stage": "RUNNING", "hardware": hardware, "requested": hardware,
+                "sleepTime": body.get("sleepTimeSeconds"), "devMode": False, "variables": variables,
+                "secrets": secrets}
+
+    def delete_repo(self, req: Request) -> Response:
+        ref = self._ref_from_body(req, req.json_object())
+        state = self._visible_repo(req, ref)
+        self._require_write(req, state)
+        self.storage.delete_repo(state)
+        return Response.json({})
+
+    def move_repo(self, req: Request) -> Response:
+        body = req.json_object()
+        repo_type = body.get("type") or "model"
+        src, dst = body.get("fromRepo"), body.get("toRepo")
+        if repo_type not in REPO_TYPES or not all(isinstance(x, str) and x.count("/") == 1 for x in (src, dst)):
+            raise errors.bad_request("move needs fromRepo and toRepo as 'namespace/name' and a valid type")
+        state = self._visible_repo(req, RepoRef(repo_type, *src.split("/")))
+        new_ref = RepoRef(repo_type, *dst.split("/"))
+        self._require_write(req, state)
+        self._require_write(req, new_ref.namespace)
+        self.storage.move_repo(state, new_ref)
+        return Response.json({"url": self.repo_url(req, new_ref)})
+
+    def settings(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        body = req.json_object()
+        updates: dict = {}
+        if "visibility" in body:
+            if body["visibility"] not in ("private", "public", "protected"):
+                raise errors.bad_request(f"Invalid visibility {body['visibility']!r}")
+            updates["private"] = body["visibility"] == "private"
+        if "private" in body:
+            updates["private"] = bool(body["private"])
+        if "gated" in body:
+            if body["gated"] not in ("auto", "manual", False):
+                raise errors.bad_request("gated must be 'auto', 'manual' or false")
+            updates["gated"] = body["gated"]
+        for key in ("discussionsDisabled", "xetEnabled"):
+            if key in body:
+                updates[key] = body[key]
+        self.storage.update_meta(state, updates)
+        return Response.json({})
+
+    def list_repos(self, req: Request, repo_type: str) -> Response:
+        author, search = req.q("author"), (req.q("search") or "").lower()
+        limit = int(req.q("limit") or 1000) if (req.q("limit") or "1000").isdigit() else 1000
+        out = []
+        for state in self.storage.list_repos(repo_type):
+            if state.meta.get("private") and not req.identity.can_write(state.ref.namespace):
+                continue
+            if author and state.ref.namespace.lower() != author.lower():
+                continue
+            if search and search not in state.ref.id.lower():
+                continue
+            commit, _ = self._resolve(state, "main")
+            out.append(self._info_json(req, state, commit, blobs=False, siblings=False))
+            if len(out) >= limit:
+                break
+        return Response.json(out)
+
+    # ------------------------------------------------------------------------------------------------- info
+    def repo_info(self, req: Request, state: RepoState, revision: str | None) -> Response:
+        commit, _ = self._resolve(state, revision or "main")
+        return Response.json(self._info_json(req, state, commit, blobs=req.flag("blobs")))
+
+    def _info_json(self, req: Request, state: RepoState, commit: Commit, blobs: bool, siblings: bool = True) -> dict:
+        meta, ref = state.meta, state.ref
+        card, _ = parse_front_matter(self.storage.read_text(state, commit, "README.md") or "")
+        info = {
+            "_id": hashlib.sha1(f"{ref.type}/{meta.get('createdAt')}/{ref.id}".encode()).hexdigest()[:24],
+            "id": ref.id, "author": ref.namespace, "sha": commit.id, "lastModified": commit.date,
+            "createdAt": meta.get("createdAt"), "private": bool(meta.get("private")),
+            "gated": meta.get("gated", False),
+            "disabled": False, "downloads": 0, "likes": 0,
+            "tags": [t for t in (card or {}).get("tags", []) or [] if isinstance(t, str)],
+            "usedStorage": sum(e["size"] for e in commit.files.values()),
+        }
+        if card is not None:
+            info["cardData"] = card
+        if siblings:
+            info["siblings"] = [self._sibling(path, entry, blobs) for path, entry in sorted(commit.files.items())]
+        if ref.type == "model":
+            info["modelId"] = ref.id
+            for key in ("library_name", "pipeline_tag"):
+                if card and isinstance(card.get(key), str):
+                    info[key] = card[key]
+        if ref.type == "space":
+            space = meta.get("space", {})
+            info.update({"sdk": space.get("sdk"), "subdomain": f"{ref.namespace}-{ref.name}".lower().replace(".", "-"),
+                         "host": f"{req.base_url}/spaces/{ref.id}", "runtime": self._runtime_json(state)})
+        return info
+
+    @staticmethod
+    def _sibling(path: str, entry: dict, blobs: bool) -> dict:
+        sib: dict = {"rfilename": path}
+        if blobs:
+            sib["size"] = entry["size"]
+            sib["blobId"] = entry["oid"]
+            if entry.get("lfs"):
+                lfs = entry["lfs"]
+                sib["lfs"] = {"size": lfs["size"], "sha256": lfs["sha256"], "pointerSize": lfs["pointerSize"]}
+        return sib
+
+    # ------------------------------------------------------------------------------------------------- tree
+    def tree(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        revision, rest = self._split_rev(state, args, need_path=False)
+        commit, _ = self._resolve(state, revision)
+        path = "/".join(seg(a) for a in rest).strip("/")
+        if path:
+            validate_path(path)
+        recursive, expand = req.flag("recursive"), req.flag("expand")
+        entries = self._list_tree(commit, path, recursive)
+        if entries is None:
+            raise errors.entry_not_found(path or "/", commit.id)
+        page_size = self.config.tree_page_size
+        cursor = int(req.q("cursor") or 0) if (req.q("cursor") or "0").isdigit() else 0
+        page = entries[cursor:cursor + page_size]
+        if expand:
+            self._add_last_commits(state, commit, page)
+        headers = {}
+        if cursor + page_size < len(entries):
+            next_url = (f"{req.base_url}/api/{state.ref.type}s/{state.ref.id}/tree/{commit.id}"
+                        + (f"/{quote(path, safe='')}" if path else "")
+                        + "?" + urlencode({"recursive": str(recursive).lower(), "expand": str(expand).lower(),
+                                           "cursor": cursor + page_size}))
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return Response.json(page, headers=headers)
+
+    def _list_tree(self, commit: Commit, path: str, recursive: bool) -> list[dict] | None:
+        files = commit.files
+        if path in files:
+            return [self._file_entry(path, files[path])]
+        prefix = path + "/" if path else ""
+        under = {p: e for p, e in files.items() if p.startswith(prefix)}
+        if path and not under:
+            return None
+        dirs: set[str] = set()
+        for p in under:
+            parts = p[len(prefix):].split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                dirs.add(prefix + "/".join(parts[:i]))
+        names = set(under) | dirs
+        if not recursive:
+            names = {n for n in names if "/" not in n[len(prefix):]}
+        ordered = sorted(names, key=lambda n: (n.split("/")[:-1], n not in dirs, n))
+        return [self._file_entry(n, files[n]) if n in files else self._dir_entry(n, under) for n in ordered]
+
+    @staticmethod
+    def _file_entry(path: str, entry: dict) -> dict:
+        out = {"type": "file", "oid": entry["oid"], "size": entry["size"], "path": path}
+        if entry.get("lfs"):
+            lfs = entry["lfs"]
+            out["lfs"] = {"oid": lfs["sha256"], "size": lfs["size"], "pointerSize": lfs["pointerSize"]}
+        return out
+
+    @staticmethod
+    def _dir_entry(path: str, files: dict[str, dict]) -> dict:
+        prefix = path + "/"
+        listing = sorted((p, e["oid"]) for p, e in files.items() if p.startswith(prefix))
+        oid = hashlib.sha1(json.dumps(listing).encode()).hexdigest()
+        return {"type": "directory", "oid": oid, "size": 0, "path": path}
+
+    def _add_last_commits(self, state: RepoState, head: Commit, entries: list[dict]) -> None:
+        """Fill ``lastCommit`` for each entry: the newest commit that changed it (first-parent walk)."""
+        pending = {e["path"]: e for e in entries}
+
+        def signature(commit: Commit | None, path: str):
+            if commit is None:
+                return None
+            if path in commit.files:
+                return commit.files[path]["oid"]
+            prefix = path + "/"
+            return tuple(sorted((p, e["oid"]) for p, e in commit.files.items() if p.startswith(prefix))) or None
+
+        for commit in self.storage.history(state, head, limit=1000):
+            if not pending:
+                break
+            parent = self.storage.get_commit(state, commit.parents[0]) if commit.parents else None
+            for path in list(pending):
+                if parent is None or signature(commit, path) != signature(parent, path):
+                    pending.pop(path)["lastCommit"] = {"id": commit.id, "title": commit.title, "date": commit.date}
+
+    def paths_info(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        revision, _ = self._split_rev(state, args, need_path=False)
+        commit, _ = self._resolve(state, revision)
+        ctype = (req.headers.get("Content-Type") or "").lower()
+        if "json" in ctype:
+            body = req.json_object()
+            paths, expand = body.get("paths") or [], bool(body.get("expand"))
+        else:
+            form = req.form()
+            paths, expand = form.get("paths", []), (form.get("expand", ["false"])[-1].lower() == "true")
+        if not isinstance(paths, list):
+            raise errors.bad_request("'paths' must be a list")
+        out = []
+        for path in paths:
+            path = validate_path(str(path).strip("/"))
+            if path in commit.files:
+                out.append(self._file_entry(path, commit.files[path]))
+            elif any(p.startswith(path + "/") for p in commit.files):
+                out.append(self._dir_entry(path, commit.files))
+        if expand:
+            self._add_last_commits(state, commit, out)
+        return Response.json(out)
+
+    # ---------------------------------------------------------------------------------------------- resolve
+    def resolve(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        revision, rest = self._split_rev(state, args, need_path=True)
+        commit, _ = self._resolve(state, revision)
+        if not rest:
+            raise errors.entry_not_found("", commit.id)
+        path = validate_path("/".join(seg(a) for a in rest))
+        self._check_gate(req, state)
+        entry = commit.files.get(path)
+        if entry is None:
+            raise errors.entry_not_found(path, commit.id)
+        file_path, size = self.storage.open_file(state, entry)
+        etag = entry["lfs"]["sha256"] if entry.get("lfs") else entry["oid"]
+        headers = {"X-Repo-Commit": commit.id, "ETag": f'"{etag}"', "Accept-Ranges": "bytes",
+                   "Content-Type": "application/octet-stream",
+                   "Content-Disposition": f"inline; filename*=UTF-8''{quote(path.rsplit('/', 1)[-1])}"}
+        if entry.get("lfs"):
+            headers.update({"X-Linked-Etag": f'"{etag}"', "X-Linked-Size": str(size)})
+        rng = req.headers.get("Range")
+        if rng and req.method == "GET":
+            start, end = self._parse_range(rng, size, commit.id)
+            if start is not None:
+                headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+                return Response(206, headers=headers, file=file_path, offset=start, length=end - start + 1)
+        return Response(200, headers=headers, file=file_path, offset=0, length=size)
+
+    @staticmethod
+    def _parse_range(header: str, size: int, commit_id: str) -> tuple[int | None, int | None]:
+        """A single ``bytes=a-b`` / ``a-`` / ``-n`` range; (None, None) means serve the whole file."""
+        match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+        if not match or (not match.group(1) and not match.group(2)):
+            return None, None  # multiple or malformed ranges: ignore, send 200
+        first, last = match.group(1), match.group(2)
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+            if start >= size or (last and int(last) < start):
+                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
+                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
+                raise err
+        else:
+            suffix = int(last)
+            if suffix == 0 or size == 0:
+                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
+                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
+                raise err
+            start, end = max(0, size - suffix), size - 1
+        return start, end
+
+    def _check_gate(self, req: Request, state: RepoState) -> None:
+        if state.meta.get("gated") and not req.identity.can_write(state.ref.namespace):
+            status = 401 if req.identity.is_anonymous else 403
+            raise errors.HubError(status, "GatedRepo", f"Access to model {state.ref.id} is restricted. "
+                                  "You must have access to it and be authenticated to access it.")
+
+    def commit_page(self, req: Request, state: RepoState, sha: str) -> Response:
+        commit, _ = self._resolve(state, sha)
+        return Response.json({"id": commit.id, "title": commit.title, "message": commit.message,
+                              "date": commit.date, "parents": commit.parents, "files": sorted(commit.files)})
+
+    # ----------------------------------------------------------------------------------------- validate-yaml
+    def validate_yaml(self, req: Request) -> Response:
+        body = req.json_object()
+        content = body.get("content")
+        if not isinstance(content, str):
+            raise errors.bad_request("'content' must be a string")
+        problems = self._card_problems(content)
+        if problems:
+            return Response.json({"errors": [{"message": p} for p in problems], "warnings": []}, 400,
+                                 {"X-Error-Code": "InvalidYaml", "X-Error-Message": header_safe(problems[0])})
+        return Response.json({"errors": [], "warnings": []})
+
+    @staticmethod
+    def _card_problems(content: str) -> list[str]:
+        data, error = parse_front_matter(content)
+        if error:
+            return [error]
+        return validate_card_metadata(data or {})
+
+    # -------------------------------------------------------------------------------------------- preupload
+    def preupload(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        revision, _ = self._split_rev(state, args, need_path=False)
+        commit, _ = self._resolve(state, revision)
+        body = req.json_object()
+        files = body.get("files")
+        if not isinstance(files, list):
+            raise errors.bad_request("'files' must be a list")
+        out = []
+        for item in files:
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                raise errors.bad_request("each file needs a 'path'")
+            path = validate_path(item["path"])
+            try:
+                sample = base64.b64decode(item.get("sample") or "", validate=False)
+                size = int(item.get("size") or 0)
+            except (binascii.Error, ValueError, TypeError):
+                raise errors.bad_request(f"Invalid sample or size for {path!r}") from None
+            if size > self.config.max_file_bytes:
+                raise errors.too_large(f"{path}: {size} bytes is above the file size limit "
+                                       f"({self.config.max_file_bytes} bytes)")
+            answer = {"path": item["path"], "uploadMode": self.storage.upload_mode(state, commit, path, size, sample),
+                      "shouldIgnore": False}
+            existing = commit.files.get(path)
+            if existing is not None:
+                answer["oid"] = existing["lfs"]["sha256"] if existing.get("lfs") else existing["oid"]
+            out.append(answer)
+        return Response.json({"files": out, "commitOid": commit.id})
+
+    # ------------------------------------------------------------------------------------------------ commit
+    def commit(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        revision, _ = self._split_rev(state, args, need_path=False)
+        self._resolve(state, revision)
+        header, ops = self._parse_ndjson(req.read_body())
+        parent = header.get("parentCommit")
+        if parent is not None and not isinstance(parent, str):
+            raise errors.bad_request("parentCommit must be a string")
+        summary = header.get("summary") or "Commit with localhub"
+        description = header.get("description") or ""
+        if not isinstance(summary, str) or not isinstance(description, str):
+            raise errors.bad_request("summary and description must be strings")
+        create_pr = req.flag("create_pr")
+        result = self.storage.apply_commit(state, revision, ops, title=summary, message=description,
+                                           author=req.identity.user, parent_commit=parent, create_pr=create_pr)
+        pr_url = None
+        if result.pr_num is not None:
+            self._record_pr(state, result.pr_num, summary, req.identity.user)
+            pr_url = f"{self.repo_url(req, state.ref)}/discussions/{result.pr_num}"
+        return Response.json({"success": True, "commitOid": result.commit.id, "commitMessage": summary,
+                              "commitUrl": f"{self.repo_url(req, state.ref)}/commit/{result.commit.id}",
+                              "pullRequestUrl": pr_url, "branch": result.branch})
+
+    def _parse_ndjson(self, raw: bytes) -> tuple[dict, list[Operation]]:
+        header: dict | None = None
+        ops: list[Operation] = []
+        try:
+            lines = raw.decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise errors.bad_request("Commit body must be UTF-8 NDJSON") from None
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise errors.bad_request(f"Malformed NDJSON at line {number}: {exc}") from None
+            if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
+                raise errors.bad_request(f"Line {number}: expected {{'key': ..., 'value': {{...}}}}")
+            key, value = item.get("key"), item["value"]
+            if key == "header":
+                header = value
+            else:
+                ops.append(self._parse_op(key, value, number))
+        if header is None:
+            raise errors.bad_request("Commit body needs a 'header' line")
+        self._check_readme(ops)
+        return header, ops
+
+    def _parse_op(self, key: str, value: dict, number: int) -> Operation:
+        path = value.get("path")
+        if not isinstance(path, str):
+            raise errors.bad_request(f"Line {number}: missing 'path'")
+        if key == "deletedFolder":
+            return Operation("deletedFolder", validate_path(path.rstrip("/")))
+        path = validate_path(path)
+        if key == "file":
+            if value.get("encoding", "base64") != "base64" or not isinstance(value.get("content"), str):
+                raise errors.bad_request(f"Line {number}: 'file' needs base64 'content'")
+            try:
+                content = base64.b64decode(value["content"], validate=True)
+            except (binascii.Error, ValueError):
+                raise errors.bad_request(f"Line {number}: invalid base64 content for {path!r}") from None
+            if len(content) > self.config.max_file_bytes:
+                raise errors.too_large(f"{path}: file above the size limit ({self.config.max_file_bytes} bytes)")
+            return Operation("file", path, content=content)
+        if key == "lfsFile":
+            oid, size = value.get("oid"), value.get("size")
+            if value.get("algo", "sha256") != "sha256" or not isinstance(oid, str) or not _SHA256_RE.match(oid):
+                raise errors.bad_request(f"Line {number}: 'lfsFile' needs a sha256 'oid'")
+            if size is not None and (not isinstance(size, int) or size < 0):
+                raise errors.bad_request(f"Line {number}: invalid 'size'")
+            return Operation("lfsFile", path, sha256=oid, size=size)
+        if key == "deletedFile":
+            return Operation("deletedFile", path)
+        raise errors.bad_request(f"Line {number}: unknown key {key!r}")
+
+    def _check_readme(self, ops: list[Operation]) -> None:
+        for op in ops:
+            if op.kind == "file" and op.path == "README.md":
+                problems = self._card_problems(op.content.decode("utf-8", errors="replace"))
+                if problems:
+                    raise errors.bad_request(f"Invalid metadata in README.md: {problems[0]}")
+
+    # -------------------------------------------------------------------------------------------------- refs
+    def create_branch(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        branch = validate_ref_name(self._join_rev(args), "branch")
+        body = req.json_object(default={})
+        start = body.get("startingPoint") or "main"
+        commit, _ = self._resolve(state, start)
+
+        def add(refs: dict) -> None:
+            if branch in refs["branches"] or branch in refs["tags"]:
+                raise errors.conflict(f"Reference already exists: refs/heads/{branch}")
+            refs["branches"][branch] = commit.id
+
+        self.storage.update_refs(state, add)
+        return Response.json({})
+
+    def delete_branch(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        branch = self._join_rev(args)
+        if branch == "main":
+            raise errors.forbidden("The default branch 'main' cannot be deleted")
+
+        def remove(refs: dict) -> None:
+            if branch not in refs["branches"]:
+                raise errors.revision_not_found(branch, state.ref.id)
+            del refs["branches"][branch]
+
+        self.storage.update_refs(state, remove)
+        return Response.json({})
+
+    def create_tag(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        commit, _ = self._resolve(state, self._join_rev(args))
+        body = req.json_object()
+        tag = body.get("tag")
+        if not isinstance(tag, str):
+            raise errors.bad_request("Missing 'tag'")
+        validate_ref_name(tag, "tag")
+
+        def add(refs: dict) -> None:
+            if tag in refs["tags"] or tag in refs["branches"]:
+                raise errors.conflict(f"Tag already exists: {tag}")
+            refs["tags"][tag] = commit.id
+
+        self.storage.update_refs(state, add)
+        return Response.json({})
+
+    def delete_tag(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        self._require_write(req, state)
+        tag = self._join_rev(args)
+
+        def remove(refs: dict) -> None:
+            if tag not in refs["tags"]:
+                raise errors.revision_not_found(tag, state.ref.id)
+            del refs["tags"][tag]
+
+        self.storage.update_refs(state, remove)
+        return Response.json({})
+
+    def refs(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        refs = state.refs
+        out = {
+            "branches": [{"name": n, "ref": f"refs/heads/{n}", "targetCommit": s}
+                         for n, s in sorted(refs["branches"].items())],
+            "tags": [{"name": n, "ref": f"refs/tags/{n}", "targetCommit": s} for n, s in sorted(refs["tags"].items())],
+            "converts": [],
+        }
+        if req.flag("include_prs"):
+            out["pullRequests"] = [{"name": n.split("/")[-1], "ref": n, "targetCommit": s}
+                                   for n, s in sorted(refs.get("prs", {}).items())]
+        return Response.json(out)
+
+    def commits(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        revision, _ = self._split_rev(state, args, need_path=False)
+        head, _ = self._resolve(state, revision)
+        page = int(req.q("p") or 0) if (req.q("p") or "0").isdigit() else 0
+        size = self.config.commits_page_size
+        formatted = "formatted" in req.query.get("expand[]", []) + req.query.get("expand", [])
+        history = list(self.storage.history(state, head, limit=(page + 1) * size + 1))
+        items = [self._commit_json(c, formatted) for c in history[page * size:(page + 1) * size]]
+        headers = {}
+        if len(history) > (page + 1) * size:
+            params = [("p", page + 1)] + [("expand[]", "formatted")] * formatted
+            next_url = f"{req.base_url}/api/{state.ref.type}s/{state.ref.id}/commits/{head.id}?{urlencode(params)}"
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return Response.json(items, headers=headers)
+
+    @staticmethod
+    def _commit_json(commit: Commit, formatted: bool) -> dict:
+        out = {"id": commit.id, "title": commit.title, "message": commit.message, "date": commit.date,
+               "authors": [{"user": commit.author, "avatar": None}]}
+        if formatted:
+            out["formatted"] = {"title": commit.title, "message": commit.message}
+        return out
+
+    # ------------------------------------------------------------------------------------------- discussions
+    def _record_pr(self, state: RepoState, num: int, title: str, author: str) -> None:
+        def add(meta: dict) -> None:
+            meta.setdefault("discussions", {})[str(num)] = {
+                "num": num, "title": title, "author": author, "createdAt": now_iso(), "status": "open",
+                "isPullRequest": True}
+
+        self.storage.mutate_meta(state, add)
+
+    def create_discussion(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        if args:
+            raise errors.HubError(404, "NotFound", "Only opening a pull request is supported")
+        self._require_write(req, state)
+        body = req.json_object()
+        if not body.get("pullRequest"):
+            raise errors.bad_request("This local Hub only supports pull requests (pullRequest: true)")
+        head, _ = self._resolve(state, "main")
+        holder: dict = {}
+
+        def add(refs: dict) -> None:
+            holder["num"] = refs.get("next_pr", 1)
+            refs["next_pr"] = holder["num"] + 1
+            refs.setdefault("prs", {})[f"refs/pr/{holder['num']}"] = head.id
+
+        self.storage.update_refs(state, add)
+        self._record_pr(state, holder["num"], str(body.get("title") or "Pull request"), req.identity.user)
+        return Response.json({"num": holder["num"], "url": f"{self.repo_url(req, state.ref)}/discussions/"
+                                                        f"{holder['num']}"})
+
+    def discussions(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        if args:
+            return self.discussion_details(req, state, args)
+        items = [self._discussion_json(state, d) for d in sorted(state.meta.get("discussions", {}).values(),
+                                                                  key=lambda d: -d["num"])]
+        return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": 0})
+
+    def discussion_details(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        num = seg(args[0])
+        disc = state.meta.get("discussions", {}).get(num)
+        if disc is None or len(args) > 1:
+            raise errors.HubError(404, "NotFound", f"Discussion {num} not found")
+        out = self._discussion_json(state, disc)
+        out.update({"events": [], "changes": {"base": "refs/heads/main"}, "filesWithConflicts": [],
+                    "diff": ""})
+        return Response.json(out)
+
+    @staticmethod
+    def _discussion_json(state: RepoState, disc: dict) -> dict:
+        return {"num": disc["num"], "title": disc["title"], "status": disc["status"],
+                "createdAt": disc["createdAt"], "isPullRequest": disc["isPullRequest"],
+                "author": {"name": disc["author"], "type": "user"},
+                "repo": {"name": state.ref.id, "type": state.ref.type}}
+
+    # --------------------------------------------------------------------------------------------------- LFS
+    def lfs_batch(self, req: Request, state: RepoState) -> Response:
+        body = req.json_object()
+        if body.get("operation") != "upload":
+            raise errors.bad_request("Only the 'upload' LFS operation is supported (downloads use resolve URLs)")
+        self._require_write(req, state)
+        objects = body.get("objects")
+        if not isinstance(objects, list):
+            raise errors.bad_request("'objects' must be a list")
+        answers = [self._lfs_object_answer(req, state, obj) for obj in objects]
+        return Response.json({"transfer": "basic", "objects": answers, "hash_algo": "sha256"},
+                             content_type="application/vnd.git-lfs+json")
+
+    def _lfs_object_answer(self, req: Request, state: RepoState, obj) -> dict:
+        if not isinstance(obj, dict) or not isinstance(obj.get("oid"), str) or not isinstance(obj.get("size"), int):
+            raise errors.bad_request("each LFS object needs 'oid' and 'size'")
+        oid, size = obj["oid"], obj["size"]
+        if not _SHA256_RE.match(oid) or size < 0:
+            return {"oid": oid, "size": size, "error": {"code": 422, "message": "Invalid oid or size"}}
+        if size > self.config.max_file_bytes:
+            return {"oid": oid, "size": size,
+                    "error": {"code": 413, "message": f"File above the size limit ({self.config.max_file_bytes})"}}
+        if self.storage.lfs_exists(state, oid, size):
+            return {"oid": oid, "size": size}
+        sig, exp = self.signer.sign(state.ref.type, state.ref.id.lower(), oid, str(size))
+        base = f"{req.base_url}/{state.ref.url_prefix}{state.ref.id}.git/info/lfs/objects"
+        return {"oid": oid, "size": size, "authenticated": True, "actions": {
+            "upload": {"href": f"{base}/upload/{oid}/{size}?{urlencode({'exp': exp, 'sig': sig})}",
+                       "expires_in": 3600},
+            "verify": {"href": f"{base}/verify", "expires_in": 3600}}}
+
+    def lfs_upload(self, req: Request, ref: RepoRef, oid: str, size_text: str) -> Response:
+        if not _SHA256_RE.match(oid) or not size_text.isdigit():
+            raise errors.bad_request("Invalid LFS upload URL")
+        state = self.storage.load(ref)
+        if state is None:
+            raise errors.repo_not_found(ref.id)
+        self.signer.check(req.q("sig") or "", req.q("exp") or "", state.ref.type, state.ref.id.lower(), oid, size_text)
+        size = int(size_text)
+        if self.storage.lfs_exists(state, oid, size):
+            req.body.drain()
+            return Response.json({})
+        chunks = req.body.iter_chunks(self.config.max_file_bytes)
+        self.storage.store_lfs_stream(state, oid, size, chunks, self.config.max_file_bytes)
+        return Response.json({})
+
+    def lfs_verify(self, req: Request, state: RepoState) -> Response:
+        self._require_write(req, state)
+        body = req.json_object()
+        oid, size = body.get("oid"), body.get("size")
+        if not isinstance(oid, str) or not _SHA256_RE.match(oid):
+            raise errors.bad_request("verify needs a sha256 'oid'")
+        if not self.storage.lfs_exists(state, oid, size if isinstance(size, int) else None):
+            raise errors.HubError(404, "LfsObjectNotFound", f"LFS object {oid} with size {size} was not uploaded")
+        return Response.json({"success": True})
+
+    # ------------------------------------------------------------------------------------------------ Spaces
+    @staticmethod
+    def _space(state: RepoState) -> dict:
+        return state.meta.get("space") or {}
+
+    def _runtime_json(self, state: RepoState) -> dict:
+        space = self._space(state)
+        return {"stage": space.get("stage", "RUNNING"),
+                "hardware": {"current": space.get("hardware", DEFAULT_RUNTIME_HARDWARE)
+                             if space.get("stage", "RUNNING") == "RUNNING" else None,
+                             "requested": space.get("requested", DEFAULT_RUNTIME_HARDWARE)},
+                "gcTimeout": space.get("sleepTime"), "storage": None, "devMode": bool(space.get("devMode")),
+                "replicas": {"current": 1, "requested": 1}}
+
+    def _runtime_response(self, state: RepoState) -> Response:
+        return Response.json(self._runtime_json(state))
+
+    def _mutate_space(self, state: RepoState, fn) -> None:
+        self.storage.mutate_meta(state, lambda meta: fn(meta.setdefault("space", {})))
+
+    def _set_stage(self, state: RepoState, stage: str) -> Response:
+        self._mutate_space(state, lambda space: space.update({"stage": stage}))
+        return self._runtime_response(state)
+
+    def space_hardware(self, req: Request, state: RepoState) -> Response:
+        body = req.json_object()
+        flavor = body.get("flavor")
+        if not isinstance(flavor, str) or not flavor:
+            raise errors.bad_request("'flavor' is required")
+        updates = {"hardware": flavor, "requested": flavor}
+        if "sleepTimeSeconds" in body:
+            updates["sleepTime"] = body["sleepTimeSeconds"]
+        self._mutate_space(state, lambda space: space.update(updates))
+        return self._runtime_response(state)
+
+    def space_sleeptime(self, req: Request, state: RepoState) -> Response:
+        seconds = req.json_object().get("seconds")
+        if not isinstance(seconds, int):
+            raise errors.bad_request("'seconds' must be an integer")
+        self._mutate_space(state, lambda space: space.update({"sleepTime": seconds}))
+        return self._runtime_response(state)
+
+    def space_dev_mode(self, req: Request, state: RepoState) -> Response:
+        enabled = bool(req.json_object().get("enabled"))
+        self._mutate_space(state, lambda space: space.update({"devMode": enabled}))
+        return self._runtime_response(state)
+
+    def _key_value(self, req: Request, need_value: bool) -> dict:
+        body = req.json_object()
+        key = body.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise errors.bad_request(f"Invalid key {key!r}: letters, digits and '_' only")
+        if need_value and not isinstance(body.get("value", ""), str):
+            raise errors.bad_request("'value' must be a string")
+        return body
+
+    def space_get_secrets(self, req: Request, state: RepoState) -> Response:
+        return Response.json(self._space(state).get("secrets", {}))
+
+    def space_add_secret(self, req: Request, state: RepoState) -> Response:
+        body = self._key_value(req, need_value=True)
+        entry = {"key": body["key"], "description": body.get("description"), "updatedAt": now_iso()}
+        self._mutate_space(state, lambda space: space.setdefault("secrets", {}).update({body["key"]: entry}))
+        return Response.json({})
+
+    def space_delete_secret(self, req: Request, state: RepoState) -> Response:
+        body = self._key_value(req, need_value=False)
+        self._mutate_space(state, lambda space: space.setdefault("secrets", {}).pop(body["key"], None))
+        return Response.json({})
+
+    def space_get_variables(self, req: Request, state: RepoState) -> Response:
+        return Response.json(self._space(state).get("variables", {}))
+
+    def space_add_variable(self, req: Request, state: RepoState) -> Response:
+        body = self._key_value(req, need_value=True)
+        entry = {"key": body["key"], "value": body.get("value", ""), "description": body.get("description"),
+                 "updatedAt": now_iso()}
+        self._mutate_space(state, lambda space: space.setdefault("variables", {}).update({body["key"]: entry}))
+        return Response.json(self._space(state).get("variables", {}))
+
+    def space_delete_variable(self, req: Request, state: RepoState) -> Response:
+        body = self._key_value(req, need_value=False)
+        self._mutate_space(state, lambda space: space.setdefault("variables", {}).pop(body["key"], None))
+        return Response.json(self._space(state).get("variables", {}))

@@ -1,0 +1,213 @@
+"""Small HTTP plumbing for the local Hub: the request and response objects the API works with.
+
+The request keeps the *raw* path segments (still percent-encoded), so that a revision sent as ``dev%2Fx`` stays
+one segment; each segment is decoded on its own when it is used. Bodies are read lazily and capped: JSON/NDJSON
+bodies by ``max_request_bytes`` (413 beyond), LFS uploads are streamed to disk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import errors
+
+CHUNK = 1024 * 1024
+
+
+def seg(raw: str) -> str:
+    """Decode one raw path segment (``%2F`` becomes ``/``); 400 when it is not valid UTF-8."""
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise errors.bad_request(f"Invalid percent-encoding in URL segment {raw!r}") from None
+
+
+def header_safe(text: str, limit: int = 1000) -> str:
+    """Text fit for a header value: latin-1, no control characters, bounded length."""
+    text = "".join(c if 32 <= ord(c) != 127 else " " for c in text)
+    return text.encode("latin-1", "replace").decode("latin-1")[:limit]
+
+
+class BodyReader:
+    """Reads a request body (Content-Length or chunked) from a socket file, at most ``limit`` bytes."""
+
+    def __init__(self, rfile: BinaryIO, headers, drain_limit: int) -> None:
+        self.rfile = rfile
+        self.chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
+        length = headers.get("Content-Length")
+        try:
+            self.length = int(length) if length is not None and not self.chunked else None
+        except ValueError:
+            raise errors.bad_request("Invalid Content-Length") from None
+        if self.length is not None and self.length < 0:
+            raise errors.bad_request("Invalid Content-Length")
+        self.drain_limit = drain_limit
+        self.consumed = not self.chunked and not self.length
+        self._gen: Iterator[bytes] | None = None
+        self.broken = False  # True when the connection must be closed (body left unread)
+
+    def iter_chunks(self, limit: int) -> Iterator[bytes]:
+        """Yield the body in chunks; 413 once more than ``limit`` bytes arrive (the rest is drained)."""
+        if self.consumed:
+            return
+        if self.length is not None and self.length > limit:
+            self.drain()
+            raise errors.too_large(f"Request body too large: {self.length} bytes (limit {limit})")
+        total = 0
+        for chunk in self._source():
+            total += len(chunk)
+            if total > limit:
+                self.drain()
+                raise errors.too_large(f"Request body too large: more than {limit} bytes")
+            yield chunk
+
+    def read(self, limit: int) -> bytes:
+        return b"".join(self.iter_chunks(limit))
+
+    def _source(self) -> Iterator[bytes]:
+        """The one generator over the body: readers and :meth:`drain` continue where the other stopped."""
+        if self._gen is None:
+            self._gen = self._raw_chunks()
+        return self._gen
+
+    def _raw_chunks(self) -> Iterator[bytes]:
+        if self.chunked:
+            yield from self._chunked()
+        else:
+            remaining = self.length or 0
+            while remaining > 0:
+                data = self.rfile.read(min(CHUNK, remaining))
+                if not data:
+                    self.broken = True
+                    raise errors.bad_request("Request body ended early")
+                remaining -= len(data)
+                yield data
+        self.consumed = True
+
+    def _chunked(self) -> Iterator[bytes]:
+        while True:
+            line = self.rfile.readline(1024)
+            if not line:
+                self.broken = True
+                raise errors.bad_request("Chunked body ended early")
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self.broken = True
+                raise errors.bad_request("Malformed chunked body") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return
+            remaining = size
+            while remaining > 0:
+                data = self.rfile.read(min(CHUNK, remaining))
+                if not data:
+                    self.broken = True
+                    raise errors.bad_request("Chunked body ended early")
+                remaining -= len(data)
+                yield data
+            self.rfile.readline(16)
+
+    def drain(self) -> None:
+        """Read and discard what is left (up to ``drain_limit``), so the answer reaches the client cleanly."""
+        if self.consumed or self.broken:
+            return
+        if self.length is not None and self.length > self.drain_limit:
+            self.broken = True
+            return
+        total = 0
+        try:
+            for chunk in self._source():
+                total += len(chunk)
+                if total > self.drain_limit:
+                    self.broken = True
+                    return
+        except (errors.HubError, OSError):
+            self.broken = True
+        self.consumed = True
+
+
+@dataclass
+class Request:
+    """One HTTP request, as the API sees it."""
+
+    method: str
+    raw_path: str
+    query: dict[str, list[str]]
+    headers: Any
+    body: BodyReader
+    base_url: str
+    max_request_bytes: int
+    identity: Any = None
+
+    @classmethod
+    def build(cls, method: str, target: str, headers, body: BodyReader, base_url: str, max_request_bytes: int):
+        parts = urlsplit(target)
+        return cls(method, parts.path, parse_qs(parts.query, keep_blank_values=True), headers, body, base_url,
+                   max_request_bytes)
+
+    @property
+    def segments(self) -> list[str]:
+        return [s for s in self.raw_path.split("/")][1:]
+
+    def q(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def flag(self, name: str) -> bool:
+        return (self.q(name) or "").lower() in ("1", "true", "yes")
+
+    def read_body(self) -> bytes:
+        return self.body.read(self.max_request_bytes)
+
+    def json(self, default: Any = None) -> Any:
+        raw = self.read_body()
+        if not raw.strip():
+            if default is not None:
+                return default
+            raise errors.bad_request("Expected a JSON body")
+        try:
+            return json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise errors.bad_request(f"Malformed JSON body: {exc}") from None
+
+    def json_object(self, default: dict | None = None) -> dict:
+        data = self.json(default)
+        if not isinstance(data, dict):
+            raise errors.bad_request("Expected a JSON object")
+        return data
+
+    def form(self) -> dict[str, list[str]]:
+        try:
+            return parse_qs(self.read_body().decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            raise errors.bad_request("Malformed form body") from None
+
+
+@dataclass
+class Response:
+    """A response: JSON/bytes body, or a file slice sent with sendfile."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None
+    offset: int = 0
+    length: int = 0
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict | None = None,
+             content_type: str = "application/json") -> "Response":
+        body = json.dumps(data, ensure_ascii=False).encode()
+        return cls(status, body, {"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})})
+
+    @classmethod
+    def error(cls, err: errors.HubError) -> "Response":
+        body = {"error": err.message, **err.extra}
+        headers = {"X-Error-Code": err.code, "X-Error-Message": header_safe(err.message), **err.headers}
+        return cls.json(body, err.status, headers)

@@ -1,0 +1,695 @@
+"""On-disk storage of the local Hub: repos, immutable commits, content-addressed blobs and atomic refs.
+
+Layout under ``root``::
+
+    secret.key                              HMAC key for the signed LFS upload URLs (0600)
+    tmp/                                    scratch space, emptied at start-up
+    trash/                                  deleted repos on their way out
+    repos/{models|datasets|spaces}/{ns}/{name}/
+        meta.json                           type, private, gated, createdAt, Space settings...
+        refs.json                           {"branches": {...}, "tags": {...}, "prs": {...}, "next_pr": N}
+        objects/blobs/ab/<git sha1>         regular file contents (git blob sha1)
+        objects/lfs/ab/<sha256>             LFS file contents
+        objects/commits/ab/<commit id>.json immutable commit objects (id = sha1 of the canonical JSON)
+
+Crash safety: every file is written to a temporary name, fsynced, then ``os.replace``d into place. A commit
+writes its blobs first, then the commit object, and the ref last, so a SIGKILL at any moment leaves the repo
+at the old commit or the new one, never in between (an unreferenced commit object is harmless). Writers of one
+repo hold a per-repo lock, so concurrent commits are applied one on top of the other.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable
+
+import yaml
+
+from . import errors
+
+logger = logging.getLogger(__name__)
+
+REPO_TYPES = ("model", "dataset", "space")
+RESERVED_NAMESPACES = {"api", "models", "datasets", "spaces", "organizations", "settings", "login", "join"}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_PR_RE = re.compile(r"^refs/pr/(\d+)$")
+LFS_POINTER_TEMPLATE = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
+DEFAULT_LFS_THRESHOLD = 10 * 1024 * 1024
+# Test-only hook: seconds to sleep between writing a commit object and moving the ref (see tests).
+PAUSE_ENV = "GAOKERENA_LOCALHUB_PAUSE_BEFORE_REF"
+
+_DEFAULT_LFS_PATTERNS = [
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
+    "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
+    "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+    "*.xz", "*.zip", "*.zst", "*tfevents*", "*.gguf",
+]
+_DATASET_EXTRA_PATTERNS = ["*.lz4", "*.mds", "*.mp3", "*.ogg", "*.wav", "*.flac", "*.jpg", "*.jpeg", "*.png",
+                           "*.webp", "*.gif", "*.avro", "*.feather", "*.orc"]
+
+
+def default_gitattributes(repo_type: str) -> bytes:
+    """The ``.gitattributes`` of a fresh repo, as the Hub writes it (LFS for the usual binary formats)."""
+    patterns = list(_DEFAULT_LFS_PATTERNS) + (_DATASET_EXTRA_PATTERNS if repo_type == "dataset" else [])
+    lines = [f"{p} filter=lfs diff=lfs merge=lfs -text" for p in patterns]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def now_iso() -> str:
+    """Current UTC time as the Hub writes it: ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def git_blob_sha1(data: bytes) -> str:
+    """The git object id of a blob with this content."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def lfs_pointer(sha256: str, size: int) -> bytes:
+    return LFS_POINTER_TEMPLATE.format(oid=sha256, size=size).encode()
+
+
+# ----------------------------------------------------------------------------------------------------------- paths
+
+
+def validate_path(path: str, what: str = "path") -> str:
+    """Return a safe repo-relative path or raise 400 (``..``, absolute, NUL, backslash, empty segments)."""
+    if not isinstance(path, str) or not path:
+        raise errors.bad_request(f"Invalid {what}: empty")
+    if "\0" in path:
+        raise errors.bad_request(f"Invalid {what}: NUL byte not allowed")
+    if "\\" in path:
+        raise errors.bad_request(f"Invalid {what} {path!r}: backslashes are not allowed")
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        raise errors.bad_request(f"Invalid {what} {path!r}: absolute paths are not allowed")
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise errors.bad_request(f"Invalid {what} {path!r}: '..', '.' and empty segments are not allowed")
+    if parts[0] == ".git":
+        raise errors.bad_request(f"Invalid {what} {path!r}: .git is reserved")
+    if len(path.encode()) > 1000:
+        raise errors.bad_request(f"Invalid {what}: longer than 1000 bytes")
+    return path
+
+
+def validate_ref_name(name: str, what: str = "branch") -> str:
+    """Git-like ref name rules (no '..', no control chars, no spaces, no leading '-' or '/')."""
+    bad = (
+        not name or len(name) > 200 or ".." in name or name.startswith(("/", "-", "."))
+        or name.endswith(("/", ".lock"))
+        or "//" in name or any(c in name for c in " ~^:?*[\\\0") or any(ord(c) < 32 for c in name)
+    )
+    if bad:
+        raise errors.bad_request(f"Invalid {what} name: {name!r}")
+    if _SHA1_RE.match(name):
+        raise errors.bad_request(f"Invalid {what} name {name!r}: looks like a commit id")
+    return name
+
+
+def validate_repo_name(namespace: str, name: str) -> None:
+    for part in (namespace, name):
+        if not isinstance(part, str) or not _NAME_RE.match(part) or ".." in part or "--" in part:
+            raise errors.bad_request(f"Invalid repo id {namespace}/{name}: use letters, digits, '-', '_', '.'")
+        if part.endswith((".", "-")) or part.endswith(".git"):
+            raise errors.bad_request(f"Invalid repo id {namespace}/{name}")
+    if namespace.lower() in RESERVED_NAMESPACES:
+        raise errors.bad_request(f"Invalid namespace {namespace!r}: reserved")
+
+
+# ----------------------------------------------------------------------------------------------- atomic file I/O
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temp file + fsync + os.replace (+ fsync of the directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if fsync:
+        _fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write(path, json.dumps(obj, indent=1, sort_keys=True).encode())
+
+
+def _read_json(path: Path) -> Any:
+    with open(path, "rb") as fh:
+        return json.loads(fh.read())
+
+
+# ------------------------------------------------------------------------------------------------------ data model
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """A repo address: type ("model"/"dataset"/"space") and ``ns/name``."""
+
+    type: str
+    namespace: str
+    name: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def url_prefix(self) -> str:
+        return {"model": "", "dataset": "datasets/", "space": "spaces/"}[self.type]
+
+
+@dataclass
+class Commit:
+    """An immutable commit: a flat map path -> file entry, with its parents and message."""
+
+    id: str
+    parents: list[str]
+    title: str
+    message: str
+    date: str
+    author: str
+    files: dict[str, dict]
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Commit":
+        return cls(data["id"], data["parents"], data["title"], data["message"], data["date"], data["author"],
+                   data["files"])
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "parents": self.parents, "title": self.title, "message": self.message,
+                "date": self.date, "author": self.author, "files": self.files}
+
+
+@dataclass
+class Operation:
+    """One operation of a commit, already validated (content for regular files is held in memory)."""
+
+    kind: str  # "file" | "lfsFile" | "deletedFile" | "deletedFolder"
+    path: str
+    content: bytes | None = None
+    sha256: str | None = None
+    size: int | None = None
+
+
+@dataclass
+class CommitResult:
+    commit: Commit
+    branch: str
+    pr_num: int | None = None
+
+
+@dataclass
+class RepoState:
+    """Everything read for one request: meta and refs of a repo."""
+
+    ref: RepoRef
+    path: Path
+    meta: dict
+    refs: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------------- storage
+
+
+class Storage:
+    """All repos of one local Hub, on disk under ``root``."""
+
+    def __init__(self, root: str | os.PathLike, lfs_threshold: int = DEFAULT_LFS_THRESHOLD,
+                 regular_only: bool = False) -> None:
+        self.root = Path(root).resolve()
+        self.lfs_threshold = lfs_threshold
+        self.regular_only = regular_only  # answer "regular" to every preupload (clients with Xet on)
+        self._locks: dict[tuple, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+        self._commit_cache: OrderedDict[tuple, Commit] = OrderedDict()
+        self._cache_guard = threading.Lock()
+        for sub in ("repos", "tmp", "trash"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.secret = self._load_secret()
+        self._recover()
+
+    # ----------------------------------------------------------------------------------------------- start-up
+    def _load_secret(self) -> bytes:
+        path = self.root / "secret.key"
+        if not path.exists():
+            atomic_write(path, os.urandom(32).hex().encode())
+            os.chmod(path, 0o600)
+        return path.read_bytes().strip()
+
+    def _recover(self) -> None:
+        """Empty scratch space left by a crash and check every ref points at a stored commit."""
+        (self.root / "paused-before-ref").unlink(missing_ok=True)
+        for sub in ("tmp", "trash"):
+            for child in (self.root / sub).iterdir():
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+        for repo_dir in self.root.glob("repos/*/*/*"):
+            for leftover in repo_dir.rglob(".tmp-*"):
+                leftover.unlink(missing_ok=True)
+            refs_path = repo_dir / "refs.json"
+            if not refs_path.exists():
+                logger.warning("repo %s has no refs.json; ignoring it", repo_dir)
+                continue
+            refs = _read_json(refs_path)
+            for kind in ("branches", "tags", "prs"):
+                for name, sha in refs.get(kind, {}).items():
+                    if not self._commit_path(repo_dir, sha).exists():
+                        logger.error("ref %s/%s of %s points at missing commit %s", kind, name, repo_dir, sha)
+
+    # ------------------------------------------------------------------------------------------------ helpers
+    def repo_dir(self, ref: RepoRef) -> Path:
+        return self.root / "repos" / f"{ref.type}s" / ref.namespace / ref.name
+
+    def lock(self, ref: RepoRef) -> threading.RLock:
+        key = (ref.type, ref.namespace.lower(), ref.name.lower())
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.RLock())
+
+    @staticmethod
+    def _commit_path(repo_dir: Path, sha: str) -> Path:
+        return repo_dir / "objects" / "commits" / sha[:2] / f"{sha}.json"
+
+    @staticmethod
+    def blob_path(repo_dir: Path, git_sha1: str) -> Path:
+        return repo_dir / "objects" / "blobs" / git_sha1[:2] / git_sha1
+
+    @staticmethod
+    def lfs_path(repo_dir: Path, sha256: str) -> Path:
+        return repo_dir / "objects" / "lfs" / sha256[:2] / sha256
+
+    def find_repo(self, ref: RepoRef) -> Path | None:
+        """The repo's directory, matching ns/name case-insensitively like the Hub; None when absent."""
+        if ref.type not in REPO_TYPES or not (_NAME_RE.match(ref.namespace) and _NAME_RE.match(ref.name)):
+            return None  # never turn an unchecked name into a filesystem path
+        exact = self.repo_dir(ref)
+        if (exact / "refs.json").exists():
+            return exact
+        base = self.root / "repos" / f"{ref.type}s"
+        for ns_dir in base.glob("*"):
+            if ns_dir.name.lower() != ref.namespace.lower():
+                continue
+            for name_dir in ns_dir.glob("*"):
+                if name_dir.name.lower() == ref.name.lower() and (name_dir / "refs.json").exists():
+                    return name_dir
+        return None
+
+    def load(self, ref: RepoRef) -> RepoState | None:
+        path = self.find_repo(ref)
+        if path is None:
+            return None
+        try:
+            meta = _read_json(path / "meta.json")
+            refs = _read_json(path / "refs.json")
+        except FileNotFoundError:
+            return None  # deleted meanwhile
+        real = RepoRef(ref.type, path.parent.name, path.name)
+        return RepoState(real, path, meta, refs)
+
+    def list_repos(self, repo_type: str) -> list[RepoState]:
+        out = []
+        for path in sorted((self.root / "repos" / f"{repo_type}s").glob("*/*")):
+            state = self.load(RepoRef(repo_type, path.parent.name, path.name))
+            if state is not None:
+                out.append(state)
+        return out
+
+    # -------------------------------------------------------------------------------------------------- repos
+    def create_repo(self, ref: RepoRef, *, private: bool, author: str, extra_meta: dict | None = None) -> RepoState:
+        """Create a repo with an initial commit holding ``.gitattributes``; 409 when it exists."""
+        validate_repo_name(ref.namespace, ref.name)
+        with self.lock(ref):
+            if self.find_repo(ref) is not None:
+                raise errors.conflict(f"You already created this {ref.type} repo")
+            staging = self.root / "tmp" / f"create-{uuid.uuid4().hex}"
+            staging.mkdir(parents=True)
+            date = now_iso()
+            meta = {"type": ref.type, "id": ref.id, "private": bool(private), "gated": False, "createdAt": date,
+                    "author": author, **(extra_meta or {})}
+            content = default_gitattributes(ref.type)
+            blob = git_blob_sha1(content)
+            atomic_write(self.blob_path(staging, blob), content)
+            files = {".gitattributes": {"oid": blob, "size": len(content), "lfs": None}}
+            commit = self._make_commit([], "initial commit", "", date, author, files)
+            atomic_write_json(self._commit_path(staging, commit.id), commit.to_json())
+            atomic_write_json(staging / "meta.json", meta)
+            atomic_write_json(staging / "refs.json", {"branches": {"main": commit.id}, "tags": {}, "prs": {},
+                                                       "next_pr": 1})
+            final = self.repo_dir(ref)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging, final)
+            _fsync_dir(final.parent)
+            logger.info("created %s repo %s", ref.type, ref.id)
+            return self.load(ref)
+
+    def delete_repo(self, state: RepoState) -> None:
+        with self.lock(state.ref):
+            trash = self.root / "trash" / uuid.uuid4().hex
+            os.replace(state.path, trash)
+            _fsync_dir(state.path.parent)
+            shutil.rmtree(trash, ignore_errors=True)
+            logger.info("deleted %s repo %s", state.ref.type, state.ref.id)
+
+    def move_repo(self, state: RepoState, new_ref: RepoRef) -> None:
+        validate_repo_name(new_ref.namespace, new_ref.name)
+        with self.lock(state.ref), self.lock(new_ref):
+            if self.find_repo(new_ref) is not None:
+                raise errors.conflict(f"Repository {new_ref.id} already exists")
+            target = self.repo_dir(new_ref)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(state.path, target)
+            meta = _read_json(target / "meta.json")
+            meta["id"] = new_ref.id
+            atomic_write_json(target / "meta.json", meta)
+
+    def update_meta(self, state: RepoState, updates: dict) -> dict:
+        with self.lock(state.ref):
+            meta = _read_json(state.path / "meta.json")
+            meta.update(updates)
+            atomic_write_json(state.path / "meta.json", meta)
+            state.meta = meta
+            return meta
+
+    def mutate_meta(self, state: RepoState, fn) -> dict:
+        """Apply ``fn(meta)`` under the repo lock and store the result atomically."""
+        with self.lock(state.ref):
+            meta = _read_json(state.path / "meta.json")
+            fn(meta)
+            atomic_write_json(state.path / "meta.json", meta)
+            state.meta = meta
+            return meta
+
+    # ------------------------------------------------------------------------------------------------ commits
+    @staticmethod
+    def _make_commit(parents: list[str], title: str, message: str, date: str, author: str,
+                     files: dict[str, dict]) -> Commit:
+        body = {"parents": parents, "title": title, "message": message, "date": date, "author": author,
+                "files": files, "nonce": uuid.uuid4().hex}
+        sha = hashlib.sha1(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return Commit(sha, parents, title, message, date, author, files)
+
+    def get_commit(self, state: RepoState, sha: str) -> Commit | None:
+        key = (str(state.path), sha)
+        with self._cache_guard:
+            hit = self._commit_cache.get(key)
+            if hit is not None:
+                self._commit_cache.move_to_end(key)
+                return hit
+        path = self._commit_path(state.path, sha)
+        try:
+            commit = Commit.from_json(_read_json(path))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        with self._cache_guard:
+            self._commit_cache[key] = commit
+            while len(self._commit_cache) > 512:
+                self._commit_cache.popitem(last=False)
+        return commit
+
+    def resolve_revision(self, state: RepoState, revision: str | None) -> tuple[Commit, str | None]:
+        """Return (commit, branch name or None). Accepts a branch, tag, ``refs/pr/N``, refs/heads|tags/X or a sha."""
+        revision = revision or "main"
+        refs = state.refs
+        sha, branch = None, None
+        if revision in refs["branches"]:
+            sha, branch = refs["branches"][revision], revision
+        elif revision.startswith("refs/heads/") and revision[11:] in refs["branches"]:
+            branch = revision[11:]
+            sha = refs["branches"][branch]
+        elif revision in refs["tags"]:
+            sha = refs["tags"][revision]
+        elif revision.startswith("refs/tags/") and revision[10:] in refs["tags"]:
+            sha = refs["tags"][revision[10:]]
+        elif _PR_RE.match(revision) and revision in refs.get("prs", {}):
+            sha, branch = refs["prs"][revision], revision
+        elif _SHA1_RE.match(revision):
+            sha = revision
+        commit = self.get_commit(state, sha) if sha else None
+        if commit is None:
+            raise errors.revision_not_found(revision, state.ref.id)
+        return commit, branch
+
+    def is_revision(self, state: RepoState, revision: str) -> bool:
+        try:
+            self.resolve_revision(state, revision)
+            return True
+        except errors.HubError:
+            return False
+
+    def history(self, state: RepoState, head: Commit, limit: int | None = None) -> Iterable[Commit]:
+        """First-parent history from ``head``, newest first."""
+        count, current = 0, head
+        while current is not None and (limit is None or count < limit):
+            yield current
+            count += 1
+            current = self.get_commit(state, current.parents[0]) if current.parents else None
+
+    def write_blob(self, state: RepoState, content: bytes) -> str:
+        sha = git_blob_sha1(content)
+        path = self.blob_path(state.path, sha)
+        if not path.exists():
+            atomic_write(path, content)
+        return sha
+
+    def lfs_exists(self, state: RepoState, sha256: str, size: int | None = None) -> bool:
+        path = self.lfs_path(state.path, sha256)
+        try:
+            return size is None or path.stat().st_size == size
+        except FileNotFoundError:
+            return False
+
+    def store_lfs_stream(self, state: RepoState, sha256: str, size: int, stream: BinaryIO | Iterable[bytes],
+                         max_bytes: int) -> None:
+        """Stream an LFS object to disk, checking its sha256 and size before moving it into place."""
+        tmp_dir = state.path / "objects" / "lfs" / "incoming"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=".tmp-")
+        digest, written = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in stream:
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise errors.too_large(f"File too large: more than {max_bytes} bytes")
+                    digest.update(chunk)
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if written != size or digest.hexdigest() != sha256:
+                raise errors.bad_request(
+                    f"Uploaded content does not match: expected sha256 {sha256} and {size} bytes, got "
+                    f"{digest.hexdigest()} and {written} bytes")
+            final = self.lfs_path(state.path, sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def apply_commit(self, state: RepoState, revision: str, ops: list[Operation], *, title: str, message: str,
+                     author: str, parent_commit: str | None, create_pr: bool = False) -> CommitResult:
+        """Apply ``ops`` on top of the branch head under the repo lock; 412 when ``parent_commit`` is stale."""
+        with self.lock(state.ref):
+            fresh = self.load(state.ref)
+            if fresh is None:
+                raise errors.repo_not_found(state.ref.id)
+            head, branch = self.resolve_revision(fresh, revision)
+            if branch is None:
+                raise errors.bad_request(f"Invalid rev id: {revision} is not a branch, commits go to branches")
+            if parent_commit and parent_commit != head.id:
+                if not _SHA1_RE.match(parent_commit) or self.get_commit(fresh, parent_commit) is None:
+                    raise errors.bad_request(f"Invalid parentCommit {parent_commit}: unknown commit")
+                raise errors.precondition_failed(
+                    f"A commit has happened since {parent_commit} on {branch} (head is {head.id}). "
+                    "Please refresh and try again.")
+            files = self._apply_ops(fresh, dict(head.files), ops)
+            commit = self._make_commit([head.id], title, message, now_iso(), author, files)
+            atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
+            self._test_pause(fresh)
+            refs = _read_json(fresh.path / "refs.json")
+            pr_num = None
+            if create_pr:
+                pr_num = refs.get("next_pr", 1)
+                refs["next_pr"] = pr_num + 1
+                refs.setdefault("prs", {})[f"refs/pr/{pr_num}"] = commit.id
+                branch = f"refs/pr/{pr_num}"
+            elif _PR_RE.match(branch):
+                refs["prs"][branch] = commit.id
+            else:
+                refs["branches"][branch] = commit.id
+            atomic_write_json(fresh.path / "refs.json", refs)
+            logger.info("commit %s on %s %s@%s (%d ops)", commit.id[:12], state.ref.type, state.ref.id, branch,
+                        len(ops))
+            return CommitResult(commit, branch, pr_num)
+
+    def _test_pause(self, state: RepoState) -> None:
+        delay = os.environ.get(PAUSE_ENV)
+        if not delay:
+            return
+        marker = self.root / "paused-before-ref"
+        atomic_write(marker, state.ref.id.encode())
+        logger.warning("test hook: pausing %s s before moving the ref", delay)
+        time.sleep(float(delay))
+        marker.unlink(missing_ok=True)
+
+    def _apply_ops(self, state: RepoState, files: dict[str, dict], ops: list[Operation]) -> dict[str, dict]:
+        for op in ops:
+            if op.kind == "file":
+                blob = self.write_blob(state, op.content or b"")
+                files[op.path] = {"oid": blob, "size": len(op.content or b""), "lfs": None}
+            elif op.kind == "lfsFile":
+                if not self.lfs_exists(state, op.sha256, op.size):
+                    raise errors.bad_request(
+                        f"LFS object {op.sha256} for {op.path} was not uploaded (or its size differs): "
+                        "upload it through the LFS batch API first")
+                size = op.size if op.size is not None else self.lfs_path(state.path, op.sha256).stat().st_size
+                pointer = lfs_pointer(op.sha256, size)
+                files[op.path] = {"oid": git_blob_sha1(pointer), "size": size,
+                                  "lfs": {"sha256": op.sha256, "size": size, "pointerSize": len(pointer)}}
+            elif op.kind == "deletedFile":
+                if op.path not in files:
+                    raise errors.entry_not_found(f"{op.path} (A file with this name doesn't exist)")
+                del files[op.path]
+            elif op.kind == "deletedFolder":
+                prefix = op.path.rstrip("/") + "/"
+                doomed = [p for p in files if p.startswith(prefix)]
+                if not doomed:
+                    raise errors.entry_not_found(f"{op.path} (A folder with this name doesn't exist)")
+                for p in doomed:
+                    del files[p]
+        self._check_tree(files)
+        return files
+
+    @staticmethod
+    def _check_tree(files: dict[str, dict]) -> None:
+        """A path cannot be both a file and a directory."""
+        dirs = {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)}
+        clash = dirs.intersection(files)
+        if clash:
+            raise errors.bad_request(f"Path conflict: {sorted(clash)[0]!r} is both a file and a directory")
+
+    # --------------------------------------------------------------------------------------------------- refs
+    def update_refs(self, state: RepoState, fn) -> dict:
+        """Apply ``fn(refs)`` under the repo lock and store the result atomically."""
+        with self.lock(state.ref):
+            refs = _read_json(state.path / "refs.json")
+            fn(refs)
+            atomic_write_json(state.path / "refs.json", refs)
+            state.refs = refs
+            return refs
+
+    # ------------------------------------------------------------------------------------------------ content
+    def open_file(self, state: RepoState, entry: dict) -> tuple[Path, int]:
+        if entry.get("lfs"):
+            return self.lfs_path(state.path, entry["lfs"]["sha256"]), entry["lfs"]["size"]
+        return self.blob_path(state.path, entry["oid"]), entry["size"]
+
+    def read_text(self, state: RepoState, commit: Commit, path: str) -> str | None:
+        entry = commit.files.get(path)
+        if entry is None or entry.get("lfs") or entry["size"] > 5 * 1024 * 1024:
+            return None
+        file_path, _ = self.open_file(state, entry)
+        return file_path.read_bytes().decode("utf-8", errors="replace")
+
+    def lfs_patterns(self, state: RepoState, commit: Commit) -> list[str]:
+        text = self.read_text(state, commit, ".gitattributes") or ""
+        patterns = []
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and not parts[0].startswith("#") and "filter=lfs" in parts[1:]:
+                patterns.append(parts[0])
+        return patterns
+
+    def upload_mode(self, state: RepoState, commit: Commit, path: str, size: int, sample: bytes) -> str:
+        """"lfs" for files matching a ``filter=lfs`` pattern, above the threshold, or binary; else "regular"."""
+        if self.regular_only:
+            return "regular"
+        if size >= self.lfs_threshold:
+            return "lfs"
+        if any(_match_attr(pattern, path) for pattern in self.lfs_patterns(state, commit)):
+            return "lfs"
+        if b"\0" in sample:
+            return "lfs"
+        return "regular"
+
+
+def _match_attr(pattern: str, path: str) -> bool:
+    """gitattributes-style match: patterns without '/' match the basename, others the whole path."""
+    pattern = pattern.lstrip("/")
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    return fnmatch.fnmatchcase(path, pattern.replace("**/", "*").replace("/**", "/*"))
+
+
+def parse_front_matter(text: str) -> tuple[dict | None, str | None]:
+    """Return (metadata dict or None, error message or None) for a README's YAML front matter."""
+    if not text.startswith("---"):
+        return None, None
+    match = re.match(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*$", text, flags=re.S | re.M)
+    if not match:
+        return None, "YAML front matter is not closed by a '---' line"
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        return None, f"Invalid YAML in README front matter: {exc}"
+    if data is None:
+        return {}, None
+    if not isinstance(data, dict):
+        return None, "README front matter must be a YAML mapping"
+    return data, None
+
+
+def validate_card_metadata(data: dict) -> list[str]:
+    """Structural checks the Hub makes on card metadata (only the ones we can answer for sure)."""
+    problems = []
+    configs = data.get("configs")
+    if configs is not None:
+        if not isinstance(configs, list):
+            problems.append('"configs" must be an array')
+        else:
+            for i, cfg in enumerate(configs):
+                if not isinstance(cfg, dict) or not isinstance(cfg.get("config_name"), str):
+                    problems.append(f'"configs[{i}].config_name" is required and must be a string')
+    return problems

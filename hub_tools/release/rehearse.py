@@ -1,0 +1,392 @@
+"""`gaokerena rehearse`: the whole release, offline, on an embedded local Hub with the tiny model.
+
+    gaokerena rehearse                       # = make demo; serves the Space at the end (Ctrl-C stops)
+    gaokerena rehearse --no-serve            # tests and CI: stop once the Space repo is deployed
+
+Stages, each a real command run as a subprocess against the local Hub (HF_ENDPOINT/HF_TOKEN in its environment,
+its output in WORKDIR/logs/NN-stage.log):
+
+    hub            start a local Hub (LocalHubProcess, a free port, a freshly generated token, root WORKDIR/hub)
+    data           gaokerena data build mmlu-fa|ibmsee|kqa-fa|mf3qa|corpus (bundled samples)
+    tiny-model     gaokerena train init-tiny, pushed as the rehearsal's base model repo
+    cpt            gaokerena train cpt (tiny recipe) on the corpus
+    merge-cpt      gaokerena merge: the stage-1 model stage 2 trains on
+    sft            gaokerena train sft (tiny recipe) on MF3QA
+    merge          gaokerena merge: the released model
+    eval           gaokerena eval mc on MMLU-fa and IBMSEE (generate + loglikelihood, a few questions each),
+                   plus gaokerena eval import-paper when ../shared/data/gaokerena/paper_results exists
+    release        gaokerena release push of WORKDIR/release.yaml: release/gaokerena-v1.yaml with the tiny model
+                   as base_model and WORKDIR/artifacts as root (datasets, adapters, models, results, Space; verified,
+                   then tagged v1.0)
+    space          gaokerena space deploy with the release's values (variables, hardware; no new commit)
+    serve          python -m space.app against the local Hub (skipped with --no-serve)
+
+A stage whose command is missing from this checkout fails the rehearsal at that stage, naming what is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RELEASE_MANIFEST = REPO_ROOT / "release" / "gaokerena-v1.yaml"
+PAPER_RESULTS = REPO_ROOT.parent / "shared" / "data" / "gaokerena" / "paper_results"
+MARKER = ".gaokerena-rehearsal"
+USER, ORG = "rehearsal", "gaokerena"
+# The tiny base model's repo on the local Hub: the release cards name it as base_model, honestly.
+TINY_REPO = f"{ORG}/tiny-aya-rehearsal"
+DATASETS = {"mmlu-fa": "mmlu-fa", "ibmsee": "ibmsee", "kqa-fa": "kqa-fa", "mf3qa": "mf3qa", "corpus": "corpus"}
+TOKEN_ENV = "GAOKERENA_REHEARSAL_TOKEN"
+EVAL_LIMIT = 8  # questions per benchmark and protocol: enough to exercise the pipeline in seconds
+
+
+class StageError(RuntimeError):
+    """A stage that failed; the message says what and where its log is."""
+
+
+@dataclass
+class Rehearsal:
+    workdir: Path
+    port: int = 0
+    # A fresh token per run; TOKEN_ENV may supply one (tests use it to grep every output for the token).
+    token: str = field(default_factory=lambda: os.environ.get(TOKEN_ENV) or "hf_rehearsal_" + secrets.token_hex(16))
+    hub: object | None = None
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    stage_index: int = 0
+
+    @property
+    def artifacts(self) -> Path:
+        return self.workdir / "artifacts"
+
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+    @property
+    def hub_url(self) -> str:
+        return self.hub.url  # type: ignore[union-attr]
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.workdir / "release.yaml"
+
+    def env(self) -> dict[str, str]:
+        """The environment of every stage: the local Hub, its token, caches inside the workdir, no telemetry."""
+        env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HUGGINGFACE_CO_STAGING",
+                                                                 "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")}
+        env.update(
+            HF_ENDPOINT=self.hub_url,
+            HF_TOKEN=self.token,
+            HF_HOME=str(self.workdir / "hf_home"),
+            HF_HUB_DISABLE_TELEMETRY="1",
+            HF_HUB_DISABLE_XET="1",
+            HF_HUB_DISABLE_PROGRESS_BARS="1",
+            HF_DATASETS_DISABLE_PROGRESS_BARS="1",
+            DISABLE_SAFETENSORS_CONVERSION="1",
+            TOKENIZERS_PARALLELISM="false",
+            GRADIO_ANALYTICS_ENABLED="False",
+            CODECARBON_LOG_LEVEL="error",
+            PYTHONUNBUFFERED="1",
+        )
+        env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        return env
+
+    def gaokerena(self, stage: str, *args: str, module: str) -> None:
+        """Run ``gaokerena ARGS`` in a subprocess; ``module`` is the module that must exist for it."""
+        if importlib.util.find_spec(module.split(":")[0]) is None:
+            raise StageError(f"`gaokerena {args[0]}` is not in this checkout (module {module} is missing)")
+        self.run([sys.executable, "-m", "hub_tools.cli", *args], stage)
+
+    def run(self, command: list[str], stage: str) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = self.logs / f"{self.stage_index:02d}-{stage}.log"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write("$ " + " ".join(_display(command, self.workdir)) + "\n")
+            handle.flush()
+            result = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, env=self.env(),
+                                    cwd=REPO_ROOT, check=False)  # fmt: skip
+        if result.returncode != 0:
+            tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
+            raise StageError(f"`{' '.join(_display(command, self.workdir))}` exited with {result.returncode}; "
+                             f"log {log}:\n{tail}")  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------ stages
+def stage_hub(r: Rehearsal) -> None:
+    from hub_tools.localhub import LocalHubProcess
+
+    r.hub = LocalHubProcess(r.workdir / "hub", port=r.port, tokens={r.token: {"user": USER, "orgs": [ORG]}}).start()
+
+
+def stage_data(r: Rehearsal) -> None:
+    for name, folder in DATASETS.items():
+        r.gaokerena("data", "data", "build", name, "--out", str(r.artifacts / "datasets" / folder),
+                    module="hub_tools.data.cli")  # fmt: skip
+
+
+def stage_tiny_model(r: Rehearsal) -> None:
+    r.gaokerena("tiny-model", "train", "init-tiny", "--out", str(r.artifacts / "tiny"), module="training.cli")
+    _publish_folder(r, TINY_REPO, r.artifacts / "tiny")
+
+
+def stage_cpt(r: Rehearsal) -> None:
+    r.gaokerena(
+        "cpt", "train", "cpt", "--config", str(REPO_ROOT / "training/recipes/tiny/cpt.yaml"),
+        "--model_name_or_path", str(r.artifacts / "tiny"),
+        "--dataset_name", str(r.artifacts / "datasets" / "corpus"),
+        "--output_dir", str(r.artifacts / "train" / "cpt"),
+        module="training.train",
+    )  # fmt: skip
+
+
+def stage_merge_cpt(r: Rehearsal) -> None:
+    r.gaokerena("merge-cpt", "merge", "--base", str(r.artifacts / "tiny"), "--adapter", str(r.artifacts / "train/cpt"),
+                "--out", str(r.artifacts / "merged" / "cpt"), module="training.merge")  # fmt: skip
+
+
+def stage_sft(r: Rehearsal) -> None:
+    r.gaokerena(
+        "sft", "train", "sft", "--config", str(REPO_ROOT / "training/recipes/tiny/sft.yaml"),
+        "--model_name_or_path", str(r.artifacts / "merged" / "cpt"),
+        "--dataset_name", str(r.artifacts / "datasets" / "mf3qa"),
+        "--output_dir", str(r.artifacts / "train" / "sft"),
+        module="training.train",
+    )  # fmt: skip
+
+
+def stage_merge(r: Rehearsal) -> None:
+    r.gaokerena("merge", "merge", "--base", str(r.artifacts / "merged/cpt"), "--adapter", str(r.artifacts / "train/sft"),
+                "--out", str(r.artifacts / "merged" / "sft"), module="training.merge")  # fmt: skip
+
+
+def stage_eval(r: Rehearsal) -> None:
+    model_id = _manifest_value(r, "model", "repo_id")
+    results = r.artifacts / "results" / "results"
+    for benchmark in ("mmlu-fa", "ibmsee"):
+        for protocol in ("generate", "loglikelihood"):
+            r.gaokerena(
+                "eval", "eval", "mc", "--benchmark", benchmark, "--protocol", protocol,
+                "--model", str(r.artifacts / "merged" / "sft"), "--model-id", model_id,
+                "--dataset", str(r.artifacts / "datasets" / DATASETS[benchmark]),
+                "--dataset-id", _manifest_value(r, benchmark, "repo_id"),
+                "--limit", str(EVAL_LIMIT), "--max-new-tokens", "8", "--resamples", "200", "--out", str(results),
+                module="hub_tools.evaluation.cli",
+            )  # fmt: skip
+    if PAPER_RESULTS.is_dir():
+        r.gaokerena(
+            "eval", "eval", "import-paper", str(PAPER_RESULTS), "--out", str(results),
+            "--mmlu-dataset", str(r.artifacts / "datasets" / "mmlu-fa"),
+            "--ibmsee-dataset", str(r.artifacts / "datasets" / "ibmsee"),
+            module="hub_tools.evaluation.cli",
+        )  # fmt: skip
+
+
+def stage_release(r: Rehearsal) -> None:
+    write_rehearsal_manifest(r)
+    r.gaokerena("release", "release", "push", str(r.manifest_path), "--endpoint", r.hub_url,
+                module="hub_tools.release.cli")  # fmt: skip
+
+
+def stage_space(r: Rehearsal) -> None:
+    """`gaokerena space deploy` with the release's values: the release already committed these files."""
+    variables = _manifest_value(r, "space", "variables")
+    r.gaokerena(
+        "space", "space", "deploy", "--repo", _manifest_value(r, "space", "repo_id"),
+        "--model-id", variables["MODEL_ID"], "--revision", variables["REVISION"],
+        "--results-repo", variables["RESULTS_REPO"], "--hardware", "none", "--endpoint", r.hub_url,
+        module="space.deploy",
+    )  # fmt: skip
+
+
+STAGES = [
+    ("hub", stage_hub),
+    ("data", stage_data),
+    ("tiny-model", stage_tiny_model),
+    ("cpt", stage_cpt),
+    ("merge-cpt", stage_merge_cpt),
+    ("sft", stage_sft),
+    ("merge", stage_merge),
+    ("eval", stage_eval),
+    ("release", stage_release),
+    ("space", stage_space),
+]
+
+
+# ------------------------------------------------------------------------------------------------------------ helpers
+def write_rehearsal_manifest(r: Rehearsal) -> Path:
+    """release/gaokerena-v1.yaml with the tiny model as base and the workdir's artifacts as sources."""
+    raw = yaml.safe_load(RELEASE_MANIFEST.read_text(encoding="utf-8"))
+    raw["root"] = str(r.artifacts.parent)
+    raw["base_model"] = TINY_REPO
+    header = (f"# The rehearsal's release: {RELEASE_MANIFEST.relative_to(REPO_ROOT)} with the tiny model as base.\n"
+              "# Written by `gaokerena rehearse`; sources are the rehearsal's own artifacts.\n")  # fmt: skip
+    r.manifest_path.write_text(header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return r.manifest_path
+
+
+def _manifest_value(r: Rehearsal, artifact: str, key: str):
+    """A value of the release manifest (the rehearsal publishes the real release's repo ids and variables)."""
+    raw = yaml.safe_load(RELEASE_MANIFEST.read_text(encoding="utf-8"))
+    return raw["artifacts"][artifact][key]
+
+
+def _publish_folder(r: Rehearsal, repo_id: str, folder: Path) -> None:
+    """Push a folder as one commit if it changed (the tiny base model is not part of the versioned release)."""
+    from huggingface_hub import HfApi, constants
+
+    constants.HF_HUB_DISABLE_XET = True  # the local Hub speaks plain LFS, not Xet
+
+    from hub_tools.release.sync import collect_files, commit_repo, plan_repo
+
+    api = HfApi(endpoint=r.hub_url, token=r.token)
+    api.create_repo(repo_id, exist_ok=True)
+    plan = plan_repo(api, repo_id=repo_id, repo_type="model", files=collect_files(folder))
+    commit_repo(api, plan, message="Upload the rehearsal's tiny aya-shaped base model")
+
+
+def _display(command: list[str], workdir: Path) -> list[str]:
+    return [c.replace(str(workdir), "$WORKDIR") if isinstance(c, str) else str(c) for c in command]
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Start from an empty workdir; refuse to wipe a non-empty folder that is not a previous rehearsal."""
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).exists():
+            raise SystemExit(f"gaokerena rehearse: {workdir} is not empty and not a rehearsal folder; choose another "
+                             "--workdir")  # fmt: skip
+        for child in workdir.iterdir():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("created by `gaokerena rehearse`; emptied at the start of each run\n")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_space(r: Rehearsal, port: int) -> subprocess.Popen:
+    if importlib.util.find_spec("space.app") is None:
+        raise StageError("the Space app (space/app.py) is not in this checkout")
+    raw = yaml.safe_load(r.manifest_path.read_text(encoding="utf-8"))
+    variables = raw["artifacts"]["space"].get("variables", {})
+    env = {**r.env(), **variables, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
+    log = (r.logs / "serve-space.log").open("a", encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-m", "space.app"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                            cwd=REPO_ROOT)  # fmt: skip
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def print_urls(r: Rehearsal, space_url: str | None) -> None:
+    raw = yaml.safe_load(r.manifest_path.read_text(encoding="utf-8"))
+    prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": ""}
+    print(f"\nlocal Hub:  {r.hub_url}   (user {USER}, org {ORG}; the token is in this process only)")
+    print(f"  {r.hub_url}/{TINY_REPO}  (base model)")
+    for spec in raw["artifacts"].values():
+        print(f"  {r.hub_url}/{prefixes[spec['type']]}{spec['repo_id']}")
+    if space_url:
+        print(f"Space:      {space_url}")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gaokerena rehearse", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, default=Path("rehearsal"),
+                        help="scratch folder, emptied first (default ./rehearsal)")  # fmt: skip
+    parser.add_argument("--no-serve", action="store_true", help="stop after the release instead of serving the Space")
+    parser.add_argument("--port", type=int, default=0, help="local Hub port (default: a free one)")
+    parser.add_argument("--space-port", type=int, default=0, help="Space port (default: a free one)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ["HF_HUB_DISABLE_XET"] = "1"  # before any Hugging Face import in this process
+    workdir = args.workdir.resolve()
+    prepare_workdir(workdir)
+    r = Rehearsal(workdir=workdir, port=args.port)
+    total = time.perf_counter()
+    print(f"gaokerena rehearse: workdir {workdir}", flush=True)
+    try:
+        for index, (name, stage) in enumerate(STAGES, start=1):
+            r.stage_index = index
+            print(f"[{index:2d}/{len(STAGES)}] {name:12} ...", end="", flush=True)
+            start = time.perf_counter()
+            try:
+                stage(r)
+            except Exception as error:  # noqa: BLE001 - reported to the user with the stage that failed
+                print(f" FAILED after {time.perf_counter() - start:.1f} s", flush=True)
+                detail = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
+                print(f"gaokerena rehearse: stage {name!r} failed: {detail}", file=sys.stderr, flush=True)
+                return 1
+            r.timings.append((name, time.perf_counter() - start))
+            print(f" done in {r.timings[-1][1]:6.1f} s", flush=True)
+        print(f"rehearsal complete in {time.perf_counter() - total:.1f} s: "
+              + ", ".join(f"{n} {t:.1f}s" for n, t in r.timings), flush=True)  # fmt: skip
+        if args.no_serve:
+            print_urls(r, None)
+            return 0
+        return _serve(r, args.space_port or free_port())
+    finally:
+        if r.hub is not None:
+            r.hub.stop()
+
+
+def _serve(r: Rehearsal, port: int) -> int:
+    try:
+        space = serve_space(r, port)
+    except StageError as error:
+        print(f"gaokerena rehearse: cannot serve the Space: {error}", file=sys.stderr)
+        return 1
+    url = f"http://127.0.0.1:{port}"
+    try:
+        start = time.perf_counter()
+        while space.poll() is None and not _answers(url) and time.perf_counter() - start < 180:
+            time.sleep(0.5)
+        if space.poll() is None:
+            waited = time.perf_counter() - start
+            status = "answers" if _answers(url) else f"does not answer yet (see {r.logs / 'serve-space.log'})"
+            print(f"[serve] the Space {status} after {waited:.1f} s", flush=True)
+            print_urls(r, url)
+            print("serving; Ctrl-C stops the Space and the local Hub", flush=True)
+        while space.poll() is None:
+            time.sleep(0.5)
+        print(f"the Space exited with {space.returncode}; see {r.logs / 'serve-space.log'}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if space.poll() is None:
+            space.send_signal(signal.SIGTERM)
+            try:
+                space.wait(10)
+            except subprocess.TimeoutExpired:
+                space.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

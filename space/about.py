@@ -1,0 +1,82 @@
+"""Texts of the Space: header, About tab, citation (Markdown; no logic)."""
+
+from __future__ import annotations
+
+from space.safety import DISCLAIMER_EN, DISCLAIMER_FA
+from space.settings import Settings
+
+
+PAPER_URL = "https://arxiv.org/abs/2505.16000"
+CODE_URL = "https://github.com/Mehrdadghassabi/Gaokerena"
+BASE_MODEL = "CohereLabs/aya-expanse-8b"
+
+CITATION = """@article{ghassabi2025gaokerena,
+  title   = {Leveraging Online Data to Enhance Medical Knowledge in a Small Persian Language Model},
+  author  = {Ghassabi, Mehrdad and others},
+  journal = {arXiv preprint arXiv:2505.16000},
+  year    = {2025},
+  url     = {https://arxiv.org/abs/2505.16000}
+}"""
+
+DATASETS = (
+    ("gaokerena/medical_corpus", "Persian medical text (about 90M tokens) used for continued pretraining"),
+    ("gaokerena/MF3QA", "Persian medical question–answer pairs from Persian health sites (train/dev/test) for instruction tuning"),
+    ("gaokerena/MMLU-fa", "Persian translation of six medical MMLU subjects (1,089 questions)"),
+    ("gaokerena/IBMSEE", "Iranian Basic Medical Sciences Entrance Exam, Sept 2023 (168 questions, pass mark 36%)"),
+    ("gaokerena/K-QA-fa", "Persian translation of K-QA, free-form answers with must-have statements (201 questions)"),
+)
+
+
+def header_html(settings: Settings) -> str:
+    """Title plus the bilingual medical disclaimer shown above the tabs."""
+    return (
+        "<div class='gk-header'>"
+        "<h1>Gaokerena · گائوکرنا</h1>"
+        "<p dir='rtl' lang='fa'>دستیار پزشکی فارسی‌زبان، بر پایه aya-expanse-8b</p>"
+        f"<div class='gk-disclaimer' role='note'><p dir='rtl' lang='fa'>⚠️ {DISCLAIMER_FA}</p>"
+        f"<p dir='ltr' lang='en'>⚠️ {DISCLAIMER_EN}</p></div></div>"
+    )
+
+
+def about_markdown(settings: Settings) -> str:
+    """The About tab: model, datasets, paper, licence and citation, with repo links on the configured Hub."""
+    hub = settings.hub_url
+    revision = f" (revision `{settings.revision}`)" if settings.revision else ""
+    datasets = "\n".join(f"- [{repo}]({hub}/datasets/{repo}): {text}" for repo, text in DATASETS)
+    return f"""
+## The model
+
+**Gaokerena** is a Persian medical language model: [{BASE_MODEL}]({hub}/{BASE_MODEL}) adapted with LoRA in two
+stages (continued pretraining on a Persian medical corpus, then instruction tuning on medical questions and
+answers) and merged. This Space serves [{settings.model_id}]({hub}/{settings.model_id}){revision}.
+
+{DISCLAIMER_EN}
+
+## Datasets
+
+{datasets}
+
+Leaderboard results are read from [{settings.results_repo}]({hub}/datasets/{settings.results_repo}) (`results/*.json`).
+
+## Paper
+
+Ghassabi et al., *Leveraging Online Data to Enhance Medical Knowledge in a Small Persian Language Model*,
+[arXiv:2505.16000]({PAPER_URL}). Code and data: [{CODE_URL}]({CODE_URL}).
+
+## Licence
+
+The model weights are released under **CC BY-NC-SA 4.0** (non-commercial, share-alike), on top of
+aya-expanse-8b's **CC BY-NC 4.0** licence; use must also follow
+[Cohere's acceptable use policy](https://docs.cohere.com/docs/c4ai-acceptable-use-policy). The datasets are
+CC BY-NC-SA 4.0. Not for clinical use.
+
+## Privacy
+
+Conversations are not stored: no flagging, no chat history on the server, and message contents are not logged.
+
+## Citation
+
+```bibtex
+{CITATION}
+```
+"""

@@ -1,0 +1,386 @@
+"""The Gaokerena Space: a streaming Persian medical chat, the benchmark leaderboard, and an About tab.
+
+    MODEL_ID=path/or/repo RESULTS_REPO=gaokerena/leaderboard-results python -m space.app
+
+``demo`` is built at import without a GPU, weights or network (the model loads on the first message, the
+leaderboard on the first page load). Launch it with :func:`launch_options`, which carries the stylesheet and the
+bidi script: ``demo.queue(...).launch(**launch_options())``, as :func:`main` and the Hub's root ``app.py`` do.
+Host and port come from ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` (see ``space.settings``).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Sequence
+
+import gradio as gr
+import pandas as pd
+
+from space import about, chat, leaderboard, safety
+from space.settings import Settings, get_settings
+
+
+logger = logging.getLogger(__name__)
+
+CSS_PATH = Path(__file__).with_name("style.css")
+
+# Gives every paragraph-like element of a chat message, and the message box, dir="auto" (direction from its
+# first strong letter; code stays ltr). Streaming re-renders messages, so an observer re-applies it.
+DIR_JS = """
+() => {
+  const SEL = ".gk-chat .message p, .gk-chat .message li, .gk-chat .message h1, .gk-chat .message h2, " +
+              ".gk-chat .message h3, .gk-chat .message blockquote, .gk-chat .message td, .gk-chat textarea, " +
+              ".gk-input textarea";
+  const apply = () => {
+    document.querySelectorAll(SEL).forEach((el) => { if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto"); });
+    document.querySelectorAll(".gk-chat .message pre").forEach((el) => el.setAttribute("dir", "ltr"));
+  };
+  new MutationObserver(apply).observe(document.body, { childList: true, subtree: true, characterData: true });
+  apply();
+}
+"""
+
+
+def launch_options() -> Dict[str, Any]:
+    """Keyword arguments every ``demo.launch`` of this app needs (stylesheet and bidi script)."""
+    return {"css_paths": [str(CSS_PATH)], "js": DIR_JS}
+
+
+# ---------------------------------------------------------------------------------------------- chat
+
+
+def respond(
+    message: str,
+    history: List[dict],
+    system_prompt: str,
+    max_new_tokens: int,
+    temperature: float,
+    top_p: float,
+    repetition_penalty: float,
+) -> Iterator[str]:
+    """The chat handler: emergency guidance first for red-flag messages, then the model's streamed reply.
+
+    Yields the growing reply. Over-long conversations lose their oldest turns (never the system prompt or the
+    latest message) with a ``gr.Warning``. Closing this generator (Stop) closes the model stream, which stops
+    generation. Message contents are never logged.
+    """
+    from space import inference  # torch/transformers load here, not when the UI is built
+
+    settings = get_settings()
+    if not message or not message.strip():
+        raise gr.Error("Please type a message. · لطفاً پیامی بنویسید.")
+    reply = safety.emergency_message(safety.detect_red_flags(message))
+    if reply:
+        yield reply
+    messages = chat.build_conversation(message, history, system_prompt)
+    try:
+        messages, report = chat.trim_to_budget(
+            messages,
+            lambda m: inference.count_tokens(m, settings),
+            settings.max_input_tokens,
+            shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
+        )
+        input_ids = inference.prompt_ids(messages, settings)
+    except ValueError as exc:
+        raise gr.Error(f"The conversation does not fit the model's input budget: {exc}") from exc
+    except OSError as exc:  # tokenizer files missing or the Hub unreachable
+        logger.error("could not load the tokenizer of %s: %s", settings.model_id, exc)
+        raise gr.Error(f"The model {settings.model_id} could not be loaded. Please try again later.") from exc
+    if report.trimmed:
+        gr.Warning(
+            f"The conversation was longer than {settings.max_input_tokens} tokens: "
+            f"{report.dropped_messages} older message(s) were left out"
+            + (" and your message was shortened." if report.shortened_last else ".")
+        )
+    stream = inference.stream_reply(input_ids, int(max_new_tokens), float(temperature), float(top_p),
+                                    float(repetition_penalty))
+    try:
+        for piece in stream:
+            reply += piece
+            yield reply
+    finally:
+        stream.close()  # Stop / disconnect: ends generation at the next token
+
+
+def build_chat(settings: Settings) -> gr.ChatInterface:
+    """The Chat tab: ChatInterface in messages format, with system prompt and sampling sliders."""
+    chatbot = gr.Chatbot(
+        elem_classes=["gk-chat"],
+        height=520,
+        layout="bubble",
+        buttons=["copy"],
+        feedback_options=None,
+        placeholder=(
+            "<p dir='rtl'>سؤال پزشکی خود را به فارسی بپرسید.</p><p dir='ltr'>Ask a medical question in Persian.</p>"
+        ),
+    )
+    textbox = gr.Textbox(
+        placeholder="پیام خود را بنویسید… · Type your message…",
+        elem_classes=["gk-input"],
+        show_label=False,
+        submit_btn=True,
+        stop_btn=True,
+    )
+    inputs = [  # render=False: ChatInterface places them in its accordion
+        gr.Textbox(label="System prompt · پیام سیستم", value=chat.DEFAULT_SYSTEM_PROMPT, lines=3, rtl=True,
+                   render=False),
+        gr.Slider(label="Max new tokens", minimum=1, maximum=settings.max_new_tokens, step=1,
+                  value=settings.default_new_tokens, render=False),
+        gr.Slider(label="Temperature (0 = greedy)", minimum=0.0, maximum=2.0, step=0.05, value=0.6, render=False),
+        gr.Slider(label="Top-p", minimum=0.05, maximum=1.0, step=0.05, value=0.9, render=False),
+        gr.Slider(label="Repetition penalty", minimum=1.0, maximum=2.0, step=0.05, value=1.1, render=False),
+    ]
+    return gr.ChatInterface(
+        fn=respond,
+        chatbot=chatbot,
+        textbox=textbox,
+        additional_inputs=inputs,
+        additional_inputs_accordion="Settings · تنظیمات",
+        examples=[[example] for example in chat.EXAMPLES],  # message only: shown inside the empty chat
+        cache_examples=False,
+        flagging_mode="never",
+        save_history=False,
+        concurrency_limit=settings.concurrency_limit,
+        api_name="chat",
+        fill_height=False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- leaderboard
+
+
+@dataclass
+class LeaderboardStore:
+    """The parsed results, shared by all visitors; re-read from the Hub on Refresh or when older than the TTL."""
+
+    loaded: leaderboard.LoadedResults = field(default_factory=leaderboard.LoadedResults)
+    scores: pd.DataFrame = field(default_factory=lambda: leaderboard.scores_frame([]))
+    fetched_at: float = 0.0
+    source: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ensure(self, settings: Settings, force: bool = False) -> Optional[str]:
+        """Re-read the results repo if forced or stale; returns an error message (old data kept) or None."""
+        with self.lock:
+            if not force and self.fetched_at and time.time() - self.fetched_at < settings.leaderboard_ttl_s:
+                return None
+            try:
+                paths = leaderboard.fetch_results(
+                    settings.results_repo,
+                    revision=settings.results_revision,
+                    endpoint=settings.hf_endpoint,
+                    token=settings.hf_token,
+                )
+            except (OSError, ValueError) as exc:  # HfHubHTTPError and network errors are OSErrors
+                logger.warning("could not read %s: %s", settings.results_repo, exc)
+                return f"Could not read {settings.results_repo} from {settings.hub_url}: {type(exc).__name__}."
+            self.loaded = leaderboard.load_results(paths)
+            self.scores = leaderboard.scores_frame(self.loaded.results)
+            self.fetched_at = time.time()
+            self.source = settings.results_repo
+            return None
+
+
+STORE = LeaderboardStore()
+
+
+@dataclass(frozen=True)
+class View:
+    """What the leaderboard controls ask for (None: every type / every column group / the default)."""
+
+    search: str = ""
+    protocol: Optional[str] = None
+    types: Optional[Sequence[str]] = None
+    groups: Optional[Sequence[str]] = None
+    sort_by: Optional[str] = None
+    descending: bool = True
+    show_ci: bool = True
+    chart: Optional[str] = None
+
+
+def _visible_keys(view: View) -> List[str]:
+    """Model keys of the rows the search and type filters keep (for the chart and the CSV)."""
+    kept = leaderboard.filter_scores(STORE.scores, view.search or "", view.types)
+    return sorted(set(kept["model_key"]))
+
+
+def _render(view: View) -> tuple:
+    settings = get_settings()
+    protocols = leaderboard.mc_protocols(STORE.scores)
+    protocol = view.protocol if view.protocol in protocols else (protocols[0] if protocols else "generate")
+    table = leaderboard.leaderboard_table(
+        STORE.scores, protocol, hub_url=settings.hub_url, search=view.search or "", types=view.types,
+        groups=leaderboard.COLUMN_GROUPS if view.groups is None else view.groups, sort_by=view.sort_by,
+        descending=view.descending, show_ci=view.show_ci,
+    )
+    headers = leaderboard.score_headers(table)
+    sort_by = view.sort_by if view.sort_by in headers + ["Model"] else leaderboard.default_sort_column(headers)
+    chart = view.chart if view.chart in headers else sort_by if sort_by in headers else None
+    datatype = ["markdown", "str", "str"] + ["number" if c in headers else "str" for c in table.columns[3:]]
+    widths = [220, 130, 90] + [110 if c in headers else 120 for c in table.columns[3:]]
+    svg = leaderboard.bar_chart_svg(STORE.scores, chart, _visible_keys(view))
+    return (
+        gr.Dataframe(value=table, datatype=datatype, column_widths=widths),
+        gr.Dropdown(choices=["Model"] + headers, value=sort_by),
+        gr.Dropdown(choices=protocols, value=protocol if protocols else None),
+        gr.Dropdown(choices=headers, value=chart),
+        svg,
+        _status(),
+    )
+
+
+def _status() -> str:
+    if not STORE.fetched_at:
+        return "Results not loaded yet."
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(STORE.fetched_at))
+    text = f"{len(STORE.loaded.results)} result files from `{STORE.source}`, read {stamp}."
+    if STORE.loaded.errors:
+        skipped = ", ".join(f"{name} ({why})" for name, why in STORE.loaded.errors[:5])
+        text += f" Skipped {len(STORE.loaded.errors)} malformed file(s): {skipped}"
+    return text
+
+
+def render_leaderboard(
+    search: str = "",
+    protocol: Optional[str] = None,
+    types: Optional[List[str]] = None,
+    groups: Optional[List[str]] = None,
+    sort_by: Optional[str] = None,
+    descending: bool = True,
+    show_ci: bool = True,
+    chart: Optional[str] = None,
+) -> tuple:
+    """Table, sort choices, protocol choices, chart choices, chart (SVG) and status for the given controls."""
+    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+
+
+def load_leaderboard(
+    search: str = "",
+    protocol: Optional[str] = None,
+    types: Optional[List[str]] = None,
+    groups: Optional[List[str]] = None,
+    sort_by: Optional[str] = None,
+    descending: bool = True,
+    show_ci: bool = True,
+    chart: Optional[str] = None,
+) -> tuple:
+    """Page load: read the Hub unless a read younger than LEADERBOARD_TTL_S exists, then render."""
+    error = STORE.ensure(get_settings())
+    if error:
+        gr.Warning(error)
+    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+
+
+def refresh_leaderboard(
+    search: str = "",
+    protocol: Optional[str] = None,
+    types: Optional[List[str]] = None,
+    groups: Optional[List[str]] = None,
+    sort_by: Optional[str] = None,
+    descending: bool = True,
+    show_ci: bool = True,
+    chart: Optional[str] = None,
+) -> tuple:
+    """Refresh button: re-read the results repo from the Hub now (no restart), then render."""
+    error = STORE.ensure(get_settings(), force=True)
+    if error:
+        gr.Warning(error)
+    else:
+        gr.Info(f"Leaderboard reloaded: {len(STORE.loaded.results)} result files.")
+    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+
+
+def export_records(
+    search: str = "",
+    protocol: Optional[str] = None,
+    types: Optional[List[str]] = None,
+    groups: Optional[List[str]] = None,
+    sort_by: Optional[str] = None,
+    descending: bool = True,
+    show_ci: bool = True,
+    chart: Optional[str] = None,
+) -> str:
+    """Write the per-question records of the models the search and type filters keep to a CSV; returns its path."""
+    keys = _visible_keys(View(search, protocol, types))
+    out = Path(tempfile.mkdtemp(prefix="gaokerena-records-")) / "gaokerena-leaderboard-records.csv"
+    rows = leaderboard.write_records_csv(STORE.loaded.results, out, keys)
+    if rows == 0:
+        gr.Warning("No per-question records for the selected models.")
+    return str(out)
+
+
+def build_leaderboard(demo: gr.Blocks) -> None:
+    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV export."""
+    gr.Markdown(
+        "Accuracy in percent with 95% bootstrap intervals. MMLU-fa: six medical subjects and their micro average; "
+        "IBMSEE: Iranian Basic Medical Sciences Entrance Exam (pass mark shown per file); K-QA-fa: free-form "
+        "answers. Column headers name the scoring protocol."
+    )
+    with gr.Row():
+        search = gr.Textbox(label="Search models", value="", placeholder="name or id; separate alternatives with ;", scale=3)
+        protocol = gr.Dropdown(label="Multiple-choice protocol", choices=[], value=None, scale=1)
+        sort_by = gr.Dropdown(label="Sort by", choices=[], value=None, scale=2)
+        descending = gr.Checkbox(label="Descending", value=True, scale=1)
+    with gr.Row():
+        types = gr.CheckboxGroup(list(leaderboard.MODEL_TYPES), value=list(leaderboard.MODEL_TYPES),
+                                 label="Model type")
+        groups = gr.CheckboxGroup(list(leaderboard.COLUMN_GROUPS), value=list(leaderboard.COLUMN_GROUPS),
+                                  label="Columns")
+        show_ci = gr.Checkbox(label="Show 95% intervals", value=True)
+    table = gr.Dataframe(label="Leaderboard", interactive=False, wrap=True, elem_id="leaderboard-table",
+                         max_height=640)
+    status = gr.Markdown(elem_id="leaderboard-status")
+    with gr.Row():
+        refresh = gr.Button("Refresh from the Hub", variant="secondary")
+        export = gr.Button("Per-question records (CSV)")
+        csv_file = gr.File(label="CSV download", interactive=False)
+    chart_metric = gr.Dropdown(label="Chart", choices=[], value=None)
+    chart = gr.HTML(elem_id="leaderboard-chart")
+
+    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric]
+    outputs = [table, sort_by, protocol, chart_metric, chart, status]
+    demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard")
+    refresh.click(refresh_leaderboard, controls, outputs, api_name="refresh_leaderboard")
+    for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric):
+        control.input(render_leaderboard, controls, outputs, api_visibility="private")
+    search.submit(render_leaderboard, controls, outputs, api_name="search_leaderboard")
+    search.input(render_leaderboard, controls, outputs, api_visibility="private", trigger_mode="always_last")
+    export.click(export_records, controls, csv_file, api_name="export_records")
+
+
+# ---------------------------------------------------------------------------------------------- app
+
+
+def build_demo(settings: Optional[Settings] = None) -> gr.Blocks:
+    """The whole app; builds without a GPU, weights or network."""
+    settings = settings or get_settings()
+    with gr.Blocks(title="Gaokerena · گائوکرنا", analytics_enabled=False) as demo:
+        gr.HTML(about.header_html(settings), js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("گفتگو · Chat", id="chat"):
+                build_chat(settings)
+            with gr.Tab("Leaderboard", id="leaderboard"):
+                build_leaderboard(demo)
+            with gr.Tab("About", id="about"):
+                gr.Markdown(about.about_markdown(settings))
+    demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency_limit)
+    return demo
+
+
+demo = build_demo()
+
+
+def main() -> None:
+    """``python -m space.app``: serve on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT."""
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO)
+    demo.launch(server_name=settings.server_name, server_port=settings.server_port, **launch_options())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Pure chat helpers: the conversation sent to the model and the token-budget trimming (no torch, no gradio).
+
+    messages = build_conversation("سلام", history, DEFAULT_SYSTEM_PROMPT)
+    messages, report = trim_to_budget(messages, count_tokens, limit=4096, shorten=keep_last_tokens)
+
+``count_tokens(messages) -> int`` is the length of the prompt the chat template produces for ``messages``
+(``space.inference`` supplies it from the tokenizer); the functions here only decide what to keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence
+
+
+Message = Dict[str, str]
+
+DEFAULT_SYSTEM_PROMPT = (
+    "تو گائوکرنا هستی، یک دستیار پزشکی فارسی‌زبان. به پرسش‌های پزشکی به زبان فارسی، دقیق، روشن و محتاطانه "
+    "پاسخ بده. اگر مطمئن نیستی بگو، و یادآوری کن که پاسخ تو جایگزین معاینه و مشورت با پزشک نیست."
+)
+
+EXAMPLES = [
+    "علائم کم‌خونی فقر آهن چیست و چه آزمایش‌هایی برای تشخیص آن لازم است؟",
+    "برای سرماخوردگی ساده در بزرگسالان چه اقداماتی در خانه مفید است؟",
+    "تفاوت دیابت نوع ۱ و نوع ۲ را توضیح بده.",
+    "What is the first-line treatment for uncomplicated hypertension? پاسخ را به فارسی بده.",
+]
+
+
+def content_text(content: object) -> str:
+    """Plain text of a Gradio message ``content``: a string, a list of ``{"type": "text", "text": ...}`` parts,
+    or one such dict. Files and components contribute nothing (the chat is text only)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
+    if isinstance(content, (list, tuple)):
+        return "".join(content_text(part) for part in content)
+    return ""
+
+
+def build_conversation(message: str, history: Sequence[dict], system_prompt: Optional[str]) -> List[Message]:
+    """``[system?, *history, user]`` as plain ``{"role", "content"}`` dicts ready for a chat template.
+
+    ``history`` is Gradio's messages format; ``metadata``/``options`` keys and empty messages are dropped.
+    An empty or blank ``system_prompt`` means no system message.
+    """
+    messages: List[Message] = []
+    if system_prompt and system_prompt.strip():
+        messages.append({"role": "system", "content": system_prompt.strip()})
+    for item in history:
+        role = item.get("role")
+        text = content_text(item.get("content"))
+        if role in {"user", "assistant"} and text.strip():
+            messages.append({"role": role, "content": text})
+    messages.append({"role": "user", "content": message})
+    return messages
+
+
+@dataclass(frozen=True)
+class TrimReport:
+    """What :func:`trim_to_budget` did: turns dropped, whether the last message was shortened, final length."""
+
+    dropped_messages: int
+    shortened_last: bool
+    tokens: int
+
+    @property
+    def trimmed(self) -> bool:
+        return self.dropped_messages > 0 or self.shortened_last
+
+
+def trim_to_budget(
+    messages: List[Message],
+    count_tokens: Callable[[List[Message]], int],
+    limit: int,
+    shorten: Optional[Callable[[str, int], str]] = None,
+) -> "tuple[List[Message], TrimReport]":
+    """Drop the oldest turns until the prompt fits ``limit`` tokens; the system prompt and the last message stay.
+
+    Messages are dropped from the oldest non-system one, and an assistant message left at the front of the
+    history is dropped with its user turn, so the history still alternates user/assistant. If the system
+    prompt plus the latest message alone are too long, ``shorten(text, n_tokens)`` shortens the latest
+    message by ``n_tokens``; without ``shorten`` a ``ValueError`` says what does not fit.
+    """
+    if not messages:
+        raise ValueError("trim_to_budget needs at least the latest user message")
+    head = [messages[0]] if messages[0]["role"] == "system" else []
+    body = list(messages[len(head) : -1])
+    last = dict(messages[-1])
+    dropped = 0
+    tokens = count_tokens(head + body + [last])
+    while tokens > limit and body:
+        body.pop(0)
+        dropped += 1
+        while body and body[0]["role"] != "user":
+            body.pop(0)
+            dropped += 1
+        tokens = count_tokens(head + body + [last])
+    shortened = False
+    for _ in range(5):  # token counts of a text and of its templated form are not exactly additive
+        if tokens <= limit:
+            break
+        if shorten is None:
+            raise ValueError(f"the system prompt and the latest message need {tokens} tokens; the limit is {limit}")
+        last["content"] = shorten(last["content"], tokens - limit)
+        shortened = True
+        tokens = count_tokens(head + [last])
+    if tokens > limit:
+        raise ValueError(f"the system prompt alone needs about {tokens} tokens; the limit is {limit}")
+    return head + body + [last], TrimReport(dropped, shortened, tokens)

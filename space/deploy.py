@@ -1,0 +1,266 @@
+"""Deploy the Gradio Space to a Hub: code, README front matter, requirements, variables and hardware.
+
+    gaokerena space deploy --repo gaokerena/gaokerena-chat --model-id gaokerena/gaokerena-v1.0 \\
+        --results-repo gaokerena/leaderboard-results [--revision v1.0] [--hardware zero-a10g] [--dry-run]
+
+Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository) plus a root
+``app.py`` shim (``from space.app import demo, launch_options``), ``README.md`` and ``requirements.txt``. The
+deploy is idempotent: files are compared with the Space's current tree by git blob id and only changed ones
+are committed (nothing changed: no commit), variables already equal are left alone, and hardware is requested
+only if a different one is requested now. ``--dry-run`` renders everything and calls no Hub API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import yaml
+
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_FILES_EXCLUDED = {"deploy.py"}  # the Space does not deploy itself
+DEFAULT_HARDWARE = "zero-a10g"
+# ZeroGPU runs one pre-defined Python; the Hub documentation (spaces-zerogpu) lists 3.10.13. The Space's code
+# therefore stays Python 3.10 compatible (tests/space/test_deploy.py parses it with feature_version 3.10).
+PYTHON_VERSION = "3.10.13"
+# Installed on the Space from requirements.txt, pinned to the versions this repository is tested with. `spaces`
+# is provided by the platform and `gradio` by sdk_version, so neither is listed.
+SPACE_REQUIREMENTS = ("torch", "transformers", "peft", "accelerate", "huggingface-hub")
+MANAGED_PREFIXES = ("space/",)  # remote files under these that no longer exist locally are deleted
+
+APP_SHIM = '''"""Hub entry point: the Space's code is the `space` package beside this file (see space/app.py)."""
+
+from space.app import demo, launch_options
+
+
+if __name__ == "__main__":
+    demo.launch(**launch_options())
+'''
+
+
+@dataclass
+class DeployResult:
+    """What a deploy did (or, with ``dry_run``, would do)."""
+
+    repo_id: str
+    files: Dict[str, bytes]
+    changed_files: List[str] = field(default_factory=list)
+    deleted_files: List[str] = field(default_factory=list)
+    commit: Optional[str] = None  # None: no commit was made
+    variables_set: List[str] = field(default_factory=list)
+    variables_deleted: List[str] = field(default_factory=list)
+    hardware_requested: Optional[str] = None
+    dry_run: bool = False
+
+
+def installed_version(package: str) -> str:
+    """Installed version without a local suffix ("2.13.0+cpu" -> "2.13.0")."""
+    return metadata.version(package).split("+", 1)[0]
+
+
+def front_matter(
+    *, model_id: str, results_repo: str, adapter_id: Optional[str] = None, hardware: str = DEFAULT_HARDWARE,
+    extra_datasets: Sequence[str] = (),
+) -> Dict[str, object]:
+    """The Space's README metadata (the Hub's Spaces configuration reference keys)."""
+    models = [model_id] + ([adapter_id] if adapter_id else [])
+    return {
+        "title": "Gaokerena",
+        "emoji": "🩺",
+        "colorFrom": "green",
+        "colorTo": "blue",
+        "sdk": "gradio",
+        "sdk_version": installed_version("gradio"),
+        "python_version": PYTHON_VERSION,
+        "app_file": "app.py",
+        "models": models,
+        "datasets": [results_repo, *[d for d in extra_datasets if d != results_repo]],
+        "short_description": "Persian medical chat and benchmark leaderboard",
+        "license": "cc-by-nc-sa-4.0",
+        "suggested_hardware": hardware,
+    }
+
+
+def render_readme(meta: Dict[str, object]) -> str:
+    """README.md: YAML front matter plus a short body."""
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()
+    models = ", ".join(f"`{m}`" for m in meta["models"])  # type: ignore[union-attr]
+    return (
+        f"---\n{header}\n---\n\n# Gaokerena · گائوکرنا\n\n"
+        f"A streaming Persian medical chat with {models} and the Gaokerena benchmark leaderboard (MMLU-fa, IBMSEE, "
+        "K-QA-fa). Research use only: not a medical device, not a substitute for a physician; in an emergency in "
+        "Iran call 115.\n\n"
+        "Configuration (Space variables): `MODEL_ID`, `REVISION`, `RESULTS_REPO`; see `space/settings.py` for the "
+        "rest. Paper: [arXiv:2505.16000](https://arxiv.org/abs/2505.16000).\n"
+    )
+
+
+def render_requirements() -> str:
+    lines = [f"{name}=={installed_version(name)}" for name in SPACE_REQUIREMENTS]
+    return "# Pinned to the versions the Space is tested with; gradio comes from sdk_version, spaces from the platform.\n" + "\n".join(lines) + "\n"
+
+
+def space_files(meta: Dict[str, object]) -> Dict[str, bytes]:
+    """Every file of the Space repo, path -> bytes."""
+    files = {"README.md": render_readme(meta).encode(), "app.py": APP_SHIM.encode(),
+             "requirements.txt": render_requirements().encode()}
+    for path in sorted(PACKAGE_DIR.iterdir()):
+        if path.is_file() and path.suffix in {".py", ".css"} and path.name not in PACKAGE_FILES_EXCLUDED:
+            files[f"space/{path.name}"] = path.read_bytes()
+    return files
+
+
+def git_blob_id(content: bytes) -> str:
+    """The git blob sha1 the Hub reports as a regular file's oid."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def _remote_oids(api, repo_id: str) -> Dict[str, str]:
+    from huggingface_hub.hf_api import RepoFile
+
+    oids = {}
+    for entry in api.list_repo_tree(repo_id, repo_type="space", recursive=True):
+        if isinstance(entry, RepoFile):
+            oids[entry.path] = entry.lfs.sha256 if entry.lfs else entry.blob_id
+    return oids
+
+
+def _local_oid(content: bytes, remote: Optional[str]) -> str:
+    # A 64-hex remote oid is an LFS file's sha256; otherwise compare git blob ids.
+    if remote is not None and len(remote) == 64:
+        return hashlib.sha256(content).hexdigest()
+    return git_blob_id(content)
+
+
+def _sync_files(api, repo_id: str, files: Dict[str, bytes], result: DeployResult, message: str) -> None:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    remote = _remote_oids(api, repo_id)
+    result.changed_files = [p for p, data in files.items() if remote.get(p) != _local_oid(data, remote.get(p))]
+    result.deleted_files = sorted(p for p in remote if p.startswith(MANAGED_PREFIXES) and p not in files)
+    if not result.changed_files and not result.deleted_files:
+        return
+    operations = [CommitOperationAdd(p, files[p]) for p in result.changed_files]
+    operations += [CommitOperationDelete(p) for p in result.deleted_files]
+    info = api.create_commit(repo_id, operations, commit_message=message, repo_type="space")
+    result.commit = info.oid
+
+
+def _sync_variables(api, repo_id: str, wanted: Dict[str, Optional[str]], result: DeployResult) -> None:
+    current = {key: var.value for key, var in api.get_space_variables(repo_id).items()}
+    for key, value in wanted.items():
+        if value is None:
+            if key in current:
+                api.delete_space_variable(repo_id, key)
+                result.variables_deleted.append(key)
+        elif current.get(key) != value:
+            api.add_space_variable(repo_id, key, value)
+            result.variables_set.append(key)
+
+
+def deploy_space(
+    api,
+    repo_id: str,
+    *,
+    model_id: str,
+    results_repo: str,
+    revision: Optional[str] = None,
+    adapter_id: Optional[str] = None,
+    results_revision: Optional[str] = None,
+    hardware: Optional[str] = DEFAULT_HARDWARE,
+    private: bool = False,
+    dry_run: bool = False,
+) -> DeployResult:
+    """Create or update the Space ``repo_id`` through ``api`` (an ``HfApi``); see the module docstring.
+
+    ``hardware`` None leaves the Space's hardware alone. With ``dry_run`` nothing is sent: the result lists
+    every file as changed and every given variable as to be set.
+    """
+    meta = front_matter(model_id=model_id, results_repo=results_repo, adapter_id=adapter_id,
+                        hardware=hardware or DEFAULT_HARDWARE)
+    files = space_files(meta)
+    variables = {"MODEL_ID": model_id, "REVISION": revision, "ADAPTER_ID": adapter_id,
+                 "RESULTS_REPO": results_repo, "RESULTS_REVISION": results_revision}
+    result = DeployResult(repo_id=repo_id, files=files, dry_run=dry_run)
+    if dry_run:
+        result.changed_files = list(files)
+        result.variables_set = [k for k, v in variables.items() if v is not None]
+        result.hardware_requested = hardware
+        return result
+    api.create_repo(repo_id, repo_type="space", space_sdk="gradio", exist_ok=True, private=private)
+    _sync_files(api, repo_id, files, result, f"Deploy Gaokerena Space ({model_id}@{revision or 'main'})")
+    _sync_variables(api, repo_id, variables, result)
+    if hardware and api.get_space_runtime(repo_id).requested_hardware != hardware:
+        api.request_space_hardware(repo_id, hardware)
+        result.hardware_requested = hardware
+    return result
+
+
+def make_parser(subparsers: Optional[argparse._SubParsersAction] = None, prog: Optional[str] = None):
+    """``deploy`` options; standalone parser or a subcommand of ``gaokerena space``."""
+    if subparsers is not None:
+        parser = subparsers.add_parser("deploy", help="create or update the Space repo")
+    else:
+        parser = argparse.ArgumentParser(prog=prog or "gaokerena space deploy", description=__doc__.split("\n")[0])
+    parser.add_argument("--repo", required=True, help="Space repo id, e.g. gaokerena/gaokerena-chat")
+    parser.add_argument("--model-id", default="gaokerena/gaokerena-v1.0", help="model the chat serves (MODEL_ID)")
+    parser.add_argument("--revision", default=None, help="model revision (REVISION)")
+    parser.add_argument("--adapter-id", default=None, help="optional LoRA adapter merged at load (ADAPTER_ID)")
+    parser.add_argument("--results-repo", default="gaokerena/leaderboard-results", help="results dataset repo")
+    parser.add_argument("--results-revision", default=None, help="results repo revision (RESULTS_REVISION)")
+    parser.add_argument("--hardware", default=DEFAULT_HARDWARE, help="hardware to request ('none' to leave it)")
+    parser.add_argument("--private", action="store_true", help="create the Space private")
+    parser.add_argument("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or huggingface.co)")
+    parser.add_argument("--token", default=None, help="Hub token (default: HF_TOKEN or the saved login)")
+    parser.add_argument("--dry-run", action="store_true", help="render files and print the plan; no Hub calls")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``gaokerena space deploy ...``; returns the exit code."""
+    top = argparse.ArgumentParser(prog="gaokerena space", description="The Gradio Space.")
+    make_parser(top.add_subparsers(dest="command", required=True))
+    args = top.parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    api = None
+    if not args.dry_run:
+        from huggingface_hub import HfApi
+
+        api = HfApi(endpoint=args.endpoint, token=args.token)
+    hardware = None if args.hardware.lower() == "none" else args.hardware
+    result = deploy_space(
+        api, args.repo, model_id=args.model_id, results_repo=args.results_repo, revision=args.revision,
+        adapter_id=args.adapter_id, results_revision=args.results_revision, hardware=hardware,
+        private=args.private, dry_run=args.dry_run,
+    )
+    _report(result)
+    return 0
+
+
+def _report(result: DeployResult) -> None:
+    verb = "would upload" if result.dry_run else "uploaded"
+    print(f"Space {result.repo_id}: {verb} {len(result.changed_files)} of {len(result.files)} file(s)")
+    for path in result.changed_files:
+        print(f"  + {path}")
+    for path in result.deleted_files:
+        print(f"  - {path}")
+    if result.dry_run:
+        print("\nREADME.md:\n" + result.files["README.md"].decode())
+        print("requirements.txt:\n" + result.files["requirements.txt"].decode())
+    print(f"commit: {result.commit or 'none (no changes)' if not result.dry_run else 'none (dry run)'}")
+    print(f"variables set: {', '.join(result.variables_set) or 'none'}"
+          + (f"; deleted: {', '.join(result.variables_deleted)}" if result.variables_deleted else ""))
+    print(f"hardware requested: {result.hardware_requested or 'unchanged'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The model side of the chat: loading, prompt tokens, and the streaming generator ZeroGPU runs on a GPU.
+
+    from space import inference
+    ids = inference.prompt_ids([{"role": "user", "content": "سلام"}])
+    for piece in inference.stream_reply(ids, max_new_tokens=64, temperature=0.7, top_p=0.9, repetition_penalty=1.1):
+        print(piece, end="")
+
+The only module of the Space that imports torch, transformers and ``spaces``. ``spaces`` is imported first, as
+ZeroGPU requires. On ZeroGPU (``SPACES_ZERO_GPU=true``) the model is loaded at import onto "cuda" (``spaces``
+patches CUDA so this works before a GPU is attached); anywhere else it is loaded on first use, so importing the
+app needs neither a GPU nor the weights. ``@spaces.GPU`` decorates ``stream_reply`` only, and is a no-op off
+ZeroGPU.
+
+Generation runs ``model.generate`` in a thread feeding a ``TextIteratorStreamer``. A ``StoppingCriteria``
+watches a ``threading.Event`` that the generator's ``finally`` sets, so closing the generator (the Stop
+button, a closed tab; on ZeroGPU the worker closes it too) ends ``generate`` at the next token. An exception in
+the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards to the browser unchanged.
+"""
+
+from __future__ import annotations
+
+import spaces  # noqa: I001  (must come before torch on ZeroGPU)
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import gradio as gr
+import torch
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    TextIteratorStreamer,
+)
+
+from space.settings import Settings, get_settings
+
+
+logger = logging.getLogger(__name__)
+
+GENERATION_THREAD_NAME = "gaokerena-generate"
+_POLL_S = 0.1  # how often the generator checks that the generation thread is still alive
+_JOIN_S = 30.0  # longest wait for the thread to finish its current step after a Stop
+
+
+@dataclass(frozen=True)
+class _LoadKey:
+    model_id: str
+    revision: Optional[str]
+    adapter_id: Optional[str]
+    device: str
+    dtype: str
+
+
+_LOCK = threading.Lock()
+_TOKENIZERS: Dict[Tuple[str, Optional[str]], Any] = {}
+_MODEL: Optional[Tuple[_LoadKey, Any]] = None
+
+
+def resolve_device(settings: Settings) -> str:
+    """"cuda" on ZeroGPU or when a GPU is visible (unless ``DEVICE`` says otherwise), else "cpu"."""
+    if settings.device != "auto":
+        return settings.device
+    return "cuda" if settings.zero_gpu or torch.cuda.is_available() else "cpu"
+
+
+def resolve_dtype(settings: Settings, device: str) -> torch.dtype:
+    """bfloat16 on a GPU, float32 on a CPU, unless ``DTYPE`` says otherwise."""
+    if settings.dtype != "auto":
+        return getattr(torch, settings.dtype)
+    return torch.bfloat16 if device == "cuda" else torch.float32
+
+
+def get_tokenizer(settings: Optional[Settings] = None):
+    """The model's tokenizer (with its chat template), loaded once per model id and revision."""
+    settings = settings or get_settings()
+    key = (settings.model_id, settings.revision)
+    with _LOCK:
+        if key not in _TOKENIZERS:
+            _TOKENIZERS[key] = AutoTokenizer.from_pretrained(
+                settings.model_id, revision=settings.revision, token=settings.hf_token
+            )
+        return _TOKENIZERS[key]
+
+
+def get_model(settings: Optional[Settings] = None):
+    """The causal LM in eval mode on its device; loaded on first call and again only if the settings change."""
+    global _MODEL
+    settings = settings or get_settings()
+    device = resolve_device(settings)
+    key = _LoadKey(settings.model_id, settings.revision, settings.adapter_id, device, settings.dtype)
+    with _LOCK:
+        if _MODEL is None or _MODEL[0] != key:
+            _MODEL = None  # free the old weights before loading new ones
+            logger.info("loading %s@%s on %s", settings.model_id, settings.revision or "main", device)
+            model = AutoModelForCausalLM.from_pretrained(
+                settings.model_id,
+                revision=settings.revision,
+                token=settings.hf_token,
+                dtype=resolve_dtype(settings, device),
+            )
+            if settings.adapter_id:
+                from peft import PeftModel
+
+                model = PeftModel.from_pretrained(model, settings.adapter_id, token=settings.hf_token)
+                model = model.merge_and_unload()
+            _MODEL = (key, model.to(device).eval())
+        return _MODEL[1]
+
+
+def model_loaded() -> bool:
+    """Whether the weights are in memory (False after importing the app off ZeroGPU)."""
+    return _MODEL is not None
+
+
+def prompt_ids(messages: List[Dict[str, str]], settings: Optional[Settings] = None) -> List[int]:
+    """Token ids of ``messages`` through the model's chat template, ending with the assistant prompt."""
+    tokenizer = get_tokenizer(settings)
+    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
+    return list(ids)
+
+
+def count_tokens(messages: List[Dict[str, str]], settings: Optional[Settings] = None) -> int:
+    """Length of the prompt ``messages`` make; the ``count_tokens`` that ``chat.trim_to_budget`` expects."""
+    return len(prompt_ids(messages, settings))
+
+
+def keep_last_tokens(text: str, n_drop: int, settings: Optional[Settings] = None) -> str:
+    """``text`` without its first ``n_drop`` tokens (the end of a long message usually holds the question)."""
+    tokenizer = get_tokenizer(settings)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    return tokenizer.decode(ids[max(n_drop, 0) :], skip_special_tokens=True)
+
+
+class _EventStop(StoppingCriteria):
+    """Stops every sequence of the batch once ``event`` is set."""
+
+    def __init__(self, event: threading.Event):
+        self.event = event
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs) -> torch.BoolTensor:
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+
+def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_penalty) -> int:
+    """Seconds asked of ZeroGPU for one reply (``GPU_DURATION``), read when the reply starts."""
+    return get_settings().gpu_duration
+
+
+@spaces.GPU(duration=_gpu_duration)
+def stream_reply(
+    input_ids: List[int],
+    max_new_tokens: int,
+    temperature: float,
+    top_p: float,
+    repetition_penalty: float,
+) -> Iterator[str]:
+    """Yield the reply to the prompt ``input_ids`` piece by piece (new text only, not the running total).
+
+    ``temperature`` 0 means greedy decoding. Raises ``gr.Error`` if generation fails; closing the generator
+    stops generation at the next token and waits for the thread to finish.
+    """
+    model = get_model()
+    tokenizer = get_tokenizer()
+    stop = threading.Event()
+    streamer = TextIteratorStreamer(tokenizer, timeout=_POLL_S, skip_prompt=True, skip_special_tokens=True)
+    sampling: Dict[str, Any] = {"do_sample": False}
+    if temperature > 0:
+        sampling = {"do_sample": True, "temperature": float(temperature), "top_p": float(top_p)}
+    kwargs = dict(
+        input_ids=torch.tensor([input_ids], dtype=torch.long, device=model.device),
+        attention_mask=torch.ones((1, len(input_ids)), dtype=torch.long, device=model.device),
+        streamer=streamer,
+        max_new_tokens=int(max_new_tokens),
+        repetition_penalty=float(repetition_penalty),
+        stopping_criteria=StoppingCriteriaList([_EventStop(stop)]),
+        pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
+        **sampling,
+    )
+    failure: List[BaseException] = []
+
+    def run() -> None:
+        try:
+            with torch.inference_mode():
+                model.generate(**kwargs)
+        except BaseException as exc:  # handed to the generator below, which raises it as gr.Error
+            failure.append(exc)
+            streamer.end()
+
+    thread = threading.Thread(target=run, name=GENERATION_THREAD_NAME, daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                piece = next(streamer)
+            except StopIteration:
+                break
+            except queue.Empty:
+                if not thread.is_alive() and streamer.text_queue.empty():
+                    break
+                continue
+            if piece:
+                yield piece
+        if failure:
+            exc = failure[0]
+            logger.error("generation failed", exc_info=(type(exc), exc, exc.__traceback__))
+            raise gr.Error(f"Generation failed ({type(exc).__name__}: {exc}). Please try again.")
+    finally:
+        pass  # stop.set()
+        thread.join(timeout=_JOIN_S)
+
+
+if get_settings().zero_gpu:  # ZeroGPU: weights at import, the documented way (spaces defers the CUDA move)
+    get_model()
+    get_tokenizer()

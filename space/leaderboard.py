@@ -1,0 +1,456 @@
+"""The leaderboard: result JSON files (SCHEMAS §3) -> tables, a bar chart and a CSV of per-question records.
+
+    results = load_results(sorted(Path("results").glob("*.json")))
+    scores = scores_frame(results.results)                # long: one row per model x column
+    table = leaderboard_table(scores, protocol="generate")  # wide: what the Space shows
+
+Everything here is pure except :func:`fetch_results` (the one Hub call, via ``huggingface_hub``), and nothing
+imports ``hub_tools``: the Space runs standalone on the Hub. Scores are shown in percent (the files hold
+fractions). One row per model × revision × adapter; multiple-choice columns carry the protocol they were
+scored with in their header ("MMLU-fa avg (generate)"), chosen with the protocol selector; K-QA-fa columns
+carry their own protocol. When several files give the same cell, the newest ``created_at`` wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import pandas as pd
+
+
+try:  # orjson ships with gradio and parses large result files several times faster
+    import orjson
+
+    def _loads(raw: bytes) -> Any:
+        return orjson.loads(raw)
+
+except ImportError:  # pragma: no cover
+
+    def _loads(raw: bytes) -> Any:
+        return json.loads(raw)
+
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MODEL_TYPES = ("fine-tuned", "base", "general", "translation-pipeline")
+MC_BENCHMARKS = ("mmlu-fa", "ibmsee")
+KQA = "kqa-fa"
+DEFAULT_PASS_MARK = 0.36
+
+
+@dataclass(frozen=True)
+class Column:
+    """One score column: where it comes from in a result file and how it is labelled."""
+
+    benchmark: str
+    subset: Optional[str]  # None: the file's micro average ("metrics"); else a key of "subsets"
+    metric: str
+    label: str
+    group: str  # the column group toggled in the UI
+
+
+# The single source of truth for the score columns, in display order.
+MMLU_SUBJECTS = (
+    ("anatomy", "Anatomy"),
+    ("clinical_knowledge", "Clinical knowledge"),
+    ("college_biology", "College biology"),
+    ("college_medicine", "College medicine"),
+    ("medical_genetics", "Medical genetics"),
+    ("professional_medicine", "Professional medicine"),
+)
+MC_COLUMNS: Tuple[Column, ...] = tuple(
+    Column("mmlu-fa", key, "accuracy", label, "MMLU-fa subjects") for key, label in MMLU_SUBJECTS
+) + (
+    Column("mmlu-fa", None, "accuracy", "MMLU-fa avg", "MMLU-fa avg"),
+    Column("ibmsee", None, "accuracy", "IBMSEE", "IBMSEE"),
+)
+KQA_COLUMNS: Tuple[Column, ...] = (
+    Column(KQA, None, "win_rate", "K-QA-fa win rate", "K-QA-fa"),
+    Column(KQA, None, "comprehensiveness", "K-QA-fa comprehensiveness", "K-QA-fa"),
+    Column(KQA, None, "hallucination_rate", "K-QA-fa hallucination", "K-QA-fa"),
+)
+COLUMN_GROUPS = ("MMLU-fa subjects", "MMLU-fa avg", "IBMSEE", "K-QA-fa")
+LOWER_IS_BETTER = {"hallucination_rate"}
+
+RECORD_FIELDS = (
+    "model_id", "model_revision", "adapter", "display_name", "benchmark", "config", "protocol",
+    "id", "subset", "gold", "prediction", "correct", "raw_output",
+)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A leaderboard row's identity and description, from a result file's "model" object."""
+
+    id: str
+    revision: Optional[str]
+    adapter: Optional[str]
+    display_name: str
+    type: str
+    url: Optional[str]
+
+    @property
+    def key(self) -> str:
+        return "|".join([self.id, self.revision or "", self.adapter or ""])
+
+
+@dataclass(frozen=True)
+class ParsedResult:
+    """One result file without its records (they are re-read from ``path`` for the CSV)."""
+
+    path: str
+    model: ModelRef
+    benchmark: str
+    config: str
+    protocol: str
+    pass_mark: Optional[float]
+    metrics: Dict[str, Any]
+    subsets: Dict[str, Dict[str, Any]]
+    created_at: str
+
+
+@dataclass
+class LoadedResults:
+    """Parsed files plus ``(file, reason)`` for every file skipped as malformed."""
+
+    results: List[ParsedResult] = field(default_factory=list)
+    errors: List[Tuple[str, str]] = field(default_factory=list)
+
+
+def parse_result(data: Dict[str, Any], path: str = "<memory>") -> ParsedResult:
+    """Validate one decoded result file (SCHEMAS §3); raises ``ValueError`` naming what is missing."""
+    if not isinstance(data, dict):
+        raise ValueError("a result file must hold a JSON object")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+    try:
+        model, bench, metrics = data["model"], data["benchmark"], data["metrics"]
+        model_id, bench_name, protocol = model["id"], bench["name"], data["protocol"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"missing key {exc} (expected model.id, benchmark.name, protocol, metrics)") from None
+    model_type = model.get("type") or "fine-tuned"
+    if model_type not in MODEL_TYPES:
+        raise ValueError(f"model.type must be one of {', '.join(MODEL_TYPES)}; got {model_type!r}")
+    ref = ModelRef(
+        id=str(model_id),
+        revision=model.get("revision"),
+        adapter=model.get("adapter"),
+        display_name=str(model.get("display_name") or model_id),
+        type=model_type,
+        url=model.get("url"),
+    )
+    pass_mark = bench.get("pass_mark")
+    if bench_name == "ibmsee" and pass_mark is None:
+        pass_mark = DEFAULT_PASS_MARK
+    return ParsedResult(
+        path=path,
+        model=ref,
+        benchmark=str(bench_name),
+        config=str(bench.get("config") or "default"),
+        protocol=str(protocol),
+        pass_mark=float(pass_mark) if pass_mark is not None else None,
+        metrics=dict(metrics),
+        subsets=dict(data.get("subsets") or {}),
+        created_at=str(data.get("created_at") or ""),
+    )
+
+
+def load_results(paths: Iterable[Path]) -> LoadedResults:
+    """Read and parse result files; malformed ones are logged and listed in ``errors``, never fatal."""
+    loaded = LoadedResults()
+    for path in paths:
+        try:
+            loaded.results.append(parse_result(_loads(Path(path).read_bytes()), str(path)))
+        except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
+            logger.warning("skipping result file %s: %s", path, exc)
+            loaded.errors.append((Path(path).name, str(exc)))
+    return loaded
+
+
+def _interval(block: Dict[str, Any], metric: str) -> Tuple[float, float]:
+    ci = block.get("ci95") if metric == "accuracy" else block.get(f"{metric}_ci95")
+    if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
+        return float(ci[0]), float(ci[1])
+    return math.nan, math.nan
+
+
+def _cells(result: ParsedResult) -> Iterable[Tuple[Column, Dict[str, Any]]]:
+    """(column, block holding the metric) pairs a result file provides."""
+    if result.benchmark == KQA:
+        for column in KQA_COLUMNS:
+            if isinstance(result.metrics.get(column.metric), (int, float)):
+                yield column, result.metrics
+        return
+    for column in MC_COLUMNS:
+        if column.benchmark != result.benchmark:
+            continue
+        if column.subset is None and result.config in {"all", "default"} | _sittings(result):
+            block: Optional[Dict[str, Any]] = result.metrics
+        elif column.subset is not None and result.config == column.subset:
+            block = result.metrics  # a per-subject file
+        else:
+            block = result.subsets.get(column.subset) if column.subset else None
+        if block and isinstance(block.get(column.metric), (int, float)):
+            yield column, block
+
+
+def _sittings(result: ParsedResult) -> set:
+    # An IBMSEE file is scored per sitting (config "sept2023", ...); its micro average is the column value.
+    return {result.config} if result.benchmark == "ibmsee" else set()
+
+
+SCORE_FIELDS = (
+    "model_key", "model_id", "revision", "adapter", "display_name", "type", "url", "benchmark", "protocol",
+    "column", "group", "metric", "score", "ci_lo", "ci_hi", "n", "pass_mark", "created_at",
+)
+
+
+def scores_frame(results: Sequence[ParsedResult]) -> pd.DataFrame:
+    """Long table, one row per model × protocol × column, scores in percent; newest file wins per cell."""
+    rows: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
+    for result in results:
+        model = result.model
+        for column, block in _cells(result):
+            key = (model.key, result.protocol, column.label)
+            if key in rows and rows[key]["created_at"] > result.created_at:
+                continue
+            lo, hi = _interval(block, column.metric)
+            rows[key] = {
+                "model_key": model.key, "model_id": model.id, "revision": model.revision,
+                "adapter": model.adapter, "display_name": model.display_name, "type": model.type,
+                "url": model.url, "benchmark": result.benchmark, "protocol": result.protocol,
+                "column": column.label, "group": column.group, "metric": column.metric,
+                "score": 100.0 * float(block[column.metric]), "ci_lo": 100.0 * lo, "ci_hi": 100.0 * hi,
+                "n": block.get("n"), "pass_mark": result.pass_mark, "created_at": result.created_at,
+            }
+    return pd.DataFrame(list(rows.values()), columns=list(SCORE_FIELDS))
+
+
+def mc_protocols(scores: pd.DataFrame) -> List[str]:
+    """Protocols with multiple-choice results, "generate" first when present."""
+    found = set(scores.loc[scores["benchmark"].isin(MC_BENCHMARKS), "protocol"])
+    return sorted(found, key=lambda p: (p != "generate", p))
+
+
+def column_header(label: str, protocol: str) -> str:
+    return f"{label} ({protocol})"
+
+
+def model_link(model_id: str, display_name: str, url: Optional[str], hub_url: str) -> str:
+    """Markdown link to the model repo (``url`` from the file, else ``hub_url/model_id`` for a Hub id)."""
+    target = url or (f"{hub_url.rstrip('/')}/{model_id}" if model_id.count("/") == 1 else None)
+    name = display_name.replace("[", "(").replace("]", ")")
+    return f"[{name}]({target})" if target else name
+
+
+def filter_scores(scores: pd.DataFrame, search: str = "", types: Optional[Sequence[str]] = None) -> pd.DataFrame:
+    """Rows of models whose display name or id contains a search term (";" separates terms, case-insensitive)
+    and whose type is in ``types`` (all types if None)."""
+    if types is not None:
+        scores = scores[scores["type"].isin(list(types))]
+    terms = [t.strip().lower() for t in search.split(";") if t.strip()]
+    if terms and not scores.empty:
+        hay = (scores["display_name"] + " " + scores["model_id"]).str.lower()
+        scores = scores[hay.apply(lambda h: any(t in h for t in terms))]
+    return scores
+
+
+def _pick(scores: pd.DataFrame, protocol: str, groups: Sequence[str]) -> pd.DataFrame:
+    chosen = scores[scores["group"].isin(groups)]
+    keep = (chosen["benchmark"] == KQA) | (chosen["protocol"] == protocol)
+    chosen = chosen[keep].copy()
+    chosen["header"] = [column_header(c, p) for c, p in zip(chosen["column"], chosen["protocol"])]
+    return chosen
+
+
+def _ordered_headers(chosen: pd.DataFrame) -> List[str]:
+    order = {c.label: i for i, c in enumerate(MC_COLUMNS + KQA_COLUMNS)}
+    pairs = chosen[["column", "header"]].drop_duplicates()
+    return [h for _, h in sorted(zip(pairs["column"].map(order), pairs["header"]), key=lambda t: (t[0], t[1]))]
+
+
+def _format_ci(lo: float, hi: float) -> str:
+    return "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.1f}–{hi:.1f}"
+
+
+def leaderboard_table(
+    scores: pd.DataFrame,
+    protocol: str = "generate",
+    *,
+    hub_url: str = "https://huggingface.co",
+    search: str = "",
+    types: Optional[Sequence[str]] = None,
+    groups: Sequence[str] = COLUMN_GROUPS,
+    sort_by: Optional[str] = None,
+    descending: bool = True,
+    show_ci: bool = True,
+) -> pd.DataFrame:
+    """The wide table the Space shows: Model (markdown link), Type, Revision, then score columns in percent.
+
+    ``search`` matches display names and ids (case-insensitive; ";" separates alternatives); ``types``
+    keeps those model types; ``groups`` picks column groups; ``sort_by`` is a score header or "Model"
+    (default: the MMLU-fa average, else the first score column); rows without the value sort last.
+    With ``show_ci`` each score is followed by its "… 95% CI" column. IBMSEE adds a pass/fail column
+    against the file's pass mark.
+    """
+    chosen = _pick(filter_scores(scores, search, types), protocol, groups)
+    headers = _ordered_headers(chosen)
+    rows: Dict[str, Dict[str, Any]] = {}
+    for rec in chosen.itertuples(index=False):
+        row = rows.setdefault(
+            rec.model_key,
+            {
+                "Model": model_link(rec.model_id, rec.display_name, rec.url, hub_url),
+                "Type": rec.type,
+                "Revision": (rec.revision or "main")[:12] + (f" + {rec.adapter}" if rec.adapter else ""),
+                "_name": rec.display_name.lower(),
+            },
+        )
+        row[rec.header] = round(rec.score, 1)
+        row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi)
+        if rec.benchmark == "ibmsee" and rec.pass_mark is not None:
+            row[_pass_header(rec.pass_mark)] = "pass ✅" if rec.score >= 100 * rec.pass_mark - 1e-9 else "fail ❌"
+    columns = ["Model", "Type", "Revision"]
+    for header in headers:
+        columns.append(header)
+        if show_ci:
+            columns.append(f"{header} 95% CI")
+        if header.startswith("IBMSEE ("):
+            marks = chosen.loc[chosen["header"] == header, "pass_mark"].dropna().unique()
+            columns += [_pass_header(m) for m in sorted(marks)]
+    table = pd.DataFrame(list(rows.values()), columns=columns + ["_name"])
+    table = _sort(table, headers, sort_by, descending)
+    return table.drop(columns="_name").reset_index(drop=True)
+
+
+def _pass_header(mark: float) -> str:
+    return f"IBMSEE pass (≥{100 * mark:g}%)"
+
+
+def default_sort_column(headers: Sequence[str]) -> Optional[str]:
+    for header in headers:
+        if header.startswith("MMLU-fa avg ("):
+            return header
+    return headers[0] if headers else None
+
+
+def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: Optional[str], descending: bool) -> pd.DataFrame:
+    if sort_by == "Model":
+        return table.sort_values("_name", ascending=not descending, kind="stable")
+    if sort_by not in headers:
+        sort_by = default_sort_column(headers)
+    if sort_by is None:
+        return table.sort_values("_name", kind="stable")
+    return table.sort_values([sort_by, "_name"], ascending=[not descending, True], na_position="last", kind="stable")
+
+
+def score_headers(table: pd.DataFrame) -> List[str]:
+    """The numeric score columns of a ``leaderboard_table`` (the choices for sorting and the chart)."""
+    return [c for c in table.columns if c not in {"Model", "Type", "Revision"} and not c.endswith("95% CI")
+            and not c.startswith("IBMSEE pass")]
+
+
+def bar_chart_svg(scores: pd.DataFrame, header: Optional[str], model_keys: Optional[Sequence[str]] = None) -> str:
+    """A horizontal bar chart (inline SVG) of one score column with its 95% intervals as error bars.
+
+    ``scores`` is the long frame; ``header`` a score header ("MMLU-fa avg (generate)"); ``model_keys``
+    limits the bars to those models (the filtered table's rows). Returns HTML, empty-state text if no data.
+    """
+    if not header:
+        return "<p class='lb-empty'>No scores to plot.</p>"
+    headers = [column_header(c, p) for c, p in zip(scores["column"], scores["protocol"])]
+    data = scores[[h == header for h in headers]]
+    if model_keys is not None:
+        data = data[data["model_key"].isin(list(model_keys))]
+    if data.empty:
+        return f"<p class='lb-empty'>No scores for {html.escape(header)}.</p>"
+    data = data.sort_values("score", ascending=False)
+    bar_h, gap, left, width, right = 22, 8, 230, 440, 60
+    height = len(data) * (bar_h + gap) + 40
+    top_value = max(100.0, float(data["ci_hi"].max(skipna=True) if data["ci_hi"].notna().any() else 0))
+    scale = width / top_value
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' dir='ltr' class='lb-chart' "
+        f"viewBox='0 0 {left + width + right} {height}' width='100%'>",
+        f"<title>{html.escape(header)} with 95% intervals</title>",
+    ]
+    for tick in range(0, int(top_value) + 1, 20):
+        x = left + tick * scale
+        parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='#ddd'/>")
+        parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='11' text-anchor='middle'>{tick}</text>")
+    for i, rec in enumerate(data.itertuples(index=False)):
+        y = i * (bar_h + gap) + 4
+        name = html.escape(rec.display_name if len(rec.display_name) <= 32 else rec.display_name[:31] + "…")
+        parts.append(f"<text x='{left - 8}' y='{y + 15}' font-size='12' text-anchor='end'>{name}</text>")
+        parts.append(
+            f"<rect class='lb-bar' x='{left}' y='{y}' width='{rec.score * scale:.1f}' height='{bar_h}' "
+            f"fill='#e07b39'><title>{html.escape(rec.display_name)}: {rec.score:.1f}</title></rect>"
+        )
+        if not (math.isnan(rec.ci_lo) or math.isnan(rec.ci_hi)):
+            x1, x2, yc = left + rec.ci_lo * scale, left + rec.ci_hi * scale, y + bar_h / 2
+            parts.append(
+                f"<g class='lb-errorbar' stroke='#222' stroke-width='1.5'>"
+                f"<line x1='{x1:.1f}' y1='{yc}' x2='{x2:.1f}' y2='{yc}'/>"
+                f"<line x1='{x1:.1f}' y1='{y + 5}' x2='{x1:.1f}' y2='{y + bar_h - 5}'/>"
+                f"<line x1='{x2:.1f}' y1='{y + 5}' x2='{x2:.1f}' y2='{y + bar_h - 5}'/></g>"
+            )
+        label_x = left + max(rec.score, 0 if math.isnan(rec.ci_hi) else rec.ci_hi) * scale + 6
+        parts.append(f"<text x='{label_x:.1f}' y='{y + 15}' font-size='11'>{rec.score:.1f}</text>")
+    parts.append(f"<text x='{left + width / 2}' y='{height}' font-size='11' text-anchor='middle'>%</text></svg>")
+    return "".join(parts)
+
+
+def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_keys: Optional[Sequence[str]] = None) -> int:
+    """Write the per-question records of ``results`` (only ``model_keys`` if given) as CSV; returns the row count.
+
+    Records are re-read from each result file, so the in-memory leaderboard never holds them.
+    """
+    wanted = None if model_keys is None else set(model_keys)
+    count = 0
+    with open(out_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(RECORD_FIELDS), extrasaction="ignore")
+        writer.writeheader()
+        for result in results:
+            if wanted is not None and result.model.key not in wanted:
+                continue
+            model = result.model
+            base = {
+                "model_id": model.id, "model_revision": model.revision or "", "adapter": model.adapter or "",
+                "display_name": model.display_name, "benchmark": result.benchmark, "config": result.config,
+                "protocol": result.protocol,
+            }
+            for record in _loads(Path(result.path).read_bytes()).get("records") or []:
+                writer.writerow({**base, **{k: record.get(k, "") for k in RECORD_FIELDS if k in record}})
+                count += 1
+    return count
+
+
+def fetch_results(
+    repo_id: str,
+    *,
+    revision: Optional[str] = None,
+    endpoint: Optional[str] = None,
+    token: Optional[str] = None,
+    cache_dir: Optional[Path] = None,
+) -> List[Path]:
+    """Download ``results/*.json`` of the results dataset repo (only changed files) and list them, sorted."""
+    from huggingface_hub import snapshot_download
+
+    folder = snapshot_download(
+        repo_id,
+        repo_type="dataset",
+        revision=revision,
+        allow_patterns=["results/*.json"],
+        endpoint=endpoint,
+        token=token,
+        cache_dir=cache_dir,
+    )
+    return sorted((Path(folder) / "results").glob("*.json"))

@@ -1,0 +1,70 @@
+"""`gaokerena data build|list|check-contamination` through the top-level dispatcher."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from hub_tools.cli import main
+
+
+def test_build_from_bundled_samples(tmp_path, capsys):
+    out = tmp_path / "ibmsee"
+    assert main(["data", "build", "ibmsee", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "ibmsee: read 14, kept 13, dropped 1" in printed and "sept2023 test=13" in printed
+    report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    assert report["totals"] == {"read": 14, "kept": 13, "dropped": 1}
+    assert (out / "README.md").is_file() and (out / "sept2023" / "test-00000-of-00001.parquet").is_file()
+
+
+def test_build_options_reach_the_builder(tmp_path):
+    out = tmp_path / "mmlu"
+    assert (
+        main(
+            [
+                "data",
+                "build",
+                "mmlu-fa",
+                "--out",
+                str(out),
+                "--fold-digits",
+                "--min-answer-chars",
+                "5",
+                "--contamination",
+                "off",
+                "--set",
+                "note=x",
+                "--set",
+                "level=3",
+            ]
+        )
+        == 0
+    )
+    options = json.loads((out / "build_report.json").read_text(encoding="utf-8"))["stats"]["options"]
+    assert options["fold_digits"] is True and options["min_answer_chars"] == 5 and options["contamination"] == "off"
+    assert options["extra"] == {"note": "x", "level": 3}
+
+
+def test_bad_source_exits_1_with_a_located_message(tmp_path, capsys):
+    src = tmp_path / "mmlu-anatomy_fa.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["question", "option1", "option2", "option3", "option4"])  # no answer column
+    wb.active.append(["س", "1", "2", "3", "4"])
+    wb.save(src)
+    assert main(["data", "build", "mmlu-fa", "--source", str(src), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "mmlu-anatomy_fa.xlsx" in err and "row 1" in err and "'answer'" in err
+    assert main(["data", "build", "mmlu-fa", "--source", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_list_and_check_contamination_delegation(capsys):
+    assert main(["data", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "mmlu-fa" in listed and "kqa-fa" in listed and "ibmsee" in listed
+    with pytest.raises(SystemExit) as exc:
+        main(["data", "check-contamination", "--help"])
+    assert exc.value.code == 0
+    assert "gaokerena data check-contamination" in capsys.readouterr().out

@@ -1,0 +1,156 @@
+"""Multiple-choice evaluation end to end on the tiny model: both protocols, batching, base + adapter, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub_tools.evaluation import mc
+from hub_tools.evaluation.cli import main
+from hub_tools.evaluation.data import load_benchmark
+from hub_tools.evaluation.schema import load_result
+
+
+def test_cli_loglikelihood_writes_a_valid_result(tmp_path, tiny_model_dir, mmlu_dataset_dir, capsys):
+    rc = main(["mc", "--model", str(tiny_model_dir), "--benchmark", "mmlu-fa", "--protocol", "loglikelihood",
+               "--dataset", str(mmlu_dataset_dir), "--batch-size", "4", "--out", str(tmp_path),
+               "--display-name", "Tiny", "--model-type", "base", "--device", "cpu"])  # fmt: skip
+    assert rc == 0
+    files = list(tmp_path.glob("*.json"))
+    assert [f.name for f in files] == [f"{tiny_model_dir.name}__mmlu-fa__loglikelihood.json"]
+    result = load_result(files[0])
+    assert result.metrics["n"] == 12 and result.metrics["invalid"] == 0
+    assert set(result.subsets) == {"anatomy", "medical_genetics"}
+    assert result.subsets["anatomy"]["n"] == 7 and result.subsets["medical_genetics"]["n"] == 5
+    assert result.benchmark.dataset_id == "gaokerena/MMLU-fa" and result.benchmark.config == "all"
+    assert (result.model.display_name, result.model.type) == ("Tiny", "base")
+    for record in result.records:
+        logprobs = json.loads(record["raw_output"])
+        assert record["prediction"] == max(logprobs, key=logprobs.get)
+        assert all(v < 0 for v in logprobs.values())
+    assert result.config["batch_size"] == 4 and result.versions["transformers"]
+    assert "accuracy" in capsys.readouterr().out
+
+
+def test_cli_generate_counts_garbage_as_invalid(tmp_path, tiny_model_dir, ibmsee_dataset_dir):
+    rc = main(["mc", "--model", str(tiny_model_dir), "--benchmark", "ibmsee", "--protocol", "generate",
+               "--dataset", str(ibmsee_dataset_dir), "--max-new-tokens", "6", "--limit", "4", "--out", str(tmp_path),
+               "--device", "cpu"])  # fmt: skip
+    assert rc == 0
+    result = load_result(tmp_path / f"{tiny_model_dir.name}__ibmsee__generate.json")
+    assert result.metrics["n"] == 4 and list(result.subsets) == ["sept2023"]
+    assert result.benchmark.pass_mark == 0.36 and result.benchmark.config == "sept2023"
+    invalid = [r for r in result.records if r["prediction"] == "invalid"]
+    assert result.metrics["invalid"] == len(invalid)
+    assert all(not r["correct"] for r in invalid)
+    assert result.config["decoding"] == {"do_sample": False, "max_new_tokens": 6}
+
+
+def test_generate_scores_extracted_answers(tiny_lm, mmlu_dataset_dir, monkeypatch):
+    """The generate protocol end to end with known completions (the random model's are garbage)."""
+    data = load_benchmark("mmlu-fa", str(mmlu_dataset_dir), "anatomy")
+    golds = [q.gold for q in data.items]
+    answers = [f"پاسخ صحیح گزینه [{golds[0]}] است", "نمی‌دانم", f"گزینه {'ABCD'.index(golds[2]) + 1}",
+               "الف) " if golds[3] != "A" else "ب)", "", "<garbage>", golds[6]]  # fmt: skip
+    seen = {}
+
+    def fake_generate(lm, prompts, *, max_new_tokens, batch_size, progress=None):
+        seen["prompts"] = prompts
+        return answers
+
+    monkeypatch.setattr("hub_tools.evaluation.runner.generate", fake_generate)
+    result = mc.evaluate_mc(model="tiny", benchmark="mmlu-fa", protocol="generate", loaded=tiny_lm, data=data)
+    preds = [r["prediction"] for r in result.records]
+    assert [preds[0], preds[2], preds[6]] == [golds[0], golds[2], golds[6]]
+    assert preds[3] in "ABCD" and preds[3] != golds[3]
+    assert [preds[1], preds[4], preds[5]] == ["invalid"] * 3
+    m = result.metrics
+    assert (m["n"], m["correct"], m["invalid"]) == (7, 3, 3)
+    # the paper's prompt inside aya's chat template
+    assert seen["prompts"][0].startswith("<BOS_TOKEN><|START_OF_TURN_TOKEN|><|USER_TOKEN|>به پرسش زیر")
+    assert seen["prompts"][0].endswith("<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>")
+    assert "[A] : پاسخ 1 برای پرسش 1" in seen["prompts"][0]
+
+
+def test_loglikelihood_is_batch_invariant(tiny_lm, mmlu_dataset_dir):
+    """Left padding + position ids: a question scores the same alone and in a mixed-length batch."""
+    data = load_benchmark("mmlu-fa", str(mmlu_dataset_dir), "all")
+    one = mc.predict_loglikelihood(tiny_lm, data.items, batch_size=1)
+    many = mc.predict_loglikelihood(tiny_lm, data.items, batch_size=5)
+    assert [r["id"] for r in one] == [q.id for q in data.items] == [r["id"] for r in many]
+    for a, b in zip(one, many):
+        assert a["prediction"] == b["prediction"]
+        for letter in "ABCD":
+            assert a["logprobs"][letter] == pytest.approx(b["logprobs"][letter], abs=1e-4)
+
+
+def test_generate_is_batch_invariant(tiny_lm, mmlu_dataset_dir):
+    from hub_tools.evaluation.runner import chat_text, generate
+
+    prompts = [chat_text(tiny_lm.tokenizer, "سلام" * k) for k in (1, 5, 9)]
+    assert generate(tiny_lm, prompts, max_new_tokens=5, batch_size=1) == generate(
+        tiny_lm, prompts, max_new_tokens=5, batch_size=3
+    )
+
+
+def test_letter_tokens_cover_both_spellings(tiny_lm):
+    from hub_tools.evaluation.runner import letter_token_ids
+
+    ids = letter_token_ids(tiny_lm.tokenizer, "ABCD")
+    tok = tiny_lm.tokenizer
+    for letter, candidates in ids.items():
+        assert tok.encode(letter, add_special_tokens=False)[0] in candidates
+        assert {tok.decode([c]).strip() for c in candidates} == {letter}
+
+
+def test_base_plus_adapter_matches_the_merged_model(tmp_path, tiny_model_dir, mmlu_dataset_dir, tiny_lm):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(1)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj"],
+                                                 init_lora_weights=False))  # fmt: skip
+    adapter_dir = tmp_path / "tiny-lora"
+    peft_model.save_pretrained(adapter_dir)
+    merged_dir = tmp_path / "tiny-merged"
+    peft_model.merge_and_unload().save_pretrained(merged_dir)
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(merged_dir)
+
+    data = load_benchmark("mmlu-fa", str(mmlu_dataset_dir), "medical_genetics")
+    with_adapter = mc.evaluate_mc(model=str(tiny_model_dir), adapter=str(adapter_dir), benchmark="mmlu-fa",
+                                  protocol="loglikelihood", data=data, device="cpu", batch_size=2)  # fmt: skip
+    merged = mc.evaluate_mc(model=str(merged_dir), benchmark="mmlu-fa", protocol="loglikelihood", data=data,
+                            device="cpu")  # fmt: skip
+    plain = mc.evaluate_mc(model=str(tiny_model_dir), benchmark="mmlu-fa", protocol="loglikelihood", data=data,
+                           loaded=tiny_lm)  # fmt: skip
+    assert with_adapter.model.id == "tiny-lora" and with_adapter.model.adapter == str(adapter_dir)
+    assert with_adapter.model.type == "fine-tuned" and with_adapter.config["base_model"] == str(tiny_model_dir)
+    moved = False
+    for a, m, p in zip(with_adapter.records, merged.records, plain.records):
+        for letter in "ABCD":
+            assert a["logprobs"][letter] == pytest.approx(m["logprobs"][letter], abs=1e-3)
+            moved |= abs(a["logprobs"][letter] - p["logprobs"][letter]) > 1e-3
+    assert moved, "the adapter did not change the scores: it was not applied"
+    # and the generate protocol runs through the adapter too
+    gen = mc.evaluate_mc(model=str(tiny_model_dir), adapter=str(adapter_dir), benchmark="mmlu-fa", protocol="generate",
+                         data=data, device="cpu", max_new_tokens=3)  # fmt: skip
+    assert gen.metrics["n"] == 5
+
+
+def test_bad_benchmark_data_is_reported(tmp_path, tiny_lm):
+    import datasets
+
+    from hub_tools.evaluation.data import BenchmarkDataError
+
+    folder = tmp_path / "broken" / "all"
+    folder.mkdir(parents=True)
+    datasets.Dataset.from_list([{"id": "x-1", "question": "q", "choices": ["a", "b", "c"], "answer": 1,
+                                 "subject": "anatomy"}]).to_parquet(str(folder / "test-00000-of-00001.parquet"))  # fmt: skip
+    with pytest.raises(BenchmarkDataError, match="row 0 has 3 choices"):
+        load_benchmark("mmlu-fa", str(tmp_path / "broken"), "default")
+    rc = main(["mc", "--model", "unused", "--benchmark", "mmlu-fa", "--protocol", "generate",
+               "--dataset", str(tmp_path / "broken"), "--config", "default", "--out", str(tmp_path)])  # fmt: skip
+    assert rc == 1

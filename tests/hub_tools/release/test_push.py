@@ -1,0 +1,108 @@
+"""`gaokerena release push`: commit what changed, verify at the commits, tag; idempotent; refuses to rewrite."""
+
+from __future__ import annotations
+
+import yaml
+
+from hub_tools.release import cli
+from hub_tools.release.manifest import load_manifest
+
+
+def _commits(api, manifest):
+    return {a.repo_id: [c.commit_id for c in api.list_repo_commits(a.repo_id, repo_type=a.repo_type)]
+            for a in manifest.artifacts}  # fmt: skip
+
+
+def _tags(api, manifest):
+    out = {}
+    for a in manifest.artifacts:
+        refs = api.list_repo_refs(a.repo_id, repo_type=a.repo_type)
+        out[a.repo_id] = {t.name: t.target_commit for t in refs.tags}
+    return out
+
+
+def test_plan_on_an_empty_hub_lists_every_file(release_manifest, manifest, local_hub, capsys):
+    assert cli.main(["plan", str(release_manifest)]) == 0
+    out = capsys.readouterr().out
+    assert "8 repo(s) to commit" in out
+    assert f"{manifest.artifact('model').repo_id}" in out and "+ README.md" in out and "+ model.safetensors" in out
+    assert "checkpoints/" not in out and "__pycache__" not in out  # excluded by default
+
+
+def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
+    release_manifest, manifest, hf_api, local_hub, capsys
+):
+    assert cli.main(["push", str(release_manifest)]) == 0
+    out = capsys.readouterr().out
+    for check in ("checksums", "load + generate", "PeftModel on base", "load_dataset", "result documents"):
+        assert f"ok   " in out and check in out
+    commits, tags = _commits(hf_api, manifest), _tags(hf_api, manifest)
+    for artifact in manifest.artifacts:
+        head = hf_api.repo_info(artifact.repo_id, repo_type=artifact.repo_type).sha
+        assert tags[artifact.repo_id] == {"v1.0": head}, artifact.repo_id
+        titles = [c.title for c in hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)]
+        assert titles.count("Release v1.0") == 1, (artifact.repo_id, titles)
+    files = set(hf_api.list_repo_files(manifest.artifact("cpt-lora").repo_id))
+    assert {"README.md", "adapter_model.safetensors", "training_metadata.json"} <= files
+    assert not any(f.startswith("checkpoints/") for f in files)
+
+    local_hub.clear_request_log()
+    assert cli.main(["push", str(release_manifest)]) == 0
+    out = capsys.readouterr().out
+    assert "0 commit(s), 0 bytes uploaded, 0 tag(s) created" in out
+    writes = [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")]
+    assert writes == []
+    assert _commits(hf_api, manifest) == commits and _tags(hf_api, manifest) == tags
+
+
+def test_a_released_version_is_immutable(release_manifest, manifest, hf_api, capsys):
+    assert cli.main(["push", str(release_manifest)]) == 0
+    before = _commits(hf_api, manifest)
+    (manifest.artifact("space").source / "app.py").write_text("print('changed after the release')\n")
+    assert cli.main(["push", str(release_manifest)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to push v1.0" in err and manifest.artifact("space").repo_id in err
+    assert _commits(hf_api, manifest) == before  # refused before any write
+
+    # A tag that someone moved away from the head is refused too, even with nothing to commit.
+    (manifest.artifact("space").source / "app.py").write_text("print('synthetic space')\n")
+    space = manifest.artifact("space")
+    hf_api.upload_file(path_or_fileobj=b"x", path_in_repo="extra.txt", repo_id=space.repo_id, repo_type="space")
+    assert cli.main(["push", str(release_manifest)]) == 2
+    assert "tag v1.0 points to" in capsys.readouterr().err
+
+
+def test_failed_verification_tags_nothing_and_names_the_failure(release_manifest, manifest, hf_api, capsys):
+    parquet = manifest.artifact("mmlu-fa").source / "all" / "test-00000-of-00001.parquet"
+    parquet.write_bytes(b"this is not a parquet file" * 10)
+    assert cli.main(["push", str(release_manifest)]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED verification; no repo was tagged" in err
+    assert f"FAIL {manifest.artifact('mmlu-fa').repo_id}: load_dataset" in err
+    assert all(tags == {} for tags in _tags(hf_api, manifest).values())
+
+
+def test_an_adapter_on_the_wrong_base_fails_verification(release_manifest, hf_api, tiny_base_repo, capsys):
+    raw = yaml.safe_load(release_manifest.read_text())
+    # The stage-2 adapter declared on a model whose layers it does not fit: a 1-layer, differently sized model.
+    from transformers import CohereConfig, CohereForCausalLM
+
+    other = release_manifest.parent / "other-base"
+    CohereForCausalLM(CohereConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                   num_attention_heads=2, num_key_value_heads=1)).save_pretrained(other)  # fmt: skip
+    raw["artifacts"]["other-base"] = {"type": "model", "repo_id": raw["artifacts"]["model"]["repo_id"] + "-other",
+                                      "source": "other-base", "stages": ["cpt-lora"]}  # fmt: skip
+    raw["artifacts"]["sft-lora"]["base_model"] = raw["artifacts"]["other-base"]["repo_id"]
+    release_manifest.write_text(yaml.safe_dump(raw, sort_keys=False))
+    manifest = load_manifest(release_manifest)
+    assert cli.main(["push", str(release_manifest)]) == 1
+    err = capsys.readouterr().err
+    assert f"FAIL {manifest.artifact('sft-lora').repo_id}: PeftModel on base" in err
+    assert all(tags == {} for tags in _tags(hf_api, manifest).values())
+
+
+def test_dry_run_writes_nothing(release_manifest, manifest, local_hub, capsys):
+    local_hub.clear_request_log()
+    assert cli.main(["push", str(release_manifest), "--dry-run"]) == 0
+    assert "dry run: nothing was written" in capsys.readouterr().out
+    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []

@@ -1,0 +1,57 @@
+"""End to end: `gaokerena rehearse --no-serve` builds, trains, evaluates, releases and deploys on a local Hub."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hub_tools.release.rehearse import TINY_REPO, TOKEN_ENV
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
+    workdir = tmp_path / "rehearsal"
+    token = "hf_rehearsal_" + secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_ENDPOINT", "HF_TOKEN", "HF_HOME")}
+    env[TOKEN_ENV] = token
+    proc = subprocess.run([sys.executable, "-m", "hub_tools.cli", "rehearse", "--no-serve", "--workdir", str(workdir)],
+                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=400)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "rehearsal complete" in proc.stdout
+
+    # Every file the rehearsal left behind (logs, caches, the Hub's storage) and its output are free of the token.
+    assert token not in proc.stdout + proc.stderr
+    leaks = [str(p) for p in workdir.rglob("*") if p.is_file() and not p.is_symlink() and token.encode() in p.read_bytes()]
+    assert leaks == []
+
+    # Reopen the rehearsal's Hub storage and check the release: every repo tagged v1.0 at its head.
+    from huggingface_hub import HfApi, ModelCard
+
+    from hub_tools.localhub import LocalHub
+
+    manifest = yaml.safe_load((workdir / "release.yaml").read_text())
+    reader = "hf_reader_" + secrets.token_hex(8)
+    with LocalHub(workdir / "hub", tokens={reader: {"user": "reader", "orgs": []}}) as hub:
+        api = HfApi(endpoint=hub.url, token=reader)
+        repo_type = {"dataset": "dataset", "results": "dataset", "space": "space", "model": "model", "adapter": "model"}
+        for spec in manifest["artifacts"].values():
+            kind = repo_type[spec["type"]]
+            head = api.repo_info(spec["repo_id"], repo_type=kind).sha
+            tags = {t.name: t.target_commit for t in api.list_repo_refs(spec["repo_id"], repo_type=kind).tags}
+            assert tags == {"v1.0": head}, spec["repo_id"]
+        card = ModelCard.load(manifest["artifacts"]["model"]["repo_id"], token=reader)
+        assert card.data.base_model == TINY_REPO and card.data.base_model_relation == "finetune"
+        assert card.data.eval_results, "the merged model's card has no model-index from the rehearsal's evaluation"
+        results = [f for f in api.list_repo_files(manifest["artifacts"]["results"]["repo_id"], repo_type="dataset")
+                   if f.startswith("results/")]  # fmt: skip
+        assert len(results) >= 4

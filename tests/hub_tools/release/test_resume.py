@@ -1,0 +1,40 @@
+"""A push killed with SIGKILL half way completes when rerun: no duplicate commits, every repo tagged."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from hub_tools.release import cli
+from hub_tools.release.push import PAUSE_ENV
+
+
+def test_a_push_killed_after_the_first_commit_completes_on_rerun(release_manifest, manifest, hf_api):
+    env = {**os.environ, PAUSE_ENV: "120", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "hub_tools.release.cli", "push", str(release_manifest)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)  # fmt: skip
+    lines = []
+    deadline = time.monotonic() + 120
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if "pausing" in line or time.monotonic() > deadline:
+                break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert any(" committed " in line for line in lines), "".join(lines)
+    first = manifest.artifacts[0]
+    assert hf_api.repo_info(first.repo_id, repo_type=first.repo_type).sha is not None
+    assert not hf_api.repo_exists(manifest.artifacts[1].repo_id, repo_type=manifest.artifacts[1].repo_type)
+
+    assert cli.main(["push", str(release_manifest)]) == 0
+    for artifact in manifest.artifacts:
+        commits = hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)
+        titles = [c.title for c in commits]
+        assert titles.count("Release v1.0") == 1, (artifact.repo_id, titles)
+        tags = {t.name: t.target_commit for t in hf_api.list_repo_refs(artifact.repo_id, repo_type=artifact.repo_type).tags}
+        assert tags == {"v1.0": commits[0].commit_id}

@@ -1,0 +1,94 @@
+"""The app served on loopback with the tiny model and a results repo on the local Hub, driven by gradio_client."""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+
+import pytest
+from resultfiles import RESULTS_REPO, file_name, result_json
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def table_rows(outputs):
+    table = outputs[0]["value"]
+    return [dict(zip(table["headers"], row)) for row in table["data"]]
+
+
+def test_chat_streams_several_chunks(client):
+    job = client.submit("سلام، سردرد دارم. چه کنم؟", api_name="/chat")
+    chunks = list(job)
+    assert len(chunks) >= 3
+    assert all(isinstance(c, str) for c in chunks)
+    assert all(later.startswith(earlier) for earlier, later in zip(chunks, chunks[1:]))  # a growing reply
+    assert job.status().success
+
+
+def test_red_flag_messages_start_with_emergency_guidance(client):
+    chunks = list(client.submit("درد قفسه سینه دارم و نفسم بند آمده", api_name="/chat"))
+    assert "۱۱۵" in chunks[0] and "115" in chunks[0]
+    assert len(chunks) > 1 and chunks[-1].startswith(chunks[0])  # the model's answer follows
+
+
+def generating() -> bool:
+    return any(t.name == "gaokerena-generate" for t in threading.enumerate())
+
+
+def test_cancel_stops_the_generation_thread(client, monkeypatch):
+    from space import inference
+
+    # Without an end-of-turn token the tiny model would generate all 1500 tokens (seconds); only Stop ends it.
+    monkeypatch.setattr(inference.get_model().generation_config, "eos_token_id", None)
+    job = client.submit("سلام", "", 1500, 1.0, 1.0, 1.0, api_name="/chat")
+    deadline = time.time() + 30
+    while len(job.outputs()) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    assert job.outputs() and generating(), "the reply did not start"
+    stopped_at = time.perf_counter()
+    job.cancel()
+    while generating() and time.perf_counter() - stopped_at < 10:
+        time.sleep(0.01)
+    assert not generating()
+    assert time.perf_counter() - stopped_at < 1.5, "generation went on after Stop"
+    assert len(job.outputs()) < 300
+
+
+def test_leaderboard_rows_come_from_the_result_files(client):
+    rows = table_rows(client.predict(api_name="/load_leaderboard"))
+    assert [r["Type"] for r in rows] == ["fine-tuned", "base", "translation-pipeline"]
+    assert rows[0]["MMLU-fa avg (generate)"] == 48.0
+    assert rows[0]["IBMSEE pass (≥36%)"].startswith("pass")
+
+
+def test_refresh_picks_up_a_new_result_file(client, session_api, tmp_path):
+    before = table_rows(client.predict(api_name="/load_leaderboard"))
+    new = result_json("someone/new-model", accuracy=0.9, display_name="Brand new", model_type="general")
+    session_api.upload_file(path_or_fileobj=str(_write(tmp_path, new)), path_in_repo=f"results/{file_name(new)}",
+                            repo_id=RESULTS_REPO, repo_type="dataset")
+    cached = table_rows(client.predict(api_name="/load_leaderboard"))
+    assert len(cached) == len(before)  # page loads reuse the last read (LEADERBOARD_TTL_S)
+    rows = table_rows(client.predict(api_name="/refresh_leaderboard"))
+    assert len(rows) == len(before) + 1
+    assert rows[0]["Model"].startswith("[Brand new]") and rows[0]["MMLU-fa avg (generate)"] == 90.0
+
+
+def test_csv_export_of_the_filtered_models(client):
+    client.predict(api_name="/load_leaderboard")
+    path = client.predict("aya", api_name="/export_records")
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    assert rows and {r["model_id"] for r in rows} == {"CohereLabs/aya-expanse-8b"}
+
+
+def _write(folder, data):
+    import json
+
+    path = folder / file_name(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
