@@ -12,7 +12,8 @@ GPU part: LoRA continued pretraining of a randomly initialised model with aya-ex
 r=8 on every projection, gradient checkpointing, 2 packed 2048-token sequences per step) through the same
 `SFTTrainer`, whose fused LM head computes the loss in chunks and never materialises the (batch, 2048, 256000)
 logits. Reports tokens/s, MFU, peak memory, and the projected hours for the
-full recipe (~54M corpus tokens in stage 1, ~20k QA pairs in stage 2). Without CUDA it prints "skipped: no CUDA device".
+full recipe (~54M corpus tokens in stage 1, ~20k QA pairs in stage 2).
+Without CUDA it prints "skipped: no CUDA device".
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def build_inputs(work: Path) -> tuple[Path, Path]:
     (corpus / "cpt").mkdir(parents=True)
     Dataset.from_list(rows).to_parquet(str(corpus / "cpt" / "train-00000-of-00001.parquet"))
     (corpus / "README.md").write_text(
-        "---\nconfigs:\n- config_name: cpt\n  data_files:\n  - split: train\n    path: cpt/train-00000-of-00001.parquet\n---\n"
+        "---\nconfigs:\n- config_name: cpt\n  data_files:\n  - split: train\n"
+        "    path: cpt/train-00000-of-00001.parquet\n---\n"
     )
     return model, corpus
 
@@ -80,6 +82,7 @@ def run_project(model: Path, corpus: Path, out: Path, steps: int) -> dict:
 
 def run_plain_trl(model: Path, corpus: Path, out: Path, steps: int) -> dict:
     """The same training as a bare TRL script: recipe values read from the same YAML, no project code in the loop."""
+    import torch
     import yaml
     from datasets import load_dataset
     from peft import LoraConfig
@@ -98,20 +101,24 @@ def run_plain_trl(model: Path, corpus: Path, out: Path, steps: int) -> dict:
         gradient_accumulation_steps=recipe["gradient_accumulation_steps"], learning_rate=recipe["learning_rate"],
         lr_scheduler_type=recipe["lr_scheduler_type"], bf16=False, gradient_checkpointing=False, eval_strategy="no",
         save_strategy="no", logging_steps=steps, report_to="none", disable_tqdm=True, seed=recipe["seed"],
-        include_num_input_tokens_seen="non_padding", model_init_kwargs={"dtype": "float32", "attn_implementation": "sdpa"},
+        include_num_input_tokens_seen="non_padding",
+        model_init_kwargs={"dtype": "float32", "attn_implementation": "sdpa"},
     )  # fmt: skip
     peft = LoraConfig(r=recipe["lora_r"], lora_alpha=recipe["lora_alpha"], lora_dropout=recipe["lora_dropout"],
                       target_modules=LORA_TARGETS, task_type="CAUSAL_LM")  # fmt: skip
     trainer = SFTTrainer(model=str(model), args=args, train_dataset=train,
                          processing_class=AutoTokenizer.from_pretrained(model), peft_config=peft)  # fmt: skip
-    output = trainer.train()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(recipe.get("torch_num_threads") or threads)  # as the project's run does
+    try:
+        output = trainer.train()
+    finally:
+        torch.set_num_threads(threads)
     return {"tokens": trainer.state.num_input_tokens_seen, "seconds": output.metrics["train_runtime"],
             "train_loss": output.training_loss}  # fmt: skip
 
 
 def cpu_bench(steps: int, repeats: int) -> dict:
-    import torch
-
     with tempfile.TemporaryDirectory(prefix="train-bench-") as tmp:
         work = Path(tmp)
         model, corpus = build_inputs(work)
@@ -125,7 +132,8 @@ def cpu_bench(steps: int, repeats: int) -> dict:
     plain = statistics.median(r["tokens_per_s"] for r in runs["plain_trl"])
     return {
         "model": "tiny aya-shaped CohereForCausalLM (training.tiny)",
-        "device": f"cpu ({os.cpu_count()} cores, torch threads {torch.get_num_threads()}, {platform.processor() or platform.machine()})",
+        "device": f"cpu ({os.cpu_count()} cores, {platform.processor() or platform.machine()})",
+        "torch_threads": "the tiny recipe's torch_num_threads, in both variants",
         "steps": steps,
         "repeats": repeats,
         "project_tokens_per_s": round(project, 1),
@@ -144,8 +152,14 @@ def _non_embedding_params(config) -> int:
     return layers * (attention + 3 * d * f)
 
 
-def gpu_bench(steps: int, seq_len: int = 2048, batch: int = 2) -> dict:
-    """LoRA stage 1 on a randomly initialised aya-expanse-8b-shaped model (bf16, packed sequences)."""
+def gpu_bench(
+    steps: int, seq_len: int = 2048, batch: int = 2, shape: dict | None = None, device: str = "cuda"
+) -> dict:
+    """LoRA stage 1 on a randomly initialised aya-expanse-8b-shaped model (bf16, packed sequences).
+
+    ``shape`` and ``device`` exist for a smoke run of this code on a CPU with a small shape; the numbers mean
+    something only with the defaults on a GPU.
+    """
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -155,11 +169,12 @@ def gpu_bench(steps: int, seq_len: int = 2048, batch: int = 2) -> dict:
 
     from training.tiny import AYA_EXPANSE_8B_SHAPE, init_tiny
 
-    attn = "flash_attention_2" if is_flash_attn_2_available() else "sdpa"
-    config = CohereConfig(**AYA_EXPANSE_8B_SHAPE, pad_token_id=0, bos_token_id=5, eos_token_id=255001,
+    cuda = device.startswith("cuda")
+    attn = "flash_attention_2" if cuda and is_flash_attn_2_available() else "sdpa"
+    config = CohereConfig(**(shape or AYA_EXPANSE_8B_SHAPE), pad_token_id=0, bos_token_id=5, eos_token_id=255001,
                           attn_implementation=attn, dtype="bfloat16")  # fmt: skip
     torch.manual_seed(0)
-    with torch.device("cuda"):
+    with torch.device(device):
         torch.set_default_dtype(torch.bfloat16)
         model = CohereForCausalLM(config)
         torch.set_default_dtype(torch.float32)
@@ -176,27 +191,28 @@ def gpu_bench(steps: int, seq_len: int = 2048, batch: int = 2) -> dict:
             gradient_accumulation_steps=1, learning_rate=2e-4, bf16=True, gradient_checkpointing=True,
             gradient_checkpointing_kwargs={"use_reentrant": False}, max_length=seq_len, packing=False,
             eval_strategy="no", save_strategy="no", logging_steps=1, report_to="none", disable_tqdm=True,
-            include_num_input_tokens_seen="all",
+            include_num_input_tokens_seen="all", use_cpu=not cuda,
         )  # fmt: skip
         peft = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.05, target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
-        timer = make_step_timer(warmup=3)
+        timer = make_step_timer(warmup=3, cuda=cuda)
         trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                              peft_config=peft, callbacks=[timer])  # fmt: skip
-        torch.cuda.reset_peak_memory_stats()
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
         trainer.train()
     tokens_per_s = batch * seq_len * timer.steps / timer.seconds
     dense = _non_embedding_params(config)
     attention = 12 * config.num_hidden_layers * config.hidden_size * seq_len  # fwd+bwd score/value matmuls per token
     flops_lora = 4 * (dense + config.hidden_size * config.vocab_size) + attention  # fwd + input grads; W is frozen
     flops_6n = 6 * (dense + config.hidden_size * config.vocab_size) + attention  # the usual 6N convention
-    name = torch.cuda.get_device_name(0)
+    name = torch.cuda.get_device_name(0) if cuda else "cpu (smoke run)"
     peak = next((flops for key, flops in PEAK_BF16_FLOPS.items() if key in name), None)
     cpt_hours = CORPUS_TOKENS / tokens_per_s / 3600
     sft_hours = QA_PAIRS * QA_TOKENS_PER_PAIR / tokens_per_s / 3600
     return {
-        "model": "aya-expanse-8b shape, random init (hidden 4096, 32 layers, 32/8 heads, ffn 14336, vocab 256000, tied)",
+        "model": "aya-expanse-8b shape, random init (hidden 4096, 32 layers, 32/8 heads, ffn 14336, vocab 256k, tied)",
         "parameters": n_params,
-        "device": f"{torch.cuda.device_count()} x {name}",
+        "device": f"{torch.cuda.device_count()} x {name}" if cuda else name,
         "attn_implementation": attn,
         "loss": "TRL fused LM head: per-token log-probs in chunks, no (batch, seq, 256000) logits tensor",
         "sequence_length": seq_len,
@@ -205,14 +221,17 @@ def gpu_bench(steps: int, seq_len: int = 2048, batch: int = 2) -> dict:
         "tokens_per_s": round(tokens_per_s, 1),
         "mfu_lora_flops": round(flops_lora * tokens_per_s / peak, 4) if peak else None,
         "mfu_6n_convention": round(flops_6n * tokens_per_s / peak, 4) if peak else None,
-        "peak_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
-        "projected_hours": {"cpt_54M_tokens": round(cpt_hours, 2), "sft_20k_pairs": round(sft_hours, 2),
-                            "total_one_gpu": round(cpt_hours + sft_hours, 2)},  # fmt: skip
+        "peak_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None,
+        "projected_hours": {
+            "cpt_54M_tokens": round(cpt_hours, 2),
+            "sft_20k_pairs": round(sft_hours, 2),
+            "total_one_gpu": round(cpt_hours + sft_hours, 2),
+        },  # fmt: skip
     }
 
 
-def make_step_timer(warmup: int):
-    """A callback timing optimizer steps after ``warmup`` steps, CUDA-synchronised."""
+def make_step_timer(warmup: int, cuda: bool = True):
+    """A callback timing optimizer steps after ``warmup`` steps (CUDA-synchronised on GPUs)."""
     import torch
     from transformers import TrainerCallback
 
@@ -222,12 +241,14 @@ def make_step_timer(warmup: int):
 
         def on_step_begin(self, args, state, control, **kwargs):
             if state.global_step >= warmup:
-                torch.cuda.synchronize()
+                if cuda:
+                    torch.cuda.synchronize()
                 self._start = time.perf_counter()
 
         def on_step_end(self, args, state, control, **kwargs):
             if self._start is not None:
-                torch.cuda.synchronize()
+                if cuda:
+                    torch.cuda.synchronize()
                 self.seconds += time.perf_counter() - self._start
                 self.steps += 1
                 self._start = None

@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import gradio as gr
 import pandas as pd
+from jinja2 import TemplateError
 
 from space import about, chat, leaderboard, safety
 from space.settings import Settings, get_settings
@@ -54,6 +55,38 @@ def launch_options() -> Dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- chat
 
 
+def _prompt_ids(message: str, history: List[dict], system_prompt: str, settings: Settings) -> List[int]:
+    """Token ids of the conversation, trimmed to MAX_INPUT_TOKEN_LENGTH (with a ``gr.Warning`` if trimmed)."""
+    from space import inference
+
+    templated: Dict[str, Any] = {}
+
+    def count(messages: List[dict]) -> int:  # remembers the last templating, which is usually the final prompt
+        templated["messages"], templated["ids"] = messages, inference.prompt_ids(messages, settings)
+        return len(templated["ids"])
+
+    try:
+        messages, report = chat.trim_to_budget(
+            chat.build_conversation(message, history, system_prompt), count, settings.max_input_tokens,
+            shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
+        )
+        ids = templated["ids"] if templated.get("messages") == messages else inference.prompt_ids(messages, settings)
+    except ValueError as exc:
+        raise gr.Error(f"The conversation does not fit the model's input budget: {exc}") from exc
+    except TemplateError as exc:
+        raise gr.Error(f"The model's chat template rejected the conversation: {exc}") from exc
+    except OSError as exc:  # tokenizer files missing or the Hub unreachable
+        logger.error("could not load the tokenizer of %s: %s", settings.model_id, exc)
+        raise gr.Error(f"The model {settings.model_id} could not be loaded. Please try again later.") from exc
+    if report.trimmed:
+        gr.Warning(
+            f"The conversation was longer than {settings.max_input_tokens} tokens: "
+            f"{report.dropped_messages} older message(s) were left out"
+            + (" and your message was shortened." if report.shortened_last else ".")
+        )
+    return ids
+
+
 def respond(
     message: str,
     history: List[dict],
@@ -65,9 +98,10 @@ def respond(
 ) -> Iterator[str]:
     """The chat handler: emergency guidance first for red-flag messages, then the model's streamed reply.
 
-    Yields the growing reply. Over-long conversations lose their oldest turns (never the system prompt or the
-    latest message) with a ``gr.Warning``. Closing this generator (Stop) closes the model stream, which stops
-    generation. Message contents are never logged.
+    Yields the growing reply, at most once per STREAM_INTERVAL_S (the first piece at once), so a fast model does
+    not spend its time on one browser update per token. Over-long conversations lose their oldest turns (never
+    the system prompt or the latest message) with a ``gr.Warning``. Closing this generator (Stop) closes the
+    model stream, which stops generation. Message contents are never logged.
     """
     from space import inference  # torch/transformers load here, not when the UI is built
 
@@ -77,31 +111,17 @@ def respond(
     reply = safety.emergency_message(safety.detect_red_flags(message))
     if reply:
         yield reply
-    messages = chat.build_conversation(message, history, system_prompt)
-    try:
-        messages, report = chat.trim_to_budget(
-            messages,
-            lambda m: inference.count_tokens(m, settings),
-            settings.max_input_tokens,
-            shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
-        )
-        input_ids = inference.prompt_ids(messages, settings)
-    except ValueError as exc:
-        raise gr.Error(f"The conversation does not fit the model's input budget: {exc}") from exc
-    except OSError as exc:  # tokenizer files missing or the Hub unreachable
-        logger.error("could not load the tokenizer of %s: %s", settings.model_id, exc)
-        raise gr.Error(f"The model {settings.model_id} could not be loaded. Please try again later.") from exc
-    if report.trimmed:
-        gr.Warning(
-            f"The conversation was longer than {settings.max_input_tokens} tokens: "
-            f"{report.dropped_messages} older message(s) were left out"
-            + (" and your message was shortened." if report.shortened_last else ".")
-        )
+    input_ids = _prompt_ids(message, history, system_prompt, settings)
     stream = inference.stream_reply(input_ids, int(max_new_tokens), float(temperature), float(top_p),
                                     float(repetition_penalty))
+    last_update, pending = 0.0, False
     try:
         for piece in stream:
-            reply += piece
+            reply, pending = reply + piece, True
+            if time.monotonic() - last_update >= settings.stream_interval_s:
+                last_update, pending = time.monotonic(), False
+                yield reply
+        if pending:
             yield reply
     finally:
         stream.close()  # Stop / disconnect: ends generation at the next token

@@ -45,19 +45,25 @@ def content_text(content: object) -> str:
 def build_conversation(message: str, history: Sequence[dict], system_prompt: Optional[str]) -> List[Message]:
     """``[system?, *history, user]`` as plain ``{"role", "content"}`` dicts ready for a chat template.
 
-    ``history`` is Gradio's messages format; ``metadata``/``options`` keys and empty messages are dropped.
-    An empty or blank ``system_prompt`` means no system message.
+    ``history`` is Gradio's messages format; ``metadata``/``options`` keys and empty messages are dropped, and
+    the result alternates user/assistant as chat templates require: consecutive messages of one role (after an
+    empty or failed reply) are joined, a leading assistant message is dropped. A blank ``system_prompt`` means
+    no system message.
     """
-    messages: List[Message] = []
-    if system_prompt and system_prompt.strip():
-        messages.append({"role": "system", "content": system_prompt.strip()})
-    for item in history:
+    turns: List[Message] = []
+    for item in [*history, {"role": "user", "content": message}]:
         role = item.get("role")
         text = content_text(item.get("content"))
-        if role in {"user", "assistant"} and text.strip():
-            messages.append({"role": role, "content": text})
-    messages.append({"role": "user", "content": message})
-    return messages
+        if role not in {"user", "assistant"} or not text.strip():
+            continue
+        if turns and turns[-1]["role"] == role:  # e.g. a reply that failed or came out empty
+            turns[-1] = {"role": role, "content": turns[-1]["content"] + "\n\n" + text}
+        elif turns or role == "user":
+            turns.append({"role": role, "content": text})
+    if not turns or turns[-1]["role"] != "user":  # a blank latest message still gets its own turn
+        turns.append({"role": "user", "content": message})
+    system = [{"role": "system", "content": system_prompt.strip()}] if system_prompt and system_prompt.strip() else []
+    return system + turns
 
 
 @dataclass(frozen=True)

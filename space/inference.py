@@ -210,7 +210,7 @@ def stream_reply(
             logger.error("generation failed", exc_info=(type(exc), exc, exc.__traceback__))
             raise gr.Error(f"Generation failed ({type(exc).__name__}: {exc}). Please try again.")
     finally:
-        pass  # stop.set()
+        stop.set()
         thread.join(timeout=_JOIN_S)
 
 

@@ -66,6 +66,7 @@ class Settings:
         max_input_tokens: prompt budget; older turns are dropped beyond it (``MAX_INPUT_TOKEN_LENGTH``).
         max_new_tokens / default_new_tokens: slider maximum and default (``MAX_NEW_TOKENS``, ``DEFAULT_MAX_NEW_TOKENS``).
         gpu_duration: seconds requested from ZeroGPU per reply (``GPU_DURATION``).
+        stream_interval_s: shortest time between two chat updates sent to the browser (``STREAM_INTERVAL_S``).
         zero_gpu: running on ZeroGPU (``SPACES_ZERO_GPU``, set by the platform).
         device: "auto", "cpu" or "cuda" (``DEVICE``); dtype: "auto", "bfloat16", "float16", "float32" (``DTYPE``).
         concurrency_limit: chat generations running at once (``CONCURRENCY_LIMIT``); queue_size: waiting
@@ -85,6 +86,7 @@ class Settings:
     max_new_tokens: int = 2048
     default_new_tokens: int = 512
     gpu_duration: int = 120
+    stream_interval_s: float = 0.05
     zero_gpu: bool = False
     device: str = "auto"
     dtype: str = "auto"
@@ -122,6 +124,7 @@ def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
         max_new_tokens=max_new,
         default_new_tokens=min(_as_int(env, "DEFAULT_MAX_NEW_TOKENS", 512), max_new),
         gpu_duration=_as_int(env, "GPU_DURATION", 120),
+        stream_interval_s=_as_float(env, "STREAM_INTERVAL_S", 0.05),
         zero_gpu=_as_bool(env.get("SPACES_ZERO_GPU")),
         device=device,
         dtype=dtype,

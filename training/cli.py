@@ -31,7 +31,9 @@ def _init_tiny(argv: list[str]) -> int:
     )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
-    parser.add_argument("--corpus", type=Path, default=None, help="JSON-lines corpus for the tokenizer (default: bundled sample)")
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="JSON-lines corpus for the tokenizer (default: bundled sample)"
+    )
     args = parser.parse_args(argv)
     from training.tiny import init_tiny
 
@@ -57,9 +59,10 @@ def _stage(stage: str, argv: list[str]) -> int:
         print(f"gaokerena train {stage}: error: {error}", file=sys.stderr)
         return 2
     if metadata is not None:  # None on the non-main processes of a distributed run
+        eval_loss = metadata["eval_loss"]
         print(
             f"{stage}: adapter written to {metadata['output_dir']} (train loss {metadata['train_loss']:.4f}, "
-            f"eval loss {metadata['eval_loss'] if metadata['eval_loss'] is None else round(metadata['eval_loss'], 4)}, "
+            f"eval loss {'n/a' if eval_loss is None else f'{eval_loss:.4f}'}, "
             f"{metadata['tokens_seen']} tokens, {metadata['wall_time_s']:.1f} s)"
         )
     return 0

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 
 import trl
 
+from training.tiny import TIED_MODULES
+
 
 class RecipeError(ValueError):
     """A recipe asks for something this run cannot do (reported without a traceback by the CLI)."""
-
-
-#: Modules a LoRA adapter must never touch: aya ties them, and an adapter on one of them cannot merge into both.
-TIED_MODULES = ("lm_head", "embed_tokens")
 
 
 @dataclass
@@ -28,7 +26,9 @@ class ModelArguments(trl.ModelConfig):
     def __post_init__(self):
         super().__post_init__()
         if not self.model_name_or_path:
-            raise RecipeError("`model_name_or_path` is required: a Hub id (CohereForAI/aya-expanse-8b) or a local folder")
+            raise RecipeError(
+                "`model_name_or_path` is required: a Hub id (CohereForAI/aya-expanse-8b) or a local folder"
+            )
         if not self.use_peft:
             raise RecipeError("the Gaokerena recipes train LoRA adapters: set `use_peft: true`")
         targets = self.lora_target_modules
@@ -44,15 +44,26 @@ class ModelArguments(trl.ModelConfig):
 def _has_accelerator() -> bool:
     import torch
 
-    return torch.cuda.is_available() or (hasattr(torch, "xpu") and torch.xpu.is_available()) or torch.backends.mps.is_available()
+    return (
+        torch.cuda.is_available()
+        or (hasattr(torch, "xpu") and torch.xpu.is_available())
+        or torch.backends.mps.is_available()
+    )
 
 
 @dataclass
 class TrainingConfig(trl.SFTConfig):
-    """``trl.SFTConfig`` plus emissions tracking (codecarbon's offline tracker; it never reaches the network)."""
+    """``trl.SFTConfig`` plus emissions tracking (codecarbon's offline tracker, no network) and a CPU thread count."""
 
     track_emissions: bool = field(
         default=True, metadata={"help": "Measure energy and CO2eq with codecarbon's OfflineEmissionsTracker."}
+    )
+    torch_num_threads: int | None = field(
+        default=None,
+        metadata={
+            "help": "CPU threads for torch during the run (restored afterwards); 1 suits tiny models on busy "
+            "machines, where more threads only contend. Default: torch's own choice."
+        },
     )
     emissions_country_iso_code: str = field(
         default="IRN",
@@ -70,6 +81,8 @@ class TrainingConfig(trl.SFTConfig):
         super().__post_init__()
         if self.include_num_input_tokens_seen == "no":  # tokens_seen in training_metadata.json needs the count
             self.include_num_input_tokens_seen = "non_padding"
+        if self.torch_num_threads is not None and self.torch_num_threads < 1:
+            raise RecipeError(f"`torch_num_threads` must be at least 1, got {self.torch_num_threads}")
         if not re.fullmatch(r"[A-Z]{3}", self.emissions_country_iso_code or ""):
             raise RecipeError(
                 f"`emissions_country_iso_code` must be a 3-letter upper-case ISO code such as IRN or DEU, "
@@ -148,8 +161,15 @@ def validate_stage(stage: str, script_args, training_args: TrainingConfig, data_
         raise RecipeError("`dataset_name` is required: a built dataset folder or a Hub dataset id")
     if stage == "sft":
         if training_args.completion_only_loss is False:
-            raise RecipeError("stage 2 computes the loss on the answers only: leave `completion_only_loss` unset or true")
+            raise RecipeError(
+                "stage 2 computes the loss on the answers only: leave `completion_only_loss` unset or true"
+            )
         if training_args.packing:
             raise RecipeError("stage 2 trains on single question/answer conversations: set `packing: false`")
+    if training_args.chat_template_path:
+        raise RecipeError(
+            "`chat_template_path` is not supported: aya's tokenizer already carries its chat template, and cloning "
+            "another one adds tokens and makes TRL train lm_head, which aya ties to embed_tokens"
+        )
     if stage == "cpt" and training_args.assistant_only_loss:
         raise RecipeError("stage 1 trains on raw text: `assistant_only_loss` does not apply")

@@ -32,7 +32,14 @@ class StageData:
 
 
 def _source(name: str, config: str | None, split: str, dataset, **extra) -> dict:
-    return {"name": name, "config": config, "split": split, "rows": len(dataset), "fingerprint": dataset._fingerprint, **extra}
+    return {
+        "name": name,
+        "config": config,
+        "split": split,
+        "rows": len(dataset),
+        "fingerprint": dataset._fingerprint,
+        **extra,
+    }
 
 
 def _load(script_args):

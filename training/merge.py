@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 from training import metadata
-from training.configs import TIED_MODULES
-from training.tiny import AYA_EXPANSE_CHAT_TEMPLATE, BOS_TOKEN, END_OF_TURN_TOKEN, PAD_TOKEN
+from training.tiny import AYA_EXPANSE_CHAT_TEMPLATE, BOS_TOKEN, END_OF_TURN_TOKEN, PAD_TOKEN, TIED_MODULES
 
 
 logger = logging.getLogger(__name__)
@@ -68,10 +67,12 @@ def refuse_quantized_base(config) -> None:
     if quantization is None:
         return
     quantization = quantization if isinstance(quantization, dict) else quantization.to_dict()
-    bits = "4-bit" if quantization.get("load_in_4bit") else "8-bit" if quantization.get("load_in_8bit") else "quantized"
+    bits = (
+        "4-bit" if quantization.get("load_in_4bit") else "8-bit" if quantization.get("load_in_8bit") else "quantized"
+    )
     raise ValueError(
-        f"the base model is {bits} ({quantization.get('quant_method', 'unknown method')}): merging a LoRA adapter into "
-        "quantized weights bakes the rounding into the result. Merge into the full-precision base (e.g. "
+        f"the base model is {bits} ({quantization.get('quant_method', 'unknown method')}): merging a LoRA adapter "
+        "into quantized weights bakes the rounding into the result. Merge into the full-precision base (e.g. "
         "CohereForAI/aya-expanse-8b in bfloat16/float16), even when the adapter was trained with QLoRA."
     )
 
@@ -104,7 +105,12 @@ def _tolerance(dtype: str, reference_scale: float, override: float | None) -> fl
 
 def _prompt_ids(tokenizer, count: int):
     prompts = [SAMPLE_PROMPTS[i % len(SAMPLE_PROMPTS)] for i in range(count)]
-    return [tokenizer.apply_chat_template(p, add_generation_prompt=True, return_tensors="pt", return_dict=True)["input_ids"] for p in prompts]
+    return [
+        tokenizer.apply_chat_template(p, add_generation_prompt=True, return_tensors="pt", return_dict=True)[
+            "input_ids"
+        ]
+        for p in prompts
+    ]
 
 
 def _logits(model, prompt_ids) -> list:
@@ -116,7 +122,7 @@ def _logits(model, prompt_ids) -> list:
 
 
 def _max_diff(first: list, second: list) -> float:
-    return max((float((a - b).abs().max()) for a, b in zip(first, second)), default=0.0)
+    return max((float((a - b).abs().max()) for a, b in zip(first, second, strict=True)), default=0.0)
 
 
 def _is_tied(model) -> bool:
@@ -128,7 +134,9 @@ def load_tokenizer(base: str, adapters: list[str], revision: str | None):
     from transformers import AutoTokenizer
 
     source = next((a for a in reversed(adapters) if (Path(a) / "tokenizer_config.json").is_file()), None)
-    tokenizer = AutoTokenizer.from_pretrained(source) if source else AutoTokenizer.from_pretrained(base, revision=revision)
+    tokenizer = (
+        AutoTokenizer.from_pretrained(source) if source else AutoTokenizer.from_pretrained(base, revision=revision)
+    )
     if not tokenizer.chat_template:
         logger.warning("the tokenizer has no chat template: writing aya-expanse's")
         tokenizer.chat_template = AYA_EXPANSE_CHAT_TEMPLATE
@@ -177,10 +185,14 @@ def merge_adapters(base, adapters, out_dir, *, max_shard_size="2GB", verify_prom
         diffs.append(_max_diff(reference, merged))
         scale = max((float(r.abs().max()) for r in reference), default=0.0)
         bounds.append(_tolerance(dtype, scale, tolerance))
-        agreement += [float((r.argmax(-1) == m.argmax(-1)).float().mean()) for r, m in zip(reference, merged)]
+        agreement += [
+            float((r.argmax(-1) == m.argmax(-1)).float().mean()) for r, m in zip(reference, merged, strict=True)
+        ]
         logger.info("merged %s: max |logit diff| %.3g (bound %.3g)", adapter, diffs[-1], bounds[-1])
     if tied and not _is_tied(model):
-        raise RuntimeError("merging untied lm_head from embed_tokens: refusing to save a model that differs from aya's layout")
+        raise RuntimeError(
+            "merging untied lm_head from embed_tokens: refusing to save a model that differs from aya's layout"
+        )
 
     set_generation_config(model, tokenizer)
     out_dir = Path(out_dir)
@@ -188,7 +200,8 @@ def merge_adapters(base, adapters, out_dir, *, max_shard_size="2GB", verify_prom
     model.save_pretrained(out_dir, max_shard_size=max_shard_size)
     tokenizer.save_pretrained(out_dir)
     reload_diff, reload_tied = _reload_check(out_dir, dtype, device, prompt_ids, merged if prompt_ids else [])
-    verified = bool(prompt_ids) and all(d <= b for d, b in zip(diffs, bounds)) and reload_diff <= min(bounds, default=0)
+    within = all(d <= b for d, b in zip(diffs, bounds, strict=True)) and reload_diff <= min(bounds, default=0)
+    verified = bool(prompt_ids) and within
     result = {
         "base_model": base,
         "adapters": list(adapters),

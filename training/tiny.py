@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 #: The bundled Persian sample articles the tokenizer is trained on (``text`` and ``title`` fields).
 SAMPLE_CORPUS = Path(str(resources.files("hub_tools"))) / "data" / "samples" / "corpus" / "articles.jsonl"
 
+#: Modules a LoRA adapter must never touch: aya ties them, and an adapter on one of them cannot merge into both.
+TIED_MODULES = ("lm_head", "embed_tokens")
+
 BOS_TOKEN = "<BOS_TOKEN>"
 EOS_TOKEN = "<EOS_TOKEN>"
 PAD_TOKEN = "<PAD>"
@@ -141,5 +144,10 @@ def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None) -> Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    logger.info("tiny aya-shaped model (%d parameters, vocab %d) written to %s", model.num_parameters(), len(tokenizer), out_dir)
+    logger.info(
+        "tiny aya-shaped model (%d parameters, vocab %d) written to %s",
+        model.num_parameters(),
+        len(tokenizer),
+        out_dir,
+    )
     return out_dir

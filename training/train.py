@@ -2,7 +2,7 @@
 MF3QA conversations with the loss on the answers only.
 
     gaokerena train cpt --config training/recipes/gaokerena-v1/cpt.yaml
-    python -m training.cli sft --config training/recipes/tiny/sft.yaml --model_name_or_path artifacts/tiny-cpt-merged
+    python -m training.cli sft --config training/recipes/tiny/sft.yaml --model_name_or_path artifacts/tiny/cpt-merged
 
 OUTPUT_DIR receives the adapter, the tokenizer, training_metadata.json (SCHEMAS.md §2) and emissions.csv;
 checkpoints go to OUTPUT_DIR/checkpoints, and a rerun of an interrupted run resumes from the last one.
@@ -10,8 +10,10 @@ checkpoints go to OUTPUT_DIR/checkpoints, and a rerun of an interrupted run resu
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from training import configs, data, metadata
@@ -83,9 +85,14 @@ def build_trainer(model_args, training_args, stage_data: data.StageData, callbac
     from trl import SFTTrainer, get_peft_config, get_quantization_config
 
     tokenizer = AutoTokenizer.from_pretrained(
-        model_args.model_name_or_path, revision=model_args.model_revision, trust_remote_code=training_args.trust_remote_code
+        model_args.model_name_or_path,
+        revision=model_args.model_revision,
+        trust_remote_code=training_args.trust_remote_code,
     )
     training_args.model_init_kwargs = _model_init_kwargs(model_args, training_args)
+    if stage_data.eval is None and training_args.eval_strategy != "no":
+        logger.warning("no evaluation data: eval_strategy %s switched to no", training_args.eval_strategy)
+        training_args.eval_strategy = "no"
     return SFTTrainer(
         model=model_args.model_name_or_path,
         args=training_args,
@@ -110,20 +117,77 @@ def _resume_checkpoint(training_args) -> str | None:
     return last
 
 
+@contextmanager
+def _torch_threads(count: int | None):
+    import torch
+
+    previous = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _finished_state(checkpoint: str | None, training_args) -> dict | None:
+    """The trainer state of ``checkpoint`` when it is this run's last step (resuming would train one step too many)."""
+    state_file = Path(checkpoint) / "trainer_state.json" if checkpoint else None
+    if state_file is None or not state_file.is_file():
+        return None
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    step = state.get("global_step", 0)
+    if training_args.max_steps > 0:
+        return state if step >= training_args.max_steps else None
+    same_epochs = state.get("num_train_epochs") == training_args.num_train_epochs
+    return state if same_epochs and 0 < state.get("max_steps", 0) <= step else None
+
+
+def _restore_finished(trainer, checkpoint: str, state: dict):
+    """Load a finished run's adapter from its last checkpoint; a stand-in for ``trainer.train()``'s output."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+    from transformers.trainer_utils import TrainOutput
+
+    set_peft_model_state_dict(trainer.model, load_file(str(Path(checkpoint) / "adapter_model.safetensors")))
+    trainer.state.global_step = state["global_step"]
+    trainer.state.num_input_tokens_seen = state.get("num_input_tokens_seen", 0)
+    losses = [entry["loss"] for entry in state.get("log_history", []) if "loss" in entry]
+    train_loss = sum(losses) / len(losses) if losses else float("nan")
+    logger.info("%s had finished at step %d: restored its adapter", checkpoint, state["global_step"])
+    return TrainOutput(state["global_step"], train_loss, {"train_runtime": 0.0})
+
+
 def run(stage, script_args, training_args, model_args, data_args, *, recipe_path=None, callbacks=None) -> dict | None:
     """Train one stage; returns the training metadata (``None`` on the non-main processes of a distributed run)."""
     configs.validate_stage(stage, script_args, training_args, data_args)
     check_environment(model_args)
-    output_dir = Path(training_args.output_dir)
-    training_args.output_dir = str(output_dir / CHECKPOINT_SUBDIR)
-    recipe = {name: metadata.dataclass_values(args) for name, args in (
-        ("script_args", script_args), ("training_args", training_args), ("model_args", model_args), ("data_args", data_args)
-    )}  # fmt: skip
-    recipe["training_args"]["output_dir"] = str(output_dir)
+    with _torch_threads(training_args.torch_num_threads):
+        return _run(stage, script_args, training_args, model_args, data_args, recipe_path, callbacks)
 
-    stage_data = load_stage_data(stage, script_args, training_args, data_args)
-    trainer = build_trainer(model_args, training_args, stage_data, callbacks=callbacks)
+
+def _run(stage, script_args, training_args, model_args, data_args, recipe_path, callbacks) -> dict | None:
+    output_dir = Path(training_args.output_dir)
+    if output_dir.name == CHECKPOINT_SUBDIR:  # the same parsed arguments run a second time
+        output_dir = output_dir.parent
+    training_args.output_dir = str(output_dir / CHECKPOINT_SUBDIR)
+    parsed = {"script_args": script_args, "training_args": training_args, "model_args": model_args}
+    recipe = {name: metadata.dataclass_values(args) for name, args in {**parsed, "data_args": data_args}.items()}
+    recipe["training_args"]["output_dir"] = str(output_dir)
+    recipe["recipe_path"] = str(recipe_path) if recipe_path else None
+
     resume_from = _resume_checkpoint(training_args)
+    finished = _finished_state(resume_from, training_args)
+    if (
+        finished
+        and (output_dir / "training_metadata.json").is_file()
+        and (output_dir / "adapter_config.json").is_file()
+    ):
+        logger.info("%s already trained to step %d in %s: nothing to do", stage, finished["global_step"], output_dir)
+        return _saved_metadata(output_dir) if training_args.process_index == 0 else None
+    with training_args.main_process_first(desc="loading the datasets"):
+        stage_data = load_stage_data(stage, script_args, training_args, data_args)
+    trainer = build_trainer(model_args, training_args, stage_data, callbacks=callbacks)
     started = time.perf_counter()
     with track_emissions(
         output_dir,
@@ -131,7 +195,10 @@ def run(stage, script_args, training_args, model_args, data_args, *, recipe_path
         country_iso_code=training_args.emissions_country_iso_code,
         enabled=training_args.track_emissions and trainer.is_world_process_zero(),
     ) as emissions:
-        train_output = trainer.train(resume_from_checkpoint=resume_from)
+        if finished:  # stopped after its last checkpoint, before saving: take the adapter from there
+            train_output = _restore_finished(trainer, resume_from, finished)
+        else:
+            train_output = trainer.train(resume_from_checkpoint=resume_from)
         eval_metrics = trainer.evaluate() if stage_data.eval is not None else {}
     wall_time = time.perf_counter() - started
     trainer.save_model(str(output_dir))
@@ -141,23 +208,34 @@ def run(stage, script_args, training_args, model_args, data_args, *, recipe_path
         "stage": stage,
         "base_model": model_args.model_name_or_path,
         "recipe": recipe,
-        "recipe_path": str(recipe_path) if recipe_path else None,
+        "recipe_path": recipe.pop("recipe_path"),
         "datasets": stage_data.sources,
         "lora": metadata.lora_block(model_args),
         "hyperparameters": metadata.hyperparameters(training_args),
-        "tokens_seen": int(trainer.state.num_input_tokens_seen),
-        "train_loss": float(train_output.training_loss),
-        "eval_loss": float(eval_metrics["eval_loss"]) if "eval_loss" in eval_metrics else None,
-        "wall_time_s": round(wall_time, 3),
-        "train_runtime_s": round(float(train_output.metrics.get("train_runtime", 0.0)), 3),
-        "hardware": metadata.hardware(),
-        "versions": metadata.versions(),
-        "git_commit": metadata.git_commit(),
+        **_outcome(trainer, train_output, eval_metrics, wall_time),
         "co2_eq_emissions": emissions,
-        "global_step": int(trainer.state.global_step),
         "resumed_from_checkpoint": resume_from,
         "output_dir": str(output_dir),
     }
     metadata.write_json(output_dir / "training_metadata.json", result)
     logger.info("%s finished: %s", stage, {k: result[k] for k in ("train_loss", "eval_loss", "tokens_seen")})
     return result
+
+
+def _saved_metadata(output_dir: Path) -> dict:
+    return json.loads((output_dir / "training_metadata.json").read_text(encoding="utf-8"))
+
+
+def _outcome(trainer, train_output, eval_metrics: dict, wall_time: float) -> dict:
+    """Tokens, losses, time, machine and software of a finished run (training_metadata.json)."""
+    return {
+        "tokens_seen": int(trainer.state.num_input_tokens_seen),
+        "train_loss": float(train_output.training_loss),
+        "eval_loss": float(eval_metrics["eval_loss"]) if "eval_loss" in eval_metrics else None,
+        "wall_time_s": round(wall_time, 3),
+        "train_runtime_s": round(float(train_output.metrics.get("train_runtime", 0.0)), 3),
+        "global_step": int(trainer.state.global_step),
+        "hardware": metadata.hardware(),
+        "versions": metadata.versions(),
+        "git_commit": metadata.git_commit(),
+    }

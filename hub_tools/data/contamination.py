@@ -472,7 +472,8 @@ def check_build_contamination(
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gaokerena data check-contamination",
-        description="Word n-gram overlap of benchmark questions with training text (see hub_tools.data.contamination).",
+        description="Word n-gram overlap of benchmark questions with training text "
+        "(see hub_tools.data.contamination).",
     )
     parser.add_argument("--benchmark", nargs="+", required=True, metavar="DIR_OR_FILE",
                         help="built benchmark folders or source files/folders (NAME=PATH to name one)")

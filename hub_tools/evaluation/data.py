@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,12 +73,26 @@ def _resolve_revision(repo_id: str, revision: str | None) -> str | None:
 
 
 def _load_rows(source: str, config: str, split: str, revision: str | None):
+    """``datasets.load_dataset(source, config, split=split)``.
+
+    A local folder is read through a private, throw-away cache: datasets 5.2 keys the cache of a folder's README
+    config by folder *name* and config name only (not by the files' paths or mtimes), so a rebuilt folder, or
+    another folder with the same name, would otherwise silently return the previously cached rows.
+    """
     import datasets
 
-    kwargs = {} if is_local(source) or revision is None else {"revision": revision}
-    path = str(Path(source).expanduser()) if is_local(source) else source
+    if not is_local(source):
+        kwargs = {"revision": revision} if revision else {}
+        return _call_load(datasets.load_dataset, source, config, split, kwargs)
+    with tempfile.TemporaryDirectory(prefix="gaokerena-eval-data-") as cache_dir:
+        rows = _call_load(datasets.load_dataset, str(Path(source).expanduser()), config, split,
+                          {"cache_dir": cache_dir, "keep_in_memory": True})  # fmt: skip
+        return rows
+
+
+def _call_load(load, source: str, config: str, split: str, kwargs: dict):
     try:
-        return datasets.load_dataset(path, config, split=split, **kwargs)
+        return load(source, config, split=split, **kwargs)
     except ValueError as err:
         if "BuilderConfig" in str(err) or "config" in str(err).lower():
             raise BenchmarkDataError(f"{source}: no config {config!r} ({err})") from err

@@ -12,12 +12,13 @@ question_choices, correct_answer (A-D), model_prompt, AI_answer, AI_chosen_answe
 - Every row is scored again: correct = AI_chosen_answer == correct_answer; "invalid" counts as wrong. No accuracy
   is ever copied from the paper. A file with fewer rows than the benchmark is scored on the rows it has (n says so).
 - One result per system × benchmark (all subject folders of a system go into one mmlu-fa result, a subset each).
-- Question ids follow the dataset builders (``<subject>-<row:04d>``, ``sept2023-<row:03d>``, 1-based source row).
-  The authors' files list the questions in source order, so the i-th row gets the i-th id. With ``datasets`` (the
-  built benchmark folders or repos) rows are instead matched to dataset ids by normalised question text, which
-  also places the rows of a shortened file correctly; a row that matches nothing keeps its positional id when the
-  file has as many rows as the dataset (e.g. the translation pipelines' English questions), else it gets
-  ``<subset>-unmatched-row<N>`` (it is still scored, it just pairs with nothing in ``compare``).
+- Question ids follow the dataset builders (``<subject>-<row:04d>``, ``sept2023-<row:03d>``, 1-based data row of
+  the source spreadsheet). The authors' files list the questions in source order, so in a complete file (as many
+  rows as the benchmark) the i-th row gets the i-th id. A shortened file cannot be placed by position: with
+  ``datasets`` (the built benchmark folders or repos) its rows are matched to dataset ids by normalised question
+  text; a row that matches nothing (or a question already placed) gets ``<subset>-unmatched-row<N>``: it is still
+  scored, it just pairs with nothing in ``compare``. Without ``datasets`` a shortened file keeps positional ids
+  (its config says ``"ids": "position"`` and ``rows`` < ``expected_rows``).
 
 ``paper_percent`` shows an accuracy the way the paper prints it (percent truncated to 2 decimals: 48.148… -> 48.14).
 """
@@ -98,21 +99,24 @@ def normalize_question(text: str) -> str:
     return text.strip().rstrip("؟?.:").strip()
 
 
-def _read_sheet(path: Path):
-    import pandas as pd
+def _read_sheet(path: Path) -> list[dict[str, str]]:
+    """The sheet's data rows as {column: text} (cells as text, empty cells "")."""
+    from .xlsx import XlsxError, read_first_sheet
 
     try:
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-    except Exception as err:  # noqa: BLE001 - any unreadable workbook
-        raise PaperImportError(f"{path}: cannot read the spreadsheet ({err})") from err
-    columns = [str(c).strip() for c in frame.columns]
-    frame.columns = columns
+        rows = read_first_sheet(path)
+    except XlsxError as err:
+        raise PaperImportError(f"{path}: cannot read the spreadsheet: {err}") from err
+    if not rows:
+        raise PaperImportError(f"{path}: the spreadsheet is empty (expected a header row {', '.join(REQUIRED_COLUMNS)})")
+    columns = [c.strip() for c in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise PaperImportError(
             f"{path}: missing column(s) {', '.join(repr(c) for c in missing)} (the file has {', '.join(columns)})"
         )
-    return frame
+    where = {name: columns.index(name) for name in REQUIRED_COLUMNS}
+    return [{name: (row[i] if i < len(row) else "") for name, i in where.items()} for row in rows[1:]]
 
 
 def _letter(value: str, path: Path, row: int, column: str, *, allow_invalid: bool) -> str:
@@ -139,24 +143,27 @@ def import_paper_file(
 ) -> tuple[list[dict], dict]:
     """Records of one spreadsheet (rows re-scored) and how their ids were assigned."""
     path = Path(path)
-    frame = _read_sheet(path)
+    frame = _read_sheet(path)  # list of row dicts
+    # A complete file lists the benchmark in source order: the i-th row is the i-th question, whatever a dataset
+    # says. Only a shortened file needs its rows matched to the dataset by question text.
+    complete = len(frame) == folder.expected_rows
     by_text: dict[str, str] = {}
-    dataset_size = None
-    if dataset:
-        by_text, dataset_ids = _dataset_index(folder.benchmark, dataset, folder.config)
-        dataset_size = len(dataset_ids)
-    records, matched = [], 0
-    for i, row in enumerate(frame.to_dict("records")):
+    if dataset and not complete:
+        by_text, _ = _dataset_index(folder.benchmark, dataset, folder.config)
+    records, matched, taken = [], 0, set()
+    for i, row in enumerate(frame):
         sheet_row = i + 2  # the header is spreadsheet row 1
         gold = _letter(row["correct_answer"], path, sheet_row, "correct_answer", allow_invalid=False)
         prediction = _letter(row["AI_chosen_answer"], path, sheet_row, "AI_chosen_answer", allow_invalid=True)
-        qid = by_text.get(normalize_question(row["Question"])) if dataset else None
-        if qid is not None:
-            matched += 1
-        elif dataset and len(frame) != dataset_size:
-            qid = f"{folder.subset}-unmatched-row{sheet_row}"  # cannot be placed: never guess an id
+        if dataset and not complete:
+            qid = by_text.get(normalize_question(row["Question"]))
+            if qid is None or qid in taken:
+                qid = f"{folder.subset}-unmatched-row{sheet_row}"  # cannot be placed: never guess an id
+            else:
+                matched += 1
         else:
             qid = folder.id_format.format(i + 1)
+        taken.add(qid)
         records.append({
             "id": qid,
             "subset": folder.subset,
@@ -171,8 +178,10 @@ def import_paper_file(
     ids = [r["id"] for r in records]
     if len(set(ids)) != len(ids):
         raise PaperImportError(f"{path}: two rows map to the same question id {next(i for i in ids if ids.count(i) > 1)!r}")
+    by_position = not dataset or complete
     how = {"file": str(path), "rows": len(records), "expected_rows": folder.expected_rows,
-           "ids": "matched by question text" if dataset else "position", "matched": matched if dataset else None}  # fmt: skip
+           "ids": "position" if by_position else "matched by question text",
+           "matched": None if by_position else matched}  # fmt: skip
     return records, how
 
 

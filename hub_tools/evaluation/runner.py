@@ -200,17 +200,16 @@ def next_token_logprobs(
     encoded = _encode(lm, contexts)
     results: list[dict[str, float]] = [{} for _ in contexts]
     letters = list(candidates)
+    index = {letter: torch.tensor(ids, dtype=torch.long, device=lm.device) for letter, ids in candidates.items()}
     for batch in _batches([len(e) for e in encoded], batch_size):
         ids, mask = _left_pad(lm, [encoded[i] for i in batch])
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         with torch.inference_mode():
             out = lm.model(input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1)
         logprobs = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
-        for row, index in zip(logprobs, batch):
-            results[index] = {
-                letter: float(torch.logsumexp(row[torch.tensor(candidates[letter], device=row.device)], dim=0))
-                for letter in letters
-            }
+        scores = torch.stack([torch.logsumexp(logprobs[:, index[letter]], dim=-1) for letter in letters], dim=-1)
+        for row, position in zip(scores.tolist(), batch):
+            results[position] = dict(zip(letters, row))
         if progress:
             progress(len(batch))
     return results

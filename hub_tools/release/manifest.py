@@ -227,7 +227,8 @@ def _check_references(manifest: Manifest, where: str) -> None:
         for stage in artifact.stages:
             if stage not in names or manifest.artifact(stage).type != "adapter":
                 raise ManifestError(f"{where}: artifacts.{artifact.name}.stages: {stage!r} is not an adapter artifact")
-        if artifact.results and (artifact.results not in names or manifest.artifact(artifact.results).type != "results"):
+        results = artifact.results
+        if results and (results not in names or manifest.artifact(results).type != "results"):
             raise ManifestError(
                 f"{where}: artifacts.{artifact.name}.results: {artifact.results!r} is not a results artifact"
             )

@@ -13,7 +13,8 @@ The sequence is what makes a push safe to repeat or to resume after it was kille
    killed push leaves every repo either at its old head or at its release commit, and the rerun's diff finds
    the committed repos unchanged;
 4. verify every repo not yet tagged, at the commit it now has (see ``verify``);
-5. only when every check passed, ``create_tag`` at the verified commits. A failed check leaves no tag.
+5. only when every check passed, ``create_tag`` at the verified commits, then the Spaces' variables (which pin the
+   version). A failed check leaves no tag and no variable changed.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _space_files(artifact: Artifact) -> dict[str, LocalFile]:
     try:
         from space.deploy import front_matter, space_files
     except ImportError as error:
-        raise ReleaseError(f"{artifact.repo_id}: no source folder and space.deploy is unavailable ({error})") from error
+        raise ReleaseError(f"{artifact.repo_id}: no source, and space.deploy is unavailable: {error}") from error
     variables = artifact.variables
     meta = front_matter(model_id=variables["MODEL_ID"], results_repo=variables["RESULTS_REPO"],
                         adapter_id=variables.get("ADAPTER_ID"))  # fmt: skip
@@ -252,6 +253,10 @@ def push_release(
     phase("verify", lambda: [_verify(api, state, manifest, report.repos) for state in report.repos])
     if report.ok:
         phase("tag", lambda: [_tag(api, state, manifest.version) for state in report.repos])
+        # Space variables (MODEL_ID, REVISION=the version, ...) change only once the release is verified and tagged.
+        for state in report.repos:
+            if state.artifact.variables:
+                _set_space_variables(api, state.artifact)
     else:
         logger.error("verification failed: no repo was tagged %s", manifest.version)
     if on_phase is not None:
@@ -295,8 +300,6 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
     if state.plan.unchanged:
         state.commit = state.plan.head
         logger.info("  %-8s %-45s unchanged at %s", artifact.type, artifact.repo_id, state.commit[:12])
-        if artifact.variables:
-            _set_space_variables(api, artifact)
         return
     api.create_repo(
         artifact.repo_id,
@@ -315,8 +318,6 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         "  %-8s %-45s committed %s (%s, %s bytes)", artifact.type, artifact.repo_id, state.commit[:12], summary,
         f"{plan.upload_bytes:,}",
     )  # fmt: skip
-    if artifact.variables:
-        _set_space_variables(api, artifact)
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     if pause and state.committed:
         logger.info("  (test hook %s: pausing %.0f s)", PAUSE_ENV, pause)
@@ -350,7 +351,9 @@ def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoS
     checks = [verify.run_check(artifact.repo_id, "checksums", verify.check_checksums, api, artifact.repo_id,
                                artifact.repo_type, commit, state.files, cache)]  # fmt: skip
     if artifact.type == "model":
-        checks.append(verify.run_check(artifact.repo_id, "load + generate", verify.check_model, artifact.repo_id, commit))
+        checks.append(
+            verify.run_check(artifact.repo_id, "load + generate", verify.check_model, artifact.repo_id, commit)
+        )
     elif artifact.type == "adapter":
         base = base_model_of(manifest, artifact)
         base_state = next((s for s in states if s.artifact.repo_id == base), None)

@@ -107,22 +107,45 @@ class Rehearsal:
 
     def gaokerena(self, stage: str, *args: str, module: str) -> None:
         """Run ``gaokerena ARGS`` in a subprocess; ``module`` is the module that must exist for it."""
-        if importlib.util.find_spec(module.split(":")[0]) is None:
-            raise StageError(f"`gaokerena {args[0]}` is not in this checkout (module {module} is missing)")
-        self.run([sys.executable, "-m", "hub_tools.cli", *args], stage)
+        self.gaokerena_parallel(stage, [list(args)], module=module, jobs=1)
 
-    def run(self, command: list[str], stage: str) -> None:
+    def gaokerena_parallel(self, stage: str, commands: list[list[str]], *, module: str, jobs: int) -> None:
+        """Run several ``gaokerena`` commands, ``jobs`` at a time, each with its own log; fail on the first error."""
+        if importlib.util.find_spec(module) is None:
+            raise StageError(f"`gaokerena {commands[0][0]}` is not in this checkout (module {module} is missing)")
         self.logs.mkdir(parents=True, exist_ok=True)
-        log = self.logs / f"{self.stage_index:02d}-{stage}.log"
+        pending = list(enumerate(commands))
+        running: list[tuple[subprocess.Popen, Path, list[str], float]] = []
+        try:
+            while pending or running:
+                while pending and len(running) < jobs:
+                    index, args = pending.pop(0)
+                    suffix = f"-{index + 1}" if len(commands) > 1 else ""
+                    running.append(self._start([sys.executable, "-m", "hub_tools.cli", *args], f"{stage}{suffix}"))
+                for item in list(running):
+                    proc, log, command, start = item
+                    if proc.poll() is None:
+                        continue
+                    running.remove(item)
+                    with log.open("a", encoding="utf-8") as handle:
+                        handle.write(f"# exit {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
+                    if proc.returncode != 0:
+                        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
+                        raise StageError(f"`{' '.join(_display(command, self.workdir))}` exited with "
+                                         f"{proc.returncode}; log {log}:\n{tail}")  # fmt: skip
+                time.sleep(0.1)
+        finally:
+            for proc, *_ in running:
+                proc.kill()
+                proc.wait()
+
+    def _start(self, command: list[str], name: str) -> tuple[subprocess.Popen, Path, list[str], float]:
+        log = self.logs / f"{self.stage_index:02d}-{name}.log"
         with log.open("a", encoding="utf-8") as handle:
             handle.write("$ " + " ".join(_display(command, self.workdir)) + "\n")
             handle.flush()
-            result = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, env=self.env(),
-                                    cwd=REPO_ROOT, check=False)  # fmt: skip
-        if result.returncode != 0:
-            tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
-            raise StageError(f"`{' '.join(_display(command, self.workdir))}` exited with {result.returncode}; "
-                             f"log {log}:\n{tail}")  # fmt: skip
+            proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=self.env(), cwd=REPO_ROOT)
+        return proc, log, command, time.perf_counter()
 
 
 # ------------------------------------------------------------------------------------------------------------ stages
@@ -169,30 +192,29 @@ def stage_sft(r: Rehearsal) -> None:
 
 
 def stage_merge(r: Rehearsal) -> None:
-    r.gaokerena("merge", "merge", "--base", str(r.artifacts / "merged/cpt"), "--adapter", str(r.artifacts / "train/sft"),
-                "--out", str(r.artifacts / "merged" / "sft"), module="training.merge")  # fmt: skip
+    r.gaokerena("merge", "merge", "--base", str(r.artifacts / "merged/cpt"),
+                "--adapter", str(r.artifacts / "train/sft"), "--out", str(r.artifacts / "merged" / "sft"),
+                module="training.merge")  # fmt: skip
 
 
 def stage_eval(r: Rehearsal) -> None:
+    """Both multiple-choice protocols on MMLU-fa and IBMSEE (a few questions each, two at a time), and the paper's
+    published answers re-scored (when the authors' files are beside the checkout)."""
     model_id = _manifest_value(r, "model", "repo_id")
     results = r.artifacts / "results" / "results"
-    for benchmark in ("mmlu-fa", "ibmsee"):
-        for protocol in ("generate", "loglikelihood"):
-            r.gaokerena(
-                "eval", "eval", "mc", "--benchmark", benchmark, "--protocol", protocol,
-                "--model", str(r.artifacts / "merged" / "sft"), "--model-id", model_id,
-                "--dataset", str(r.artifacts / "datasets" / DATASETS[benchmark]),
-                "--dataset-id", _manifest_value(r, benchmark, "repo_id"),
-                "--limit", str(EVAL_LIMIT), "--max-new-tokens", "8", "--resamples", "200", "--out", str(results),
-                module="hub_tools.evaluation.cli",
-            )  # fmt: skip
+    commands = [
+        ["eval", "mc", "--benchmark", benchmark, "--protocol", protocol,
+         "--model", str(r.artifacts / "merged" / "sft"), "--model-id", model_id,
+         "--dataset", str(r.artifacts / "datasets" / DATASETS[benchmark]),
+         "--dataset-id", _manifest_value(r, benchmark, "repo_id"),
+         "--limit", str(EVAL_LIMIT), "--max-new-tokens", "8", "--resamples", "200", "--out", str(results)]
+        for benchmark in ("mmlu-fa", "ibmsee") for protocol in ("generate", "loglikelihood")
+    ]  # fmt: skip
     if PAPER_RESULTS.is_dir():
-        r.gaokerena(
-            "eval", "eval", "import-paper", str(PAPER_RESULTS), "--out", str(results),
-            "--mmlu-dataset", str(r.artifacts / "datasets" / "mmlu-fa"),
-            "--ibmsee-dataset", str(r.artifacts / "datasets" / "ibmsee"),
-            module="hub_tools.evaluation.cli",
-        )  # fmt: skip
+        commands.append(["eval", "import-paper", str(PAPER_RESULTS), "--out", str(results),
+                         "--mmlu-dataset", str(r.artifacts / "datasets" / "mmlu-fa"),
+                         "--ibmsee-dataset", str(r.artifacts / "datasets" / "ibmsee")])  # fmt: skip
+    r.gaokerena_parallel("eval", commands, module="hub_tools.evaluation.cli", jobs=max(1, min(2, os.cpu_count() or 1)))
 
 
 def stage_release(r: Rehearsal) -> None:
@@ -349,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{n} {t:.1f}s" for n, t in r.timings), flush=True)  # fmt: skip
         if args.no_serve:
             print_urls(r, None)
+            print(f"(--no-serve: the local Hub stops now; its storage stays in {workdir / 'hub'})")
             return 0
         return _serve(r, args.space_port or free_port())
     finally:

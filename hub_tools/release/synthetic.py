@@ -164,11 +164,13 @@ def result_document(model_id: str, benchmark: str, protocol: str, accuracy: floa
         "schema_version": 1,
         "model": {"id": model_id, "revision": None, "adapter": None, "display_name": model_id.split("/")[-1],
                   "type": "fine-tuned", "url": None},
-        "benchmark": {"name": benchmark, "dataset_id": f"{NAMESPACE}/{'MMLU-fa' if benchmark == 'mmlu-fa' else 'IBMSEE'}",
+        "benchmark": {"name": benchmark,
+                      "dataset_id": f"{NAMESPACE}/{'MMLU-fa' if benchmark == 'mmlu-fa' else 'IBMSEE'}",
                       "dataset_revision": None, "config": config, "split": "test",
                       **({"pass_mark": 0.36} if benchmark == "ibmsee" else {})},
         "protocol": protocol,
-        "metrics": {"accuracy": accuracy, "n": n, "correct": correct, "invalid": 0, "ci95": [accuracy - 0.1, accuracy + 0.1],
+        "metrics": {"accuracy": accuracy, "n": n, "correct": correct, "invalid": 0,
+                    "ci95": [accuracy - 0.1, accuracy + 0.1],
                     "acc,none": accuracy, "acc_stderr,none": 0.05},
         "subsets": {},
         "records": [],
@@ -192,7 +194,8 @@ def write_results(folder: Path, *, model_id: str) -> Path:
         slug = document["model"]["id"].replace("/", "--")
         name = f"{slug}__{document['benchmark']['name']}__{document['protocol']}.json"
         (folder / "results").mkdir(exist_ok=True)
-        (folder / "results" / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        (folder / "results" / name).write_text(text, encoding="utf-8")
     return folder
 
 

@@ -111,7 +111,7 @@ def check_adapter(repo_id: str, commit: str, base_model: str, base_revision: str
     loaded = get_peft_model_state_dict(model)
     missing = sorted(set(expected) - set(loaded))
     if missing:
-        raise AssertionError(f"the base model {base_model} has no module for {len(missing)} tensors, e.g. {missing[0]}")
+        raise AssertionError(f"{base_model} has no module for {len(missing)} of the tensors, e.g. {missing[0]}")
     differing = [k for k, v in expected.items() if not torch.equal(loaded[k].to(v.dtype), v)]
     if differing:
         raise AssertionError(f"{len(differing)} LoRA tensors did not load as stored, e.g. {differing[0]}")

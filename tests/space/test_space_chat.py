@@ -29,6 +29,23 @@ def test_build_conversation_flattens_gradio_messages():
     assert build_conversation("hi", [], "")[0]["role"] == "user"  # no system message when blank
 
 
+def test_build_conversation_always_alternates():
+    broken = [
+        {"role": "assistant", "content": "a greeting shown before any question"},
+        {"role": "user", "content": "first"},
+        {"role": "assistant", "content": [{"type": "text", "text": "   "}]},  # an empty reply
+        {"role": "user", "content": "second"},
+        {"role": "assistant", "content": "reply"},
+        {"role": "assistant", "content": "more"},
+    ]
+    messages = build_conversation("third", broken, None)
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert messages[0]["content"] == "first\n\nsecond" and messages[1]["content"] == "reply\n\nmore"
+    assert build_conversation("again", [{"role": "user", "content": "unanswered"}], None) == [
+        {"role": "user", "content": "unanswered\n\nagain"}
+    ]
+
+
 def test_content_text_accepts_every_shape():
     assert content_text("a") == "a"
     assert content_text([{"type": "text", "text": "a"}, {"type": "file", "file": {}}, {"type": "text", "text": "b"}]) == "ab"

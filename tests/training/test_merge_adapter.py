@@ -18,8 +18,8 @@ def random_adapter(tiny_model_dir, tmp_path_factory):
 
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
-    config = LoraConfig(r=4, lora_alpha=8, init_lora_weights=False, task_type="CAUSAL_LM",
-                        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])  # fmt: skip
+    targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    config = LoraConfig(r=4, lora_alpha=8, init_lora_weights=False, task_type="CAUSAL_LM", target_modules=targets)
     out = tmp_path_factory.mktemp("adapter")
     get_peft_model(model, config).save_pretrained(out)
     return out
@@ -62,7 +62,11 @@ def test_a_4bit_base_is_refused(tiny_model_dir, random_adapter, tmp_path, capsys
     base = tmp_path / "base-4bit"
     shutil.copytree(tiny_model_dir, base)
     config = json.loads((base / "config.json").read_text())
-    config["quantization_config"] = {"quant_method": "bitsandbytes", "load_in_4bit": True, "bnb_4bit_quant_type": "nf4"}
+    config["quantization_config"] = {
+        "quant_method": "bitsandbytes",
+        "load_in_4bit": True,
+        "bnb_4bit_quant_type": "nf4",
+    }
     (base / "config.json").write_text(json.dumps(config))
     assert main(["--base", str(base), "--adapter", str(random_adapter), "--out", str(tmp_path / "m")]) == 2
     assert "4-bit" in capsys.readouterr().err and not (tmp_path / "m").exists()
@@ -74,6 +78,8 @@ def test_an_adapter_on_the_tied_embeddings_is_refused(tiny_model_dir, tmp_path, 
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     adapter = tmp_path / "adapter"
-    get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "lm_head"], task_type="CAUSAL_LM")).save_pretrained(adapter)
+    get_peft_model(
+        model, LoraConfig(r=2, target_modules=["q_proj", "lm_head"], task_type="CAUSAL_LM")
+    ).save_pretrained(adapter)
     assert main(["--base", str(tiny_model_dir), "--adapter", str(adapter), "--out", str(tmp_path / "m")]) == 2
     assert "lm_head" in capsys.readouterr().err

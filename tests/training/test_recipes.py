@@ -125,11 +125,10 @@ def test_cli_reports_an_unknown_key_without_a_traceback(tmp_path, capsys):
 
 
 def test_flash_attention_falls_back_to_sdpa_without_flash_attn():
+    import torch
     from transformers.utils import is_flash_attn_2_available
 
     from training.train import resolve_attn_implementation
-
-    import torch
 
     expected = "flash_attention_2" if torch.cuda.is_available() and is_flash_attn_2_available() else "sdpa"
     assert resolve_attn_implementation("flash_attention_2") == expected

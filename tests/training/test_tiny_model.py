@@ -24,7 +24,11 @@ def test_loads_with_the_auto_classes_as_a_tied_cohere_model(tiny_model_dir):
     assert model.lm_head.weight.data_ptr() == model.model.embed_tokens.weight.data_ptr()
     assert (model.config.num_attention_heads, model.config.num_key_value_heads) == (4, 2)
     assert model.config.vocab_size == len(tokenizer) and 1000 <= len(tokenizer) <= 2048
-    assert all(tokenizer.convert_tokens_to_ids(token) != tokenizer.unk_token_id for token in SPECIAL_TOKENS if token != "<UNK>")
+    assert all(
+        tokenizer.convert_tokens_to_ids(token) != tokenizer.unk_token_id
+        for token in SPECIAL_TOKENS
+        if token != "<UNK>"
+    )
 
 
 def test_chat_template_is_aya_expanses(tiny_model_dir):

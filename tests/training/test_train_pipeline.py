@@ -1,4 +1,4 @@
-"""The whole tiny pipeline through the real commands: init-tiny → cpt → merge → sft → merge, then resume-from-checkpoint.
+"""The whole tiny pipeline through the real commands: init-tiny → cpt → merge → sft → merge; then resuming.
 
 Everything runs in-process through ``training.cli.main`` / ``training.merge.main`` (the code behind `gaokerena train`
 and `gaokerena merge`) on the tiny aya-shaped model and the fixture datasets.
@@ -75,11 +75,13 @@ def test_training_metadata_follows_the_schema(pipeline, stage):
     json.dumps(meta)  # all plain JSON
 
 
-def test_cpt_validates_on_a_held_out_slice_of_the_corpus(pipeline):
+def test_cpt_validates_on_a_held_out_slice_of_the_corpus(pipeline, corpus_dir):
+    from datasets import load_dataset
+
     train, held_out = pipeline["cpt"]["datasets"]
     assert train["config"] == held_out["config"] == "cpt"
     assert "held-out" in held_out["selection"] and held_out["rows"] >= 1
-    assert train["rows"] + held_out["rows"] == 33  # the fixture's cpt config
+    assert train["rows"] + held_out["rows"] == load_dataset(str(corpus_dir), "cpt")["train"].num_rows
 
 
 def test_sft_validates_on_the_dev_split(pipeline):
@@ -118,7 +120,10 @@ def test_merged_model_is_sharded_tied_and_chat_ready(pipeline):
     eos = tokenizer.convert_tokens_to_ids("<|END_OF_TURN_TOKEN|>")
     assert GenerationConfig.from_pretrained(merged).eos_token_id == eos
     prompt = tokenizer.apply_chat_template(
-        [{"role": "user", "content": "علائم دیابت چیست؟"}], add_generation_prompt=True, return_tensors="pt", return_dict=True
+        [{"role": "user", "content": "علائم دیابت چیست؟"}],
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
     )
     assert tokenizer.decode(prompt["input_ids"][0]).endswith("<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>")
     output = model.generate(**prompt, max_new_tokens=4, do_sample=False)
@@ -168,3 +173,25 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tiny_model_dir, mf3
     state = json.loads((out / "checkpoints" / "checkpoint-6" / "trainer_state.json").read_text())
     assert state["global_step"] == 6 and state["num_input_tokens_seen"] == meta["tokens_seen"]
     assert meta["co2_eq_emissions"]["emissions"] is None  # tracking switched off by the flag
+
+    # A finished run is not trained again (transformers would add one step past max_steps) ...
+    adapter = (out / "adapter_model.safetensors").read_bytes()
+    again = run("sft", *make_parser("sft").parse_args_and_config(argv), callbacks=[_no_training_allowed()])
+    assert again == meta and (out / "adapter_model.safetensors").read_bytes() == adapter
+    # ... and one stopped between its last checkpoint and the final save gets that checkpoint's adapter.
+    (out / "training_metadata.json").unlink()
+    (out / "adapter_model.safetensors").unlink()
+    restored = run("sft", *make_parser("sft").parse_args_and_config(argv), callbacks=[_no_training_allowed()])
+    assert restored["global_step"] == 6 and restored["tokens_seen"] == meta["tokens_seen"]
+    assert (out / "adapter_model.safetensors").read_bytes() == adapter
+    assert restored["eval_loss"] == pytest.approx(meta["eval_loss"])
+
+
+def _no_training_allowed():
+    from transformers import TrainerCallback
+
+    class NoTraining(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kwargs):
+            raise _Crash("a finished run must not train again")
+
+    return NoTraining()

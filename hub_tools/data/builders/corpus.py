@@ -52,6 +52,7 @@ DEFAULT_MIN_TEXT_CHARS = 20
 DEDUP_SHINGLE = {"shingle": "word", "k": 5}
 CHUNK = 2048
 _MAX_TITLE_LINE = 200
+_FIELDS = ("text", "title", "url", "source", "id")
 
 
 def features():
@@ -93,13 +94,13 @@ def _iter_parquet(path: Path, report: BuildReport) -> Iterator[Row]:
     names = {n.casefold(): n for n in parquet.schema_arrow.names}
     if "text" not in names:
         raise DataError(label, f"missing column 'text' (the file has {parquet.schema_arrow.names})", column="text")
-    wanted = [names[c] for c in ("text", "title", "url", "source", "id") if c in names]
+    wanted = [names[c] for c in _FIELDS if c in names]
     row_no = 0
     for batch in parquet.iter_batches(batch_size=CHUNK, columns=wanted):
         for record in batch.to_pylist():
             row_no += 1
             report.read(label)
-            values = {c: record.get(names[c]) if c in names else None for c in ("text", "title", "url", "source", "id")}
+            values = {c: record.get(names[c]) if c in names else None for c in _FIELDS}
             yield Row(label, row_no, values)
 
 
@@ -251,7 +252,8 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
                 row_id = f"{base}-{n}"
             ids.add(row_id)
             source = (row.get("source") or "").strip() or (path.parent.name if path.suffix == ".txt" else path.stem)
-            article = {"id": row_id, "text": text, "title": title, "url": (row.get("url") or "").strip(), "source": source}
+            url = (row.get("url") or "").strip()
+            article = {"id": row_id, "text": text, "title": title, "url": url, "source": source}
             pending.append((path, row, article))
             if len(pending) >= CHUNK:
                 flush()

@@ -55,7 +55,13 @@ from hub_tools.data.report import BuildReport
 
 NAME = "mf3qa"
 SPLITS = ("train", "dev", "test")
-KNOWN_SITES = {"niniban": "niniban.com", "drhast": "drhast.com", "doctoryab": "doctor-yab.ir", "isovisit": "isovisit.com"}
+KNOWN_SITES = {
+    "niniban": "niniban.com",
+    "drhast": "drhast.com",
+    "doctoryab": "doctor-yab.ir",
+    "isovisit": "isovisit.com",
+}
+RAW_CRAWL = "raw crawl before the authors' filtering: the filtered file is the train source"
 _CHUNK_SUFFIX = re.compile(r"(?:[_\-. ](?:f|part|chunk|p)?\d+)+$", re.IGNORECASE)
 DEDUP_SHINGLE = {"shingle": "char", "k": 5}
 
@@ -86,7 +92,7 @@ def classify(sources: list[Path]) -> tuple[dict[str, list[Path]], dict[str, str]
             parts = {p.lower() for p in path.parts[:-1]}
             name = path.name.lower()
             if "crawled" in parts:
-                ignored[_label(path)] = "raw crawl before the authors' filtering: the filtered file is the train source"
+                ignored[_label(path)] = RAW_CRAWL
             elif name in ("dev.xlsx", "test.xlsx"):
                 files[name[:-5]].append(path)
             elif path.parent.name.lower() == "filtered" or direct:
@@ -107,9 +113,8 @@ def _label(path: Path) -> str:
 
 def _read_published(path: Path, split: str, options: BuildOptions, report: BuildReport) -> list[dict[str, Any]]:
     rows = []
-    for row in read_xlsx(
-        path, {"question": str, "answer": str}, optional_columns={"source": str}, on_error=options.on_error, report=report
-    ):
+    columns = {"question": str, "answer": str}
+    for row in read_xlsx(path, columns, optional_columns={"source": str}, on_error=options.on_error, report=report):
         question = clean_text(row["question"], options, report)
         answer = clean_text(row["answer"], options, report)
         if not question or not answer:
@@ -143,7 +148,10 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
 
     report = BuildReport(NAME)
     files, ignored = classify([Path(s) for s in sources])
-    published = {split: (_read_published(files[split][0], split, options, report) if files[split] else []) for split in ("dev", "test")}
+    published = {
+        split: _read_published(files[split][0], split, options, report) if files[split] else []
+        for split in ("dev", "test")
+    }
 
     # -- train: read and clean ----------------------------------------------------------------------------------
     candidates: list[dict[str, Any]] = []  # rows still in the running, with their file label
@@ -154,13 +162,16 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
             question = clean_text(row["question"], options, report)
             answer = clean_text(row["answer"], options, report)
             if not question or not answer:
-                reject(row, "question" if not question else "answer", "text empty after normalisation", options, report)
+                column = "question" if not question else "answer"
+                reject(row, column, "text empty after normalisation", options, report)
                 continue
             row_id = f"{path.stem}-{row.row - 1:05d}"
             while row_id in ids:
                 row_id += "b"
             ids.add(row_id)
-            candidates.append({"id": row_id, "question": question, "answer": answer, "source": source, "_file": row.file})
+            candidates.append(
+                {"id": row_id, "question": question, "answer": answer, "source": source, "_file": row.file}
+            )
 
     # -- leaks: dev/test questions out of train -----------------------------------------------------------------
     threshold = options.near_dup_threshold
@@ -232,8 +243,9 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         report.keep(r.pop("_file"))
     split_rows = {"train": train, **published}
     report.set_stat("sources", {split: dict(Counter(r["source"] for r in rows)) for split, rows in split_rows.items()})
-    report.set_stat("answer_chars", {split: _length_stats([len(r["answer"]) for r in rows]) for split, rows in split_rows.items()})
-    report.set_stat("question_chars", {split: _length_stats([len(r["question"]) for r in rows]) for split, rows in split_rows.items()})
+    for column in ("answer", "question"):
+        lengths = {split: _length_stats([len(r[column]) for r in rows]) for split, rows in split_rows.items()}
+        report.set_stat(f"{column}_chars", lengths)
     report.set_stat(
         "leaks",
         {
@@ -250,14 +262,23 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
     report.set_stat("min_answer_chars", min_chars)
     report.set_stat(
         "dedup",
-        {"key": "question + answer", "threshold": threshold, "method": "MinHash LSH, character 5-grams, 128 permutations"},
+        {
+            "key": "question + answer",
+            "threshold": threshold,
+            "method": "MinHash LSH, character 5-grams, 128 permutations",
+        },
     )
     dev_keys = {exact_key(r["question"]) for r in published["dev"]}
-    report.set_stat("test_questions_also_in_dev", sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys))
+    in_dev = sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys)
+    report.set_stat("test_questions_also_in_dev", in_dev)
     report.set_stat("ignored_files", ignored)
     report.set_stat("contamination", contamination)
     report.set_stat("options", options.to_dict())
     feats = features()
-    splits = {split: Dataset.from_list(rows, features=feats) for split, rows in split_rows.items() if rows or split == "train"}
+    splits = {
+        split: Dataset.from_list(rows, features=feats)
+        for split, rows in split_rows.items()
+        if rows or split == "train"
+    }
     write_dataset(out, {"default": DatasetDict(splits)}, report, NAME)
     return report

@@ -59,7 +59,8 @@ def test_partial_overlap_threshold_and_short_questions():
 
 
 def test_loaders_read_raw_files_and_name_benchmarks(tmp_path):
-    kqa = write_jsonl(tmp_path / "KQA_fa" / "questions_w_answers_fa.jsonl", [{"Question": QUESTION}, {"Question": OTHER}])
+    rows = [{"Question": QUESTION}, {"Question": OTHER}]
+    kqa = write_jsonl(tmp_path / "KQA_fa" / "questions_w_answers_fa.jsonl", rows)
     assert benchmark_name(kqa.parent) == "kqa-fa" and benchmark_name(kqa) == "kqa-fa"
     name, items = load_benchmark_questions(kqa.parent)
     assert name == "kqa-fa" and [q for _, q in items] == [QUESTION, OTHER]

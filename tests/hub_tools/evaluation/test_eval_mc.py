@@ -88,10 +88,11 @@ def test_loglikelihood_is_batch_invariant(tiny_lm, mmlu_dataset_dir):
 def test_generate_is_batch_invariant(tiny_lm, mmlu_dataset_dir):
     from hub_tools.evaluation.runner import chat_text, generate
 
-    prompts = [chat_text(tiny_lm.tokenizer, "سلام" * k) for k in (1, 5, 9)]
-    assert generate(tiny_lm, prompts, max_new_tokens=5, batch_size=1) == generate(
-        tiny_lm, prompts, max_new_tokens=5, batch_size=3
-    )
+    # plain text (no chat template): the random model then continues with ordinary tokens, not special ones
+    prompts = ["درد " * k + "سر" for k in (1, 5, 9)] + [chat_text(tiny_lm.tokenizer, "سلام")]
+    alone = generate(tiny_lm, prompts, max_new_tokens=5, batch_size=1)
+    assert any(text.strip() for text in alone)
+    assert generate(tiny_lm, prompts, max_new_tokens=5, batch_size=4) == alone
 
 
 def test_letter_tokens_cover_both_spellings(tiny_lm):
@@ -154,3 +155,33 @@ def test_bad_benchmark_data_is_reported(tmp_path, tiny_lm):
     rc = main(["mc", "--model", "unused", "--benchmark", "mmlu-fa", "--protocol", "generate",
                "--dataset", str(tmp_path / "broken"), "--config", "default", "--out", str(tmp_path)])  # fmt: skip
     assert rc == 1
+
+
+def test_default_dataset_comes_from_the_hub(tmp_path, hf_api, mmlu_dataset_dir, tiny_model_dir, tiny_lm):
+    """Without --dataset the benchmark is read from gaokerena/MMLU-fa on HF_ENDPOINT (the local Hub here)."""
+    repo = "gaokerena/MMLU-fa"
+    hf_api.create_repo(repo, repo_type="dataset", exist_ok=True)
+    commit = hf_api.upload_folder(repo_id=repo, repo_type="dataset", folder_path=str(mmlu_dataset_dir))
+    data = load_benchmark("mmlu-fa", config="medical_genetics")
+    assert data.source == repo and data.dataset_id == repo and len(data.items) == 5
+    assert data.revision == commit.oid
+    result = mc.evaluate_mc(model=str(tiny_model_dir), benchmark="mmlu-fa", protocol="loglikelihood", data=data,
+                            loaded=tiny_lm, model_id="gaokerena/tiny")  # fmt: skip
+    assert result.benchmark.dataset_revision == commit.oid
+    assert result.model.url.endswith("/gaokerena/tiny")
+
+
+def test_a_rebuilt_dataset_folder_is_never_read_from_a_stale_cache(tmp_path):
+    """datasets caches a folder's README config by folder and config name only; the loader must not."""
+    import datasets
+
+    folder = tmp_path / "mmlu-fa"
+    for count in (3, 5):
+        (folder / "all").mkdir(parents=True, exist_ok=True)
+        rows = [{"id": f"anatomy-{i:04d}", "question": f"q{i} of {count}", "choices": ["a", "b", "c", "d"],
+                 "answer": 0, "subject": "anatomy"} for i in range(1, count + 1)]  # fmt: skip
+        datasets.Dataset.from_list(rows).to_parquet(str(folder / "all" / "test-00000-of-00001.parquet"))
+        (folder / "README.md").write_text("---\nconfigs:\n- config_name: all\n  data_files:\n  - split: test\n"
+                                          "    path: all/test-*\n---\n", encoding="utf-8")  # fmt: skip
+        data = load_benchmark("mmlu-fa", str(folder), "all")
+        assert len(data.items) == count and data.items[0].question == f"q1 of {count}"

@@ -54,6 +54,9 @@ def test_reproduces_the_papers_anatomy_scores(paper_anatomy_results, tmp_path):
     assert types["gaokerena/gaokerena-v1.0"] == "fine-tuned" and types["CohereForAI/aya-expanse-8b"] == "base"
     assert types["Qwen/Qwen2.5-7B-Instruct"] == types["universitytehran/PersianMind-v1.0"] == "general"
     assert types["KrithikV/MedMobile+google/gemma-2b-it"] == "translation-pipeline"
+    # complete files are placed by position: a dataset is not even read for them
+    again = import_paper_results(results[0].config["paper_dir"], datasets={"mmlu-fa": str(tmp_path / "absent")})
+    assert [r["id"] for r in again[0].records] == [r["id"] for r in results[0].records]
     # truncated, not rounded: 65/135 = 48.148… is 48.14 in the paper
     assert paper_percent(65 / 135) == 48.14 and paper_percent(34 / 135) == 25.18
 
@@ -125,11 +128,11 @@ def test_empty_or_missing_directories(tmp_path):
 def test_ids_matched_to_a_built_dataset_by_question_text(tmp_path, ibmsee_dataset_dir):
     # the dataset's questions in another order, with Arabic letter forms and a dropped row
     rows = [row("در آزمون علوم پايه، پرسش 3 چيست؟", "D", "D"), row("در آزمون علوم پایه، پرسش 1 چیست؟", "B", "B"),
-            row("a translated question", "A", "C")]  # fmt: skip
+            row("a translated question", "A", "C"), row("در آزمون علوم پایه، پرسش 1 چیست؟", "B", "A")]  # fmt: skip
     write_sheet(tmp_path / "p" / "kopp" / "gaokerena.xlsx", rows)
     (result,) = import_paper_results(tmp_path / "p", datasets={"ibmsee": str(ibmsee_dataset_dir)})
     ids = [r["id"] for r in result.records]
-    assert ids == ["sept2023-003", "sept2023-001", "sept2023-unmatched-row4"]
+    assert ids == ["sept2023-003", "sept2023-001", "sept2023-unmatched-row4", "sept2023-unmatched-row5"]
     assert result.config["files"][0]["matched"] == 2 and result.config["files"][0]["ids"] == "matched by question text"
 
 
@@ -142,3 +145,47 @@ def test_folder_names_match_loosely(tmp_path):
     write_sheet(tmp_path / "p" / "MMLU_College_Medicine" / "qwen2.5.xlsx", [row()])
     (result,) = import_paper_results(tmp_path / "p")
     assert set(result.subsets) == {"anatomy", "college_medicine"}
+
+
+def test_xlsx_reader_matches_openpyxl_on_awkward_cells(tmp_path):
+    import openpyxl
+
+    from hub_tools.evaluation.xlsx import XlsxError, read_first_sheet
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Question", "n", "flag", "empty", "text"])
+    sheet.append(["پرسش ي ك", 3, True, None, "line1\nline2"])
+    sheet.append([None, 2.5, False, None, "tab\there"])
+    sheet["E5"] = "after a gap"
+    sheet["A9"] = None  # formatting-only rows at the end are not data
+    sheet["A9"].number_format = "0.00"
+    book.save(tmp_path / "t.xlsx")
+    rows = read_first_sheet(tmp_path / "t.xlsx")
+    assert rows == [["Question", "n", "flag", "empty", "text"], ["پرسش ي ك", "3", "TRUE", "", "line1\nline2"],
+                    ["", "2.5", "FALSE", "", "tab\there"], [], ["", "", "", "", "after a gap"]]  # fmt: skip
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(XlsxError, match="not a readable .xlsx"):
+        read_first_sheet(tmp_path / "bad.xlsx")
+    (tmp_path / "p" / "kopp").mkdir(parents=True)
+    (tmp_path / "p" / "kopp" / "gaokerena.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(PaperImportError, match=r"gaokerena\.xlsx: cannot read the spreadsheet"):
+        import_paper_results(tmp_path / "p")
+
+
+def test_validate_and_export_commands(paper_anatomy_results, tmp_path, capsys):
+    import yaml
+
+    path = paper_anatomy_results[0].save(tmp_path)
+    assert main(["validate", str(path)]) == 0
+    assert "ok" in capsys.readouterr().out
+    broken = tmp_path / "broken.json"
+    broken.write_text(path.read_text(encoding="utf-8").replace('"schema_version": 1', '"schema_version": 9'))
+    assert main(["validate", str(path), str(broken)]) == 1
+    assert "schema_version" in capsys.readouterr().err
+    assert main(["export", str(path)]) == 0
+    entries = yaml.safe_load(capsys.readouterr().out)
+    assert entries[0]["dataset"]["id"] == "gaokerena/MMLU-fa" and entries[0]["dataset"]["task_id"] == "anatomy"
+    assert main(["export", str(path), "--format", "model-index"]) == 0
+    card = yaml.safe_load(capsys.readouterr().out)
+    assert card["model-index"][0]["results"][0]["metrics"][0]["type"] == "accuracy"

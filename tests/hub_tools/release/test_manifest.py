@@ -48,6 +48,10 @@ def test_the_real_release_manifest_parses():
     assert manifest.artifact("cpt-lora").base_model is None  # -> the release's base_model
     assert manifest.artifact("model").stages == ("cpt-lora", "sft-lora")
     assert manifest.artifact("space").repo_type == "space"
+    assert manifest.artifact("space").source is None  # rendered by space.deploy from its variables
+    assert manifest.artifact("space").variables == {
+        "MODEL_ID": "gaokerena/gaokerena-v1", "REVISION": "v1.0", "RESULTS_REPO": "gaokerena/leaderboard-results"
+    }  # fmt: skip
     assert manifest.artifact("results").repo_type == "dataset"
     assert manifest.artifact("mmlu-fa").source == (REPO_ROOT / "artifacts" / "datasets" / "mmlu-fa").resolve()
 
@@ -77,6 +81,7 @@ def test_sources_resolve_against_root(tmp_path):
         (lambda r: r["artifacts"]["cpt-lora"].update(repo_id="gaokerena/model"), "used by several artifacts"),
         (lambda r: r["artifacts"]["cpt-lora"].update(base_model="gaokerena/x y"), "not a valid Hub repo id"),
         (lambda r: r.update(artifacts={}), "non-empty mapping"),
+        (lambda r: r["artifacts"].update(s={"type": "space", "repo_id": "gaokerena/s"}), "needs variables MODEL_ID"),
     ],
 )
 def test_invalid_manifests_fail_naming_the_field(mutate, message):

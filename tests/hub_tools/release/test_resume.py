@@ -36,5 +36,6 @@ def test_a_push_killed_after_the_first_commit_completes_on_rerun(release_manifes
         commits = hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)
         titles = [c.title for c in commits]
         assert titles.count("Release v1.0") == 1, (artifact.repo_id, titles)
-        tags = {t.name: t.target_commit for t in hf_api.list_repo_refs(artifact.repo_id, repo_type=artifact.repo_type).tags}
+        refs = hf_api.list_repo_refs(artifact.repo_id, repo_type=artifact.repo_type)
+        tags = {t.name: t.target_commit for t in refs.tags}
         assert tags == {"v1.0": commits[0].commit_id}

@@ -19,8 +19,8 @@ def test_hashes_are_git_blob_sha1_and_sha256(tmp_path):
 
 
 def test_excluded_files_are_never_staged(tmp_path):
-    for rel in ("keep.json", "sub/keep.txt", "checkpoints/c-1/optimizer.pt", "__pycache__/a.pyc", "x/__pycache__/b.pyc",
-                ".git/HEAD"):  # fmt: skip
+    for rel in ("keep.json", "sub/keep.txt", "checkpoints/c-1/optimizer.pt", "__pycache__/a.pyc",
+                "x/__pycache__/b.pyc", ".git/HEAD"):  # fmt: skip
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel)
     patterns = (".git/**", "**/__pycache__/**", "checkpoints/**")

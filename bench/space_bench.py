@@ -1,0 +1,311 @@
+"""Space latency: streaming through the app (gradio_client) against model.generate, the leaderboard with 500 result
+files, and the 8B model's decode speed on a GPU.
+
+    python bench/space_bench.py                          # CPU part always; GPU part where CUDA is available
+    python bench/space_bench.py --new-tokens 512 --repeats 5 --out artifacts/bench/space_bench.json
+
+Chat (CPU, tiny aya-shaped model): the app is launched on loopback in this process and asked through
+gradio_client's streaming ``submit``; the baseline calls ``model.generate`` on the same model object with a
+streamer that timestamps every token. Both sample (temperature 1, top-p 1) with the end-of-turn token disabled, so
+both produce exactly ``--new-tokens`` tokens (greedy decoding of the random tiny model tends to repeat a special
+token that decodes to nothing, so the app would have nothing to stream). Reported: time to first token (app: submit -> first streamed chunk, which includes
+HTTP, the queue, chat template, trimming and the streamer's word buffering), decode tokens/s, and the end-to-end
+overhead ratio app/direct (target <= 1.1). Runs alternate app/direct and the medians are reported.
+
+Leaderboard: 500 result files (250 models x MMLU-fa + IBMSEE, ~1,089 records each, like real files) are parsed into
+the table (pure), then fetched from a local Hub and parsed through the app's Refresh endpoint (cold, then warm).
+
+GPU: a randomly initialised model with aya-expanse-8b's exact shape in bf16, batch 1: time to first token for a
+512-token prompt and decode tokens/s over 256 tokens, against the memory-bandwidth bound (bf16 weight bytes read
+once per token: ~209 tok/s on an H100 SXM's 3.35 TB/s). Without CUDA it prints "skipped: no CUDA device".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "hf_bench_" + "b" * 24
+#: HBM bandwidth in bytes/s by device name fragment (NVIDIA datasheets).
+MEMORY_BANDWIDTH = {"H200": 4.8e12, "H100 PCIe": 2.0e12, "H100": 3.35e12, "A100-SXM4-80GB": 2.04e12,
+                    "A100": 1.555e12, "L40S": 0.864e12, "A10G": 0.6e12}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+HUB_PORT = _free_port()
+WORK = Path(tempfile.mkdtemp(prefix="space-bench-"))
+# The HF libraries read these at import: set them before anything imports huggingface_hub.
+# One torch thread for both paths: on a shared CPU an OpenMP team can be several times slower in one thread than in
+# another, and the tiny model gains nothing from more threads. Set OMP_NUM_THREADS to override.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.update({
+    "HF_ENDPOINT": f"http://127.0.0.1:{HUB_PORT}", "HF_TOKEN": TOKEN, "HF_HOME": str(WORK / "hf_home"),
+    "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_XET": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+})  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------- chat (CPU)
+class _Clock:
+    """A streamer that records when each generated token arrives (the prompt's put() is skipped)."""
+
+    def __init__(self):
+        self.times: list[float] = []
+        self._prompt_seen = False
+
+    def put(self, value):
+        if not self._prompt_seen:
+            self._prompt_seen = True
+            return
+        self.times.append(time.perf_counter())
+
+    def end(self):
+        pass
+
+
+def direct_run(model, input_ids: list[int], new_tokens: int) -> dict:
+    """model.generate on the same prompt, sampled, exactly ``new_tokens`` tokens.
+
+    It runs in a worker thread, as the app's generate does (a streamer needs one): on a busy CPU, torch's OpenMP
+    pool in the main thread can be several times slower than in a fresh thread, which would flatter the app.
+    """
+    import torch
+
+    clock = _Clock()
+
+    def generate():
+        with torch.inference_mode():
+            model.generate(torch.tensor([input_ids]), attention_mask=torch.ones((1, len(input_ids)), dtype=torch.long),
+                           max_new_tokens=new_tokens, do_sample=True, temperature=1.0, top_p=1.0, streamer=clock,
+                           pad_token_id=0)
+
+    worker = threading.Thread(target=generate)
+    start = time.perf_counter()
+    worker.start()
+    worker.join()
+    total = time.perf_counter() - start
+    assert len(clock.times) == new_tokens, (len(clock.times), new_tokens)
+    return {"ttft_s": clock.times[0] - start, "decode_tok_s": (new_tokens - 1) / (clock.times[-1] - clock.times[0]),
+            "total_s": total}
+
+
+def app_run(url: str, message: str, new_tokens: int) -> dict:
+    """The same request through the app's /chat endpoint, streamed, from a fresh client session (the session
+    keeps its chat history, which would lengthen later prompts)."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    arrivals: list[float] = []
+    try:
+        start = time.perf_counter()
+        job = client.submit(message, "", new_tokens, 1.0, 1.0, 1.0, api_name="/chat")
+        for _ in job:  # blocks until each streamed update arrives
+            arrivals.append(time.perf_counter())
+        total = time.perf_counter() - start
+    finally:
+        client.close()  # stops its heartbeat thread, which would otherwise compete for the CPU
+    if len(arrivals) < 2:
+        raise RuntimeError(f"the app streamed {len(arrivals)} update(s); expected many (status {job.status()})")
+    return {"ttft_s": arrivals[0] - start, "decode_tok_s": (new_tokens - 1) / (arrivals[-1] - arrivals[0]),
+            "total_s": total, "chunks": len(arrivals)}
+
+
+def bench_chat(tiny_dir: Path, new_tokens: int, repeats: int) -> dict:
+    os.environ.update({"MODEL_ID": str(tiny_dir), "MAX_NEW_TOKENS": str(new_tokens), "CONCURRENCY_LIMIT": "1"})
+    from space import app, chat, inference
+
+    model = inference.get_model()
+    model.generation_config.eos_token_id = None  # exactly new_tokens tokens on both paths
+    message = "علائم کم‌خونی فقر آهن چیست؟"
+    input_ids = inference.prompt_ids(chat.build_conversation(message, [], ""))
+    demo = app.build_demo()
+    port = _free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, ssr_mode=False,
+                **app.launch_options())
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        app_run(url, message, 16), direct_run(model, input_ids, 16)  # warm-up
+        apps, directs = [], []
+        for _ in range(repeats):
+            apps.append(app_run(url, message, new_tokens))
+            directs.append(direct_run(model, input_ids, new_tokens))
+    finally:
+        demo.close()
+
+    def med(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    result = {"new_tokens": new_tokens, "repeats": repeats, "prompt_tokens": len(input_ids),
+              "app": {k: med(apps, k) for k in ("ttft_s", "decode_tok_s", "total_s", "chunks")},
+              "direct": {k: med(directs, k) for k in ("ttft_s", "decode_tok_s", "total_s")}}
+    result["overhead_ratio_total"] = result["app"]["total_s"] / result["direct"]["total_s"]
+    result["decode_ratio"] = result["direct"]["decode_tok_s"] / result["app"]["decode_tok_s"]
+    result["target_met"] = result["overhead_ratio_total"] <= 1.1
+    return result
+
+
+# --------------------------------------------------------------------------------------------- leaderboard
+def synthetic_results(n_models: int = 250) -> list[dict]:
+    """Result files in the SCHEMAS §3 shape with realistic record counts (MMLU-fa 1,089, IBMSEE 168)."""
+    subjects = {"anatomy": 135, "clinical_knowledge": 265, "college_biology": 144, "college_medicine": 173,
+                "medical_genetics": 100, "professional_medicine": 272}  # fmt: skip
+    out = []
+    for i in range(n_models):
+        acc = 0.25 + (i % 60) / 100
+        for bench, n, config in (("mmlu-fa", 1089, "all"), ("ibmsee", 168, "sept2023")):
+            subsets = {s: {"accuracy": acc, "n": k, "correct": round(acc * k), "invalid": 0,
+                           "ci95": [acc - 0.07, acc + 0.07]} for s, k in subjects.items()} if bench == "mmlu-fa" else {}
+            records = [{"id": f"{bench}-{j}", "subset": "anatomy", "gold": "ABCD"[j % 4],
+                        "prediction": "ABCD"[(j * 7) % 4], "correct": j % 3 == 0,
+                        "raw_output": "پاسخ صحیح گزینه ب است زیرا ..."} for j in range(n)]
+            out.append({
+                "schema_version": 1,
+                "model": {"id": f"org/model-{i:03d}", "revision": None, "adapter": None,
+                          "display_name": f"model-{i:03d}", "type": "fine-tuned", "url": None},
+                "benchmark": {"name": bench, "dataset_id": f"gaokerena/{bench}", "dataset_revision": None,
+                              "config": config, "split": "test", **({"pass_mark": 0.36} if bench == "ibmsee" else {})},
+                "protocol": "generate",
+                "metrics": {"accuracy": acc, "n": n, "correct": round(acc * n), "invalid": 0,
+                            "ci95": [acc - 0.03, acc + 0.03], "acc,none": acc, "acc_stderr,none": 0.014},
+                "subsets": subsets, "records": records, "config": {}, "versions": {},
+                "created_at": "2025-06-01T00:00:00Z", "source": "gaokerena eval",
+            })  # fmt: skip
+    return out
+
+
+def bench_leaderboard(repo_id: str) -> dict:
+    from huggingface_hub import HfApi
+
+    from space import app
+    from space import leaderboard as lb
+
+    folder = WORK / "results-upload" / "results"
+    folder.mkdir(parents=True)
+    for data in synthetic_results():
+        name = f"{data['model']['id'].replace('/', '--')}__{data['benchmark']['name']}__{data['protocol']}.json"
+        (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    paths = sorted(folder.glob("*.json"))
+    size_mb = sum(p.stat().st_size for p in paths) / 2**20
+
+    start = time.perf_counter()
+    table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results))
+    parse_s = time.perf_counter() - start
+    assert len(table) == 250
+
+    api = HfApi(token=TOKEN)
+    api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+    api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(folder.parent))
+    os.environ["RESULTS_REPO"] = repo_id
+    app.STORE.fetched_at = 0.0
+    start = time.perf_counter()
+    cold = app.refresh_leaderboard()
+    cold_s = time.perf_counter() - start
+    start = time.perf_counter()
+    app.refresh_leaderboard()
+    warm_s = time.perf_counter() - start
+    assert len(cold[0].value["data"]) == 250
+    return {"files": len(paths), "total_mb": round(size_mb, 1), "parse_and_table_s": parse_s,
+            "hub_refresh_cold_s": cold_s, "hub_refresh_warm_s": warm_s}
+
+
+# --------------------------------------------------------------------------------------------- GPU: 8B shape
+def bench_gpu(prompt_tokens: int = 512, new_tokens: int = 256) -> dict | str:
+    import torch
+
+    if not torch.cuda.is_available():
+        return "skipped: no CUDA device"
+    from transformers import CohereConfig, CohereForCausalLM
+
+    from training.tiny import AYA_EXPANSE_8B_SHAPE
+
+    torch.manual_seed(0)
+    config = CohereConfig(**AYA_EXPANSE_8B_SHAPE)
+    with torch.device("cuda"):
+        model = CohereForCausalLM(config).to(torch.bfloat16).eval()
+    model.generation_config.eos_token_id = None
+    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    name = torch.cuda.get_device_name()
+    bandwidth = next((bw for key, bw in MEMORY_BANDWIDTH.items() if key in name), None)
+    ids = torch.randint(10, config.vocab_size, (1, prompt_tokens), device="cuda")
+
+    def run(n: int) -> list[float]:
+        clock = _Clock()
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
+                           streamer=clock, pad_token_id=0)
+        torch.cuda.synchronize()
+        return [start] + clock.times
+
+    run(8)  # warm-up (kernels, allocator)
+    times = run(new_tokens)
+    decode = (new_tokens - 1) / (times[-1] - times[1])
+    bound = bandwidth / weight_bytes if bandwidth else None
+    return {"device": name, "weight_gb": round(weight_bytes / 1e9, 2), "prompt_tokens": prompt_tokens,
+            "new_tokens": new_tokens, "ttft_s": times[1] - times[0], "decode_tok_s": decode,
+            "bandwidth_bound_tok_s": bound, "fraction_of_bound": decode / bound if bound else None,
+            "peak_memory_gb": round(torch.cuda.max_memory_allocated() / 1e9, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--new-tokens", type=int, default=512, help="tokens generated per chat request")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating app/direct runs (medians reported)")
+    parser.add_argument("--skip-gpu", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "space_bench.json")
+    args = parser.parse_args(argv)
+
+    from hub_tools.localhub import LocalHub
+    from training.tiny import init_tiny
+
+    hub = LocalHub(WORK / "hub", port=HUB_PORT, tokens={TOKEN: {"user": "bench", "orgs": []}}).start()
+    try:
+        tiny = init_tiny(WORK / "tiny-aya")
+        result = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                  "chat": bench_chat(tiny, args.new_tokens, args.repeats),
+                  "leaderboard": bench_leaderboard("bench/leaderboard-results")}
+    finally:
+        hub.stop()
+    result["gpu"] = "skipped: --skip-gpu" if args.skip_gpu else bench_gpu()
+
+    chat, board = result["chat"], result["leaderboard"]
+    print(f"chat  {chat['new_tokens']} tokens x{chat['repeats']}  (prompt {chat['prompt_tokens']} tokens)")
+    for path in ("direct", "app"):
+        r = chat[path]
+        print(f"  {path:6s} ttft {1000 * r['ttft_s']:7.1f} ms   decode {r['decode_tok_s']:7.1f} tok/s   total {r['total_s']:.3f} s")
+    print(f"  overhead app/direct (total) {chat['overhead_ratio_total']:.3f}  target <= 1.1: "
+          f"{'met' if chat['target_met'] else 'NOT met'}; streamed chunks {chat['app']['chunks']:.0f}")
+    print(f"leaderboard  {board['files']} files ({board['total_mb']} MB): parse+table {board['parse_and_table_s']:.2f} s, "
+          f"Hub refresh cold {board['hub_refresh_cold_s']:.2f} s, warm {board['hub_refresh_warm_s']:.2f} s")
+    gpu = result["gpu"]
+    if isinstance(gpu, str):
+        print(f"gpu  {gpu}")
+    else:
+        print(f"gpu  {gpu['device']}: ttft {1000 * gpu['ttft_s']:.0f} ms ({gpu['prompt_tokens']}-token prompt), "
+              f"decode {gpu['decode_tok_s']:.1f} tok/s vs bound {gpu['bandwidth_bound_tok_s'] or float('nan'):.0f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""The MF3QA builder: leaks out of train, duplicates, short answers, published dev/test, contamination."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import datasets
+import openpyxl
+import pytest
+
+from hub_tools.data.builders import BuildOptions, default_sources, get_builder
+from hub_tools.data.builders.mf3qa import classify, source_name
+from hub_tools.data.readers import DataError
+
+mf3qa = get_builder("mf3qa")
+
+
+def load(out: Path, split: str):
+    return datasets.load_dataset(str(out), "default", split=split)
+
+
+def accounted(report) -> dict:
+    report.check()
+    data = report.to_dict()
+    for name, f in data["files"].items():
+        assert f["read"] == f["kept"] + sum(f["dropped"].values()), name
+    return data
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[tuple]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mf3qa") / "out"
+    return out, mf3qa.build(default_sources("mf3qa"), out, BuildOptions())
+
+
+def test_sample_build_accounts_for_every_row(sample_build):
+    out, report = sample_build
+    data = accounted(report)
+    assert data["totals"] == {"read": 38, "kept": 28, "dropped": 10}
+    assert data["files"]["filtered/niniban.xlsx"]["dropped"] == {
+        "answer shorter than 20 characters": 1,
+        "contamination: overlaps dev": 6,
+        "exact duplicate": 1,
+        "near duplicate": 1,
+    }
+    assert data["files"]["filtered/drhast_f3.xlsx"]["dropped"] == {"contamination: overlaps test": 1}
+    leaks = data["stats"]["leaks"]
+    assert leaks["dev"] == {"train_rows_dropped": 6, "exact": 6, "near": 0, "distinct_questions_found": 6,
+                            "questions_in_split": 6}
+    assert leaks["test"]["near"] == 1 and leaks["test"]["distinct_questions_found"] == 1
+    assert data["stats"]["ignored_files"] == {
+        "niniban/qa.xlsx": "raw crawl before the authors' filtering: the filtered file is the train source"
+    }
+    assert data["redactions"]["phone"] == 1 and data["redactions"]["email"] == 1
+    assert report.outputs == {"default": {"train": 14, "dev": 6, "test": 8}}
+    assert (out / "README.md").is_file() and "CC BY-NC-SA 4.0" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_sample_splits(sample_build):
+    out, _ = sample_build
+    train, dev, test = load(out, "train"), load(out, "dev"), load(out, "test")
+    assert train.column_names == ["id", "question", "answer", "source"]
+    dev_questions = set(dev["question"])
+    assert not dev_questions & set(train["question"])
+    assert set(train["source"]) == {"niniban.com", "drhast.com"} and set(dev["source"]) == {"niniban.com"}
+    assert len(set(train["id"])) == len(train) and train[0]["id"] == "drhast_f3-00001"
+    # test is kept as published: its K-QA rows with their source, and a very short answer
+    assert list(test["source"]).count("kqa") == 3 and test[0]["id"] == "test-0001"
+    assert min(len(a) for a in test["answer"]) < 20
+    for row in train:
+        assert "ي" not in row["question"] and "ك" not in row["question"]
+        assert "09" not in row["answer"].translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+    assert any("[PHONE]" in a and "[EMAIL]" in a for a in train["answer"])
+
+
+def test_min_answer_chars_is_configurable(tmp_path):
+    off = BuildOptions(contamination="off", min_answer_chars=0)
+    report = mf3qa.build(default_sources("mf3qa"), tmp_path / "a", off)
+    assert report.outputs["default"]["train"] == 15
+    strict = BuildOptions(contamination="off", min_answer_chars=200)
+    data = accounted(mf3qa.build(default_sources("mf3qa"), tmp_path / "b", strict))
+    assert data["dropped_by_reason"]["answer shorter than 200 characters"] > 1
+    assert min(len(a) for a in load(tmp_path / "b", "train")["answer"]) >= 200
+    assert data["stats"]["min_answer_chars"] == 200
+
+
+def test_sources_are_identified_by_path(tmp_path):
+    samples = default_sources("mf3qa")[0]
+    files, ignored = classify([samples])
+    assert [p.name for p in files["train"]] == ["drhast_f3.xlsx", "niniban.xlsx"]
+    assert files["dev"][0].name == "dev.xlsx" and files["test"][0].name == "test.xlsx"
+    assert list(ignored) == ["niniban/qa.xlsx"]
+    # single files: a file named directly is a train source, unless it is a raw crawl
+    files, ignored = classify([samples / "filtered" / "niniban.xlsx", samples / "crawled" / "niniban" / "qa.xlsx"])
+    assert [p.name for p in files["train"]] == ["niniban.xlsx"] and not files["dev"]
+    assert list(ignored) == ["niniban/qa.xlsx"]
+    with pytest.raises(DataError, match="no train source"):
+        classify([samples / "dev.xlsx"])
+    assert source_name(Path("drhast_f3.xlsx")) == "drhast.com" and source_name(Path("my_site-2.xlsx")) == "my_site"
+    # train without dev/test builds a train split only
+    report = mf3qa.build([samples / "filtered" / "drhast_f3.xlsx"], tmp_path / "t", BuildOptions(contamination="off"))
+    assert report.outputs == {"default": {"train": 8}}
+
+
+@pytest.fixture(scope="module")
+def contaminated_sources(tmp_path_factory):
+    """The samples plus a train file that copies a K-QA-fa benchmark question, and the benchmark folders."""
+    root = tmp_path_factory.mktemp("contaminated")
+    samples = default_sources("mf3qa")[0]
+    shutil.copytree(samples, root / "MF3QA")
+    kqa = default_sources("kqa-fa")[0]
+    first_line = (kqa / "questions_w_answers_fa.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    question = json.loads(first_line)["Question"]
+    answer = "این سوال را بسیاری از بیماران می‌پرسند و پاسخ آن به شرایط هر فرد بستگی دارد؛ با پزشک خود مشورت کنید."
+    write_xlsx(root / "MF3QA" / "filtered" / "forum_1.xlsx", ["Question", "Answer"], [(question, answer)])
+    return root / "MF3QA", kqa
+
+
+def test_benchmark_contamination_warn_fail_off(contaminated_sources, tmp_path):
+    sources, kqa = contaminated_sources
+    extra = {"benchmarks": str(kqa)}
+    data = accounted(mf3qa.build([sources], tmp_path / "warn", BuildOptions(extra=extra)))
+    assert data["files"]["filtered/forum_1.xlsx"]["dropped"] == {"contamination: overlaps kqa-fa": 1}
+    assert data["stats"]["contamination"]["benchmarks"]["kqa-fa"]["contaminated"] == 1
+    assert data["stats"]["contamination"]["train_rows_dropped"] == 1 and data["leaks"]["kqa-fa"] == 1
+    with pytest.raises(DataError, match="benchmark contamination"):
+        mf3qa.build([sources], tmp_path / "fail", BuildOptions(contamination="fail", extra=extra))
+    data = accounted(mf3qa.build([sources], tmp_path / "off", BuildOptions(contamination="off", extra=extra)))
+    assert data["files"]["filtered/forum_1.xlsx"]["kept"] == 1 and data["stats"]["contamination"] == {"mode": "off"}
+    # benchmarks=none turns the check off; by default the benchmark folders beside the samples are found
+    data = mf3qa.build([sources], tmp_path / "none", BuildOptions(extra={"benchmarks": "none"})).to_dict()
+    assert data["stats"]["contamination"]["benchmarks_from"] == "disabled (benchmarks=none)"
+    data = mf3qa.build(default_sources("mf3qa"), tmp_path / "auto", BuildOptions()).to_dict()
+    assert data["stats"]["contamination"]["benchmarks_from"] == "benchmark folders beside the sources"
+    assert set(data["stats"]["contamination"]["benchmarks"]) == {"mmlu-fa", "ibmsee", "kqa-fa"}
+
+
+def test_cli_build(tmp_path):
+    from hub_tools.cli import main
+
+    out = tmp_path / "cli"
+    args = ["data", "build", "mf3qa", "--out", str(out), "--min-answer-chars", "5", "--contamination", "off"]
+    assert main(args) == 0
+    assert datasets.load_dataset(str(out), "default", split="train").num_rows == 15
+
+
+@pytest.fixture(scope="module")
+def real_build(shared_data, tmp_path_factory):
+    """The real dev and test splits and the filtered niniban crawl (drhast and the benchmark check are left out
+    to keep the suite fast: bench/data_bench.py runs the full build)."""
+    out = tmp_path_factory.mktemp("mf3qa-real") / "out"
+    folder = shared_data / "MF3QA"
+    sources = [folder / "dev.xlsx", folder / "test.xlsx", folder / "filtered" / "niniban.xlsx", folder / "crawled"]
+    return out, mf3qa.build(sources, out, BuildOptions(contamination="off"))
+
+
+def test_real_build_removes_every_dev_question_from_train(real_build):
+    out, report = real_build
+    data = accounted(report)
+    leaks = data["stats"]["leaks"]
+    # all 2,000 dev questions occur in filtered/niniban.xlsx (some more than once): every one leaves train
+    assert leaks["dev"]["distinct_questions_found"] == 2000 == leaks["dev"]["questions_in_split"]
+    assert leaks["dev"]["train_rows_dropped"] == 2011 == data["leaks"]["dev"]
+    assert leaks["test"]["train_rows_dropped"] == 0
+    assert data["files"]["filtered/niniban.xlsx"]["read"] == 5405
+    assert "niniban/qa.xlsx" in data["stats"]["ignored_files"] and "niniban/qa.xlsx" not in data["files"]
+    assert report.outputs["default"]["dev"] == 2000 and report.outputs["default"]["test"] == 2000
+    train, dev = load(out, "train"), load(out, "dev")
+    assert not set(train["question"]) & set(dev["question"])
+
+
+def test_real_test_split_keeps_kqa_rows(real_build):
+    out, report = real_build
+    test = load(out, "test")
+    assert report.to_dict()["stats"]["sources"]["test"] == {"isovisit.com": 88, "doctor-yab.ir": 1711, "kqa": 201}
+    assert list(test["source"]).count("kqa") == 201

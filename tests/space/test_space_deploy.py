@@ -1,0 +1,87 @@
+"""gaokerena space deploy against the local Hub: the files, the front matter, variables, hardware, idempotence."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import yaml
+
+from space.deploy import deploy_space, main
+
+
+REPO = "tester/gaokerena-chat"
+FRONT_MATTER_KEYS = {
+    "title", "emoji", "colorFrom", "colorTo", "sdk", "sdk_version", "python_version", "app_file", "models",
+    "datasets", "short_description", "license", "suggested_hardware",
+}  # fmt: skip
+
+
+def read(api, path, revision=None):
+    from huggingface_hub import hf_hub_download
+
+    return open(hf_hub_download(REPO, path, repo_type="space", revision=revision, endpoint=api.endpoint,
+                                token=api.token), encoding="utf-8").read()
+
+
+def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
+    first = deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results",
+                         revision="v1.0")
+    assert first.commit is not None
+    assert set(first.variables_set) == {"MODEL_ID", "REVISION", "RESULTS_REPO"}
+    assert first.hardware_requested == "zero-a10g"
+    files = set(hf_api.list_repo_files(REPO, repo_type="space"))
+    assert {"README.md", "app.py", "requirements.txt", "space/app.py", "space/inference.py", "space/style.css"} <= files
+    assert "space/deploy.py" not in files
+    commits = hf_api.list_repo_commits(REPO, repo_type="space")
+
+    second = deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results",
+                          revision="v1.0")
+    assert second.commit is None and second.changed_files == [] and second.deleted_files == []
+    assert second.variables_set == [] and second.variables_deleted == [] and second.hardware_requested is None
+    assert len(hf_api.list_repo_commits(REPO, repo_type="space")) == len(commits)
+    variables = {k: v.value for k, v in hf_api.get_space_variables(REPO).items()}
+    assert variables == {"MODEL_ID": "tester/tiny-aya", "REVISION": "v1.0", "RESULTS_REPO": "tester/leaderboard-results"}
+    assert hf_api.get_space_runtime(REPO).requested_hardware == "zero-a10g"
+
+    third = deploy_space(hf_api, REPO, model_id="tester/other", results_repo="tester/leaderboard-results")
+    assert third.changed_files == ["README.md"] and third.commit is not None
+    assert third.variables_set == ["MODEL_ID"] and third.variables_deleted == ["REVISION"]
+
+
+def test_front_matter_requirements_and_shim(hf_api):
+    deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results")
+    readme = read(hf_api, "README.md")
+    meta = yaml.safe_load(readme.split("---")[1])
+    assert set(meta) == FRONT_MATTER_KEYS
+    assert meta["sdk"] == "gradio" and meta["sdk_version"] == metadata.version("gradio")
+    assert meta["python_version"] == "3.10.13" and meta["app_file"] == "app.py"
+    assert meta["models"] == ["tester/tiny-aya"] and meta["datasets"] == ["tester/leaderboard-results"]
+    assert meta["license"] == "cc-by-nc-sa-4.0" and meta["suggested_hardware"] == "zero-a10g"
+    assert len(meta["short_description"]) <= 60
+    requirements = read(hf_api, "requirements.txt").splitlines()
+    pins = dict(line.split("==") for line in requirements if line and not line.startswith("#"))
+    assert "spaces" not in pins and "gradio" not in pins
+    assert pins["torch"] == metadata.version("torch").split("+")[0]
+    assert pins["transformers"] == metadata.version("transformers") and pins["peft"] == metadata.version("peft")
+    assert "from space.app import demo, launch_options" in read(hf_api, "app.py")
+
+
+def test_dry_run_calls_no_hub(capsys):
+    result = deploy_space(None, REPO, model_id="a/b", results_repo="c/d", dry_run=True)  # no api at all
+    assert result.dry_run and result.commit is None and "README.md" in result.changed_files
+    assert main(["deploy", "--repo", REPO, "--model-id", "a/b", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would upload" in out and "sdk: gradio" in out
+    listed = out.split("requirements.txt:")[1].split("commit:")[0].splitlines()
+    assert "torch==" in "".join(listed) and not any(line.startswith("spaces") for line in listed)
+
+
+def test_cli_deploys_through_the_gaokerena_command(local_hub, hub_tokens, capsys):
+    from hub_tools.cli import main as gaokerena
+
+    token = next(t for t, who in hub_tokens.items() if who["user"] == "tester")
+    argv = ["space", "deploy", "--repo", "tester/cli-space", "--model-id", "tester/tiny-aya", "--results-repo",
+            "tester/leaderboard-results", "--endpoint", local_hub.url, "--token", token]
+    assert gaokerena(argv) == 0
+    assert gaokerena(argv) == 0
+    assert "commit: none (no changes)" in capsys.readouterr().out
