@@ -103,7 +103,7 @@ def build_model_card(
         _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model),
         stages=contexts,
         adapter_repos=list(adapter_repos),
-        results=[_result_row(r) for r in results],
+        results=[row for r in results for row in _result_rows(r)],
         results_repo=results_repo,
     )
     return _render("model_card.md", card_data, context)
@@ -224,7 +224,8 @@ def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_
         "description": description,
         "base_model": base_model,
         "datasets": [
-            {"id": dataset_id(ds["name"]), "config": ds.get("config"), "split": ds["split"], "rows": ds["rows"]}
+            {"id": dataset_id(ds["name"]), "config": ds.get("config"), "split": ds["split"], "rows": ds["rows"],
+             "selection": ds.get("selection")}
             for ds in meta["datasets"]
         ],
         "hyperparameters": [(k, _format(v)) for k, v in meta["hyperparameters"].items()],
@@ -240,21 +241,28 @@ def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_
     }
 
 
-def _result_row(result: dict[str, Any]) -> dict[str, Any]:
+HEADLINE_METRICS = ("accuracy", "win_rate", "comprehensiveness", "hallucination_rate")
+
+
+def _result_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One table row per headline metric of a result (accuracy for multiple choice; the K-QA metrics)."""
     metrics, benchmark = result["metrics"], result["benchmark"]
-    if "accuracy" in metrics:
-        value, ci = metrics["accuracy"], metrics.get("ci95")
-    else:
-        value, ci = metrics.get("win_rate"), metrics.get("win_rate_ci95")
-    return {
-        "benchmark": benchmark["name"],
-        "config": benchmark.get("config") or "",
-        "protocol": result["protocol"],
-        "accuracy": "n/a" if value is None else f"{float(value):.3f}",
-        "ci95": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
-        "n": metrics.get("n", ""),
-        "source": result.get("source", ""),
-    }
+    rows = []
+    for name in HEADLINE_METRICS:
+        if name not in metrics:
+            continue
+        ci = metrics.get("ci95") if name == "accuracy" else metrics.get(f"{name}_ci95")
+        rows.append({
+            "benchmark": benchmark["name"],
+            "config": benchmark.get("config") or "",
+            "protocol": result["protocol"],
+            "metric": name.replace("_", " "),
+            "value": f"{float(metrics[name]):.3f}",
+            "ci95": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
+            "n": metrics.get("n", ""),
+            "source": result.get("source", ""),
+        })  # fmt: skip
+    return rows
 
 
 def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:

@@ -61,7 +61,7 @@ _ZWNJ_BY_DIGIT_RE = re.compile(r"(?<=\d)[\u200b\u200c]+|[\u200b\u200c]+(?=\d)")
 _U64 = np.uint64
 _MASK32 = (1 << 32) - 1
 # Chunking bounds the (num_perm × shingles) working matrix to roughly this many entries (8 bytes each).
-_WORK_ENTRIES = 4_000_000
+_WORK_ENTRIES = 2_000_000
 
 
 # The letter folds of normalize_persian (Arabic yeh/kaf, heh variants, tatweel), its diacritics and invisible

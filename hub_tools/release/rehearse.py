@@ -13,7 +13,8 @@ its output in WORKDIR/logs/NN-stage.log):
     merge-cpt      gaokerena merge: the stage-1 model stage 2 trains on
     sft            gaokerena train sft (tiny recipe) on MF3QA
     merge          gaokerena merge: the released model
-    eval           gaokerena eval mc on MMLU-fa and IBMSEE (generate + loglikelihood, a few questions each),
+    eval           gaokerena eval mc on MMLU-fa and IBMSEE (generate + loglikelihood, a few questions each), eval kqa
+                   on 3 K-QA-fa questions (the tiny model as its own judge: it exercises the wiring, not quality),
                    plus gaokerena eval import-paper when ../shared/data/gaokerena/paper_results exists
     release        gaokerena release push of WORKDIR/release.yaml: release/gaokerena-v1.yaml with the tiny model
                    as base_model and WORKDIR/artifacts as root (datasets, adapters, models, results, Space; verified,
@@ -198,8 +199,8 @@ def stage_merge(r: Rehearsal) -> None:
 
 
 def stage_eval(r: Rehearsal) -> None:
-    """Both multiple-choice protocols on MMLU-fa and IBMSEE (a few questions each, two at a time), and the paper's
-    published answers re-scored (when the authors' files are beside the checkout)."""
+    """Both multiple-choice protocols on MMLU-fa and IBMSEE and K-QA-fa (a few questions each, two commands at a
+    time), and the paper's published answers re-scored (when the authors' files are beside the checkout)."""
     model_id = _manifest_value(r, "model", "repo_id")
     results = r.artifacts / "results" / "results"
     commands = [
@@ -210,6 +211,11 @@ def stage_eval(r: Rehearsal) -> None:
          "--limit", str(EVAL_LIMIT), "--max-new-tokens", "8", "--resamples", "200", "--out", str(results)]
         for benchmark in ("mmlu-fa", "ibmsee") for protocol in ("generate", "loglikelihood")
     ]  # fmt: skip
+    commands.append(["eval", "kqa", "--model", str(r.artifacts / "merged" / "sft"), "--model-id", model_id,
+                     "--dataset", str(r.artifacts / "datasets" / "kqa-fa"),
+                     "--dataset-id", _manifest_value(r, "kqa-fa", "repo_id"),
+                     "--judge", f"local:{r.artifacts / 'merged' / 'sft'}",  # the tiny model judges itself: wiring only
+                     "--limit", "3", "--max-new-tokens", "8", "--resamples", "200", "--out", str(results)])
     if PAPER_RESULTS.is_dir():
         commands.append(["eval", "import-paper", str(PAPER_RESULTS), "--out", str(results),
                          "--mmlu-dataset", str(r.artifacts / "datasets" / "mmlu-fa"),
@@ -324,12 +330,13 @@ def _answers(url: str) -> bool:
 
 
 def print_urls(r: Rehearsal, space_url: str | None) -> None:
+    """The Hub, each released repo (its card at the version tag) and the Space."""
     raw = yaml.safe_load(r.manifest_path.read_text(encoding="utf-8"))
     prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": ""}
-    print(f"\nlocal Hub:  {r.hub_url}   (user {USER}, org {ORG}; the token is in this process only)")
-    print(f"  {r.hub_url}/{TINY_REPO}  (base model)")
+    print(f"\nlocal Hub:  {r.hub_url}   (user {USER}, org {ORG}; the token lives only in this process)")
+    print(f"  {r.hub_url}/{TINY_REPO}/resolve/main/config.json  (the tiny base model)")
     for spec in raw["artifacts"].values():
-        print(f"  {r.hub_url}/{prefixes[spec['type']]}{spec['repo_id']}")
+        print(f"  {r.hub_url}/{prefixes[spec['type']]}{spec['repo_id']}/resolve/{raw['version']}/README.md")
     if space_url:
         print(f"Space:      {space_url}")
 
@@ -347,6 +354,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ["HF_HUB_DISABLE_XET"] = "1"  # before any Hugging Face import in this process
     workdir = args.workdir.resolve()
     prepare_workdir(workdir)
@@ -401,6 +409,7 @@ def _serve(r: Rehearsal, port: int) -> int:
         print(f"the Space exited with {space.returncode}; see {r.logs / 'serve-space.log'}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("\nstopping the Space and the local Hub", flush=True)
         return 0
     finally:
         if space.poll() is None:

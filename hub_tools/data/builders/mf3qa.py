@@ -89,26 +89,25 @@ def classify(sources: list[Path]) -> tuple[dict[str, list[Path]], dict[str, str]
         for path in expand_sources([source], ["**/*.xlsx"]):
             if path.name.startswith("~$"):  # Excel lock files
                 continue
-            parts = {p.lower() for p in path.parts[:-1]}
+            # folders that say what a file is: below (and including) the named source folder, or, for a file named
+            # directly, its two parent folders (crawled/niniban/qa.xlsx)
+            inside = path.parent.relative_to(source).parts if not direct else path.parent.parts[-2:]
+            parts = {p.lower() for p in (*inside, source.name if not direct else "")}
             name = path.name.lower()
             if "crawled" in parts:
-                ignored[_label(path)] = RAW_CRAWL
+                ignored[file_label(path)] = RAW_CRAWL
             elif name in ("dev.xlsx", "test.xlsx"):
                 files[name[:-5]].append(path)
             elif path.parent.name.lower() == "filtered" or direct:
                 files["train"].append(path)
             else:
-                ignored[_label(path)] = "not an MF3QA file (expected dev.xlsx, test.xlsx or filtered/*.xlsx)"
+                ignored[file_label(path)] = "not an MF3QA file (expected dev.xlsx, test.xlsx or filtered/*.xlsx)"
     for split in ("dev", "test"):
         if len(files[split]) > 1:
             raise DataError(", ".join(map(str, files[split])), f"more than one {split}.xlsx among the sources")
     if not files["train"]:
         raise DataError(", ".join(map(str, sources)), "no train source (filtered/*.xlsx) among the sources")
     return files, ignored
-
-
-def _label(path: Path) -> str:
-    return file_label(path)
 
 
 def _read_published(path: Path, split: str, options: BuildOptions, report: BuildReport) -> list[dict[str, Any]]:

@@ -74,7 +74,7 @@ def test_merged_model_card_metadata_is_exact(stages):
     body = card.text
     for needle in ("apply_chat_template", "CC BY-NC 4.0", "Acceptable Use Policy", "arXiv:2505.16000",
                    "Ghassabi", "medical disclaimer", "این مدل یک دستاورد پژوهشی است", "| learning_rate | 0.0001 |",
-                   "### Stage 2: instruction tuning", "Trained from `gaokerena/gaokerena-v1-cpt`"):  # fmt: skip
+                   "### Stage 2: instruction tuning", "Trained from `gaokerena/gaokerena-v1-cpt`."):  # fmt: skip
         assert needle in body, needle
     assert "/local/" not in str(card)  # local paths never reach a card
 

@@ -145,3 +145,20 @@ def test_gated_repo_needs_access(tmp_path):
         with pytest.raises(GatedRepoError):
             hf_hub_download(REPO, "w.txt", endpoint=hub.url, token=False, cache_dir=tmp_path / "c")
         assert hf_hub_download(REPO, "w.txt", endpoint=hub.url, token=TOKEN, cache_dir=tmp_path / "c2")
+
+
+def test_small_pages_for_commits_and_nested_tree_paths(tmp_path):
+    with LocalHub(tmp_path / "hub", tokens=TOKENS, tree_page_size=3, commits_page_size=4) as hub:
+        api = HfApi(endpoint=hub.url, token=TOKEN)
+        api.create_repo(REPO)
+        api.create_branch(REPO, branch="dev/x")
+        for i in range(9):
+            api.upload_file(path_or_fileobj=f"{i}".encode(), path_in_repo=f"a/b/f{i}.txt", repo_id=REPO,
+                            revision="dev/x", commit_message=f"c{i}")
+        commits = api.list_repo_commits(REPO, revision="dev/x", formatted=True)
+        assert [c.title for c in commits] == [f"c{i}" for i in reversed(range(9))] + ["initial commit"]
+        assert hub.count_requests("GET", "/commits/") == 3  # 10 commits, 4 per page
+        entries = list(api.list_repo_tree(REPO, path_in_repo="a/b", revision="dev/x"))
+        assert [e.path for e in entries] == [f"a/b/f{i}.txt" for i in range(9)]
+        assert hub.count_requests("GET", "/tree/dev%2Fx/a%2Fb") == 1 and hub.count_requests("GET", "/tree/") == 3
+        assert api.list_repo_files(REPO) == [".gitattributes"]  # main untouched
