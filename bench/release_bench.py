@@ -64,7 +64,9 @@ def _measure_push(hub, api, manifest) -> dict:
     if not report.ok:
         raise SystemExit("release verification failed: " + "; ".join(str(c) for c in report.failures))
     log = list(hub.request_log)
-    per_phase = {name: end - begin for (name, begin), (_, end) in zip(marks, marks[1:])}
+    starts = dict(marks)
+    per_phase = {name: count - starts[name] for mark, count in marks if mark.startswith("end ")
+                 for name in [mark[4:]]}  # fmt: skip
     return {
         "wall_s": round(wall, 3),
         "stages_s": {k: round(v, 3) for k, v in report.stage_seconds.items()},

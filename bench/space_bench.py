@@ -1,19 +1,22 @@
 """Space latency: streaming through the app (gradio_client) against model.generate, the leaderboard with 500 result
 files, and the 8B model's decode speed on a GPU.
 
-    python bench/space_bench.py                          # CPU part always; GPU part where CUDA is available
-    python bench/space_bench.py --new-tokens 512 --repeats 5 --out artifacts/bench/space_bench.json
+    python bench/space_bench.py                    # CPU part always; GPU part where CUDA is available
+    python bench/space_bench.py --new-tokens 512 1536 --repeats 7 --out artifacts/bench/space_bench.json
 
-Chat (CPU, tiny aya-shaped model): the app is launched on loopback in a separate process (``space.app.demo``) and
-asked through gradio_client's streaming ``submit``; the baseline calls ``model.generate`` in this process on the
-same weights with a streamer that timestamps every token. Both sample (temperature 1, top-p 1) with the end-of-turn token disabled, so
-both produce exactly ``--new-tokens`` tokens (greedy decoding of the random tiny model tends to repeat a special
-token that decodes to nothing, so the app would have nothing to stream). Reported: time to first token (app: submit -> first streamed chunk, which includes
-HTTP, the queue, chat template, trimming and the streamer's word buffering), decode tokens/s, and the end-to-end
-overhead ratio app/direct (target <= 1.1). Runs alternate app/direct and the medians are reported.
+Chat (CPU, tiny aya-shaped model): the app (``space.app.demo``) runs in its own process on loopback and is asked
+through gradio_client's streaming ``submit``; the baseline calls ``model.generate`` in this process (in a worker
+thread, as the app does) on the same weights with a streamer that timestamps every token. Both sample
+(temperature 1, top-p 1) with the end-of-turn token disabled, so both produce exactly N new tokens (greedy
+decoding of the random tiny model tends to repeat a special token that decodes to nothing, leaving the app
+nothing to stream). Torch uses one thread on both sides (OMP_NUM_THREADS=1 unless set). Reported per N: time to
+first token (app: submit -> first streamed update, so HTTP, the queue, chat template, trimming and the streamer's
+word buffering are in it), decode tokens/s, end-to-end time, and the ratio app/direct (target <= 1.1; medians and
+best-of over alternating runs). The app's extra time is fitted as fixed + per-token and projected onto the 8B
+model's decode speed (measured on a GPU, else the H100 bandwidth bound).
 
-Leaderboard: 500 result files (250 models x MMLU-fa + IBMSEE, ~1,089 records each, like real files) are parsed into
-the table (pure), then fetched from a local Hub and parsed through the app's Refresh endpoint (cold, then warm).
+Leaderboard: 500 result files (250 models x MMLU-fa + IBMSEE, with 1,089 / 168 records each like real files) are
+parsed into the table (pure), then fetched from a local Hub and parsed through the app's refresh (cold, then warm).
 
 GPU: a randomly initialised model with aya-expanse-8b's exact shape in bf16, batch 1: time to first token for a
 512-token prompt and decode tokens/s over 256 tokens, against the memory-bandwidth bound (bf16 weight bytes read
@@ -190,7 +193,8 @@ def bench_chat(tiny_dir: Path, token_counts: list[int], repeats: int) -> dict:
             run["overhead_ratio_total"] = run["app"]["total_s"] / run["direct"]["total_s"]
             run["fixed_overhead_s"] = run["app"]["total_s"] - run["direct"]["total_s"]
             # Best-of as well: on a shared CPU the minimum is the least disturbed run of each path.
-            run["best_total_s"] = {"app": min(r["total_s"] for r in apps), "direct": min(r["total_s"] for r in directs)}
+            run["best_total_s"] = {"app": min(r["total_s"] for r in apps),
+                                   "direct": min(r["total_s"] for r in directs)}
             run["overhead_ratio_best"] = run["best_total_s"]["app"] / run["best_total_s"]["direct"]
             runs.append(run)
     finally:
@@ -198,13 +202,27 @@ def bench_chat(tiny_dir: Path, token_counts: list[int], repeats: int) -> dict:
         proc.wait(timeout=30)
     longest = runs[-1]
     return {"repeats": repeats, "prompt_tokens": len(input_ids), "runs": runs,
-            "overhead_ratio_total": longest["overhead_ratio_total"], "target_met": longest["overhead_ratio_total"] <= 1.1}
+            "overhead_ratio_total": longest["overhead_ratio_total"],
+            "target_met": longest["overhead_ratio_total"] <= 1.1}
 
 
-def projected_ratio(fixed_overhead_s: float, new_tokens: int, decode_tok_s: float) -> float:
-    """app/direct for a model decoding at ``decode_tok_s``, if the app's extra time stays ``fixed_overhead_s``."""
+def overhead_model(runs: list[dict]) -> tuple[float, float]:
+    """(fixed seconds, seconds per token) of the app's extra time, fitted through the shortest and longest runs."""
+    first, last = runs[0], runs[-1]
+    if last["new_tokens"] == first["new_tokens"]:
+        return last["fixed_overhead_s"], 0.0
+    per_token = (last["fixed_overhead_s"] - first["fixed_overhead_s"]) / (last["new_tokens"] - first["new_tokens"])
+    per_token = max(per_token, 0.0)
+    return max(last["fixed_overhead_s"] - per_token * last["new_tokens"], 0.0), per_token
+
+
+def projected_ratio(fixed_s: float, per_token_s: float, new_tokens: int, decode_tok_s: float) -> float:
+    """app/direct for a model decoding at ``decode_tok_s`` if the app adds ``fixed_s + per_token_s * tokens``.
+
+    The per-token part (detokenising for the stream, thread hand-offs) is CPU work measured on the tiny model; on a
+    GPU it partly overlaps the kernels, so this is an upper estimate."""
     direct = new_tokens / decode_tok_s
-    return (direct + fixed_overhead_s) / direct
+    return (direct + fixed_s + per_token_s * new_tokens) / direct
 
 
 # --------------------------------------------------------------------------------------------- leaderboard
@@ -216,8 +234,10 @@ def synthetic_results(n_models: int = 250) -> list[dict]:
     for i in range(n_models):
         acc = 0.25 + (i % 60) / 100
         for bench, n, config in (("mmlu-fa", 1089, "all"), ("ibmsee", 168, "sept2023")):
-            subsets = {s: {"accuracy": acc, "n": k, "correct": round(acc * k), "invalid": 0,
-                           "ci95": [acc - 0.07, acc + 0.07]} for s, k in subjects.items()} if bench == "mmlu-fa" else {}
+            subsets = {}
+            if bench == "mmlu-fa":
+                subsets = {s: {"accuracy": acc, "n": k, "correct": round(acc * k), "invalid": 0,
+                               "ci95": [acc - 0.07, acc + 0.07]} for s, k in subjects.items()}
             records = [{"id": f"{bench}-{j}", "subset": "anatomy", "gold": "ABCD"[j % 4],
                         "prediction": "ABCD"[(j * 7) % 4], "correct": j % 3 == 0,
                         "raw_output": "پاسخ صحیح گزینه ب است زیرا ..."} for j in range(n)]
@@ -272,33 +292,37 @@ def bench_leaderboard(repo_id: str) -> dict:
 
 
 # --------------------------------------------------------------------------------------------- GPU: 8B shape
-def bench_gpu(prompt_tokens: int = 512, new_tokens: int = 256) -> dict | str:
+def bench_gpu(
+    prompt_tokens: int = 512, new_tokens: int = 256, device: str = "cuda", shape: dict | None = None
+) -> dict | str:
+    """Batch-1 bf16 generation with aya-expanse-8b's shape (``shape``/``device`` only to smoke-test off GPU)."""
     import torch
 
-    if not torch.cuda.is_available():
+    if device == "cuda" and not torch.cuda.is_available():
         return "skipped: no CUDA device"
-    from transformers import CohereConfig, CohereForCausalLM
+    from transformers import AutoModelForCausalLM, CohereConfig
 
     from training.tiny import AYA_EXPANSE_8B_SHAPE
 
     torch.manual_seed(0)
-    config = CohereConfig(**AYA_EXPANSE_8B_SHAPE)
-    with torch.device("cuda"):
-        model = CohereForCausalLM(config).to(torch.bfloat16).eval()
+    config = CohereConfig(**(shape or AYA_EXPANSE_8B_SHAPE))
+    with torch.device(device):  # random weights straight on the device, in bf16 (no fp32 copy of 8B weights)
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16).eval()
     model.generation_config.eos_token_id = None
     weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-    name = torch.cuda.get_device_name()
+    name = torch.cuda.get_device_name() if device == "cuda" else device
     bandwidth = next((bw for key, bw in MEMORY_BANDWIDTH.items() if key in name), None)
-    ids = torch.randint(10, config.vocab_size, (1, prompt_tokens), device="cuda")
+    ids = torch.randint(10, config.vocab_size, (1, prompt_tokens), device=device)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
     def run(n: int) -> list[float]:
-        clock = _Clock()
-        torch.cuda.synchronize()
+        clock = _Clock()  # generate hands each new token to put() after copying it to the CPU: a real timestamp
+        sync()
         start = time.perf_counter()
         with torch.inference_mode():
             model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
                            streamer=clock, pad_token_id=0)
-        torch.cuda.synchronize()
+        sync()
         return [start] + clock.times
 
     run(8)  # warm-up (kernels, allocator)
@@ -308,7 +332,7 @@ def bench_gpu(prompt_tokens: int = 512, new_tokens: int = 256) -> dict | str:
     return {"device": name, "weight_gb": round(weight_bytes / 1e9, 2), "prompt_tokens": prompt_tokens,
             "new_tokens": new_tokens, "ttft_s": times[1] - times[0], "decode_tok_s": decode,
             "bandwidth_bound_tok_s": bound, "fraction_of_bound": decode / bound if bound else None,
-            "peak_memory_gb": round(torch.cuda.max_memory_allocated() / 1e9, 2)}
+            "peak_memory_gb": round(torch.cuda.max_memory_allocated() / 1e9, 2) if device == "cuda" else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{run['overhead_ratio_best']:.3f} best-of (+{1000 * run['fixed_overhead_s']:.0f} ms; "
               f"{run['app']['chunks']:.0f} streamed updates)")
     print(f"  target <= 1.1 at {chat['runs'][-1]['new_tokens']} tokens: {'met' if chat['target_met'] else 'NOT met'}")
-    print(f"leaderboard  {board['files']} files ({board['total_mb']} MB): parse+table {board['parse_and_table_s']:.2f} s, "
+    print(f"leaderboard  {board['files']} files ({board['total_mb']} MB): "
+          f"parse+table {board['parse_and_table_s']:.2f} s, "
           f"Hub refresh cold {board['hub_refresh_cold_s']:.2f} s, warm {board['hub_refresh_warm_s']:.2f} s")
     gpu = result["gpu"]
     if isinstance(gpu, str):
@@ -352,12 +377,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"gpu  {gpu['device']}: ttft {1000 * gpu['ttft_s']:.0f} ms ({gpu['prompt_tokens']}-token prompt), "
               f"decode {gpu['decode_tok_s']:.1f} tok/s vs bound {gpu['bandwidth_bound_tok_s'] or float('nan'):.0f}")
-    # The app's extra seconds do not grow with the model: projected ratio for the 8B model's decode speed.
-    longest = chat["runs"][-1]
+    # Projection to the 8B model's decode speed with the app's extra time measured here.
+    fixed, per_token = overhead_model(chat["runs"])
     rate = gpu["decode_tok_s"] if isinstance(gpu, dict) else 209.0
+    chat["app_overhead_model"] = {"fixed_s": fixed, "per_token_s": per_token}
     chat["projected_ratio_8b"] = {"decode_tok_s": rate, "new_tokens": 512,
-                                  "ratio": projected_ratio(longest["fixed_overhead_s"], 512, rate)}
-    print(f"  projected app/direct for 512 tokens at {rate:.0f} tok/s (8B{' measured' if isinstance(gpu, dict) else ' H100 bound'}): "
+                                  "ratio": projected_ratio(fixed, per_token, 512, rate)}
+    print(f"  app adds ~{1000 * fixed:.0f} ms + {1000 * per_token:.2f} ms/token; projected app/direct for 512 tokens "
+          f"at {rate:.0f} tok/s (8B, {'measured' if isinstance(gpu, dict) else 'H100 bandwidth bound'}): "
           f"{chat['projected_ratio_8b']['ratio']:.3f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -20,7 +20,7 @@ CITATION = """@article{ghassabi2025gaokerena,
 
 DATASETS = (
     ("gaokerena/medical_corpus", "Persian medical text (about 90M tokens) used for continued pretraining"),
-    ("gaokerena/MF3QA", "Persian medical question–answer pairs from Persian health sites (train/dev/test) for instruction tuning"),
+    ("gaokerena/MF3QA", "Persian medical question–answer pairs from Persian health sites, for instruction tuning"),
     ("gaokerena/MMLU-fa", "Persian translation of six medical MMLU subjects (1,089 questions)"),
     ("gaokerena/IBMSEE", "Iranian Basic Medical Sciences Entrance Exam, Sept 2023 (168 questions, pass mark 36%)"),
     ("gaokerena/K-QA-fa", "Persian translation of K-QA, free-form answers with must-have statements (201 questions)"),

@@ -14,9 +14,10 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any
 
 import gradio as gr
 import pandas as pd
@@ -38,7 +39,9 @@ DIR_JS = """
               ".gk-chat .message h3, .gk-chat .message blockquote, .gk-chat .message td, .gk-chat textarea, " +
               ".gk-input textarea";
   const apply = () => {
-    document.querySelectorAll(SEL).forEach((el) => { if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto"); });
+    document.querySelectorAll(SEL).forEach((el) => {
+      if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto");
+    });
     document.querySelectorAll(".gk-chat .message pre").forEach((el) => el.setAttribute("dir", "ltr"));
   };
   new MutationObserver(apply).observe(document.body, { childList: true, subtree: true, characterData: true });
@@ -47,7 +50,7 @@ DIR_JS = """
 """
 
 
-def launch_options() -> Dict[str, Any]:
+def launch_options() -> dict[str, Any]:
     """Keyword arguments every ``demo.launch`` of this app needs (stylesheet and bidi script)."""
     return {"css_paths": [str(CSS_PATH)], "js": DIR_JS}
 
@@ -55,13 +58,13 @@ def launch_options() -> Dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- chat
 
 
-def _prompt_ids(message: str, history: List[dict], system_prompt: str, settings: Settings) -> List[int]:
+def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings: Settings) -> list[int]:
     """Token ids of the conversation, trimmed to MAX_INPUT_TOKEN_LENGTH (with a ``gr.Warning`` if trimmed)."""
     from space import inference
 
-    templated: Dict[str, Any] = {}
+    templated: dict[str, Any] = {}
 
-    def count(messages: List[dict]) -> int:  # remembers the last templating, which is usually the final prompt
+    def count(messages: list[dict]) -> int:  # remembers the last templating, which is usually the final prompt
         templated["messages"], templated["ids"] = messages, inference.prompt_ids(messages, settings)
         return len(templated["ids"])
 
@@ -89,7 +92,7 @@ def _prompt_ids(message: str, history: List[dict], system_prompt: str, settings:
 
 def respond(
     message: str,
-    history: List[dict],
+    history: list[dict],
     system_prompt: str,
     max_new_tokens: int,
     temperature: float,
@@ -160,7 +163,7 @@ def build_chat(settings: Settings) -> gr.ChatInterface:
         chatbot=chatbot,
         textbox=textbox,
         additional_inputs=inputs,
-        additional_inputs_accordion="Settings · تنظیمات",
+        additional_inputs_accordion=gr.Accordion(label="Settings · تنظیمات", open=False, render=False),
         examples=[[example] for example in chat.EXAMPLES],  # message only: shown inside the empty chat
         cache_examples=False,
         flagging_mode="never",
@@ -182,9 +185,10 @@ class LeaderboardStore:
     scores: pd.DataFrame = field(default_factory=lambda: leaderboard.scores_frame([]))
     fetched_at: float = 0.0
     source: str = ""
+    error: str | None = None  # the last failed read, shown until a read succeeds
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ensure(self, settings: Settings, force: bool = False) -> Optional[str]:
+    def ensure(self, settings: Settings, force: bool = False) -> str | None:
         """Re-read the results repo if forced or stale; returns an error message (old data kept) or None."""
         with self.lock:
             if not force and self.fetched_at and time.time() - self.fetched_at < settings.leaderboard_ttl_s:
@@ -198,11 +202,13 @@ class LeaderboardStore:
                 )
             except (OSError, ValueError) as exc:  # HfHubHTTPError and network errors are OSErrors
                 logger.warning("could not read %s: %s", settings.results_repo, exc)
-                return f"Could not read {settings.results_repo} from {settings.hub_url}: {type(exc).__name__}."
+                self.error = f"Could not read {settings.results_repo} from {settings.hub_url}: {type(exc).__name__}."
+                return self.error
             self.loaded = leaderboard.load_results(paths)
             self.scores = leaderboard.scores_frame(self.loaded.results)
             self.fetched_at = time.time()
             self.source = settings.results_repo
+            self.error = None
             return None
 
 
@@ -214,16 +220,16 @@ class View:
     """What the leaderboard controls ask for (None: every type / every column group / the default)."""
 
     search: str = ""
-    protocol: Optional[str] = None
-    types: Optional[Sequence[str]] = None
-    groups: Optional[Sequence[str]] = None
-    sort_by: Optional[str] = None
+    protocol: str | None = None
+    types: Sequence[str] | None = None
+    groups: Sequence[str] | None = None
+    sort_by: str | None = None
     descending: bool = True
     show_ci: bool = True
-    chart: Optional[str] = None
+    chart: str | None = None
 
 
-def _visible_keys(view: View) -> List[str]:
+def _visible_keys(view: View) -> list[str]:
     """Model keys of the rows the search and type filters keep (for the chart and the CSV)."""
     kept = leaderboard.filter_scores(STORE.scores, view.search or "", view.types)
     return sorted(set(kept["model_key"]))
@@ -256,24 +262,26 @@ def _render(view: View) -> tuple:
 
 def _status() -> str:
     if not STORE.fetched_at:
-        return "Results not loaded yet."
+        return STORE.error or "Results not loaded yet."
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(STORE.fetched_at))
     text = f"{len(STORE.loaded.results)} result files from `{STORE.source}`, read {stamp}."
     if STORE.loaded.errors:
         skipped = ", ".join(f"{name} ({why})" for name, why in STORE.loaded.errors[:5])
         text += f" Skipped {len(STORE.loaded.errors)} malformed file(s): {skipped}"
+    if STORE.error:
+        text += f" Last refresh failed: {STORE.error}"
     return text
 
 
 def render_leaderboard(
     search: str = "",
-    protocol: Optional[str] = None,
-    types: Optional[List[str]] = None,
-    groups: Optional[List[str]] = None,
-    sort_by: Optional[str] = None,
+    protocol: str | None = None,
+    types: list[str] | None = None,
+    groups: list[str] | None = None,
+    sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
-    chart: Optional[str] = None,
+    chart: str | None = None,
 ) -> tuple:
     """Table, sort choices, protocol choices, chart choices, chart (SVG) and status for the given controls."""
     return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
@@ -281,13 +289,13 @@ def render_leaderboard(
 
 def load_leaderboard(
     search: str = "",
-    protocol: Optional[str] = None,
-    types: Optional[List[str]] = None,
-    groups: Optional[List[str]] = None,
-    sort_by: Optional[str] = None,
+    protocol: str | None = None,
+    types: list[str] | None = None,
+    groups: list[str] | None = None,
+    sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
-    chart: Optional[str] = None,
+    chart: str | None = None,
 ) -> tuple:
     """Page load: read the Hub unless a read younger than LEADERBOARD_TTL_S exists, then render."""
     error = STORE.ensure(get_settings())
@@ -298,13 +306,13 @@ def load_leaderboard(
 
 def refresh_leaderboard(
     search: str = "",
-    protocol: Optional[str] = None,
-    types: Optional[List[str]] = None,
-    groups: Optional[List[str]] = None,
-    sort_by: Optional[str] = None,
+    protocol: str | None = None,
+    types: list[str] | None = None,
+    groups: list[str] | None = None,
+    sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
-    chart: Optional[str] = None,
+    chart: str | None = None,
 ) -> tuple:
     """Refresh button: re-read the results repo from the Hub now (no restart), then render."""
     error = STORE.ensure(get_settings(), force=True)
@@ -317,13 +325,13 @@ def refresh_leaderboard(
 
 def export_records(
     search: str = "",
-    protocol: Optional[str] = None,
-    types: Optional[List[str]] = None,
-    groups: Optional[List[str]] = None,
-    sort_by: Optional[str] = None,
+    protocol: str | None = None,
+    types: list[str] | None = None,
+    groups: list[str] | None = None,
+    sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
-    chart: Optional[str] = None,
+    chart: str | None = None,
 ) -> str:
     """Write the per-question records of the models the search and type filters keep to a CSV; returns its path."""
     keys = _visible_keys(View(search, protocol, types))
@@ -342,7 +350,8 @@ def build_leaderboard(demo: gr.Blocks) -> None:
         "answers. Column headers name the scoring protocol."
     )
     with gr.Row():
-        search = gr.Textbox(label="Search models", value="", placeholder="name or id; separate alternatives with ;", scale=3)
+        search = gr.Textbox(label="Search models", value="", scale=3,
+                            placeholder="name or id; separate alternatives with ;")
         protocol = gr.Dropdown(label="Multiple-choice protocol", choices=[], value=None, scale=1)
         sort_by = gr.Dropdown(label="Sort by", choices=[], value=None, scale=2)
         descending = gr.Checkbox(label="Descending", value=True, scale=1)
@@ -376,7 +385,7 @@ def build_leaderboard(demo: gr.Blocks) -> None:
 # ---------------------------------------------------------------------------------------------- app
 
 
-def build_demo(settings: Optional[Settings] = None) -> gr.Blocks:
+def build_demo(settings: Settings | None = None) -> gr.Blocks:
     """The whole app; builds without a GPU, weights or network."""
     settings = settings or get_settings()
     with gr.Blocks(title="Gaokerena · گائوکرنا", analytics_enabled=False) as demo:
@@ -391,6 +400,10 @@ def build_demo(settings: Optional[Settings] = None) -> gr.Blocks:
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency_limit)
     return demo
 
+
+if get_settings().zero_gpu:
+    # ZeroGPU needs its @spaces.GPU function and the weights at startup; elsewhere both load on the first message.
+    from space import inference  # noqa: F401
 
 demo = build_demo()
 

@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
 
 
-Message = Dict[str, str]
+Message = dict[str, str]
 
 DEFAULT_SYSTEM_PROMPT = (
     "تو گائوکرنا هستی، یک دستیار پزشکی فارسی‌زبان. به پرسش‌های پزشکی به زبان فارسی، دقیق، روشن و محتاطانه "
@@ -42,7 +42,7 @@ def content_text(content: object) -> str:
     return ""
 
 
-def build_conversation(message: str, history: Sequence[dict], system_prompt: Optional[str]) -> List[Message]:
+def build_conversation(message: str, history: Sequence[dict], system_prompt: str | None) -> list[Message]:
     """``[system?, *history, user]`` as plain ``{"role", "content"}`` dicts ready for a chat template.
 
     ``history`` is Gradio's messages format; ``metadata``/``options`` keys and empty messages are dropped, and
@@ -50,7 +50,7 @@ def build_conversation(message: str, history: Sequence[dict], system_prompt: Opt
     empty or failed reply) are joined, a leading assistant message is dropped. A blank ``system_prompt`` means
     no system message.
     """
-    turns: List[Message] = []
+    turns: list[Message] = []
     for item in [*history, {"role": "user", "content": message}]:
         role = item.get("role")
         text = content_text(item.get("content"))
@@ -80,11 +80,11 @@ class TrimReport:
 
 
 def trim_to_budget(
-    messages: List[Message],
-    count_tokens: Callable[[List[Message]], int],
+    messages: list[Message],
+    count_tokens: Callable[[list[Message]], int],
     limit: int,
-    shorten: Optional[Callable[[str, int], str]] = None,
-) -> "tuple[List[Message], TrimReport]":
+    shorten: Callable[[str, int], str] | None = None,
+) -> tuple[list[Message], TrimReport]:
     """Drop the oldest turns until the prompt fits ``limit`` tokens; the system prompt and the last message stay.
 
     Messages are dropped from the oldest non-system one, and an assistant message left at the front of the

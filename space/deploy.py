@@ -16,10 +16,10 @@ import argparse
 import hashlib
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import yaml
 
@@ -52,13 +52,13 @@ class DeployResult:
     """What a deploy did (or, with ``dry_run``, would do)."""
 
     repo_id: str
-    files: Dict[str, bytes]
-    changed_files: List[str] = field(default_factory=list)
-    deleted_files: List[str] = field(default_factory=list)
-    commit: Optional[str] = None  # None: no commit was made
-    variables_set: List[str] = field(default_factory=list)
-    variables_deleted: List[str] = field(default_factory=list)
-    hardware_requested: Optional[str] = None
+    files: dict[str, bytes]
+    changed_files: list[str] = field(default_factory=list)
+    deleted_files: list[str] = field(default_factory=list)
+    commit: str | None = None  # None: no commit was made
+    variables_set: list[str] = field(default_factory=list)
+    variables_deleted: list[str] = field(default_factory=list)
+    hardware_requested: str | None = None
     dry_run: bool = False
 
 
@@ -68,9 +68,9 @@ def installed_version(package: str) -> str:
 
 
 def front_matter(
-    *, model_id: str, results_repo: str, adapter_id: Optional[str] = None, hardware: str = DEFAULT_HARDWARE,
+    *, model_id: str, results_repo: str, adapter_id: str | None = None, hardware: str = DEFAULT_HARDWARE,
     extra_datasets: Sequence[str] = (),
-) -> Dict[str, object]:
+) -> dict[str, object]:
     """The Space's README metadata (the Hub's Spaces configuration reference keys)."""
     models = [model_id] + ([adapter_id] if adapter_id else [])
     return {
@@ -90,7 +90,7 @@ def front_matter(
     }
 
 
-def render_readme(meta: Dict[str, object]) -> str:
+def render_readme(meta: dict[str, object]) -> str:
     """README.md: YAML front matter plus a short body."""
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()
     models = ", ".join(f"`{m}`" for m in meta["models"])  # type: ignore[union-attr]
@@ -106,10 +106,11 @@ def render_readme(meta: Dict[str, object]) -> str:
 
 def render_requirements() -> str:
     lines = [f"{name}=={installed_version(name)}" for name in SPACE_REQUIREMENTS]
-    return "# Pinned to the versions the Space is tested with; gradio comes from sdk_version, spaces from the platform.\n" + "\n".join(lines) + "\n"
+    header = "# Pinned to the tested versions; gradio comes from sdk_version, spaces from the platform."
+    return "\n".join([header, *lines]) + "\n"
 
 
-def space_files(meta: Dict[str, object]) -> Dict[str, bytes]:
+def space_files(meta: dict[str, object]) -> dict[str, bytes]:
     """Every file of the Space repo, path -> bytes."""
     files = {"README.md": render_readme(meta).encode(), "app.py": APP_SHIM.encode(),
              "requirements.txt": render_requirements().encode()}
@@ -124,7 +125,7 @@ def git_blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
-def _remote_oids(api, repo_id: str) -> Dict[str, str]:
+def _remote_oids(api, repo_id: str) -> dict[str, str]:
     from huggingface_hub.hf_api import RepoFile
 
     oids = {}
@@ -134,14 +135,14 @@ def _remote_oids(api, repo_id: str) -> Dict[str, str]:
     return oids
 
 
-def _local_oid(content: bytes, remote: Optional[str]) -> str:
+def _local_oid(content: bytes, remote: str | None) -> str:
     # A 64-hex remote oid is an LFS file's sha256; otherwise compare git blob ids.
     if remote is not None and len(remote) == 64:
         return hashlib.sha256(content).hexdigest()
     return git_blob_id(content)
 
 
-def _sync_files(api, repo_id: str, files: Dict[str, bytes], result: DeployResult, message: str) -> None:
+def _sync_files(api, repo_id: str, files: dict[str, bytes], result: DeployResult, message: str) -> None:
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     remote = _remote_oids(api, repo_id)
@@ -155,7 +156,7 @@ def _sync_files(api, repo_id: str, files: Dict[str, bytes], result: DeployResult
     result.commit = info.oid
 
 
-def _sync_variables(api, repo_id: str, wanted: Dict[str, Optional[str]], result: DeployResult) -> None:
+def _sync_variables(api, repo_id: str, wanted: dict[str, str | None], result: DeployResult) -> None:
     current = {key: var.value for key, var in api.get_space_variables(repo_id).items()}
     for key, value in wanted.items():
         if value is None:
@@ -173,10 +174,10 @@ def deploy_space(
     *,
     model_id: str,
     results_repo: str,
-    revision: Optional[str] = None,
-    adapter_id: Optional[str] = None,
-    results_revision: Optional[str] = None,
-    hardware: Optional[str] = DEFAULT_HARDWARE,
+    revision: str | None = None,
+    adapter_id: str | None = None,
+    results_revision: str | None = None,
+    hardware: str | None = DEFAULT_HARDWARE,
     private: bool = False,
     dry_run: bool = False,
 ) -> DeployResult:
@@ -205,7 +206,7 @@ def deploy_space(
     return result
 
 
-def make_parser(subparsers: Optional[argparse._SubParsersAction] = None, prog: Optional[str] = None):
+def make_parser(subparsers: argparse._SubParsersAction | None = None, prog: str | None = None):
     """``deploy`` options; standalone parser or a subcommand of ``gaokerena space``."""
     if subparsers is not None:
         parser = subparsers.add_parser("deploy", help="create or update the Space repo")
@@ -225,7 +226,7 @@ def make_parser(subparsers: Optional[argparse._SubParsersAction] = None, prog: O
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """``gaokerena space deploy ...``; returns the exit code."""
     top = argparse.ArgumentParser(prog="gaokerena space", description="The Gradio Space.")
     make_parser(top.add_subparsers(dest="command", required=True))

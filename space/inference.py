@@ -19,15 +19,15 @@ the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards
 
 from __future__ import annotations
 
-import spaces  # noqa: I001  (must come before torch on ZeroGPU)
-
 import logging
 import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any
 
 import gradio as gr
+import spaces  # before torch, as ZeroGPU requires (alphabetical order keeps it there)
 import torch
 from transformers import (
     AutoModelForCausalLM,
@@ -50,15 +50,15 @@ _JOIN_S = 30.0  # longest wait for the thread to finish its current step after a
 @dataclass(frozen=True)
 class _LoadKey:
     model_id: str
-    revision: Optional[str]
-    adapter_id: Optional[str]
+    revision: str | None
+    adapter_id: str | None
     device: str
     dtype: str
 
 
 _LOCK = threading.Lock()
-_TOKENIZERS: Dict[Tuple[str, Optional[str]], Any] = {}
-_MODEL: Optional[Tuple[_LoadKey, Any]] = None
+_TOKENIZERS: dict[tuple[str, str | None], Any] = {}
+_MODEL: tuple[_LoadKey, Any] | None = None
 
 
 def resolve_device(settings: Settings) -> str:
@@ -75,7 +75,7 @@ def resolve_dtype(settings: Settings, device: str) -> torch.dtype:
     return torch.bfloat16 if device == "cuda" else torch.float32
 
 
-def get_tokenizer(settings: Optional[Settings] = None):
+def get_tokenizer(settings: Settings | None = None):
     """The model's tokenizer (with its chat template), loaded once per model id and revision."""
     settings = settings or get_settings()
     key = (settings.model_id, settings.revision)
@@ -87,7 +87,7 @@ def get_tokenizer(settings: Optional[Settings] = None):
         return _TOKENIZERS[key]
 
 
-def get_model(settings: Optional[Settings] = None):
+def get_model(settings: Settings | None = None):
     """The causal LM in eval mode on its device; loaded on first call and again only if the settings change."""
     global _MODEL
     settings = settings or get_settings()
@@ -117,19 +117,19 @@ def model_loaded() -> bool:
     return _MODEL is not None
 
 
-def prompt_ids(messages: List[Dict[str, str]], settings: Optional[Settings] = None) -> List[int]:
+def prompt_ids(messages: list[dict[str, str]], settings: Settings | None = None) -> list[int]:
     """Token ids of ``messages`` through the model's chat template, ending with the assistant prompt."""
     tokenizer = get_tokenizer(settings)
     ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
     return list(ids)
 
 
-def count_tokens(messages: List[Dict[str, str]], settings: Optional[Settings] = None) -> int:
+def count_tokens(messages: list[dict[str, str]], settings: Settings | None = None) -> int:
     """Length of the prompt ``messages`` make; the ``count_tokens`` that ``chat.trim_to_budget`` expects."""
     return len(prompt_ids(messages, settings))
 
 
-def keep_last_tokens(text: str, n_drop: int, settings: Optional[Settings] = None) -> str:
+def keep_last_tokens(text: str, n_drop: int, settings: Settings | None = None) -> str:
     """``text`` without its first ``n_drop`` tokens (the end of a long message usually holds the question)."""
     tokenizer = get_tokenizer(settings)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -153,7 +153,7 @@ def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_pena
 
 @spaces.GPU(duration=_gpu_duration)
 def stream_reply(
-    input_ids: List[int],
+    input_ids: list[int],
     max_new_tokens: int,
     temperature: float,
     top_p: float,
@@ -168,7 +168,7 @@ def stream_reply(
     tokenizer = get_tokenizer()
     stop = threading.Event()
     streamer = TextIteratorStreamer(tokenizer, timeout=_POLL_S, skip_prompt=True, skip_special_tokens=True)
-    sampling: Dict[str, Any] = {"do_sample": False}
+    sampling: dict[str, Any] = {"do_sample": False}
     if temperature > 0:
         sampling = {"do_sample": True, "temperature": float(temperature), "top_p": float(top_p)}
     kwargs = dict(
@@ -181,13 +181,13 @@ def stream_reply(
         pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
         **sampling,
     )
-    failure: List[BaseException] = []
+    failure: list[BaseException] = []
 
     def run() -> None:
         try:
             with torch.inference_mode():
                 model.generate(**kwargs)
-        except BaseException as exc:  # handed to the generator below, which raises it as gr.Error
+        except BaseException as exc:  # noqa: BLE001 (handed to the generator below, which raises it as gr.Error)
             failure.append(exc)
             streamer.end()
 

@@ -18,9 +18,10 @@ import html
 import json
 import logging
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 import pandas as pd
 
@@ -51,7 +52,7 @@ class Column:
     """One score column: where it comes from in a result file and how it is labelled."""
 
     benchmark: str
-    subset: Optional[str]  # None: the file's micro average ("metrics"); else a key of "subsets"
+    subset: str | None  # None: the file's micro average ("metrics"); else a key of "subsets"
     metric: str
     label: str
     group: str  # the column group toggled in the UI
@@ -66,13 +67,13 @@ MMLU_SUBJECTS = (
     ("medical_genetics", "Medical genetics"),
     ("professional_medicine", "Professional medicine"),
 )
-MC_COLUMNS: Tuple[Column, ...] = tuple(
+MC_COLUMNS: tuple[Column, ...] = tuple(
     Column("mmlu-fa", key, "accuracy", label, "MMLU-fa subjects") for key, label in MMLU_SUBJECTS
 ) + (
     Column("mmlu-fa", None, "accuracy", "MMLU-fa avg", "MMLU-fa avg"),
     Column("ibmsee", None, "accuracy", "IBMSEE", "IBMSEE"),
 )
-KQA_COLUMNS: Tuple[Column, ...] = (
+KQA_COLUMNS: tuple[Column, ...] = (
     Column(KQA, None, "win_rate", "K-QA-fa win rate", "K-QA-fa"),
     Column(KQA, None, "comprehensiveness", "K-QA-fa comprehensiveness", "K-QA-fa"),
     Column(KQA, None, "hallucination_rate", "K-QA-fa hallucination", "K-QA-fa"),
@@ -91,11 +92,11 @@ class ModelRef:
     """A leaderboard row's identity and description, from a result file's "model" object."""
 
     id: str
-    revision: Optional[str]
-    adapter: Optional[str]
+    revision: str | None
+    adapter: str | None
     display_name: str
     type: str
-    url: Optional[str]
+    url: str | None
 
     @property
     def key(self) -> str:
@@ -111,9 +112,9 @@ class ParsedResult:
     benchmark: str
     config: str
     protocol: str
-    pass_mark: Optional[float]
-    metrics: Dict[str, Any]
-    subsets: Dict[str, Dict[str, Any]]
+    pass_mark: float | None
+    metrics: dict[str, Any]
+    subsets: dict[str, dict[str, Any]]
     created_at: str
 
 
@@ -121,14 +122,14 @@ class ParsedResult:
 class LoadedResults:
     """Parsed files plus ``(file, reason)`` for every file skipped as malformed."""
 
-    results: List[ParsedResult] = field(default_factory=list)
-    errors: List[Tuple[str, str]] = field(default_factory=list)
+    results: list[ParsedResult] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_result(data: Dict[str, Any], path: str = "<memory>") -> ParsedResult:
+def parse_result(data: dict[str, Any], path: str = "<memory>") -> ParsedResult:
     """Validate one decoded result file (SCHEMAS §3); raises ``ValueError`` naming what is missing."""
     if not isinstance(data, dict):
-        raise ValueError("a result file must hold a JSON object")
+        raise ValueError("a result file must hold a JSON object")  # noqa: TRY004 (load_results reports ValueErrors)
     if data.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
     try:
@@ -175,14 +176,14 @@ def load_results(paths: Iterable[Path]) -> LoadedResults:
     return loaded
 
 
-def _interval(block: Dict[str, Any], metric: str) -> Tuple[float, float]:
+def _interval(block: dict[str, Any], metric: str) -> tuple[float, float]:
     ci = block.get("ci95") if metric == "accuracy" else block.get(f"{metric}_ci95")
     if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
         return float(ci[0]), float(ci[1])
     return math.nan, math.nan
 
 
-def _cells(result: ParsedResult) -> Iterable[Tuple[Column, Dict[str, Any]]]:
+def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
     """(column, block holding the metric) pairs a result file provides."""
     if result.benchmark == KQA:
         for column in KQA_COLUMNS:
@@ -193,7 +194,7 @@ def _cells(result: ParsedResult) -> Iterable[Tuple[Column, Dict[str, Any]]]:
         if column.benchmark != result.benchmark:
             continue
         if column.subset is None and result.config in {"all", "default"} | _sittings(result):
-            block: Optional[Dict[str, Any]] = result.metrics
+            block: dict[str, Any] | None = result.metrics
         elif column.subset is not None and result.config == column.subset:
             block = result.metrics  # a per-subject file
         else:
@@ -215,7 +216,7 @@ SCORE_FIELDS = (
 
 def scores_frame(results: Sequence[ParsedResult]) -> pd.DataFrame:
     """Long table, one row per model × protocol × column, scores in percent; newest file wins per cell."""
-    rows: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for result in results:
         model = result.model
         for column, block in _cells(result):
@@ -234,7 +235,7 @@ def scores_frame(results: Sequence[ParsedResult]) -> pd.DataFrame:
     return pd.DataFrame(list(rows.values()), columns=list(SCORE_FIELDS))
 
 
-def mc_protocols(scores: pd.DataFrame) -> List[str]:
+def mc_protocols(scores: pd.DataFrame) -> list[str]:
     """Protocols with multiple-choice results, "generate" first when present."""
     found = set(scores.loc[scores["benchmark"].isin(MC_BENCHMARKS), "protocol"])
     return sorted(found, key=lambda p: (p != "generate", p))
@@ -244,14 +245,14 @@ def column_header(label: str, protocol: str) -> str:
     return f"{label} ({protocol})"
 
 
-def model_link(model_id: str, display_name: str, url: Optional[str], hub_url: str) -> str:
+def model_link(model_id: str, display_name: str, url: str | None, hub_url: str) -> str:
     """Markdown link to the model repo (``url`` from the file, else ``hub_url/model_id`` for a Hub id)."""
     target = url or (f"{hub_url.rstrip('/')}/{model_id}" if model_id.count("/") == 1 else None)
     name = display_name.replace("[", "(").replace("]", ")")
     return f"[{name}]({target})" if target else name
 
 
-def filter_scores(scores: pd.DataFrame, search: str = "", types: Optional[Sequence[str]] = None) -> pd.DataFrame:
+def filter_scores(scores: pd.DataFrame, search: str = "", types: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows of models whose display name or id contains a search term (";" separates terms, case-insensitive)
     and whose type is in ``types`` (all types if None)."""
     if types is not None:
@@ -271,7 +272,7 @@ def _pick(scores: pd.DataFrame, protocol: str, groups: Sequence[str]) -> pd.Data
     return chosen
 
 
-def _ordered_headers(chosen: pd.DataFrame) -> List[str]:
+def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
     order = {c.label: i for i, c in enumerate(MC_COLUMNS + KQA_COLUMNS)}
     pairs = chosen[["column", "header"]].drop_duplicates()
     return [h for _, h in sorted(zip(pairs["column"].map(order), pairs["header"]), key=lambda t: (t[0], t[1]))]
@@ -287,9 +288,9 @@ def leaderboard_table(
     *,
     hub_url: str = "https://huggingface.co",
     search: str = "",
-    types: Optional[Sequence[str]] = None,
+    types: Sequence[str] | None = None,
     groups: Sequence[str] = COLUMN_GROUPS,
-    sort_by: Optional[str] = None,
+    sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
 ) -> pd.DataFrame:
@@ -303,7 +304,7 @@ def leaderboard_table(
     """
     chosen = _pick(filter_scores(scores, search, types), protocol, groups)
     headers = _ordered_headers(chosen)
-    rows: Dict[str, Dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for rec in chosen.itertuples(index=False):
         row = rows.setdefault(
             rec.model_key,
@@ -335,14 +336,14 @@ def _pass_header(mark: float) -> str:
     return f"IBMSEE pass (≥{100 * mark:g}%)"
 
 
-def default_sort_column(headers: Sequence[str]) -> Optional[str]:
+def default_sort_column(headers: Sequence[str]) -> str | None:
     for header in headers:
         if header.startswith("MMLU-fa avg ("):
             return header
     return headers[0] if headers else None
 
 
-def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: Optional[str], descending: bool) -> pd.DataFrame:
+def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: str | None, descending: bool) -> pd.DataFrame:
     if sort_by == "Model":
         return table.sort_values("_name", ascending=not descending, kind="stable")
     if sort_by not in headers:
@@ -352,13 +353,13 @@ def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: Optional[str], d
     return table.sort_values([sort_by, "_name"], ascending=[not descending, True], na_position="last", kind="stable")
 
 
-def score_headers(table: pd.DataFrame) -> List[str]:
+def score_headers(table: pd.DataFrame) -> list[str]:
     """The numeric score columns of a ``leaderboard_table`` (the choices for sorting and the chart)."""
     return [c for c in table.columns if c not in {"Model", "Type", "Revision"} and not c.endswith("95% CI")
             and not c.startswith("IBMSEE pass")]
 
 
-def bar_chart_svg(scores: pd.DataFrame, header: Optional[str], model_keys: Optional[Sequence[str]] = None) -> str:
+def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence[str] | None = None) -> str:
     """A horizontal bar chart (inline SVG) of one score column with its 95% intervals as error bars.
 
     ``scores`` is the long frame; ``header`` a score header ("MMLU-fa avg (generate)"); ``model_keys``
@@ -378,8 +379,10 @@ def bar_chart_svg(scores: pd.DataFrame, header: Optional[str], model_keys: Optio
     top_value = max(100.0, float(data["ci_hi"].max(skipna=True) if data["ci_hi"].notna().any() else 0))
     scale = width / top_value
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' dir='ltr' class='lb-chart' "
-        f"viewBox='0 0 {left + width + right} {height}' width='100%'>",
+        (
+            f"<svg xmlns='http://www.w3.org/2000/svg' role='img' dir='ltr' class='lb-chart' "
+            f"viewBox='0 0 {left + width + right} {height}' width='100%'>"
+        ),
         f"<title>{html.escape(header)} with 95% intervals</title>",
     ]
     for tick in range(0, int(top_value) + 1, 20):
@@ -408,7 +411,7 @@ def bar_chart_svg(scores: pd.DataFrame, header: Optional[str], model_keys: Optio
     return "".join(parts)
 
 
-def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_keys: Optional[Sequence[str]] = None) -> int:
+def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_keys: Sequence[str] | None = None) -> int:
     """Write the per-question records of ``results`` (only ``model_keys`` if given) as CSV; returns the row count.
 
     Records are re-read from each result file, so the in-memory leaderboard never holds them.
@@ -436,11 +439,11 @@ def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_key
 def fetch_results(
     repo_id: str,
     *,
-    revision: Optional[str] = None,
-    endpoint: Optional[str] = None,
-    token: Optional[str] = None,
-    cache_dir: Optional[Path] = None,
-) -> List[Path]:
+    revision: str | None = None,
+    endpoint: str | None = None,
+    token: str | None = None,
+    cache_dir: Path | None = None,
+) -> list[Path]:
     """Download ``results/*.json`` of the results dataset repo (only changed files) and list them, sorted."""
     from huggingface_hub import snapshot_download
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Dict, List, Tuple
 
 
 EMERGENCY_NUMBER = "115"
@@ -48,7 +47,7 @@ _DROP = re.compile("[\u064b-\u065f\u0670\u0640]")
 _SPACES = re.compile(r"[\s\u200c\u200d\u200e\u200f\u00a0]+")
 
 # category -> (Persian keywords, English keywords). Persian keywords are normalised like the text at import.
-RED_FLAGS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+RED_FLAGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "suicide": (
         ("خودکشی", "خودم را بکشم", "خودمو بکشم", "خودم رو بکشم", "می‌خواهم بمیرم", "میخوام بمیرم",
          "نمی‌خواهم زنده باشم", "نمیخوام زنده باشم", "به زندگی‌ام پایان", "به زندگیم پایان", "آرزوی مرگ",
@@ -95,32 +94,48 @@ DISCLAIMER_EN = (
     "See a physician for diagnosis and treatment. In an emergency in Iran, call 115."
 )
 
-_GUIDANCE: Dict[str, Tuple[str, str]] = {
+_GUIDANCE: dict[str, tuple[str, str]] = {
     "suicide": (
-        "اگر به آسیب زدن به خود فکر می‌کنید، تنها نیستید. اگر در خطر فوری هستید با ۱۱۵ تماس بگیرید. "
-        "اورژانس اجتماعی: ۱۲۳ — خط مشاوره صدای مشاور بهزیستی: ۱۴۸۰. "
-        "همین حالا به فردی مورد اعتماد خبر دهید و وسایل خطرناک را از دسترس دور کنید.",
-        "If you are thinking about harming yourself, you are not alone. In immediate danger, call 115. "
-        "Social emergency: 123; Welfare Organization counselling line: 1480. "
-        "Tell someone you trust now and move anything dangerous out of reach.",
+        (
+            "اگر به آسیب زدن به خود فکر می‌کنید، تنها نیستید. اگر در خطر فوری هستید با ۱۱۵ تماس بگیرید. "
+            "اورژانس اجتماعی: ۱۲۳ — خط مشاوره صدای مشاور بهزیستی: ۱۴۸۰. "
+            "همین حالا به فردی مورد اعتماد خبر دهید و وسایل خطرناک را از دسترس دور کنید."
+        ),
+        (
+            "If you are thinking about harming yourself, you are not alone. In immediate danger, call 115. "
+            "Social emergency: 123; Welfare Organization counselling line: 1480. "
+            "Tell someone you trust now and move anything dangerous out of reach."
+        ),
     ),
     "chest_pain": (
-        "درد یا فشار قفسه سینه می‌تواند نشانه حمله قلبی باشد: همین حالا با ۱۱۵ تماس بگیرید، "
-        "فعالیت را متوقف کنید و بنشینید، و خودتان رانندگی نکنید.",
-        "Chest pain or pressure can be a heart attack: call 115 now, stop what you are doing and sit down, "
-        "and do not drive yourself.",
+        (
+            "درد یا فشار قفسه سینه می‌تواند نشانه حمله قلبی باشد: همین حالا با ۱۱۵ تماس بگیرید، "
+            "فعالیت را متوقف کنید و بنشینید، و خودتان رانندگی نکنید."
+        ),
+        (
+            "Chest pain or pressure can be a heart attack: call 115 now, stop what you are doing and sit down, "
+            "and do not drive yourself."
+        ),
     ),
     "stroke": (
-        "افتادگی صورت، ضعف یا بی‌حسی یک طرف بدن یا اختلال ناگهانی گفتار ممکن است سکته مغزی باشد: "
-        "فوراً با ۱۱۵ تماس بگیرید و زمان شروع علائم را یادداشت کنید. چیزی برای خوردن ندهید.",
-        "Face drooping, weakness or numbness on one side, or sudden trouble speaking can be a stroke: "
-        "call 115 immediately and note the time the symptoms started. Give nothing to eat or drink.",
+        (
+            "افتادگی صورت، ضعف یا بی‌حسی یک طرف بدن یا اختلال ناگهانی گفتار ممکن است سکته مغزی باشد: "
+            "فوراً با ۱۱۵ تماس بگیرید و زمان شروع علائم را یادداشت کنید. چیزی برای خوردن ندهید."
+        ),
+        (
+            "Face drooping, weakness or numbness on one side, or sudden trouble speaking can be a stroke: "
+            "call 115 immediately and note the time the symptoms started. Give nothing to eat or drink."
+        ),
     ),
     "poisoning": (
-        "در مسمومیت فوراً با ۱۱۵ تماس بگیرید. بیمار را به استفراغ وادار نکنید و ظرف یا بسته ماده را نگه دارید. "
-        "در گازگرفتگی، اگر بی‌خطر است، فرد را به هوای آزاد ببرید.",
-        "For poisoning, call 115 now. Do not make the person vomit; keep the container or package. "
-        "For gas (carbon monoxide) exposure, move the person to fresh air if it is safe to do so.",
+        (
+            "در مسمومیت فوراً با ۱۱۵ تماس بگیرید. بیمار را به استفراغ وادار نکنید و ظرف یا بسته ماده را نگه دارید. "
+            "در گازگرفتگی، اگر بی‌خطر است، فرد را به هوای آزاد ببرید."
+        ),
+        (
+            "For poisoning, call 115 now. Do not make the person vomit; keep the container or package. "
+            "For gas (carbon monoxide) exposure, move the person to fresh air if it is safe to do so."
+        ),
     ),
     "bleeding": (
         "در خونریزی شدید با ۱۱۵ تماس بگیرید و با پارچه تمیز روی محل خونریزی فشار مستقیم و محکم وارد کنید.",
@@ -147,7 +162,7 @@ _ENGLISH = {
 }
 
 
-def detect_red_flags(text: str) -> List[str]:
+def detect_red_flags(text: str) -> list[str]:
     """The red-flag categories ``text`` mentions, in the order of :data:`RED_FLAGS` (empty for benign text)."""
     normal = normalize_text(text)
     squashed = _squash(normal)
@@ -158,7 +173,7 @@ def detect_red_flags(text: str) -> List[str]:
     return found
 
 
-def emergency_message(categories: List[str]) -> str:
+def emergency_message(categories: list[str]) -> str:
     """Markdown emergency guidance (Persian, then English) for the detected categories; "" when none."""
     if not categories:
         return ""

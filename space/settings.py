@@ -10,8 +10,8 @@ On the Hub, MODEL_ID / REVISION / RESULTS_REPO arrive as Space variables (``gaok
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 
 DEFAULT_MODEL_ID = "gaokerena/gaokerena-v1.0"
@@ -19,7 +19,7 @@ DEFAULT_RESULTS_REPO = "gaokerena/leaderboard-results"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
-def _as_bool(value: Optional[str]) -> bool:
+def _as_bool(value: str | None) -> bool:
     return value is not None and value.strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -46,7 +46,7 @@ def _as_float(env: Mapping[str, str], key: str, default: float) -> float:
         raise ValueError(f"{key} must be a number, got {raw!r}") from None
 
 
-def _optional(env: Mapping[str, str], key: str) -> Optional[str]:
+def _optional(env: Mapping[str, str], key: str) -> str | None:
     value = env.get(key, "").strip()
     return value or None
 
@@ -64,7 +64,8 @@ class Settings:
         hf_endpoint: Hub endpoint (``HF_ENDPOINT``); also used to link model repos in the table.
         hf_token: token for private repos (``HF_TOKEN``); never shown.
         max_input_tokens: prompt budget; older turns are dropped beyond it (``MAX_INPUT_TOKEN_LENGTH``).
-        max_new_tokens / default_new_tokens: slider maximum and default (``MAX_NEW_TOKENS``, ``DEFAULT_MAX_NEW_TOKENS``).
+        max_new_tokens / default_new_tokens: slider maximum and default (``MAX_NEW_TOKENS``,
+            ``DEFAULT_MAX_NEW_TOKENS``).
         gpu_duration: seconds requested from ZeroGPU per reply (``GPU_DURATION``).
         stream_interval_s: shortest time between two chat updates sent to the browser (``STREAM_INTERVAL_S``).
         zero_gpu: running on ZeroGPU (``SPACES_ZERO_GPU``, set by the platform).
@@ -76,12 +77,12 @@ class Settings:
     """
 
     model_id: str = DEFAULT_MODEL_ID
-    revision: Optional[str] = None
-    adapter_id: Optional[str] = None
+    revision: str | None = None
+    adapter_id: str | None = None
     results_repo: str = DEFAULT_RESULTS_REPO
-    results_revision: Optional[str] = None
+    results_revision: str | None = None
     hf_endpoint: str = DEFAULT_ENDPOINT
-    hf_token: Optional[str] = None
+    hf_token: str | None = None
     max_input_tokens: int = 4096
     max_new_tokens: int = 2048
     default_new_tokens: int = 512
@@ -102,7 +103,7 @@ class Settings:
         return self.hf_endpoint.rstrip("/")
 
 
-def get_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (default ``os.environ``); raises ``ValueError`` on malformed numbers."""
     env = os.environ if environ is None else environ
     max_new = _as_int(env, "MAX_NEW_TOKENS", 2048)

@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
 
     from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError
 
     from hub_tools.cards.model import CardError
     from hub_tools.release.manifest import ManifestError, load_manifest
@@ -104,10 +105,20 @@ def main(argv: list[str] | None = None) -> int:
             print_plan(plan_release(api, manifest))
             return 0
         report = push_release(api, manifest, dry_run=args.dry_run)
-    except (ReleaseError, CardError, FileNotFoundError) as error:
+    except (ReleaseError, CardError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        if type(error).__name__ not in _TRANSPORT_ERRORS:
+            raise
+        print(f"gaokerena release: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
+        return 2
     return print_report(report)
+
+
+# The HTTP client's connection failures (huggingface_hub's transport raises them unwrapped).
+_TRANSPORT_ERRORS = {"ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "ReadError",
+                     "WriteError", "RemoteProtocolError", "ConnectionError"}  # fmt: skip
 
 
 def print_plan(states) -> None:

@@ -24,6 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,42 +234,54 @@ def push_release(
 ) -> ReleaseReport:
     """Plan, commit, verify and tag (see the module docstring); never raises for a failed check.
 
-    ``on_phase(name)`` is called as each phase (plan, commit, verify, tag) starts, e.g. to split a request log.
+    ``on_phase`` is called with each phase's name (plan, commit, verify, tag) as it starts and with "end NAME"
+    as it ends, e.g. to split a request log by phase.
     """
-    timings: dict[str, float] = {}
-    report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run, stage_seconds=timings)
-
-    def phase(name: str, func) -> None:
-        if on_phase is not None:
-            on_phase(name)
-        start = time.perf_counter()
-        func()
-        timings[name] = time.perf_counter() - start
-
-    phase("plan", lambda: report.repos.extend(plan_release(api, manifest, hub_url=hub_url)))
+    report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run)
+    with _phase(report, "plan", on_phase):
+        report.repos = plan_release(api, manifest, hub_url=hub_url)
     _preflight(report.repos, manifest.version)
     if dry_run:
         return report
-    phase("commit", lambda: [_commit(api, state, manifest) for state in report.repos])
-    phase("verify", lambda: [_verify(api, state, manifest, report.repos) for state in report.repos])
-    if report.ok:
-        phase("tag", lambda: [_tag(api, state, manifest.version) for state in report.repos])
+    with _phase(report, "commit", on_phase):
+        for state in report.repos:
+            _commit(api, state, manifest)
+    with _phase(report, "verify", on_phase):
+        for state in report.repos:
+            _verify(api, state, manifest, report.repos)
+    if not report.ok:
+        logger.error("verification failed: no repo was tagged %s", manifest.version)
+        return report
+    with _phase(report, "tag", on_phase):
+        for state in report.repos:
+            _tag(api, state, manifest.version)
         # Space variables (MODEL_ID, REVISION=the version, ...) change only once the release is verified and tagged.
         for state in report.repos:
             if state.artifact.variables:
                 _set_space_variables(api, state.artifact)
-    else:
-        logger.error("verification failed: no repo was tagged %s", manifest.version)
-    if on_phase is not None:
-        on_phase("done")
     return report
 
 
-def _refresh(api: HfApi, state: RepoState, version: str) -> None:
+@contextmanager
+def _phase(report: ReleaseReport, name: str, on_phase: Callable[[str], None] | None):
+    if on_phase is not None:
+        on_phase(name)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.stage_seconds[name] = time.perf_counter() - start
+        if on_phase is not None:
+            on_phase(f"end {name}")
+
+
+def _refresh(api: HfApi, state: RepoState, version: str, *, tags: bool = True) -> None:
+    """Re-read the repo's head and tree (and, with ``tags``, where the version tag points) and re-diff."""
     artifact = state.artifact
     head, remote = remote_state(api, artifact.repo_id, artifact.repo_type)
     state.plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote))
-    state.tag_commit = _tag_commit(api, artifact, version) if head else None
+    if tags:
+        state.tag_commit = _tag_commit(api, artifact, version) if head else None
 
 
 def _tag_commit(api: HfApi, artifact: Artifact, version: str) -> str | None:
@@ -308,7 +321,8 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         exist_ok=True,
         space_sdk=artifact.sdk if artifact.repo_type == "space" else None,
     )
-    _refresh(api, state, manifest.version)  # a fresh head (create_repo may have made the initial commit)
+    # A fresh head: create_repo may have made an initial commit. The tag state stays the one preflight checked.
+    _refresh(api, state, manifest.version, tags=False)
     plan = state.plan
     summary = f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
     state.commit = commit_repo(api, plan, message=f"Release {manifest.version}", description=_description(plan))

@@ -178,8 +178,9 @@ def stage_cpt(r: Rehearsal) -> None:
 
 
 def stage_merge_cpt(r: Rehearsal) -> None:
-    r.gaokerena("merge-cpt", "merge", "--base", str(r.artifacts / "tiny"), "--adapter", str(r.artifacts / "train/cpt"),
-                "--out", str(r.artifacts / "merged" / "cpt"), module="training.merge")  # fmt: skip
+    r.gaokerena("merge-cpt", "merge", "--base", str(r.artifacts / "tiny"),
+                "--adapter", str(r.artifacts / "train/cpt"), "--out", str(r.artifacts / "merged" / "cpt"),
+                module="training.merge")  # fmt: skip
 
 
 def stage_sft(r: Rehearsal) -> None:
@@ -215,12 +216,14 @@ def stage_eval(r: Rehearsal) -> None:
                      "--dataset", str(r.artifacts / "datasets" / "kqa-fa"),
                      "--dataset-id", _manifest_value(r, "kqa-fa", "repo_id"),
                      "--judge", f"local:{r.artifacts / 'merged' / 'sft'}",  # the tiny model judges itself: wiring only
-                     "--limit", "3", "--max-new-tokens", "8", "--resamples", "200", "--out", str(results)])
+                     "--limit", "3", "--max-new-tokens", "8", "--resamples", "200",
+                     "--out", str(results)])  # fmt: skip
     if PAPER_RESULTS.is_dir():
         commands.append(["eval", "import-paper", str(PAPER_RESULTS), "--out", str(results),
                          "--mmlu-dataset", str(r.artifacts / "datasets" / "mmlu-fa"),
                          "--ibmsee-dataset", str(r.artifacts / "datasets" / "ibmsee")])  # fmt: skip
-    r.gaokerena_parallel("eval", commands, module="hub_tools.evaluation.cli", jobs=max(1, min(2, os.cpu_count() or 1)))
+    jobs = max(1, min(2, os.cpu_count() or 1))
+    r.gaokerena_parallel("eval", commands, module="hub_tools.evaluation.cli", jobs=jobs)
 
 
 def stage_release(r: Rehearsal) -> None:
@@ -238,6 +241,15 @@ def stage_space(r: Rehearsal) -> None:
         "--results-repo", variables["RESULTS_REPO"], "--hardware", "none", "--endpoint", r.hub_url,
         module="space.deploy",
     )  # fmt: skip
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=r.hub_url, token=r.token)
+    repo_id = _manifest_value(r, "space", "repo_id")
+    head = api.repo_info(repo_id, repo_type="space").sha
+    tags = {t.name: t.target_commit for t in api.list_repo_refs(repo_id, repo_type="space").tags}
+    if tags.get(_manifest_value_top("version")) != head:
+        raise StageError(f"the deploy moved {repo_id} past the release tag: `gaokerena space deploy` renders other "
+                         "files than the release staged (see the space log)")  # fmt: skip
 
 
 STAGES = [
@@ -270,6 +282,10 @@ def _manifest_value(r: Rehearsal, artifact: str, key: str):
     """A value of the release manifest (the rehearsal publishes the real release's repo ids and variables)."""
     raw = yaml.safe_load(RELEASE_MANIFEST.read_text(encoding="utf-8"))
     return raw["artifacts"][artifact][key]
+
+
+def _manifest_value_top(key: str):
+    return yaml.safe_load(RELEASE_MANIFEST.read_text(encoding="utf-8"))[key]
 
 
 def _publish_folder(r: Rehearsal, repo_id: str, folder: Path) -> None:

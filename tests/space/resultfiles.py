@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 TINY_REPO = "tester/tiny-aya"
@@ -24,23 +24,23 @@ def result_json(
     protocol: str = "generate",
     accuracy: float = 0.5,
     *,
-    display_name: Optional[str] = None,
+    display_name: str | None = None,
     model_type: str = "fine-tuned",
-    revision: Optional[str] = None,
-    config: Optional[str] = None,
+    revision: str | None = None,
+    config: str | None = None,
     created_at: str = "2025-06-01T00:00:00Z",
     n_records: int = 4,
-    kqa: Optional[Dict[str, float]] = None,
-) -> Dict[str, Any]:
+    kqa: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """One evaluation result file as SCHEMAS §3 describes it (subject scores spread around ``accuracy``)."""
     config = config or {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}[benchmark]
-    subsets: Dict[str, Any] = {}
+    subsets: dict[str, Any] = {}
     if benchmark == "mmlu-fa":
         for i, (name, n) in enumerate(SUBJECTS.items()):
             acc = min(1.0, max(0.0, accuracy + (i - 2.5) / 50))
             subsets[name] = {"accuracy": acc, "n": n, "correct": round(acc * n), "invalid": 0,
                              "ci95": [max(0.0, acc - 0.08), min(1.0, acc + 0.08)]}
-    metrics: Dict[str, Any] = {"accuracy": accuracy, "n": 1089, "correct": round(accuracy * 1089), "invalid": 3,
+    metrics: dict[str, Any] = {"accuracy": accuracy, "n": 1089, "correct": round(accuracy * 1089), "invalid": 3,
                                "ci95": [accuracy - 0.03, accuracy + 0.03], "acc,none": accuracy,
                                "acc_stderr,none": 0.015}
     if kqa:
@@ -66,12 +66,12 @@ def result_json(
     }
 
 
-def file_name(data: Dict[str, Any]) -> str:
+def file_name(data: dict[str, Any]) -> str:
     """`<model_slug>__<benchmark>__<protocol>.json`."""
     return f"{data['model']['id'].replace('/', '--')}__{data['benchmark']['name']}__{data['protocol']}.json"
 
 
-def write_results(folder: Path, results: List[Dict[str, Any]]) -> List[Path]:
+def write_results(folder: Path, results: list[dict[str, Any]]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for data in results:
@@ -81,7 +81,7 @@ def write_results(folder: Path, results: List[Dict[str, Any]]) -> List[Path]:
     return paths
 
 
-def standard_results() -> List[Dict[str, Any]]:
+def standard_results() -> list[dict[str, Any]]:
     """Three models, both multiple-choice protocols, IBMSEE on each side of the pass mark, K-QA-fa."""
     return [
         result_json("gaokerena/gaokerena-v1.0", "mmlu-fa", "generate", 0.48, display_name="Gaokerena"),

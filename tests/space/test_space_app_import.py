@@ -38,7 +38,8 @@ def test_import_builds_blocks_without_gpu_weights_or_network(tmp_path):
         "MODEL_ID": "does-not/exist", "RESULTS_REPO": "does-not/exist", "HF_ENDPOINT": "http://127.0.0.1:9",
         "CUDA_VISIBLE_DEVICES": "", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
     }  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("ok")
 

@@ -6,7 +6,6 @@ the test; ``pytest --basetemp=DIR`` makes that location fixed).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,9 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; `make test` does)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; `make test` does that)"
+    ),
 ]
 
 
@@ -73,7 +74,8 @@ def test_persian_chat_streams_right_to_left_and_leaderboard_renders(browser, app
     # A Persian paragraph is laid out from the right: its text ends flush with the right edge.
     right_aligned = user_paragraph.evaluate(
         "el => { const r = document.createRange(); r.selectNodeContents(el);"
-        " const t = r.getBoundingClientRect(), b = el.getBoundingClientRect(); return Math.abs(b.right - t.right) < 4; }"
+        " const t = r.getBoundingClientRect(), b = el.getBoundingClientRect();"
+        " return Math.abs(b.right - t.right) < 4; }"
     )
     assert right_aligned
 

@@ -48,7 +48,8 @@ def test_build_conversation_always_alternates():
 
 def test_content_text_accepts_every_shape():
     assert content_text("a") == "a"
-    assert content_text([{"type": "text", "text": "a"}, {"type": "file", "file": {}}, {"type": "text", "text": "b"}]) == "ab"
+    parts = [{"type": "text", "text": "a"}, {"type": "file", "file": {}}, {"type": "text", "text": "b"}]
+    assert content_text(parts) == "ab"
     assert content_text({"type": "text", "text": "c"}) == "c"
     assert content_text(None) == ""
 
@@ -93,3 +94,14 @@ def test_trimming_with_the_real_chat_template(tiny_model_dir, monkeypatch):
     assert kept[0]["content"] == "پیام سیستم" and kept[-1]["content"] == "آخرین پرسش"
     ids = inference.prompt_ids(kept)
     assert len(ids) == report.tokens
+
+
+def test_the_app_warns_when_it_trims(tiny_model_dir, monkeypatch):
+    monkeypatch.setenv("MODEL_ID", str(tiny_model_dir))
+    monkeypatch.setenv("MAX_INPUT_TOKEN_LENGTH", "200")
+    from space import app
+    from space.settings import get_settings
+
+    with pytest.warns(UserWarning, match="longer than 200 tokens: .* older message"):  # gr.Warning outside a request
+        ids = app._prompt_ids("آخرین پرسش", history(20), "پیام سیستم", get_settings())
+    assert len(ids) <= 200

@@ -30,7 +30,9 @@ def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
     assert set(first.variables_set) == {"MODEL_ID", "REVISION", "RESULTS_REPO"}
     assert first.hardware_requested == "zero-a10g"
     files = set(hf_api.list_repo_files(REPO, repo_type="space"))
-    assert {"README.md", "app.py", "requirements.txt", "space/app.py", "space/inference.py", "space/style.css"} <= files
+    assert {"README.md", "app.py", "requirements.txt", "space/app.py", "space/inference.py", "space/style.css"} <= set(
+        files
+    )
     assert "space/deploy.py" not in files
     commits = hf_api.list_repo_commits(REPO, repo_type="space")
 
@@ -40,7 +42,9 @@ def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
     assert second.variables_set == [] and second.variables_deleted == [] and second.hardware_requested is None
     assert len(hf_api.list_repo_commits(REPO, repo_type="space")) == len(commits)
     variables = {k: v.value for k, v in hf_api.get_space_variables(REPO).items()}
-    assert variables == {"MODEL_ID": "tester/tiny-aya", "REVISION": "v1.0", "RESULTS_REPO": "tester/leaderboard-results"}
+    assert variables == {
+        "MODEL_ID": "tester/tiny-aya", "REVISION": "v1.0", "RESULTS_REPO": "tester/leaderboard-results"
+    }
     assert hf_api.get_space_runtime(REPO).requested_hardware == "zero-a10g"
 
     third = deploy_space(hf_api, REPO, model_id="tester/other", results_repo="tester/leaderboard-results")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import threading
 import time
+from itertools import pairwise
 
 import pytest
 from resultfiles import RESULTS_REPO, file_name, result_json
@@ -27,7 +28,7 @@ def test_chat_streams_several_chunks(client):
     chunks = list(job)
     assert len(chunks) >= 3
     assert all(isinstance(c, str) for c in chunks)
-    assert all(later.startswith(earlier) for earlier, later in zip(chunks, chunks[1:]))  # a growing reply
+    assert all(later.startswith(earlier) for earlier, later in pairwise(chunks))  # a growing reply
     assert job.status().success
 
 
@@ -82,7 +83,8 @@ def test_refresh_picks_up_a_new_result_file(client, session_api, tmp_path):
 def test_csv_export_of_the_filtered_models(client):
     client.predict(api_name="/load_leaderboard")
     path = client.predict("aya", api_name="/export_records")
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     assert rows and {r["model_id"] for r in rows} == {"CohereLabs/aya-expanse-8b"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import yaml
+from huggingface_hub import ModelCard
 
 from hub_tools.release import cli
 from hub_tools.release.manifest import load_manifest
@@ -45,6 +46,21 @@ def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
     space = manifest.artifact("space")
     variables = {k: v.value for k, v in hf_api.get_space_variables(space.repo_id).items()}
     assert variables == {"MODEL_ID": manifest.artifact("model").repo_id, "REVISION": "v1.0"}
+    # Every generated card, read back from the Hub: the exact metadata keys, and the honest base model.
+    model_keys = {"base_model", "base_model_relation", "co2_eq_emissions", "datasets", "language", "library_name",
+                  "license", "model-index", "pipeline_tag", "tags"}  # fmt: skip
+    expected = {
+        "cpt-lora": (model_keys - {"model-index"}, manifest.base_model, "adapter"),
+        "cpt-merged": (model_keys - {"model-index"}, manifest.base_model, "finetune"),
+        "sft-lora": (model_keys - {"model-index"}, manifest.artifact("cpt-merged").repo_id, "adapter"),
+        "model": (model_keys, manifest.base_model, "finetune"),
+    }
+    for name, (keys, base, relation) in expected.items():
+        card = ModelCard.load(manifest.artifact(name).repo_id)
+        front = yaml.safe_load(card.content.split("---\n", 2)[1])
+        assert set(front) == keys, name
+        assert (front["base_model"], front["base_model_relation"]) == (base, relation), name
+        assert front["datasets"] and all("/" in d and not d.startswith("/") for d in front["datasets"]), name
     files = set(hf_api.list_repo_files(manifest.artifact("cpt-lora").repo_id))
     assert {"README.md", "adapter_model.safetensors", "training_metadata.json"} <= files
     assert not any(f.startswith("checkpoints/") for f in files)

@@ -50,9 +50,13 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
             head = api.repo_info(spec["repo_id"], repo_type=kind).sha
             tags = {t.name: t.target_commit for t in api.list_repo_refs(spec["repo_id"], repo_type=kind).tags}
             assert tags == {"v1.0": head}, spec["repo_id"]
-        card = ModelCard.load(manifest["artifacts"]["model"]["repo_id"], token=reader)
+        # HfApi's own download: ModelCard.load(repo_id) would go to the session's Hub (HF_ENDPOINT), not this one.
+        card = ModelCard.load(api.hf_hub_download(manifest["artifacts"]["model"]["repo_id"], "README.md",
+                                                  revision="v1.0", cache_dir=tmp_path / "cache"))  # fmt: skip
         assert card.data.base_model == TINY_REPO and card.data.base_model_relation == "finetune"
         assert card.data.eval_results, "the merged model's card has no model-index from the rehearsal's evaluation"
+        benchmarks = {result.dataset_type for result in card.data.eval_results}
+        assert {"gaokerena/MMLU-fa", "gaokerena/IBMSEE", "gaokerena/K-QA-fa"} <= benchmarks
         results = [f for f in api.list_repo_files(manifest["artifacts"]["results"]["repo_id"], repo_type="dataset")
                    if f.startswith("results/")]  # fmt: skip
         assert len(results) >= 4
