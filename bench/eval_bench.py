@@ -44,7 +44,7 @@ MMLU_SIZE, IBMSEE_SIZE = 1089, 168
 # ------------------------------------------------------------------------------------------------ data
 def real_questions() -> tuple[list[dict], list[dict]] | None:
     """(mmlu rows, ibmsee rows) from the authors' spreadsheets, or None when they are not here."""
-    from hub_tools.evaluation.xlsx import read_first_sheet
+    from hub_tools.xlsx import read_first_sheet
 
     if not (SHARED / "MMLU_fa").is_dir():
         return None

@@ -108,8 +108,12 @@ def _split_infos_from_folder(out: Path, report: BuildReport) -> dict[str, dict[s
                 info["features"] = features
             elif info["features"] != features:
                 raise CardSpecError(f"config {config!r}: splits have different features")
-            num_bytes = int(parquet.read().nbytes)
-            info["splits"].append({"name": split, "num_bytes": num_bytes, "num_examples": parquet.metadata.num_rows})
+            # num_bytes: the uncompressed data size from the parquet metadata (sum of the row groups'
+            # total_byte_size), so the card does not load the data; within ~10% of the in-memory Arrow size that
+            # ``datasets`` records (measured on MF3QA: 0.89-0.99x).
+            metadata = parquet.metadata
+            num_bytes = sum(int(metadata.row_group(i).total_byte_size) for i in range(metadata.num_row_groups))
+            info["splits"].append({"name": split, "num_bytes": num_bytes, "num_examples": metadata.num_rows})
             info["download_size"] += path.stat().st_size
             info["dataset_size"] += num_bytes
         infos[config] = info

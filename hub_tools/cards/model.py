@@ -21,6 +21,9 @@ from typing import Any
 import jinja2
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+from hub_tools.evaluation.schema import Result
+from hub_tools.evaluation.schema import to_eval_results as result_to_eval_results
+
 
 # The model every Gaokerena release descends from (named in the licence section whatever the build's base was).
 UPSTREAM_MODEL = "CohereForAI/aya-expanse-8b"
@@ -167,36 +170,8 @@ def combined_emissions(stages: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def to_eval_results(results: Iterable[dict[str, Any]]) -> list[EvalResult]:
-    """Result documents -> EvalResult list; the evaluation package's converter when it is installed."""
-    results = list(results)
-    if not results:
-        return []
-    try:
-        from hub_tools.evaluation.schema import Result, to_eval_results as convert
-    except ImportError:
-        return [item for result in results for item in _eval_results_fallback(result)]
-    return [item for result in results for item in convert(Result.from_dict(result))]
-
-
-def _eval_results_fallback(result: dict[str, Any]) -> list[EvalResult]:
-    """SCHEMAS §3 -> EvalResult, used only while ``hub_tools.evaluation.schema`` is unavailable."""
-    benchmark, metrics = result["benchmark"], result["metrics"]
-    common = dict(
-        task_type="text-generation",
-        dataset_type=benchmark["dataset_id"],
-        dataset_name=benchmark["name"],
-        dataset_config=benchmark.get("config"),
-        dataset_split=benchmark.get("split"),
-        dataset_revision=benchmark.get("dataset_revision"),
-    )
-    if "accuracy" in metrics:
-        name = f"accuracy ({result['protocol']})"
-        return [EvalResult(metric_type="accuracy", metric_value=metrics["accuracy"], metric_name=name, **common)]
-    return [
-        EvalResult(metric_type=key, metric_value=metrics[key], metric_name=key, **common)
-        for key in ("win_rate", "comprehensiveness", "hallucination_rate")
-        if key in metrics
-    ]
+    """Result documents (SCHEMAS §3) -> EvalResult list, by the evaluation package's converter."""
+    return [item for result in results for item in result_to_eval_results(Result.from_dict(result))]
 
 
 def _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model):

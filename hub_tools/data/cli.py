@@ -3,6 +3,7 @@
 gaokerena data build mmlu-fa --out artifacts/mmlu-fa                      # bundled samples
 gaokerena data build mmlu-fa --source ../shared/data/gaokerena/MMLU_fa --out artifacts/mmlu-fa
 gaokerena data build mf3qa --source A.xlsx B.xlsx --out DIR --min-answer-chars 20 --contamination fail
+gaokerena data build mf3qa --source DIR --out OUT --benchmarks MMLU_fa/ IBMSEE/    # = --set benchmarks=A,B
 gaokerena data check-contamination ...                                    # see its own --help
 gaokerena data list                                                       # the datasets and their modules
 """
@@ -85,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"share of the corpus in the 'cpt' config (default {defaults.cpt_fraction})",
     )
     build.add_argument(
+        "--benchmarks",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="benchmark sources for the contamination check (mf3qa, corpus); same as --set benchmarks=A,B",
+    )
+    build.add_argument(
         "--set",
         dest="extra",
         type=_key_value,
@@ -124,6 +132,15 @@ def _build(args: argparse.Namespace) -> int:
     from hub_tools.data.readers import DataError
     from hub_tools.data.report import ReportError
 
+    extra = {key: _coerce(value) for key, value in args.extra}
+    if args.benchmarks:
+        if "benchmarks" in extra:
+            print(
+                "gaokerena data build: give the benchmarks with --benchmarks or --set benchmarks=, not both",
+                file=sys.stderr,
+            )
+            return 2
+        extra["benchmarks"] = ",".join(str(path) for path in args.benchmarks)
     try:
         options = BuildOptions(
             on_error=args.on_error,
@@ -133,7 +150,7 @@ def _build(args: argparse.Namespace) -> int:
             contamination=args.contamination,
             seed=args.seed,
             cpt_fraction=args.cpt_fraction,
-            extra={key: _coerce(value) for key, value in args.extra},
+            extra=extra,
         )
     except ValueError as exc:
         print(f"gaokerena data build: {exc}", file=sys.stderr)

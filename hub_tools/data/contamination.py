@@ -299,17 +299,13 @@ def _iter_table_rows(path: Path) -> Iterator[dict[str, Any]]:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
             yield from batch.to_pylist()
     elif suffix == ".xlsx":
-        import openpyxl
+        from hub_tools.xlsx import read_sheet
 
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-            header = [str(h) if h is not None else "" for h in next(rows, ())]
-            for cells in rows:
-                if any(c is not None for c in cells):
-                    yield dict(zip(header, cells))
-        finally:
-            workbook.close()
+        header, *rows = read_sheet(path) or [[]]
+        header = [str(h) if h is not None else "" for h in header]
+        for cells in rows:
+            if any(c is not None for c in cells):
+                yield dict(zip(header, cells))
     elif suffix == ".csv":
         import csv
 

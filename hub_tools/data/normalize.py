@@ -85,9 +85,13 @@ class NormalizerConfig:
 DEFAULT_CONFIG = NormalizerConfig()
 
 
-def _is_presentation_form(ch: str) -> bool:
-    cp = ord(ch)
-    return 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFE
+# Arabic presentation forms A (U+FB50-U+FDFF) and B (U+FE70-U+FEFE); one precompiled class instead of a
+# per-character check.
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+
+def _fold_presentation_form(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
 
 
 def to_ascii_digits(text: str) -> str:
@@ -136,8 +140,8 @@ def normalize_persian(text: str, *, fold_digits: bool = False, config: Normalize
         raise TypeError(f"normalize_persian expects str, got {type(text).__name__}")
     cfg = config or DEFAULT_CONFIG
     do_fold = fold_digits or cfg.fold_digits
-    if any(_is_presentation_form(ch) for ch in text):
-        text = "".join(unicodedata.normalize("NFKC", ch) if _is_presentation_form(ch) else ch for ch in text)
+    if _PRESENTATION_FORMS.search(text):
+        text = _PRESENTATION_FORMS.sub(_fold_presentation_form, text)
     text = unicodedata.normalize("NFC", text)
     if cfg.letters and cfg.diacritics and cfg.zwnj and cfg.whitespace:
         text = text.translate(_TRANSLATE)

@@ -34,7 +34,6 @@ import ast
 import json
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal
@@ -253,9 +252,12 @@ def read_xlsx(
     sheet: str | None = None,
     label: str | None = None,
 ) -> Iterator[Row]:
-    """Yield the typed rows of the first (or the named) sheet of an xlsx workbook (see the module docstring)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Yield the typed rows of the first (or the named) sheet of an xlsx workbook (see the module docstring).
+
+    The workbook is read with the shared fast reader :mod:`hub_tools.xlsx` (which falls back to openpyxl for what
+    it does not handle, e.g. date-formatted cells).
+    """
+    from hub_tools.xlsx import XlsxError, read_sheet
 
     _check_mode(on_error, report)
     path = Path(path)
@@ -264,52 +266,31 @@ def read_xlsx(
     if not path.is_file():
         raise DataError(label, f"file not found ({path})")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DataError(label, f"not a readable xlsx workbook ({type(exc).__name__}: {exc})") from None
-    try:
+        sheet_rows = read_sheet(path, sheet)
+    except XlsxError as exc:
+        if exc.corrupt:
+            raise DataError(label, f"not a readable xlsx workbook ({exc.detail})") from None
+        raise DataError(label, str(exc)) from None
+    if not sheet_rows:
+        raise DataError(label, "the sheet is empty (no header row)", row=1)
+    header = list(sheet_rows[0])
+    columns = match_columns(label, header, list(required_columns), optional=list(optional))
+    used = set(columns.values())
+    for row_no, cells in enumerate(sheet_rows[1:], start=2):
+        if all(_is_empty(c) for c in cells):
+            continue
+        if report is not None:
+            report.read(label)
+        raw = {name: (cells[i] if i < len(cells) else None) for name, i in columns.items()}
+        extra = {
+            str(header[i]): c
+            for i, c in enumerate(cells)
+            if i not in used and i < len(header) and header[i] is not None
+        }
         try:
-            worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        except (KeyError, IndexError):
-            raise DataError(label, f"no sheet {sheet!r}" if sheet else "the workbook has no sheet") from None
-        rows = worksheet.iter_rows(values_only=True)
-        try:
-            header = next(rows, None)
-        except Exception as exc:  # a damaged sheet XML inside a valid zip
-            raise DataError(label, f"not a readable xlsx workbook ({type(exc).__name__}: {exc})", row=1) from None
-        if header is None:
-            raise DataError(label, "the sheet is empty (no header row)", row=1)
-        header = list(header)
-        columns = match_columns(label, header, list(required_columns), optional=list(optional))
-        used = set(columns.values())
-        row_no = 1
-        while True:
-            try:
-                cells = next(rows)
-            except StopIteration:
-                break
-            except Exception as exc:
-                raise DataError(label, f"unreadable row ({type(exc).__name__}: {exc})", row=row_no + 1) from None
-            row_no += 1
-            cells = list(cells)
-            if all(_is_empty(c) for c in cells):
-                continue
-            if report is not None:
-                report.read(label)
-            raw = {name: (cells[i] if i < len(cells) else None) for name, i in columns.items()}
-            extra = {
-                str(header[i]): c
-                for i, c in enumerate(cells)
-                if i not in used and i < len(header) and header[i] is not None
-            }
-            try:
-                yield _build_row(label, row_no, raw, required_columns, optional, extra)
-            except _CellError as exc:
-                _handle_row_error(
-                    label, row_no, exc.column, exc.reason, exc.detail, {**raw, **extra}, on_error, report
-                )
-    finally:
-        workbook.close()
+            yield _build_row(label, row_no, raw, required_columns, optional, extra)
+        except _CellError as exc:
+            _handle_row_error(label, row_no, exc.column, exc.reason, exc.detail, {**raw, **extra}, on_error, report)
 
 
 def read_jsonl(

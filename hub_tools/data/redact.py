@@ -111,8 +111,10 @@ def redact_personal_data(text: str) -> tuple[str, Counter]:
     counts: Counter = Counter()
     if not text:
         return text, counts
+    # Digit-folded shadow of ``text`` (same length); folded once, and rebuilt from the shadow itself after a
+    # replacement (placeholders contain no foldable digits, so the shadow's pieces fold to the same text).
+    shadow = text.translate(_DIGIT_FOLD)
     for kind, pattern, span_of in _RULES:
-        shadow = text.translate(_DIGIT_FOLD)  # same length as text
         spans = []
         for match in pattern.finditer(shadow):
             start, end = span_of(match)
@@ -121,12 +123,16 @@ def redact_personal_data(text: str) -> tuple[str, Counter]:
         if not spans:
             continue
         placeholder = PLACEHOLDERS[kind]
-        pieces, last = [], 0
+        pieces, shadow_pieces, last = [], [], 0
         for start, end in spans:
             pieces.append(text[last:start])
+            shadow_pieces.append(shadow[last:start])
             pieces.append(placeholder)
+            shadow_pieces.append(placeholder)
             last = end
         pieces.append(text[last:])
+        shadow_pieces.append(shadow[last:])
         text = "".join(pieces)
+        shadow = "".join(shadow_pieces)
         counts[kind] += len(spans)
     return text, counts

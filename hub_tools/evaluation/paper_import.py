@@ -101,7 +101,7 @@ def normalize_question(text: str) -> str:
 
 def _read_sheet(path: Path) -> list[dict[str, str]]:
     """The sheet's data rows as {column: text} (cells as text, empty cells "")."""
-    from .xlsx import XlsxError, read_first_sheet
+    from hub_tools.xlsx import XlsxError, read_first_sheet
 
     try:
         rows = read_first_sheet(path)

@@ -78,15 +78,19 @@ class BodyReader:
         if self.chunked:
             yield from self._chunked()
         else:
-            remaining = self.length or 0
-            while remaining > 0:
-                data = self.rfile.read(min(CHUNK, remaining))
-                if not data:
-                    self.broken = True
-                    raise errors.bad_request("Request body ended early")
-                remaining -= len(data)
-                yield data
+            yield from self._exactly(self.length or 0, "Request body ended early")
         self.consumed = True
+
+    def _exactly(self, size: int, early: str) -> Iterator[bytes]:
+        """``size`` bytes of the body in chunks; a body that ends sooner is a 400 saying ``early``."""
+        remaining = size
+        while remaining > 0:
+            data = self.rfile.read(min(CHUNK, remaining))
+            if not data:
+                self.broken = True
+                raise errors.bad_request(early)
+            remaining -= len(data)
+            yield data
 
     def _chunked(self) -> Iterator[bytes]:
         while True:
@@ -103,14 +107,7 @@ class BodyReader:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                     pass
                 return
-            remaining = size
-            while remaining > 0:
-                data = self.rfile.read(min(CHUNK, remaining))
-                if not data:
-                    self.broken = True
-                    raise errors.bad_request("Chunked body ended early")
-                remaining -= len(data)
-                yield data
+            yield from self._exactly(size, "Chunked body ended early")
             self.rfile.readline(16)
 
     def drain(self) -> None:

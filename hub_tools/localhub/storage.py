@@ -39,6 +39,8 @@ from typing import Any, BinaryIO, Iterable
 
 import yaml
 
+from hub_tools.hashing import git_blob_sha1
+
 from . import errors
 
 logger = logging.getLogger(__name__)
@@ -74,11 +76,6 @@ def default_gitattributes(repo_type: str) -> bytes:
 def now_iso() -> str:
     """Current UTC time as the Hub writes it: ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def git_blob_sha1(data: bytes) -> str:
-    """The git object id of a blob with this content."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def lfs_pointer(sha256: str, size: int) -> bytes:
@@ -401,21 +398,22 @@ class Storage:
             atomic_write_json(target / "meta.json", meta)
 
     def update_meta(self, state: RepoState, updates: dict) -> dict:
-        with self.lock(state.ref):
-            meta = _read_json(state.path / "meta.json")
-            meta.update(updates)
-            atomic_write_json(state.path / "meta.json", meta)
-            state.meta = meta
-            return meta
+        return self.mutate_meta(state, lambda meta: meta.update(updates))
 
     def mutate_meta(self, state: RepoState, fn) -> dict:
         """Apply ``fn(meta)`` under the repo lock and store the result atomically."""
+        return self._mutate_json(state, "meta", fn)
+
+    def _mutate_json(self, state: RepoState, name: str, fn) -> dict:
+        """Read ``<name>.json``, apply ``fn`` to it under the repo lock, write it back atomically and keep it as
+        ``state.<name>`` (``meta`` or ``refs``)."""
+        path = state.path / f"{name}.json"
         with self.lock(state.ref):
-            meta = _read_json(state.path / "meta.json")
-            fn(meta)
-            atomic_write_json(state.path / "meta.json", meta)
-            state.meta = meta
-            return meta
+            data = _read_json(path)
+            fn(data)
+            atomic_write_json(path, data)
+            setattr(state, name, data)
+            return data
 
     # ------------------------------------------------------------------------------------------------ commits
     @staticmethod
@@ -613,12 +611,7 @@ class Storage:
     # --------------------------------------------------------------------------------------------------- refs
     def update_refs(self, state: RepoState, fn) -> dict:
         """Apply ``fn(refs)`` under the repo lock and store the result atomically."""
-        with self.lock(state.ref):
-            refs = _read_json(state.path / "refs.json")
-            fn(refs)
-            atomic_write_json(state.path / "refs.json", refs)
-            state.refs = refs
-            return refs
+        return self._mutate_json(state, "refs", fn)
 
     # ------------------------------------------------------------------------------------------------ content
     def open_file(self, state: RepoState, entry: dict) -> tuple[Path, int]:

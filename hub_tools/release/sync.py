@@ -11,7 +11,6 @@ chose to store it.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +20,11 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 
+from hub_tools.hashing import hash_bytes, hash_file
+
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 8 * 1024 * 1024
 # Files the Hub manages itself; a release never deletes them.
 PROTECTED_REMOTE_FILES = frozenset({".gitattributes"})
 
@@ -91,32 +91,6 @@ class RepoPlan:
     @property
     def deleted_bytes(self) -> int:
         return sum(self.remote[p].size for p in self.deleted)
-
-
-def hash_bytes(data: bytes) -> tuple[str, str]:
-    """(git blob sha1, sha256) of ``data``."""
-    sha1 = hashlib.sha1(b"blob %d\0" % len(data))
-    sha1.update(data)
-    return sha1.hexdigest(), hashlib.sha256(data).hexdigest()
-
-
-def hash_file(path: Path) -> tuple[str, str]:
-    """(git blob sha1, sha256) of a file, read once in chunks; the two digests run in parallel on large files
-    (hashlib releases the GIL), which roughly halves the time on two cores."""
-    size = path.stat().st_size
-    sha1, sha256 = hashlib.sha1(b"blob %d\0" % size), hashlib.sha256()
-    with path.open("rb") as handle:
-        if size <= _CHUNK:
-            data = handle.read()
-            sha1.update(data)
-            sha256.update(data)
-        else:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                while chunk := handle.read(_CHUNK):
-                    pending = pool.submit(sha1.update, chunk)
-                    sha256.update(chunk)
-                    pending.result()
-    return sha1.hexdigest(), sha256.hexdigest()
 
 
 def local_file(path_in_repo: str, path: Path) -> LocalFile:

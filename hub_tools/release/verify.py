@@ -14,7 +14,6 @@ every problem of a release at once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from huggingface_hub import HfApi, snapshot_download
 
+from hub_tools.hashing import sha256_file
 from hub_tools.release.sync import LocalFile
 
 
@@ -68,7 +68,7 @@ def check_checksums(
         remote = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         missing = sorted(set(files) - remote)
         extra = sorted(remote - set(files) - {".gitattributes"})
-        wrong = sorted(path for path in set(files) & remote if _sha256(folder / path) != files[path].sha256)
+        wrong = sorted(path for path in set(files) & remote if sha256_file(folder / path) != files[path].sha256)
     problems = [f"{label}: {paths[:5]}" for label, paths in (("missing", missing), ("unexpected", extra),
                                                              ("content differs", wrong)) if paths]  # fmt: skip
     if problems:
@@ -162,11 +162,3 @@ def dataset_configs(readme: bytes | None) -> list[str]:
         return []
     front = yaml.safe_load(text.split("---", 2)[1]) or {}
     return [c["config_name"] for c in front.get("configs", []) if isinstance(c, dict) and "config_name" in c]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(8 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -58,6 +58,8 @@ def app_url(local_hub, tiny_hub_model, results_repo):
         "CONCURRENCY_LIMIT": "2",
         "QUEUE_SIZE": "40",
         "LEADERBOARD_TTL_S": "3600",
+        # Send every streamed token: the tiny model is fast enough to fit a whole reply in one 50 ms interval.
+        "STREAM_INTERVAL_S": "0",
     }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():

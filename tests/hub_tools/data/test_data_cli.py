@@ -68,3 +68,40 @@ def test_list_and_check_contamination_delegation(capsys):
         main(["data", "check-contamination", "--help"])
     assert exc.value.code == 0
     assert "gaokerena data check-contamination" in capsys.readouterr().out
+
+
+def test_benchmarks_option_is_set_benchmarks(tmp_path, capsys):
+    from hub_tools.data.builders import default_sources
+
+    kqa = default_sources("kqa-fa")[0]
+    reports = {}
+    for name, flags in {"opt": ["--benchmarks", str(kqa)], "set": ["--set", f"benchmarks={kqa}"]}.items():
+        out = tmp_path / name
+        assert main(["data", "build", "mf3qa", "--out", str(out), *flags]) == 0
+        reports[name] = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    assert reports["opt"]["stats"]["options"]["extra"] == {"benchmarks": str(kqa)}
+    assert reports["opt"]["stats"]["contamination"] == reports["set"]["stats"]["contamination"]
+    assert list(reports["opt"]["stats"]["contamination"]["benchmarks"]) == ["kqa-fa"]
+    assert reports["opt"]["totals"] == reports["set"]["totals"]
+    capsys.readouterr()
+    both = ["--benchmarks", str(kqa), "--set", f"benchmarks={kqa}"]
+    assert main(["data", "build", "mf3qa", "--out", str(tmp_path / "both"), *both]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_card_sizes_come_from_parquet_metadata(tmp_path):
+    import pyarrow.parquet as pq
+    import yaml
+
+    out = tmp_path / "ibmsee"
+    assert main(["data", "build", "ibmsee", "--out", str(out)]) == 0
+    meta = yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---")[1])
+    (info,) = meta["dataset_info"]
+    (split,) = info["splits"]
+    path = out / "sept2023" / "test-00000-of-00001.parquet"
+    metadata = pq.ParquetFile(path).metadata
+    expected = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    assert split == {"name": "test", "num_bytes": expected, "num_examples": 13}
+    assert info["dataset_size"] == expected and info["download_size"] == path.stat().st_size
+    # close to the in-memory Arrow size that `datasets` records
+    assert 0.5 < expected / pq.read_table(path).nbytes < 1.5

@@ -101,3 +101,37 @@ def test_counts_per_kind_in_one_text():
     )
     assert "[PHONE]" in text and "[EMAIL]" in text and "[URL]" in text and "[NATIONAL_ID]" in text
     assert counts == {"phone": 2, "email": 1, "url": 1, "national_id": 1}
+
+
+def _redact_fold_per_rule(text):
+    """The earlier implementation (digits folded once per rule), kept to check the single-fold version."""
+    from collections import Counter
+
+    from hub_tools.data.redact import _DIGIT_FOLD, _RULES, PLACEHOLDERS
+
+    counts = Counter()
+    if not text:
+        return text, counts
+    for kind, pattern, span_of in _RULES:
+        shadow = text.translate(_DIGIT_FOLD)
+        spans = [s for s in (span_of(m) for m in pattern.finditer(shadow)) if s[1] > s[0]]
+        if not spans:
+            continue
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces += [text[last:start], PLACEHOLDERS[kind]]
+            last = end
+        text = "".join(pieces + [text[last:]])
+        counts[kind] += len(spans)
+    return text, counts
+
+
+def test_single_fold_matches_fold_per_rule():
+    texts = [
+        "تماس: ۰۹۱۲ ۳۴۵ ۶۷۸۹ یا info@clinic.ir و www.doctor.com/page، کد ملی ۰۰۱۲۳۴۵۶۷۸ و تلفن ٠٢١-٨٨٧٧٦٦٥٥",
+        "دوز 500 mg، فشار 120/80، سال ۱۴۰۲/۰۶/۱۵، tel 88776655 و https://x.org/a?b=1). شماره همراه +98 912 345 6789",
+        "بدون داده‌ی شخصی؛ HbA1c 6.5% و 12000/µL و 1234567890 و ۱۲۳-۴۵۶۷۸۹-۰ example.ir/x doctor.com.",
+        "",
+    ]
+    for text in texts:
+        assert redact_personal_data(text) == _redact_fold_per_rule(text)

@@ -150,7 +150,7 @@ def test_folder_names_match_loosely(tmp_path):
 def test_xlsx_reader_matches_openpyxl_on_awkward_cells(tmp_path):
     import openpyxl
 
-    from hub_tools.evaluation.xlsx import XlsxError, read_first_sheet
+    from hub_tools.xlsx import XlsxError, read_first_sheet
 
     book = openpyxl.Workbook()
     sheet = book.active
