@@ -18,35 +18,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Standard library and yaml only: nothing here imports the Hugging Face libraries yet.
+from hub_tools.release.rehearse import free_port, local_hub_env  # noqa: E402
 
-
-PORT = _free_port()
+PORT = free_port()
 TOKEN = "hf_bench_" + os.urandom(12).hex()
 ROOT = Path(tempfile.mkdtemp(prefix="release-bench-"))
 # The Hugging Face libraries read these at import: set them first.
-os.environ.update(
-    HF_ENDPOINT=f"http://127.0.0.1:{PORT}",
-    HF_TOKEN=TOKEN,
-    HF_HOME=str(ROOT / "hf_home"),
-    HF_HUB_DISABLE_TELEMETRY="1",
-    HF_HUB_DISABLE_XET="1",
-    HF_HUB_DISABLE_PROGRESS_BARS="1",
-    HF_DATASETS_DISABLE_PROGRESS_BARS="1",
-    DISABLE_SAFETENSORS_CONVERSION="1",
-    TOKENIZERS_PARALLELISM="false",
-)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.update(local_hub_env(f"http://127.0.0.1:{PORT}", TOKEN, ROOT / "hf_home"))
 
 
 def _writes(log: list[dict]) -> int:

@@ -116,7 +116,7 @@ def respond(
         yield reply
     input_ids = _prompt_ids(message, history, system_prompt, settings)
     stream = inference.stream_reply(input_ids, int(max_new_tokens), float(temperature), float(top_p),
-                                    float(repetition_penalty))
+                                    float(repetition_penalty), settings.stream_interval_s)
     last_update, pending = 0.0, False
     try:
         for piece in stream:

@@ -11,7 +11,8 @@ patches CUDA so this works before a GPU is attached); anywhere else it is loaded
 app needs neither a GPU nor the weights. ``@spaces.GPU`` decorates ``stream_reply`` only, and is a no-op off
 ZeroGPU.
 
-Generation runs ``model.generate`` in a thread feeding a ``TextIteratorStreamer``. A ``StoppingCriteria``
+Generation runs ``model.generate`` in a thread feeding a :class:`TokenStream` (token ids only; the text is
+decoded in the consuming generator, incrementally, over all the ids that arrived since its last piece). A ``StoppingCriteria``
 watches a ``threading.Event`` that the generator's ``finally`` sets, so closing the generator (the Stop
 button, a closed tab; on ZeroGPU the worker closes it too) ends ``generate`` at the next token. An exception in
 the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards to the browser unchanged.
@@ -20,22 +21,17 @@ the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 import spaces  # before torch, as ZeroGPU requires (alphabetical order keeps it there)
 import torch
-from transformers import (
-    AutoModelForCausalLM,
-    AutoTokenizer,
-    StoppingCriteria,
-    StoppingCriteriaList,
-    TextIteratorStreamer,
-)
+from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
+from transformers.generation.streamers import BaseStreamer
 
 from space.settings import Settings, get_settings
 
@@ -136,6 +132,91 @@ def keep_last_tokens(text: str, n_drop: int, settings: Settings | None = None) -
     return tokenizer.decode(ids[max(n_drop, 0) :], skip_special_tokens=True)
 
 
+class TokenStream(BaseStreamer):
+    """What ``generate`` streams to: new token ids, handed to a consumer that decodes them incrementally.
+
+    transformers' ``TextIteratorStreamer`` decodes in ``put()``, i.e. in the generation thread, once per token,
+    and re-decodes every token since the last newline each time: quadratic in a reply without newlines, and all
+    of it holding the GIL that ``generate``'s own Python loop needs (on the tiny model it cost ~35% of the
+    decode speed). Here ``put()`` only appends ids; :meth:`pieces` wakes when ids arrive, takes all of them and
+    decodes a short window (the ids since the last emitted piece, plus the previous piece's ids for context, as
+    text-generation-inference does), so each token is decoded about twice whatever the reply's length. A piece
+    ending in U+FFFD (a character whose bytes are split over tokens, common in Persian) waits for the next id.
+    The concatenated pieces equal ``tokenizer.decode(all new ids, skip_special_tokens=True)``.
+    """
+
+    def __init__(self, tokenizer, skip_prompt: bool = True):
+        self.tokenizer = tokenizer
+        self._skip_prompt = skip_prompt
+        self._ids: list[int] = []
+        self._done = False
+        self._waiting = True  # whether the consumer wants a wake-up for every new id
+        self._ready = threading.Condition()
+
+    def put(self, value) -> None:
+        if value.dim() > 1:
+            if value.shape[0] > 1:
+                raise ValueError("TokenStream supports batch size 1 only")
+            value = value[0]
+        if self._skip_prompt:  # the first put() is the prompt
+            self._skip_prompt = False
+            return
+        ids = value.tolist()
+        with self._ready:
+            self._ids.extend(ids)
+            if self._waiting:
+                self._ready.notify()
+
+    def end(self) -> None:
+        with self._ready:
+            self._done = True
+            self._ready.notify()
+
+    def _decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def _take(self, seen: int, due: float, alive: Callable[[], bool], poll_s: float) -> tuple[int, bool]:
+        """Wait until ids beyond ``seen`` have arrived and ``due`` (a monotonic time) has passed, or the end;
+        returns (number of ids now available, whether generation has ended)."""
+        with self._ready:
+            while not self._done:
+                now = time.monotonic()
+                if now < due:  # too early for another piece: sleep without a wake-up per id
+                    self._waiting = False
+                    self._ready.wait(min(due - now, poll_s))
+                elif len(self._ids) > seen:
+                    break
+                else:
+                    self._waiting = True
+                    if not self._ready.wait(poll_s) and not alive():
+                        break
+                if not alive() and not self._done:
+                    break
+            self._waiting = True
+            return len(self._ids), self._done or not alive()
+
+    def pieces(
+        self, alive: Callable[[], bool], min_interval_s: float = 0.0, poll_s: float = _POLL_S
+    ) -> Iterator[str]:
+        """New text as it becomes decodable, the first piece at once and the next ones at most once per
+        ``min_interval_s`` (each holding all the text decoded meanwhile); ends after ``end()``, or when
+        ``alive()`` turns false."""
+        prefix, read, seen = 0, 0, 0  # ids[prefix:read] produced the last piece; ids[:seen] have been taken
+        due = 0.0
+        while True:
+            seen, done = self._take(seen, due, alive, poll_s)
+            ids = self._ids  # only ever extended, so slices up to ``seen`` are stable
+            if seen > read:
+                known = self._decode(ids[prefix:read])
+                text = self._decode(ids[prefix:seen])
+                if len(text) > len(known) and (done or not text.endswith("\ufffd")):
+                    yield text[len(known) :]
+                    prefix, read = read, seen
+                    due = time.monotonic() + min_interval_s
+            if done:
+                return
+
+
 class _EventStop(StoppingCriteria):
     """Stops every sequence of the batch once ``event`` is set."""
 
@@ -146,7 +227,7 @@ class _EventStop(StoppingCriteria):
         return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
 
 
-def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_penalty) -> int:
+def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_penalty, min_interval_s=0.0) -> int:
     """Seconds asked of ZeroGPU for one reply (``GPU_DURATION``), read when the reply starts."""
     return get_settings().gpu_duration
 
@@ -158,8 +239,12 @@ def stream_reply(
     temperature: float,
     top_p: float,
     repetition_penalty: float,
+    min_interval_s: float = 0.0,
 ) -> Iterator[str]:
     """Yield the reply to the prompt ``input_ids`` piece by piece (new text only, not the running total).
+
+    The first piece comes as soon as it is decodable, the next ones at most once per ``min_interval_s`` (0: as
+    soon as tokens arrive), so a fast model is not slowed by waking the consumer for every token.
 
     ``temperature`` 0 means greedy decoding. Raises ``gr.Error`` if generation fails; closing the generator
     stops generation at the next token and waits for the thread to finish.
@@ -167,7 +252,7 @@ def stream_reply(
     model = get_model()
     tokenizer = get_tokenizer()
     stop = threading.Event()
-    streamer = TextIteratorStreamer(tokenizer, timeout=_POLL_S, skip_prompt=True, skip_special_tokens=True)
+    streamer = TokenStream(tokenizer)
     sampling: dict[str, Any] = {"do_sample": False}
     if temperature > 0:
         sampling = {"do_sample": True, "temperature": float(temperature), "top_p": float(top_p)}
@@ -194,17 +279,7 @@ def stream_reply(
     thread = threading.Thread(target=run, name=GENERATION_THREAD_NAME, daemon=True)
     thread.start()
     try:
-        while True:
-            try:
-                piece = next(streamer)
-            except StopIteration:
-                break
-            except queue.Empty:
-                if not thread.is_alive() and streamer.text_queue.empty():
-                    break
-                continue
-            if piece:
-                yield piece
+        yield from streamer.pieces(thread.is_alive, min_interval_s)
         if failure:
             exc = failure[0]
             logger.error("generation failed", exc_info=(type(exc), exc, exc.__traceback__))

@@ -30,9 +30,9 @@ from pathlib import Path
 from . import stats
 from .data import KQAItem, load_benchmark
 from .judge import UNPARSEABLE, Judge, parse_pairwise, parse_statement
-from .mc import default_model_id, default_model_type, model_url
+from .mc import model_info, run_source
 from .prompts import PAIRWISE_SYSTEM, STATEMENT_SYSTEM, kqa_prompt, pairwise_prompt, statement_prompt
-from .schema import BenchmarkInfo, ModelInfo, Result, load_result, utc_now
+from .schema import BenchmarkInfo, Result, load_result, utc_now
 
 logger = logging.getLogger(__name__)
 SUBSET = "kqa-fa"
@@ -222,10 +222,8 @@ def evaluate_kqa(
         lm = loaded or load_model(model, revision=revision, adapter=adapter, dtype=dtype, device=device)
         ours = generate_answers(lm, data.items, batch_size=batch_size, max_new_tokens=max_new_tokens)
     generation_s = time.perf_counter() - start
-    system_id = model_id or default_model_id(model, adapter)
     common_config = {
-        "model_path": model, "adapter_path": adapter, "base_model": model if adapter else None,
-        "dataset_path": data.source, "limit": limit, "batch_size": batch_size,
+        **run_source(model, adapter, data, limit=limit, batch_size=batch_size),
         "answers_from": answers, "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens},
         "prompt": "hub_tools.evaluation.prompts.kqa_prompt in the model's chat template",
         "judge": judge.describe(), "bootstrap": {"resamples": resamples, "seed": seed},
@@ -234,11 +232,8 @@ def evaluate_kqa(
 
     def make(protocol: str, metric_values: dict, records: list[dict], extra_config: dict) -> Result:
         return Result(
-            model=ModelInfo(
-                id=system_id, display_name=display_name or system_id.split("/")[-1],
-                type=model_type or default_model_type(system_id, adapter), revision=revision, adapter=adapter,
-                url=model_url(system_id),
-            ),  # fmt: skip
+            model=model_info(model, adapter, model_id=model_id, display_name=display_name, model_type=model_type,
+                             revision=revision),  # fmt: skip
             benchmark=BenchmarkInfo(name="kqa-fa", dataset_id=data.dataset_id, config=data.config, split=data.split,
                                     dataset_revision=data.revision),  # fmt: skip
             protocol=protocol,

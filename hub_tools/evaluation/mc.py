@@ -50,6 +50,39 @@ def model_url(model_id: str) -> str | None:
     return f"{endpoint}/{model_id}"
 
 
+def model_info(
+    model: str,
+    adapter: str | None,
+    *,
+    model_id: str | None = None,
+    display_name: str | None = None,
+    model_type: str | None = None,
+    revision: str | None = None,
+) -> ModelInfo:
+    """A result's ``model`` block; what is not given comes from the defaults above."""
+    system_id = model_id or default_model_id(model, adapter)
+    return ModelInfo(
+        id=system_id,
+        display_name=display_name or system_id.split("/")[-1],
+        type=model_type or default_model_type(system_id, adapter),
+        revision=revision,
+        adapter=adapter,
+        url=model_url(system_id),
+    )
+
+
+def run_source(model: str, adapter: str | None, data, *, limit: int | None, batch_size: int) -> dict:
+    """The first keys of a result's ``config``: what was evaluated, on what, how many at a time."""
+    return {
+        "model_path": model,
+        "adapter_path": adapter,
+        "base_model": model if adapter else None,
+        "dataset_path": data.source,
+        "limit": limit,
+        "batch_size": batch_size,
+    }
+
+
 def score_records(records: list[dict], *, resamples: int = stats.DEFAULT_RESAMPLES, seed: int = stats.DEFAULT_SEED):
     """(metrics, subsets) of SCHEMAS §3 from per-question records."""
     correct = [bool(r["correct"]) for r in records]
@@ -146,14 +179,8 @@ def evaluate_mc(
         records = predict_loglikelihood(lm, data.items, batch_size=batch_size, answer_prefix=answer_prefix)
     wall = time.perf_counter() - start
     metrics, subsets = score_records(records, resamples=resamples, seed=seed)
-    system_id = model_id or default_model_id(model, adapter)
     run_config = {
-        "model_path": model,
-        "adapter_path": adapter,
-        "base_model": model if adapter else None,
-        "dataset_path": data.source,
-        "limit": limit,
-        "batch_size": batch_size,
+        **run_source(model, adapter, data, limit=limit, batch_size=batch_size),
         "prompt": "paper (hub_tools.evaluation.prompts.mc_prompt) in the model's chat template",
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
@@ -166,14 +193,8 @@ def evaluate_mc(
         "questions_per_s": round(len(records) / wall, 3) if wall > 0 else None,
     }
     return Result(
-        model=ModelInfo(
-            id=system_id,
-            display_name=display_name or system_id.split("/")[-1],
-            type=model_type or default_model_type(system_id, adapter),
-            revision=revision,
-            adapter=adapter,
-            url=model_url(system_id),
-        ),
+        model=model_info(model, adapter, model_id=model_id, display_name=display_name, model_type=model_type,
+                         revision=revision),  # fmt: skip
         benchmark=BenchmarkInfo(
             name=benchmark, dataset_id=data.dataset_id, config=data.config, split=data.split,
             dataset_revision=data.revision, pass_mark=data.pass_mark,

@@ -20,6 +20,7 @@ repo hold a per-repo lock, so concurrent commits are applied one on top of the o
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -35,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import yaml
 
@@ -145,23 +146,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temp file + fsync + os.replace (+ fsync of the directory)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+@contextlib.contextmanager
+def _temp_file(directory: Path) -> Iterator[tuple[int, str]]:
+    """``(fd, path)`` of a new temp file in ``directory``, removed if the block raises (the block moves it away
+    with ``os.replace`` when it succeeds)."""
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        yield fd, tmp
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def atomic_write(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temp file + fsync + os.replace (+ fsync of the directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _temp_file(path.parent) as (fd, tmp):
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
     if fsync:
         _fsync_dir(path.parent)
 
@@ -499,9 +508,8 @@ class Storage:
         """Stream an LFS object to disk, checking its sha256 and size before moving it into place."""
         tmp_dir = state.path / "objects" / "lfs" / "incoming"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=".tmp-")
         digest, written = hashlib.sha256(), 0
-        try:
+        with _temp_file(tmp_dir) as (fd, tmp):
             with os.fdopen(fd, "wb") as fh:
                 for chunk in stream:
                     written += len(chunk)
@@ -519,12 +527,6 @@ class Storage:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
 
     def apply_commit(self, state: RepoState, revision: str, ops: list[Operation], *, title: str, message: str,
                      author: str, parent_commit: str | None, create_pr: bool = False) -> CommitResult:

@@ -55,6 +55,30 @@ TOKEN_ENV = "GAOKERENA_REHEARSAL_TOKEN"
 EVAL_LIMIT = 8  # questions per benchmark and protocol: enough to exercise the pipeline in seconds
 
 
+def local_hub_env(endpoint: str, token: str, hf_home: Path) -> dict[str, str]:
+    """The variables that point the Hugging Face libraries at a local Hub (endpoint, token, a private HF_HOME) with
+    no telemetry, no Xet, no progress bars and no safetensors conversion bot. They read them at import: set them
+    before importing huggingface_hub, datasets or transformers."""
+    return dict(
+        HF_ENDPOINT=endpoint,
+        HF_TOKEN=token,
+        HF_HOME=str(hf_home),
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HUB_DISABLE_XET="1",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        HF_DATASETS_DISABLE_PROGRESS_BARS="1",
+        DISABLE_SAFETENSORS_CONVERSION="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class StageError(RuntimeError):
     """A stage that failed; the message says what and where its log is."""
 
@@ -90,15 +114,7 @@ class Rehearsal:
         env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HUGGINGFACE_CO_STAGING",
                                                                  "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")}
         env.update(
-            HF_ENDPOINT=self.hub_url,
-            HF_TOKEN=self.token,
-            HF_HOME=str(self.workdir / "hf_home"),
-            HF_HUB_DISABLE_TELEMETRY="1",
-            HF_HUB_DISABLE_XET="1",
-            HF_HUB_DISABLE_PROGRESS_BARS="1",
-            HF_DATASETS_DISABLE_PROGRESS_BARS="1",
-            DISABLE_SAFETENSORS_CONVERSION="1",
-            TOKENIZERS_PARALLELISM="false",
+            local_hub_env(self.hub_url, self.token, self.workdir / "hf_home"),
             GRADIO_ANALYTICS_ENABLED="False",
             CODECARBON_LOG_LEVEL="error",
             PYTHONUNBUFFERED="1",
@@ -168,35 +184,36 @@ def stage_tiny_model(r: Rehearsal) -> None:
 
 
 def stage_cpt(r: Rehearsal) -> None:
-    r.gaokerena(
-        "cpt", "train", "cpt", "--config", str(REPO_ROOT / "training/recipes/tiny/cpt.yaml"),
-        "--model_name_or_path", str(r.artifacts / "tiny"),
-        "--dataset_name", str(r.artifacts / "datasets" / "corpus"),
-        "--output_dir", str(r.artifacts / "train" / "cpt"),
-        module="training.train",
-    )  # fmt: skip
+    _train(r, "cpt", model=r.artifacts / "tiny", dataset="corpus")
 
 
 def stage_merge_cpt(r: Rehearsal) -> None:
-    r.gaokerena("merge-cpt", "merge", "--base", str(r.artifacts / "tiny"),
-                "--adapter", str(r.artifacts / "train/cpt"), "--out", str(r.artifacts / "merged" / "cpt"),
-                module="training.merge")  # fmt: skip
+    _merge(r, "merge-cpt", base=r.artifacts / "tiny", adapter="cpt")
 
 
 def stage_sft(r: Rehearsal) -> None:
+    _train(r, "sft", model=r.artifacts / "merged" / "cpt", dataset="mf3qa")
+
+
+def stage_merge(r: Rehearsal) -> None:
+    _merge(r, "merge", base=r.artifacts / "merged" / "cpt", adapter="sft")
+
+
+def _train(r: Rehearsal, stage: str, *, model: Path, dataset: str) -> None:
+    """``gaokerena train STAGE`` with the tiny recipe: ``model`` on ``datasets/DATASET``, into ``train/STAGE``."""
     r.gaokerena(
-        "sft", "train", "sft", "--config", str(REPO_ROOT / "training/recipes/tiny/sft.yaml"),
-        "--model_name_or_path", str(r.artifacts / "merged" / "cpt"),
-        "--dataset_name", str(r.artifacts / "datasets" / "mf3qa"),
-        "--output_dir", str(r.artifacts / "train" / "sft"),
+        stage, "train", stage, "--config", str(REPO_ROOT / "training" / "recipes" / "tiny" / f"{stage}.yaml"),
+        "--model_name_or_path", str(model),
+        "--dataset_name", str(r.artifacts / "datasets" / dataset),
+        "--output_dir", str(r.artifacts / "train" / stage),
         module="training.train",
     )  # fmt: skip
 
 
-def stage_merge(r: Rehearsal) -> None:
-    r.gaokerena("merge", "merge", "--base", str(r.artifacts / "merged/cpt"),
-                "--adapter", str(r.artifacts / "train/sft"), "--out", str(r.artifacts / "merged" / "sft"),
-                module="training.merge")  # fmt: skip
+def _merge(r: Rehearsal, name: str, *, base: Path, adapter: str) -> None:
+    """``gaokerena merge`` of the adapter ``train/ADAPTER`` into ``base``, out to ``merged/ADAPTER``."""
+    r.gaokerena(name, "merge", "--base", str(base), "--adapter", str(r.artifacts / "train" / adapter),
+                "--out", str(r.artifacts / "merged" / adapter), module="training.merge")  # fmt: skip
 
 
 def stage_eval(r: Rehearsal) -> None:
@@ -316,12 +333,6 @@ def prepare_workdir(workdir: Path) -> None:
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / MARKER).write_text("created by `gaokerena rehearse`; emptied at the start of each run\n")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve_space(r: Rehearsal, port: int) -> subprocess.Popen:
