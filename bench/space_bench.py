@@ -131,6 +131,51 @@ def app_run(url: str, message: str, new_tokens: int) -> dict:
             "total_s": total, "chunks": len(arrivals)}
 
 
+def app_run_sse(url: str, message: str, new_tokens: int) -> dict:
+    """The same request over the queue's HTTP/SSE protocol directly, as the browser sends it (POST queue/join,
+    then read the event stream as it arrives).
+
+    gradio_client (``app_run``) reads its event stream in a thread that sleeps 50 ms whenever no message is
+    pending, so each update it reports, the first and the last included, can arrive up to 50 ms after the app
+    sent it: part of the gradio_client figure is the client's polling, not the app. This path has none.
+    The payload (state slots, fn_index) is built by gradio_client's endpoint description, not by hand."""
+    import uuid
+
+    import httpx
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    try:
+        endpoint = client.endpoints[client._infer_fn_index("/chat", None)]
+        data = list(endpoint.insert_empty_state(message, "", new_tokens, 1.0, 1.0, 1.0))
+    finally:
+        client.close()
+    session = uuid.uuid4().hex
+    arrivals: list[float] = []
+    with httpx.Client(timeout=120) as http:
+        start = time.perf_counter()
+        join = http.post(client.sse_data_url, json={"data": data, "fn_index": endpoint.fn_index,
+                                                    "session_hash": session, "event_data": None, "trigger_id": None})
+        join.raise_for_status()
+        with http.stream("GET", client.sse_url, params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "process_generating":
+                    arrivals.append(time.perf_counter())
+                elif msg.get("msg") == "process_completed":
+                    if not msg.get("success", True):
+                        raise RuntimeError(f"the app failed: {msg.get('output')}")
+                    arrivals.append(time.perf_counter())
+                    break
+        total = time.perf_counter() - start
+    if len(arrivals) < 2:
+        raise RuntimeError(f"the app streamed {len(arrivals)} update(s) over SSE; expected many")
+    return {"ttft_s": arrivals[0] - start, "decode_tok_s": (new_tokens - 1) / (arrivals[-1] - arrivals[0]),
+            "total_s": total, "chunks": len(arrivals)}
+
+
 def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 

@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .schema import DATASET_IDS, IBMSEE_PASS_MARK, LETTERS
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}
 #: The column that names a question's subset in the per-subset table.
@@ -64,11 +67,15 @@ def is_local(path_or_repo: str) -> bool:
 
 def _resolve_revision(repo_id: str, revision: str | None) -> str | None:
     """The commit sha of a Hub dataset (None when it cannot be asked)."""
-    try:
-        from huggingface_hub import HfApi
+    import httpx2
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
+    try:
         return HfApi().dataset_info(repo_id, revision=revision).sha or revision
-    except Exception:  # noqa: BLE001 - an offline Hub only loses the pin, not the evaluation
+    except (HfHubHTTPError, OfflineModeIsEnabled, httpx2.TransportError) as error:
+        logger.warning("could not pin %s@%s to a commit (%s); the result records the revision as given",
+                       repo_id, revision, type(error).__name__)  # fmt: skip
         return revision
 
 

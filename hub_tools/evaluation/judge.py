@@ -13,6 +13,7 @@ counted in the result, never an exception).
 
 from __future__ import annotations
 
+import abc
 import json
 import logging
 import os
@@ -22,6 +23,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+
+import jinja2
+
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +92,16 @@ def parse_statement(text: object) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ judges
-class Judge:
+class Judge(abc.ABC):
     """``complete([(system, user), ...]) -> [text, ...]`` in order."""
 
-    def complete(self, prompts: Sequence[tuple[str, str]]) -> list[str]:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def complete(self, prompts: Sequence[tuple[str, str]]) -> list[str]:
+        """One completion per (system, user) prompt, in order."""
 
-    def describe(self) -> dict:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def describe(self) -> dict:
+        """What judged (for the result's config); never a secret."""
 
 
 class LocalJudge(Judge):
@@ -116,7 +122,7 @@ class LocalJudge(Judge):
             messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
             try:
                 return tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-            except Exception:  # noqa: BLE001 - templates without a system role: fold it into the user turn
+            except jinja2.TemplateError:  # templates that refuse a system role: fold it into the user turn
                 messages = [{"role": "user", "content": f"{system}\n\n{user}"}]
                 return tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         return f"{system}\n\n{user}"

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoint = configure_endpoint(args.endpoint)
     configure_logging()
 
+    import httpx2
     from huggingface_hub import HfApi, get_token
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -108,17 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ReleaseError, CardError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2
-    except Exception as error:
-        if type(error).__name__ not in _TRANSPORT_ERRORS:
-            raise
+    except (httpx2.TransportError, ConnectionError) as error:  # huggingface_hub's HTTP client raises connection failures unwrapped
         print(f"gaokerena release: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
         return 2
     return print_report(report)
 
-
-# The HTTP client's connection failures (huggingface_hub's transport raises them unwrapped).
-_TRANSPORT_ERRORS = {"ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "ReadError",
-                     "WriteError", "RemoteProtocolError", "ConnectionError"}  # fmt: skip
 
 
 def print_plan(states) -> None:
