@@ -12,10 +12,11 @@ app needs neither a GPU nor the weights. ``@spaces.GPU`` decorates ``stream_repl
 ZeroGPU.
 
 Generation runs ``model.generate`` in a thread feeding a :class:`TokenStream` (token ids only; the text is
-decoded in the consuming generator, incrementally, over all the ids that arrived since its last piece). A ``StoppingCriteria``
-watches a ``threading.Event`` that the generator's ``finally`` sets, so closing the generator (the Stop
-button, a closed tab; on ZeroGPU the worker closes it too) ends ``generate`` at the next token. An exception in
-the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards to the browser unchanged.
+decoded in the consuming generator, incrementally, over all the ids that arrived since its last piece). A
+``StoppingCriteria`` watches a ``threading.Event`` that the generator's ``finally`` sets, so closing the
+generator (the Stop button, a closed tab; on ZeroGPU the worker closes it too) ends ``generate`` at the next
+token. An exception in the thread is re-raised in the generator as ``gr.Error``, which ZeroGPU forwards to the
+browser unchanged.
 """
 
 from __future__ import annotations
@@ -138,11 +139,13 @@ class TokenStream(BaseStreamer):
     transformers' ``TextIteratorStreamer`` decodes in ``put()``, i.e. in the generation thread, once per token,
     and re-decodes every token since the last newline each time: quadratic in a reply without newlines, and all
     of it holding the GIL that ``generate``'s own Python loop needs (on the tiny model it cost ~35% of the
-    decode speed). Here ``put()`` only appends ids; :meth:`pieces` wakes when ids arrive, takes all of them and
-    decodes a short window (the ids since the last emitted piece, plus the previous piece's ids for context, as
+    decode speed). Here ``put()`` only appends ids; :meth:`pieces` wakes when ids arrive (or, with
+    ``min_interval_s``, once per interval, without a wake-up per token), takes all of them and decodes a short
+    window (the ids since the last emitted piece, plus the previous piece's ids for context, as
     text-generation-inference does), so each token is decoded about twice whatever the reply's length. A piece
     ending in U+FFFD (a character whose bytes are split over tokens, common in Persian) waits for the next id.
-    The concatenated pieces equal ``tokenizer.decode(all new ids, skip_special_tokens=True)``.
+    For byte-level BPE tokenizers such as aya's the pieces join to ``tokenizer.decode(ids,
+    skip_special_tokens=True)`` (tests/space/test_space_inference.py checks it on Persian text).
     """
 
     def __init__(self, tokenizer, skip_prompt: bool = True):

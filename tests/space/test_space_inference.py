@@ -55,3 +55,62 @@ def test_keep_last_tokens_keeps_the_end(inference):
     text = "اول " * 50 + "پرسش آخر"
     short = inference.keep_last_tokens(text, 20)
     assert short.endswith("پرسش آخر") and len(short) < len(text)
+
+
+PERSIAN = "علائم کم‌خونی فقر آهن: خستگی، رنگ‌پریدگی و تنگی نفس.\nبا پزشک مشورت کنید. 🩺 Ferritin < 30 ng/mL"
+
+
+def _feed(stream, prompt: list[int], ids: list[int], pause_s: float) -> threading.Thread:
+    """Hand ``ids`` to ``stream`` one at a time from a thread, as generate does (the prompt first)."""
+    import torch
+
+    def run():
+        stream.put(torch.tensor([prompt]))
+        for i in ids:
+            time.sleep(pause_s)
+            stream.put(torch.tensor([i]))
+        stream.end()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_token_stream_pieces_join_to_the_full_decode(inference):
+    tokenizer = inference.get_tokenizer()
+    ids = tokenizer(PERSIAN, add_special_tokens=False)["input_ids"] * 3
+    stream = inference.TokenStream(tokenizer)
+    feeder = _feed(stream, [1, 2, 3], ids, 0.001)
+    pieces = list(stream.pieces(feeder.is_alive))
+    feeder.join()
+    assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=True)
+    assert len(pieces) > 5 and all(pieces)
+    assert not any(p.endswith("\ufffd") for p in pieces)  # split characters wait for their last byte
+
+
+def test_token_stream_coalesces_to_the_interval(inference):
+    tokenizer = inference.get_tokenizer()
+    ids = tokenizer(PERSIAN, add_special_tokens=False)["input_ids"] * 4
+    stream = inference.TokenStream(tokenizer)
+    start = time.perf_counter()
+    feeder = _feed(stream, [1], ids, 0.002)
+    arrivals, pieces = [], []
+    for piece in stream.pieces(feeder.is_alive, min_interval_s=0.1):
+        arrivals.append(time.perf_counter() - start)
+        pieces.append(piece)
+    feeder.join()
+    elapsed = time.perf_counter() - start
+    assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=True)
+    assert arrivals[0] < 0.1  # the first piece comes at once
+    assert len(pieces) <= elapsed / 0.1 + 2
+    assert all(b - a >= 0.09 for a, b in zip(arrivals[:-2], arrivals[1:-1]))  # the last one comes at the end
+
+
+def test_token_stream_ends_if_the_producer_dies_without_end(inference):
+    import torch
+
+    stream = inference.TokenStream(inference.get_tokenizer())
+    stream.put(torch.tensor([[1, 2]]))
+    start = time.perf_counter()
+    assert list(stream.pieces(lambda: False, poll_s=0.01)) == []
+    assert time.perf_counter() - start < 1
