@@ -398,7 +398,17 @@ def build_demo(settings: Settings | None = None) -> gr.Blocks:
             with gr.Tab("About", id="about"):
                 gr.Markdown(about.about_markdown(settings))
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency_limit)
+    _set_queue_poll(demo, settings.queue_poll_s)
     return demo
+
+
+def _set_queue_poll(demo: gr.Blocks, seconds: float) -> None:
+    """Gradio's queue sleeps ``sleep_when_free`` (1 ms off Windows) between looks for work, also while a reply is
+    being generated; each wake-up takes the GIL from the generation thread. There is no public option, so the
+    attribute is set when this Gradio has it (a newer Gradio without it keeps its own polling)."""
+    queue = getattr(demo, "_queue", None)
+    if queue is not None and isinstance(getattr(queue, "sleep_when_free", None), (int, float)):
+        queue.sleep_when_free = seconds
 
 
 if get_settings().zero_gpu:

@@ -68,6 +68,10 @@ class Settings:
             ``DEFAULT_MAX_NEW_TOKENS``).
         gpu_duration: seconds requested from ZeroGPU per reply (``GPU_DURATION``).
         stream_interval_s: shortest time between two chat updates sent to the browser (``STREAM_INTERVAL_S``).
+        queue_poll_s: how often Gradio's queue looks for waiting requests (``QUEUE_POLL_S``; Gradio's own 1 ms
+            wakes its event loop 1,000 times a second, also while a reply is generated, and on the tiny model that
+            contention for the GIL cost ~6% of decode speed; 10 ms costs ~1% and adds at most 10 ms to a
+            request's start).
         zero_gpu: running on ZeroGPU (``SPACES_ZERO_GPU``, set by the platform).
         device: "auto", "cpu" or "cuda" (``DEVICE``); dtype: "auto", "bfloat16", "float16", "float32" (``DTYPE``).
         concurrency_limit: chat generations running at once (``CONCURRENCY_LIMIT``); queue_size: waiting
@@ -88,6 +92,7 @@ class Settings:
     default_new_tokens: int = 512
     gpu_duration: int = 120
     stream_interval_s: float = 0.05
+    queue_poll_s: float = 0.01
     zero_gpu: bool = False
     device: str = "auto"
     dtype: str = "auto"
@@ -126,6 +131,7 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default_new_tokens=min(_as_int(env, "DEFAULT_MAX_NEW_TOKENS", 512), max_new),
         gpu_duration=_as_int(env, "GPU_DURATION", 120),
         stream_interval_s=_as_float(env, "STREAM_INTERVAL_S", 0.05),
+        queue_poll_s=_as_float(env, "QUEUE_POLL_S", 0.01),
         zero_gpu=_as_bool(env.get("SPACES_ZERO_GPU")),
         device=device,
         dtype=dtype,

@@ -48,3 +48,11 @@ def test_space_code_parses_as_python_3_10():
     """ZeroGPU runs Python 3.10.13 (README python_version), so no 3.11+ syntax in space/."""
     for path in Path(space.__file__).parent.glob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 10))
+
+
+def test_the_queue_polls_at_queue_poll_s():
+    from space import app
+
+    settings = app.get_settings()
+    assert settings.queue_poll_s == 0.01
+    assert app.demo._queue.sleep_when_free == settings.queue_poll_s
