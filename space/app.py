@@ -10,14 +10,16 @@ Host and port come from ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` (see ``s
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 import pandas as pd
@@ -229,6 +231,33 @@ class View:
     chart: str | None = None
 
 
+_CONTROLS_SIGNATURE = inspect.Signature(
+    [
+        inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=f.default, annotation=f.type)
+        for f in fields(View)
+    ]
+)
+T = TypeVar("T")
+
+
+def _from_controls(handler: Callable[[View], T]) -> Callable[..., T]:
+    """``handler(view)`` as a Gradio handler of the leaderboard ``controls`` (see :func:`build_leaderboard`).
+
+    Gradio passes the eight control values positionally, in :class:`View`'s field order; they become the View. The
+    returned function's signature is View's fields with their defaults, because Gradio's API takes its parameter
+    names, and which parameters a client may leave out, from the signature
+    (``client.predict("aya", api_name="/export_records")``)."""
+
+    @functools.wraps(handler)
+    def from_controls(*controls: Any, **named: Any) -> T:
+        return handler(View(*controls, **named))
+
+    from_controls.__signature__ = _CONTROLS_SIGNATURE.replace(  # type: ignore[attr-defined]
+        return_annotation=inspect.signature(handler).return_annotation
+    )
+    return from_controls
+
+
 def _visible_keys(view: View) -> list[str]:
     """Model keys of the rows the search and type filters keep (for the chart and the CSV)."""
     kept = leaderboard.filter_scores(STORE.scores, view.search or "", view.types)
@@ -273,68 +302,36 @@ def _status() -> str:
     return text
 
 
-def render_leaderboard(
-    search: str = "",
-    protocol: str | None = None,
-    types: list[str] | None = None,
-    groups: list[str] | None = None,
-    sort_by: str | None = None,
-    descending: bool = True,
-    show_ci: bool = True,
-    chart: str | None = None,
-) -> tuple:
+@_from_controls
+def render_leaderboard(view: View) -> tuple:
     """Table, sort choices, protocol choices, chart choices, chart (SVG) and status for the given controls."""
-    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+    return _render(view)
 
 
-def load_leaderboard(
-    search: str = "",
-    protocol: str | None = None,
-    types: list[str] | None = None,
-    groups: list[str] | None = None,
-    sort_by: str | None = None,
-    descending: bool = True,
-    show_ci: bool = True,
-    chart: str | None = None,
-) -> tuple:
+@_from_controls
+def load_leaderboard(view: View) -> tuple:
     """Page load: read the Hub unless a read younger than LEADERBOARD_TTL_S exists, then render."""
     error = STORE.ensure(get_settings())
     if error:
         gr.Warning(error)
-    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+    return _render(view)
 
 
-def refresh_leaderboard(
-    search: str = "",
-    protocol: str | None = None,
-    types: list[str] | None = None,
-    groups: list[str] | None = None,
-    sort_by: str | None = None,
-    descending: bool = True,
-    show_ci: bool = True,
-    chart: str | None = None,
-) -> tuple:
+@_from_controls
+def refresh_leaderboard(view: View) -> tuple:
     """Refresh button: re-read the results repo from the Hub now (no restart), then render."""
     error = STORE.ensure(get_settings(), force=True)
     if error:
         gr.Warning(error)
     else:
         gr.Info(f"Leaderboard reloaded: {len(STORE.loaded.results)} result files.")
-    return _render(View(search, protocol, types, groups, sort_by, descending, show_ci, chart))
+    return _render(view)
 
 
-def export_records(
-    search: str = "",
-    protocol: str | None = None,
-    types: list[str] | None = None,
-    groups: list[str] | None = None,
-    sort_by: str | None = None,
-    descending: bool = True,
-    show_ci: bool = True,
-    chart: str | None = None,
-) -> str:
+@_from_controls
+def export_records(view: View) -> str:
     """Write the per-question records of the models the search and type filters keep to a CSV; returns its path."""
-    keys = _visible_keys(View(search, protocol, types))
+    keys = _visible_keys(view)
     out = Path(tempfile.mkdtemp(prefix="gaokerena-records-")) / "gaokerena-leaderboard-records.csv"
     rows = leaderboard.write_records_csv(STORE.loaded.results, out, keys)
     if rows == 0:

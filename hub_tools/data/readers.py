@@ -242,6 +242,19 @@ def _check_mode(on_error: str, report) -> None:
         raise ValueError("on_error='skip' needs a report to quarantine the skipped rows in")
 
 
+def _prepare(
+    path: str | Path, optional_columns: dict | None, on_error: str, report, label: str | None
+) -> tuple[Path, str, dict[str, Any]]:
+    """The checks and set-up both readers start with: the error mode, the file's report label (``label`` or
+    :func:`file_label`), a copy of the optional columns; a missing file raises :class:`DataError`."""
+    _check_mode(on_error, report)
+    path = Path(path)
+    label = label or file_label(path)
+    if not path.is_file():
+        raise DataError(label, f"file not found ({path})")
+    return path, label, dict(optional_columns or {})
+
+
 def read_xlsx(
     path: str | Path,
     required_columns: dict[str, type | tuple[type, ...]],
@@ -259,12 +272,7 @@ def read_xlsx(
     """
     from hub_tools.xlsx import XlsxError, read_sheet
 
-    _check_mode(on_error, report)
-    path = Path(path)
-    label = label or file_label(path)
-    optional = dict(optional_columns or {})
-    if not path.is_file():
-        raise DataError(label, f"file not found ({path})")
+    path, label, optional = _prepare(path, optional_columns, on_error, report, label)
     try:
         sheet_rows = read_sheet(path, sheet)
     except XlsxError as exc:
@@ -303,12 +311,7 @@ def read_jsonl(
     label: str | None = None,
 ) -> Iterator[Row]:
     """Yield the typed rows of a JSON Lines file, one object per line (see the module docstring)."""
-    _check_mode(on_error, report)
-    path = Path(path)
-    label = label or file_label(path)
-    optional = dict(optional_columns or {})
-    if not path.is_file():
-        raise DataError(label, f"file not found ({path})")
+    path, label, optional = _prepare(path, optional_columns, on_error, report, label)
     wanted = list(required_columns) + list(optional)
     columns_checked = False
     with path.open("rb") as fh:

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from hub_tools.data.builders import BuildOptions, clean_text, expand_sources, reject
+from hub_tools.data.builders._multiple_choice import LETTERS, mc_columns, mc_features, parse_mc_row
 from hub_tools.data.normalize import ZWNJ
 from hub_tools.data.readers import DataError, read_xlsx
 from hub_tools.data.report import BuildReport
@@ -37,33 +38,12 @@ SITTINGS: dict[str, dict] = {
         "pass_mark": 0.36,
     },
 }
-COLUMNS = {
-    "question": str,
-    "option1": str,
-    "option2": str,
-    "option3": str,
-    "option4": str,
-    "correct_answer": int,
-    "topic": str,
-}
+COLUMNS = mc_columns("correct_answer", topic=str)
 OPTIONAL = {"source": str}
-LETTERS = ["A", "B", "C", "D"]
 
 
 def features():
-    from datasets import ClassLabel, Features, List, Value
-
-    return Features(
-        {
-            "id": Value("string"),
-            "question": Value("string"),
-            "choices": List(Value("string"), length=4),
-            "answer": ClassLabel(names=LETTERS),
-            "topic": Value("string"),
-            "sitting": Value("string"),
-            "source": Value("string"),
-        }
-    )
+    return mc_features("topic", "sitting", "source")
 
 
 def sitting_of(path: Path) -> str:
@@ -122,19 +102,11 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         rows = by_sitting.setdefault(sitting, [])
         seen: set[tuple] = {(r["question"], tuple(r["choices"])) for r in rows}
         for row in read_xlsx(path, COLUMNS, optional_columns=OPTIONAL, on_error=options.on_error, report=report):
-            if not 1 <= row["correct_answer"] <= 4:
-                reject(row, "correct_answer", "answer out of range (expected 1-4)", options, report)
+            parsed = parse_mc_row(row, "correct_answer", options, report)
+            if parsed is None:
                 continue
-            question = clean_text(row["question"], options, report)
-            choices = [clean_text(row[f"option{i}"], options, report) for i in range(1, 5)]
+            question, choices, answer = parsed
             topic = canonical_topic(row["topic"], options)
-            if not question:
-                reject(row, "question", "text empty after normalisation", options, report)
-                continue
-            empty = [i for i, c in enumerate(choices, start=1) if not c]
-            if empty:
-                reject(row, f"option{empty[0]}", "text empty after normalisation", options, report)
-                continue
             if not topic:
                 reject(row, "topic", "text empty after normalisation", options, report)
                 continue
@@ -150,7 +122,7 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
                     "id": f"{sitting}-{row.row - 1:03d}",
                     "question": question,
                     "choices": choices,
-                    "answer": row["correct_answer"] - 1,
+                    "answer": answer,
                     "topic": topic,
                     "sitting": sitting,
                     "source": source,

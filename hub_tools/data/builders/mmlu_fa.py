@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hub_tools.data.builders import BuildOptions, clean_text, expand_sources, reject
+from hub_tools.data.builders import BuildOptions, expand_sources
+from hub_tools.data.builders._multiple_choice import LETTERS, mc_columns, mc_features, parse_mc_row
 from hub_tools.data.readers import DataError, read_xlsx
 from hub_tools.data.report import BuildReport
 
@@ -33,23 +34,12 @@ SUBJECTS = (
 )
 FILE_PATTERN = "mmlu-*_fa.xlsx"
 FILE_RE = re.compile(r"^mmlu-(?P<subject>[a-z][a-z_]*?)_fa\.xlsx$", re.IGNORECASE)
-COLUMNS = {"question": str, "option1": str, "option2": str, "option3": str, "option4": str, "answer": int}
+COLUMNS = mc_columns("answer")
 OPTIONAL = {"source": str}
-LETTERS = ["A", "B", "C", "D"]
 
 
 def features():
-    from datasets import ClassLabel, Features, List, Value
-
-    return Features(
-        {
-            "id": Value("string"),
-            "question": Value("string"),
-            "choices": List(Value("string"), length=4),
-            "answer": ClassLabel(names=LETTERS),
-            "subject": Value("string"),
-        }
-    )
+    return mc_features("subject")
 
 
 def subject_of(path: Path) -> str:
@@ -76,20 +66,11 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         rows = rows_by_subject.setdefault(subject, [])
         seen = seen_by_subject.setdefault(subject, {})
         for row in read_xlsx(path, COLUMNS, optional_columns=OPTIONAL, on_error=options.on_error, report=report):
-            if not 1 <= row["answer"] <= 4:
-                reject(row, "answer", "answer out of range (expected 1-4)", options, report)
+            parsed = parse_mc_row(row, "answer", options, report)
+            if parsed is None:
                 continue
-            question = clean_text(row["question"], options, report)
-            choices = [clean_text(row[f"option{i}"], options, report) for i in range(1, 5)]
-            if not question:
-                reject(row, "question", "text empty after normalisation", options, report)
-                continue
-            empty = [i for i, c in enumerate(choices, start=1) if not c]
-            if empty:
-                reject(row, f"option{empty[0]}", "text empty after normalisation", options, report)
-                continue
+            question, choices, answer = parsed
             key = (question, tuple(choices))
-            answer = row["answer"] - 1
             if key in seen:
                 if seen[key] != answer:
                     conflicting += 1
