@@ -42,6 +42,8 @@ from itertools import islice
 
 import numpy as np
 
+from hub_tools.folding import match_key
+
 __all__ = [
     "DedupResult",
     "Deduplicator",
@@ -55,31 +57,10 @@ __all__ = [
     "optimal_bands",
 ]
 
-_ZWNJ = "\u200c"
-_PUNCT_RE = re.compile(r"[^\w\s]", re.UNICODE)
-_ZWNJ_BY_DIGIT_RE = re.compile(r"(?<=\d)[\u200b\u200c]+|[\u200b\u200c]+(?=\d)")
 _U64 = np.uint64
 _MASK32 = (1 << 32) - 1
 # Chunking bounds the (num_perm × shingles) working matrix to roughly this many entries (8 bytes each).
 _WORK_ENTRIES = 2_000_000
-
-
-# The letter folds of normalize_persian (Arabic yeh/kaf, heh variants, tatweel), its diacritics and invisible
-# characters, digits -> ASCII and ZWNJ/ZWSP -> space, as one str.translate table: match_text runs on every text of
-# every build, so it avoids normalize_persian's per-character ZWNJ clean-up (a test checks that
-# match_text(normalize_persian(x)) == match_text(x)).
-_MATCH_TABLE = str.maketrans(
-    {
-        "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u06aa": "\u06a9",
-        "\u06d5": "\u0647", "\u06c1": "\u0647", "\u06c0": "\u0647\u0654",
-        **{ch: "" for ch in "\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0655\u0670"},
-        **{ch: "" for ch in "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"},
-        **{ch: "" for ch in "\ufeff\u2060\u00ad"},
-        "\u200c": " ", "\u200b": " ", "_": " ",
-        **{d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")},
-        **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")},
-    }
-)
 
 
 def match_text(text: str) -> str:
@@ -88,13 +69,7 @@ def match_text(text: str) -> str:
     Equal to ``match_text(normalize_persian(text))``: the same letter folds as the normaliser, and everything the
     normaliser does to spacing and ZWNJ is erased here anyway (ZWNJ reads as a space, runs of spaces collapse).
     """
-    if not text:
-        return ""
-    # a ZWNJ next to a digit is dropped by the normaliser (not read as a space): do the same
-    text = _ZWNJ_BY_DIGIT_RE.sub("", unicodedata.normalize("NFKC", text))
-    text = text.translate(_MATCH_TABLE).casefold()
-    # \w keeps letters, digits and combining marks (hamza above); punctuation and symbols become spaces.
-    return " ".join(_PUNCT_RE.sub(" ", text).split())
+    return match_key(text)
 
 
 def exact_key(text: str) -> str:

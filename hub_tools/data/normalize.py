@@ -37,35 +37,23 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from hub_tools.folding import (BIDI_CONTROLS, DIACRITICS, FATHATAN, INVISIBLES, LETTER_FOLDS, SPACES, ZWNJ, ZWSP,
+                               fold_digits, fold_presentation_forms)
+
 __all__ = ["NormalizerConfig", "normalize_persian", "to_ascii_digits", "DEFAULT_CONFIG"]
 
-ZWNJ = "\u200c"
-
-_LETTER_MAP = {
-    "\u064a": "\u06cc",  # ARABIC LETTER YEH -> FARSI YEH
-    "\u0649": "\u06cc",  # ALEF MAKSURA -> FARSI YEH
-    "\u0643": "\u06a9",  # ARABIC LETTER KAF -> KEHEH
-    "\u06aa": "\u06a9",  # SWASH KAF -> KEHEH
-    "\u06d5": "\u0647",  # AE -> HEH
-    "\u06c1": "\u0647",  # HEH GOAL -> HEH
-    "\u06c0": "\u0647\u0654",  # HEH WITH YEH ABOVE -> HEH + HAMZA ABOVE
-    "\u0640": "",  # TATWEEL
-}
-_DIACRITICS = "\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0655\u0670"
-_FATHATAN = "\u064b"
-_INVISIBLE_REMOVE = "\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u2060\u00ad"
-_SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\v\f"
-
-_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_DIGIT_FOLD = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)
+_LETTER_MAP = LETTER_FOLDS
+_DIACRITICS = DIACRITICS
+_FATHATAN = FATHATAN
+_INVISIBLE_REMOVE = BIDI_CONTROLS + INVISIBLES
+_SPACES = SPACES
 
 _TRANSLATE = str.maketrans(
     {
         **_LETTER_MAP,
         **{ch: "" for ch in _DIACRITICS},
         **{ch: "" for ch in _INVISIBLE_REMOVE},
-        "\u200b": ZWNJ,
+        ZWSP: ZWNJ,
         **{ch: " " for ch in _SPACES},
     }
 )
@@ -85,19 +73,9 @@ class NormalizerConfig:
 DEFAULT_CONFIG = NormalizerConfig()
 
 
-# Arabic presentation forms A (U+FB50-U+FDFF) and B (U+FE70-U+FEFE); one precompiled class instead of a
-# per-character check.
-_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
-
-
-def _fold_presentation_form(match: re.Match) -> str:
-    return unicodedata.normalize("NFKC", match.group())
-
-
 def to_ascii_digits(text: str) -> str:
-    """Persian and Arabic-Indic digits -> ASCII, and ``٫`` between digits -> ``.`` (length preserving otherwise)."""
-    text = text.translate(_DIGIT_FOLD)
-    return re.sub(r"(?<=\d)\u066b(?=\d)", ".", text)
+    """Persian and Arabic-Indic digits -> ASCII, and ``٫`` between digits -> ``.`` (:func:`hub_tools.folding.fold_digits`)."""
+    return fold_digits(text)
 
 
 def _clean_fathatan(text: str) -> str:
@@ -140,9 +118,7 @@ def normalize_persian(text: str, *, fold_digits: bool = False, config: Normalize
         raise TypeError(f"normalize_persian expects str, got {type(text).__name__}")
     cfg = config or DEFAULT_CONFIG
     do_fold = fold_digits or cfg.fold_digits
-    if _PRESENTATION_FORMS.search(text):
-        text = _PRESENTATION_FORMS.sub(_fold_presentation_form, text)
-    text = unicodedata.normalize("NFC", text)
+    text = fold_presentation_forms(text)
     if cfg.letters and cfg.diacritics and cfg.zwnj and cfg.whitespace:
         text = text.translate(_TRANSLATE)
     else:
@@ -153,7 +129,7 @@ def normalize_persian(text: str, *, fold_digits: bool = False, config: Normalize
             table.update({ch: "" for ch in _DIACRITICS})
         if cfg.zwnj:
             table.update({ch: "" for ch in _INVISIBLE_REMOVE})
-            table["\u200b"] = ZWNJ
+            table[ZWSP] = ZWNJ
         if cfg.whitespace:
             table.update({ch: " " for ch in _SPACES})
         text = text.translate(str.maketrans(table))
