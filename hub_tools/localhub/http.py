@@ -8,6 +8,7 @@ bodies by ``max_request_bytes`` (413 beyond), LFS uploads are streamed to disk.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import errors
 
 CHUNK = 1024 * 1024
+_DIGITS_RE = re.compile(r"\A[0-9]{1,12}\Z")
 
 
 def seg(raw: str) -> str:
@@ -24,6 +26,42 @@ def seg(raw: str) -> str:
         return unquote(raw, errors="strict")
     except UnicodeDecodeError:
         raise errors.bad_request(f"Invalid percent-encoding in URL segment {raw!r}") from None
+
+
+def load_json(raw: bytes | str, what: str) -> Any:
+    """Parse JSON; 400 when it is malformed, nested too deeply, or holds text that is not valid UTF-8."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.bad_request(f"Malformed {what}: {exc}") from None
+    except RecursionError:
+        raise errors.bad_request(f"Malformed {what}: nested too deeply") from None
+    check_json_text(data, what)
+    return data
+
+
+def check_json_text(data: Any, what: str) -> None:
+    """400 when a string (or key) anywhere in ``data`` is not valid UTF-8, e.g. a lone ``"\\ud800"``; iterative,
+    so a deep structure costs no recursion."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_str(item, what)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                _check_str(key, what)
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_str(text: str, what: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise errors.bad_request(f"Invalid {what}: text is not valid UTF-8 (lone surrogate)") from None
 
 
 def header_safe(text: str, limit: int = 1000) -> str:
@@ -156,6 +194,15 @@ class Request:
         values = self.query.get(name)
         return values[-1] if values else default
 
+    def int_q(self, name: str, default: int) -> int:
+        """A non-negative integer query parameter in ASCII digits (``?limit=²`` is a 400, not a crash)."""
+        value = self.q(name)
+        if value is None or value == "":
+            return default
+        if not _DIGITS_RE.match(value):
+            raise errors.bad_request(f"Invalid query parameter {name}={value[:40]!r}: expected an integer")
+        return int(value)
+
     def flag(self, name: str) -> bool:
         return (self.q(name) or "").lower() in ("1", "true", "yes")
 
@@ -168,10 +215,7 @@ class Request:
             if default is not None:
                 return default
             raise errors.bad_request("Expected a JSON body")
-        try:
-            return json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise errors.bad_request(f"Malformed JSON body: {exc}") from None
+        return load_json(raw, "JSON body")
 
     def json_object(self, default: dict | None = None) -> dict:
         data = self.json(default)
@@ -200,7 +244,10 @@ class Response:
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict | None = None,
              content_type: str = "application/json") -> "Response":
-        body = json.dumps(data, ensure_ascii=False).encode()
+        try:
+            body = json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate stored before such text was refused: escape it, never 500
+            body = json.dumps(data).encode()
         return cls(status, body, {"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})})
 
     @classmethod

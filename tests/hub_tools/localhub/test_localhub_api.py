@@ -269,6 +269,9 @@ def test_bad_paths_refused(local_hub, hf_api, repo_name, tester_token):
         body = ('{"key":"header","value":{"summary":"x"}}\n'
                 + json.dumps({"key": "file", "value": {"content": "eA==", "encoding": "base64", "path": bad}}) + "\n")
         r = httpx.post(f"{local_hub.url}/api/models/{repo_name}/commit/main", content=body, headers=auth)
+        if "\\" in bad:  # the Hub's answer to a backslash path
+            assert r.status_code == 422, bad
+            continue
         assert r.status_code == 400, bad
         assert r.headers["X-Error-Code"] == "BadRequest"
     r = httpx.get(f"{local_hub.url}/{repo_name}/resolve/main/%2e%2e/%2e%2e/secret.key")
@@ -291,7 +294,7 @@ def test_malformed_bodies_are_400(local_hub, repo_name, tester_token):
     assert httpx.post(f"{base}/preupload/main", content=b"[1,2", headers=auth).status_code == 400
     assert httpx.post(f"{local_hub.url}/api/repos/create", content=b"nope", headers=auth).status_code == 400
     r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": "---\na: [1\n---\n", "repoType": "model"})
-    assert r.status_code == 400 and r.json()["errors"]
+    assert r.status_code == 400 and r.text.startswith("- Error: Invalid YAML")
     with pytest.raises(ValueError):
         HfApi(endpoint=local_hub.url, token=tester_token).upload_file(
             path_or_fileobj=b"---\nkey: [unclosed\n---\n", path_in_repo="README.md", repo_id=repo_name)
