@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote, urlencode
@@ -647,7 +648,7 @@ class HubApp:
                                            author=req.identity.user, parent_commit=parent, create_pr=create_pr)
         pr_url = None
         if result.pr_num is not None:
-            self._record_pr(state, result.pr_num, summary, req.identity.user)
+            self._record_pr(state, result.pr_num, summary, req.identity.user, result.commit.parents[0])
             pr_url = f"{self.repo_url(req, state.ref)}/discussions/{result.pr_num}"
         return Response.json({"success": True, "commitOid": result.commit.id, "commitMessage": summary,
                               "commitUrl": f"{self.repo_url(req, state.ref)}/commit/{result.commit.id}",
@@ -812,21 +813,24 @@ class HubApp:
         return out
 
     # ------------------------------------------------------------------------------------------- discussions
-    def _record_pr(self, state: RepoState, num: int, title: str, author: str) -> None:
+    def _record_pr(self, state: RepoState, num: int, title: str, author: str, base: str) -> None:
         def add(meta: dict) -> None:
             meta.setdefault("discussions", {})[str(num)] = {
                 "num": num, "title": title, "author": author, "createdAt": now_iso(), "status": "open",
-                "isPullRequest": True}
+                "isPullRequest": True, "base": base, "events": []}
 
         self.storage.mutate_meta(state, add)
 
     def create_discussion(self, req: Request, state: RepoState, args: list[str]) -> Response:
         if args:
-            raise errors.HubError(404, "NotFound", "Only opening a pull request is supported")
+            return self._discussion_action(req, state, args)
         self._require_write(req, state)
         body = req.json_object()
         if not body.get("pullRequest"):
             raise errors.bad_request("This local Hub only supports pull requests (pullRequest: true)")
+        title = body.get("title") or "Pull request"
+        if not isinstance(title, str):
+            raise errors.bad_request("'title' must be a string")
         head, _ = self._resolve(state, "main")
         holder: dict = {}
 
@@ -836,25 +840,79 @@ class HubApp:
             refs.setdefault("prs", {})[f"refs/pr/{holder['num']}"] = head.id
 
         self.storage.update_refs(state, add)
-        self._record_pr(state, holder["num"], str(body.get("title") or "Pull request"), req.identity.user)
+        self._record_pr(state, holder["num"], title, req.identity.user, head.id)
         return Response.json({"num": holder["num"], "url": f"{self.repo_url(req, state.ref)}/discussions/"
                                                         f"{holder['num']}"})
+
+    def _discussion(self, state: RepoState, raw_num: str) -> dict:
+        num = seg(raw_num)
+        disc = state.meta.get("discussions", {}).get(num) if num.isascii() and num.isdigit() else None
+        if disc is None:
+            raise errors.HubError(404, "NotFound", f"Discussion {num} not found")
+        return disc
+
+    def _discussion_action(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        """POST .../discussions/{num}/{merge|status|comment}: what huggingface_hub's client sends."""
+        if len(args) != 2 or args[1] not in ("merge", "status", "comment"):
+            raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
+        self._require_write(req, state)
+        disc = self._discussion(state, args[0])
+        body = req.json_object(default={})
+        comment = body.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise errors.bad_request("'comment' must be a string")
+        num, action = disc["num"], args[1]
+        if action == "merge":
+            if not disc["isPullRequest"] or disc["status"] != "open":
+                raise errors.bad_request(f"Pull request #{num} is {disc['status']}: only an open pull request "
+                                         "can be merged")
+            commit = self.storage.merge_pull_request(state, f"refs/pr/{num}", disc.get("base", ""),
+                                                     title=disc["title"], author=req.identity.user)
+            event = self._add_event(state, num, "status-change", req.identity.user,
+                                    {"status": "merged"}, {"status": "merged", "mergeCommitId": commit.id})
+            return Response.json({"newStatus": event})
+        if action == "status":
+            status = body.get("status")
+            if status not in ("open", "closed") or disc["status"] == "merged":
+                raise errors.bad_request("'status' must be 'open' or 'closed' (a merged pull request stays merged)")
+            event = self._add_event(state, num, "status-change", req.identity.user, {"status": status},
+                                    {"status": status})
+            return Response.json({"newStatus": event})
+        if not comment or not comment.strip():
+            raise errors.bad_request("'comment' must not be empty")
+        event = self._add_event(state, num, "comment", req.identity.user,
+                                {"edited": False, "hidden": False, "latest": {"raw": comment}}, {})
+        return Response.json({"newMessage": event})
+
+    def _add_event(self, state: RepoState, num: int, kind: str, author: str, data: dict, updates: dict) -> dict:
+        event = {"id": uuid.uuid4().hex[:24], "type": kind, "createdAt": now_iso(),
+                 "author": {"name": author, "type": "user"}, "data": data}
+
+        def add(meta: dict) -> None:
+            disc = meta["discussions"][str(num)]
+            disc.update(updates)
+            disc.setdefault("events", []).append(event)
+
+        self.storage.mutate_meta(state, add)
+        return event
 
     def discussions(self, req: Request, state: RepoState, args: list[str]) -> Response:
         if args:
             return self.discussion_details(req, state, args)
         items = [self._discussion_json(state, d) for d in sorted(state.meta.get("discussions", {}).values(),
                                                                   key=lambda d: -d["num"])]
-        return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": 0})
+        closed = sum(1 for d in items if d["status"] != "open")
+        return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": closed})
 
     def discussion_details(self, req: Request, state: RepoState, args: list[str]) -> Response:
-        num = seg(args[0])
-        disc = state.meta.get("discussions", {}).get(num)
-        if disc is None or len(args) > 1:
-            raise errors.HubError(404, "NotFound", f"Discussion {num} not found")
+        if len(args) > 1:
+            raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
+        disc = self._discussion(state, args[0])
         out = self._discussion_json(state, disc)
-        out.update({"events": [], "changes": {"base": "refs/heads/main"}, "filesWithConflicts": [],
-                    "diff": ""})
+        changes = {"base": "refs/heads/main"}
+        if disc.get("mergeCommitId"):
+            changes["mergeCommitId"] = disc["mergeCommitId"]
+        out.update({"events": disc.get("events", []), "changes": changes, "filesWithConflicts": [], "diff": ""})
         return Response.json(out)
 
     @staticmethod

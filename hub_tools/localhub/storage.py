@@ -629,6 +629,39 @@ class Storage:
                         len(ops))
             return CommitResult(commit, branch, pr_num)
 
+    def merge_pull_request(self, state: RepoState, pr_ref: str, base_id: str, *, title: str,
+                           author: str) -> Commit:
+        """Apply the changes of ``pr_ref`` (relative to ``base_id``, where it branched off) on top of ``main``;
+        409 naming the files that ``main`` changed differently since."""
+        with self.lock(state.ref):
+            fresh = self.load(state.ref)
+            if fresh is None:
+                raise errors.repo_not_found(state.ref.id)
+            pr_head, _ = self.resolve_revision(fresh, pr_ref)
+            main, _ = self.resolve_revision(fresh, "main")
+            base = self.get_commit(fresh, base_id) or main
+            changed = {p for p in set(base.files) | set(pr_head.files) if base.files.get(p) != pr_head.files.get(p)}
+            conflicts = sorted(p for p in changed if main.files.get(p) not in (base.files.get(p),
+                                                                               pr_head.files.get(p)))
+            if conflicts:
+                raise errors.conflict(f"Pull request {pr_ref} has conflicts with main: {', '.join(conflicts[:20])}",
+                                      filesWithConflicts=conflicts)
+            files = dict(main.files)
+            for path in changed:
+                if path in pr_head.files:
+                    files[path] = pr_head.files[path]
+                else:
+                    files.pop(path, None)
+            self._check_tree(files)
+            commit = self._make_commit([main.id, pr_head.id], title, "", now_iso(), author, files)
+            atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
+            refs = _read_json(fresh.path / "refs.json")
+            refs["branches"]["main"] = commit.id
+            atomic_write_json(fresh.path / "refs.json", refs)
+            state.refs = refs
+            logger.info("merged %s into main of %s %s as %s", pr_ref, state.ref.type, state.ref.id, commit.id[:12])
+            return commit
+
     def _test_pause(self, state: RepoState) -> None:
         delay = os.environ.get(PAUSE_ENV)
         if not delay:
