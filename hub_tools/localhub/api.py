@@ -899,8 +899,11 @@ class HubApp:
     def discussions(self, req: Request, state: RepoState, args: list[str]) -> Response:
         if args:
             return self.discussion_details(req, state, args)
+        kind, status, author = req.q("type") or "all", req.q("status") or "all", req.q("author")
         items = [self._discussion_json(state, d) for d in sorted(state.meta.get("discussions", {}).values(),
-                                                                  key=lambda d: -d["num"])]
+                                                                  key=lambda d: -d["num"])
+                 if (kind == "all" or (kind == "pull_request") == d["isPullRequest"])
+                 and status in ("all", d["status"]) and author in (None, d["author"])]
         closed = sum(1 for d in items if d["status"] != "open")
         return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": closed})
 
