@@ -67,7 +67,7 @@ def _check_str(text: str, what: str) -> None:
 def header_safe(text: str, limit: int = 1000) -> str:
     """Text fit for a header value: latin-1, no control characters, bounded length."""
     text = "".join(c if 32 <= ord(c) != 127 else " " for c in text)
-    return text.encode("latin-1", "replace").decode("latin-1")[:limit]
+    return text.encode("latin-1", "replace").decode("latin-1")[:limit].strip()  # h11: no edge whitespace
 
 
 class BodyGone(Exception):

@@ -46,7 +46,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from . import errors
 from .api import HubApp, HubConfig
 from .auth import TokenStore
-from .http import BodyGone, BodyReader, Request, Response
+from .http import BodyGone, BodyReader, Request, Response, header_safe
 from .storage import DEFAULT_LFS_THRESHOLD, Storage
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ DEFAULT_MAX_CONNECTIONS = 8192
 MAX_HEADER_BYTES = 64 * 1024
 PULL_BYTES = 1024 * 1024  # body bytes gathered per hand-over to the handler thread
 SEND_BYTES = 1024 * 1024
-_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
 class _HeaderDeadlineProtocol(H11Protocol):
@@ -173,7 +172,7 @@ class _Transport:
 
     async def _send(self, scope, receive, send, resp: Response, body: BodyReader, request_id: str) -> None:
         length = resp.length if resp.file is not None else len(resp.body)
-        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in resp.headers.items()]
+        headers = [(k.lower().encode("ascii"), header_safe(v, 8000).encode("latin-1")) for k, v in resp.headers.items()]
         headers += [(b"content-length", str(length).encode()), (b"x-request-id", request_id.encode())]
         if body.broken:
             headers.append((b"connection", b"close"))
@@ -247,7 +246,8 @@ class LocalHub:
 
     def _asgi_app(self) -> Starlette:
         transport = _Transport(self)
-        return Starlette(routes=[Route("/{path:path}", transport, methods=_METHODS)])
+        # One route for every method: unknown ones reach the Hub app too (404 with X-Error-Code, X-Request-Id).
+        return Starlette(routes=[Route("/{path:path}", transport)])
 
     def _uvicorn_config(self) -> uvicorn.Config:
         protocol = type("HubProtocol", (_HeaderDeadlineProtocol,), {"header_timeout": self.header_timeout})
