@@ -82,12 +82,14 @@ class BodyReader:
     """A request body pulled chunk by chunk from the server (``pull() -> (bytes, more)``), at most ``limit``
     bytes per reader; the ASGI layer supplies ``pull`` and enforces the idle timeout between chunks.
 
-    ``broken`` is set when the connection must be closed after the answer (body left unread past the drain
-    limit, client gone, body timeout)."""
+    ``first``/``more``: what the server already read (a small body arrives whole, with no hand-over between
+    threads). ``broken`` is set when the connection must be closed after the answer (body left unread past the
+    drain limit, client gone, body timeout)."""
 
     def __init__(self, pull: Callable[[], tuple[bytes, bool]] | None, declared_length: int | None,
-                 drain_limit: int) -> None:
+                 drain_limit: int, first: bytes = b"", more: bool = True) -> None:
         self.pull = pull
+        self.first, self.more = first, more
         self.length = declared_length
         self.drain_limit = drain_limit
         self.consumed = pull is None
@@ -120,7 +122,9 @@ class BodyReader:
         return self._gen
 
     def _raw_chunks(self) -> Iterator[bytes]:
-        while True:
+        if self.first:
+            yield self.first
+        while self.more:
             try:
                 data, more = self.pull()
             except BodyGone as gone:
@@ -128,8 +132,7 @@ class BodyReader:
                 raise gone.error from None
             if data:
                 yield data
-            if not more:
-                break
+            self.more = more
         self.consumed = True
 
     def drain(self) -> None:

@@ -31,12 +31,10 @@ import threading
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -105,8 +103,12 @@ class _Transport:
     """The ASGI side: turns a Starlette request into a :class:`Request`, runs the handler in a worker thread,
     and sends its :class:`Response`."""
 
-    def __init__(self, hub: "LocalHub") -> None:
+    def __init__(self, hub: "LocalHub", workers: ThreadPoolExecutor) -> None:
         self.hub = hub
+        self.workers = workers  # handlers block on disk (fsync): they run here, never on the event loop
+
+    async def _in_thread(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.workers, fn, *args)
 
     async def __call__(self, scope, receive, send) -> None:
         hub = self.hub
@@ -117,17 +119,17 @@ class _Transport:
         target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
-        body, response = self._body_reader(headers, receive)
+        body, response = await self._body_reader(headers, receive)
         if response is None:
             host = headers.get("host") or f"{hub.host}:{hub.port}"
             req = Request.build(method, target, headers, body, f"http://{host}", hub.config.max_request_bytes)
-            response = await anyio.to_thread.run_sync(self._handle, req)
+            response = await self._in_thread(self._handle, req)
         if not body.consumed and not body.broken:
-            await anyio.to_thread.run_sync(body.drain)
+            await self._in_thread(body.drain)
         hub._record(method, target, response.status, time.perf_counter() - started)
         await self._send(scope, receive, send, response, body, request_id)
 
-    def _body_reader(self, headers: Headers, receive) -> tuple[BodyReader, Response | None]:
+    async def _body_reader(self, headers: Headers, receive) -> tuple[BodyReader, Response | None]:
         hub = self.hub
         drain_limit = max(4 * hub.config.max_request_bytes, 64 << 20)
         length_text = headers.get("content-length")
@@ -138,13 +140,15 @@ class _Transport:
         if length == 0 or (length is None and not chunked):
             return BodyReader.empty(), None
         timeout = hub.body_timeout
+        loop = asyncio.get_running_loop()
 
         async def pull() -> tuple[bytes, bool]:
             parts, size = [], 0
             while True:
-                with anyio.move_on_after(timeout) as scope:
-                    message = await receive()
-                if scope.cancelled_caught:
+                try:
+                    async with asyncio.timeout(timeout):
+                        message = await receive()
+                except TimeoutError:
                     raise BodyGone(errors.HubError(408, "RequestTimeout",
                                                    f"Request body stalled for more than {timeout:g} s"))
                 if message["type"] == "http.disconnect":
@@ -155,7 +159,16 @@ class _Transport:
                 if not more or size >= PULL_BYTES:
                     return b"".join(parts), more
 
-        return BodyReader(lambda: anyio.from_thread.run(pull), length, drain_limit), None
+        try:  # the first megabyte now: most bodies then reach the handler whole
+            first, more = await pull()
+        except BodyGone as gone:
+            reader = BodyReader.empty()
+            reader.broken = True
+            return reader, Response.error(gone.error)
+        def pull_from_thread() -> tuple[bytes, bool]:
+            return asyncio.run_coroutine_threadsafe(pull(), loop).result()
+
+        return BodyReader(pull_from_thread, length, drain_limit, first, more), None
 
     def _handle(self, req: Request) -> Response:
         hub = self.hub
@@ -182,16 +195,15 @@ class _Transport:
             return
         await self._send_file(receive, send, resp)
 
-    @staticmethod
-    async def _send_file(receive, send, resp: Response) -> None:
+    async def _send_file(self, receive, send, resp: Response) -> None:
         """Stream a file slice; stop as soon as the client has gone."""
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
             with open(resp.file, "rb") as fh:
-                await anyio.to_thread.run_sync(fh.seek, resp.offset)
+                await self._in_thread(fh.seek, resp.offset)
                 remaining = resp.length
                 while remaining > 0 and not gone.done():
-                    chunk = await anyio.to_thread.run_sync(fh.read, min(SEND_BYTES, remaining))
+                    chunk = await self._in_thread(fh.read, min(SEND_BYTES, remaining))
                     if not chunk:
                         break
                     remaining -= len(chunk)
@@ -235,9 +247,11 @@ class LocalHub:
         self.body_timeout = body_timeout
         self.keep_alive_timeout = keep_alive_timeout
         self.max_connections = max_connections
+        self.worker_threads = 32  # handlers running at once; further requests queue (the connections stay open)
         self.request_log: list[dict] = []
         self._log_lock = threading.Lock()
         self._server: uvicorn.Server | None = None
+        self._workers: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -245,7 +259,7 @@ class LocalHub:
         return f"http://{self.host}:{self.port}"
 
     def _asgi_app(self) -> Starlette:
-        transport = _Transport(self)
+        transport = _Transport(self, self._workers)
         # One route for every method: unknown ones reach the Hub app too (404 with X-Error-Code, X-Request-Id).
         return Starlette(routes=[Route("/{path:path}", transport)])
 
@@ -260,11 +274,15 @@ class LocalHub:
     def start(self) -> "LocalHub":
         if self._server is not None:
             return self
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted sockets (headers and body go out in separate
+        # writes; with Nagle and delayed ACKs every answer would wait ~40 ms).
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM,
+                             socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         sock.listen(4096)
         self.port = sock.getsockname()[1]
+        self._workers = ThreadPoolExecutor(max_workers=self.worker_threads, thread_name_prefix=f"localhub-{self.port}")
         server = uvicorn.Server(self._uvicorn_config())
         failure: list[BaseException] = []
 
@@ -294,7 +312,9 @@ class LocalHub:
         self._server.force_exit = True
         if self._thread is not None:
             self._thread.join(timeout=15)
-        self._server, self._thread = None, None
+        if self._workers is not None:
+            self._workers.shutdown(wait=False, cancel_futures=True)
+        self._server, self._thread, self._workers = None, None, None
         logger.info("local Hub at %s stopped", self.url)
 
     def serve_forever(self) -> None:

@@ -17,7 +17,7 @@ from hub_tools.localhub import LocalHub
 pytestmark = pytest.mark.timeout(300)
 TOKEN = "hf_fuzz_token_0123456789abcdef"
 REPO = "fuzzer/target"
-FUZZ = settings(max_examples=50, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Characters that matter to paths and names: separators, dots, escapes, controls, a lone surrogate, non-ASCII.
