@@ -364,7 +364,8 @@ class LocalHubProcess:
     def __init__(self, root: str | os.PathLike, host: str = "127.0.0.1", port: int = 0,
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 env: Mapping[str, str] | None = None, startup_timeout: float = 60.0) -> None:
+                 env: Mapping[str, str] | None = None, startup_timeout: float = 60.0,
+                 extra_args: list[str] | None = None) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -374,6 +375,7 @@ class LocalHubProcess:
         self.max_file_bytes = max_file_bytes
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
+        self.extra_args = list(extra_args or [])  # more ``serve`` options, e.g. ["--body-timeout", "2"]
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "server.log"  # the child's stdout/stderr (appended across restarts)
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -394,7 +396,7 @@ class LocalHubProcess:
             cmd += ["--token-file", str(path)]
         if self.token_file:
             cmd += ["--token-file", str(self.token_file)]
-        return cmd
+        return cmd + self.extra_args
 
     def start(self) -> "LocalHubProcess":
         self.root.mkdir(parents=True, exist_ok=True)
