@@ -23,7 +23,7 @@ from . import errors
 from .auth import Identity, TokenStore, UrlSigner
 from .cards import parse_front_matter, validate_card_metadata
 from .http import Request, Response, header_safe, load_json, seg
-from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, check_utf8, gitignored, now_iso,
+from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
 
 logger = logging.getLogger(__name__)
@@ -572,19 +572,25 @@ class HubApp:
 
     # ----------------------------------------------------------------------------------------- validate-yaml
     def validate_yaml(self, req: Request) -> Response:
+        """Errors (400) and warnings as the Hub gives them: JSON ``{"errors", "warnings"}`` for ``HfApi``'s commit
+        path, and ``- Error: ...`` lines when the client asks for text (``RepoCard.validate`` sends
+        ``Accept: text/plain``). Empty or missing metadata is a warning, as on the Hub."""
         body = req.json_object()
         content = body.get("content")
         if not isinstance(content, str):
             raise errors.bad_request("'content' must be a string")
         problems = self._card_problems(content)
-        if content.startswith("---") and not problems and not parse_front_matter(content)[0]:
-            problems = ["metadata must not be empty"]
-        if problems:  # the Hub answers plain text lines, which the client shows as they are
-            text = "\n".join(f"- Error: {p}" for p in problems)
-            return Response(400, text.encode(), {"Content-Type": "text/plain; charset=utf-8",
-                                                 "X-Error-Code": "InvalidYaml",
-                                                 "X-Error-Message": header_safe(problems[0])})
-        return Response.json({"errors": [], "warnings": []})
+        warnings = []
+        if not problems and not parse_front_matter(content)[0]:
+            warnings.append("empty or missing yaml metadata in repo card "
+                            "(https://huggingface.co/docs/hub/model-cards#model-card-metadata)")
+        status = 400 if problems else 200
+        headers = {"X-Error-Code": "InvalidYaml", "X-Error-Message": header_safe(problems[0])} if problems else {}
+        if "text/plain" in (req.headers.get("Accept") or ""):
+            text = "\n".join([f"- Error: {p}" for p in problems] + [f"- Warning: {w}" for w in warnings])
+            return Response(status, text.encode(), {"Content-Type": "text/plain; charset=utf-8", **headers})
+        return Response.json({"errors": [{"message": p} for p in problems],
+                              "warnings": [{"message": w} for w in warnings]}, status, headers)
 
     @staticmethod
     def _card_problems(content: str) -> list[str]:

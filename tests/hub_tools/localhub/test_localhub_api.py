@@ -294,7 +294,7 @@ def test_malformed_bodies_are_400(local_hub, repo_name, tester_token):
     assert httpx.post(f"{base}/preupload/main", content=b"[1,2", headers=auth).status_code == 400
     assert httpx.post(f"{local_hub.url}/api/repos/create", content=b"nope", headers=auth).status_code == 400
     r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": "---\na: [1\n---\n", "repoType": "model"})
-    assert r.status_code == 400 and r.text.startswith("- Error: Invalid YAML")
+    assert r.status_code == 400 and r.json()["errors"]
     with pytest.raises(ValueError):
         HfApi(endpoint=local_hub.url, token=tester_token).upload_file(
             path_or_fileobj=b"---\nkey: [unclosed\n---\n", path_in_repo="README.md", repo_id=repo_name)

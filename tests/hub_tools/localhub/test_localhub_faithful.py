@@ -54,6 +54,15 @@ def test_card_validation_uses_hub_licenses(local_hub, monkeypatch):
         card.validate()
 
 
+def test_commit_path_validates_readme_like_the_hub(hf_api, repo_name):
+    hf_api.create_repo(repo_name)
+    with pytest.raises(ValueError, match='Invalid metadata in README.md.\n- "license" must be one of'):
+        hf_api.upload_file(path_or_fileobj=b"---\nlicense: MIT\n---\n", path_in_repo="README.md", repo_id=repo_name)
+    with pytest.warns(UserWarning, match="empty or missing yaml metadata"):
+        hf_api.upload_file(path_or_fileobj=b"# no metadata\n", path_in_repo="README.md", repo_id=repo_name)
+    assert "README.md" in hf_api.list_repo_files(repo_name)
+
+
 def test_gitignore_in_preupload(hf_api, repo_name, tmp_path):
     hf_api.create_repo(repo_name)
     hf_api.upload_file(path_or_fileobj=b"*.log\nbuild/\n", path_in_repo=".gitignore", repo_id=repo_name)

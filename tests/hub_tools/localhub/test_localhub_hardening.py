@@ -41,7 +41,7 @@ def _file_op(path: str, content: bytes) -> dict:
 def test_yaml_alias_bomb_refused_and_never_expanded(local_hub, hf_api, repo_name, tester_token):
     hf_api.create_repo(repo_name)
     r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": ALIAS_BOMB, "repoType": "model"}, timeout=T)
-    assert r.status_code == 400 and "too large" in r.text
+    assert r.status_code == 400 and "too large" in r.json()["errors"][0]["message"]
     r = httpx.post(f"{local_hub.url}/api/models/{repo_name}/commit/main", timeout=T, headers=_auth(tester_token),
                    content=_ndjson("bomb", [_file_op("README.md", ALIAS_BOMB.encode())]))
     assert r.status_code == 400 and "too large" in r.json()["error"]
@@ -62,13 +62,18 @@ def _ref(repo_name: str):
 
 def test_recursive_and_deep_yaml_refused(local_hub):
     for content in ("---\na: &a [*a]\n---\n", "---\na: " + "[" * 5000 + "]" * 5000 + "\n---\n",
-                    '---\nlicense: "\\ud800"\n---\n', "---\n---\n", "---\nlicense: MIT\n---\n"):
+                    '---\nlicense: "\\ud800"\n---\n', "---\nlicense: MIT\n---\n"):
         r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": content}, timeout=T)
-        assert r.status_code == 400, content[:40]
-        assert r.text.startswith("- Error: ")
+        assert r.status_code == 400 and r.json()["errors"], content[:40]
+        r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": content}, timeout=T,
+                       headers={"accept": "text/plain"})
+        assert r.status_code == 400 and r.text.startswith("- Error: ")
     r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": "---\nlicense: apache-2.0\n---\n"},
                    timeout=T)
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json() == {"errors": [], "warnings": []}
+    for empty in ("---\n---\n# card", "# no metadata"):  # a warning, as on the Hub
+        r = httpx.post(f"{local_hub.url}/api/validate-yaml", json={"content": empty}, timeout=T)
+        assert r.status_code == 200 and "empty or missing yaml metadata" in r.json()["warnings"][0]["message"]
 
 
 def test_many_url_segments_answer_promptly(local_hub, hf_api, repo_name):
