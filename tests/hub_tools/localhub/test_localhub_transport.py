@@ -111,3 +111,19 @@ def test_request_id_and_error_code_on_every_answer(hub):
         assert len(r.headers["X-Request-Id"]) == 32
         if r.status_code >= 400:
             assert r.headers["X-Error-Code"]
+
+
+def test_client_leaving_mid_body_applies_nothing(hub):
+    token = next(iter(TOKENS))
+    auth = {"authorization": f"Bearer {token}"}
+    assert httpx.post(f"{hub.url}/api/repos/create", json={"name": "tester/leaver"}, headers=auth,
+                      timeout=WAIT).status_code == 200
+    head = httpx.get(f"{hub.url}/api/models/tester/leaver", timeout=WAIT).json()["sha"]
+    body = (b'{"key":"header","value":{"summary":"half"}}\n'
+            b'{"key":"file","value":{"path":"a.txt","content":"YQ==","encoding":"base64"}}\n')
+    with socket.create_connection((hub.host, hub.port), timeout=WAIT) as sock:
+        sock.sendall(f"POST /api/models/tester/leaver/commit/main HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+                     f"\r\nContent-Length: {len(body) + 5_000_000}\r\n\r\n".encode() + body)
+    time.sleep(0.5)
+    r = httpx.get(f"{hub.url}/api/models/tester/leaver", timeout=WAIT)
+    assert r.status_code == 200 and r.json()["sha"] == head  # the half-sent commit was not applied
