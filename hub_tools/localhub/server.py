@@ -165,6 +165,7 @@ class _Transport:
             reader = BodyReader.empty()
             reader.broken = True
             return reader, Response.error(gone.error)
+
         def pull_from_thread() -> tuple[bytes, bool]:
             return asyncio.run_coroutine_threadsafe(pull(), loop).result()
 
