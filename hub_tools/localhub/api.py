@@ -3,7 +3,8 @@
 Endpoints follow ``docs/hub-protocol.md`` (huggingface_hub 2.4.0 as the client): whoami, repo CRUD and settings,
 repo info, tree and paths-info (``Link`` pagination), resolve (HEAD/GET, ``Range``), validate-yaml, preupload,
 NDJSON commits (optionally as pull requests), branches/tags/refs/commits, LFS batch + signed upload + verify,
-minimal discussions and the Space management endpoints. Errors always carry ``X-Error-Code``.
+pull-request discussions (details, comment, status, merge) and the Space management endpoints. Errors always
+carry ``X-Error-Code``; every repo route checks visibility before it reveals anything.
 """
 
 from __future__ import annotations
