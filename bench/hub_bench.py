@@ -1,7 +1,8 @@
-"""Throughput of the local Hub: LFS upload and download of ~200 MB in 20 files vs a plain disk copy, and
-repo_info requests per second.
+"""Throughput of the local Hub: LFS upload and download of ~200 MB in 20 files vs a plain disk copy, repo_info
+requests per second, the worst repo_info latency while 3,000 idle connections are held open, and the cost of one
+anonymous request of each hostile kind (each must answer a prompt 4xx).
 
-    python bench/hub_bench.py [--mb 200] [--files 20] [--seconds 3]
+    python bench/hub_bench.py [--mb 200] [--files 20] [--seconds 3] [--idle 3000]
 
 The server runs in its own process (``LocalHubProcess``), the clients are the real ``huggingface_hub`` ones
 (``upload_folder`` through the LFS batch/PUT flow with Xet off, ``snapshot_download``). The baseline copies the
@@ -65,14 +66,101 @@ def _requests_per_second(fn, seconds: float, threads: int) -> float:
     return sum(counts) / (time.perf_counter() - start)
 
 
-def run(total_mb: int, count: int, seconds: float) -> dict:
+def _latencies_with_idle_connections(url: str, fn, idle: int, seconds: float) -> tuple[int, float, float, float]:
+    """Hold ``idle`` connections open (each with half a request line sent) while ``fn`` runs in a loop for
+    ``seconds``; (connections held, median, worst latency in ms, baseline worst without them)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    baseline = _latencies(fn, seconds)
+    socks = []
+    try:
+        for _ in range(idle):
+            sock = socket.create_connection((host, port), timeout=10)
+            sock.sendall(b"GET /api/heal")
+            socks.append(sock)
+        time.sleep(1.0)  # let the server finish accepting them: what is measured is holding, not accepting
+        held = _latencies(fn, seconds)
+    finally:
+        for sock in socks:
+            sock.close()
+    held.sort()
+    return len(socks), held[len(held) // 2] * 1000, held[-1] * 1000, max(baseline) * 1000
+
+
+def _latencies(fn, seconds: float) -> list[float]:
+    out, stop_at = [], time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+ALIAS_BOMB = "---\n" + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9)) + "---\n"
+
+
+def _hostile_costs(url: str, repo: str) -> list[tuple[str, int | str, float]]:
+    """(probe, status, seconds) for one anonymous request of each hostile kind."""
+    import socket
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    probes = [
+        ("YAML alias bomb to validate-yaml", "POST", "/api/validate-yaml", {"json": {"content": ALIAS_BOMB}}),
+        ("16,000 URL segments (tree)", "GET", f"/api/models/{repo}/tree/" + "/".join(["a"] * 16_000), {}),
+        ("16,000 URL segments (resolve)", "GET", f"/{repo}/resolve/" + "/".join(["a"] * 16_000), {}),
+        ("paths-info, 10,000 paths", "POST", f"/api/models/{repo}/paths-info/main",
+         {"json": {"paths": [f"d/p{i}" for i in range(10_000)]}}),
+        ("deep JSON to validate-yaml", "POST", "/api/validate-yaml", {"content": b"[" * 100_000 + b"]" * 100_000}),
+        ("deep JSON to paths-info", "POST", f"/api/models/{repo}/paths-info/main",
+         {"content": b"[" * 100_000, "headers": {"content-type": "application/json"}}),
+        ("?limit=\u00b2", "GET", "/api/models?limit=\u00b2", {}),
+        ("LFS upload to a private/missing repo", "PUT", f"/{repo}-missing.git/info/lfs/objects/upload/{'a' * 64}/1"
+         "?sig=x&exp=99999999999", {"content": b"x"}),
+    ]
+    out = []
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for name, method, path, kwargs in probes:
+            start = time.perf_counter()
+            status = client.request(method, path, **kwargs).status_code
+            out.append((name, status, time.perf_counter() - start))
+    raw = [
+        ("chunk size FFFFFFFFFFFFFFFF", b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n" + b"a" * 1000),
+        ("over-long chunk line", b"Transfer-Encoding: chunked\r\n\r\n1" + b"0" * 100_000),
+        ("short body (Content-Length 100, 10 sent)", b"Content-Length: 100\r\n\r\n0123456789"),
+        ("trickled headers (stops mid-header)", b"X-Slow: 1"),
+    ]
+    for name, tail in raw:
+        start = time.perf_counter()
+        with socket.create_connection((host, port), timeout=120) as sock:
+            sock.sendall(b"POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\n" + tail)
+            answer = b""
+            try:
+                while chunk := sock.recv(65536):
+                    answer += chunk
+                    if b"\r\n\r\n" in answer and b"close" not in answer.lower():
+                        break
+            except ConnectionResetError:
+                pass
+        status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else "closed"
+        out.append((name, status, time.perf_counter() - start))
+    return out
+
+
+def run(total_mb: int, count: int, seconds: float, idle: int = 3000, timeouts: float = 10.0) -> dict:
     from hub_tools.localhub import LocalHubProcess
 
     work = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     try:
         src = work / "src"
         size = _make_files(src, total_mb, count)
-        hub = LocalHubProcess(work / "hub", tokens={TOKEN: {"user": "bench", "orgs": []}}).start()
+        hub = LocalHubProcess(work / "hub", tokens={TOKEN: {"user": "bench", "orgs": []}},
+                              extra_args=["--header-timeout", str(timeouts), "--body-timeout", str(timeouts)]).start()
         os.environ.update({"HF_ENDPOINT": hub.url, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
                            "HF_HOME": str(work / "hf_home"), "HF_HUB_DISABLE_PROGRESS_BARS": "1"})
         from huggingface_hub import HfApi, snapshot_download
@@ -85,11 +173,16 @@ def run(total_mb: int, count: int, seconds: float) -> dict:
             t_down = _timed(lambda: snapshot_download(REPO, cache_dir=work / "dl", endpoint=hub.url, token=TOKEN))
             rps_1 = _requests_per_second(lambda: api.repo_info(REPO), seconds, 1)
             rps_8 = _requests_per_second(lambda: api.repo_info(REPO), seconds, 8)
+            # the idle connections give up at the header timeout: keep the measurement within it
+            idle_result = _latencies_with_idle_connections(hub.url, lambda: api.repo_info(REPO), idle,
+                                                           min(seconds, timeouts * 0.3))
+            hostile = _hostile_costs(hub.url, REPO)
         finally:
             hub.stop()
         mb = size / (1024 * 1024)
         return {"mb": mb, "files": count, "copy_mb_s": mb / t_copy, "upload_mb_s": mb / t_up,
-                "download_mb_s": mb / t_down, "repo_info_rps_1": rps_1, "repo_info_rps_8": rps_8}
+                "download_mb_s": mb / t_down, "repo_info_rps_1": rps_1, "repo_info_rps_8": rps_8,
+                "idle": idle_result, "hostile": hostile, "timeouts": timeouts}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -99,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=int, default=200, help="total size in MB (default 200)")
     parser.add_argument("--files", type=int, default=20, help="number of files (default 20)")
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each repo_info run")
+    parser.add_argument("--idle", type=int, default=3000, help="idle connections held during the latency run")
+    parser.add_argument("--timeouts", type=float, default=10.0, help="the server's header and body timeouts (s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    r = run(args.mb, args.files, args.seconds)
+    r = run(args.mb, args.files, args.seconds, args.idle, args.timeouts)
     print(f"local Hub benchmark: {r['mb']:.0f} MB in {r['files']} LFS files")
     print(f"  disk copy (shutil)      {r['copy_mb_s']:9.1f} MB/s")
     print(f"  upload_folder (LFS)     {r['upload_mb_s']:9.1f} MB/s   "
@@ -110,6 +205,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['download_mb_s'] / r['copy_mb_s']:6.2f}x disk copy")
     print(f"  repo_info, 1 thread     {r['repo_info_rps_1']:9.0f} req/s")
     print(f"  repo_info, 8 threads    {r['repo_info_rps_8']:9.0f} req/s")
+    held, median, worst, base_worst = r["idle"]
+    print(f"  repo_info with {held} idle connections held: median {median:.1f} ms, worst {worst:.1f} ms "
+          f"(worst without them {base_worst:.1f} ms)")
+    print(f"  hostile anonymous requests (server header/body timeouts {r['timeouts']:g} s):")
+    for name, status, seconds in r["hostile"]:
+        print(f"    {name:<44} {status!s:>6}  {seconds * 1000:8.1f} ms")
     return 0
 
 

@@ -3,7 +3,8 @@
 Endpoints follow ``docs/hub-protocol.md`` (huggingface_hub 2.4.0 as the client): whoami, repo CRUD and settings,
 repo info, tree and paths-info (``Link`` pagination), resolve (HEAD/GET, ``Range``), validate-yaml, preupload,
 NDJSON commits (optionally as pull requests), branches/tags/refs/commits, LFS batch + signed upload + verify,
-minimal discussions and the Space management endpoints. Errors always carry ``X-Error-Code``.
+pull-request discussions (details, comment, status, merge) and the Space management endpoints. Errors always
+carry ``X-Error-Code``; every repo route checks visibility before it reveals anything.
 """
 
 from __future__ import annotations
@@ -14,20 +15,24 @@ import hashlib
 import json
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote, urlencode
 
 from . import errors
 from .auth import Identity, TokenStore, UrlSigner
-from .http import Request, Response, header_safe, seg
-from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, now_iso, parse_front_matter,
-                      validate_card_metadata, validate_path, validate_ref_name)
+from .cards import parse_front_matter, validate_card_metadata
+from .http import Request, Response, header_safe, load_json, seg
+from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
+                      validate_path, validate_ref_name)
 
 logger = logging.getLogger(__name__)
 
 _TYPE_BY_PLURAL = {f"{t}s": t for t in REPO_TYPES}
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+MAX_REF_CHARS = 255  # no branch, tag or refs/pr/N name is longer: bounds the revision search in a URL
+MAX_PATHS_INFO = 10_000
 _SPACE_SDKS = {"gradio", "streamlit", "docker", "static"}
 DEFAULT_RUNTIME_HARDWARE = "cpu-basic"
 
@@ -210,9 +215,16 @@ class HubApp:
         first = seg(args[0])
         if self.storage.is_revision(state, first):
             return first, args[1:]
+        # Candidates "a/b", "a/b/c"...: built incrementally and only up to the longest possible ref name, so a URL
+        # of 16,000 segments costs a few lookups, not 16,000 joins of 16,000 segments.
         upper = len(args) - (1 if need_path else 0)
-        for i in range(upper, 1, -1):  # longest matching ref first
-            candidate = "/".join(seg(a) for a in args[:i])
+        candidates, joined = [], first
+        for i in range(2, upper + 1):
+            joined += "/" + seg(args[i - 1])
+            if len(joined) > MAX_REF_CHARS:
+                break
+            candidates.append((joined, i))
+        for candidate, i in reversed(candidates):  # longest matching ref first
             if self.storage.is_revision(state, candidate):
                 return candidate, args[i:]
         raise errors.revision_not_found(first, state.ref.id)
@@ -279,6 +291,11 @@ class HubApp:
 
     @staticmethod
     def _new_space_settings(body: dict) -> dict:
+        for name in ("variables", "secrets"):
+            items = body.get(name) or []
+            if not isinstance(items, list) or not all(isinstance(v, dict) and isinstance(v.get("key"), str)
+                                                      and isinstance(v.get("value", ""), str) for v in items):
+                raise errors.bad_request(f"'{name}' must be a list of {{\"key\": str, \"value\": str}} objects")
         variables = {v["key"]: {"key": v["key"], "value": v.get("value", ""), "description": v.get("description"),
                                 "updatedAt": now_iso()} for v in body.get("variables") or [] if v.get("key")}
         secrets = {s["key"]: {"key": s["key"], "description": s.get("description"), "updatedAt": now_iso()}
@@ -330,7 +347,7 @@ class HubApp:
 
     def list_repos(self, req: Request, repo_type: str) -> Response:
         author, search = req.q("author"), (req.q("search") or "").lower()
-        limit = int(req.q("limit") or 1000) if (req.q("limit") or "1000").isdigit() else 1000
+        limit = req.int_q("limit", 1000)
         out = []
         for state in self.storage.list_repos(repo_type):
             if state.meta.get("private") and not req.identity.can_write(state.ref.namespace):
@@ -352,7 +369,7 @@ class HubApp:
 
     def _info_json(self, req: Request, state: RepoState, commit: Commit, blobs: bool, siblings: bool = True) -> dict:
         meta, ref = state.meta, state.ref
-        card, _ = parse_front_matter(self.storage.read_text(state, commit, "README.md") or "")
+        card = self.storage.card_data(state, commit)
         info = {
             "_id": hashlib.sha1(f"{ref.type}/{meta.get('createdAt')}/{ref.id}".encode()).hexdigest()[:24],
             "id": ref.id, "author": ref.namespace, "sha": commit.id, "lastModified": commit.date,
@@ -400,7 +417,7 @@ class HubApp:
         if entries is None:
             raise errors.entry_not_found(path or "/", commit.id)
         page_size = self.config.tree_page_size
-        cursor = int(req.q("cursor") or 0) if (req.q("cursor") or "0").isdigit() else 0
+        cursor = req.int_q("cursor", 0)
         page = entries[cursor:cursor + page_size]
         if expand:
             self._add_last_commits(state, commit, page)
@@ -477,15 +494,19 @@ class HubApp:
         else:
             form = req.form()
             paths, expand = form.get("paths", []), (form.get("expand", ["false"])[-1].lower() == "true")
-        if not isinstance(paths, list):
-            raise errors.bad_request("'paths' must be a list")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise errors.bad_request("'paths' must be a list of strings")
+        if len(paths) > MAX_PATHS_INFO:
+            raise errors.bad_request(f"Too many paths: {len(paths)} (at most {MAX_PATHS_INFO} per request)")
         out = []
         for path in paths:
-            path = validate_path(str(path).strip("/"))
+            path = validate_path(path.strip("/"))
             if path in commit.files:
                 out.append(self._file_entry(path, commit.files[path]))
-            elif any(p.startswith(path + "/") for p in commit.files):
-                out.append(self._dir_entry(path, commit.files))
+                continue
+            under = commit.paths_under(path)  # a bisection in the commit's sorted paths
+            if under:
+                out.append(self._dir_entry(path, {p: commit.files[p] for p in under}))
         if expand:
             self._add_last_commits(state, commit, out)
         return Response.json(out)
@@ -552,15 +573,25 @@ class HubApp:
 
     # ----------------------------------------------------------------------------------------- validate-yaml
     def validate_yaml(self, req: Request) -> Response:
+        """Errors (400) and warnings as the Hub gives them: JSON ``{"errors", "warnings"}`` for ``HfApi``'s commit
+        path, and ``- Error: ...`` lines when the client asks for text (``RepoCard.validate`` sends
+        ``Accept: text/plain``). Empty or missing metadata is a warning, as on the Hub."""
         body = req.json_object()
         content = body.get("content")
         if not isinstance(content, str):
             raise errors.bad_request("'content' must be a string")
         problems = self._card_problems(content)
-        if problems:
-            return Response.json({"errors": [{"message": p} for p in problems], "warnings": []}, 400,
-                                 {"X-Error-Code": "InvalidYaml", "X-Error-Message": header_safe(problems[0])})
-        return Response.json({"errors": [], "warnings": []})
+        warnings = []
+        if not problems and not parse_front_matter(content)[0]:
+            warnings.append("empty or missing yaml metadata in repo card "
+                            "(https://huggingface.co/docs/hub/model-cards#model-card-metadata)")
+        status = 400 if problems else 200
+        headers = {"X-Error-Code": "InvalidYaml", "X-Error-Message": header_safe(problems[0])} if problems else {}
+        if "text/plain" in (req.headers.get("Accept") or ""):
+            text = "\n".join([f"- Error: {p}" for p in problems] + [f"- Warning: {w}" for w in warnings])
+            return Response(status, text.encode(), {"Content-Type": "text/plain; charset=utf-8", **headers})
+        return Response.json({"errors": [{"message": p} for p in problems],
+                              "warnings": [{"message": w} for w in warnings]}, status, headers)
 
     @staticmethod
     def _card_problems(content: str) -> list[str]:
@@ -578,21 +609,28 @@ class HubApp:
         files = body.get("files")
         if not isinstance(files, list):
             raise errors.bad_request("'files' must be a list")
+        gitignore = body.get("gitIgnore")
+        if gitignore is None:
+            gitignore = self.storage.read_text(state, commit, ".gitignore") or ""
+        if not isinstance(gitignore, str):
+            raise errors.bad_request("'gitIgnore' must be a string")
         out = []
         for item in files:
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
                 raise errors.bad_request("each file needs a 'path'")
             path = validate_path(item["path"])
+            size = item.get("size", 0)
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                raise errors.bad_request(f"Invalid size for {path!r}: expected a non-negative integer")
             try:
                 sample = base64.b64decode(item.get("sample") or "", validate=False)
-                size = int(item.get("size") or 0)
             except (binascii.Error, ValueError, TypeError):
-                raise errors.bad_request(f"Invalid sample or size for {path!r}") from None
+                raise errors.bad_request(f"Invalid sample for {path!r}") from None
             if size > self.config.max_file_bytes:
                 raise errors.too_large(f"{path}: {size} bytes is above the file size limit "
                                        f"({self.config.max_file_bytes} bytes)")
             answer = {"path": item["path"], "uploadMode": self.storage.upload_mode(state, commit, path, size, sample),
-                      "shouldIgnore": False}
+                      "shouldIgnore": gitignored(gitignore, path)}
             existing = commit.files.get(path)
             if existing is not None:
                 answer["oid"] = existing["lfs"]["sha256"] if existing.get("lfs") else existing["oid"]
@@ -617,7 +655,7 @@ class HubApp:
                                            author=req.identity.user, parent_commit=parent, create_pr=create_pr)
         pr_url = None
         if result.pr_num is not None:
-            self._record_pr(state, result.pr_num, summary, req.identity.user)
+            self._record_pr(state, result.pr_num, summary, req.identity.user, result.commit.parents[0])
             pr_url = f"{self.repo_url(req, state.ref)}/discussions/{result.pr_num}"
         return Response.json({"success": True, "commitOid": result.commit.id, "commitMessage": summary,
                               "commitUrl": f"{self.repo_url(req, state.ref)}/commit/{result.commit.id}",
@@ -633,10 +671,7 @@ class HubApp:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise errors.bad_request(f"Malformed NDJSON at line {number}: {exc}") from None
+            item = load_json(line, f"NDJSON at line {number}")
             if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
                 raise errors.bad_request(f"Line {number}: expected {{'key': ..., 'value': {{...}}}}")
             key, value = item.get("key"), item["value"]
@@ -687,14 +722,17 @@ class HubApp:
     # -------------------------------------------------------------------------------------------------- refs
     def create_branch(self, req: Request, state: RepoState, args: list[str]) -> Response:
         self._require_write(req, state)
-        branch = validate_ref_name(self._join_rev(args), "branch")
+        branch = self._join_rev(args)
+        if branch.startswith("refs/"):
+            raise errors.bad_request(f"Invalid reference for a branch: {branch}")
+        validate_ref_name(branch, "branch")
         body = req.json_object(default={})
         start = body.get("startingPoint") or "main"
         commit, _ = self._resolve(state, start)
 
         def add(refs: dict) -> None:
-            if branch in refs["branches"] or branch in refs["tags"]:
-                raise errors.conflict(f"Reference already exists: refs/heads/{branch}")
+            if branch in refs["branches"]:  # a tag of the same name is no conflict on the Hub
+                raise errors.conflict(f"Reference refs/heads/{branch} already exists")
             refs["branches"][branch] = commit.id
 
         self.storage.update_refs(state, add)
@@ -704,7 +742,7 @@ class HubApp:
         self._require_write(req, state)
         branch = self._join_rev(args)
         if branch == "main":
-            raise errors.forbidden("The default branch 'main' cannot be deleted")
+            raise errors.forbidden("Cannot delete refs/heads/main: it is the default branch")
 
         def remove(refs: dict) -> None:
             if branch not in refs["branches"]:
@@ -721,11 +759,13 @@ class HubApp:
         tag = body.get("tag")
         if not isinstance(tag, str):
             raise errors.bad_request("Missing 'tag'")
+        if tag.startswith("refs/"):
+            raise errors.bad_request(f"Invalid reference for a tag: {tag}")
         validate_ref_name(tag, "tag")
 
         def add(refs: dict) -> None:
-            if tag in refs["tags"] or tag in refs["branches"]:
-                raise errors.conflict(f"Tag already exists: {tag}")
+            if tag in refs["tags"]:
+                raise errors.conflict(f"Reference refs/tags/{tag} already exists")
             refs["tags"][tag] = commit.id
 
         self.storage.update_refs(state, add)
@@ -759,7 +799,7 @@ class HubApp:
     def commits(self, req: Request, state: RepoState, args: list[str]) -> Response:
         revision, _ = self._split_rev(state, args, need_path=False)
         head, _ = self._resolve(state, revision)
-        page = int(req.q("p") or 0) if (req.q("p") or "0").isdigit() else 0
+        page = min(req.int_q("p", 0), 1_000_000)
         size = self.config.commits_page_size
         formatted = "formatted" in req.query.get("expand[]", []) + req.query.get("expand", [])
         history = list(self.storage.history(state, head, limit=(page + 1) * size + 1))
@@ -780,21 +820,24 @@ class HubApp:
         return out
 
     # ------------------------------------------------------------------------------------------- discussions
-    def _record_pr(self, state: RepoState, num: int, title: str, author: str) -> None:
+    def _record_pr(self, state: RepoState, num: int, title: str, author: str, base: str) -> None:
         def add(meta: dict) -> None:
             meta.setdefault("discussions", {})[str(num)] = {
                 "num": num, "title": title, "author": author, "createdAt": now_iso(), "status": "open",
-                "isPullRequest": True}
+                "isPullRequest": True, "base": base, "events": []}
 
         self.storage.mutate_meta(state, add)
 
     def create_discussion(self, req: Request, state: RepoState, args: list[str]) -> Response:
         if args:
-            raise errors.HubError(404, "NotFound", "Only opening a pull request is supported")
+            return self._discussion_action(req, state, args)
         self._require_write(req, state)
         body = req.json_object()
         if not body.get("pullRequest"):
             raise errors.bad_request("This local Hub only supports pull requests (pullRequest: true)")
+        title = body.get("title") or "Pull request"
+        if not isinstance(title, str):
+            raise errors.bad_request("'title' must be a string")
         head, _ = self._resolve(state, "main")
         holder: dict = {}
 
@@ -804,25 +847,82 @@ class HubApp:
             refs.setdefault("prs", {})[f"refs/pr/{holder['num']}"] = head.id
 
         self.storage.update_refs(state, add)
-        self._record_pr(state, holder["num"], str(body.get("title") or "Pull request"), req.identity.user)
+        self._record_pr(state, holder["num"], title, req.identity.user, head.id)
         return Response.json({"num": holder["num"], "url": f"{self.repo_url(req, state.ref)}/discussions/"
                                                         f"{holder['num']}"})
+
+    def _discussion(self, state: RepoState, raw_num: str) -> dict:
+        num = seg(raw_num)
+        disc = state.meta.get("discussions", {}).get(num) if num.isascii() and num.isdigit() else None
+        if disc is None:
+            raise errors.HubError(404, "NotFound", f"Discussion {num} not found")
+        return disc
+
+    def _discussion_action(self, req: Request, state: RepoState, args: list[str]) -> Response:
+        """POST .../discussions/{num}/{merge|status|comment}: what huggingface_hub's client sends."""
+        if len(args) != 2 or args[1] not in ("merge", "status", "comment"):
+            raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
+        self._require_write(req, state)
+        disc = self._discussion(state, args[0])
+        body = req.json_object(default={})
+        comment = body.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise errors.bad_request("'comment' must be a string")
+        num, action = disc["num"], args[1]
+        if action == "merge":
+            if not disc["isPullRequest"] or disc["status"] != "open":
+                raise errors.bad_request(f"Pull request #{num} is {disc['status']}: only an open pull request "
+                                         "can be merged")
+            commit = self.storage.merge_pull_request(state, f"refs/pr/{num}", disc.get("base", ""),
+                                                     title=disc["title"], author=req.identity.user)
+            event = self._add_event(state, num, "status-change", req.identity.user,
+                                    {"status": "merged"}, {"status": "merged", "mergeCommitId": commit.id})
+            return Response.json({"newStatus": event})
+        if action == "status":
+            status = body.get("status")
+            if status not in ("open", "closed") or disc["status"] == "merged":
+                raise errors.bad_request("'status' must be 'open' or 'closed' (a merged pull request stays merged)")
+            event = self._add_event(state, num, "status-change", req.identity.user, {"status": status},
+                                    {"status": status})
+            return Response.json({"newStatus": event})
+        if not comment or not comment.strip():
+            raise errors.bad_request("'comment' must not be empty")
+        event = self._add_event(state, num, "comment", req.identity.user,
+                                {"edited": False, "hidden": False, "latest": {"raw": comment}}, {})
+        return Response.json({"newMessage": event})
+
+    def _add_event(self, state: RepoState, num: int, kind: str, author: str, data: dict, updates: dict) -> dict:
+        event = {"id": uuid.uuid4().hex[:24], "type": kind, "createdAt": now_iso(),
+                 "author": {"name": author, "type": "user"}, "data": data}
+
+        def add(meta: dict) -> None:
+            disc = meta["discussions"][str(num)]
+            disc.update(updates)
+            disc.setdefault("events", []).append(event)
+
+        self.storage.mutate_meta(state, add)
+        return event
 
     def discussions(self, req: Request, state: RepoState, args: list[str]) -> Response:
         if args:
             return self.discussion_details(req, state, args)
+        kind, status, author = req.q("type") or "all", req.q("status") or "all", req.q("author")
         items = [self._discussion_json(state, d) for d in sorted(state.meta.get("discussions", {}).values(),
-                                                                  key=lambda d: -d["num"])]
-        return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": 0})
+                                                                  key=lambda d: -d["num"])
+                 if (kind == "all" or (kind == "pull_request") == d["isPullRequest"])
+                 and status in ("all", d["status"]) and author in (None, d["author"])]
+        closed = sum(1 for d in items if d["status"] != "open")
+        return Response.json({"discussions": items, "count": len(items), "start": 0, "numClosedDiscussions": closed})
 
     def discussion_details(self, req: Request, state: RepoState, args: list[str]) -> Response:
-        num = seg(args[0])
-        disc = state.meta.get("discussions", {}).get(num)
-        if disc is None or len(args) > 1:
-            raise errors.HubError(404, "NotFound", f"Discussion {num} not found")
+        if len(args) > 1:
+            raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
+        disc = self._discussion(state, args[0])
         out = self._discussion_json(state, disc)
-        out.update({"events": [], "changes": {"base": "refs/heads/main"}, "filesWithConflicts": [],
-                    "diff": ""})
+        changes = {"base": "refs/heads/main"}
+        if disc.get("mergeCommitId"):
+            changes["mergeCommitId"] = disc["mergeCommitId"]
+        out.update({"events": disc.get("events", []), "changes": changes, "filesWithConflicts": [], "diff": ""})
         return Response.json(out)
 
     @staticmethod
@@ -864,12 +964,13 @@ class HubApp:
             "verify": {"href": f"{base}/verify", "expires_in": 3600}}}
 
     def lfs_upload(self, req: Request, ref: RepoRef, oid: str, size_text: str) -> Response:
-        if not _SHA256_RE.match(oid) or not size_text.isdigit():
+        if not _SHA256_RE.match(oid) or not re.fullmatch(r"[0-9]{1,15}", size_text):
             raise errors.bad_request("Invalid LFS upload URL")
+        # The signature first: without a valid one, a missing repo and a private one answer the same 403.
+        self.signer.check(req.q("sig") or "", req.q("exp") or "", ref.type, ref.id.lower(), oid, size_text)
         state = self.storage.load(ref)
         if state is None:
             raise errors.repo_not_found(ref.id)
-        self.signer.check(req.q("sig") or "", req.q("exp") or "", state.ref.type, state.ref.id.lower(), oid, size_text)
         size = int(size_text)
         if self.storage.lfs_exists(state, oid, size):
             req.body.drain()
@@ -884,7 +985,9 @@ class HubApp:
         oid, size = body.get("oid"), body.get("size")
         if not isinstance(oid, str) or not _SHA256_RE.match(oid):
             raise errors.bad_request("verify needs a sha256 'oid'")
-        if not self.storage.lfs_exists(state, oid, size if isinstance(size, int) else None):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise errors.bad_request("verify needs the object's 'size' (a non-negative integer)")
+        if not self.storage.lfs_exists(state, oid, size):
             raise errors.HubError(404, "LfsObjectNotFound", f"LFS object {oid} with size {size} was not uploaded")
         return Response.json({"success": True})
 

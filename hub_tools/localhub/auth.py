@@ -78,6 +78,15 @@ def parse_token_arg(arg: str) -> tuple[str, dict]:
     return token, {"user": user, "orgs": [o for o in orgs.split(",") if o]}
 
 
+def _check_disjoint_namespaces(entries) -> None:
+    """A user may not carry an organisation's name: otherwise that user's token could write to the org."""
+    orgs = {o.lower() for e in entries for o in e["orgs"]}
+    clash = sorted({e["user"] for e in entries if e["user"].lower() in orgs})
+    if clash:
+        raise ValueError(f"token user {clash[0]!r} has the name of an organisation: user and organisation "
+                         "namespaces must be disjoint")
+
+
 class TokenStore:
     """Token -> Identity lookups, in constant time per token."""
 
@@ -87,6 +96,7 @@ class TokenStore:
             merged.update(load_token_file(token_file))
         for tok, entry in (tokens or {}).items():
             merged[str(tok)] = _normalise(entry)
+        _check_disjoint_namespaces(merged.values())
         self._by_token = {tok: Identity(e["user"], tuple(e["orgs"])) for tok, e in merged.items()}
 
     def __len__(self) -> int:

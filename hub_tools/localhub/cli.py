@@ -1,10 +1,11 @@
 """``gaokerena hub serve``: run the local Hugging Face Hub server in the foreground.
 
-    gaokerena hub serve --root ./hub --port 8080 --token hf_abc=alice:gaokerena
+    gaokerena hub serve --root ./hub --port 8080 --token-file tokens.yaml
     python -m hub_tools.localhub serve --root ./hub --token-file tokens.yaml
 
-Tokens come from ``--token TOKEN=USER[:ORG1,ORG2]`` (repeatable) and/or ``--token-file`` (YAML/JSON
-``{"tokens": {"<token>": {"user": "alice", "orgs": ["gaokerena"]}}}``); they are never printed or logged.
+Tokens come from ``--token-file`` (YAML/JSON ``{"tokens": {"<token>": {"user": "alice", "orgs": ["gaokerena"]}}}``,
+repeatable; keep it 0600) and, for throw-away tokens only, ``--token TOKEN=USER[:ORG1,ORG2]``, which anyone on the
+machine can read in the process list (a warning says so). Tokens are never printed or logged.
 SIGTERM and Ctrl-C stop the server cleanly.
 """
 
@@ -20,7 +21,8 @@ import threading
 from pathlib import Path
 
 from .auth import parse_token_arg
-from .server import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES, LocalHub
+from .server import (DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILE_BYTES,
+                     DEFAULT_MAX_REQUEST_BYTES, LocalHub)
 
 logger = logging.getLogger("hub_tools.localhub")
 
@@ -33,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (0 = any free port; default 8080)")
     serve.add_argument("--token", action="append", default=[], metavar="TOKEN=USER[:ORG1,ORG2]",
-                       help="a token and who it belongs to (repeatable)")
+                       help="a token and who it belongs to (repeatable; visible in the process list: prefer "
+                            "--token-file)")
     serve.add_argument("--token-file", action="append", default=[], type=Path,
                        help="YAML/JSON file {tokens: {TOKEN: {user, orgs}}} (repeatable)")
     serve.add_argument("--max-request-mb", type=float, default=None, help="cap on a request body (413 beyond)")
@@ -42,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--regular-only", action="store_true",
                        help="never ask for LFS (for clients with Xet on; files travel inside the commit)")
     serve.add_argument("--tree-page-size", type=int, default=50, help="entries per tree page (Link pagination)")
+    serve.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT,
+                       help="seconds a client has to send a request's headers (then the connection is closed)")
+    serve.add_argument("--body-timeout", type=float, default=DEFAULT_BODY_TIMEOUT,
+                       help="seconds a request body may stall between two chunks (then 408)")
+    serve.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
+                       help="open connections at most (beyond: 503)")
     serve.add_argument("--log-level", default=os.environ.get("GAOKERENA_LOG_LEVEL", "INFO"))
     # Internal: exact byte limits and a file where the bound port is written once serving (LocalHubProcess).
     serve.add_argument("--max-request-bytes", type=int, default=None, help=argparse.SUPPRESS)
@@ -62,6 +71,9 @@ def _tokens(args: argparse.Namespace) -> dict[str, dict]:
     tokens: dict[str, dict] = {}
     for path in args.token_file:
         tokens.update(load_token_file(path))
+    if args.token:
+        logger.warning("--token puts tokens in the process list, where every user of this machine can read them: "
+                       "prefer --token-file (a 0600 YAML/JSON file)")
     for arg in args.token:
         token, identity = parse_token_arg(arg)
         tokens[token] = identity
@@ -74,7 +86,8 @@ def serve(args: argparse.Namespace) -> int:
         max_request_bytes=_limit(args.max_request_mb, args.max_request_bytes, DEFAULT_MAX_REQUEST_BYTES),
         max_file_bytes=_limit(args.max_file_mb, args.max_file_bytes, DEFAULT_MAX_FILE_BYTES),
         lfs_threshold_bytes=int(args.lfs_threshold_mb * 1024 * 1024), tree_page_size=args.tree_page_size,
-        regular_only=args.regular_only,
+        regular_only=args.regular_only, header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -2,20 +2,22 @@
 
 The request keeps the *raw* path segments (still percent-encoded), so that a revision sent as ``dev%2Fx`` stays
 one segment; each segment is decoded on its own when it is used. Bodies are read lazily and capped: JSON/NDJSON
-bodies by ``max_request_bytes`` (413 beyond), LFS uploads are streamed to disk.
+bodies by ``max_request_bytes`` (413 beyond), LFS uploads are streamed to disk. The transport (``server.py``,
+uvicorn + Starlette) feeds the body in through :class:`BodyReader`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import errors
 
-CHUNK = 1024 * 1024
+_DIGITS_RE = re.compile(r"\A[0-9]{1,12}\Z")
 
 
 def seg(raw: str) -> str:
@@ -26,42 +28,88 @@ def seg(raw: str) -> str:
         raise errors.bad_request(f"Invalid percent-encoding in URL segment {raw!r}") from None
 
 
+def load_json(raw: bytes | str, what: str) -> Any:
+    """Parse JSON; 400 when it is malformed, nested too deeply, or holds text that is not valid UTF-8."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.bad_request(f"Malformed {what}: {exc}") from None
+    except RecursionError:
+        raise errors.bad_request(f"Malformed {what}: nested too deeply") from None
+    check_json_text(data, what)
+    return data
+
+
+def check_json_text(data: Any, what: str) -> None:
+    """400 when a string (or key) anywhere in ``data`` is not valid UTF-8, e.g. a lone ``"\\ud800"``; iterative,
+    so a deep structure costs no recursion."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_str(item, what)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                _check_str(key, what)
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_str(text: str, what: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise errors.bad_request(f"Invalid {what}: text is not valid UTF-8 (lone surrogate)") from None
+
+
 def header_safe(text: str, limit: int = 1000) -> str:
     """Text fit for a header value: latin-1, no control characters, bounded length."""
     text = "".join(c if 32 <= ord(c) != 127 else " " for c in text)
-    return text.encode("latin-1", "replace").decode("latin-1")[:limit]
+    return text.encode("latin-1", "replace").decode("latin-1")[:limit].strip()  # h11: no edge whitespace
+
+
+class BodyGone(Exception):
+    """The client left (or stalled past the body timeout) while its body was being read."""
+
+    def __init__(self, error: errors.HubError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class BodyReader:
-    """Reads a request body (Content-Length or chunked) from a socket file, at most ``limit`` bytes."""
+    """A request body pulled chunk by chunk from the server (``pull() -> (bytes, more)``), at most ``limit``
+    bytes per reader; the ASGI layer supplies ``pull`` and enforces the idle timeout between chunks.
 
-    def __init__(self, rfile: BinaryIO, headers, drain_limit: int) -> None:
-        self.rfile = rfile
-        self.chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
-        length = headers.get("Content-Length")
-        try:
-            self.length = int(length) if length is not None and not self.chunked else None
-        except ValueError:
-            raise errors.bad_request("Invalid Content-Length") from None
-        if self.length is not None and self.length < 0:
-            raise errors.bad_request("Invalid Content-Length")
+    ``first``/``more``: what the server already read (a small body arrives whole, with no hand-over between
+    threads). ``broken`` is set when the connection must be closed after the answer (body left unread past the
+    drain limit, client gone, body timeout)."""
+
+    def __init__(self, pull: Callable[[], tuple[bytes, bool]] | None, declared_length: int | None,
+                 drain_limit: int, first: bytes = b"", more: bool = True) -> None:
+        self.pull = pull
+        self.first, self.more = first, more
+        self.length = declared_length
         self.drain_limit = drain_limit
-        self.consumed = not self.chunked and not self.length
+        self.consumed = pull is None
         self._gen: Iterator[bytes] | None = None
-        self.broken = False  # True when the connection must be closed (body left unread)
+        self.broken = False
+
+    @classmethod
+    def empty(cls) -> "BodyReader":
+        return cls(None, 0, 0)
 
     def iter_chunks(self, limit: int) -> Iterator[bytes]:
-        """Yield the body in chunks; 413 once more than ``limit`` bytes arrive (the rest is drained)."""
+        """Yield the body in chunks; 413 once more than ``limit`` bytes arrive (the rest is drained later)."""
         if self.consumed:
             return
         if self.length is not None and self.length > limit:
-            self.drain()
             raise errors.too_large(f"Request body too large: {self.length} bytes (limit {limit})")
         total = 0
         for chunk in self._source():
             total += len(chunk)
             if total > limit:
-                self.drain()
                 raise errors.too_large(f"Request body too large: more than {limit} bytes")
             yield chunk
 
@@ -69,46 +117,23 @@ class BodyReader:
         return b"".join(self.iter_chunks(limit))
 
     def _source(self) -> Iterator[bytes]:
-        """The one generator over the body: readers and :meth:`drain` continue where the other stopped."""
         if self._gen is None:
             self._gen = self._raw_chunks()
         return self._gen
 
     def _raw_chunks(self) -> Iterator[bytes]:
-        if self.chunked:
-            yield from self._chunked()
-        else:
-            yield from self._exactly(self.length or 0, "Request body ended early")
-        self.consumed = True
-
-    def _exactly(self, size: int, early: str) -> Iterator[bytes]:
-        """``size`` bytes of the body in chunks; a body that ends sooner is a 400 saying ``early``."""
-        remaining = size
-        while remaining > 0:
-            data = self.rfile.read(min(CHUNK, remaining))
-            if not data:
-                self.broken = True
-                raise errors.bad_request(early)
-            remaining -= len(data)
-            yield data
-
-    def _chunked(self) -> Iterator[bytes]:
-        while True:
-            line = self.rfile.readline(1024)
-            if not line:
-                self.broken = True
-                raise errors.bad_request("Chunked body ended early")
+        if self.first:
+            yield self.first
+        while self.more:
             try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
+                data, more = self.pull()
+            except BodyGone as gone:
                 self.broken = True
-                raise errors.bad_request("Malformed chunked body") from None
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
-                return
-            yield from self._exactly(size, "Chunked body ended early")
-            self.rfile.readline(16)
+                raise gone.error from None
+            if data:
+                yield data
+            self.more = more
+        self.consumed = True
 
     def drain(self) -> None:
         """Read and discard what is left (up to ``drain_limit``), so the answer reaches the client cleanly."""
@@ -124,7 +149,7 @@ class BodyReader:
                 if total > self.drain_limit:
                     self.broken = True
                     return
-        except (errors.HubError, OSError):
+        except errors.HubError:
             self.broken = True
         self.consumed = True
 
@@ -156,6 +181,15 @@ class Request:
         values = self.query.get(name)
         return values[-1] if values else default
 
+    def int_q(self, name: str, default: int) -> int:
+        """A non-negative integer query parameter in ASCII digits (``?limit=²`` is a 400, not a crash)."""
+        value = self.q(name)
+        if value is None or value == "":
+            return default
+        if not _DIGITS_RE.match(value):
+            raise errors.bad_request(f"Invalid query parameter {name}={value[:40]!r}: expected an integer")
+        return int(value)
+
     def flag(self, name: str) -> bool:
         return (self.q(name) or "").lower() in ("1", "true", "yes")
 
@@ -168,10 +202,7 @@ class Request:
             if default is not None:
                 return default
             raise errors.bad_request("Expected a JSON body")
-        try:
-            return json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise errors.bad_request(f"Malformed JSON body: {exc}") from None
+        return load_json(raw, "JSON body")
 
     def json_object(self, default: dict | None = None) -> dict:
         data = self.json(default)
@@ -200,7 +231,10 @@ class Response:
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict | None = None,
              content_type: str = "application/json") -> "Response":
-        body = json.dumps(data, ensure_ascii=False).encode()
+        try:
+            body = json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate stored before such text was refused: escape it, never 500
+            body = json.dumps(data).encode()
         return cls(status, body, {"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})})
 
     @classmethod

@@ -1,15 +1,24 @@
 """The HTTP server of the local Hub, in a thread (:class:`LocalHub`) or a child process (:class:`LocalHubProcess`).
 
-The server is the standard library's ``ThreadingHTTPServer`` speaking HTTP/1.1 with keep-alive: one thread per
-connection, no dependency beyond PyYAML, and file bodies sent with ``sendfile``. It is enough for the HF clients
-(which use a handful of connections) and keeps the project installable anywhere. Each request is handled in a
-``try`` that turns known errors into 4xx answers with ``X-Error-Code``; anything unexpected is logged with its
-traceback and answered 500. Request bodies are capped (413) and a body left unread is drained or the connection
-closed, so a bad request never leaves a connection out of sync.
+The transport is uvicorn (its h11 protocol) under a one-route Starlette app: a maintained HTTP/1.1
+implementation parses requests, chunked bodies and keep-alive, while :class:`~.api.HubApp` keeps answering
+:class:`~.http.Request` objects in a worker thread. Limits, each a 4xx or a closed connection and never a hang:
+
+* **headers** must arrive within ``header_timeout`` of the connection opening (or of the previous answer on a
+  kept-alive connection): a client trickling bytes is cut off (h11 bounds their size: 64 KiB, then 400);
+* **bodies** arrive chunk by chunk with at most ``body_timeout`` between chunks (else 408 and close), are
+  capped (413), and are streamed to the handler, never held whole unless they are JSON below the cap;
+* **connections** are bounded (``max_connections``; beyond it uvicorn answers 503), idle ones are closed after
+  ``keep_alive_timeout``;
+* a client that leaves stops its body read (the handler sees a 400 and writes nothing) and its download.
+
+Each answer carries an ``X-Request-Id``. Known errors become 4xx answers with ``X-Error-Code``; anything
+unexpected is logged with its traceback and answered 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -21,134 +30,189 @@ import tempfile
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import errors
 from .api import HubApp, HubConfig
 from .auth import TokenStore
-from .http import BodyReader, Request, Response
+from .http import BodyGone, BodyReader, Request, Response, header_safe
 from .storage import DEFAULT_LFS_THRESHOLD, Storage
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_REQUEST_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024 * 1024
+DEFAULT_HEADER_TIMEOUT = 20.0
+DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_KEEP_ALIVE_TIMEOUT = 15.0
+DEFAULT_MAX_CONNECTIONS = 8192
+MAX_HEADER_BYTES = 64 * 1024
+PULL_BYTES = 1024 * 1024  # body bytes gathered per hand-over to the handler thread
+SEND_BYTES = 1024 * 1024
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """One connection; every method goes through :meth:`_handle`."""
+class _HeaderDeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus a deadline for a request's headers (uvicorn has none: a client sending one
+    byte every few seconds would hold its connection forever)."""
 
-    protocol_version = "HTTP/1.1"
-    server_version = "gaokerena-localhub/0.1"
-    timeout = 300  # idle/read timeout of a connection, seconds
+    header_timeout = DEFAULT_HEADER_TIMEOUT
 
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._header_timer = None
+        self._arm_header_deadline()
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self._handle()
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_header_deadline()
 
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+    def connection_lost(self, exc) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+        super().connection_lost(exc)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (signature of the base class)
-        logger.debug("%s %s", self.address_string(), format % args)
+    def _arm_header_deadline(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+        waiting_after = self.scope
+        self._header_timer = self.loop.call_later(self.header_timeout, self._header_deadline, waiting_after)
 
-    def _handle(self) -> None:
-        hub: LocalHub = self.server.hub  # type: ignore[attr-defined]
+    def _header_deadline(self, waiting_after) -> None:
+        self._header_timer = None
+        if self.scope is waiting_after and not self.transport.is_closing():  # no new request since: cut it off
+            self.transport.close()
+
+
+async def _disconnected(receive) -> None:
+    """Return once the client has gone (messages left of the request body are skipped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+class _Transport:
+    """The ASGI side: turns a Starlette request into a :class:`Request`, runs the handler in a worker thread,
+    and sends its :class:`Response`."""
+
+    def __init__(self, hub: "LocalHub", workers: ThreadPoolExecutor) -> None:
+        self.hub = hub
+        self.workers = workers  # handlers block on disk (fsync): they run here, never on the event loop
+
+    async def _in_thread(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.workers, fn, *args)
+
+    async def __call__(self, scope, receive, send) -> None:
+        hub = self.hub
         started = time.perf_counter()
-        response, body = self._dispatch(hub)
-        # Logged before the answer leaves: a client that has its response always finds its request in the log.
-        hub._record(self.command, self.path, response.status, time.perf_counter() - started)
-        try:
-            self._send(response, body)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
-            self.close_connection = True
-        finally:
-            if not body.consumed:
-                body.drain()
-            if body.broken:
-                self.close_connection = True
+        request_id = uuid.uuid4().hex
+        headers = Headers(scope=scope)
+        method = scope["method"]
+        target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        body, response = await self._body_reader(headers, receive)
+        if response is None:
+            host = headers.get("host") or f"{hub.host}:{hub.port}"
+            req = Request.build(method, target, headers, body, f"http://{host}", hub.config.max_request_bytes)
+            response = await self._in_thread(self._handle, req)
+        if not body.consumed and not body.broken:
+            await self._in_thread(body.drain)
+        hub._record(method, target, response.status, time.perf_counter() - started)
+        await self._send(scope, receive, send, response, body, request_id)
 
-    def _dispatch(self, hub: "LocalHub") -> tuple[Response, BodyReader]:
+    async def _body_reader(self, headers: Headers, receive) -> tuple[BodyReader, Response | None]:
+        hub = self.hub
+        drain_limit = max(4 * hub.config.max_request_bytes, 64 << 20)
+        length_text = headers.get("content-length")
+        chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
+        if length_text is not None and not chunked and not (length_text.isascii() and length_text.isdigit()):
+            return BodyReader.empty(), Response.error(errors.bad_request("Invalid Content-Length"))
+        length = int(length_text) if length_text is not None and not chunked else None
+        if length == 0 or (length is None and not chunked):
+            return BodyReader.empty(), None
+        timeout = hub.body_timeout
+        loop = asyncio.get_running_loop()
+
+        async def pull() -> tuple[bytes, bool]:
+            parts, size = [], 0
+            while True:
+                try:
+                    async with asyncio.timeout(timeout):
+                        message = await receive()
+                except TimeoutError:
+                    raise BodyGone(errors.HubError(408, "RequestTimeout",
+                                                   f"Request body stalled for more than {timeout:g} s"))
+                if message["type"] == "http.disconnect":
+                    raise BodyGone(errors.bad_request("Client disconnected before the end of its body"))
+                parts.append(message.get("body", b""))
+                size += len(parts[-1])
+                more = message.get("more_body", False)
+                if not more or size >= PULL_BYTES:
+                    return b"".join(parts), more
+
+        try:  # the first megabyte now: most bodies then reach the handler whole
+            first, more = await pull()
+        except BodyGone as gone:
+            reader = BodyReader.empty()
+            reader.broken = True
+            return reader, Response.error(gone.error)
+
+        def pull_from_thread() -> tuple[bytes, bool]:
+            return asyncio.run_coroutine_threadsafe(pull(), loop).result()
+
+        return BodyReader(pull_from_thread, length, drain_limit, first, more), None
+
+    def _handle(self, req: Request) -> Response:
+        hub = self.hub
         try:
-            body = BodyReader(self.rfile, self.headers, drain_limit=max(4 * hub.config.max_request_bytes, 64 << 20))
-        except errors.HubError as err:
-            body = BodyReader(self.rfile, {}, 0)
-            body.broken = True
-            return Response.error(err), body
-        host = self.headers.get("Host") or f"{hub.host}:{hub.port}"
-        req = Request.build(self.command, self.path, self.headers, body, f"http://{host}",
-                            hub.config.max_request_bytes)
-        try:
-            return hub.app.handle(req), body
+            return hub.app.handle(req)
         except errors.HubError as err:
             if err.status >= 500:
-                logger.error("%s %s -> %s %s", self.command, req.raw_path, err.status, err.message)
-            return Response.error(err), body
-        except (ConnectionError, socket.timeout) as exc:
-            body.broken = True
-            return Response.error(errors.HubError(400, "ConnectionError", f"Connection failed: {exc}")), body
+                logger.error("%s %s -> %s %s", req.method, req.raw_path, err.status, err.message)
+            return Response.error(err)
         except Exception:  # a genuine bug: log it with its traceback, answer 500
-            logger.exception("internal error on %s %s", self.command, req.raw_path)
-            body.broken = True
-            err = errors.HubError(500, "InternalError", "Internal server error (see server log)")
-            return Response.error(err), body
+            logger.exception("internal error on %s %s", req.method, req.raw_path)
+            req.body.broken = True
+            return Response.error(errors.HubError(500, "InternalError", "Internal server error (see server log)"))
 
-    def _send(self, resp: Response, body: BodyReader) -> None:
-        self.send_response(resp.status)
+    async def _send(self, scope, receive, send, resp: Response, body: BodyReader, request_id: str) -> None:
         length = resp.length if resp.file is not None else len(resp.body)
-        for key, value in resp.headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(length))
-        if self.close_connection or body.broken:
-            self.close_connection = True
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command == "HEAD" or resp.status in (204, 304):
+        headers = [(k.lower().encode("ascii"), header_safe(v, 8000).encode("latin-1")) for k, v in resp.headers.items()]
+        headers += [(b"content-length", str(length).encode()), (b"x-request-id", request_id.encode())]
+        if body.broken:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+        if scope["method"] == "HEAD" or resp.status in (204, 304) or resp.file is None:
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else resp.body})
             return
-        if resp.file is None:
-            self.wfile.write(resp.body)
-            return
-        with open(resp.file, "rb") as fh:
-            if resp.length:
-                self.connection.sendfile(fh, resp.offset, resp.length)
+        await self._send_file(receive, send, resp)
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, address, hub: "LocalHub") -> None:
-        self.hub = hub
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self._conn_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self._conn_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_all_connections(self) -> None:
-        with self._conn_lock:
-            conns = list(self._connections)
-            self._connections.clear()
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+    async def _send_file(self, receive, send, resp: Response) -> None:
+        """Stream a file slice; stop as soon as the client has gone."""
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            with open(resp.file, "rb") as fh:
+                await self._in_thread(fh.seek, resp.offset)
+                remaining = resp.length
+                while remaining > 0 and not gone.done():
+                    chunk = await self._in_thread(fh.read, min(SEND_BYTES, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+                    await send({"type": "http.response.body", "body": chunk, "more_body": remaining > 0})
+                if remaining > 0 and not gone.done():
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            gone.cancel()
 
 
 class LocalHub:
@@ -168,7 +232,10 @@ class LocalHub:
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  lfs_threshold_bytes: int = DEFAULT_LFS_THRESHOLD, tree_page_size: int = 50,
-                 commits_page_size: int = 50, regular_only: bool = False) -> None:
+                 commits_page_size: int = 50, regular_only: bool = False,
+                 header_timeout: float = DEFAULT_HEADER_TIMEOUT, body_timeout: float = DEFAULT_BODY_TIMEOUT,
+                 keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -177,35 +244,78 @@ class LocalHub:
         self.tokens = TokenStore(tokens, token_file)
         self.storage = Storage(self.root, lfs_threshold=lfs_threshold_bytes, regular_only=regular_only)
         self.app = HubApp(self.storage, self.tokens, self.config)
+        self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
+        self.keep_alive_timeout = keep_alive_timeout
+        self.max_connections = max_connections
+        self.worker_threads = 32  # handlers running at once; further requests queue (the connections stay open)
         self.request_log: list[dict] = []
         self._log_lock = threading.Lock()
-        self._server: _Server | None = None
+        self._server: uvicorn.Server | None = None
+        self._workers: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def _asgi_app(self) -> Starlette:
+        transport = _Transport(self, self._workers)
+        # One route for every method: unknown ones reach the Hub app too (404 with X-Error-Code, X-Request-Id).
+        return Starlette(routes=[Route("/{path:path}", transport)])
+
+    def _uvicorn_config(self) -> uvicorn.Config:
+        protocol = type("HubProtocol", (_HeaderDeadlineProtocol,), {"header_timeout": self.header_timeout})
+        return uvicorn.Config(
+            self._asgi_app(), http=protocol, loop="asyncio", lifespan="off", log_config=None, access_log=False,
+            server_header=False, date_header=True, timeout_keep_alive=max(1, round(self.keep_alive_timeout)),
+            limit_concurrency=self.max_connections, backlog=4096, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            timeout_graceful_shutdown=1)
+
     def start(self) -> "LocalHub":
         if self._server is not None:
             return self
-        self._server = _Server((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"localhub-{self.port}", daemon=True)
+        # proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted sockets (headers and body go out in separate
+        # writes; with Nagle and delayed ACKs every answer would wait ~40 ms).
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM,
+                             socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(4096)
+        self.port = sock.getsockname()[1]
+        self._workers = ThreadPoolExecutor(max_workers=self.worker_threads, thread_name_prefix=f"localhub-{self.port}")
+        server = uvicorn.Server(self._uvicorn_config())
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except BaseException as exc:  # noqa: BLE001 (reported to start() below, then re-raised there)
+                failure.append(exc)
+
+        self._server = server
+        self._thread = threading.Thread(target=run, name=f"localhub-{self.port}", daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not server.started:
+            self._server, self._thread = None, None
+            sock.close()
+            raise RuntimeError(f"local Hub did not start at {self.url}: {failure[0] if failure else 'timeout'}")
         logger.info("local Hub serving %s at %s (%d tokens)", self.root, self.url, len(self.tokens))
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.shutdown()
-        self._server.close_all_connections()
-        self._server.server_close()
+        self._server.should_exit = True
+        self._server.force_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server, self._thread = None, None
+            self._thread.join(timeout=15)
+        if self._workers is not None:
+            self._workers.shutdown(wait=False, cancel_futures=True)
+        self._server, self._thread, self._workers = None, None, None
         logger.info("local Hub at %s stopped", self.url)
 
     def serve_forever(self) -> None:
@@ -255,7 +365,8 @@ class LocalHubProcess:
     def __init__(self, root: str | os.PathLike, host: str = "127.0.0.1", port: int = 0,
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 env: Mapping[str, str] | None = None, startup_timeout: float = 60.0) -> None:
+                 env: Mapping[str, str] | None = None, startup_timeout: float = 60.0,
+                 extra_args: list[str] | None = None) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -265,6 +376,7 @@ class LocalHubProcess:
         self.max_file_bytes = max_file_bytes
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
+        self.extra_args = list(extra_args or [])  # more ``serve`` options, e.g. ["--body-timeout", "2"]
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "server.log"  # the child's stdout/stderr (appended across restarts)
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -285,7 +397,7 @@ class LocalHubProcess:
             cmd += ["--token-file", str(path)]
         if self.token_file:
             cmd += ["--token-file", str(self.token_file)]
-        return cmd
+        return cmd + self.extra_args
 
     def start(self) -> "LocalHubProcess":
         self.root.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ repo hold a per-repo lock, so concurrent commits are applied one on top of the o
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fnmatch
 import hashlib
@@ -38,22 +39,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
-import yaml
-
 from hub_tools.hashing import git_blob_sha1
 
 from . import errors
+from .cards import CardYamlError, check_text, parse_front_matter, validate_card_metadata  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
 REPO_TYPES = ("model", "dataset", "space")
 RESERVED_NAMESPACES = {"api", "models", "datasets", "spaces", "organizations", "settings", "login", "join"}
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
-_SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-_PR_RE = re.compile(r"^refs/pr/(\d+)$")
+# Full matches only (``\Z``, never ``$``, which also matches before a final newline).
+_NAME_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,95}\Z")
+_SHA1_RE = re.compile(r"\A[0-9a-f]{40}\Z")
+_SHORT_SHA_RE = re.compile(r"\A[0-9a-f]{7,39}\Z")
+_SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+_PR_RE = re.compile(r"\Arefs/pr/([1-9][0-9]{0,8})\Z")
 LFS_POINTER_TEMPLATE = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
 DEFAULT_LFS_THRESHOLD = 10 * 1024 * 1024
+MAX_README_BYTES = 5 * 1024 * 1024  # a bigger README is served but its metadata is not read
 # Test-only hook: seconds to sleep between writing a commit object and moving the ref (see tests).
 PAUSE_ENV = "GAOKERENA_LOCALHUB_PAUSE_BEFORE_REF"
 
@@ -90,10 +93,11 @@ def validate_path(path: str, what: str = "path") -> str:
     """Return a safe repo-relative path or raise 400 (``..``, absolute, NUL, backslash, empty segments)."""
     if not isinstance(path, str) or not path:
         raise errors.bad_request(f"Invalid {what}: empty")
-    if "\0" in path:
-        raise errors.bad_request(f"Invalid {what}: NUL byte not allowed")
-    if "\\" in path:
-        raise errors.bad_request(f"Invalid {what} {path!r}: backslashes are not allowed")
+    check_utf8(path, what)
+    if "\0" in path or any(ord(c) < 32 for c in path):
+        raise errors.bad_request(f"Invalid {what}: control characters are not allowed")
+    if "\\" in path:  # the Hub answers 422 here
+        raise errors.HubError(422, "UnprocessableEntity", f"Invalid {what} {path!r}: backslashes are not allowed")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         raise errors.bad_request(f"Invalid {what} {path!r}: absolute paths are not allowed")
     parts = path.split("/")
@@ -108,6 +112,8 @@ def validate_path(path: str, what: str = "path") -> str:
 
 def validate_ref_name(name: str, what: str = "branch") -> str:
     """Git-like ref name rules (no '..', no control chars, no spaces, no leading '-' or '/')."""
+    if isinstance(name, str):
+        check_utf8(name, f"{what} name")
     bad = (
         not name or len(name) > 200 or ".." in name or name.startswith(("/", "-", "."))
         or name.endswith(("/", ".lock"))
@@ -118,6 +124,16 @@ def validate_ref_name(name: str, what: str = "branch") -> str:
     if _SHA1_RE.match(name):
         raise errors.bad_request(f"Invalid {what} name {name!r}: looks like a commit id")
     return name
+
+
+def check_utf8(text: str, what: str) -> str:
+    """``text`` when it encodes to UTF-8; 400 for a lone surrogate (``"\\ud800"`` in JSON), before anything is
+    written."""
+    try:
+        check_text(text, what)
+    except CardYamlError as exc:
+        raise errors.bad_request(str(exc)) from None
+    return text
 
 
 def validate_repo_name(namespace: str, name: str) -> None:
@@ -225,6 +241,21 @@ class Commit:
         return {"id": self.id, "parents": self.parents, "title": self.title, "message": self.message,
                 "date": self.date, "author": self.author, "files": self.files}
 
+    def sorted_paths(self) -> list[str]:
+        """The file paths in order, built once per commit: prefix lookups are a bisection, not a scan."""
+        index = self.__dict__.get("_sorted_paths")
+        if index is None:
+            index = self.__dict__["_sorted_paths"] = sorted(self.files)
+        return index
+
+    def paths_under(self, folder: str) -> list[str]:
+        """The file paths below ``folder`` (``a/b`` -> ``a/b/...``), in O(log n + answer)."""
+        prefix = folder.rstrip("/") + "/"
+        paths = self.sorted_paths()
+        start = bisect.bisect_left(paths, prefix)
+        end = bisect.bisect_left(paths, prefix[:-1] + "0")  # "0" is the character right after "/"
+        return paths[start:end]
+
 
 @dataclass
 class Operation:
@@ -268,6 +299,7 @@ class Storage:
         self._locks: dict[tuple, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._commit_cache: OrderedDict[tuple, Commit] = OrderedDict()
+        self._card_cache: OrderedDict[tuple, dict | None] = OrderedDict()
         self._cache_guard = threading.Lock()
         for sub in ("repos", "tmp", "trash"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -469,10 +501,41 @@ class Storage:
             sha, branch = refs["prs"][revision], revision
         elif _SHA1_RE.match(revision):
             sha = revision
+        elif _SHORT_SHA_RE.match(revision):
+            sha = self._expand_short_id(state, revision)
         commit = self.get_commit(state, sha) if sha else None
         if commit is None:
             raise errors.revision_not_found(revision, state.ref.id)
         return commit, branch
+
+    def _expand_short_id(self, state: RepoState, short: str) -> str | None:
+        """The full id of the one stored commit starting with ``short`` (7+ hex digits), else None."""
+        folder = state.path / "objects" / "commits" / short[:2]
+        found = [p.name[:-5] for p in folder.glob(f"{short}*.json")] if folder.is_dir() else []
+        return found[0] if len(found) == 1 else None
+
+    def card_data(self, state: RepoState, commit: Commit) -> dict | None:
+        """The README's metadata at ``commit``: a pre-parsed, size-capped copy kept per README blob (parsed on a
+        budget the first time; None when there is no README, no front matter, or it is refused)."""
+        entry = commit.files.get("README.md")
+        if entry is None or entry.get("lfs") or entry["size"] > MAX_README_BYTES:
+            return None
+        key = (str(state.path), entry["oid"])
+        with self._cache_guard:
+            if key in self._card_cache:
+                self._card_cache.move_to_end(key)
+                return self._card_cache[key]
+        path = state.path / "objects" / "cards" / entry["oid"][:2] / f"{entry['oid']}.json"
+        try:
+            card = _read_json(path)["card"]
+        except (FileNotFoundError, NotADirectoryError):
+            card, _ = parse_front_matter(self.read_text(state, commit, "README.md") or "")
+            atomic_write_json(path, {"card": card})
+        with self._cache_guard:
+            self._card_cache[key] = card
+            while len(self._card_cache) > 256:
+                self._card_cache.popitem(last=False)
+        return card
 
     def is_revision(self, state: RepoState, revision: str) -> bool:
         try:
@@ -497,11 +560,13 @@ class Storage:
         return sha
 
     def lfs_exists(self, state: RepoState, sha256: str, size: int | None = None) -> bool:
+        """Whether the object is stored (and, when ``size`` is given, has exactly that size)."""
         path = self.lfs_path(state.path, sha256)
         try:
-            return size is None or path.stat().st_size == size
-        except FileNotFoundError:
+            stored = path.stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
             return False
+        return size is None or stored == size
 
     def store_lfs_stream(self, state: RepoState, sha256: str, size: int, stream: BinaryIO | Iterable[bytes],
                          max_bytes: int) -> None:
@@ -564,6 +629,39 @@ class Storage:
                         len(ops))
             return CommitResult(commit, branch, pr_num)
 
+    def merge_pull_request(self, state: RepoState, pr_ref: str, base_id: str, *, title: str,
+                           author: str) -> Commit:
+        """Apply the changes of ``pr_ref`` (relative to ``base_id``, where it branched off) on top of ``main``;
+        409 naming the files that ``main`` changed differently since."""
+        with self.lock(state.ref):
+            fresh = self.load(state.ref)
+            if fresh is None:
+                raise errors.repo_not_found(state.ref.id)
+            pr_head, _ = self.resolve_revision(fresh, pr_ref)
+            main, _ = self.resolve_revision(fresh, "main")
+            base = self.get_commit(fresh, base_id) or main
+            changed = {p for p in set(base.files) | set(pr_head.files) if base.files.get(p) != pr_head.files.get(p)}
+            conflicts = sorted(p for p in changed if main.files.get(p) not in (base.files.get(p),
+                                                                               pr_head.files.get(p)))
+            if conflicts:
+                raise errors.conflict(f"Pull request {pr_ref} has conflicts with main: {', '.join(conflicts[:20])}",
+                                      filesWithConflicts=conflicts)
+            files = dict(main.files)
+            for path in changed:
+                if path in pr_head.files:
+                    files[path] = pr_head.files[path]
+                else:
+                    files.pop(path, None)
+            self._check_tree(files)
+            commit = self._make_commit([main.id, pr_head.id], title, "", now_iso(), author, files)
+            atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
+            refs = _read_json(fresh.path / "refs.json")
+            refs["branches"]["main"] = commit.id
+            atomic_write_json(fresh.path / "refs.json", refs)
+            state.refs = refs
+            logger.info("merged %s into main of %s %s as %s", pr_ref, state.ref.type, state.ref.id, commit.id[:12])
+            return commit
+
     def _test_pause(self, state: RepoState) -> None:
         delay = os.environ.get(PAUSE_ENV)
         if not delay:
@@ -589,9 +687,14 @@ class Storage:
                 files[op.path] = {"oid": git_blob_sha1(pointer), "size": size,
                                   "lfs": {"sha256": op.sha256, "size": size, "pointerSize": len(pointer)}}
             elif op.kind == "deletedFile":
-                if op.path not in files:
+                if op.path in files:
+                    del files[op.path]
+                    continue
+                doomed = [p for p in files if p.startswith(op.path + "/")]  # a folder: the Hub deletes it
+                if not doomed:
                     raise errors.entry_not_found(f"{op.path} (A file with this name doesn't exist)")
-                del files[op.path]
+                for p in doomed:
+                    del files[p]
             elif op.kind == "deletedFolder":
                 prefix = op.path.rstrip("/") + "/"
                 doomed = [p for p in files if p.startswith(prefix)]
@@ -623,7 +726,7 @@ class Storage:
 
     def read_text(self, state: RepoState, commit: Commit, path: str) -> str | None:
         entry = commit.files.get(path)
-        if entry is None or entry.get("lfs") or entry["size"] > 5 * 1024 * 1024:
+        if entry is None or entry.get("lfs") or entry["size"] > MAX_README_BYTES:
             return None
         file_path, _ = self.open_file(state, entry)
         return file_path.read_bytes().decode("utf-8", errors="replace")
@@ -658,33 +761,29 @@ def _match_attr(pattern: str, path: str) -> bool:
     return fnmatch.fnmatchcase(path, pattern.replace("**/", "*").replace("/**", "/*"))
 
 
-def parse_front_matter(text: str) -> tuple[dict | None, str | None]:
-    """Return (metadata dict or None, error message or None) for a README's YAML front matter."""
-    if not text.startswith("---"):
-        return None, None
-    match = re.match(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*$", text, flags=re.S | re.M)
-    if not match:
-        return None, "YAML front matter is not closed by a '---' line"
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        return None, f"Invalid YAML in README front matter: {exc}"
-    if data is None:
-        return {}, None
-    if not isinstance(data, dict):
-        return None, "README front matter must be a YAML mapping"
-    return data, None
+MAX_GITIGNORE_PATTERNS = 1000
 
 
-def validate_card_metadata(data: dict) -> list[str]:
-    """Structural checks the Hub makes on card metadata (only the ones we can answer for sure)."""
-    problems = []
-    configs = data.get("configs")
-    if configs is not None:
-        if not isinstance(configs, list):
-            problems.append('"configs" must be an array')
-        else:
-            for i, cfg in enumerate(configs):
-                if not isinstance(cfg, dict) or not isinstance(cfg.get("config_name"), str):
-                    problems.append(f'"configs[{i}].config_name" is required and must be a string')
-    return problems
+def gitignored(gitignore: str, path: str) -> bool:
+    """Whether ``.gitignore`` text ignores ``path`` (git's rules: last match wins, ``!`` re-includes, a trailing
+    ``/`` matches folders only, a ``/`` inside anchors the pattern at the root, a folder match covers its files)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]  # folders first, the file last
+    ignored = False
+    patterns = [line.rstrip() for line in gitignore.splitlines()]
+    for line in [p for p in patterns if p and not p.startswith("#")][:MAX_GITIGNORE_PATTERNS]:
+        negate = line.startswith("!")
+        pattern = line[1:] if negate else line
+        dir_only = pattern.endswith("/")
+        pattern = pattern.rstrip("/")
+        anchored = "/" in pattern
+        pattern = pattern.lstrip("/").replace("**/", "*").replace("/**", "/*")
+        if not pattern:
+            continue
+        candidates = prefixes[:-1] if dir_only else prefixes
+        for candidate in candidates:
+            subject = candidate if anchored else candidate.rsplit("/", 1)[-1]
+            if fnmatch.fnmatchcase(subject, pattern):
+                ignored = not negate
+                break
+    return ignored

@@ -269,6 +269,9 @@ def test_bad_paths_refused(local_hub, hf_api, repo_name, tester_token):
         body = ('{"key":"header","value":{"summary":"x"}}\n'
                 + json.dumps({"key": "file", "value": {"content": "eA==", "encoding": "base64", "path": bad}}) + "\n")
         r = httpx.post(f"{local_hub.url}/api/models/{repo_name}/commit/main", content=body, headers=auth)
+        if "\\" in bad:  # the Hub's answer to a backslash path
+            assert r.status_code == 422, bad
+            continue
         assert r.status_code == 400, bad
         assert r.headers["X-Error-Code"] == "BadRequest"
     r = httpx.get(f"{local_hub.url}/{repo_name}/resolve/main/%2e%2e/%2e%2e/secret.key")
