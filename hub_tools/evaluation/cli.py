@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="another model's answers: a kqa result file or JSON/JSONL of {id, answer}; "
                           "adds the pairwise win rate")  # fmt: skip
     kqa.add_argument("--answers", default=None, help="reuse this model's answers from a file instead of generating")
-    kqa.add_argument("--no-metrics", action="store_true", help="skip the K-QA comprehensiveness/hallucination run")
+    kqa.add_argument("--no-metrics", action="store_true", help="skip the K-QA Comp/Hall run")
 
     imp = sub.add_parser("import-paper", help="re-score the paper's per-question spreadsheets into result files")
     imp.add_argument("dir", type=Path, help="DIR/<benchmark folder>/<system>.xlsx")
@@ -115,8 +115,9 @@ def _print_result(result, path) -> None:
         print(f"{result.model.display_name} kqa-fa pairwise: win rate {100 * m['win_rate']:.2f}% n={m['n']} "
               f"(wins {m['wins']}, ties {m['ties']}, losses {m['losses']}, unparseable {m['unparseable']})")  # fmt: skip
     else:
-        print(f"{result.model.display_name} kqa-fa metrics: comprehensiveness {100 * m['comprehensiveness']:.2f}% "
-              f"hallucination rate {100 * m['hallucination_rate']:.2f}% n={m['n']} "
+        print(f"{result.model.display_name} kqa-fa metrics: Comp {100 * m['Comp']:.2f}% Hall {m['Hall']:.2f} "
+              f"(contradicted statements per answer; lower is better), answers with a contradiction "
+              f"{100 * m['answers_with_contradiction_share']:.2f}% n={m['n']} "
               f"unparseable verdicts {m['unparseable']}")  # fmt: skip
     print(f"  -> {path}")
 
