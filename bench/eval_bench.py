@@ -39,7 +39,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-SHARED = ROOT.parent / "shared" / "data" / "gaokerena"
+SHARED = Path(os.environ.get("GAOKERENA_SHARED_DATA") or ROOT.parent / "shared" / "data" / "gaokerena")
 TASK_DIR = ROOT / "bench" / "lm_eval_tasks" / "mmlu_fa"
 MMLU_SIZE, IBMSEE_SIZE = 1089, 168
 
