@@ -33,7 +33,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default=None, help="built dataset folder or Hub repo (default: the gaokerena repo)")
     p.add_argument("--dataset-revision", default=None, help="dataset revision on the Hub")
     p.add_argument("--dataset-id", default=None, help="Hub dataset id to record when --dataset is a local folder")
-    p.add_argument("--config", default=None, help="dataset config (mmlu-fa: all or a subject; ibmsee: sept2023)")
+    p.add_argument("--config", default=None, help="dataset config (mmlu-fa: all or a subject; ibmsee: a sitting, e.g. medicine-1402-06)")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-new-tokens", type=int, default=512, help="generation length (generate protocol, kqa)")
@@ -146,9 +146,13 @@ def _run(args) -> int:
         datasets = {k: v for k, v in (("mmlu-fa", args.mmlu_dataset), ("ibmsee", args.ibmsee_dataset)) if v}
         for result in import_paper_results(args.dir, datasets=datasets or None):
             path = result.save(args.out)
-            subsets = ", ".join(f"{name} {paper_percent(b['accuracy']):.2f} (n={b['n']}, invalid={b['invalid']})"
+            subsets = ", ".join(f"{name} {paper_percent(b['accuracy']):.2f} (n={b['n']}, invalid={b['invalid']}"
+                                + (f", no answer={b['no_answer']})" if b.get("no_answer") else ")")
                                 for name, b in result.subsets.items())  # fmt: skip
             print(f"{result.model.display_name:<36} {result.benchmark.name}: {subsets}\n  -> {path}")
+            for cell, value in result.config.get("paper_differences", {}).items():
+                print(f"  flagged {cell}: files {value['files']:.2f}, paper {value.get('paper', 'n/a')}"
+                      f"{' (' + value['note'] + ')' if 'note' in value else ''}")
         return 0
     if args.command == "compare":
         from .compare import compare_files, format_comparison
