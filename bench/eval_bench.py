@@ -68,8 +68,8 @@ def real_questions() -> tuple[list[dict], list[dict]] | None:
         mmlu += rows_of(path, "question", [f"option{i}" for i in range(1, 5)], "answer", subject, subject + "-{:04d}")
     ibmsee_path = SHARED / "IBMSEE" / "ibmsee_sept2023.xlsx"
     ibmsee = (
-        rows_of(ibmsee_path, "Question", [f"Option{i}" for i in range(1, 5)], "Correct answer", "sept2023",
-                "sept2023-{:03d}")
+        rows_of(ibmsee_path, "Question", [f"Option{i}" for i in range(1, 5)], "Correct answer", "medicine-1402-06",
+                "medicine-1402-06-{:03d}")
         if ibmsee_path.is_file() else []
     )  # fmt: skip
     return mmlu, ibmsee
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         model_dir = init_tiny(tmp / "tiny")
         real = real_questions()
         mmlu_all, ibmsee_all = real if real else (synthetic_questions(MMLU_SIZE, "anatomy"),
-                                                  synthetic_questions(IBMSEE_SIZE, "sept2023", seed=1))  # fmt: skip
+                                                  synthetic_questions(IBMSEE_SIZE, "medicine-1402-06", seed=1))  # fmt: skip
         report["data"] = "real MMLU-fa/IBMSEE questions (../shared)" if real else "synthetic Persian questions"
         n = len(mmlu_all) if args.full else min(args.questions, len(mmlu_all))
         rng = random.Random(0)

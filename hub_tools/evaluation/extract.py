@@ -69,7 +69,7 @@ _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
 _ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم)(?!\w)"
 
 _GOZINEH = r"گزینه(?:\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای; not گزینه‌ها
-_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-]?\s*[\[(]?\s*"
+_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-]?\s*[\[(«]?\s*"
 _ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
 
 # Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B
@@ -81,10 +81,12 @@ _STATEMENT_PATTERNS = [
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-]?\s*{_GOZINEH}\s+{_ORDINAL}"),
     re.compile(rf"(?i:answer)(?:\s+(?i:is))?\s*[:：\-]?\s*(?i:option\s*)?[\[(]?\s*{_OPT}"),
+    re.compile(rf"(?i:correct\s+(?:option|choice)|best\s+(?:option|choice))\s+(?i:is)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"),
+    re.compile(r"(?i:answer\s+is)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!]|$))"),
 ]
 # Other mentions: (pattern, kind); "layout" and "line" mentions can form an echoed option list.
 _MENTION_PATTERNS = [
-    (re.compile(rf"[\[(]\s*{_OPT}\s*[\])]"), "bracket"),
+    (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
@@ -116,6 +118,7 @@ _POSITIVE_AFTER = re.compile(
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best)\b|\bis\s+the\s+answer\b|\bcorrect\s+answer\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
+_SEVERAL_BEFORE = re.compile(r"هر\s+دو\s+(?:گزینه(?:\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?)$")
 _SEVERAL = re.compile(
     r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)"
 )
@@ -184,7 +187,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         after = _clause_after(text, mention, next_start)
         before = text[max(0, mention.start - 25) : mention.start]
-        if _SEVERAL.search(after):
+        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before):
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
