@@ -275,7 +275,7 @@ def import_paper_file(
     return records, how
 
 
-def _paper_cells(system: str, benchmark: str, subsets: dict, files: list[dict]) -> dict:
+def _paper_cells(system: str, benchmark: str, subsets: dict) -> dict:
     """Every Table III/IV cell of this system the files give, beside the paper's figure where it is known."""
     cells = {}
     for name, block in subsets.items():
@@ -374,7 +374,7 @@ def import_paper_results(
         metrics["no_answer"] = sum(1 for r in records if r.get("no_answer"))
         for name, block in subsets.items():
             block["no_answer"] = sum(1 for r in records if r.get("no_answer") and r["subset"] == name)
-        cells = _paper_cells(system, benchmark, subsets, files)
+        cells = _paper_cells(system, benchmark, subsets)
         subset_names = sorted(subsets)
         config = subset_names[0] if len(subset_names) == 1 else ("all" if benchmark == "mmlu-fa" else subset_names[0])
         identity = PAPER_SYSTEMS[system]
