@@ -75,9 +75,8 @@ def parse_source(text: str) -> dict | None:
         return None
     key, programme = PROGRAMMES[match["programme"]]
     month, month_en = SOLAR_MONTHS[match["month"]]
-    digits = str(year).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     return {"id": f"{key}-{year}-{month:02d}", "label": f"{programme}, {month_en} {year}",
-            "label_fa": f"{match['programme']} {match['month']} {digits}", "programme": key, "year": year,
+            "label_fa": f"{match['programme']} {match['month']} {year}", "programme": key, "year": year,
             "month": month}  # fmt: skip
 
 

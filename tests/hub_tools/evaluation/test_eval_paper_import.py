@@ -268,3 +268,29 @@ def test_validate_and_export_commands(paper_anatomy_results, tmp_path, capsys):
     assert main(["export", str(path), "--format", "model-index"]) == 0
     card = yaml.safe_load(capsys.readouterr().out)
     assert card["model-index"][0]["results"][0]["metrics"][0]["type"] == "accuracy"
+
+
+def test_real_shortened_translation_file_aligns_by_option_text(shared_data, tmp_path):
+    """The authors' MedMobile+ParsiNLU anatomy file (English questions) with three rows removed: aligned to the
+    built MMLU-fa dataset by its Persian option texts, and to a complete sibling file, to the same ids."""
+    from hub_tools.data.builders import BuildOptions, get_builder
+    from hub_tools.xlsx import read_first_sheet
+
+    source = shared_data / "paper_results" / "MMLU_Anatomy" / "medmobile_parsinlu_translator.xlsx"
+    table = read_first_sheet(source)
+    header, body = table[0], table[1:]
+    dropped = {4, 50, 101}  # 0-based data rows
+    tree = tmp_path / "paper"
+    write_sheet(tree / "MMLU_Anatomy" / "medmobile_parsinlu_translator.xlsx",
+                [r[: len(header)] for i, r in enumerate(body) if i not in dropped], columns=header)  # fmt: skip
+    get_builder("mmlu-fa").build([shared_data / "MMLU_fa" / "mmlu-anatomy_fa.xlsx"], tmp_path / "mmlu",
+                                 BuildOptions())  # fmt: skip
+    (result,) = import_paper_results(tree, datasets={"mmlu-fa": str(tmp_path / "mmlu")})
+    expected = [f"anatomy-{i + 1:04d}" for i in range(len(body)) if i not in dropped]
+    assert [r["id"] for r in result.records] == expected
+    how = result.config["files"][0]
+    assert how["rows"] == 132 and how["matched"]["options"] >= 120  # the English questions match nothing
+    (tree / "MMLU_Anatomy" / "gaokerena.xlsx").write_bytes((source.parent / "gaokerena.xlsx").read_bytes())
+    by_sibling = {r.model.id: r for r in import_paper_results(tree)}
+    pipeline = by_sibling["KrithikV/MedMobile+persiannlp/parsinlu-translation"]
+    assert [r["id"] for r in pipeline.records] == expected
