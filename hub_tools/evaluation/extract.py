@@ -9,11 +9,12 @@ text states as its answer, not an option it negates, merely lists or mentions in
 2. An *option token* is a Latin capital A-D, a digit 1-4 (1=A … 4=D) or a Persian option letter الف/ب/ج/د (the
    order Persian exams use), standing alone (not inside a longer word or number).
 3. *Mentions* of an option are found anywhere in the text:
-     - bracketed: ``[A]``, ``(A)``, ``[۲]``, ``(الف)``, lower case in brackets ``[c]``;
+     - bracketed: ``[A]``, ``(A)``, ``«ب»``, ``[۲]``, ``(الف)``, lower case in brackets ``[c]``;
      - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینه ۲``, ``گزینه شماره 3``, ``گزینه اول``,
        ``option D``, ``choice 2``;
      - after an answer keyword (an *answer statement*): ``پاسخ: B``, ``پاسخ صحیح گزینه [C] است``,
-       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``;
+       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``, ``the correct option is D``, ``answer is c``
+       (not after ``در``/``از``: ``در پاسخ D`` means "in option D");
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
        followed by ``.`` at a line start is a numbered list, not an answer).
