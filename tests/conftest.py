@@ -44,7 +44,10 @@ os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] = "1"
 os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ.pop("HUGGINGFACE_CO_STAGING", None)
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gaokerena"
+# ../shared beside the checkout; GAOKERENA_SHARED_DATA points elsewhere (a worktree one level deeper)
+SHARED_DATA = Path(
+    os.environ.get("GAOKERENA_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gaokerena"
+)
 
 
 @pytest.fixture(scope="session")

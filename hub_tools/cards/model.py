@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from hub_tools.evaluation.schema import Result
+from hub_tools.evaluation.schema import LOWER_IS_BETTER, Result
 from hub_tools.evaluation.schema import to_eval_results as result_to_eval_results
 
 
@@ -216,7 +216,8 @@ def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_
     }
 
 
-HEADLINE_METRICS = ("accuracy", "win_rate", "comprehensiveness", "hallucination_rate")
+HEADLINE_METRICS = ("accuracy", "win_rate", "Comp", "Hall", "answers_with_contradiction_share", "comprehensiveness",
+                    "hallucination_rate")
 
 
 def _result_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -231,7 +232,7 @@ def _result_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             "benchmark": benchmark["name"],
             "config": benchmark.get("config") or "",
             "protocol": result["protocol"],
-            "metric": name.replace("_", " "),
+            "metric": name.replace("_", " ") + (" (lower is better)" if name in LOWER_IS_BETTER else ""),
             "value": f"{float(metrics[name]):.3f}",
             "ci95": f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a",
             "n": metrics.get("n", ""),

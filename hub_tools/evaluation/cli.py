@@ -33,7 +33,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default=None, help="built dataset folder or Hub repo (default: the gaokerena repo)")
     p.add_argument("--dataset-revision", default=None, help="dataset revision on the Hub")
     p.add_argument("--dataset-id", default=None, help="Hub dataset id to record when --dataset is a local folder")
-    p.add_argument("--config", default=None, help="dataset config (mmlu-fa: all or a subject; ibmsee: sept2023)")
+    p.add_argument("--config", default=None, help="dataset config (mmlu-fa: all or a subject; ibmsee: a sitting, e.g. medicine-1402-06)")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-new-tokens", type=int, default=512, help="generation length (generate protocol, kqa)")
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="another model's answers: a kqa result file or JSON/JSONL of {id, answer}; "
                           "adds the pairwise win rate")  # fmt: skip
     kqa.add_argument("--answers", default=None, help="reuse this model's answers from a file instead of generating")
-    kqa.add_argument("--no-metrics", action="store_true", help="skip the K-QA comprehensiveness/hallucination run")
+    kqa.add_argument("--no-metrics", action="store_true", help="skip the K-QA Comp/Hall run")
 
     imp = sub.add_parser("import-paper", help="re-score the paper's per-question spreadsheets into result files")
     imp.add_argument("dir", type=Path, help="DIR/<benchmark folder>/<system>.xlsx")
@@ -115,8 +115,9 @@ def _print_result(result, path) -> None:
         print(f"{result.model.display_name} kqa-fa pairwise: win rate {100 * m['win_rate']:.2f}% n={m['n']} "
               f"(wins {m['wins']}, ties {m['ties']}, losses {m['losses']}, unparseable {m['unparseable']})")  # fmt: skip
     else:
-        print(f"{result.model.display_name} kqa-fa metrics: comprehensiveness {100 * m['comprehensiveness']:.2f}% "
-              f"hallucination rate {100 * m['hallucination_rate']:.2f}% n={m['n']} "
+        print(f"{result.model.display_name} kqa-fa metrics: Comp {100 * m['Comp']:.2f}% Hall {m['Hall']:.2f} "
+              f"(contradicted statements per answer; lower is better), answers with a contradiction "
+              f"{100 * m['answers_with_contradiction_share']:.2f}% n={m['n']} "
               f"unparseable verdicts {m['unparseable']}")  # fmt: skip
     print(f"  -> {path}")
 
@@ -145,9 +146,13 @@ def _run(args) -> int:
         datasets = {k: v for k, v in (("mmlu-fa", args.mmlu_dataset), ("ibmsee", args.ibmsee_dataset)) if v}
         for result in import_paper_results(args.dir, datasets=datasets or None):
             path = result.save(args.out)
-            subsets = ", ".join(f"{name} {paper_percent(b['accuracy']):.2f} (n={b['n']}, invalid={b['invalid']})"
+            subsets = ", ".join(f"{name} {paper_percent(b['accuracy']):.2f} (n={b['n']}, invalid={b['invalid']}"
+                                + (f", no answer={b['no_answer']})" if b.get("no_answer") else ")")
                                 for name, b in result.subsets.items())  # fmt: skip
             print(f"{result.model.display_name:<36} {result.benchmark.name}: {subsets}\n  -> {path}")
+            for cell, value in result.config.get("paper_differences", {}).items():
+                print(f"  flagged {cell}: files {value['files']:.2f}, paper {value.get('paper', 'n/a')}"
+                      f"{' (' + value['note'] + ')' if 'note' in value else ''}")
         return 0
     if args.command == "compare":
         from .compare import compare_files, format_comparison

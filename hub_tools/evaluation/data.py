@@ -15,7 +15,7 @@ from .schema import DATASET_IDS, IBMSEE_PASS_MARK, LETTERS
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}
+DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}
 #: The column that names a question's subset in the per-subset table.
 SUBSET_COLUMNS = {"mmlu-fa": "subject", "ibmsee": "sitting"}
 MMLU_SUBJECTS = (

@@ -8,13 +8,17 @@ pairwise (with ``--against``)
     ``win_rate = (wins + ties / 2) / n``; wins, ties, losses and how many pairs had an unparseable verdict are
     reported too. ``win_rate_ci95`` bootstraps the per-question scores (1, ½, 0).
 kqa-metrics
-    K-QA's definitions (Manes et al., 2024): every must-have and nice-to-have statement is judged against the
-    answer (entailed / contradicted / neutral).
-    - comprehensiveness of an answer = entailed must-have statements / must-have statements; the metric is the
-      mean over questions that have must-have statements;
-    - hallucinations of an answer = number of statements (must-have + nice-to-have) it contradicts; the
-      ``hallucination_rate`` is the share of answers with at least one (``hallucination_rate_must_have`` counts
-      must-have statements only, ``hallucinations_mean`` is the mean count).
+    K-QA's own metrics, as its paper (Manes et al., 2024, arXiv:2401.14493) and its reference code
+    (github.com/Itaymanes/K-QA, ``evaluation/metrics.py``) define them. Every must-have and nice-to-have statement
+    is judged against the answer (entailed / contradicted / neutral).
+    - ``Comp`` (comprehensiveness): per question, entailed must-have statements / must-have statements; ``Comp``
+      is the mean over the questions (questions without must-have statements are left out; K-QA has none).
+    - ``Hall`` (hallucination rate): per question, the **number** of gold statements (must-have and nice-to-have,
+      as K-QA's code counts both) the answer contradicts; ``Hall`` is the mean count per question. It is a count,
+      not a share, and lower is better (:data:`~hub_tools.evaluation.schema.LOWER_IS_BETTER`).
+    - The project's own figure: ``answers_with_contradiction_share`` = share of answers that contradict at least
+      one statement (``answers_with_must_have_contradiction_share``: at least one must-have statement). Files
+      written before this change called that share ``hallucination_rate``; the schema still reads them.
     An unparseable statement verdict counts as neither entailed nor contradicted and is reported in
     ``unparseable``.
 """
@@ -132,7 +136,7 @@ def judge_pairwise(judge: Judge, items: Sequence[KQAItem], ours: Sequence[str], 
 
 def judge_kqa_metrics(judge: Judge, items: Sequence[KQAItem], answers: Sequence[str],
                       *, resamples: int = stats.DEFAULT_RESAMPLES, seed: int = stats.DEFAULT_SEED):  # fmt: skip
-    """(metrics, records): K-QA comprehensiveness and hallucination rate."""
+    """(metrics, records): K-QA's Comp and Hall, and the share of answers with a contradiction."""
     prompts, index = [], []
     for k, (item, answer) in enumerate(zip(items, answers)):
         for kind, statements in (("must_have", item.must_have), ("nice_to_have", item.nice_to_have)):
@@ -159,17 +163,19 @@ def judge_kqa_metrics(judge: Judge, items: Sequence[KQAItem], answers: Sequence[
         hall_counts.append(contradicted)
         records.append({
             "id": item.id, "subset": SUBSET, "question": item.question, "raw_output": answer,
-            "comprehensiveness": comp, "hallucinations": contradicted, "must_have_verdicts": must,
+            "comprehensiveness": comp, "contradicted_statements": contradicted, "must_have_verdicts": must,
             "nice_to_have_verdicts": nice,
         })  # fmt: skip
     n = len(items)
     metrics = {
-        "comprehensiveness": sum(comp_values) / len(comp_values) if comp_values else 0.0,
-        "comprehensiveness_ci95": stats.bootstrap_ci(comp_values, resamples=resamples, seed=seed),
-        "hallucination_rate": sum(hall_any) / n if n else 0.0,
-        "hallucination_rate_ci95": stats.bootstrap_ci(hall_any, resamples=resamples, seed=seed),
-        "hallucination_rate_must_have": sum(hall_must) / n if n else 0.0,
-        "hallucinations_mean": sum(hall_counts) / n if n else 0.0,
+        "Comp": sum(comp_values) / len(comp_values) if comp_values else 0.0,
+        "Comp_ci95": stats.bootstrap_ci(comp_values, resamples=resamples, seed=seed),
+        "Hall": sum(hall_counts) / n if n else 0.0,
+        "Hall_ci95": stats.bootstrap_ci([float(c) for c in hall_counts], resamples=resamples, seed=seed),
+        "answers_with_contradiction_share": sum(hall_any) / n if n else 0.0,
+        "answers_with_contradiction_share_ci95": stats.bootstrap_ci(hall_any, resamples=resamples, seed=seed),
+        "answers_with_must_have_contradiction_share": sum(hall_must) / n if n else 0.0,
+        "contradicted_statements": sum(hall_counts),
         "n": n,
         "n_with_must_have": len(comp_values),
         "statements_judged": len(prompts),

@@ -43,6 +43,19 @@ DATASET_NAMES = {
 }
 PAPER_URL = "https://arxiv.org/abs/2505.16000"
 
+#: K-QA metric keys (see :mod:`hub_tools.evaluation.kqa`): ``Comp`` and ``Hall`` as the K-QA paper defines them;
+#: ``Hall`` is a mean count per answer (not a fraction). Files written before Comp/Hall carried the legacy pair.
+KQA_METRIC_KEYS = ("Comp", "Hall")
+KQA_LEGACY_METRIC_KEYS = ("comprehensiveness", "hallucination_rate")
+#: Metrics where a lower value is better; leaderboards and cards sort and mark them accordingly.
+LOWER_IS_BETTER = frozenset({"Hall", "answers_with_contradiction_share", "answers_with_must_have_contradiction_share",
+                             "hallucination_rate", "loss_rate"})
+
+
+def metric_direction(name: str) -> str:
+    """"lower" for metrics in :data:`LOWER_IS_BETTER`, else "higher"."""
+    return "lower" if name in LOWER_IS_BETTER else "higher"
+
 
 class ResultValidationError(ValueError):
     """A result file or object breaks SCHEMAS §3; the message names the file (when known) and the field."""
@@ -235,6 +248,25 @@ def _check_ci(value, path, name):
         _fail(f"low {value[0]} is above high {value[1]}", path, name)
 
 
+def _check_count(value, path, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
+        _fail(f"must be a number >= 0, got {value!r}", path, name)
+
+
+def _check_kqa_metrics(metrics: dict, path, keys: tuple[str, ...]) -> None:
+    """Each key and its ``_ci95`` pair: fractions, except ``Hall`` (a mean count, >= 0)."""
+    for key in keys:
+        check = _check_count if key == "Hall" else _check_fraction
+        check(_require(metrics, key, (int, float), path, "metrics."), path, f"metrics.{key}")
+        ci = _require(metrics, f"{key}_ci95", list, path, "metrics.")
+        if not isinstance(ci, list) or len(ci) != 2:
+            _fail(f"must be a [low, high] pair, got {ci!r}", path, f"metrics.{key}_ci95")
+        for item in ci:
+            check(item, path, f"metrics.{key}_ci95")
+        if ci[0] > ci[1]:
+            _fail(f"low {ci[0]} is above high {ci[1]}", path, f"metrics.{key}_ci95")
+
+
 def _check_count_block(block: dict, path, prefix: str) -> None:
     _check_fraction(_require(block, "accuracy", (int, float), path, prefix), path, prefix + "accuracy")
     n = _require(block, "n", int, path, prefix)
@@ -285,11 +317,10 @@ def validate_dict(data: Any, *, path: str | Path | None = None) -> None:
         _check_count_block(metrics, path, "metrics.")
         _check_fraction(_require(metrics, "acc,none", (int, float), path, "metrics."), path, "metrics.acc,none")
         _require(metrics, "acc_stderr,none", (int, float), path, "metrics.")
+    elif protocol == "kqa-metrics" and "Comp" not in metrics and "comprehensiveness" in metrics:
+        _check_kqa_metrics(metrics, path, KQA_LEGACY_METRIC_KEYS)  # a file written before Comp/Hall
     else:
-        wanted = ("win_rate",) if protocol == "pairwise" else ("comprehensiveness", "hallucination_rate")
-        for key in wanted:
-            _check_fraction(_require(metrics, key, (int, float), path, "metrics."), path, f"metrics.{key}")
-            _check_ci(_require(metrics, f"{key}_ci95", list, path, "metrics."), path, f"metrics.{key}_ci95")
+        _check_kqa_metrics(metrics, path, ("win_rate",) if protocol == "pairwise" else KQA_METRIC_KEYS)
     subsets = _require(data, "subsets", dict, path)
     if protocol in MC_PROTOCOLS:
         for subset, block in subsets.items():
@@ -332,10 +363,12 @@ def _headline(result: Result) -> list[tuple[str, str, float]]:
         return [("accuracy", f"accuracy ({result.protocol})", m["accuracy"])]
     if result.protocol == "pairwise":
         return [("win_rate", "win rate (pairwise, LLM judge)", m["win_rate"])]
-    return [
-        ("comprehensiveness", "comprehensiveness (K-QA)", m["comprehensiveness"]),
-        ("hallucination_rate", "hallucination rate (K-QA)", m["hallucination_rate"]),
-    ]
+    if "Comp" not in m:  # a file written before Comp/Hall
+        return [
+            ("comprehensiveness", "comprehensiveness (K-QA)", m["comprehensiveness"]),
+            ("hallucination_rate", "share of answers with a contradiction", m["hallucination_rate"]),
+        ]
+    return [("Comp", "Comp (K-QA comprehensiveness)", m["Comp"])]
 
 
 def _percent(value: float) -> float:
@@ -353,8 +386,8 @@ def to_eval_results(result: Result) -> list:
     """``huggingface_hub.EvalResult`` entries (model-index) for a result: the overall metric and one per subset.
 
     task_type "multiple-choice" (mmlu-fa, ibmsee) / "text-generation" (kqa-fa); dataset_type = Hub dataset id;
-    metric_type "accuracy" (or win_rate / comprehensiveness / hallucination_rate for kqa-fa); metric_value in
-    percent (0-100, 2 decimals).
+    metric_type "accuracy" (or win_rate / Comp for kqa-fa); metric_value in percent (0-100, 2 decimals). K-QA's
+    ``Hall`` is a mean count, not a percentage, so it stays in the result file and the card's own table.
     """
     from huggingface_hub import EvalResult
 

@@ -99,7 +99,7 @@ def test_publish_refuses_a_folder_that_is_not_a_build(hf_api, tmp_path):
     ("name", "folder_name", "configs"),
     [
         ("mmlu-fa", "MMLU_fa", {"all": 1089, "anatomy": 135, "college_medicine": 173}),
-        ("ibmsee", "IBMSEE", {"sept2023": 168}),
+        ("ibmsee", "IBMSEE", {"medicine-1402-06": 168}),
         ("kqa-fa", "KQA_fa", {"default": 201}),
     ],
 )

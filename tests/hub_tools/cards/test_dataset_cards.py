@@ -59,13 +59,13 @@ def test_ibmsee_card_metadata(built):
     assert meta["source_datasets"] == ["original"]
     assert meta["configs"] == [
         {
-            "config_name": "sept2023",
-            "data_files": [{"split": "test", "path": "sept2023/test-00000-of-00001.parquet"}],
+            "config_name": "medicine-1402-06",
+            "data_files": [{"split": "test", "path": "medicine-1402-06/test-00000-of-00001.parquet"}],
             "default": True,
         }
     ]
     body = (folder / "README.md").read_text(encoding="utf-8")
-    assert "13 four-option questions" in body and "36.0%" in body and "(5 correct answers)" in body
+    assert "13 four-option questions" in body and "36.0%" in body and "(5 correct answers; source: Gaokerena paper" in body
 
 
 def test_kqa_fa_card_metadata(built):

@@ -68,16 +68,17 @@ def test_ibmsee_samples(sample_builds):
     out, report = sample_builds["ibmsee"]
     data = assert_accounted(report)
     assert data["totals"] == {"read": 14, "kept": 13, "dropped": 1}
-    assert list(report.outputs) == ["sept2023"]
-    ds = load(out, "sept2023")
+    assert list(report.outputs) == ["medicine-1402-06"]
+    ds = load(out, "medicine-1402-06")
     assert set(ds.column_names) == {"id", "question", "choices", "answer", "topic", "sitting", "source"}
     topics = set(ds["topic"])
     assert "فیزیولوژی" in topics and "فيزيولوژي" not in topics  # Arabic-yeh spelling merged
     assert "باکتری شناسی" in topics and "باکتری\u200cشناسی" not in topics  # half-space spelling merged
     assert data["stats"]["topic_variants_merged"]["فیزیولوژی"] == ["فيزيولوژي", "فیزیولوژی"]
-    assert set(ds["sitting"]) == {"sept2023"} and ds[0]["id"] == "sept2023-001"
+    assert set(ds["sitting"]) == {"medicine-1402-06"} and ds[0]["id"] == "medicine-1402-06-001"
     metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
-    assert metadata["pass_mark"] == 0.36 and metadata["sittings"]["sept2023"]["pass_mark_questions"] == 5
+    assert metadata["pass_mark"] == 0.36 and metadata["sittings"]["medicine-1402-06"]["pass_mark_questions"] == 5
+    assert metadata["sittings"]["medicine-1402-06"]["label"] == "Medicine, Shahrivar 1402"
     assert data["stats"]["pass_mark"] == 0.36
 
 
@@ -137,17 +138,87 @@ def test_fold_digits_option(tmp_path):
     assert report.to_dict()["stats"]["options"]["fold_digits"] is True
 
 
-def test_unknown_ibmsee_sitting_needs_a_pass_mark(tmp_path):
-    sample = default_sources("ibmsee")[0] / "ibmsee_sept2023.xlsx"
-    src = tmp_path / "ibmsee_feb2024.xlsx"
-    src.write_bytes(sample.read_bytes())
-    with pytest.raises(DataError, match="pass mark"):
-        build("ibmsee", tmp_path / "out", sources=[src])
-    report = build("ibmsee", tmp_path / "out", sources=[sample, src], extra={"pass_mark": 0.4})
-    assert list(report.outputs) == ["sept2023", "feb2024", "all"]
-    assert report.outputs["all"]["test"] == 26
+RLE, PDF = "\u202b", "\u202c"
+#: A workbook as the authors' larger exam file comes: any name, several sittings in one sheet (medicine and
+#: dentistry, Esfand and Shahrivar, 1400-1403, short and full years, Persian/ASCII digits, Arabic letter forms),
+#: topics with bidi controls, presentation forms, Arabic letters, ZWNJ and doubled spaces, a blank source and an
+#: unreadable one.
+MULTI_SITTING_ROWS = [
+    ("پزشکی شهریور 402", "فیزیولوژی"),
+    ("پزشکی شهریور 1402", f"{RLE}فیزیولوژی{PDF}"),
+    ("پزشكي شهريور ۴۰۲", "فيزيولوژي"),
+    ("دندانپزشکی اسفند 1400", "ﻓﯿﺰﯾﻮﻟﻮژی"),
+    (f"{RLE}دندانپزشکی اسفند ۱۴۰۰{PDF}", "باکتری\u200cشناسی"),
+    ("دندان پزشکی اسفند 400", "باکتری  شناسی"),
+    ("پزشکی اسفند 1401", f"باکتری {RLE}شناسی{PDF}"),
+    ("پزشکی شهریور 403", "بیوشیمی"),
+    ("دندانپزشکی شهریور 1403", "بيوشيمي"),
+    ("", "تشریح"),  # blank source: the file name names the sitting
+    ("آزمون دستیاری ۱۴۰۲", "تشریح"),  # not a sitting: rejected with the reason
+]
+
+
+def write_multi_sitting_workbook(path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Question", "Option1", "Option2", "Option3", "Option4", "Correct answer", "Topic", "Source"])
+    for i, (source, topic) in enumerate(MULTI_SITTING_ROWS, start=1):
+        sheet.append([f"پرسش شماره {i} کدام است؟", f"یک {i}", f"دو {i}", f"سه {i}", f"چهار {i}", 1 + i % 4, topic,
+                      source or None])  # fmt: skip
+    book.save(path)
+    return path
+
+
+def test_ibmsee_multi_sitting_workbook_of_any_name(tmp_path):
+    src = write_multi_sitting_workbook(tmp_path / "Basic sciences exams 1400-1403 (all).xlsx")
+    report = build("ibmsee", tmp_path / "out", sources=[src], on_error="skip")
+    data = assert_accounted(report)
+    assert data["totals"] == {"read": 11, "kept": 10, "dropped": 1}
+    assert {c: s["test"] for c, s in report.outputs.items()} == {
+        "medicine-1402-06": 3, "dentistry-1400-12": 3, "medicine-1401-12": 1, "medicine-1403-06": 1,
+        "dentistry-1403-06": 1, "basic-sciences-exams-1400-1403-all": 1, "all": 10,
+    }  # fmt: skip
+    assert list(report.outputs)[0] == "medicine-1402-06" and list(report.outputs)[-1] == "all"
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text(encoding="utf-8"))
+    sittings = metadata["sittings"]
+    assert sittings["dentistry-1400-12"]["label"] == "Dentistry, Esfand 1400"
+    assert sittings["dentistry-1400-12"]["label_fa"] == "دندانپزشکی اسفند 1400"
+    assert sittings["medicine-1402-06"]["pass_mark"] == 0.36  # the paper states it
+    assert sittings["dentistry-1400-12"]["pass_mark"] is None  # no source: absent, never guessed
+    assert sittings["dentistry-1400-12"]["pass_mark_questions"] is None
     ds = load(tmp_path / "out", "all")
-    assert set(ds["sitting"]) == {"sept2023", "feb2024"}
+    assert set(ds["topic"]) == {"فیزیولوژی", "باکتری شناسی", "بیوشیمی", "تشریح"}
+    assert not any(ch in "".join(ds["topic"]) for ch in (RLE, PDF, "\u200c", "ي"))
+    dentistry = load(tmp_path / "out", "dentistry-1400-12")
+    assert dentistry["id"] == ["dentistry-1400-12-001", "dentistry-1400-12-002", "dentistry-1400-12-003"]
+    assert "\u202b" not in "".join(dentistry["source"])
+    body = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "its pass mark is not known" in body and "36.0%" in body
+    rejected = json.dumps(data["files"], ensure_ascii=False)
+    assert "not an exam sitting" in rejected or "source" in rejected
+
+
+def test_ibmsee_cli_accepts_any_file_name(tmp_path, capsys):
+    from hub_tools.cli import main
+
+    src = write_multi_sitting_workbook(tmp_path / "kopp_exam.xlsx")
+    assert main(["data", "build", "ibmsee", "--source", str(src), "--out", str(tmp_path / "o"), "--on-error",
+                 "skip"]) == 0  # fmt: skip
+    assert "dentistry-1400-12 test=3" in capsys.readouterr().out
+
+
+def test_ibmsee_file_without_source_column_uses_the_file_name(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Question", "Option1", "Option2", "Option3", "Option4", "Correct answer", "Topic"])
+    sheet.append(["پرسش؟", "یک", "دو", "سه", "چهار", 2, "تشریح"])
+    book.save(tmp_path / "ibmsee_sept2023.xlsx")
+    report = build("ibmsee", tmp_path / "out", sources=[tmp_path / "ibmsee_sept2023.xlsx"])
+    assert list(report.outputs) == ["medicine-1402-06"]
+    book.save(tmp_path / "feb2024.xlsx")
+    report = build("ibmsee", tmp_path / "out2", sources=[tmp_path / "feb2024.xlsx"], extra={"pass_mark": 0.4})
+    metadata = json.loads((tmp_path / "out2" / "metadata.json").read_text(encoding="utf-8"))
+    assert list(report.outputs) == ["feb2024"] and metadata["sittings"]["feb2024"]["pass_mark"] == 0.4
 
 
 # --- the authors' real files ---------------------------------------------------------------------------------
@@ -167,10 +238,11 @@ def test_ibmsee_real(shared_data, tmp_path):
     report = build("ibmsee", tmp_path / "ibmsee", sources=[shared_data / "IBMSEE"])
     data = assert_accounted(report)
     assert data["totals"] == {"read": 168, "kept": 168, "dropped": 0}
-    assert report.outputs == {"sept2023": {"test": 168}}
+    assert report.outputs == {"medicine-1402-06": {"test": 168}}
     assert sum(data["stats"]["topics"].values()) == 168 and data["stats"]["topics"]["تشریح"] == 54
-    ds = load(tmp_path / "ibmsee", "sept2023")
-    assert ds[0]["id"] == "sept2023-001" and ds[0]["answer"] == 1
+    ds = load(tmp_path / "ibmsee", "medicine-1402-06")
+    assert ds[0]["id"] == "medicine-1402-06-001" and ds[0]["answer"] == 1
+    assert set(ds["source"]) == {"پزشکی شهریور 402"} and data["stats"]["sittings"]["medicine-1402-06"]["pass_mark"] == 0.36
 
 
 def test_kqa_fa_real(shared_data, tmp_path):

@@ -14,10 +14,10 @@ def test_build_from_bundled_samples(tmp_path, capsys):
     out = tmp_path / "ibmsee"
     assert main(["data", "build", "ibmsee", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "ibmsee: read 14, kept 13, dropped 1" in printed and "sept2023 test=13" in printed
+    assert "ibmsee: read 14, kept 13, dropped 1" in printed and "medicine-1402-06 test=13" in printed
     report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
     assert report["totals"] == {"read": 14, "kept": 13, "dropped": 1}
-    assert (out / "README.md").is_file() and (out / "sept2023" / "test-00000-of-00001.parquet").is_file()
+    assert (out / "README.md").is_file() and (out / "medicine-1402-06" / "test-00000-of-00001.parquet").is_file()
 
 
 def test_build_options_reach_the_builder(tmp_path):
@@ -98,7 +98,7 @@ def test_card_sizes_come_from_parquet_metadata(tmp_path):
     meta = yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---")[1])
     (info,) = meta["dataset_info"]
     (split,) = info["splits"]
-    path = out / "sept2023" / "test-00000-of-00001.parquet"
+    path = out / "medicine-1402-06" / "test-00000-of-00001.parquet"
     metadata = pq.ParquetFile(path).metadata
     expected = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     assert split == {"name": "test", "num_bytes": expected, "num_examples": 13}

@@ -67,11 +67,11 @@ def ibmsee_dataset_dir(tmp_path_factory) -> Path:
         "topic": datasets.Value("string"), "sitting": datasets.Value("string"), "source": datasets.Value("string"),
     })  # fmt: skip
     rows = [
-        {"id": f"sept2023-{i:03d}", "question": f"در آزمون علوم پایه، پرسش {i} چیست؟", "choices": ["یک", "دو", "سه", "چهار"],
-         "answer": i % 4, "topic": "فیزیولوژی" if i % 2 else "آناتومی", "sitting": "sept2023", "source": "پزشکی شهریور 402"}
+        {"id": f"medicine-1402-06-{i:03d}", "question": f"در آزمون علوم پایه، پرسش {i} چیست؟", "choices": ["یک", "دو", "سه", "چهار"],
+         "answer": i % 4, "topic": "فیزیولوژی" if i % 2 else "آناتومی", "sitting": "medicine-1402-06", "source": "پزشکی شهریور 402"}
         for i in range(1, 6)
     ]  # fmt: skip
-    return write_dataset(tmp_path_factory.mktemp("ibmsee"), {"sept2023": rows}, features)
+    return write_dataset(tmp_path_factory.mktemp("ibmsee"), {"medicine-1402-06": rows}, features)
 
 
 #: K-QA-fa rows whose statements carry the verdict the fake judge returns ([entailed], [contradicted], …).

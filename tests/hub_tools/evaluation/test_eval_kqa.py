@@ -112,10 +112,13 @@ def test_metrics_and_win_rate_through_an_openai_compatible_endpoint(tmp_path, fa
     m = metrics_result.metrics
     # kqa-001: 2/4 entailed, 1 contradicted; kqa-002: 1/1, 1 contradicted (nice-to-have); kqa-003: 0/2, one
     # unparseable; kqa-004/005: no statements.
-    assert m["comprehensiveness"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
-    assert m["hallucination_rate"] == pytest.approx(2 / 5)
-    assert m["hallucination_rate_must_have"] == pytest.approx(1 / 5)
-    assert m["hallucinations_mean"] == pytest.approx(2 / 5)
+    # K-QA's Comp: mean over questions of entailed / must-have; Hall: mean number of contradicted statements
+    # (must-have and nice-to-have, as K-QA's evaluation/metrics.py counts them) per question
+    assert m["Comp"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+    assert m["Hall"] == pytest.approx(2 / 5) and m["contradicted_statements"] == 2
+    assert m["answers_with_contradiction_share"] == pytest.approx(2 / 5)
+    assert m["answers_with_must_have_contradiction_share"] == pytest.approx(1 / 5)
+    assert "hallucination_rate" not in m and "comprehensiveness" not in m
     assert (m["n"], m["n_with_must_have"], m["statements_judged"], m["unparseable"]) == (5, 3, 9, 1)
     assert [r["comprehensiveness"] for r in metrics_result.records] == [0.5, 1.0, 0.0, None, None]
     assert metrics_result.model.type == "fine-tuned" and metrics_result.benchmark.name == "kqa-fa"
@@ -207,3 +210,37 @@ def test_parse_pairwise(text, verdict):
 )  # fmt: skip
 def test_parse_statement(text, verdict):
     assert parse_statement(text) == verdict
+
+
+class _TaggedJudge:
+    """Statement verdicts read from the statement itself ("…/ENTAILED", "…/CONTRADICTED", "…/NEUTRAL")."""
+
+    def complete(self, prompts):
+        return ["Verdict: " + user.rsplit("/", 1)[1].split()[0].split("\n")[0] for _, user in prompts]
+
+    def describe(self):
+        return {"kind": "tagged"}
+
+
+def test_comp_and_hall_follow_the_kqa_paper_not_the_share_of_answers():
+    """Hall counts contradicted statements per answer (two in one answer count twice); the share of answers with a
+    contradiction is a different, separately named figure."""
+    from hub_tools.evaluation.data import KQAItem
+    from hub_tools.evaluation.kqa import judge_kqa_metrics
+    from hub_tools.evaluation.schema import LOWER_IS_BETTER, metric_direction
+
+    items = [
+        KQAItem("q1", "?", must_have=["a/ENTAILED", "b/CONTRADICTED", "c/CONTRADICTED"], nice_to_have=["d/CONTRADICTED"]),
+        KQAItem("q2", "?", must_have=["a/ENTAILED", "b/ENTAILED"], nice_to_have=["c/NEUTRAL"]),
+        KQAItem("q3", "?", must_have=["a/NEUTRAL"], nice_to_have=[]),
+        KQAItem("q4", "?", must_have=["a/NEUTRAL", "b/ENTAILED"], nice_to_have=["c/CONTRADICTED"]),
+    ]
+    metrics, records = judge_kqa_metrics(_TaggedJudge(), items, ["x"] * 4, resamples=100)
+    assert metrics["Comp"] == pytest.approx((1 / 3 + 1 + 0 + 1 / 2) / 4)
+    assert metrics["Hall"] == pytest.approx((3 + 0 + 0 + 1) / 4)  # K-QA: mean count, nice-to-have included
+    assert metrics["answers_with_contradiction_share"] == pytest.approx(2 / 4)
+    assert metrics["answers_with_must_have_contradiction_share"] == pytest.approx(1 / 4)
+    assert metrics["Hall_ci95"][0] <= metrics["Hall"] <= metrics["Hall_ci95"][1]
+    assert [r["contradicted_statements"] for r in records] == [3, 0, 0, 1]
+    assert {"Hall", "answers_with_contradiction_share"} <= LOWER_IS_BETTER and "Comp" not in LOWER_IS_BETTER
+    assert (metric_direction("Hall"), metric_direction("Comp")) == ("lower", "higher")

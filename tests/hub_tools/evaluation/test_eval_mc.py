@@ -39,8 +39,8 @@ def test_cli_generate_counts_garbage_as_invalid(tmp_path, tiny_model_dir, ibmsee
                "--device", "cpu"])  # fmt: skip
     assert rc == 0
     result = load_result(tmp_path / f"{tiny_model_dir.name}__ibmsee__generate.json")
-    assert result.metrics["n"] == 4 and list(result.subsets) == ["sept2023"]
-    assert result.benchmark.pass_mark == 0.36 and result.benchmark.config == "sept2023"
+    assert result.metrics["n"] == 4 and list(result.subsets) == ["medicine-1402-06"]
+    assert result.benchmark.pass_mark == 0.36 and result.benchmark.config == "medicine-1402-06"
     invalid = [r for r in result.records if r["prediction"] == "invalid"]
     assert result.metrics["invalid"] == len(invalid)
     assert all(not r["correct"] for r in invalid)
