@@ -81,7 +81,7 @@ class RemoteReader:
         self.api = api
         self.downloaded = 0
 
-    def _get(self, repo_id: str, path: str, *, revision: str, repo_type: str, headers: dict | None = None) -> bytes:
+    def read(self, repo_id: str, path: str, *, revision: str, repo_type: str, headers: dict | None = None) -> bytes:
         from huggingface_hub import hf_hub_url
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
@@ -94,7 +94,7 @@ class RemoteReader:
 
     def read_range(self, repo_id: str, path: str, start: int, end: int, *, revision: str, repo_type: str) -> bytes:
         """Bytes ``start`` to ``end`` inclusive; the server must answer the range (206), not the whole file."""
-        data = self._get(repo_id, path, revision=revision, repo_type=repo_type,
+        data = self.read(repo_id, path, revision=revision, repo_type=repo_type,
                          headers={"Range": f"bytes={start}-{end}"})  # fmt: skip
         if len(data) != end - start + 1:
             raise AssertionError(f"{path}: asked for {end - start + 1} bytes at {start}, got {len(data):,}")
@@ -103,7 +103,7 @@ class RemoteReader:
     def download(self, repo_id: str, path: str, folder: Path, *, revision: str, repo_type: str) -> Path:
         target = Path(folder) / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(self._get(repo_id, path, revision=revision, repo_type=repo_type))
+        target.write_bytes(self.read(repo_id, path, revision=revision, repo_type=repo_type))
         return target
 
     def safetensors_header(self, repo_id: str, path: str, *, revision: str, repo_type: str = "model") -> dict:
@@ -183,7 +183,7 @@ def check_model_structure(reader: RemoteReader, repo_id: str, commit: str, files
                 raise AssertionError(f"tensor {name} is in two shards")
             header[name] = (spec["dtype"], list(spec["shape"]), shard)
     if "model.safetensors.index.json" in files:
-        index = json.loads(reader._get(repo_id, "model.safetensors.index.json", revision=commit, repo_type="model"))
+        index = json.loads(reader.read(repo_id, "model.safetensors.index.json", revision=commit, repo_type="model"))
         wrong = sorted(n for n, s in index.get("weight_map", {}).items() if header.get(n, (0, 0, None))[2] != s)
         if wrong or set(index.get("weight_map", {})) != set(header):
             raise AssertionError(f"model.safetensors.index.json disagrees with the shards' headers, e.g. {wrong[:3]}")
