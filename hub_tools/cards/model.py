@@ -12,6 +12,7 @@ the stages' metadata (SCHEMAS §2), scores from the result files (SCHEMAS §3).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
@@ -254,8 +255,10 @@ def _result_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:
-    environment = jinja2.Environment(
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: it caches the compiled templates (a release renders a card per repo)."""
+    return jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -263,7 +266,10 @@ def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, 
         lstrip_blocks=True,
         autoescape=False,
     )
-    template = environment.get_template(template_name)
+
+
+def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:
+    template = _environment().get_template(template_name)
     content = template.render(card_data=card_data.to_yaml(), **context)
     return ModelCard(content)
 

@@ -7,12 +7,13 @@
 Every string value of the JSON document that names a local path (absolute, ``~/...``, ``file://...``, or a
 relative path that resolves into a known folder) is rewritten:
 
-1. inside a known folder (another artifact of the release, the toolkit's own checkout): that folder's repo id
-   (``gaokerena/MF3QA``), or a path relative to the checkout (``training/recipes/tiny/cpt.yaml``);
-2. inside the artifact's own folder: the path relative to it (``checkpoints/checkpoint-8``, or ``.``);
-3. the key that names the model the artifact was trained on (``base_model_name_or_path`` ...): the declared base
-   model's Hub id;
-4. anything else: ``<local>/NAME`` (the last component only).
+1. inside another artifact of the release: that artifact's repo id (``gaokerena/MF3QA``, ``gaokerena/MF3QA/x``);
+2. a key that names the model the artifact was trained on (``base_model_name_or_path``, ``base_model``,
+   ``model_name_or_path``): the declared base model's Hub id;
+3. inside the toolkit's checkout: the path relative to it (``training/recipes/tiny/cpt.yaml``);
+4. inside the artifact's own folder: the path relative to it (``checkpoints/checkpoint-8``, or ``.``);
+5. any other absolute path: ``<local>/NAME`` (the last component only); a relative path outside these folders is
+   left as it is.
 
 A secret (the Hub token) found in any string is replaced by ``<redacted>``. :func:`find_leaks` is the last line of
 defence: the engine refuses to publish a text file that still holds a secret or a local root.
@@ -85,18 +86,22 @@ class Sanitizer:
         local = _as_local_path(value)
         if local is None:
             return value
+        relative_to_checkout = None
         for folder, name in sorted(self.known.items(), key=lambda item: -len(str(item[0]))):
             if local == folder or folder in local.parents:
                 rel = local.relative_to(folder).as_posix()
-                if not name:
-                    return rel
-                return name if rel == "." else f"{name}/{rel}"
+                if name:
+                    return name if rel == "." else f"{name}/{rel}"
+                relative_to_checkout = rel
+                break
+        if key in BASE_MODEL_KEYS and self.base_model:
+            return self.base_model  # a local model folder that is not an artifact of the release: the declared base
+        if relative_to_checkout is not None:
+            return relative_to_checkout
         if self.artifact_root and (local == self.artifact_root or self.artifact_root in local.parents):
             return local.relative_to(self.artifact_root).as_posix()
         if not _is_absolute_text(value):
             return value  # a relative path outside every known folder names nothing of this machine
-        if key in BASE_MODEL_KEYS and self.base_model:
-            return self.base_model
         name = local.name
         home = Path.home().name
         return LOCAL if not name or name == home else f"{LOCAL}/{name}"

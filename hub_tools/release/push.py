@@ -40,7 +40,7 @@ from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
 from hub_tools.publishing.artifacts import artifact_type
 from hub_tools.publishing.engine import (
-    LocalFile, PublishError, RepoPlan, Staged, commit_repo, compare_tree, describe, diff, ensure_repo,
+    LocalFile, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff, ensure_repo,
     generated_file, remote_state, remote_tree, stage_folder,
 )  # fmt: skip
 from hub_tools.publishing.sanitize import Sanitizer, local_roots
@@ -123,7 +123,7 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
     known[CHECKOUT] = ""
     sources = [a.source for a in manifest.artifacts if a.source is not None]
     common = Path(os.path.commonpath([str(p) for p in sources])) if sources else None
-    roots = local_roots(common, *sources)
+    roots = local_roots(common, CHECKOUT, *sources)
     states = []
     for artifact in manifest.artifacts:
         kind = artifact_type(artifact.type)
@@ -141,6 +141,7 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
             card = _generated_card(manifest, artifact, hub_url)
             if card is not None:
                 staged.add(generated_file("README.md", card))
+                check_leaks(staged, secrets=secrets, roots=roots, where=artifact.repo_id)
         except PublishError as error:
             raise ReleaseError(f"{artifact.repo_id}: {error}") from error
         if artifact.type == "dataset" and "README.md" not in staged.files:
@@ -404,9 +405,11 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         state.commit = state.plan.head
         logger.info("  %-8s %-45s unchanged at %s", artifact.type, artifact.repo_id, state.commit[:12])
         return
-    ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
-    # A fresh head: create_repo may have made an initial commit. The tag state stays the one preflight checked.
-    _refresh(api, state, manifest.version, tags=False)
+    if not state.plan.exists:
+        # A new repo: its only file is the .gitattributes create_repo commits, which the plan leaves alone, so the
+        # commit goes on top of whatever create_repo made (no parent check, like upload_folder). Should another
+        # writer have created the repo in between, the checksum check finds its files and nothing is tagged.
+        ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
     plan = state.plan
     summary = f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
     state.commit = commit_repo(api, plan, message=f"Release {manifest.version}", description=describe(plan))

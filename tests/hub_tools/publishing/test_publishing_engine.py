@@ -216,3 +216,22 @@ def test_publish_dataset_and_space_deploy_commit_through_the_engine(hf_api, tmp_
     assert [repo for repo, _ in calls] == [dataset_repo, space_repo]
     assert "quarantine.jsonl" not in calls[0][1] and "space/app.py" in calls[1][1]
     assert all(artifact_type("space").allows(path) for path in calls[1][1])
+
+
+def test_sanitizer_rules_in_order(tmp_path):
+    """Another artifact -> its repo id; a base-model key -> the declared base; the checkout -> relative; the artifact
+    itself -> relative; anything else absolute -> <local>/NAME; prose, URLs and repo ids untouched."""
+    artifact = tmp_path / "train" / "sft"
+    sanitizer = Sanitizer(artifact_root=artifact, base_model="gaokerena/gaokerena-v1-cpt",
+                          known={tmp_path / "merged" / "cpt": "gaokerena/gaokerena-v1-cpt", REPO_ROOT: ""})  # fmt: skip
+    in_checkout = str(REPO_ROOT / "rehearsal" / "artifacts" / "tiny")  # `make demo`'s workdir is inside the checkout
+    assert sanitizer.rewrite(str(tmp_path / "merged" / "cpt"), key="base_model") == "gaokerena/gaokerena-v1-cpt"
+    assert sanitizer.rewrite(str(tmp_path / "merged" / "cpt" / "config.json")) == "gaokerena/gaokerena-v1-cpt/config.json"
+    assert sanitizer.rewrite(in_checkout, key="base_model_name_or_path") == "gaokerena/gaokerena-v1-cpt"
+    assert sanitizer.rewrite(in_checkout, key="logging_dir") == "rehearsal/artifacts/tiny"
+    assert sanitizer.rewrite(str(artifact / "runs" / "x"), key="logging_dir") == "runs/x"
+    assert sanitizer.rewrite("/opt/cache/hf/models--x", key="cache_dir") == f"{LOCAL}/models--x"
+    assert sanitizer.rewrite("~/data/file.csv") == f"{LOCAL}/file.csv"
+    assert sanitizer.rewrite("C:\\Users\\someone\\file.txt") == f"{LOCAL}/file.txt"
+    for untouched in ("gaokerena/MF3QA", "https://huggingface.co/gaokerena/MF3QA", "see /docs for details", "cpu"):
+        assert sanitizer.rewrite(untouched) == untouched
