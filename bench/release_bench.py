@@ -152,6 +152,29 @@ def _measure_upload_folder(hub, api, manifest, suffix: str) -> dict:
             "commits": len(manifest.artifacts)}  # fmt: skip
 
 
+def _throughputs(push: dict, plain: dict) -> tuple[float, float, float]:
+    """(release plan+commit MB/s, upload_folder MB/s, ratio)."""
+    push_mb_s = push["bytes_uploaded"] / 1e6 / (push["stages_s"]["plan"] + push["stages_s"]["commit"])
+    plain_mb_s = plain["bytes"] / 1e6 / plain["wall_s"]
+    return push_mb_s, plain_mb_s, push_mb_s / plain_mb_s
+
+
+def _namespaced(path: Path, namespace: str):
+    """The release at ``path`` with every repo of it in another namespace: fresh repos, the same sources."""
+    import yaml
+
+    from hub_tools.release.manifest import load_manifest
+
+    raw = yaml.safe_load(path.read_text())
+    base = raw["base_model"]
+    text = yaml.safe_dump(raw, sort_keys=False).replace(f"{raw['namespace']}/", f"{namespace}/")
+    raw = yaml.safe_load(text.replace(f"{namespace}/{base.split('/', 1)[1]}", base))
+    raw["namespace"] = namespace
+    out = path.with_name(f"manifest-{namespace}.yaml")
+    out.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return load_manifest(out)
+
+
 SHARD_BYTES = 4 * 1024**3  # aya-expanse-8b ships 4 shards of <= 5 GB
 
 
@@ -241,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=("tiny", "8b"), default="tiny",
                         help="8b: also release an aya-expanse-8b-shaped model (16 GB) and measure its verification")
     parser.add_argument("--layers", type=int, default=None, help="--shape 8b with this many layers (default 32)")
+    parser.add_argument("--rounds", type=int, default=5, help="push vs upload_folder rounds (median ratio)")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     args = parser.parse_args(argv)
 
@@ -253,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
 
     _install_counting_client()
     aya = None
-    hub = LocalHub(ROOT / "hub", port=PORT, tokens={TOKEN: {"user": "bench", "orgs": ["gaokerena"]}}).start()
+    orgs = ["gaokerena", *(f"round{i}" for i in range(1, args.rounds))]
+    hub = LocalHub(ROOT / "hub", port=PORT, tokens={TOKEN: {"user": "bench", "orgs": orgs}}).start()
     try:
         api = HfApi(endpoint=hub.url, token=TOKEN)
         tiny = init_tiny(ROOT / "tiny")
@@ -262,8 +287,17 @@ def main(argv: list[str] | None = None) -> int:
         path = build_synthetic_release(ROOT / "release", base_model_dir=tiny, base_model_id="gaokerena/tiny-aya-bench",
                                        payload_mb=args.payload_mb)  # fmt: skip
         manifest = load_manifest(path)
-        plain = _measure_upload_folder(hub, api, manifest, suffix="-plain")  # first: no warm-cache advantage
-        first = _measure_push(hub, api, manifest)
+        # Rounds of (upload_folder to fresh repos, first push of the same release to fresh repos), alternating which
+        # goes first; the ratio is the median over rounds (a shared 2-core machine is noisy).
+        rounds = []
+        for index in range(args.rounds):
+            variant = manifest if index == 0 else _namespaced(path, f"round{index}")
+            measures = {}
+            for what in (("plain", "push") if index % 2 == 0 else ("push", "plain")):
+                measures[what] = (_measure_upload_folder(hub, api, variant, suffix="-plain") if what == "plain"
+                                  else _measure_push(hub, api, variant))  # fmt: skip
+            rounds.append(measures)
+        plain, first = rounds[0]["plain"], rounds[0]["push"]
         again = _measure_push(hub, api, manifest)
         record = _measure_record_verify(manifest)
         if args.shape == "8b":
@@ -284,11 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         hub.stop()
         shutil.rmtree(ROOT, ignore_errors=True)
 
-    # The release's upload cost is its plan (hashing, tree listing) plus its commits; verification is extra work
-    # upload_folder does not do, reported separately.
-    upload_s = first["stages_s"]["plan"] + first["stages_s"]["commit"]
-    push_mb_s = first["bytes_uploaded"] / 1e6 / upload_s
-    plain_mb_s = plain["bytes"] / 1e6 / plain["wall_s"]
+    # The release's upload cost is its plan (hashing, cards, tree listing) plus its commits; verification is extra
+    # work upload_folder does not do, reported separately.
+    ratios = sorted(_throughputs(r["push"], r["plain"])[2] for r in rounds)
+    push_mb_s, plain_mb_s, _ = _throughputs(first, plain)
     results = {
         "payload_mb": args.payload_mb,
         "first_push": first,
@@ -296,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         "upload_folder": plain,
         "record_verify": record,
         "throughput_mb_s": {"release_plan_and_commit": round(push_mb_s, 2), "upload_folder": round(plain_mb_s, 2),
-                            "ratio": round(push_mb_s / plain_mb_s, 3)},  # fmt: skip
+                            "ratio": round(ratios[len(ratios) // 2], 3),
+                            "ratio_per_round": [round(r, 3) for r in ratios]},  # fmt: skip
         "aya_8b_shape": aya,
         "cpu_count": os.cpu_count(),
     }
@@ -325,8 +359,9 @@ def _print(r: dict) -> None:
                            for k, v in r[key]["stages_s"].items())  # fmt: skip
         print(f"  {label} phases: {stages}")
     t = r["throughput_mb_s"]
-    print(f"  throughput: release plan+commit {t['release_plan_and_commit']} MB/s, upload_folder {t['upload_folder']} "
-          f"MB/s, ratio {t['ratio']}")
+    print(f"  throughput (first round): release plan+commit {t['release_plan_and_commit']} MB/s, upload_folder "
+          f"{t['upload_folder']} MB/s; ratio, median of {len(t['ratio_per_round'])} rounds: {t['ratio']} "
+          f"(rounds {t['ratio_per_round']})")
     first, record = r["first_push"], r["record_verify"]
     print(f"  push verify phase: {first['verify_s']:.2f} s, {first['verify_bytes_downloaded']:,} bytes downloaded "
           f"for a {first['release_bytes']:,}-byte release ({_percent(first)})")

@@ -30,6 +30,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,8 +125,8 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
     sources = [a.source for a in manifest.artifacts if a.source is not None]
     common = Path(os.path.commonpath([str(p) for p in sources])) if sources else None
     roots = local_roots(common, CHECKOUT, *sources)
-    states = []
-    for artifact in manifest.artifacts:
+
+    def stage(artifact: Artifact) -> RepoState:
         kind = artifact_type(artifact.type)
         try:
             if artifact.source:
@@ -146,8 +147,11 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
             raise ReleaseError(f"{artifact.repo_id}: {error}") from error
         if artifact.type == "dataset" and "README.md" not in staged.files:
             raise ReleaseError(f"{artifact.repo_id}: {artifact.source} has no README.md (the dataset card)")
-        states.append(RepoState(artifact=artifact, staged=staged))
-    return states
+        return RepoState(artifact=artifact, staged=staged)
+
+    # Artifacts in parallel: one's files hash (hashlib releases the GIL) while another's card renders.
+    with ThreadPoolExecutor(max_workers=min(4, len(manifest.artifacts))) as pool:
+        return list(pool.map(stage, manifest.artifacts))
 
 
 def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str | None:
