@@ -235,3 +235,12 @@ def test_sanitizer_rules_in_order(tmp_path):
     assert sanitizer.rewrite("C:\\Users\\someone\\file.txt") == f"{LOCAL}/file.txt"
     for untouched in ("gaokerena/MF3QA", "https://huggingface.co/gaokerena/MF3QA", "see /docs for details", "cpu"):
         assert sanitizer.rewrite(untouched) == untouched
+
+
+def test_the_release_manifest_accepts_every_registered_type(tmp_path):
+    from hub_tools.release.manifest import parse_manifest
+
+    raw = {"namespace": "gaokerena", "version": "v1.0", "base_model": "CohereForAI/aya-expanse-8b",
+           "artifacts": {"gguf": {"type": "gguf", "repo_id": "gaokerena/gaokerena-v1-GGUF", "source": "gguf"}}}  # fmt: skip
+    manifest = parse_manifest(raw, base_dir=tmp_path)
+    assert manifest.artifact("gguf").repo_type == "model"
