@@ -111,12 +111,12 @@ def skip_reason(kind: ArtifactType, path_in_repo: str) -> str:
     if any(part.startswith(".") for part in path_in_repo.split("/")):
         return "hidden file or folder"
     for patterns, reason in _SKIP_RULES:
-        if _matches_deep(path_in_repo, patterns):
+        if matches_deep(path_in_repo, patterns):
             return reason
     return f"not in the {kind.name} allow-list"
 
 
-def _matches_deep(path: str, patterns: tuple[str, ...]) -> bool:
+def matches_deep(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
     """Like :func:`matches`, and a trailing ``/**`` matches everything below that folder."""
     for pattern in patterns:
         if pattern.endswith("/**"):

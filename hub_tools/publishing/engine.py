@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub_tools.hashing import SAMPLE, hash_bytes, hash_file
-from hub_tools.publishing.artifacts import ArtifactType, matches, skip_reason
+from hub_tools.publishing.artifacts import ArtifactType, matches, matches_deep, skip_reason
 from hub_tools.publishing.sanitize import LeakError, Sanitizer, find_leaks
 
 
@@ -200,7 +200,7 @@ def stage_folder(
             staged.skipped.append(Skipped(rel, skip_reason(kind, rel)))
         elif rel in generated:
             staged.skipped.append(Skipped(rel, "replaced by the generated file"))
-        elif exclude and _excluded(rel, exclude):
+        elif exclude and matches_deep(rel, tuple(exclude)):
             staged.skipped.append(Skipped(rel, "excluded by the manifest"))
         else:
             chosen[rel] = path
@@ -223,15 +223,6 @@ def stage_folder(
             staged.files[file.path_in_repo] = file
     check_leaks(staged, secrets=secrets, roots=roots, where=folder)
     return staged
-
-
-def _excluded(rel: str, patterns) -> bool:
-    for pattern in patterns:
-        if pattern.endswith("/**") and (rel.startswith(pattern[:-3] + "/") or matches(rel.split("/")[0], (pattern[:-3],))):
-            return True
-        if matches(rel, (pattern,)) or matches(rel, ("**/" + pattern,)):
-            return True
-    return False
 
 
 def is_text(path_in_repo: str) -> bool:
