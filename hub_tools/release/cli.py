@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def verify_main(target: str, endpoint: str) -> int:
     """``gaokerena release verify``: the record's tags and file hashes against the Hub."""
+    import httpx2
     from huggingface_hub import HfApi, get_token
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -156,8 +157,15 @@ def verify_main(target: str, endpoint: str) -> int:
     except (ManifestError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release verify: {error}", file=sys.stderr)
         return 2
+    except (httpx2.TransportError, ConnectionError) as error:
+        print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
+        return 2
     authenticated = HfApi(endpoint=endpoint, token=token) if token else anonymous
-    verdicts = verify_record(record, api_for=lambda repo: authenticated if repo.private else anonymous)
+    try:
+        verdicts = verify_record(record, api_for=lambda repo: authenticated if repo.private else anonymous)
+    except (httpx2.TransportError, ConnectionError) as error:
+        print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
+        return 2
     for verdict in verdicts:
         print(str(verdict), file=sys.stdout if verdict.ok else sys.stderr)
     failed = [v for v in verdicts if not v.ok]

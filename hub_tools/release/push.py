@@ -360,9 +360,14 @@ def fetch_record(api: HfApi, manifest: Manifest) -> records.ReleaseRecord | None
     """The version's release record from the Hub (None when it was not written yet)."""
     from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
     holder = record_repo(manifest)
     try:
         path = api.hf_hub_download(holder.repo_id, records.record_path(manifest.version), repo_type=holder.repo_type)
+    except LocalEntryNotFoundError as error:  # the Hub did not answer (and no cached copy)
+        raise records.RecordError(f"cannot read {holder.repo_id}/{records.record_path(manifest.version)} from "
+                                  f"{api.endpoint}: {str(error).splitlines()[0]}") from error  # fmt: skip
     except (EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError):
         return None
     return records.parse_record(Path(path).read_text(encoding="utf-8"), where=f"{holder.repo_id}: release record")
