@@ -388,6 +388,10 @@ def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
         if report.record_failures:
             return
     problems = []
+    if record is not None:
+        recorded = {repo.repo_id for repo in record.repos}
+        problems += [f"{state.artifact.repo_id}: not part of the recorded release {version}" for state in states
+                     if state.artifact.repo_id not in recorded]  # fmt: skip
     for state in tagged:
         remote = remote_tree(api, state.artifact.repo_id, state.artifact.repo_type, state.tag_commit)
         differences = compare_tree(remote, state.staged.digests(), keep=state.staged.kind.keep_remote)

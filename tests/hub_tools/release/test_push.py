@@ -96,6 +96,15 @@ def test_a_released_version_is_immutable(release_manifest, manifest, hf_api, cap
     assert cli.main(["push", str(release_manifest)]) == 0
     assert "v1.0 verified at" in capsys.readouterr().out
 
+    # Nor can a repo join a released version.
+    raw = yaml.safe_load(release_manifest.read_text())
+    extra = raw["artifacts"]["mmlu-fa"]["repo_id"] + "-extra"
+    raw["artifacts"]["extra"] = {"type": "dataset", "repo_id": extra, "source": "datasets/mmlu-fa"}
+    release_manifest.write_text(yaml.safe_dump(raw, sort_keys=False))
+    assert cli.main(["push", str(release_manifest)]) == 2
+    assert f"{extra}: not part of the recorded release v1.0" in capsys.readouterr().err
+    assert not hf_api.repo_exists(extra, repo_type="dataset")
+
 
 def test_failed_verification_tags_nothing_and_names_the_failure(release_manifest, manifest, hf_api, capsys):
     parquet = manifest.artifact("mmlu-fa").source / "all" / "test-00000-of-00001.parquet"
