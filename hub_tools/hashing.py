@@ -1,17 +1,16 @@
 """Content hashes as the Hub reports them: the git blob sha1 of a regular file (a tree entry's ``oid``) and the
-sha256 of an LFS file (``lfs.oid``). Standard library only; shared by the local Hub and the release tools.
-
-(``space/deploy.py`` keeps its own copy of ``git_blob_sha1``: the tests keep every module of ``space/`` free of
-``hub_tools`` imports.)
+sha256 of an LFS file (``lfs.oid``). Standard library only; shared by the local Hub and the publishing engine.
 """
 
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CHUNK = 8 * 1024 * 1024
+# The largest file the Hub stores as a regular git blob; larger ones are always LFS, identified by sha256 alone.
+REGULAR_FILE_LIMIT = 10 * 1024 * 1024
+SAMPLE = 512  # the first bytes huggingface_hub sends to the preupload endpoint
 
 
 def _blob_header(size: int) -> bytes:
@@ -30,29 +29,21 @@ def hash_bytes(data: bytes) -> tuple[str, str]:
     return git_blob_sha1(data), hashlib.sha256(data).hexdigest()
 
 
-def hash_file(path: Path) -> tuple[str, str]:
-    """(git blob sha1, sha256) of a file, read once in chunks; the two digests run in parallel on large files
-    (hashlib releases the GIL), which roughly halves the time on two cores."""
+def hash_file(path: Path, *, sha1_limit: int | None = REGULAR_FILE_LIMIT) -> tuple[str | None, str, int, bytes]:
+    """(git blob sha1, sha256, size, first 512 bytes) of a file, read once in chunks.
+
+    The git blob sha1 is computed only for files up to ``sha1_limit`` bytes (None: always): larger files are LFS on
+    the Hub, where the sha256 alone identifies them, so hashing them twice would only cost time.
+    """
     size = path.stat().st_size
-    sha1, sha256 = hashlib.sha1(_blob_header(size)), hashlib.sha256()
+    sha256 = hashlib.sha256()
+    sha1 = hashlib.sha1(_blob_header(size)) if sha1_limit is None or size <= sha1_limit else None
     with path.open("rb") as handle:
-        if size <= CHUNK:
-            data = handle.read()
-            sha1.update(data)
-            sha256.update(data)
-        else:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                while chunk := handle.read(CHUNK):
-                    pending = pool.submit(sha1.update, chunk)
-                    sha256.update(chunk)
-                    pending.result()
-    return sha1.hexdigest(), sha256.hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        sample = handle.read(SAMPLE)
+        chunk = sample
+        while chunk:
+            sha256.update(chunk)
+            if sha1 is not None:
+                sha1.update(chunk)
+            chunk = handle.read(CHUNK)
+    return (sha1.hexdigest() if sha1 else None), sha256.hexdigest(), size, sample

@@ -3,36 +3,33 @@
     gaokerena publish dataset artifacts/mmlu-fa --repo gaokerena/MMLU-fa [--revision v1.0] [--private]
                               [--dry-run] [--endpoint http://127.0.0.1:8080]
 
-What is uploaded: ``README.md`` (the card), every ``<config>/<split>-*.parquet``, ``build_report.json`` /
-``build_report.md`` (counts and drop reasons only: they let a reader check every number in the card and hold no row
-content) and ``metadata.json`` when the build wrote one (IBMSEE's pass mark). Never uploaded: ``quarantine.jsonl``
-(raw rows that failed validation, unredacted) and anything else in the folder.
+What is uploaded is what the ``dataset`` artifact type of the publishing engine allows
+(:mod:`hub_tools.publishing.artifacts`, the same rule ``gaokerena release push`` follows): ``README.md`` (the card),
+every ``<config>/<split>-*.parquet``, ``build_report.json`` / ``build_report.md`` (counts and drop reasons only:
+they let a reader check every number in the card and hold no row content) and ``metadata.json`` when the build
+wrote one (IBMSEE's pass mark). Never uploaded: ``quarantine.jsonl`` (raw rows that failed validation,
+unredacted) and anything else in the folder; ``--dry-run`` lists every skipped file with the reason.
 
-The upload is a single commit (``upload_folder``) whose ``delete_patterns`` remove the parquet files, report and
-metadata of an earlier build that this build no longer has (a dropped config, a renamed split), so the repo holds
-exactly this build. ``--revision`` commits to that branch, created from main when missing. The token comes from
-``HF_TOKEN`` or the ``hf auth login`` store (``HfApi`` resolves it); it is never printed.
+The upload is a single commit made by the engine (:func:`hub_tools.publishing.engine.publish`): only the files
+whose content differs from the repo's, and deletions of the files an earlier build left that this build no longer
+has (a dropped config, a renamed split), so the repo holds exactly this build. Nothing changed: no commit.
+``--revision`` commits to that branch, created from main when missing. The token comes from ``HF_TOKEN`` or the
+``hf auth login`` store (``HfApi`` resolves it); it is never printed, and a file holding it is refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["publish_dataset", "PublishPlan", "PublishError", "main", "UPLOAD_PATTERNS", "NEVER_UPLOAD"]
-
-UPLOAD_PATTERNS = ["README.md", "*/*.parquet", "build_report.json", "build_report.md", "metadata.json"]
-NEVER_UPLOAD = ["quarantine.jsonl"]
-# what an earlier build may have left in the repo; removed unless this build uploads it again
-DELETE_PATTERNS = ["*.parquet", "build_report.json", "build_report.md", "metadata.json"]
+__all__ = ["publish_dataset", "PublishPlan", "PublishResult", "PublishError", "main"]
 
 
 class PublishError(RuntimeError):
-    """The folder is not a built dataset, or the Hub refused the push."""
+    """The folder is not a built dataset, or a file in it would leak."""
 
 
 @dataclass
@@ -46,24 +43,21 @@ class PublishPlan:
     upload: list[str]
     delete: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    skip_reasons: dict[str, str] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _local_files(folder: Path) -> tuple[list[str], list[str]]:
-    upload, skipped = [], []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel.startswith(".") or "/." in rel:  # .cache/ of huggingface_hub and other hidden files
-            continue
-        if rel in NEVER_UPLOAD or not any(
-            fnmatch.fnmatch(rel, pattern) and rel.count("/") == pattern.count("/") for pattern in UPLOAD_PATTERNS
-        ):
-            skipped.append(rel)
-        else:
-            upload.append(rel)
-    return upload, skipped
+@dataclass
+class PublishResult:
+    """What a push did: the commit (None when nothing changed) and the plan it was made from."""
+
+    repo_id: str
+    oid: str | None
+    commit_url: str | None
+    plan: PublishPlan
 
 
 def check_folder(folder: str | Path) -> Path:
@@ -89,6 +83,15 @@ def check_folder(folder: str | Path) -> Path:
     return folder
 
 
+def _plan(plan, revision: str | None, private: bool) -> PublishPlan:
+    return PublishPlan(
+        repo_id=plan.repo_id, revision=revision, private=private, repo_exists=plan.exists,
+        upload=plan.added + plan.changed, delete=list(plan.deleted), skipped=[s.path for s in plan.skipped],
+        skip_reasons={s.path: s.reason for s in plan.skipped},
+        unchanged=sorted(set(plan.files) - set(plan.added) - set(plan.changed)),
+    )  # fmt: skip
+
+
 def publish_dataset(
     api,
     folder: str | Path,
@@ -99,42 +102,30 @@ def publish_dataset(
     dry_run: bool = False,
     commit_message: str | None = None,
 ):
-    """Push ``folder`` to dataset repo ``repo_id`` in one commit; returns the ``CommitInfo`` (or a
-    :class:`PublishPlan` with ``dry_run``)."""
-    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+    """Push ``folder`` to dataset repo ``repo_id`` in one commit through the publishing engine; returns a
+    :class:`PublishResult` (or a :class:`PublishPlan` with ``dry_run``)."""
+    from hub_tools.publishing.artifacts import artifact_type
+    from hub_tools.publishing.engine import PublishError as EngineError
+    from hub_tools.publishing.engine import plan_repo, publish, stage_folder
+    from hub_tools.publishing.sanitize import Sanitizer, local_roots
 
     folder = check_folder(folder)
-    upload, skipped = _local_files(folder)
+    kind = artifact_type("dataset")
+    secrets = (api.token,) if isinstance(api.token, str) else ()
+    try:
+        staged = stage_folder(folder, kind, sanitizer=Sanitizer(artifact_root=folder, secrets=secrets),
+                              secrets=secrets, roots=local_roots(folder))  # fmt: skip
+    except EngineError as error:
+        raise PublishError(str(error)) from error
     branch = None if revision in (None, "main") else revision
-
     if dry_run:
-        try:
-            remote = api.list_repo_files(repo_id, repo_type="dataset", revision=branch)
-            exists = True
-        except RepositoryNotFoundError:
-            remote, exists = [], False
-        except RevisionNotFoundError:
-            remote = api.list_repo_files(repo_id, repo_type="dataset")
-            exists = True
-        delete = [f for f in remote if f not in upload and any(fnmatch.fnmatch(f, p) for p in DELETE_PATTERNS)]
-        return PublishPlan(repo_id, revision, private, exists, upload, delete, skipped)
-
-    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    if branch:
-        api.create_branch(repo_id, branch=branch, repo_type="dataset", exist_ok=True)
-    message = (
-        commit_message or f"Publish dataset build ({len([u for u in upload if u.endswith('.parquet')])} parquet files)"
-    )
-    return api.upload_folder(
-        repo_id=repo_id,
-        folder_path=str(folder),
-        repo_type="dataset",
-        revision=branch,
-        commit_message=message,
-        allow_patterns=upload,
-        ignore_patterns=NEVER_UPLOAD,
-        delete_patterns=DELETE_PATTERNS,
-    )
+        return _plan(plan_repo(api, repo_id=repo_id, kind=kind, staged=staged, revision=branch), revision, private)
+    parquet = sum(path.endswith(".parquet") for path in staged.files)
+    message = commit_message or f"Publish dataset build ({parquet} parquet files)"
+    plan, commit = publish(api, repo_id=repo_id, kind=kind, staged=staged, message=message, private=private,
+                           revision=branch)  # fmt: skip
+    url = f"{api.endpoint.rstrip('/')}/datasets/{repo_id}/commit/{commit}" if commit else None
+    return PublishResult(repo_id=repo_id, oid=commit, commit_url=url, plan=_plan(plan, revision, private))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in result.delete:
             print(f"  delete  {path}")
         for path in result.skipped:
-            print(f"  skip    {path}")
+            print(f"  skip    {path}: {result.skip_reasons[path]}")
+        return 0
+    for path in result.plan.skipped:
+        print(f"  skipped {path}: {result.plan.skip_reasons[path]}")
+    if result.oid is None:
+        print(f"{args.repo}@{args.revision or 'main'} already holds this build: no commit")
         return 0
     print(f"published {args.folder} to {args.repo}@{args.revision or 'main'}: {result.commit_url} ({result.oid})")
     return 0

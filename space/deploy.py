@@ -6,14 +6,14 @@
 Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository) plus a root
 ``app.py`` shim (``from space.app import demo, launch_options``), ``README.md`` and ``requirements.txt``. The
 deploy is idempotent: files are compared with the Space's current tree by git blob id and only changed ones
-are committed (nothing changed: no commit), variables already equal are left alone, and hardware is requested
+are committed (nothing changed: no commit) by the release toolkit's publishing engine (``hub_tools.publishing``,
+the one ``gaokerena release push`` uses), variables already equal are left alone, and hardware is requested
 only if a different one is requested now. ``--dry-run`` renders everything and calls no Hub API.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -35,7 +35,6 @@ PYTHON_VERSION = "3.10.13"
 # Installed on the Space from requirements.txt, pinned to the versions this repository is tested with. `spaces`
 # is provided by the platform and `gradio` by sdk_version, so neither is listed.
 SPACE_REQUIREMENTS = ("torch", "transformers", "peft", "accelerate", "huggingface-hub")
-MANAGED_PREFIXES = ("space/",)  # remote files under these that no longer exist locally are deleted
 
 APP_SHIM = '''"""Hub entry point: the Space's code is the `space` package beside this file (see space/app.py)."""
 
@@ -120,40 +119,26 @@ def space_files(meta: dict[str, object]) -> dict[str, bytes]:
     return files
 
 
-def git_blob_id(content: bytes) -> str:
-    """The git blob sha1 the Hub reports as a regular file's oid."""
-    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+def _sync_files(api, repo_id: str, files: dict[str, bytes], result: DeployResult, message: str,
+                private: bool) -> None:  # fmt: skip
+    """Commit the rendered files through the release toolkit's publishing engine (the same stage, diff and commit
+    as ``gaokerena release push``): only what the ``space`` artifact type allows, only what changed, one commit.
+    deploy.py is the only module of space/ that imports hub_tools: it is never uploaded to the Space."""
+    from hub_tools.publishing.artifacts import artifact_type
+    from hub_tools.publishing.engine import Staged, check_leaks, generated_file, publish
+    from hub_tools.publishing.sanitize import local_roots
 
-
-def _remote_oids(api, repo_id: str) -> dict[str, str]:
-    from huggingface_hub.hf_api import RepoFile
-
-    oids = {}
-    for entry in api.list_repo_tree(repo_id, repo_type="space", recursive=True):
-        if isinstance(entry, RepoFile):
-            oids[entry.path] = entry.lfs.sha256 if entry.lfs else entry.blob_id
-    return oids
-
-
-def _local_oid(content: bytes, remote: str | None) -> str:
-    # A 64-hex remote oid is an LFS file's sha256; otherwise compare git blob ids.
-    if remote is not None and len(remote) == 64:
-        return hashlib.sha256(content).hexdigest()
-    return git_blob_id(content)
-
-
-def _sync_files(api, repo_id: str, files: dict[str, bytes], result: DeployResult, message: str) -> None:
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
-
-    remote = _remote_oids(api, repo_id)
-    result.changed_files = [p for p, data in files.items() if remote.get(p) != _local_oid(data, remote.get(p))]
-    result.deleted_files = sorted(p for p in remote if p.startswith(MANAGED_PREFIXES) and p not in files)
-    if not result.changed_files and not result.deleted_files:
-        return
-    operations = [CommitOperationAdd(p, files[p]) for p in result.changed_files]
-    operations += [CommitOperationDelete(p) for p in result.deleted_files]
-    info = api.create_commit(repo_id, operations, commit_message=message, repo_type="space")
-    result.commit = info.oid
+    kind = artifact_type("space")
+    staged = Staged(kind=kind)
+    for path, content in files.items():
+        staged.add(generated_file(path, content))
+    check_leaks(staged, secrets=[api.token] if isinstance(api.token, str) else [], roots=local_roots(),
+                where=repo_id)  # fmt: skip
+    plan, commit = publish(api, repo_id=repo_id, kind=kind, staged=staged, message=message, private=private,
+                           space_sdk="gradio")  # fmt: skip
+    result.changed_files = plan.added + plan.changed
+    result.deleted_files = list(plan.deleted)
+    result.commit = commit
 
 
 def _sync_variables(api, repo_id: str, wanted: dict[str, str | None], result: DeployResult) -> None:
@@ -197,8 +182,7 @@ def deploy_space(
         result.variables_set = [k for k, v in variables.items() if v is not None]
         result.hardware_requested = hardware
         return result
-    api.create_repo(repo_id, repo_type="space", space_sdk="gradio", exist_ok=True, private=private)
-    _sync_files(api, repo_id, files, result, f"Deploy Gaokerena Space ({model_id}@{revision or 'main'})")
+    _sync_files(api, repo_id, files, result, f"Deploy Gaokerena Space ({model_id}@{revision or 'main'})", private)
     _sync_variables(api, repo_id, variables, result)
     if hardware and api.get_space_runtime(repo_id).requested_hardware != hardware:
         api.request_space_hardware(repo_id, hardware)

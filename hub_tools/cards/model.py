@@ -12,6 +12,7 @@ the stages' metadata (SCHEMAS §2), scores from the result files (SCHEMAS §3).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
@@ -152,9 +153,22 @@ def build_adapter_card(
     return _render("adapter_card.md", card_data, ctx)
 
 
-def combined_emissions(stages: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The Hub's ``co2_eq_emissions`` block for the sum of the stages' codecarbon measurements (grams CO2eq)."""
-    blocks = [stage["co2_eq_emissions"] for stage in stages]
+NOT_MEASURED = "not measured"
+
+
+def _emissions_figure(block: dict[str, Any] | None) -> float | None:
+    """The grams CO2eq a stage recorded; None when it recorded none (tracking off, codecarbon failed)."""
+    if not block or block.get("emissions") is None:
+        return None
+    return float(block["emissions"])
+
+
+def combined_emissions(stages: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """The Hub's ``co2_eq_emissions`` block for the sum of the stages' codecarbon measurements (grams CO2eq);
+    None (left out of the card's metadata) when any stage has no measurement: a partial sum would understate it."""
+    blocks = [stage.get("co2_eq_emissions") for stage in stages]
+    if not blocks or any(_emissions_figure(block) is None for block in blocks):
+        return None
     for block in blocks:
         missing = {"emissions", "source", "training_type", "geographical_location", "hardware_used"} - block.keys()
         if missing:
@@ -192,7 +206,8 @@ def _common_context(repo_id, version, base_model, namespace, title, license, lan
 
 def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_model: str) -> dict[str, Any]:
     label, description = STAGES[meta["stage"]]
-    co2 = meta["co2_eq_emissions"]
+    co2 = meta.get("co2_eq_emissions") or {}
+    emissions = _emissions_figure(co2)
     return {
         "stage": meta["stage"],
         "label": label,
@@ -205,13 +220,13 @@ def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_
         ],
         "hyperparameters": [(k, _format(v)) for k, v in meta["hyperparameters"].items()],
         "lora": meta["lora"],
-        "tokens_seen": f"{int(meta['tokens_seen']):,}",
-        "train_loss": _format(meta["train_loss"]),
+        "tokens_seen": NOT_MEASURED if meta.get("tokens_seen") is None else f"{int(meta['tokens_seen']):,}",
+        "train_loss": NOT_MEASURED if meta.get("train_loss") is None else _format(meta["train_loss"]),
         "eval_loss": None if meta.get("eval_loss") is None else _format(meta["eval_loss"]),
-        "wall_time": _duration(float(meta["wall_time_s"])),
-        "hardware": _hardware(meta["hardware"]),
-        "emissions": _format(float(co2["emissions"])),
-        "co2_source": co2["source"],
+        "wall_time": NOT_MEASURED if meta.get("wall_time_s") is None else _duration(float(meta["wall_time_s"])),
+        "hardware": _hardware(meta.get("hardware") or {}),
+        "emissions": None if emissions is None else _format(emissions),
+        "co2_source": co2.get("source"),
         "versions": sorted(meta["versions"].items()),
     }
 
@@ -241,8 +256,10 @@ def _result_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:
-    environment = jinja2.Environment(
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: it caches the compiled templates (a release renders a card per repo)."""
+    return jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -250,7 +267,10 @@ def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, 
         lstrip_blocks=True,
         autoescape=False,
     )
-    template = environment.get_template(template_name)
+
+
+def _render(template_name: str, card_data: ModelCardData, context: Mapping[str, Any]) -> ModelCard:
+    template = _environment().get_template(template_name)
     content = template.render(card_data=card_data.to_yaml(), **context)
     return ModelCard(content)
 

@@ -1,12 +1,18 @@
 """`gaokerena release`: plan, push, verify and tag a versioned release described by a manifest.
 
     gaokerena release plan release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080
-    gaokerena release push release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080 [--dry-run]
+    gaokerena release push release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080 [--dry-run] [--full-load]
+    gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL]
 
 The endpoint is ``--endpoint`` or ``HF_ENDPOINT``; the token is ``HF_TOKEN`` or the one ``hf auth login`` stored
 (``huggingface_hub.get_token()``) and is never printed. Exit status: 0 released (or nothing to do), 1 a
-verification failed (nothing was tagged), 2 refused before any write (bad manifest, no token, a released version
-would change).
+verification failed (nothing was tagged) or an already released version no longer matches its record, 2 refused
+before any write (bad manifest, no token, a released version would change).
+
+``verify`` reads the release record (a local ``release.json``, or the one a manifest's version has in its results
+repo, ``releases/<version>/release.json``) and checks, anonymously for public repos, that every tag points to the
+recorded commit and every file there has the recorded hash (Hub metadata only, nothing downloaded). Exit status:
+0 intact, 1 something differs (each repo and file named), 2 the record cannot be read.
 """
 
 from __future__ import annotations
@@ -21,14 +27,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gaokerena release", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
-        ("plan", "per repo, the files a push would add, change or delete (read-only)"),
+        ("plan", "per repo, the files a push would add, change, delete or skip (read-only)"),
         ("push", "commit what changed, verify at the new commits, then tag every repo with the version"),
+        ("verify", "check a released version against its record: tags and file hashes (nothing downloaded)"),
     ):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("manifest", help="the release manifest (YAML), e.g. release/gaokerena-v1.yaml")
+        what = "the release manifest (YAML), e.g. release/gaokerena-v1.yaml"
+        sub.add_argument("manifest", help=what + (", or a release record (release.json)" if name == "verify" else ""))
         sub.add_argument("--endpoint", default=None, help="Hub URL (default: $HF_ENDPOINT, else huggingface.co)")
         if name == "push":
             sub.add_argument("--dry-run", action="store_true", help="plan and render cards; write nothing")
+            sub.add_argument("--full-load", action="store_true",
+                             help="verify models and adapters by loading them and generating, datasets with "
+                                  "load_dataset (downloads everything; default: structural checks from metadata "
+                                  "and range requests)")  # fmt: skip
     return parser
 
 
@@ -89,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     from hub_tools.cards.model import CardError
     from hub_tools.release.manifest import ManifestError, load_manifest
     from hub_tools.release.push import ReleaseError, plan_release, push_release
+    from hub_tools.release.record import RecordError
 
+    if args.command == "verify":
+        return verify_main(args.manifest, endpoint)
     try:
         manifest = load_manifest(args.manifest)
     except (ManifestError, FileNotFoundError) as error:
@@ -105,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "plan":
             print_plan(plan_release(api, manifest))
             return 0
-        report = push_release(api, manifest, dry_run=args.dry_run)
-    except (ReleaseError, CardError, FileNotFoundError, HfHubHTTPError) as error:
+        report = push_release(api, manifest, dry_run=args.dry_run, full_load=args.full_load)
+    except (ReleaseError, CardError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2
     except (httpx2.TransportError, ConnectionError) as error:  # huggingface_hub's HTTP client raises connection failures unwrapped
@@ -116,18 +131,68 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
+def verify_main(target: str, endpoint: str) -> int:
+    """``gaokerena release verify``: the record's tags and file hashes against the Hub."""
+    import httpx2
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from hub_tools.release.manifest import ManifestError, load_manifest
+    from hub_tools.release.push import fetch_record
+    from hub_tools.release.record import RecordError, load_record, verify_record
+
+    anonymous = HfApi(endpoint=endpoint, token=False)
+    token = get_token()
+    try:
+        if target.endswith((".yaml", ".yml")):
+            manifest = load_manifest(target)
+            record = fetch_record(anonymous, manifest) or (fetch_record(HfApi(endpoint=endpoint, token=token), manifest)
+                                                           if token else None)  # fmt: skip
+            if record is None:
+                print(f"gaokerena release verify: no release record of {manifest.version} on {endpoint}",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+        else:
+            record = load_record(target)
+    except (ManifestError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
+        print(f"gaokerena release verify: {error}", file=sys.stderr)
+        return 2
+    except (httpx2.TransportError, ConnectionError) as error:
+        print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
+        return 2
+    authenticated = HfApi(endpoint=endpoint, token=token) if token else anonymous
+    try:
+        verdicts = verify_record(record, api_for=lambda repo: authenticated if repo.private else anonymous)
+    except (httpx2.TransportError, ConnectionError) as error:
+        print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
+        return 2
+    for verdict in verdicts:
+        print(str(verdict), file=sys.stdout if verdict.ok else sys.stderr)
+    failed = [v for v in verdicts if not v.ok]
+    files = sum(len(r.files) for r in record.repos)
+    if failed:
+        print(f"release {record.version}: {len(failed)} of {len(verdicts)} repo(s) differ from the record: "
+              + ", ".join(v.repo_id for v in failed), file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"release {record.version}: {len(verdicts)} repos, {files} files, {record.size:,} bytes match the record "
+          f"(tags and hashes)")  # fmt: skip
+    return 0
+
+
 def print_plan(states) -> None:
+    from hub_tools.publishing.engine import plan_lines
+
     totals = [0, 0, 0]
     for state in states:
         plan = state.plan
         where = f"head {plan.head[:12]}" if plan.exists else "new repo"
         tag = f", tag at {state.tag_commit[:12]}" if state.tag_commit else ""
         status = "unchanged" if plan.unchanged else f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
+        if state.released:
+            status = "released"
         print(f"{state.artifact.repo_type:8} {plan.repo_id:45} {status} ({where}{tag})")
-        for mark, paths, sizes in (("+", plan.added, plan.files), ("~", plan.changed, plan.files),
-                                   ("-", plan.deleted, plan.remote)):  # fmt: skip
-            for path in paths:
-                print(f"    {mark} {path} ({sizes[path].size:,} bytes)")
+        for line in plan_lines(plan):
+            print(f"    {line}")
         totals[0] += plan.upload_bytes
         totals[1] += plan.deleted_bytes
         totals[2] += not plan.unchanged
@@ -140,6 +205,12 @@ def print_report(report) -> int:
         print("dry run: nothing was written")
         return 0
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.stage_seconds.items())
+    if report.record_failures:
+        print(f"release {report.version} is already tagged and no longer matches its release record:",
+              file=sys.stderr)  # fmt: skip
+        for verdict in report.record_failures:
+            print(f"  {verdict}", file=sys.stderr)
+        return 1
     if not report.ok:
         print(f"release {report.version} FAILED verification; no repo was tagged ({timings}):", file=sys.stderr)
         for check in report.failures:
@@ -148,8 +219,12 @@ def print_report(report) -> int:
     tagged = sum(repo.tagged for repo in report.repos)
     print(
         f"release {report.version}: {report.commits} commit(s), {report.uploaded_bytes:,} bytes uploaded, "
-        f"{tagged} tag(s) created ({timings})"
+        f"{tagged} tag(s) created ({timings}); verification read {report.verify_downloaded_bytes:,} bytes"
     )
+    if report.record_written:
+        from hub_tools.release.record import record_path
+
+        print(f"release record: {record_path(report.version)} on the main branch of the results repo")
     return 0
 
 

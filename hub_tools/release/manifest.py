@@ -30,10 +30,12 @@ from typing import Any
 
 import yaml
 
+from hub_tools.publishing import artifacts as _registry
 
-ARTIFACT_TYPES = ("dataset", "adapter", "model", "results", "space")
-# The Hub repo type each artifact type is published as.
-REPO_TYPES = {"dataset": "dataset", "adapter": "model", "model": "model", "results": "dataset", "space": "space"}
+
+# Artifact types, the Hub repo type each is published as and what it may publish: the publishing engine's registry
+# (hub_tools.publishing.artifacts); a type registered there is valid in a manifest.
+ARTIFACT_TYPES = _registry.ARTIFACT_TYPES
 VERSION_PATTERN = re.compile(r"^v\d+\.\d+(\.\d+)?$")
 # Same rules as huggingface_hub.utils.validate_repo_id, plus the namespace being required.
 REPO_ID_PATTERN = re.compile(r"^[\w.-]{1,96}/[\w.-]{1,96}$")
@@ -85,7 +87,7 @@ class Artifact:
 
     @property
     def repo_type(self) -> str:
-        return REPO_TYPES[self.type]
+        return _registry.artifact_type(self.type).repo_type
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
         raise ManifestError(f"{where}: missing required key(s) {sorted(missing)}")
     type_ = spec["type"]
     if type_ not in ARTIFACT_TYPES:
-        raise ManifestError(f"{where}: type {type_!r} is not one of {list(ARTIFACT_TYPES)}")
+        raise ManifestError(f"{where}: type {type_!r} is not one of {sorted(ARTIFACT_TYPES)}")
     if "source" not in spec and type_ != "space":
         raise ManifestError(f"{where}: missing required key(s) ['source']")
     for key, types in _TYPE_ONLY_KEYS.items():

@@ -5,16 +5,22 @@
 
 The sequence is what makes a push safe to repeat or to resume after it was killed:
 
-1. stage: hash each source folder and render the generated cards (README.md of models and adapters);
-2. preflight: read every repo's head and version tag; refuse before any write if the tag already points to a
-   commit other than the head, or if a tagged repo would change (a released version is immutable);
-3. commit: per repo, ``create_commit`` with ``parent_commit`` = the head just read, holding only the added,
-   changed and deleted files; an unchanged repo gets no commit. Each commit is atomic on the server, so a
+1. stage: each source folder through the publishing engine (:mod:`hub_tools.publishing`): only what the
+   artifact type allows, metadata sanitised, every file hashed once; plus the generated cards (README.md of
+   models, adapters and results);
+2. preflight: read every repo's head and version tag. A repo already tagged with the version is checked, not
+   assumed: the release record (``releases/<version>/release.json`` in the results repo) is verified against the
+   Hub (tags and file hashes, from metadata), and the staged files must be the tagged ones, else the push is
+   refused before any write (a released version is immutable);
+3. commit: per untagged repo, ``create_commit`` with ``parent_commit`` = the head just read, holding only the
+   added, changed and deleted files; an unchanged repo gets no commit. Each commit is atomic on the server, so a
    killed push leaves every repo either at its old head or at its release commit, and the rerun's diff finds
    the committed repos unchanged;
-4. verify every repo not yet tagged, at the commit it now has (see ``verify``);
-5. only when every check passed, ``create_tag`` at the verified commits, then the Spaces' variables (which pin the
-   version). A failed check leaves no tag and no variable changed.
+4. verify every repo not yet tagged, at the commit it now has (see ``verify``: checksums from the Hub's metadata,
+   structural checks by default, load and generate with ``full_load``);
+5. only when every check passed, ``create_tag`` at the verified commits, then the release record (a commit on the
+   results repo's main branch, after its tag), then the Spaces' variables (which pin the version). A failed check
+   leaves no tag, no record and no variable changed.
 """
 
 from __future__ import annotations
@@ -24,23 +30,32 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from huggingface_hub import DatasetCard, DatasetCardData, HfApi
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
+from hub_tools.publishing.artifacts import artifact_type
+from hub_tools.publishing.engine import (
+    LocalFile, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff, ensure_repo,
+    generated_file, remote_state, remote_tree, stage_folder,
+)  # fmt: skip
+from hub_tools.publishing.sanitize import Sanitizer, local_roots
+from hub_tools.release import record as records
 from hub_tools.release import verify
 from hub_tools.release.manifest import REPO_ID_PATTERN, Artifact, Manifest, base_model_of
-from hub_tools.release.sync import LocalFile, RepoPlan, collect_files, commit_repo, diff, generated_file, remote_state
 
 
 logger = logging.getLogger(__name__)
 
 # Test-only hook: seconds to sleep after each repo's commit, so a test can SIGKILL a push half way.
 PAUSE_ENV = "GAOKERENA_RELEASE_PAUSE_AFTER_COMMIT"
+GENERATED_CARDS = ("adapter", "model", "results")  # artifact types whose README.md the release renders
+CHECKOUT = Path(__file__).resolve().parents[2]  # paths of the toolkit's own files ship relative to it
 
 
 class ReleaseError(RuntimeError):
@@ -52,7 +67,7 @@ class RepoState:
     """One artifact through the push: staged files, plan against the Hub, the commit it ends at, the tag."""
 
     artifact: Artifact
-    files: dict[str, LocalFile]
+    staged: Staged
     plan: RepoPlan | None = None
     tag_commit: str | None = None  # where the version tag points now (None: no tag)
     commit: str | None = None  # the commit the release ends at in this repo
@@ -61,9 +76,13 @@ class RepoState:
     tagged: bool = False  # this run created the tag
 
     @property
+    def files(self) -> dict[str, LocalFile]:
+        return self.staged.files
+
+    @property
     def released(self) -> bool:
-        """Already tagged at the current head with nothing to change: verified by an earlier push."""
-        return self.plan is not None and self.plan.unchanged and self.tag_commit == self.plan.head
+        """Tagged by an earlier push (preflight checked that the tag holds exactly the staged files)."""
+        return self.tag_commit is not None
 
 
 @dataclass
@@ -72,10 +91,13 @@ class ReleaseReport:
     repos: list[RepoState]
     dry_run: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    record: records.ReleaseRecord | None = None
+    record_written: bool = False
+    record_failures: list[records.RepoVerdict] = field(default_factory=list)  # an earlier release that changed
 
     @property
-    def failures(self) -> list[verify.CheckResult]:
-        return [check for repo in self.repos for check in repo.checks if not check.ok]
+    def failures(self) -> list:
+        return [check for repo in self.repos for check in repo.checks if not check.ok] + self.record_failures
 
     @property
     def ok(self) -> bool:
@@ -89,20 +111,47 @@ class ReleaseReport:
     def uploaded_bytes(self) -> int:
         return sum(repo.plan.upload_bytes for repo in self.repos if repo.committed and repo.plan)
 
+    @property
+    def verify_downloaded_bytes(self) -> int:
+        """Bytes the verification downloaded (structural checks; the full-load checks are not counted)."""
+        return sum(check.downloaded for repo in self.repos for check in repo.checks)
+
 
 # --------------------------------------------------------------------------------------------------------- staging
-def stage_release(manifest: Manifest, *, hub_url: str) -> list[RepoState]:
-    """Hash every artifact's files and render its generated card; no network."""
-    states = []
-    for artifact in manifest.artifacts:
-        files = collect_files(artifact.source, artifact.exclude) if artifact.source else _space_files(artifact)
-        card = _generated_card(manifest, artifact, hub_url)
-        if card is not None:
-            files["README.md"] = generated_file("README.md", card)
-        if artifact.type == "dataset" and "README.md" not in files:
+def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] = ()) -> list[RepoState]:
+    """Stage every artifact through the publishing engine and render its generated card; no network."""
+    known = {a.source: a.repo_id for a in manifest.artifacts if a.source is not None}
+    known[CHECKOUT] = ""
+    sources = [a.source for a in manifest.artifacts if a.source is not None]
+    common = Path(os.path.commonpath([str(p) for p in sources])) if sources else None
+    roots = local_roots(common, CHECKOUT, *sources)
+
+    def stage(artifact: Artifact) -> RepoState:
+        kind = artifact_type(artifact.type)
+        try:
+            if artifact.source:
+                sanitizer = Sanitizer(artifact_root=artifact.source, known=known, secrets=secrets,
+                                      base_model=base_model_of(manifest, artifact))  # fmt: skip
+                generated = ("README.md",) if artifact.type in GENERATED_CARDS else ()
+                staged = stage_folder(artifact.source, kind, sanitizer=sanitizer, secrets=secrets, roots=roots,
+                                      exclude=artifact.exclude, generated=generated)  # fmt: skip
+            else:
+                staged = Staged(kind=kind)
+                for file in _space_files(artifact).values():
+                    staged.add(file)
+            card = _generated_card(manifest, artifact, hub_url)
+            if card is not None:
+                staged.add(generated_file("README.md", card))
+                check_leaks(staged, secrets=secrets, roots=roots, where=artifact.repo_id)
+        except PublishError as error:
+            raise ReleaseError(f"{artifact.repo_id}: {error}") from error
+        if artifact.type == "dataset" and "README.md" not in staged.files:
             raise ReleaseError(f"{artifact.repo_id}: {artifact.source} has no README.md (the dataset card)")
-        states.append(RepoState(artifact=artifact, files=dict(sorted(files.items()))))
-    return states
+        return RepoState(artifact=artifact, staged=staged)
+
+    # Artifacts in parallel: one's files hash (hashlib releases the GIL) while another's card renders.
+    with ThreadPoolExecutor(max_workers=min(4, len(manifest.artifacts))) as pool:
+        return list(pool.map(stage, manifest.artifacts))
 
 
 def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str | None:
@@ -218,7 +267,7 @@ def _results_card(manifest: Manifest, artifact: Artifact) -> str:
 # --------------------------------------------------------------------------------------------------------- pushing
 def plan_release(api: HfApi, manifest: Manifest, *, hub_url: str | None = None) -> list[RepoState]:
     """Stage every artifact and compare it with the Hub (read-only)."""
-    states = stage_release(manifest, hub_url=hub_url or api.endpoint)
+    states = stage_release(manifest, hub_url=hub_url or api.endpoint, secrets=_secrets(api))
     for state in states:
         _refresh(api, state, manifest.version)
     return states
@@ -229,37 +278,45 @@ def push_release(
     manifest: Manifest,
     *,
     dry_run: bool = False,
+    full_load: bool = False,
     hub_url: str | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> ReleaseReport:
     """Plan, commit, verify and tag (see the module docstring); never raises for a failed check.
 
-    ``on_phase`` is called with each phase's name (plan, commit, verify, tag) as it starts and with "end NAME"
-    as it ends, e.g. to split a request log by phase.
+    ``full_load`` verifies models and adapters by loading them and generating (downloads every weight) instead
+    of the structural check. ``on_phase`` is called with each phase's name (plan, commit, verify, tag) as it
+    starts and with "end NAME" as it ends, e.g. to split a request log by phase.
     """
     report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run)
     with _phase(report, "plan", on_phase):
         report.repos = plan_release(api, manifest, hub_url=hub_url)
-    _preflight(report.repos, manifest.version)
-    if dry_run:
+        _preflight(api, report, manifest)
+    if dry_run or not report.ok:
         return report
     with _phase(report, "commit", on_phase):
         for state in report.repos:
             _commit(api, state, manifest)
     with _phase(report, "verify", on_phase):
         for state in report.repos:
-            _verify(api, state, manifest, report.repos)
+            _verify(api, state, manifest, report.repos, full_load=full_load)
     if not report.ok:
         logger.error("verification failed: no repo was tagged %s", manifest.version)
         return report
     with _phase(report, "tag", on_phase):
         for state in report.repos:
             _tag(api, state, manifest.version)
+        _write_record(api, report, manifest)
         # Space variables (MODEL_ID, REVISION=the version, ...) change only once the release is verified and tagged.
         for state in report.repos:
             if state.artifact.variables:
                 _set_space_variables(api, state.artifact)
     return report
+
+
+def _secrets(api: HfApi) -> tuple[str, ...]:
+    token = api.token if isinstance(api.token, str) else None
+    return (token,) if token else ()
 
 
 @contextmanager
@@ -279,7 +336,8 @@ def _refresh(api: HfApi, state: RepoState, version: str, *, tags: bool = True) -
     """Re-read the repo's head and tree (and, with ``tags``, where the version tag points) and re-diff."""
     artifact = state.artifact
     head, remote = remote_state(api, artifact.repo_id, artifact.repo_type)
-    state.plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote))
+    state.plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote,
+                               keep=state.staged.kind.keep_remote, skipped=list(state.staged.skipped)))  # fmt: skip
     if tags:
         state.tag_commit = _tag_commit(api, artifact, version) if head else None
 
@@ -289,18 +347,60 @@ def _tag_commit(api: HfApi, artifact: Artifact, version: str) -> str | None:
     return next((tag.target_commit for tag in refs.tags if tag.name == version), None)
 
 
-def _preflight(states: list[RepoState], version: str) -> None:
+def record_repo(manifest: Manifest) -> Artifact:
+    """The repo whose main branch holds the release records: the results repo (else the first dataset, else the
+    first artifact)."""
+    for type_ in ("results", "dataset"):
+        if manifest.of_type(type_):
+            return manifest.of_type(type_)[0]
+    return manifest.artifacts[0]
+
+
+def fetch_record(api: HfApi, manifest: Manifest) -> records.ReleaseRecord | None:
+    """The version's release record from the Hub (None when it was not written yet)."""
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    holder = record_repo(manifest)
+    try:
+        path = api.hf_hub_download(holder.repo_id, records.record_path(manifest.version), repo_type=holder.repo_type)
+    except LocalEntryNotFoundError as error:  # the Hub did not answer (and no cached copy)
+        raise records.RecordError(f"cannot read {holder.repo_id}/{records.record_path(manifest.version)} from "
+                                  f"{api.endpoint}: {str(error).splitlines()[0]}") from error  # fmt: skip
+    except (EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError):
+        return None
+    return records.parse_record(Path(path).read_text(encoding="utf-8"), where=f"{holder.repo_id}: release record")
+
+
+def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
+    """A version already (partly) tagged is checked against the Hub instead of assumed; see the module docstring."""
+    version, states = manifest.version, report.repos
+    tagged = [state for state in states if state.tag_commit is not None]
+    if not tagged:
+        return
+    record = fetch_record(api, manifest)
+    if record is not None:
+        report.record = record
+        report.record_failures = [v for v in records.verify_record(record, api_for=lambda _: api) if not v.ok]
+        for verdict in report.record_failures:
+            logger.error("  %s", verdict)
+        if report.record_failures:
+            return
     problems = []
-    for state in states:
-        plan = state.plan
-        if state.tag_commit is None:
-            continue
-        if state.tag_commit != plan.head:
-            problems.append(
-                f"{plan.repo_id}: tag {version} points to {state.tag_commit[:12]} but the head is {plan.head[:12]}"
-            )
-        elif not plan.unchanged:
-            problems.append(f"{plan.repo_id}: {version} is already released and the staged files differ from it")
+    if record is not None:
+        recorded = {repo.repo_id for repo in record.repos}
+        problems += [f"{state.artifact.repo_id}: not part of the recorded release {version}" for state in states
+                     if state.artifact.repo_id not in recorded]  # fmt: skip
+    for state in tagged:
+        remote = remote_tree(api, state.artifact.repo_id, state.artifact.repo_type, state.tag_commit)
+        differences = compare_tree(remote, state.staged.digests(), keep=state.staged.kind.keep_remote)
+        if differences:
+            problems.append(f"{state.artifact.repo_id}: {version} is already released and the staged files differ "
+                            f"from it: {'; '.join(differences[:5])}")  # fmt: skip
+        else:
+            logger.info("  %-45s %s verified at %s (tag and file hashes)", state.artifact.repo_id, version,
+                        state.tag_commit[:12])  # fmt: skip
     if problems:
         raise ReleaseError(
             f"refusing to push {version}: a released version is immutable (bump the version in the manifest)\n  "
@@ -310,22 +410,22 @@ def _preflight(states: list[RepoState], version: str) -> None:
 
 def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
     artifact = state.artifact
+    if state.released:
+        state.commit = state.tag_commit
+        logger.info("  %-8s %-45s released at %s", artifact.type, artifact.repo_id, state.commit[:12])
+        return
     if state.plan.unchanged:
         state.commit = state.plan.head
         logger.info("  %-8s %-45s unchanged at %s", artifact.type, artifact.repo_id, state.commit[:12])
         return
-    api.create_repo(
-        artifact.repo_id,
-        repo_type=artifact.repo_type,
-        private=artifact.private,
-        exist_ok=True,
-        space_sdk=artifact.sdk if artifact.repo_type == "space" else None,
-    )
-    # A fresh head: create_repo may have made an initial commit. The tag state stays the one preflight checked.
-    _refresh(api, state, manifest.version, tags=False)
+    if not state.plan.exists:
+        # A new repo: its only file is the .gitattributes create_repo commits, which the plan leaves alone, so the
+        # commit goes on top of whatever create_repo made (no parent check, like upload_folder). Should another
+        # writer have created the repo in between, the checksum check finds its files and nothing is tagged.
+        ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
     plan = state.plan
     summary = f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
-    state.commit = commit_repo(api, plan, message=f"Release {manifest.version}", description=_description(plan))
+    state.commit = commit_repo(api, plan, message=f"Release {manifest.version}", description=describe(plan))
     state.committed = state.commit is not None
     state.commit = state.commit or plan.head
     logger.info(
@@ -338,10 +438,30 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         time.sleep(pause)
 
 
-def _description(plan: RepoPlan) -> str:
-    lines = [f"added {p}" for p in plan.added] + [f"changed {p}" for p in plan.changed]
-    lines += [f"deleted {p}" for p in plan.deleted]
-    return "\n".join(lines[:200])
+def _write_record(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
+    """``releases/<version>/release.json`` on the record repo's main branch, unless an earlier push wrote it."""
+    if report.record is not None:
+        return
+    record = records.ReleaseRecord(
+        version=manifest.version,
+        namespace=manifest.namespace,
+        repos=[records.RepoRecord(repo_id=s.artifact.repo_id, repo_type=s.artifact.repo_type,
+                                  artifact_type=s.artifact.type, tag=manifest.version, commit=s.commit,
+                                  files=s.staged.digests(), private=s.artifact.private)
+               for s in report.repos],
+    )  # fmt: skip
+    holder = record_repo(manifest)
+    kind = artifact_type(holder.type)
+    staged = Staged(kind=kind)
+    staged.files[records.record_path(manifest.version)] = generated_file(records.record_path(manifest.version),
+                                                                         record.to_json())  # fmt: skip
+    head, remote = remote_state(api, holder.repo_id, holder.repo_type)
+    plan = RepoPlan(holder.repo_id, holder.repo_type, head, staged.files, remote)
+    plan.added = [records.record_path(manifest.version)]
+    commit_repo(api, plan, message=f"Release record {manifest.version}",
+                description=f"{len(record.repos)} repos, {record.size:,} bytes")  # fmt: skip
+    report.record, report.record_written = record, True
+    logger.info("  recorded %s in %s/%s", manifest.version, holder.repo_id, records.record_path(manifest.version))
 
 
 def _set_space_variables(api: HfApi, artifact: Artifact) -> None:
@@ -355,35 +475,51 @@ def _set_space_variables(api: HfApi, artifact: Artifact) -> None:
             api.add_space_variable(artifact.repo_id, key, value)
 
 
-def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoState]) -> None:
+def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoState], *,
+            full_load: bool = False) -> None:  # fmt: skip
     artifact, commit = state.artifact, state.commit
     if state.released:
-        logger.info("  %-45s already released at %s: not re-verified", artifact.repo_id, commit[:12])
+        logger.info("  %-45s already released at %s: checked in preflight", artifact.repo_id, commit[:12])
         return
-    cache = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
-    cache.mkdir(parents=True, exist_ok=True)
+    reader = verify.RemoteReader(api)
+    digests = state.staged.digests()
     checks = [verify.run_check(artifact.repo_id, "checksums", verify.check_checksums, api, artifact.repo_id,
-                               artifact.repo_type, commit, state.files, cache)]  # fmt: skip
+                               artifact.repo_type, commit, digests, state.staged.kind.keep_remote)]  # fmt: skip
     if artifact.type == "model":
-        checks.append(
-            verify.run_check(artifact.repo_id, "load + generate", verify.check_model, artifact.repo_id, commit)
-        )
+        if full_load:
+            checks.append(verify.run_check(artifact.repo_id, "load + generate", verify.check_model, artifact.repo_id,
+                                           commit))  # fmt: skip
+        else:
+            checks.append(verify.run_check(artifact.repo_id, "structure", verify.check_model_structure, reader,
+                                           artifact.repo_id, commit, digests, reader=reader))  # fmt: skip
     elif artifact.type == "adapter":
         base = base_model_of(manifest, artifact)
         base_state = next((s for s in states if s.artifact.repo_id == base), None)
         base_revision = base_state.commit if base_state else None
-        checks.append(verify.run_check(artifact.repo_id, "PeftModel on base", verify.check_adapter, artifact.repo_id,
-                                       commit, base, base_revision))  # fmt: skip
+        if full_load:
+            checks.append(verify.run_check(artifact.repo_id, "PeftModel on base", verify.check_adapter,
+                                           artifact.repo_id, commit, base, base_revision))  # fmt: skip
+        else:
+            checks.append(verify.run_check(artifact.repo_id, "structure on base", verify.check_adapter_structure,
+                                           reader, artifact.repo_id, commit, digests, base, base_revision,
+                                           reader=reader))  # fmt: skip
     elif artifact.type == "dataset":
         readme = state.files.get("README.md")
-        configs = list(artifact.configs) or verify.dataset_configs(readme.read_bytes() if readme else None)
-        checks.append(verify.run_check(artifact.repo_id, "load_dataset", verify.check_dataset, artifact.repo_id,
-                                       commit, artifact.source, configs))  # fmt: skip
+        readme_bytes = readme.read_bytes() if readme else None
+        configs = list(artifact.configs) or verify.dataset_configs(readme_bytes)
+        if full_load:
+            checks.append(verify.run_check(artifact.repo_id, "load_dataset", verify.check_dataset, artifact.repo_id,
+                                           commit, artifact.source, configs))  # fmt: skip
+        else:
+            checks.append(verify.run_check(artifact.repo_id, "parquet metadata", verify.check_dataset_structure,
+                                           reader, artifact.repo_id, commit, digests, readme_bytes, artifact.source,
+                                           configs, reader=reader))  # fmt: skip
     elif artifact.type == "results":
         checks.append(verify.run_check(artifact.repo_id, "result documents", verify.check_results, state.files))
     state.checks = checks
     for check in checks:
-        (logger.info if check.ok else logger.error)("  %s [%.1f s]", check, check.seconds)
+        (logger.info if check.ok else logger.error)("  %s [%.1f s, %s bytes read]", check, check.seconds,
+                                                    f"{check.downloaded:,}")  # fmt: skip
 
 
 def _tag(api: HfApi, state: RepoState, version: str) -> None:

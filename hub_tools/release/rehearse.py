@@ -16,9 +16,9 @@ its output in WORKDIR/logs/NN-stage.log):
     eval           gaokerena eval mc on MMLU-fa and IBMSEE (generate + loglikelihood, a few questions each), eval kqa
                    on 3 K-QA-fa questions (the tiny model as its own judge: it exercises the wiring, not quality),
                    plus gaokerena eval import-paper when ../shared/data/gaokerena/paper_results exists
-    release        gaokerena release push of WORKDIR/release.yaml: release/gaokerena-v1.yaml with the tiny model
-                   as base_model and WORKDIR/artifacts as root (datasets, adapters, models, results, Space; verified,
-                   then tagged v1.0)
+    release        gaokerena release push --full-load of WORKDIR/release.yaml: release/gaokerena-v1.yaml with the
+                   tiny model as base_model and WORKDIR/artifacts as root (datasets, adapters, models, results, Space;
+                   verified by loading and generating, then tagged v1.0, then the release record written)
     space          gaokerena space deploy with the release's values (variables, hardware; no new commit)
     serve          python -m space.app against the local Hub (skipped with --no-serve)
 
@@ -245,7 +245,8 @@ def stage_eval(r: Rehearsal) -> None:
 
 def stage_release(r: Rehearsal) -> None:
     write_rehearsal_manifest(r)
-    r.gaokerena("release", "release", "push", str(r.manifest_path), "--endpoint", r.hub_url,
+    # --full-load: the tiny model is small enough to load and generate with, on top of the structural checks' job.
+    r.gaokerena("release", "release", "push", str(r.manifest_path), "--endpoint", r.hub_url, "--full-load",
                 module="hub_tools.release.cli")  # fmt: skip
 
 
@@ -311,12 +312,13 @@ def _publish_folder(r: Rehearsal, repo_id: str, folder: Path) -> None:
 
     constants.HF_HUB_DISABLE_XET = True  # the local Hub speaks plain LFS, not Xet
 
-    from hub_tools.release.sync import collect_files, commit_repo, plan_repo
+    from hub_tools.publishing.artifacts import artifact_type
+    from hub_tools.publishing.engine import publish, stage_folder
 
     api = HfApi(endpoint=r.hub_url, token=r.token)
-    api.create_repo(repo_id, exist_ok=True)
-    plan = plan_repo(api, repo_id=repo_id, repo_type="model", files=collect_files(folder))
-    commit_repo(api, plan, message="Upload the rehearsal's tiny aya-shaped base model")
+    kind = artifact_type("model")
+    staged = stage_folder(folder, kind, secrets=[r.token])
+    publish(api, repo_id=repo_id, kind=kind, staged=staged, message="Upload the rehearsal's tiny aya-shaped base model")
 
 
 def _display(command: list[str], workdir: Path) -> list[str]:

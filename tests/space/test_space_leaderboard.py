@@ -136,8 +136,11 @@ def test_500_result_files_load_quickly(tmp_path):
 
 
 def test_the_parser_does_not_import_hub_tools():
-    """The Space runs standalone on the Hub: space/ must not import the release toolkit."""
+    """The Space runs standalone on the Hub: space/ must not import the release toolkit (deploy.py, never uploaded
+    to the Space, publishes through the toolkit's engine)."""
     for path in Path(lb.__file__).parent.glob("*.py"):
+        if path.name == "deploy.py":
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])

@@ -140,3 +140,29 @@ def test_cards_read_back_from_the_local_hub(stages, hf_api):
         assert front == _front_matter(str(card))
         assert loaded.data.to_dict() == card.data.to_dict()
         assert hf_api.model_info(repo_id).card_data is not None
+
+
+@pytest.mark.parametrize("missing", ["block", "figure"])
+def test_cards_build_when_emissions_or_other_figures_were_not_measured(stages, missing):
+    """codecarbon failed or tracking was off: "not measured" in the text, no co2_eq_emissions in the metadata."""
+    unmeasured = copy.deepcopy(stages)
+    if missing == "block":
+        unmeasured[1]["co2_eq_emissions"] = None
+    else:
+        unmeasured[1]["co2_eq_emissions"]["emissions"] = None
+    unmeasured[1]["train_loss"] = unmeasured[1]["wall_time_s"] = unmeasured[1]["tokens_seen"] = None
+    model = _model_card(unmeasured)
+    adapter = cards.build_adapter_card(repo_id="gaokerena/a", version="v1.0", base_model="a/b", stage=unmeasured[1],
+                                       stage_index=2, dataset_id=lambda n: n)  # fmt: skip
+    # The model's sum over both stages would understate: left out, like the unmeasured adapter's.
+    assert set(_front_matter(str(model))) == MODEL_KEYS - {"co2_eq_emissions", "model-index"}
+    assert set(_front_matter(str(adapter))) == ADAPTER_KEYS - {"co2_eq_emissions"}
+    for card in (model, adapter):
+        assert "CO₂ emissions not measured" in card.text
+        assert "not measured tokens seen; final training loss not measured" in card.text
+        assert "Wall time not measured" in card.text
+        assert "None" not in card.text
+    assert "0.01 g CO₂eq" in model.text  # the measured stage still shows its figure
+    measured = cards.build_adapter_card(repo_id="gaokerena/a", version="v1.0", base_model="a/b", stage=stages[0],
+                                        stage_index=1, dataset_id=lambda n: n)  # fmt: skip
+    assert _front_matter(str(measured))["co2_eq_emissions"]["emissions"] == 0.01

@@ -27,7 +27,9 @@ def test_plan_on_an_empty_hub_lists_every_file(release_manifest, manifest, local
     out = capsys.readouterr().out
     assert "8 repo(s) to commit" in out
     assert f"{manifest.artifact('model').repo_id}" in out and "+ README.md" in out and "+ model.safetensors" in out
-    assert "checkpoints/" not in out and "__pycache__" not in out  # excluded by default
+    assert "+ checkpoints/" not in out and "+ __pycache__" not in out  # never published, and the plan says why
+    assert "skip checkpoints/checkpoint-1/optimizer.pt: pickle" in out
+    assert "skip __pycache__/app.cpython-311.pyc: cache" in out
 
 
 def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
@@ -35,14 +37,18 @@ def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
 ):
     assert cli.main(["push", str(release_manifest)]) == 0
     out = capsys.readouterr().out
-    for check in ("checksums", "load + generate", "PeftModel on base", "load_dataset", "result documents"):
+    for check in ("checksums", "structure (CohereForCausalLM", "structure on base", "parquet metadata",
+                  "result documents"):  # fmt: skip
         assert check in out
+    assert "release record: releases/v1.0/release.json on the main branch of the results repo" in out
     commits, tags = _commits(hf_api, manifest), _tags(hf_api, manifest)
     for artifact in manifest.artifacts:
-        head = hf_api.repo_info(artifact.repo_id, repo_type=artifact.repo_type).sha
-        assert tags[artifact.repo_id] == {"v1.0": head}, artifact.repo_id
-        titles = [c.title for c in hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)]
-        assert titles.count("Release v1.0") == 1, (artifact.repo_id, titles)
+        history = hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)
+        released = [c.commit_id for c in history if c.title == "Release v1.0"]
+        assert len(released) == 1 and tags[artifact.repo_id] == {"v1.0": released[0]}, artifact.repo_id
+        # the results repo's main has one more commit, after the tag: the release record
+        expected_head = history[0].title == ("Release record v1.0" if artifact.type == "results" else "Release v1.0")
+        assert expected_head, (artifact.repo_id, [c.title for c in history])
     space = manifest.artifact("space")
     variables = {k: v.value for k, v in hf_api.get_space_variables(space.repo_id).items()}
     assert variables == {"MODEL_ID": manifest.artifact("model").repo_id, "REVISION": "v1.0"}
@@ -83,12 +89,21 @@ def test_a_released_version_is_immutable(release_manifest, manifest, hf_api, cap
     assert "refusing to push v1.0" in err and manifest.artifact("space").repo_id in err
     assert _commits(hf_api, manifest) == before  # refused before any write
 
-    # A tag that someone moved away from the head is refused too, even with nothing to commit.
+    # A later commit on main does not touch the release: the push checks the tag and finds it intact.
     (manifest.artifact("space").source / "app.py").write_text("print('synthetic space')\n")
     space = manifest.artifact("space")
     hf_api.upload_file(path_or_fileobj=b"x", path_in_repo="extra.txt", repo_id=space.repo_id, repo_type="space")
+    assert cli.main(["push", str(release_manifest)]) == 0
+    assert "v1.0 verified at" in capsys.readouterr().out
+
+    # Nor can a repo join a released version.
+    raw = yaml.safe_load(release_manifest.read_text())
+    extra = raw["artifacts"]["mmlu-fa"]["repo_id"] + "-extra"
+    raw["artifacts"]["extra"] = {"type": "dataset", "repo_id": extra, "source": "datasets/mmlu-fa"}
+    release_manifest.write_text(yaml.safe_dump(raw, sort_keys=False))
     assert cli.main(["push", str(release_manifest)]) == 2
-    assert "tag v1.0 points to" in capsys.readouterr().err
+    assert f"{extra}: not part of the recorded release v1.0" in capsys.readouterr().err
+    assert not hf_api.repo_exists(extra, repo_type="dataset")
 
 
 def test_failed_verification_tags_nothing_and_names_the_failure(release_manifest, manifest, hf_api, capsys):
@@ -97,7 +112,7 @@ def test_failed_verification_tags_nothing_and_names_the_failure(release_manifest
     assert cli.main(["push", str(release_manifest)]) == 1
     err = capsys.readouterr().err
     assert "FAILED verification; no repo was tagged" in err
-    assert f"FAIL {manifest.artifact('mmlu-fa').repo_id}: load_dataset" in err
+    assert f"FAIL {manifest.artifact('mmlu-fa').repo_id}: parquet metadata" in err and "no PAR1 footer" in err
     assert all(tags == {} for tags in _tags(hf_api, manifest).values())
     assert hf_api.get_space_variables(manifest.artifact("space").repo_id) == {}  # the Space still points nowhere
 
@@ -117,7 +132,7 @@ def test_an_adapter_on_the_wrong_base_fails_verification(release_manifest, hf_ap
     manifest = load_manifest(release_manifest)
     assert cli.main(["push", str(release_manifest)]) == 1
     err = capsys.readouterr().err
-    assert f"FAIL {manifest.artifact('sft-lora').repo_id}: PeftModel on base" in err
+    assert f"FAIL {manifest.artifact('sft-lora').repo_id}: structure on base" in err
     assert all(tags == {} for tags in _tags(hf_api, manifest).values())
 
 

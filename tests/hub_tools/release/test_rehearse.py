@@ -45,11 +45,28 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         api = HfApi(endpoint=hub.url, token=reader)
         repo_type = {"dataset": "dataset", "results": "dataset", "space": "space", "model": "model",
                      "adapter": "model"}
+        # The release record, on the results repo's main branch, names every repo's tagged commit and file hashes.
+        from hub_tools.publishing.artifacts import artifact_type
+        from hub_tools.release.record import load_record, record_path, verify_record
+
+        results_repo = manifest["artifacts"]["results"]["repo_id"]
+        record = load_record(api.hf_hub_download(results_repo, record_path("v1.0"), repo_type="dataset",
+                                                 cache_dir=tmp_path / "cache"))  # fmt: skip
+        assert {r.repo_id for r in record.repos} == {spec["repo_id"] for spec in manifest["artifacts"].values()}
+        anonymous = HfApi(endpoint=hub.url, token=False)
+        assert [str(v) for v in verify_record(record, api_for=lambda _: anonymous) if not v.ok] == []
         for spec in manifest["artifacts"].values():
             kind = repo_type[spec["type"]]
-            head = api.repo_info(spec["repo_id"], repo_type=kind).sha
             tags = {t.name: t.target_commit for t in api.list_repo_refs(spec["repo_id"], repo_type=kind).tags}
-            assert tags == {"v1.0": head}, spec["repo_id"]
+            assert tags == {"v1.0": next(r.commit for r in record.repos if r.repo_id == spec["repo_id"])}
+            # Every published file, downloaded anonymously at the tag: in its type's allow-list, and free of the
+            # workdir's path (the maintainer's machine) and of the token.
+            folder = Path(anonymous.snapshot_download(spec["repo_id"], repo_type=kind, revision="v1.0",
+                                                      cache_dir=tmp_path / "anonymous"))  # fmt: skip
+            for path in (p for p in folder.rglob("*") if p.is_file()):
+                rel, data = path.relative_to(folder).as_posix(), path.read_bytes()
+                assert rel == ".gitattributes" or artifact_type(spec["type"]).allows(rel), (spec["repo_id"], rel)
+                assert str(workdir).encode() not in data and token.encode() not in data, (spec["repo_id"], rel)
         # HfApi's own download: ModelCard.load(repo_id) would go to the session's Hub (HF_ENDPOINT), not this one.
         card = ModelCard.load(api.hf_hub_download(manifest["artifacts"]["model"]["repo_id"], "README.md",
                                                   revision="v1.0", cache_dir=tmp_path / "cache"))  # fmt: skip

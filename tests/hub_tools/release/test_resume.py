@@ -38,4 +38,5 @@ def test_a_push_killed_after_the_first_commit_completes_on_rerun(release_manifes
         assert titles.count("Release v1.0") == 1, (artifact.repo_id, titles)
         refs = hf_api.list_repo_refs(artifact.repo_id, repo_type=artifact.repo_type)
         tags = {t.name: t.target_commit for t in refs.tags}
-        assert tags == {"v1.0": commits[0].commit_id}
+        released = next(c.commit_id for c in commits if c.title == "Release v1.0")
+        assert tags == {"v1.0": released}
