@@ -161,7 +161,9 @@ def test_report_invariant_and_round_trip(tmp_path):
     assert loaded.to_dict() == report.to_dict()
     data = report.to_dict()
     assert data["duplicates"] == {"exact": 1, "near": 4} and data["leaks"] == {"test": 1}
-    assert data["redactions"] == {"phone": 2, "email": 0, "url": 0, "national_id": 0}
+    assert data["redactions"] == {"phone": 2, "email": 0, "url": 0, "national_id": 0, "handle": 0, "iban": 0,
+                                  "card": 0, "address": 0, "name": 0}
+    assert data["stats"]["redaction_quality"]["recall"] >= 0.98
     assert data["files"]["a.xlsx"]["dropped"] == {
         "answer too short": 2,
         "contamination: overlaps test": 1,
