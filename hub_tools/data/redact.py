@@ -378,27 +378,58 @@ def _name_at(shadow: str, pos: int, *, max_words: int = 3, first_name: bool = Fa
     return (pos, end) if words else None
 
 
+_SIGNOFF_WORDS = ("پاسخ", "احترام", "ارادتمند", "توسط", "مشاوره")
+_INTRO_WORDS = ("اسم", "نام", "مشخصات")
+_SELF_WORDS = ("من", "بنده", "اینجانب", "این\u200cجانب")
+
+
 def _names(shadow: str) -> Iterator[tuple[int, int]]:
+    # cheap substring tests first: most texts hold none of the words the name rules start from
+    if any(w in shadow for w in _SIGNOFF_WORDS):
+        yield from _signoff_names(shadow)
+    if "دکتر" in shadow or "Dr" in shadow:
+        yield from _doctor_names(shadow)
+    if any(w in shadow for w in _INTRO_WORDS):
+        yield from _intro_names(shadow)
+    if any(w in shadow for w in _SELF_WORDS):
+        yield from _self_names(shadow)
+    if re.search(r"[A-Z]", shadow):
+        yield from _english_names(shadow)
+
+
+def _signoff_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _SIGNOFF.finditer(shadow):
         span = _name_at(shadow, m.end())
         if span:
             yield span
         elif (en := re.match(_EN_NAME, shadow[m.end() :])) and en.group().split()[0] not in _EN_STOP:
             yield m.end(), m.end() + en.end()
+
+
+def _doctor_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _DOCTOR_NAME.finditer(shadow):
         if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
             continue
         span = _name_at(shadow, m.end())
         if span and (_SPECIALTY_AFTER.match(shadow, span[1]) or shadow[span[0] : span[1]].split()[0] in _FIRST_NAMES):
             yield span
+
+
+def _intro_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _INTRO_NAME_KEYWORD.finditer(shadow):
         span = _name_at(shadow, m.end(), max_words=2)
         if span:
             yield span
+
+
+def _self_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _INTRO_SELF.finditer(shadow):
         span = _name_at(shadow, m.end(), max_words=2, first_name=True)
         if span:
             yield span
+
+
+def _english_names(shadow: str) -> Iterator[tuple[int, int]]:
     for pattern in (_EN_INTRO, _EN_DOCTOR, _EN_SIGNOFF):
         for m in pattern.finditer(shadow):
             group = next(g for g in range(1, (pattern.groups or 0) + 1) if m.group(g))

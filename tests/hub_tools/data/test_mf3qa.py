@@ -118,6 +118,38 @@ def test_sources_are_identified_by_path(tmp_path):
     assert report.outputs == {"default": {"train": 8}}
 
 
+def test_canned_answers_are_their_own_filter(tmp_path):
+    """One answer used for five different questions: the first `canned_answer_limit` rows are kept, the others are
+    dropped as canned answers (not as near duplicates); a repost of one pair is still a near/exact duplicate."""
+    canned = "دوست عزیز انجام تست های خانگی از دقت کافی برخوردار نیست. برای اطمینان از تست خون بارداری استفاده کنید."
+    questions = [
+        "تست خانگی من کمرنگ مثبت شد، باردارم؟",
+        "دیروز بی بی چک زدم یک خط شد ولی پریود نشدم",
+        "بعد از ده روز تاخیر تست منفی است، چرا؟",
+        "آیا تست ادرار صبحگاهی دقیق تر است؟",
+        "تست دیجیتال بهتر است یا نواری؟",
+    ]
+    other = ("سردرد صبحگاهی دارم و فشارم ۱۴۰ است", "فشار خون بالای ۱۴۰ نیاز به بررسی دارد و باید پیگیری شود.")
+    rows = [(q, canned) for q in questions] + [other]
+    folder = tmp_path / "MF3QA" / "filtered"
+    write_xlsx(folder / "forum.xlsx", ["Question", "Answer"], rows)
+    options = BuildOptions(contamination="off", extra={"canned_answer_limit": 2})
+    data = accounted(mf3qa.build([folder.parent], tmp_path / "out", options))
+    assert data["files"]["filtered/forum.xlsx"]["dropped"] == {"canned answer (used for more than 2 questions)": 3}
+    assert data["duplicates"] == {"exact": 0, "near": 0}
+    assert data["stats"]["canned_answers"] == {
+        "limit": 2,
+        "answer_texts_over_limit": 1,
+        "rows_dropped": 3,
+        "most_used": 5,
+        "rows_sharing_an_answer_kept": 2,
+    }
+    default = accounted(mf3qa.build([folder.parent], tmp_path / "out3", BuildOptions(contamination="off")))
+    assert default["stats"]["canned_answers"]["rows_dropped"] == 2
+    with pytest.raises(ValueError, match="canned_answer_limit"):
+        mf3qa.build([folder.parent], tmp_path / "bad", BuildOptions(extra={"canned_answer_limit": 0}))
+
+
 @pytest.fixture(scope="module")
 def contaminated_sources(tmp_path_factory):
     """The samples plus a train file that copies a K-QA-fa benchmark question, and the benchmark folders."""
