@@ -183,9 +183,10 @@ _FA_WORD_RE = re.compile(_FA_WORD)
 _NAME_STOP = frozenset(
     """
     متخصص متخصصین فوق تخصص عمومی جراح جراحی کارشناس کارشناسی ارشد مامایی مامای ماما زنان زایمان نازایی اطفال
+    باردار حامله
     کودکان نوزادان قلب عروق پوست مو داخلی گوارش کلیه ریه مغز اعصاب روان روانپزشک روانشناس روانشناسی ارتوپد
     ارتوپدی چشم گوش حلق بینی اورولوژی اورولوژیست غدد تغذیه رژیم داروساز داروسازی دندانپزشک دندانپزشکی رادیولوژی
-    رادیولوژیست بیهوشی عفونی خون انکولوژی سرطان طب فیزیوتراپی فیزیوتراپ پرستار پزشک پزشکی دکتر داروخانه
+    رادیولوژیست بیهوشی عفونی خون انکولوژی سرطان دندان دندون دندونپزشک طب فیزیوتراپی فیزیوتراپ پرستار پزشک پزشکی دکتر داروخانه
     مراجعه مراجعه‌کنید مراجعه‌ای کنید کن کنم کردم کرد کردند کرده کنند نمایید بروید برید برو رفتم رفت رفتیم
     گفت گفته گفتند گفتن گفتم میگه می‌گه میگن می‌گویند می‌گوید نوشت داد داده دادند دادن بدید بدهید بپرسید بپرسم
     ویزیت ویزیتم معاینه مشورت تجویز نظر نظرش دستور است هست هستم هستند هستید بود بودم بودند شد شدم شده باشد
@@ -193,6 +194,7 @@ _NAME_STOP = frozenset(
     بیمارستان درمانگاه کلینیک مطب مرکز دانشگاه خیابان بلوار کوچه میدان شهرک آزمایشگاه
     شما من ما او ایشان بنده عزیز عزیزم گرامی محترم جان خانم آقای آقا جناب سرکار همسرم دخترم پسرم بچه‌ام
     تیم گروه پشتیبانی مدیریت سایت طرف مشاوران همکاران کادر
+    ببخشید هزینه ی باید برام براتون فرمودن فرمود فرمودند مشخص استفاده دوباره واهی درد میکنه روی دست
     اشتباه غلط درست ثبت چیه چیست چی رو هم نیز ه یادم یادش نمیدونم نمی‌دونم
     سلام پاسخ جواب ممنون مرسی تشکر باتشکر سپاس خوب بد نگران باردار حامله مریض بیمار ساله سال ماهه ماه روز هفته
     خودم خودش خود اینجا آنجا الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا
@@ -201,12 +203,12 @@ _NAME_STOP = frozenset(
 _FIRST_NAMES = frozenset(
     """
     علی محمد حسین حسن رضا مهدی امیر سعید مجید حمید احمد محمود مصطفی مرتضی جواد کاظم هادی مسعود بهروز بهرام فرهاد
-    فرشید فرزاد کامران کیوان پیمان پویا آرش آرمان امید ایمان بابک بهزاد داریوش سیاوش شهرام کوروش مازیار میلاد نیما
+    فرشید فرزاد کامران کیوان پیمان پویا آرش آرمان بابک بهزاد داریوش سیاوش شهرام کوروش مازیار میلاد نیما
     وحید یوسف ابراهیم اسماعیل عباس عبدالله قاسم کریم ناصر نادر هومن سینا سهیل شاهین رامین رسول مهران منصور
-    فاطمه زهرا مریم زینب معصومه سارا سمیرا سمانه الهام الهه لیلا نرگس نازنین نسرین نیلوفر مینا مهسا مهناز مژگان
-    شیرین پریسا پرستو پروانه فرزانه فریبا فرشته طاهره طیبه عاطفه اعظم اکرم آزاده آزیتا آتنا آیدا بهاره بیتا ترانه
-    رویا رؤیا زهره ساناز سحر سپیده سمیه سودابه شبنم شیوا صبا عسل غزل فرناز کتایون کیمیا گلاره لادن لاله مرجان
-    محبوبه مهتاب مهشید ملیحه منیژه نگار نوشین نیوشا هانیه هدی هستی یاسمن یگانه آناهیتا ستاره نیلوفر شهلا پروین
+    فاطمه زهرا مریم زینب معصومه سارا سمیرا سمانه الهام الهه لیلا نازنین نسرین نیلوفر مینا مهسا مهناز مژگان
+    شیرین پریسا پرستو فرزانه فریبا فرشته طاهره طیبه عاطفه اعظم اکرم آزاده آزیتا آتنا آیدا بهاره بیتا ترانه
+    رویا رؤیا زهره ساناز سپیده سمیه سودابه شیوا فرناز کتایون کیمیا گلاره لادن مرجان
+    محبوبه مهشید ملیحه منیژه نگار نوشین نیوشا هانیه هدی یگانه آناهیتا نیلوفر شهلا پروین
     """.split()
 )
 _EN_STOP = frozenset("Dr Doctor Mr Mrs Ms The A An You Your Please See Call Visit Thanks Regards Best Sincerely Team Support".split())
@@ -218,19 +220,23 @@ _SIGNOFF = re.compile(
     r"مشاوره\s+(?:از|توسط))\s*[:：،,]?\s*(?:" + _TITLE + r"\s*(?:" + _DOCTOR + r"\s*)?|" + _DOCTOR + r"\s*)"
     r"|(?:پاسخ[\s\u200c]*دهنده|پاسخ\u200c?گو)\s*[:：]\s*(?:" + _TITLE + r"\s*)?(?:" + _DOCTOR + r"\s*)?)(?=\S)"
 )
-_DOCTOR_NAME = re.compile(r"(?<![\w])" + _DOCTOR + r"\s*(?=" + _FA_WORD + ")")
+_DOCTOR_NAME = re.compile(r"(?<![\w])" + _DOCTOR + r"\s+(?=" + _FA_WORD + ")")
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه)"
     r"\s*$"
 )
 _SPECIALTY_AFTER = re.compile(r"\s*[،,(:\-]?\s*(?:متخصص|فوق\s*تخصص|فوق‌تخصص|جراح|کارشناس|پزشک|عضو|استاد|دانشیار)")
 _INTRO_NAME_KEYWORD = re.compile(
-    r"(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|"
+    r"(?<![\w])(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|"
     r"(?:نام\s+و\s+نام\s+خانوادگی|نام\s+بیمار|اسم\s+بیمار|مشخصات(?:\s+بیمار)?)\s*[:：]|"
     r"اسم\s+(?:پسرم|دخترم|همسرم|بچه‌ام|بچم|فرزندم|شوهرم|خانمم)|نام\s+(?:پسرم|دخترم|همسرم|فرزندم))"
     r"\s*(?:هم\s+)?[:：]?\s*(?=" + _FA_WORD + ")"
 )
 _INTRO_SELF = re.compile(r"(?:^|(?<=[\s،,.:!]))(?:من|اینجانب|این‌جانب|بنده)\s+(?=" + _FA_WORD + ")")
+# what may follow a name in a self-introduction ("... است", "... هستم", "، ۲۸ ساله", end of sentence)
+_INTRO_END = re.compile(r"\s*(?:است|هست|هستش|هستم|ام(?![\w])|ه(?![\w])|و(?![\w])|ساله|[،,.:؛!؟?\n]|\d|$)")
+_SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد".split())
+_SECOND_FIRST_NAMES = frozenset("حسن حسین علی رضا مهدی اصغر اکبر جواد صادق امین محمد".split())
 _EN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
 _EN_INTRO = re.compile(
     r"\b(?:[Mm]y name is\s+(" + _EN_NAME + r")\b|(?:[Tt]his is|I am|I'm)\s+(" + _EN_NAME + r")(?=\s*[,.]))"
@@ -357,22 +363,24 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
 
 
 def _name_at(shadow: str, pos: int, *, max_words: int = 3, first_name: bool = False) -> tuple[int, int] | None:
-    """The span of the name that starts at ``pos``: up to ``max_words`` Persian words, none in the stop-list
-    (and the first a known first name when ``first_name``)."""
+    """The span of the name that starts at ``pos``: a first name and a surname, none in the stop-list (the first a
+    known first name when ``first_name``); a third word only when it is a surname part (``زاده``, ``نژاد``,
+    ``پور``...) or the first two are a double first name (``محمد حسن``)."""
+    words: list[str] = []
     end = pos
-    words = 0
     cursor = pos
-    while words < max_words:
+    while len(words) < max_words:
         m = _FA_WORD_RE.match(shadow, cursor)
         if not m:
             break
         word = m.group()
-        if word in _NAME_STOP or (words == 0 and first_name and word not in _FIRST_NAMES):
+        if word in _NAME_STOP or (not words and first_name and word not in _FIRST_NAMES):
             break
-        words += 1
+        if len(words) == 2 and not (word in _SURNAME_PARTS or words[1] in _SECOND_FIRST_NAMES):
+            break
+        words.append(word)
         end = m.end()
-        gap = re.match(r"[ \u200c]", shadow[end : end + 1])
-        if not gap:
+        if not re.match(r"[ \u200c]", shadow[end : end + 1]):
             break
         cursor = end + 1
     return (pos, end) if words else None
@@ -415,17 +423,25 @@ def _doctor_names(shadow: str) -> Iterator[tuple[int, int]]:
             yield span
 
 
+def _ends_an_introduction(shadow: str, end: int) -> bool:
+    """A self-introduction's name is followed by a copula, punctuation, an age, or a stop-list word."""
+    if _INTRO_END.match(shadow, end):
+        return True
+    following = _FA_WORD_RE.match(shadow, end + 1) if shadow[end : end + 1] == " " else None
+    return bool(following and following.group() in _NAME_STOP)
+
+
 def _intro_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _INTRO_NAME_KEYWORD.finditer(shadow):
         span = _name_at(shadow, m.end(), max_words=2)
-        if span:
+        if span and _ends_an_introduction(shadow, span[1]):
             yield span
 
 
 def _self_names(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _INTRO_SELF.finditer(shadow):
         span = _name_at(shadow, m.end(), max_words=2, first_name=True)
-        if span:
+        if span and _ends_an_introduction(shadow, span[1]):
             yield span
 
 
