@@ -233,19 +233,24 @@ def _char_shingles(text: str, k: int = 5) -> set[str]:
 
 def exact_pairs_at_least(queries: list[str], indexed: list[str], threshold: float) -> list[tuple[int, int, float]]:
     """Every (query, indexed) pair with Jaccard >= threshold, exactly: an all-pairs similarity join with prefix
-    filtering (shingles in a global rare-first order; two sets with Jaccard >= t share one of the first
-    |s| - ceil(t|s|) + 1 shingles of each), then each candidate pair's Jaccard computed from the sets. No LSH."""
+    filtering, then each candidate pair's Jaccard computed from the sets. No LSH.
+
+    Prefix filtering: put shingles in one global order; two sets with Jaccard >= t share one of the first
+    |s| - ceil(t|s|) + 1 shingles of each. Any fixed order is correct; rare-first (frequency among the indexed sets,
+    shingles absent from them first of all, as they can never match) keeps the candidate lists short."""
     q_sets = [_char_shingles(t) for t in queries]
     i_sets = [_char_shingles(t) for t in indexed]
     freq: Counter = Counter()
-    for sets in (q_sets, i_sets):
-        for s in sets:
-            freq.update(s)
+    for s in i_sets:
+        freq.update(s)
     rank = {g: i for i, (g, _) in enumerate(sorted(freq.items(), key=lambda item: (item[1], item[0])))}
 
     def prefix(s: set[str]) -> list[str]:
-        ordered = sorted(s, key=rank.__getitem__)
-        return ordered[: len(s) - math.ceil(threshold * len(s)) + 1]
+        keep = len(s) - math.ceil(threshold * len(s)) + 1
+        absent = [g for g in s if g not in rank]
+        if len(absent) >= keep:
+            return []
+        return sorted((g for g in s if g in rank), key=rank.__getitem__)[: keep - len(absent)]
 
     postings: dict[str, list[int]] = {}
     for j, s in enumerate(i_sets):
