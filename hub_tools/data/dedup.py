@@ -40,8 +40,6 @@ member and never chain (A≈B, B≈C does not put C with A unless C≈A).
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice

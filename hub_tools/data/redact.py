@@ -144,7 +144,7 @@ _URL_BARE = re.compile(
 _HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 _HANDLE_KEYWORD = re.compile(
     r"(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|instagram|telegram|insta)"
-    r"(?:\s+(?:من|ما|پیج|ام|ما))?\s*[:：]?\s*(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
+    r"(?:\s+(?:من|ما|پیج|ام))?\s*[:：]?\s*(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
