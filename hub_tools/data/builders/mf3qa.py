@@ -150,7 +150,7 @@ def canned_answer_limit(options: BuildOptions) -> int:
     """``--set canned_answer_limit=N`` (default :data:`CANNED_ANSWER_LIMIT`): an integer >= 1."""
     value = options.extra.get("canned_answer_limit", CANNED_ANSWER_LIMIT)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"canned_answer_limit must be an integer >= 1, got {value!r}")
+        raise DataError("--set canned_answer_limit", f"must be an integer >= 1, got {value!r}")
     return value
 
 
