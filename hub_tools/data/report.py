@@ -200,6 +200,14 @@ class BuildReport:
                 f"precision {quality['precision']:.2%}, false alarms {quality['false_alarm_rate']:.2%}"
             )
         lines.append("- duplicates removed: " + ", ".join(f"{k} {v}" for k, v in d["duplicates"].items()))
+        lsh = (d["stats"].get("dedup") or {}).get("lsh")
+        if lsh:
+            curve = ", ".join(f"{s} → {p}" for s, p in lsh["p_candidate_by_similarity"].items())
+            lines.append(
+                f"- near-duplicate candidates: MinHash LSH, {lsh['bands']} bands × {lsh['rows']} rows of "
+                f"{lsh['num_perm']} permutations; probability that a pair becomes a candidate, by Jaccard "
+                f"similarity: {curve}; every candidate is verified with the exact Jaccard similarity"
+            )
         lines.append("- contamination drops: " + (", ".join(f"{k} {v}" for k, v in d["leaks"].items()) or "none"))
         lines.append(
             f"- quarantined rows: {d['quarantined']}" + (f" (see {QUARANTINE_FILE})" if d["quarantined"] else "")

@@ -292,3 +292,13 @@ def test_real_build_no_train_question_near_a_dev_or_test_question(real_build):
     stats = report.to_dict()["stats"]
     assert stats["leak_check"]["lsh"]["p_candidate_at_threshold"] >= 0.99
     assert stats["canned_answers"]["limit"] == 3 and stats["canned_answers"]["rows_dropped"] > 0
+
+
+def test_report_prints_the_lsh_curve_and_the_redaction_figures(sample_build):
+    out, report = sample_build
+    markdown = (out / "build_report.md").read_text(encoding="utf-8")
+    assert "21 bands × 6 rows of 128 permutations" in markdown and "0.80 → 0.9983" in markdown
+    stats = report.to_dict()["stats"]
+    assert stats["dedup"]["lsh"]["p_candidate_at_threshold"] >= 0.99
+    assert stats["redaction_quality"]["recall"] >= 0.98 and stats["redaction_quality"]["precision"] >= 0.98
+    assert "redaction measured on a labelled set of" in markdown
