@@ -16,13 +16,14 @@ Sources (``--source`` takes the MF3QA folder, sub-folders or single files; files
 
 Train clean-up, in this order; every row read is either kept or dropped with one reason (the build report):
 
-1. normalise (:func:`~hub_tools.data.normalize.normalize_persian`) and redact personal data (phones, e-mails,
-   URLs, national-ID-like numbers) in the question and the answer;
+1. normalise (:func:`~hub_tools.data.normalize.normalize_persian`) and redact personal data
+   (:func:`~hub_tools.data.redact.redact_personal_data`: phones, e-mails, URLs, handles, Sheba and card numbers,
+   national IDs, addresses, names in sign-offs and self-introductions) in the question and the answer;
 2. leak removal: a train row whose question is a dev or test question is dropped (``contamination: overlaps dev``
    / ``... test``), exact after normalisation (:func:`~hub_tools.data.dedup.exact_key`) or near duplicate (Jaccard
    similarity of the questions' character 5-gram sets >= ``near_dup_threshold``, computed exactly for every
    candidate that MinHash LSH proposes; the banding finds a pair at the threshold with probability >= 0.99 and the
-   report prints its curve, ``stats.dedup.lsh``). All 2,000 dev questions
+   report prints its curve, ``stats.leak_check.lsh``). All 2,000 dev questions
    of the real data occur in the filtered niniban crawl, so this step matters; ``stats.leaks`` gives the row counts
    and the number of distinct dev/test questions found;
 3. answers shorter than ``min_answer_chars`` characters (after clean-up; default 20, see ``BuildOptions``) are
