@@ -19,13 +19,16 @@ is hashed and looked up with ``np.isin`` as it streams past; nothing of the trai
 benchmark question, how many of its n-grams were seen and which training texts hold at least ``threshold`` of them
 on their own (:attr:`QuestionOverlap.train_hits`, what a builder drops).
 
-Inputs (``--benchmark`` / ``--train``), read with the one table reader (:func:`hub_tools.data.readers.read_table`): a built dataset folder (``build_report.json`` and ``<config>/*.parquet``;
-benchmarks read every config and de-duplicate by ``id``, training reads the ``train`` split of the ``default``
-config), or source files: ``.xlsx``/``.csv``/``.parquet``/``.jsonl`` with a ``question`` column (any case) for
-benchmarks; for training text the columns ``question``, ``answer``, ``text``, ``title`` that exist, joined, or
-``.txt`` files. A folder without a build report is searched for such files. ``NAME=PATH`` names a benchmark
-explicitly; otherwise the name comes from the build report or the folder (``MMLU_fa`` → ``mmlu-fa``, ``IBMSEE`` →
-``ibmsee``, ``KQA_fa`` → ``kqa-fa``).
+Inputs (``--benchmark`` / ``--train``), read with the one table reader (:func:`hub_tools.data.readers.read_table`):
+a built dataset folder (``build_report.json`` and ``<config>/*.parquet``; benchmarks read every config and
+de-duplicate by ``id``, training reads the ``train`` split of the ``default`` config), or source files:
+``.xlsx``/``.csv``/``.parquet``/``.jsonl`` with a ``question`` column (any case) for benchmarks; for training text
+the columns ``question``, ``answer``, ``text``, ``title`` that exist, joined, or ``.txt`` files. A folder without a
+build report is searched for such files. ``NAME=PATH`` names a benchmark explicitly; otherwise the name comes from
+the build report or the folder (``MMLU_fa`` → ``mmlu-fa``, ``IBMSEE`` → ``ibmsee``, ``KQA_fa`` → ``kqa-fa``).
+
+``--contamination fail`` in a build fails closed: when there is nothing to compare against (no benchmark folder
+found, benchmarks disabled, or sources without questions) it stops with an error naming what it looked for.
 """
 
 from __future__ import annotations
@@ -276,13 +279,6 @@ def benchmark_name(path: Path) -> str:
 
 def _is_built(folder: Path) -> bool:
     return folder.is_dir() and (folder / "build_report.json").is_file()
-
-
-def _column(columns: Iterable[str], wanted: str) -> str | None:
-    for c in columns:
-        if _canon(str(c)) == wanted:
-            return c
-    return None
 
 
 _TABLE_SUFFIXES = TABLE_SUFFIXES
