@@ -22,9 +22,12 @@ Kinds, in the order the rules run (a span already claimed by an earlier rule is 
 - ``address`` ``[ADDRESS]``: a Persian street address down to the house number: from ``آدرس``/``نشانی`` or a street
   word (``خیابان``, ``بلوار``, ``کوچه``, ``میدان``…) to ``پلاک N`` (with ``طبقه``/``واحد`` after it); ``پلاکت``
   (platelets) is not ``پلاک``.
-- ``name`` ``[NAME]``: the name in a sign-off (``پاسخ از دکتر NAME``, ``پاسخ دهنده: خانم NAME``, ``Regards, Dr.
-  NAME``), after ``دکتر`` when a specialty follows (``دکتر NAME، متخصص …``) or the first word is a known first name,
-  and in self-introductions (``اسم من NAME است``, ``من NAME هستم`` with a known first name, ``my name is NAME``).
+- ``name`` ``[NAME]``: the name in a sign-off (``پاسخ از دکتر NAME``, ``پاسخ دکتر NAME``, ``با تشکر دکتر NAME``,
+  ``پاسخ دهنده: خانم NAME``, ``Regards, Dr. NAME``), after ``دکتر`` when a specialty follows (``دکتر NAME، متخصص
+  …``) or the first word is a known first name, and in self-introductions (``اسم من NAME است``, ``من NAME هستم``
+  with a known first name, ``my name is NAME``). A name is a first name and a surname (a third word only for
+  ``زاده``/``نژاد``/``پور``… or a double first name such as ``محمد حسن``); an introduction must end like one
+  (``است``, ``هستم``, punctuation, an age).
   Words of a stop-list end a name, so ``به دکتر مراجعه کنید``, ``دکتر متخصص قلب`` and ``بیمارستان دکتر شریعتی``
   stay as they are. The title (``دکتر``) is kept: ``پاسخ از دکتر [NAME]``.
 
