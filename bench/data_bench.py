@@ -1,4 +1,4 @@
-"""Data benchmarks: the full MF3QA build, near-duplicate scaling, and a 100k-article corpus build.
+"""Data benchmarks: redaction throughput, the full MF3QA build, near-duplicate scaling, a 100k-article corpus build.
 
     python bench/data_bench.py                       # everything, a few minutes on a laptop
     python bench/data_bench.py --only neardup --scales 1 4 16 64
@@ -9,6 +9,14 @@ Sections:
 - ``mf3qa``: ``gaokerena data build mf3qa`` on the authors' files (``../shared/data/gaokerena/MF3QA`` or
   ``--shared``), benchmark contamination check included: wall time and rows read per second. Skipped when the
   folder is absent.
+- ``redact``: :func:`hub_tools.data.redact.redact_personal_data` on every question and answer of the filtered MF3QA
+  crawls (or the bundled samples) and on the labelled set, one core (CPU time of this single-threaded process):
+  strings and characters per second, next to :func:`~hub_tools.data.normalize.normalize_persian` on the same
+  strings (the baseline, measured in the same run), and the redactions per kind.
+- ``mf3qa`` also reports the CPU time, the LSH banding (bands × rows, probability of finding a pair at the
+  threshold) and, with ``--mf3qa-scales 1 2``, the full build on 2× the training rows (each extra copy a variation
+  of the filtered crawls with ~30% of the words replaced, so nothing is a duplicate): linear scaling gives a CPU
+  time ratio close to the row ratio.
 - ``neardup``: :func:`hub_tools.data.dedup.near_duplicate_clusters` on ``1×, 4×, 16×`` the real MF3QA questions
   (synthetic variations: ~30% of the words of each copy replaced, so copies are new texts, plus 5% lightly edited
   near duplicates). Prints the wall and CPU time per scale and the growth of the CPU time (steadier than wall time
@@ -59,33 +67,127 @@ def _questions(shared: Path) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def bench_mf3qa(shared: Path, results: list[dict]) -> None:
+def _scaled_mf3qa(source: Path, scale: int, root: Path) -> Path:
+    """``source`` with ``scale - 1`` varied copies of each filtered crawl added (dev and test unchanged)."""
+    import shutil
+
+    import openpyxl
+
+    from hub_tools.data.readers import read_xlsx
+
+    out = root / f"MF3QA-{scale}x"
+    shutil.copytree(source, out)
+    rng = random.Random(scale)
+    for path in sorted((source / "filtered").glob("*.xlsx")):
+        rows = [(r["question"], r["answer"]) for r in read_xlsx(path, {"question": str, "answer": str})]
+        vocab = [w for q, _ in rows[:2000] for w in q.split()]
+        for copy in range(1, scale):
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.append(["Question", "Answer"])
+            for q, a in rows:
+                sheet.append([_vary(q, vocab, rng) + f" {copy}", _vary(a, vocab, rng)])
+                for cell in sheet[sheet.max_row]:
+                    cell.data_type = "s"  # a text that starts with "=" is text, not a formula
+            book.save(out / "filtered" / f"{path.stem}_copy{copy}.xlsx")
+    return out
+
+
+def _vary(text: str, vocab: list[str], rng: random.Random) -> str:
+    words = text.split()
+    return " ".join(rng.choice(vocab) if rng.random() < 0.3 else w for w in words)
+
+
+def bench_mf3qa(shared: Path, results: list[dict], scales: list[int] = (1,)) -> None:
     from hub_tools.data.builders import BuildOptions, get_builder
 
     source = shared / "MF3QA"
     if not source.is_dir():
         print(f"mf3qa: skipped ({source} not found)")
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        report = get_builder("mf3qa").build([source], Path(tmp) / "mf3qa", BuildOptions())
-        elapsed = time.perf_counter() - start
-    data = report.to_dict()
-    read = data["totals"]["read"]
+    base_cpu = base_read = None
+    for scale in scales:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = source if scale == 1 else _scaled_mf3qa(source, scale, Path(tmp))
+            start, cpu_start = time.perf_counter(), time.process_time()
+            # the benchmark folders beside the shared MF3QA folder, named explicitly so every scale checks them
+            benchmarks = ",".join(str(p) for p in sorted(shared.iterdir()) if p.name in ("MMLU_fa", "IBMSEE", "KQA_fa"))
+            options = BuildOptions(extra={"benchmarks": benchmarks} if benchmarks else {})
+            report = get_builder("mf3qa").build([folder], Path(tmp) / "mf3qa", options)
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        data = report.to_dict()
+        read = data["totals"]["read"]
+        base_cpu, base_read = base_cpu or cpu, base_read or read
+        lsh = data["stats"]["dedup"]["lsh"]
+        row = {
+            "section": "mf3qa",
+            "scale": scale,
+            "seconds": round(elapsed, 2),
+            "cpu_seconds": round(cpu, 2),
+            "rows_read": read,
+            "rows_per_s": round(read / elapsed, 1),
+            "cpu_growth": round(cpu / base_cpu, 2),
+            "rows_ratio": round(read / base_read, 2),
+            "outputs": data["outputs"]["default"],
+            "dev_leak_rows": data["stats"]["leaks"]["dev"]["train_rows_dropped"],
+            "canned_rows_dropped": data["stats"]["canned_answers"]["rows_dropped"],
+            "lsh": f"{lsh['bands']}x{lsh['rows']}, p(0.8)={lsh['p_candidate_at_threshold']}",
+            "contaminated": data["stats"]["contamination"].get("contaminated"),
+        }
+        results.append(row)
+        print(
+            f"mf3qa {scale}x: full build with exact verification {elapsed:.1f} s wall, {cpu:.1f} s CPU, {read} rows "
+            f"read ({read / elapsed:.0f} rows/s); CPU ×{row['cpu_growth']:.2f} for rows ×{row['rows_ratio']:.2f}; "
+            f"outputs {row['outputs']}, dev leaks dropped {row['dev_leak_rows']}, canned-answer rows dropped "
+            f"{row['canned_rows_dropped']}, LSH {row['lsh']}, benchmark questions contaminated {row['contaminated']}"
+        )
+
+
+def bench_redact(shared: Path, results: list[dict], repeat: int = 2) -> None:
+    from hub_tools.data.normalize import normalize_persian
+    from hub_tools.data.redact import redact_personal_data
+    from hub_tools.data.redaction_eval import parse_labelled
+    from hub_tools.data.readers import read_xlsx
+
+    folder = shared / "MF3QA" / "filtered"
+    if not folder.is_dir():
+        folder = ROOT / "hub_tools" / "data" / "samples" / "mf3qa" / "filtered"
+    texts = [
+        row[column]
+        for path in sorted(folder.glob("*.xlsx"))
+        for row in read_xlsx(path, {"question": str, "answer": str})
+        for column in ("question", "answer")
+    ]
+    labelled = ROOT / "tests" / "hub_tools" / "data" / "redaction_labelled.txt"
+    if labelled.is_file():
+        texts += [item.text for item in parse_labelled(labelled.read_text(encoding="utf-8"))]
+    chars = sum(map(len, texts))
+
+    def timed(fn) -> tuple[float, object]:
+        best, out = float("inf"), None
+        for _ in range(repeat):
+            start = time.process_time()
+            out = [fn(t) for t in texts]
+            best = min(best, time.process_time() - start)
+        return best, out
+
+    cpu, outs = timed(redact_personal_data)
+    base_cpu, _ = timed(normalize_persian)
+    kinds: dict[str, int] = {}
+    for _, counts in outs:
+        for kind, n in counts.items():
+            kinds[kind] = kinds.get(kind, 0) + n
     row = {
-        "section": "mf3qa",
-        "seconds": round(elapsed, 2),
-        "rows_read": read,
-        "rows_per_s": round(read / elapsed, 1),
-        "outputs": data["outputs"]["default"],
-        "dev_leak_rows": data["stats"]["leaks"]["dev"]["train_rows_dropped"],
-        "contaminated": data["stats"]["contamination"].get("contaminated"),
+        "section": "redact", "strings": len(texts), "chars": chars, "cpu_seconds": round(cpu, 3),
+        "strings_per_s": round(len(texts) / cpu), "chars_per_s": round(chars / cpu),
+        "normalize_cpu_seconds": round(base_cpu, 3), "ratio_to_normalize": round(cpu / base_cpu, 2),
+        "redactions": kinds,
     }
     results.append(row)
     print(
-        f"mf3qa: full build {elapsed:.1f} s, {read} rows read ({read / elapsed:.0f} rows/s), "
-        f"outputs {row['outputs']}, dev leaks dropped {row['dev_leak_rows']}, "
-        f"benchmark questions contaminated {row['contaminated']}"
+        f"redact: {len(texts)} strings ({chars:,} characters) in {cpu:.2f} s CPU on one core: "
+        f"{row['strings_per_s']:,} strings/s, {row['chars_per_s']:,} characters/s; the normaliser on the same "
+        f"strings {base_cpu:.2f} s (redaction ×{row['ratio_to_normalize']:.2f}); redactions {kinds}"
     )
 
 
@@ -216,7 +318,8 @@ def bench_corpus(articles: int, results: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["mf3qa", "neardup", "corpus"], action="append")
+    parser.add_argument("--only", choices=["redact", "mf3qa", "neardup", "corpus"], action="append")
+    parser.add_argument("--mf3qa-scales", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the authors' data folder")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -227,10 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus_child:
         _corpus_child(args)
         return 0
-    sections = args.only or ["mf3qa", "neardup", "corpus"]
+    sections = args.only or ["redact", "mf3qa", "neardup", "corpus"]
     results: list[dict] = []
+    if "redact" in sections:
+        bench_redact(args.shared, results)
     if "mf3qa" in sections:
-        bench_mf3qa(args.shared, results)
+        bench_mf3qa(args.shared, results, args.mf3qa_scales)
     if "neardup" in sections:
         bench_neardup(args.shared, args.scales, results)
     if "corpus" in sections:

@@ -19,13 +19,16 @@ is hashed and looked up with ``np.isin`` as it streams past; nothing of the trai
 benchmark question, how many of its n-grams were seen and which training texts hold at least ``threshold`` of them
 on their own (:attr:`QuestionOverlap.train_hits`, what a builder drops).
 
-Inputs (``--benchmark`` / ``--train``): a built dataset folder (``build_report.json`` and ``<config>/*.parquet``;
-benchmarks read every config and de-duplicate by ``id``, training reads the ``train`` split of the ``default``
-config), or source files: ``.xlsx``/``.csv``/``.parquet``/``.jsonl`` with a ``question`` column (any case) for
-benchmarks; for training text the columns ``question``, ``answer``, ``text``, ``title`` that exist, joined, or
-``.txt`` files. A folder without a build report is searched for such files. ``NAME=PATH`` names a benchmark
-explicitly; otherwise the name comes from the build report or the folder (``MMLU_fa`` → ``mmlu-fa``, ``IBMSEE`` →
-``ibmsee``, ``KQA_fa`` → ``kqa-fa``).
+Inputs (``--benchmark`` / ``--train``), read with the one table reader (:func:`hub_tools.data.readers.read_table`):
+a built dataset folder (``build_report.json`` and ``<config>/*.parquet``; benchmarks read every config and
+de-duplicate by ``id``, training reads the ``train`` split of the ``default`` config), or source files:
+``.xlsx``/``.csv``/``.parquet``/``.jsonl`` with a ``question`` column (any case) for benchmarks; for training text
+the columns ``question``, ``answer``, ``text``, ``title`` that exist, joined, or ``.txt`` files. A folder without a
+build report is searched for such files. ``NAME=PATH`` names a benchmark explicitly; otherwise the name comes from
+the build report or the folder (``MMLU_fa`` → ``mmlu-fa``, ``IBMSEE`` → ``ibmsee``, ``KQA_fa`` → ``kqa-fa``).
+
+``--contamination fail`` in a build fails closed: when there is nothing to compare against (no benchmark folder
+found, benchmarks disabled, or sources without questions) it stops with an error naming what it looked for.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from typing import Any
 import numpy as np
 
 from hub_tools.data.dedup import MinHasher, _chunks, _rolling_kgrams, match_text
+from hub_tools.data.readers import TABLE_SUFFIXES, DataError, read_table
+from hub_tools.data.report import BuildReport
 
 __all__ = [
     "ContaminationReport",
@@ -276,46 +281,7 @@ def _is_built(folder: Path) -> bool:
     return folder.is_dir() and (folder / "build_report.json").is_file()
 
 
-def _column(columns: Iterable[str], wanted: str) -> str | None:
-    for c in columns:
-        if _canon(str(c)) == wanted:
-            return c
-    return None
-
-
-def _iter_table_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of an xlsx/csv/parquet/jsonl file as dicts (parquet and jsonl are streamed)."""
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    obj = json.loads(line)
-                    if isinstance(obj, dict):
-                        yield obj
-    elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-            yield from batch.to_pylist()
-    elif suffix == ".xlsx":
-        from hub_tools.xlsx import read_sheet
-
-        header, *rows = read_sheet(path) or [[]]
-        header = [str(h) if h is not None else "" for h in header]
-        for cells in rows:
-            if any(c is not None for c in cells):
-                yield dict(zip(header, cells))
-    elif suffix == ".csv":
-        import csv
-
-        with path.open(encoding="utf-8", newline="") as fh:
-            yield from csv.DictReader(fh)
-    else:
-        raise ValueError(f"{path}: unsupported file type {suffix!r}")
-
-
-_TABLE_SUFFIXES = (".xlsx", ".csv", ".parquet", ".jsonl")
+_TABLE_SUFFIXES = TABLE_SUFFIXES
 
 
 def _files_in(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -341,15 +307,15 @@ def load_benchmark_questions(spec: str | Path) -> tuple[str, list[tuple[str, str
     else:
         files = [path]
     for file in files:
-        for row_no, row in enumerate(_iter_table_rows(file), start=1):
-            qcol = _column(row.keys(), "question")
-            if qcol is None:
-                raise ValueError(f"{file}: no 'question' column (columns: {list(row)})")
-            question = row.get(qcol)
-            if not isinstance(question, str) or not question.strip():
+        # rows with an empty question are skipped (counted in a scratch report, never published)
+        scratch = BuildReport(name)
+        rows = read_table(file, {"question": str}, optional_columns={"id": str}, on_error="skip", report=scratch)
+        for row in rows:
+            question = row["question"]
+            if not question.strip():
                 continue
-            idcol = _column(row.keys(), "id")
-            qid = str(row[idcol]) if idcol and row.get(idcol) is not None else f"{file.stem}-{row_no:04d}"
+            record = row.row - 1 if file.suffix.lower() in (".xlsx", ".csv") else row.row  # data record number
+            qid = row["id"] if row.get("id") is not None else f"{file.stem}-{record:04d}"
             if qid in seen_ids:
                 continue  # the same question in a subject config and in "all"
             seen_ids.add(qid)
@@ -377,13 +343,9 @@ def iter_training_texts(specs: Iterable[str | Path]) -> Iterator[str]:
             if file.suffix.lower() == ".txt":
                 yield file.read_text(encoding="utf-8", errors="replace")
                 continue
-            for row in _iter_table_rows(file):
-                parts = []
-                for wanted in _TEXT_COLUMNS:
-                    col = _column(row.keys(), wanted)
-                    value = row.get(col) if col else None
-                    if isinstance(value, str) and value.strip():
-                        parts.append(value)
+            optional = {column: str for column in _TEXT_COLUMNS}
+            for row in read_table(file, {}, optional_columns=optional, on_error="skip", report=BuildReport("train")):
+                parts = [row[c] for c in _TEXT_COLUMNS if isinstance(row.get(c), str) and row[c].strip()]
                 if parts:
                     yield "\n".join(parts)
 
@@ -427,6 +389,23 @@ def benchmark_sources(sources: Iterable[Path], extra: dict[str, Any]) -> tuple[l
     return [], "none found"
 
 
+def _looked_for(sources: list[Path], specs: list[str], how: str) -> str:
+    """What the contamination step looked for, for the fail-closed error."""
+    if specs:
+        return f"the benchmark sources ({', '.join(specs)}; {how}) hold no questions"
+    if how.startswith("disabled"):
+        return "the benchmarks are disabled (benchmarks=none); use --contamination off to build without the check"
+    places = []
+    for source in sources:
+        folder = Path(source) if Path(source).is_dir() else Path(source).parent
+        places += [str(folder.parent), str(folder.parent.parent)]
+    wanted = ", ".join(sorted({"MMLU_fa", "IBMSEE", "KQA_fa"}))
+    return (
+        f"no benchmark folder ({wanted}, any case) beside the sources in {', '.join(dict.fromkeys(places))}, "
+        "and no --benchmarks / --set benchmarks=PATH[,PATH...] given"
+    )
+
+
 def check_build_contamination(
     training_texts: Iterable[str], sources: Iterable[Path], options
 ) -> tuple[dict[str, Any], dict[int, list[str]]]:
@@ -436,8 +415,6 @@ def check_build_contamination(
     positions to drop with the benchmarks they contain. ``fail`` raises :class:`~hub_tools.data.readers.DataError`
     when any benchmark question is contaminated.
     """
-    from hub_tools.data.readers import DataError
-
     stats: dict[str, Any] = {"mode": options.contamination}
     if options.contamination == "off":
         return stats, {}
@@ -447,10 +424,18 @@ def check_build_contamination(
     for spec in specs:
         try:
             name, items = load_benchmark_questions(spec)
+        except DataError:
+            raise
         except (FileNotFoundError, ValueError) as exc:
             raise DataError(str(spec), f"benchmark source unreadable: {exc}") from None
         benchmarks.setdefault(name, []).extend(items)
-    if not benchmarks:
+    if not any(benchmarks.values()):
+        if options.contamination == "fail":
+            raise DataError(
+                "benchmarks",
+                "--contamination fail, but there is nothing to compare the training rows against: "
+                + _looked_for(list(sources), specs, how),
+            )
         return stats, {}
     result = check_contamination(benchmarks, training_texts)
     stats.update(result.to_dict())

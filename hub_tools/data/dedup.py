@@ -9,9 +9,15 @@ that is published.
 
 Exact duplicates: texts whose match forms are equal (a 128-bit BLAKE2b digest of the match form is the key).
 
-Near duplicates: MinHash signatures with banded LSH, then a check of the estimated Jaccard similarity of every
-candidate, so the work is linear in the number of texts (each text is hashed once and looked up in ``b`` buckets;
-nothing of size n² is built). Shingles are either character ``k``-grams of the match form with the spaces removed
+Near duplicates: MinHash signatures with banded LSH find candidates, and every candidate is then verified with the
+*exact* Jaccard similarity of the two shingle sets (kept, as sorted 64-bit hashes, for every indexed text), so a
+pair is a near duplicate only when its true similarity reaches the threshold. The work stays linear in the number of
+texts (each text is hashed once and looked up in ``b`` buckets; nothing of size n² is built). The banding is chosen
+for recall (:func:`bands_for_recall`): among the ``b`` bands × ``r`` rows that fit ``num_perm``, the one with the
+fewest false candidates such that a pair *at* the threshold is found with probability ``1 - (1 - t^r)^b >= 0.99``
+(at 0.8 and 128 permutations: 21 bands × 6 rows, 0.998; :func:`lsh_curve` gives the whole curve, which the MF3QA
+build report prints). The banding datasketch would choose (:func:`optimal_bands`, 9 × 13 at 0.8) finds a pair at
+0.8 only 44% of the time. Shingles are either character ``k``-grams of the match form with the spaces removed
 (``shingle="char"``, default ``k=5``: robust to the spacing variants above and meaningful for questions only a few
 words long) or word ``k``-grams (``shingle="word"``, for long articles, where it is cheaper).
 
@@ -34,11 +40,10 @@ member and never chain (A≈B, B≈C does not put C with A unless C≈A).
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +60,10 @@ __all__ = [
     "match_text",
     "near_duplicate_clusters",
     "optimal_bands",
+    "bands_for_recall",
+    "detection_probability",
+    "lsh_curve",
+    "exact_jaccard",
 ]
 
 _U64 = np.uint64
@@ -184,8 +193,16 @@ class MinHasher:
 
     # -- signatures
     def _signatures_of_forms(self, forms: Sequence[str]) -> np.ndarray:
+        return self._signatures_and_sets(forms)[0]
+
+    def _signatures_and_sets(self, forms: Sequence[str], sets: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Signatures of ``forms`` and, when ``sets``, each form's shingle set (sorted unique uint64 hashes)."""
         values, starts, lengths = self._units(forms)
         hashes, counts = _rolling_kgrams(values, starts, lengths, self.k)
+        shingle_sets: list[np.ndarray] = []
+        if sets:
+            bounds = np.cumsum(counts)[:-1]
+            shingle_sets = [np.unique(part) for part in np.split(hashes, bounds)]
         sig = np.empty((len(forms), self.num_perm), dtype=np.uint32)
         offsets = np.cumsum(counts) - counts
         # Process texts in slices whose shingles fit the working-matrix budget.
@@ -203,7 +220,7 @@ class MinHasher:
             mat = (block[None, :] * self._a[:, None] + self._b[:, None]) >> _U64(32)
             sig[i:j] = np.minimum.reduceat(mat, offsets[i:j] - lo, axis=1).T.astype(np.uint32)
             i = j
-        return sig
+        return sig, shingle_sets
 
     def signatures(self, texts: Iterable[str], chunk_size: int = 4096) -> np.ndarray:
         """``(n, num_perm)`` uint32 signatures of ``texts`` (streamed in chunks)."""
@@ -250,26 +267,84 @@ def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_we
     return best
 
 
-_BANDS_CACHE: dict[tuple[float, int], tuple[int, int]] = {}
+def detection_probability(similarity: float, b: int, r: int) -> float:
+    """Probability that banded LSH with ``b`` bands of ``r`` rows makes a pair of this Jaccard similarity a
+    candidate: ``1 - (1 - s^r)^b``."""
+    return 1.0 - (1.0 - similarity**r) ** b
 
 
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    key = (round(threshold, 6), num_perm)
+def bands_for_recall(threshold: float, num_perm: int, min_recall: float = 0.99) -> tuple[int, int]:
+    """``(b, r)`` with ``b * r <= num_perm`` that finds a pair at ``threshold`` with probability >= ``min_recall``
+    and, among those, has the smallest false-positive area (fewest candidates below the threshold to verify)."""
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
+    best, best_fp = None, float("inf")
+    for r in range(1, num_perm + 1):
+        b = num_perm // r
+        if detection_probability(threshold, b, r) < min_recall:
+            continue
+        fp = _false_positive(threshold, b, r)
+        if fp < best_fp:
+            best, best_fp = (b, r), fp
+    if best is None:
+        raise ValueError(f"no banding of {num_perm} permutations reaches recall {min_recall} at {threshold}")
+    return best
+
+
+def lsh_curve(b: int, r: int, similarities=(0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)) -> dict[str, float]:
+    """Probability of becoming a candidate at each Jaccard similarity (for the build report)."""
+    return {f"{s:.2f}": round(detection_probability(s, b, r), 4) for s in similarities}
+
+
+def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two shingle sets given as sorted unique arrays."""
+    if not len(a) and not len(b):
+        return 1.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (len(a) + len(b) - inter)
+
+
+_BANDS_CACHE: dict[tuple[float, int, float], tuple[int, int]] = {}
+
+
+def _bands(threshold: float, num_perm: int, min_recall: float = 0.99) -> tuple[int, int]:
+    key = (round(threshold, 6), num_perm, min_recall)
     if key not in _BANDS_CACHE:
-        _BANDS_CACHE[key] = optimal_bands(threshold, num_perm)
+        _BANDS_CACHE[key] = bands_for_recall(threshold, num_perm, min_recall)
     return _BANDS_CACHE[key]
 
 
 class NearDuplicateIndex:
-    """A MinHash LSH index: add texts under keys, query texts for indexed keys with estimated Jaccard >= threshold."""
+    """A MinHash LSH index: add texts under keys, query texts for indexed keys whose exact Jaccard similarity (of
+    the shingle sets) is >= threshold; LSH only proposes the candidates."""
 
-    def __init__(self, threshold: float = 0.8, num_perm: int = 128, seed: int = 0, shingle: str = "char", k: int = 5):
+    def __init__(
+        self,
+        threshold: float = 0.8,
+        num_perm: int = 128,
+        seed: int = 0,
+        shingle: str = "char",
+        k: int = 5,
+        min_recall: float = 0.99,
+    ):
         self.threshold = threshold
         self.hasher = MinHasher(num_perm=num_perm, seed=seed, shingle=shingle, k=k)
-        self.b, self.r = _bands(threshold, num_perm)
+        self.b, self.r = _bands(threshold, num_perm, min_recall)
         self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(self.b)]
-        self._sig_matrix = np.zeros((1024, num_perm), dtype=np.uint32)  # grows by doubling
+        self._sets: list[np.ndarray] = []  # shingle set per indexed position
         self.keys: list = []
+        self.candidates_checked = 0
+
+    def curve(self) -> dict[str, Any]:
+        """The banding and its detection curve, for reports."""
+        return {
+            "num_perm": self.hasher.num_perm,
+            "bands": self.b,
+            "rows": self.r,
+            "p_candidate_at_threshold": round(detection_probability(self.threshold, self.b, self.r), 4),
+            "p_candidate_by_similarity": lsh_curve(self.b, self.r),
+            "verification": "exact Jaccard of the shingle sets",
+        }
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -298,23 +373,21 @@ class NearDuplicateIndex:
                 found.update(hit)
         return found
 
-    def _best(self, sig: np.ndarray, candidates: set[int]) -> list[tuple[int, float]]:
-        if not candidates:
-            return []
-        positions = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
-        sims = np.count_nonzero(self._sig_matrix[positions] == sig, axis=1) / len(sig)
-        out = [(int(p), float(s)) for p, s in zip(positions, sims) if s >= self.threshold]
+    def _best(self, shingles: np.ndarray, candidates: set[int]) -> list[tuple[int, float]]:
+        """The candidates whose exact Jaccard similarity to ``shingles`` reaches the threshold, best first."""
+        out = []
+        self.candidates_checked += len(candidates)
+        for pos in candidates:
+            sim = exact_jaccard(shingles, self._sets[pos])
+            if sim >= self.threshold:
+                out.append((pos, sim))
         out.sort(key=lambda item: (-item[1], item[0]))
         return out
 
-    def _insert(self, key, sig: np.ndarray, band_keys: list[int]) -> int:
+    def _insert(self, key, shingles: np.ndarray, band_keys: list[int]) -> int:
         pos = len(self.keys)
         self.keys.append(key)
-        if pos == len(self._sig_matrix):
-            grown = np.zeros((2 * pos, self._sig_matrix.shape[1]), dtype=np.uint32)
-            grown[:pos] = self._sig_matrix
-            self._sig_matrix = grown
-        self._sig_matrix[pos] = sig
+        self._sets.append(shingles)
         for bucket, bk in zip(self._buckets, band_keys):
             hit = bucket.get(bk)
             if hit is None:
@@ -329,16 +402,16 @@ class NearDuplicateIndex:
         """Index every text under its key (no de-duplication among them)."""
         key_iter = iter(keys)
         for chunk in _chunks(texts, chunk_size):
-            sigs = self.hasher._signatures_of_forms([match_text(t) for t in chunk])
-            for sig, bks in zip(sigs, self.band_keys(sigs)):
-                self._insert(next(key_iter), sig, bks)
+            sigs, sets = self.hasher._signatures_and_sets([match_text(t) for t in chunk], sets=True)
+            for shingles, bks in zip(sets, self.band_keys(sigs)):
+                self._insert(next(key_iter), shingles, bks)
 
     def query_many(self, texts: Iterable[str], chunk_size: int = 4096) -> Iterator[list[tuple[object, float]]]:
-        """For each text, the indexed ``(key, estimated_jaccard)`` at or above the threshold, most similar first."""
+        """For each text, the indexed ``(key, exact_jaccard)`` at or above the threshold, most similar first."""
         for chunk in _chunks(texts, chunk_size):
-            sigs = self.hasher._signatures_of_forms([match_text(t) for t in chunk])
-            for sig, bks in zip(sigs, self.band_keys(sigs)):
-                yield [(self.keys[pos], sim) for pos, sim in self._best(sig, self._candidates(bks))]
+            sigs, sets = self.hasher._signatures_and_sets([match_text(t) for t in chunk], sets=True)
+            for shingles, bks in zip(sets, self.band_keys(sigs)):
+                yield [(self.keys[pos], sim) for pos, sim in self._best(shingles, self._candidates(bks))]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -393,27 +466,44 @@ def exact_duplicates(texts: Iterable[str]) -> DedupResult:
 class Deduplicator:
     """Streaming exact + near-duplicate detection: feed texts chunk by chunk with :meth:`process`.
 
-    State is one 16-byte key per distinct text plus a signature and ``b`` bucket entries per kept text, so a corpus
-    can be de-duplicated while it is read, without holding its texts. ``threshold=None`` finds exact duplicates only.
+    State is one 16-byte key per distinct text plus the shingle set and ``b`` bucket entries per kept text, so a
+    corpus can be de-duplicated while it is read, without holding its texts. ``threshold=None`` finds exact
+    duplicates only. A near duplicate's similarity is the exact Jaccard similarity to the kept text it duplicates.
     """
 
     def __init__(
-        self, threshold: float | None = 0.8, num_perm: int = 128, seed: int = 0, *, shingle: str = "char", k: int = 5
+        self,
+        threshold: float | None = 0.8,
+        num_perm: int = 128,
+        seed: int = 0,
+        *,
+        shingle: str = "char",
+        k: int = 5,
+        min_recall: float = 0.99,
     ):
         self.threshold = threshold
         self.index = (
-            NearDuplicateIndex(threshold=threshold, num_perm=num_perm, seed=seed, shingle=shingle, k=k)
+            NearDuplicateIndex(
+                threshold=threshold, num_perm=num_perm, seed=seed, shingle=shingle, k=k, min_recall=min_recall
+            )
             if threshold is not None and threshold < 1.0
             else None
         )
         self._first: dict[bytes, int] = {}
         self._rep_of: dict[int, int] = {}  # exact twin's representative, for texts dropped as near duplicates
+        self._guard_sets: dict[int, np.ndarray] = {}  # index position -> shingle set of its guard text
         self.n_seen = 0
 
-    def process(self, texts: Sequence[str], forms: Sequence[str] | None = None) -> list[tuple[str | None, int, float]]:
+    def process(
+        self, texts: Sequence[str], forms: Sequence[str] | None = None, guards: Sequence[str] | None = None
+    ) -> list[tuple[str | None, int, float]]:
         """For each text (in order): ``(kind, representative, similarity)``, kind None (kept), "exact" or "near";
         ``representative`` is the global 0-based position of the kept text it duplicates (itself when kept).
-        ``forms`` may pass precomputed :func:`match_text` forms."""
+        ``forms`` may pass precomputed :func:`match_text` forms.
+
+        ``guards`` (one text per text, optional): a second text that must also be similar for a near duplicate,
+        e.g. the question of a question + answer pair, so that two different questions sharing one long answer are
+        not near duplicates of each other. Use it on every call or on none."""
         forms = [match_text(t) for t in texts] if forms is None else list(forms)
         base = self.n_seen
         self.n_seen += len(forms)
@@ -426,20 +516,30 @@ class Deduplicator:
             if rep == i:
                 fresh.append(offset)
         out: list[tuple[str | None, int, float]] = []
+        near: dict[int, tuple[int, float]] = {}
         if self.index is not None and fresh:
-            sigs = self.index.hasher._signatures_of_forms([forms[o] for o in fresh])
-            band_keys = self.index.band_keys(sigs)
-            near: dict[int, tuple[int, float]] = {}
+            index = self.index
+            sigs, sets = index.hasher._signatures_and_sets([forms[o] for o in fresh], sets=True)
+            guard_sets: list[np.ndarray] = []
+            if guards is not None:
+                _, guard_sets = index.hasher._signatures_and_sets([match_text(guards[o]) for o in fresh], sets=True)
+            band_keys = index.band_keys(sigs)
             for row, offset in enumerate(fresh):
-                matches = self.index._best(sigs[row], self.index._candidates(band_keys[row]))
+                matches = index._best(sets[row], index._candidates(band_keys[row]))
+                if guards is not None:
+                    matches = [
+                        (pos, sim)
+                        for pos, sim in matches
+                        if exact_jaccard(guard_sets[row], self._guard_sets[pos]) >= index.threshold
+                    ]
                 if matches:
                     pos, sim = matches[0]
-                    near[offset] = (self.index.keys[pos], sim)
-                    self._rep_of[base + offset] = self.index.keys[pos]
+                    near[offset] = (index.keys[pos], sim)
+                    self._rep_of[base + offset] = index.keys[pos]
                 else:
-                    self.index._insert(base + offset, sigs[row], band_keys[row])
-        else:
-            near = {}
+                    pos = index._insert(base + offset, sets[row], band_keys[row])
+                    if guards is not None:
+                        self._guard_sets[pos] = guard_sets[row]
         for offset in range(len(forms)):
             i = base + offset
             rep = reps[offset]
@@ -462,7 +562,8 @@ def near_duplicate_clusters(
     k: int = 5,
     chunk_size: int = 4096,
 ) -> DedupResult:
-    """Greedy MinHash-LSH clustering (see the module docstring); exact duplicates are found first by key.
+    """Greedy clustering: LSH candidates verified by exact Jaccard (see the module docstring); exact duplicates are
+    found first by key.
 
     Returns a :class:`DedupResult`: ``keep`` is the keep mask, ``cluster`` the representative index per text.
     Deterministic for a given input order, ``seed`` and parameters. Memory: ``num_perm`` × 4 bytes and ``b`` bucket

@@ -38,10 +38,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
-__all__ = ["DataError", "Row", "read_xlsx", "read_jsonl", "file_label", "match_columns"]
+from hub_tools.folding import fold_digits
+
+__all__ = [
+    "DataError",
+    "Row",
+    "TABLE_SUFFIXES",
+    "read_xlsx",
+    "read_jsonl",
+    "read_table",
+    "file_label",
+    "match_columns",
+]
 
 OnError = Literal["raise", "skip"]
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
+TABLE_SUFFIXES = (".xlsx", ".jsonl", ".csv", ".parquet")
 
 
 class DataError(ValueError):
@@ -170,7 +181,7 @@ def _convert_one(value: Any, typ: type) -> Any:
                 return int(value)
             raise ValueError(f"{value!r} is not an integer")
         if isinstance(value, str):
-            text = value.strip().translate(_DIGITS)
+            text = fold_digits(value.strip())
             if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
                 return int(float(text)) if "." in text else int(text)
             raise ValueError(f"{value!r} is not an integer")
@@ -181,7 +192,7 @@ def _convert_one(value: Any, typ: type) -> Any:
         if isinstance(value, (int, float)):
             return float(value)
         if isinstance(value, str):
-            return float(value.strip().translate(_DIGITS).replace("٫", "."))
+            return float(fold_digits(value.strip()).replace("٫", "."))
         raise TypeError(f"got {type(value).__name__}")
     if typ is list:
         if isinstance(value, list):
@@ -373,3 +384,74 @@ def read_jsonl(
                 yield _build_row(label, line_no, raw, required_columns, optional, extra)
             except _CellError as exc:
                 _handle_row_error(label, line_no, exc.column, exc.reason, exc.detail, obj, on_error, report)
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(source row number, record) of a CSV file (header is row 1) or a parquet file (streamed in batches)."""
+    if path.suffix.lower() == ".csv":
+        import csv
+
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row_no, record in enumerate(csv.DictReader(fh), start=2):
+                yield row_no, record
+        return
+    import pyarrow.parquet as pq
+
+    row_no = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        for record in batch.to_pylist():
+            row_no += 1
+            yield row_no, record
+
+
+def _read_records(
+    path: Path,
+    label: str,
+    required_columns: dict[str, Any],
+    optional: dict[str, Any],
+    on_error: OnError,
+    report,
+) -> Iterator[Row]:
+    wanted = list(required_columns) + list(optional)
+    mapping: dict[str, str] | None = None
+    for row_no, record in _records(path):
+        if mapping is None:
+            keys = list(record)
+            found = match_columns(label, keys, list(required_columns), optional=list(optional))
+            mapping = {name: keys[i] for name, i in found.items()}
+        if all(_is_empty(v) for v in record.values()):
+            continue
+        if report is not None:
+            report.read(label)
+        raw = {name: record.get(mapping[name]) for name in wanted if name in mapping}
+        used = set(mapping.values())
+        extra = {k: v for k, v in record.items() if k not in used}
+        try:
+            yield _build_row(label, row_no, raw, required_columns, optional, extra)
+        except _CellError as exc:
+            _handle_row_error(label, row_no, exc.column, exc.reason, exc.detail, record, on_error, report)
+
+
+def read_table(
+    path: str | Path,
+    required_columns: dict[str, type | tuple[type, ...]],
+    *,
+    optional_columns: dict[str, type | tuple[type, ...]] | None = None,
+    on_error: OnError = "raise",
+    report=None,
+    label: str | None = None,
+) -> Iterator[Row]:
+    """Yield the typed rows of any table the project reads: ``.xlsx`` (:func:`read_xlsx`), ``.jsonl``
+    (:func:`read_jsonl`), ``.csv`` (header row, UTF-8) or ``.parquet`` (streamed); same columns, types, errors and
+    report counting for all of them (see the module docstring)."""
+    suffix = Path(path).suffix.lower()
+    kwargs = {"optional_columns": optional_columns, "on_error": on_error, "report": report, "label": label}
+    if suffix == ".xlsx":
+        yield from read_xlsx(path, required_columns, **kwargs)
+    elif suffix == ".jsonl":
+        yield from read_jsonl(path, required_columns, **kwargs)
+    elif suffix in (".csv", ".parquet"):
+        path, label, optional = _prepare(path, optional_columns, on_error, report, label)
+        yield from _read_records(path, label, required_columns, optional, on_error, report)
+    else:
+        raise DataError(label or file_label(path), f"unsupported table type {suffix!r} (expected {TABLE_SUFFIXES})")

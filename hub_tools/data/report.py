@@ -69,6 +69,10 @@ class BuildReport:
             self._file(file)["dropped"][str(reason)] += int(n)
 
     def count_redactions(self, counts: Counter | dict[str, int]) -> None:
+        """Add the redactions of one text; the first call also records how well the redaction works
+        (stat ``redaction_quality``: the labelled-set figures of :func:`redaction_quality`)."""
+        if "redaction_quality" not in self.stats:
+            self.stats["redaction_quality"] = redaction_quality()
         for kind, n in counts.items():
             if n:
                 self.redactions[kind] += int(n)
@@ -187,7 +191,23 @@ class BuildReport:
                 lines.append(f"| {config} | {split} | {rows} |")
         lines += ["", "## Clean-up", ""]
         lines.append("- redactions: " + (", ".join(f"{k} {v}" for k, v in d["redactions"].items()) or "none"))
+        quality = d["stats"].get("redaction_quality")
+        if quality:
+            lines.append(
+                f"- redaction measured on a labelled set of {quality['items']} strings "
+                f"({quality['items_with_personal_data']} with {quality['labelled_spans']} pieces of personal data, "
+                f"{quality['items_without_personal_data']} without): recall {quality['recall']:.2%}, "
+                f"precision {quality['precision']:.2%}, false alarms {quality['false_alarm_rate']:.2%}"
+            )
         lines.append("- duplicates removed: " + ", ".join(f"{k} {v}" for k, v in d["duplicates"].items()))
+        lsh = (d["stats"].get("dedup") or {}).get("lsh")
+        if lsh:
+            curve = ", ".join(f"{s} → {p}" for s, p in lsh["p_candidate_by_similarity"].items())
+            lines.append(
+                f"- near-duplicate candidates: MinHash LSH, {lsh['bands']} bands × {lsh['rows']} rows of "
+                f"{lsh['num_perm']} permutations; probability that a pair becomes a candidate, by Jaccard "
+                f"similarity: {curve}; every candidate is verified with the exact Jaccard similarity"
+            )
         lines.append("- contamination drops: " + (", ".join(f"{k} {v}" for k, v in d["leaks"].items()) or "none"))
         lines.append(
             f"- quarantined rows: {d['quarantined']}" + (f" (see {QUARANTINE_FILE})" if d["quarantined"] else "")
@@ -215,6 +235,19 @@ class BuildReport:
         elif quarantine.exists():
             quarantine.unlink()
         return out / REPORT_JSON
+
+
+def redaction_quality() -> dict[str, Any]:
+    """The labelled-set figures of the redaction, as a report quotes them (the committed ``redaction_eval.json``
+    without its lists of misses)."""
+    from hub_tools.data.redact import labelled_set_figures
+
+    figures = labelled_set_figures()
+    keep = (
+        "labelled_set", "items", "items_with_personal_data", "items_without_personal_data", "labelled_spans",
+        "recall", "recall_same_kind", "precision", "false_alarm_rate", "recall_by_kind", "definition",
+    )
+    return {key: figures[key] for key in keep}
 
 
 def _redaction_kinds(counts: Counter) -> list[str]:

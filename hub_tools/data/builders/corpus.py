@@ -14,7 +14,7 @@ Clean-up, per article: the text and title are normalised (:func:`~hub_tools.data
 personal data is redacted in both (the ``url`` field is metadata and kept as given); a text left shorter than
 ``min_text_chars`` characters (``--set min_text_chars=N``, default 20) is dropped; exact and near duplicates of an
 earlier article are dropped (:class:`~hub_tools.data.dedup.Deduplicator`, MinHash over word 5-grams, the shingle
-length RefinedWeb and Gopher use for web text, estimated Jaccard >= ``near_dup_threshold``).
+length RefinedWeb and Gopher use for web text; candidates verified with the exact Jaccard >= ``near_dup_threshold``).
 
 Configs (SCHEMAS.md §1): ``default`` (split train: every kept article) and ``cpt`` (split train: a deterministic
 subset of ``cpt_fraction``, default 60%, of them). An article is in ``cpt`` when
@@ -301,7 +301,14 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         report.set_stat("cpt", {"fraction": options.cpt_fraction, "seed": options.seed, "articles": int(flags.sum()),
                                 "share": round(float(flags.mean()), 4) if len(flags) else 0.0})
         report.set_stat("min_text_chars", min_chars)
-        report.set_stat("dedup", {"threshold": threshold, "method": "MinHash LSH, word 5-grams, 128 permutations"})
+        report.set_stat(
+            "dedup",
+            {
+                "threshold": threshold,
+                "method": "exact Jaccard of word 5-gram sets, candidates from MinHash LSH",
+                "lsh": dedup.index.curve() if dedup.index is not None else None,
+            },
+        )
         report.set_stat("contamination", contamination)
         report.set_stat("options", options.to_dict())
 

@@ -16,20 +16,28 @@ Sources (``--source`` takes the MF3QA folder, sub-folders or single files; files
 
 Train clean-up, in this order; every row read is either kept or dropped with one reason (the build report):
 
-1. normalise (:func:`~hub_tools.data.normalize.normalize_persian`) and redact personal data (phones, e-mails,
-   URLs, national-ID-like numbers) in the question and the answer;
+1. normalise (:func:`~hub_tools.data.normalize.normalize_persian`) and redact personal data
+   (:func:`~hub_tools.data.redact.redact_personal_data`: phones, e-mails, URLs, handles, Sheba and card numbers,
+   national IDs, addresses, names in sign-offs and self-introductions) in the question and the answer;
 2. leak removal: a train row whose question is a dev or test question is dropped (``contamination: overlaps dev``
-   / ``... test``), exact after normalisation (:func:`~hub_tools.data.dedup.exact_key`) or near duplicate (MinHash
-   over character 5-grams of the question, estimated Jaccard >= ``near_dup_threshold``). All 2,000 dev questions
+   / ``... test``), exact after normalisation (:func:`~hub_tools.data.dedup.exact_key`) or near duplicate (Jaccard
+   similarity of the questions' character 5-gram sets >= ``near_dup_threshold``, computed exactly for every
+   candidate that MinHash LSH proposes; the banding finds a pair at the threshold with probability >= 0.99 and the
+   report prints its curve, ``stats.leak_check.lsh``). All 2,000 dev questions
    of the real data occur in the filtered niniban crawl, so this step matters; ``stats.leaks`` gives the row counts
    and the number of distinct dev/test questions found;
 3. answers shorter than ``min_answer_chars`` characters (after clean-up; default 20, see ``BuildOptions``) are
    dropped: one-word replies teach nothing. The paper drops very short answers too; the authors' filtered files
    already have none under 130 characters, so on the real data this step removes nothing;
-4. exact and near duplicates within train on question + answer (the same pair reposted, possibly with small
-   edits), first occurrence kept, in file order. A question asked again with a different answer is kept: it is a
-   different training example;
-5. benchmark contamination (``--contamination warn|fail|off``): the questions of MMLU-fa, IBMSEE and K-QA-fa are
+4. exact and near duplicates within train: the same question-answer pair posted again, first occurrence kept, in
+   file order. Near means question + answer within ``near_dup_threshold`` *and* the question alone within it
+   (exact Jaccard), so two different questions that share one long answer are not near duplicates. A question asked
+   again with a different answer is kept: it is a different training example;
+5. canned answers: one answer text (exact after normalisation) used for more than ``canned_answer_limit``
+   different questions (default 3, ``--set canned_answer_limit=N``) is a stock reply; the rows beyond the first N
+   are dropped (``canned answer (used for more than N questions)``), and ``stats.canned_answers`` lists how many
+   such texts there were;
+6. benchmark contamination (``--contamination warn|fail|off``): the questions of MMLU-fa, IBMSEE and K-QA-fa are
    checked against the train rows with :func:`~hub_tools.data.contamination.check_contamination` (word 8-gram
    overlap). ``warn`` drops the train rows that hold a contaminated question (``contamination: overlaps <name>``)
    and reports it, ``fail`` stops the build. Benchmark sources come from ``--set benchmarks=PATH[,PATH...]``
@@ -64,6 +72,7 @@ KNOWN_SITES = {
 RAW_CRAWL = "raw crawl before the authors' filtering: the filtered file is the train source"
 _CHUNK_SUFFIX = re.compile(r"(?:[_\-. ](?:f|part|chunk|p)?\d+)+$", re.IGNORECASE)
 DEDUP_SHINGLE = {"shingle": "char", "k": 5}
+CANNED_ANSWER_LIMIT = 3  # --set canned_answer_limit=N
 
 
 def features():
@@ -138,6 +147,44 @@ def _length_stats(values: list[int]) -> dict[str, Any]:
     }
 
 
+def canned_answer_limit(options: BuildOptions) -> int:
+    """``--set canned_answer_limit=N`` (default :data:`CANNED_ANSWER_LIMIT`): an integer >= 1."""
+    value = options.extra.get("canned_answer_limit", CANNED_ANSWER_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DataError("--set canned_answer_limit", f"must be an integer >= 1, got {value!r}")
+    return value
+
+
+def drop_canned_answers(
+    rows: list[dict[str, Any]], limit: int, report: BuildReport
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Keep at most ``limit`` rows per answer text (exact after normalisation, first rows kept); the statistics say
+    how many answer texts were over the limit and how many rows they lost."""
+    from hub_tools.data.dedup import exact_key
+
+    seen: Counter = Counter()
+    uses: Counter = Counter()
+    keys = [exact_key(r["answer"]) for r in rows]
+    uses.update(keys)
+    kept = []
+    reason = f"canned answer (used for more than {limit} questions)"
+    for r, key in zip(rows, keys):
+        seen[key] += 1
+        if seen[key] > limit:
+            report.drop(r["_file"], reason)
+        else:
+            kept.append(r)
+    over = [n for n in uses.values() if n > limit]
+    stats = {
+        "limit": limit,
+        "answer_texts_over_limit": len(over),
+        "rows_dropped": sum(n - limit for n in over),
+        "most_used": max(uses.values(), default=0),
+        "rows_sharing_an_answer_kept": sum(min(n, limit) for n in uses.values() if n > 1),
+    }
+    return kept, stats
+
+
 def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
     from datasets import Dataset, DatasetDict
 
@@ -146,6 +193,7 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
     from hub_tools.data.output import write_dataset
 
     report = BuildReport(NAME)
+    canned_answer_limit(options)  # a bad limit fails before any work
     files, ignored = classify([Path(s) for s in sources])
     published = {
         split: _read_published(files[split][0], split, options, report) if files[split] else []
@@ -179,6 +227,7 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         for i, r in enumerate(published[split]):
             exact_of.setdefault(exact_key(r["question"]), []).append((split, i))
     leak_rows = {split: {"exact": 0, "near": 0} for split in ("dev", "test")}
+    leak_curve = None
     leaked_questions: dict[str, set[int]] = {"dev": set(), "test": set()}
     match: list[tuple[list[tuple[str, int]], str] | None] = [None] * len(candidates)
     for i, r in enumerate(candidates):
@@ -187,6 +236,7 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
             match[i] = (hits, "exact")
     if threshold < 1.0 and exact_of:
         index = NearDuplicateIndex(threshold=threshold, seed=options.seed, **DEDUP_SHINGLE)
+        leak_curve = index.curve()
         keys = [(split, i) for split in ("dev", "test") for i in range(len(published[split]))]
         index.add_many(keys, [published[s][i]["question"] for s, i in keys])
         todo = [i for i in range(len(candidates)) if match[i] is None]
@@ -214,15 +264,22 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         else:
             long_enough.append(r)
 
-    # -- duplicates within train (question + answer) ------------------------------------------------------------
+    # -- duplicates within train (question + answer, the question itself also near) ------------------------------
     dedup = Deduplicator(threshold if threshold < 1.0 else None, seed=options.seed, **DEDUP_SHINGLE)
-    decisions = dedup.process([r["question"] + "\n" + r["answer"] for r in long_enough])
-    train: list[dict[str, Any]] = []
+    decisions = dedup.process(
+        [r["question"] + "\n" + r["answer"] for r in long_enough],
+        guards=[r["question"] for r in long_enough] if dedup.index is not None else None,
+    )
+    deduped: list[dict[str, Any]] = []
     for r, (kind, _rep, _sim) in zip(long_enough, decisions):
         if kind is None:
-            train.append(r)
+            deduped.append(r)
         else:
             report.add_duplicates(1, kind, file=r["_file"])
+
+    # -- canned answers: one answer text for many different questions -------------------------------------------
+    limit = canned_answer_limit(options)
+    train, canned = drop_canned_answers(deduped, limit, report)
 
     # -- benchmark contamination --------------------------------------------------------------------------------
     contamination, hits = check_build_contamination(
@@ -258,15 +315,18 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
             for split in ("dev", "test")
         },
     )
+    report.set_stat("leak_check", {"key": "question", "threshold": threshold, "lsh": leak_curve})
     report.set_stat("min_answer_chars", min_chars)
     report.set_stat(
         "dedup",
         {
-            "key": "question + answer",
+            "key": "question + answer, and the question alone",
             "threshold": threshold,
-            "method": "MinHash LSH, character 5-grams, 128 permutations",
+            "method": "exact Jaccard of character 5-gram sets, candidates from MinHash LSH",
+            "lsh": dedup.index.curve() if dedup.index is not None else None,
         },
     )
+    report.set_stat("canned_answers", canned)
     dev_keys = {exact_key(r["question"]) for r in published["dev"]}
     in_dev = sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys)
     report.set_stat("test_questions_also_in_dev", in_dev)

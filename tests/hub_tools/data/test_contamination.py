@@ -116,3 +116,48 @@ def test_real_kqa_questions_are_in_mf3qa_test(shared_data):
     result = report.benchmarks["kqa-fa"]
     assert result.checked + result.skipped_short == 201
     assert len(result.contaminated) == result.checked
+
+
+def test_fail_mode_fails_closed_when_there_is_nothing_to_compare(tmp_path):
+    """--contamination fail with no benchmark found stops and says where it looked; warn goes on."""
+    from hub_tools.data.builders import BuildOptions
+    from hub_tools.data.contamination import check_build_contamination
+    from hub_tools.data.readers import DataError
+
+    source = tmp_path / "corpus" / "filtered"
+    source.mkdir(parents=True)
+    with pytest.raises(DataError, match="nothing to compare.*MMLU_fa.*--set benchmarks") as err:
+        check_build_contamination(["a text"], [source], BuildOptions(contamination="fail"))
+    assert str(tmp_path / "corpus") in str(err.value)
+    empty = tmp_path / "elsewhere" / "MMLU_fa"
+    empty.mkdir(parents=True)
+    (empty / "q.csv").write_text("question\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="hold no questions"):
+        check_build_contamination(
+            ["a text"], [source], BuildOptions(contamination="fail", extra={"benchmarks": str(empty)})
+        )
+    with pytest.raises(DataError, match="disabled"):
+        check_build_contamination(["a text"], [source], BuildOptions(contamination="fail", extra={"benchmarks": "none"}))
+    stats, hits = check_build_contamination(["a text"], [source], BuildOptions(contamination="warn"))
+    assert stats["benchmarks_from"] == "none found" and hits == {}
+
+
+def test_benchmark_files_go_through_the_table_reader(tmp_path):
+    """csv, jsonl and parquet benchmark files are read by hub_tools.data.readers.read_table; a file without a
+    question column is an error naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "KQA_fa"
+    folder.mkdir()
+    (folder / "a.csv").write_text("ID,Question\n7,سوال اول درباره فشار خون بالا در بارداری\n8,\n", encoding="utf-8")
+    pq.write_table(pa.table({"id": ["p1"], "question": ["سوال دوم درباره دیابت نوع دو"]}), folder / "b.parquet")
+    name, items = load_benchmark_questions(folder)
+    assert name == "kqa-fa" and items == [
+        ("7", "سوال اول درباره فشار خون بالا در بارداری"),
+        ("p1", "سوال دوم درباره دیابت نوع دو"),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text\nسلام\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.csv.*missing column"):
+        load_benchmark_questions(bad)

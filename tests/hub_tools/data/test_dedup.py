@@ -16,6 +16,9 @@ from hub_tools.data.dedup import (
     exact_duplicates,
     exact_key,
     match_text,
+    bands_for_recall,
+    detection_probability,
+    lsh_curve,
     near_duplicate_clusters,
     optimal_bands,
 )
@@ -149,3 +152,53 @@ def test_raw_crawl_repeats(shared_data):
     assert len(questions) - len(set(questions)) == 556
     result = exact_duplicates(questions)
     assert result.n_exact >= 556
+
+
+def test_banding_finds_a_pair_at_the_threshold_with_probability_099():
+    b, r = bands_for_recall(0.8, 128)
+    assert (b, r) == (21, 6) and b * r <= 128
+    assert detection_probability(0.8, b, r) >= 0.99
+    assert detection_probability(0.8, *optimal_bands(0.8, 128)) < 0.5  # what the old 9 x 13 banding found
+    # the chosen banding has the fewest false candidates among those that reach 0.99
+    for rows in range(r + 1, 129):
+        assert detection_probability(0.8, 128 // rows, rows) < 0.99
+    curve = lsh_curve(b, r)
+    assert list(curve) == ["0.50", "0.60", "0.70", "0.75", "0.80", "0.85", "0.90", "0.95"]
+    assert curve["0.80"] >= 0.99 and curve["0.50"] < 0.3
+    assert NearDuplicateIndex(threshold=0.8).curve()["p_candidate_at_threshold"] >= 0.99
+
+
+def test_every_candidate_is_verified_with_the_exact_jaccard():
+    """Reported similarities are exact Jaccard similarities of the shingle sets; a pair just under the threshold
+    is never a near duplicate, one just over it always is (whatever MinHash estimates)."""
+    hasher = MinHasher()
+    rng = random.Random(5)
+    words = BASE.split()
+    checked = 0
+    for trial in range(40):
+        edited = list(words)
+        for _ in range(rng.randint(1, 3)):
+            edited[rng.randrange(len(edited))] = rng.choice(["خیلی", "بسیار", "کمی", "دیروز", "امروز"])
+        text = " ".join(edited)
+        exact = jaccard(hasher, BASE, text)
+        result = near_duplicate_clusters([BASE, text], threshold=0.8, seed=trial)
+        assert result.keep[1] == (exact < 0.8)
+        if not result.keep[1]:
+            assert result.similarity[1] == pytest.approx(exact)
+            checked += 1
+    assert 3 <= checked <= 37  # both sides of the threshold were tried
+
+
+def test_guards_keep_different_questions_with_one_answer_apart():
+    """Two different questions sharing a long canned answer are near on question + answer, not on the question:
+    with the question as guard they are both kept; a repost (question and answer both near) is still dropped."""
+    answer = sample_texts()[0]
+    q1 = "سلام، آیا تست خانگی بارداری که امروز صبح انجام دادم دقیق است؟"
+    q2 = "چرا بعد از سزارین کمرم درد میکنه؟"
+    repost = "سلام آیا تست خانگی بارداری که امروز صبح انجام دادم دقیق هست؟"
+    pairs = [(q1, answer), (q2, answer), (repost, answer)]
+    texts = [q + "\n" + a for q, a in pairs]
+    plain = Deduplicator(0.8).process(texts)
+    assert [kind for kind, _, _ in plain] == [None, "near", "near"]
+    guarded = Deduplicator(0.8).process(texts, guards=[q for q, _ in pairs])
+    assert [kind for kind, _, _ in guarded] == [None, None, "near"] and guarded[2][1] == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import datasets
@@ -12,6 +14,7 @@ import pytest
 
 from hub_tools.data.builders import BuildOptions, default_sources, get_builder
 from hub_tools.data.builders.mf3qa import classify, source_name
+from hub_tools.data.dedup import match_text
 from hub_tools.data.readers import DataError
 
 mf3qa = get_builder("mf3qa")
@@ -115,6 +118,38 @@ def test_sources_are_identified_by_path(tmp_path):
     assert report.outputs == {"default": {"train": 8}}
 
 
+def test_canned_answers_are_their_own_filter(tmp_path):
+    """One answer used for five different questions: the first `canned_answer_limit` rows are kept, the others are
+    dropped as canned answers (not as near duplicates); a repost of one pair is still a near/exact duplicate."""
+    canned = "دوست عزیز انجام تست های خانگی از دقت کافی برخوردار نیست. برای اطمینان از تست خون بارداری استفاده کنید."
+    questions = [
+        "تست خانگی من کمرنگ مثبت شد، باردارم؟",
+        "دیروز بی بی چک زدم یک خط شد ولی پریود نشدم",
+        "بعد از ده روز تاخیر تست منفی است، چرا؟",
+        "آیا تست ادرار صبحگاهی دقیق تر است؟",
+        "تست دیجیتال بهتر است یا نواری؟",
+    ]
+    other = ("سردرد صبحگاهی دارم و فشارم ۱۴۰ است", "فشار خون بالای ۱۴۰ نیاز به بررسی دارد و باید پیگیری شود.")
+    rows = [(q, canned) for q in questions] + [other]
+    folder = tmp_path / "MF3QA" / "filtered"
+    write_xlsx(folder / "forum.xlsx", ["Question", "Answer"], rows)
+    options = BuildOptions(contamination="off", extra={"canned_answer_limit": 2})
+    data = accounted(mf3qa.build([folder.parent], tmp_path / "out", options))
+    assert data["files"]["filtered/forum.xlsx"]["dropped"] == {"canned answer (used for more than 2 questions)": 3}
+    assert data["duplicates"] == {"exact": 0, "near": 0}
+    assert data["stats"]["canned_answers"] == {
+        "limit": 2,
+        "answer_texts_over_limit": 1,
+        "rows_dropped": 3,
+        "most_used": 5,
+        "rows_sharing_an_answer_kept": 2,
+    }
+    default = accounted(mf3qa.build([folder.parent], tmp_path / "out3", BuildOptions(contamination="off")))
+    assert default["stats"]["canned_answers"]["rows_dropped"] == 2
+    with pytest.raises(ValueError, match="canned_answer_limit"):
+        mf3qa.build([folder.parent], tmp_path / "bad", BuildOptions(extra={"canned_answer_limit": 0}))
+
+
 @pytest.fixture(scope="module")
 def contaminated_sources(tmp_path_factory):
     """The samples plus a train file that copies a K-QA-fa benchmark question, and the benchmark folders."""
@@ -159,11 +194,11 @@ def test_cli_build(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_build(shared_data, tmp_path_factory):
-    """The real dev and test splits and the filtered niniban crawl (drhast and the benchmark check are left out
-    to keep the suite fast: bench/data_bench.py runs the full build)."""
+    """The real dev and test splits and the filtered crawls (the benchmark check is left out to keep the suite
+    fast: bench/data_bench.py runs the full build)."""
     out = tmp_path_factory.mktemp("mf3qa-real") / "out"
     folder = shared_data / "MF3QA"
-    sources = [folder / "dev.xlsx", folder / "test.xlsx", folder / "filtered" / "niniban.xlsx", folder / "crawled"]
+    sources = [folder / "dev.xlsx", folder / "test.xlsx", folder / "filtered", folder / "crawled"]
     return out, mf3qa.build(sources, out, BuildOptions(contamination="off"))
 
 
@@ -173,7 +208,7 @@ def test_real_build_removes_every_dev_question_from_train(real_build):
     leaks = data["stats"]["leaks"]
     # all 2,000 dev questions occur in filtered/niniban.xlsx (some more than once): every one leaves train
     assert leaks["dev"]["distinct_questions_found"] == 2000 == leaks["dev"]["questions_in_split"]
-    assert leaks["dev"]["train_rows_dropped"] == 2011 == data["leaks"]["dev"]
+    assert leaks["dev"]["train_rows_dropped"] == 2012 == data["leaks"]["dev"]
     assert leaks["test"]["train_rows_dropped"] == 0
     assert data["files"]["filtered/niniban.xlsx"]["read"] == 5405
     assert "niniban/qa.xlsx" in data["stats"]["ignored_files"] and "niniban/qa.xlsx" not in data["files"]
@@ -187,3 +222,83 @@ def test_real_test_split_keeps_kqa_rows(real_build):
     test = load(out, "test")
     assert report.to_dict()["stats"]["sources"]["test"] == {"isovisit.com": 88, "doctor-yab.ir": 1711, "kqa": 201}
     assert list(test["source"]).count("kqa") == 201
+
+
+def _char_shingles(text: str, k: int = 5) -> set[str]:
+    """The builder's shingles, as strings: character k-grams of the match form without spaces (the whole form
+    when shorter)."""
+    form = match_text(text).replace(" ", "")
+    return {form[i : i + k] for i in range(len(form) - k + 1)} if len(form) >= k else {form}
+
+
+def exact_pairs_at_least(queries: list[str], indexed: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Every (query, indexed) pair with Jaccard >= threshold, exactly: an all-pairs similarity join with prefix
+    filtering, then each candidate pair's Jaccard computed from the sets. No LSH.
+
+    Prefix filtering: put shingles in one global order; two sets with Jaccard >= t share one of the first
+    |s| - ceil(t|s|) + 1 shingles of each. Any fixed order is correct; rare-first (frequency among the indexed sets,
+    shingles absent from them first of all, as they can never match) keeps the candidate lists short."""
+    q_sets = [_char_shingles(t) for t in queries]
+    i_sets = [_char_shingles(t) for t in indexed]
+    freq: Counter = Counter()
+    for s in i_sets:
+        freq.update(s)
+    rank = {g: i for i, (g, _) in enumerate(sorted(freq.items(), key=lambda item: (item[1], item[0])))}
+
+    def prefix(s: set[str]) -> list[str]:
+        keep = len(s) - math.ceil(threshold * len(s)) + 1
+        absent = [g for g in s if g not in rank]
+        if len(absent) >= keep:
+            return []
+        return sorted((g for g in s if g in rank), key=rank.__getitem__)[: keep - len(absent)]
+
+    postings: dict[str, list[int]] = {}
+    for j, s in enumerate(i_sets):
+        for g in prefix(s):
+            postings.setdefault(g, []).append(j)
+    pairs = []
+    for i, s in enumerate(q_sets):
+        candidates = {j for g in prefix(s) for j in postings.get(g, ())}
+        for j in candidates:
+            other = i_sets[j]
+            if not threshold * len(s) <= len(other) <= len(s) / threshold:
+                continue
+            inter = len(s & other)
+            sim = inter / (len(s) + len(other) - inter)
+            if sim >= threshold:
+                pairs.append((i, j, sim))
+    return pairs
+
+
+def test_exact_join_finds_what_brute_force_finds():
+    texts = ["سلام دکتر، بچم تب داره", "سلام دکتر بچم تب داره!", "سرفه خشک دارم", "سرفه خشک دارم شبها", "درد"]
+    brute = {
+        (i, j)
+        for i, a in enumerate(texts)
+        for j, b in enumerate(texts)
+        if len(_char_shingles(a) & _char_shingles(b)) / len(_char_shingles(a) | _char_shingles(b)) >= 0.6
+    }
+    assert {(i, j) for i, j, _ in exact_pairs_at_least(texts, texts, 0.6)} == brute
+
+
+def test_real_build_no_train_question_near_a_dev_or_test_question(real_build):
+    """Exact Jaccard (not LSH) of character 5-gram sets: no train question within 0.8 of a dev/test question."""
+    out, report = real_build
+    train = load(out, "train")
+    published = list(load(out, "dev")["question"]) + list(load(out, "test")["question"])
+    assert exact_pairs_at_least(list(train["question"]), published, 0.8) == []
+    # the pairs the issue found (near duplicates of dev questions) are gone from train
+    assert not {"niniban-02070", "niniban-04537"} & set(train["id"])
+    stats = report.to_dict()["stats"]
+    assert stats["leak_check"]["lsh"]["p_candidate_at_threshold"] >= 0.99
+    assert stats["canned_answers"]["limit"] == 3 and stats["canned_answers"]["rows_dropped"] > 0
+
+
+def test_report_prints_the_lsh_curve_and_the_redaction_figures(sample_build):
+    out, report = sample_build
+    markdown = (out / "build_report.md").read_text(encoding="utf-8")
+    assert "21 bands × 6 rows of 128 permutations" in markdown and "0.80 → 0.9983" in markdown
+    stats = report.to_dict()["stats"]
+    assert stats["dedup"]["lsh"]["p_candidate_at_threshold"] >= 0.99
+    assert stats["redaction_quality"]["recall"] >= 0.98 and stats["redaction_quality"]["precision"] >= 0.98
+    assert "redaction measured on a labelled set of" in markdown

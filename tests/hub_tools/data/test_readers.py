@@ -161,7 +161,9 @@ def test_report_invariant_and_round_trip(tmp_path):
     assert loaded.to_dict() == report.to_dict()
     data = report.to_dict()
     assert data["duplicates"] == {"exact": 1, "near": 4} and data["leaks"] == {"test": 1}
-    assert data["redactions"] == {"phone": 2, "email": 0, "url": 0, "national_id": 0}
+    assert data["redactions"] == {"phone": 2, "email": 0, "url": 0, "national_id": 0, "handle": 0, "iban": 0,
+                                  "card": 0, "address": 0, "name": 0}
+    assert data["stats"]["redaction_quality"]["recall"] >= 0.98
     assert data["files"]["a.xlsx"]["dropped"] == {
         "answer too short": 2,
         "contamination: overlaps test": 1,
@@ -170,3 +172,27 @@ def test_report_invariant_and_round_trip(tmp_path):
     assert "| a.xlsx | 10 | 6 | 4 |" in (tmp_path / "build_report.md").read_text(encoding="utf-8")
     with pytest.raises(ValueError):
         report.add_duplicates(1, "fuzzy")
+
+
+def test_read_table_reads_csv_and_parquet_like_the_other_readers(tmp_path):
+    """The one table reader: csv and parquet rows get the same column matching, types, row numbers and errors."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from hub_tools.data.readers import read_table
+
+    csv_path = tmp_path / "items.csv"
+    csv_path.write_text("Question,Answer Index\nسوال اول,۲\n,3\n", encoding="utf-8")
+    rows = read_table(csv_path, {"question": str, "answer_index": int})
+    first = next(rows)
+    assert (first.row, first["question"], first["answer_index"]) == (2, "سوال اول", 2)
+    with pytest.raises(DataError, match=r"/items.csv, row 3, column 'question': empty cell"):
+        next(rows)
+    parquet_path = tmp_path / "items.parquet"
+    pq.write_table(pa.table({"question": ["q1", "q2"], "extra": [1, 2]}), parquet_path)
+    rows = list(read_table(parquet_path, {"question": str}))
+    assert [(r.row, r["question"], r.extra) for r in rows] == [(1, "q1", {"extra": 1}), (2, "q2", {"extra": 2})]
+    with pytest.raises(DataError, match="missing column"):
+        list(read_table(parquet_path, {"answer": str}))
+    with pytest.raises(DataError, match="unsupported table type"):
+        list(read_table(tmp_path / "items.tsv", {"question": str}))
