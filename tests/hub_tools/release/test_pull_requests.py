@@ -23,9 +23,11 @@ def _state(api, manifest):
 def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifest, manifest, hf_api, local_hub,
                                                                   capsys):  # fmt: skip
     # Dry run: says what it would open, writes nothing.
+    local_hub.clear_request_log()
     assert cli.main(["push", str(release_manifest), "--create-pr", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"would open a pull request on {manifest.artifact('model').repo_id}" in out
+    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
 
     assert cli.main(["push", str(release_manifest), "--create-pr"]) == 0
     out = capsys.readouterr().out
