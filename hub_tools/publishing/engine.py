@@ -17,6 +17,10 @@
 3. **commit**: one ``create_commit`` with only the added, changed and deleted files and ``parent_commit`` = the head
    the plan read, so a concurrent push is refused instead of overwritten.
 4. **check**: the tree at a commit against the staged digests, from the Hub's metadata only; nothing is downloaded.
+
+The commit can instead be *proposed*: ``commit_repo(..., create_pr=True)`` opens a pull request (``refs/pr/N``) and
+leaves main alone; ``find_proposal`` finds an open one by title (plan against its ``revision`` to update it in
+place) and ``merge_proposal`` merges it into main. Review first, merge later, through the same one commit path.
 """
 
 from __future__ import annotations
@@ -350,11 +354,13 @@ def plan_repo(api, *, repo_id: str, kind: ArtifactType, staged: Staged, revision
                          keep=kind.keep_remote, revision=revision, skipped=list(staged.skipped)))  # fmt: skip
 
 
-def commit_repo(api, plan: RepoPlan, *, message: str, description: str = "") -> str | None:
+def commit_repo(api, plan: RepoPlan, *, message: str, description: str = "",
+                create_pr: bool = False) -> str | Proposal | None:  # fmt: skip
     """One commit with exactly the plan's changes, on top of ``plan.head``; returns its id (None: nothing to do).
 
     ``parent_commit`` makes the server refuse the commit if the branch moved since the plan was made, so a
-    concurrent push can never be silently overwritten.
+    concurrent push can never be silently overwritten. With ``create_pr`` the commit opens a pull request against
+    ``plan.revision`` (main) instead, whose title is ``message``, and a :class:`Proposal` is returned.
     """
     from huggingface_hub import CommitOperationDelete
 
@@ -370,9 +376,51 @@ def commit_repo(api, plan: RepoPlan, *, message: str, description: str = "") -> 
         commit_message=message,
         commit_description=description or describe(plan),
         parent_commit=plan.head,
+        create_pr=create_pr,
     )
-    logger.debug("committed %s %s: %s", plan.repo_type, plan.repo_id, info.oid)
+    logger.debug("committed %s %s: %s%s", plan.repo_type, plan.repo_id, info.oid,
+                 f" (pull request #{info.pr_num})" if create_pr else "")  # fmt: skip
+    if create_pr:
+        return Proposal(num=int(info.pr_num), commit=info.oid)
     return info.oid
+
+
+# --------------------------------------------------------------------------------------------------- pull requests
+@dataclass(frozen=True)
+class Proposal:
+    """An open pull request: its number and head commit (``revision`` is what to plan and commit against)."""
+
+    num: int
+    commit: str
+
+    @property
+    def revision(self) -> str:
+        return f"refs/pr/{self.num}"
+
+
+def find_proposal(api, repo_id: str, repo_type: str, title: str) -> Proposal | None:
+    """The open pull request titled ``title`` (the newest, should there be several); None when there is none or
+    the repo does not exist."""
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        found = [d for d in api.get_repo_discussions(repo_id, repo_type=repo_type, discussion_type="pull_request",
+                                                     discussion_status="open")
+                 if d.is_pull_request and d.status == "open" and d.title == title]  # fmt: skip
+    except RepositoryNotFoundError:
+        return None
+    if not found:
+        return None
+    num = max(d.num for d in found)
+    return Proposal(num=num, commit=api.repo_info(repo_id, repo_type=repo_type, revision=f"refs/pr/{num}").sha)
+
+
+def merge_proposal(api, repo_id: str, repo_type: str, proposal: Proposal, *, comment: str) -> str:
+    """Merge ``proposal`` into main; returns main's new head (the server refuses a PR that conflicts with main)."""
+    api.merge_pull_request(repo_id, proposal.num, repo_type=repo_type, comment=comment)
+    head = api.repo_info(repo_id, repo_type=repo_type).sha
+    logger.debug("merged %s %s #%d: main at %s", repo_type, repo_id, proposal.num, head)
+    return head
 
 
 def ensure_repo(api, repo_id: str, kind: ArtifactType, *, private: bool = False, space_sdk: str | None = None,

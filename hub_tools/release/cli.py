@@ -2,6 +2,8 @@
 
     gaokerena release plan release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080
     gaokerena release push release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080 [--dry-run] [--full-load]
+    gaokerena release push release/gaokerena-v1.yaml --create-pr     # one pull request per repo, for review
+    gaokerena release push release/gaokerena-v1.yaml --merge-prs     # later: merge them, verify, tag, record
     gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL]
 
 The endpoint is ``--endpoint`` or ``HF_ENDPOINT``; the token is ``HF_TOKEN`` or the one ``hf auth login`` stored
@@ -41,7 +43,19 @@ def make_parser() -> argparse.ArgumentParser:
                              help="verify models and adapters by loading them and generating, datasets with "
                                   "load_dataset (downloads everything; default: structural checks from metadata "
                                   "and range requests)")  # fmt: skip
+            add_pull_request_options(sub)
     return parser
+
+
+def add_pull_request_options(sub: argparse.ArgumentParser) -> None:
+    """``push --create-pr`` / ``--merge-prs``: a release reviewed as one pull request per repo, merged later."""
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--create-pr", action="store_true",
+                       help='propose the release as one pull request per repo, titled "Release <version>" (main '
+                            "untouched, nothing tagged; a re-run updates the open pull request, never opens another)")
+    group.add_argument("--merge-prs", action="store_true",
+                       help="upload nothing: merge each repo's open release pull request, verify, tag and write "
+                            "the release record")  # fmt: skip
 
 
 def configure_endpoint(endpoint: str | None) -> str:
@@ -120,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "plan":
             print_plan(plan_release(api, manifest))
             return 0
-        report = push_release(api, manifest, dry_run=args.dry_run, full_load=args.full_load)
+        report = push_release(api, manifest, dry_run=args.dry_run, full_load=args.full_load,
+                              create_pr=args.create_pr, merge_prs=args.merge_prs)  # fmt: skip
     except (ReleaseError, CardError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2
@@ -202,9 +217,12 @@ def print_plan(states) -> None:
 def print_report(report) -> int:
     if report.dry_run:
         print_plan(report.repos)
+        print_proposals(report)
         print("dry run: nothing was written")
         return 0
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.stage_seconds.items())
+    if report.mode == "create-pr":
+        return print_proposed(report, timings)
     if report.record_failures:
         print(f"release {report.version} is already tagged and no longer matches its release record:",
               file=sys.stderr)  # fmt: skip
@@ -217,6 +235,8 @@ def print_report(report) -> int:
             print(f"  {check}", file=sys.stderr)
         return 1
     tagged = sum(repo.tagged for repo in report.repos)
+    if report.mode == "merge-prs":
+        print(f"release {report.version}: {len(report.with_pr('merged'))} pull request(s) merged")
     print(
         f"release {report.version}: {report.commits} commit(s), {report.uploaded_bytes:,} bytes uploaded, "
         f"{tagged} tag(s) created ({timings}); verification read {report.verify_downloaded_bytes:,} bytes"
@@ -230,3 +250,40 @@ def print_report(report) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def print_proposals(report) -> None:
+    """Dry run of ``--create-pr`` / ``--merge-prs``: per repo, what would happen to its release pull request."""
+    if report.mode == "commit":
+        return
+    for state in report.repos:
+        if state.released or state.plan.unchanged:
+            continue
+        repo, pr = state.artifact.repo_id, state.proposal
+        if report.mode == "merge-prs":
+            print(f"would merge pull request #{pr.num} of {repo}")
+        elif pr is None:
+            print(f"would open a pull request on {repo}")
+        elif state.pr_plan.unchanged:
+            print(f"pull request #{pr.num} of {repo} is up to date")
+        else:
+            plan = state.pr_plan
+            print(f"would update pull request #{pr.num} of {repo} "
+                  f"(+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)})")  # fmt: skip
+
+
+def print_proposed(report, timings: str) -> int:
+    """The end of ``--create-pr``: the pull requests, and whether they passed verification."""
+    for state in report.repos:
+        if state.proposal is not None:
+            print(f"  {state.artifact.repo_id}: pull request #{state.proposal.num} ({state.pr_action})")
+    if not report.ok:
+        print(f"release {report.version}: the pull requests FAILED verification ({timings}):", file=sys.stderr)
+        for check in report.failures:
+            print(f"  {check}", file=sys.stderr)
+        return 1
+    counts = {action: len(report.with_pr(action)) for action in ("opened", "updated", "up to date")}
+    print(f"release {report.version} proposed: {counts['opened']} pull request(s) opened, {counts['updated']} "
+          f"updated, {counts['up to date']} up to date, {report.uploaded_bytes:,} bytes uploaded; nothing tagged "
+          f"({timings}). After review: gaokerena release push --merge-prs")  # fmt: skip
+    return 0

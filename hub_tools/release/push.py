@@ -21,6 +21,15 @@ The sequence is what makes a push safe to repeat or to resume after it was kille
 5. only when every check passed, ``create_tag`` at the verified commits, then the release record (a commit on the
    results repo's main branch, after its tag), then the Spaces' variables (which pin the version). A failed check
    leaves no tag, no record and no variable changed.
+
+A release can go through review first. ``create_pr=True`` (``release push --create-pr``) stages, preflights and
+diffs the same way, but each repo's difference becomes one pull request titled "Release <version>" (the engine's
+``commit_repo(create_pr=True)``); main is untouched, nothing is tagged, and the pull requests are verified at their
+head commits. Re-running updates an open pull request of that title in place (a commit on ``refs/pr/N``) or leaves
+it alone when it already holds the staged files; it never opens a second one. ``merge_prs=True``
+(``release push --merge-prs``) uploads nothing: every repo whose main differs from the staged files must have an
+open "Release <version>" pull request holding exactly them (else the push is refused before any write, naming the
+repo); those are merged, then verify, tag, record and Space variables run as in step 4-5.
 """
 
 from __future__ import annotations
@@ -41,8 +50,9 @@ from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
 from hub_tools.publishing.artifacts import artifact_type
 from hub_tools.publishing.engine import (
-    LocalFile, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff, ensure_repo,
-    generated_file, remote_state, remote_tree, stage_folder,
+    LocalFile, Proposal, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff,
+    ensure_repo, find_proposal, generated_file, merge_proposal, plan_lines, plan_repo, remote_state,
+    remote_tree, stage_folder,
 )  # fmt: skip
 from hub_tools.publishing.sanitize import Sanitizer, local_roots
 from hub_tools.release import record as records
@@ -74,6 +84,9 @@ class RepoState:
     committed: bool = False  # this run made a commit
     checks: list[verify.CheckResult] = field(default_factory=list)
     tagged: bool = False  # this run created the tag
+    proposal: Proposal | None = None  # the open "Release <version>" pull request (create_pr / merge_prs)
+    pr_plan: RepoPlan | None = None  # the staged files against that pull request's head
+    pr_action: str = ""  # what this run did with it: opened, updated, up to date, merged
 
     @property
     def files(self) -> dict[str, LocalFile]:
@@ -90,6 +103,7 @@ class ReleaseReport:
     version: str
     repos: list[RepoState]
     dry_run: bool = False
+    mode: str = "commit"  # commit, create-pr or merge-prs
     stage_seconds: dict[str, float] = field(default_factory=dict)
     record: records.ReleaseRecord | None = None
     record_written: bool = False
@@ -109,7 +123,11 @@ class ReleaseReport:
 
     @property
     def uploaded_bytes(self) -> int:
-        return sum(repo.plan.upload_bytes for repo in self.repos if repo.committed and repo.plan)
+        return sum((repo.pr_plan if repo.pr_action == "updated" else repo.plan).upload_bytes
+                   for repo in self.repos if repo.committed and repo.plan and repo.pr_action != "merged")  # fmt: skip
+
+    def with_pr(self, action: str) -> list[RepoState]:
+        return [repo for repo in self.repos if repo.pr_action == action]
 
     @property
     def verify_downloaded_bytes(self) -> int:
@@ -281,25 +299,41 @@ def push_release(
     full_load: bool = False,
     hub_url: str | None = None,
     on_phase: Callable[[str], None] | None = None,
+    create_pr: bool = False,
+    merge_prs: bool = False,
 ) -> ReleaseReport:
     """Plan, commit, verify and tag (see the module docstring); never raises for a failed check.
+
+    ``create_pr`` proposes the release as one pull request per repo instead (verified, not tagged); ``merge_prs``
+    merges those pull requests, then verifies and tags. A missing or outdated pull request raises
+    :class:`ReleaseError` before any write.
 
     ``full_load`` verifies models and adapters by loading them and generating (downloads every weight) instead
     of the structural check. ``on_phase`` is called with each phase's name (plan, commit, verify, tag) as it
     starts and with "end NAME" as it ends, e.g. to split a request log by phase.
     """
-    report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run)
+    if create_pr and merge_prs:
+        raise ReleaseError("--create-pr and --merge-prs are two steps: run one, then the other")
+    mode = "create-pr" if create_pr else "merge-prs" if merge_prs else "commit"
+    report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run, mode=mode)
     with _phase(report, "plan", on_phase):
         report.repos = plan_release(api, manifest, hub_url=hub_url)
         _preflight(api, report, manifest)
+        if mode != "commit" and report.ok:
+            _find_proposals(api, report, manifest)
+        if merge_prs and report.ok:
+            _check_proposals(report, manifest)
     if dry_run or not report.ok:
         return report
-    with _phase(report, "commit", on_phase):
+    step = {"commit": _commit, "create-pr": _propose, "merge-prs": _merge}[mode]
+    with _phase(report, {"commit": "commit", "create-pr": "propose", "merge-prs": "merge"}[mode], on_phase):
         for state in report.repos:
-            _commit(api, state, manifest)
+            step(api, state, manifest)
     with _phase(report, "verify", on_phase):
         for state in report.repos:
             _verify(api, state, manifest, report.repos, full_load=full_load)
+    if create_pr:  # proposed for review: nothing is tagged until --merge-prs
+        return report
     if not report.ok:
         logger.error("verification failed: no repo was tagged %s", manifest.version)
         return report
@@ -425,7 +459,7 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
     plan = state.plan
     summary = f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
-    state.commit = commit_repo(api, plan, message=f"Release {manifest.version}", description=describe(plan))
+    state.commit = commit_repo(api, plan, message=release_title(manifest.version), description=describe(plan))
     state.committed = state.commit is not None
     state.commit = state.commit or plan.head
     logger.info(
@@ -436,6 +470,74 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
     if pause and state.committed:
         logger.info("  (test hook %s: pausing %.0f s)", PAUSE_ENV, pause)
         time.sleep(pause)
+
+
+def release_title(version: str) -> str:
+    """The commit message of a release, and the title of its pull requests."""
+    return f"Release {version}"
+
+
+def _find_proposals(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
+    """For each repo still to release: its open "Release <version>" pull request and the staged files against it."""
+    title = release_title(manifest.version)
+    for state in report.repos:
+        if state.released or state.plan.unchanged or not state.plan.exists:
+            continue
+        state.proposal = find_proposal(api, state.artifact.repo_id, state.artifact.repo_type, title)
+        if state.proposal is not None:
+            state.pr_plan = plan_repo(api, repo_id=state.artifact.repo_id, kind=state.staged.kind,
+                                      staged=state.staged, revision=state.proposal.revision)  # fmt: skip
+
+
+def _check_proposals(report: ReleaseReport, manifest: Manifest) -> None:
+    """Before merging anything: every repo whose main differs from the release has a pull request holding it."""
+    title, problems = release_title(manifest.version), []
+    for state in report.repos:
+        if state.released or state.plan.unchanged:
+            continue
+        if state.proposal is None:
+            problems.append(f"{state.artifact.repo_id}: no open pull request titled {title!r} "
+                            "(run `gaokerena release push --create-pr` first)")  # fmt: skip
+        elif not state.pr_plan.unchanged:
+            problems.append(f"{state.artifact.repo_id}: pull request #{state.proposal.num} differs from the staged "
+                            f"release ({'; '.join(plan_lines(state.pr_plan)[:5])}); re-run --create-pr to update it")
+    if problems:
+        raise ReleaseError(f"cannot merge release {manifest.version}; nothing was merged:\n  " + "\n  ".join(problems))
+
+
+def _propose(api: HfApi, state: RepoState, manifest: Manifest) -> None:
+    """The repo's difference as a pull request: opened, updated in place, or left alone when it already holds it."""
+    artifact, title = state.artifact, release_title(manifest.version)
+    if state.released or state.plan.unchanged:
+        _commit(api, state, manifest)  # nothing to propose: logs and sets the commit to verify
+        return
+    if state.proposal is not None:
+        plan = state.pr_plan
+        commit = commit_repo(api, plan, message=title, description=describe(plan))  # on refs/pr/N
+        state.committed, state.commit = commit is not None, commit or state.proposal.commit
+        state.pr_action = "updated" if commit else "up to date"
+        state.proposal = Proposal(state.proposal.num, state.commit)
+    else:
+        if not state.plan.exists:
+            ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
+        plan = state.plan
+        state.proposal = commit_repo(api, plan, message=title, description=describe(plan), create_pr=True)
+        state.committed, state.commit, state.pr_action = True, state.proposal.commit, "opened"
+    logger.info("  %-8s %-45s pull request #%d %s at %s", artifact.type, artifact.repo_id, state.proposal.num,
+                state.pr_action, state.commit[:12])  # fmt: skip
+
+
+def _merge(api: HfApi, state: RepoState, manifest: Manifest) -> None:
+    """Merge the repo's release pull request (checked by ``_check_proposals``); main then holds the release."""
+    if state.released or state.plan.unchanged:
+        _commit(api, state, manifest)
+        return
+    artifact = state.artifact
+    state.commit = merge_proposal(api, artifact.repo_id, artifact.repo_type, state.proposal,
+                                      comment=f"Merged by `gaokerena release push --merge-prs` ({manifest.version})")
+    state.committed, state.pr_action = True, "merged"
+    logger.info("  %-8s %-45s merged pull request #%d: main at %s", artifact.type, artifact.repo_id,
+                state.proposal.num, state.commit[:12])  # fmt: skip
 
 
 def _write_record(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:

@@ -175,7 +175,40 @@ def test_plan_commit_and_compare_against_the_local_hub(hf_api, tmp_path, monkeyp
     assert hf_api.list_repo_commits(repo_id)[0].commit_id == second
 
 
-WRITE_CALLS = {"create_commit", "upload_folder", "upload_file", "upload_large_folder", "CommitOperationAdd"}
+def test_a_commit_proposed_as_a_pull_request_updated_in_place_then_merged(hf_api, tmp_path):
+    repo_id = f"tester/engine-pr-{uuid.uuid4().hex[:8]}"
+    kind = artifact_type("model")
+    hf_api.create_repo(repo_id)
+    folder = _write(tmp_path / "src", {"config.json": "{}", "model.safetensors": b"\1" * 2048})
+    staged = stage_folder(folder, kind)
+    assert engine.find_proposal(hf_api, repo_id, "model", "Release v2") is None
+    proposal = commit_repo(hf_api, plan_repo(hf_api, repo_id=repo_id, kind=kind, staged=staged),
+                           message="Release v2", create_pr=True)  # fmt: skip
+    assert proposal == engine.Proposal(1, hf_api.repo_info(repo_id, revision="refs/pr/1").sha)
+    assert hf_api.list_repo_files(repo_id) == [".gitattributes"]  # main untouched
+    assert engine.find_proposal(hf_api, repo_id, "model", "Release v2") == proposal
+    assert engine.find_proposal(hf_api, repo_id, "model", "Release v3") is None
+
+    # Planned against the pull request's head, an unchanged folder is nothing to do, a change a commit on refs/pr/1.
+    on_pr = plan_repo(hf_api, repo_id=repo_id, kind=kind, staged=staged, revision=proposal.revision)
+    assert on_pr.unchanged and on_pr.head == proposal.commit
+    (folder / "config.json").write_text('{"reviewed": true}')
+    staged = stage_folder(folder, kind)
+    on_pr = plan_repo(hf_api, repo_id=repo_id, kind=kind, staged=staged, revision=proposal.revision)
+    assert on_pr.changed == ["config.json"]
+    update = commit_repo(hf_api, on_pr, message="Release v2")
+    assert update == hf_api.repo_info(repo_id, revision="refs/pr/1").sha
+    assert engine.find_proposal(hf_api, repo_id, "model", "Release v2") == engine.Proposal(1, update)
+
+    head = engine.merge_proposal(hf_api, repo_id, "model", engine.Proposal(1, update), comment="merged")
+    assert head == hf_api.repo_info(repo_id).sha
+    assert compare_tree(remote_tree(hf_api, repo_id, "model", head), staged.digests()) == []
+    assert engine.find_proposal(hf_api, repo_id, "model", "Release v2") is None  # merged: no longer open
+
+
+# huggingface_hub calls that write files to a Hub (merging a pull request too): only the engine makes them.
+WRITE_CALLS = {"create_commit", "upload_folder", "upload_file", "upload_large_folder", "CommitOperationAdd",
+               "merge_pull_request"}  # fmt: skip
 
 
 def test_no_second_copy_of_the_commit_logic():
