@@ -60,8 +60,38 @@ def launch_options() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- chat
 
 
-def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings: Settings) -> list[int]:
-    """Token ids of the conversation, trimmed to MAX_INPUT_TOKEN_LENGTH (with a ``gr.Warning`` if trimmed)."""
+class ReplyError(Exception):
+    """A failure shown inside the reply (bilingual), so the chat box stays usable; ``str()`` is the Markdown note."""
+
+
+def failure_note(persian: str, english: str) -> str:
+    """The bilingual Markdown note a failed reply ends with."""
+    return f"**⚠️ {persian}**\n\n⚠️ {english}"
+
+
+EMPTY_MESSAGE_HINT = "لطفاً پرسش خود را بنویسید. · Please type your question."
+
+
+def trim_warning(report: chat.TrimReport, budget: int, total_history: int) -> str:
+    """The Persian (then English) warning that says which part of the conversation was left out."""
+    kept = total_history - report.dropped_messages
+    fa, en = [], []
+    if report.dropped_messages:
+        fa.append(f"{report.dropped_messages} پیام قدیمی‌تر گفتگو کنار گذاشته شد؛ پیام سیستم و "
+                  f"{kept} پیام تازه‌تر نگه داشته شد")
+        en.append(f"the {report.dropped_messages} oldest message(s) were left out; the system prompt and the "
+                  f"{kept} newest were kept")
+    if report.shortened_last:
+        fa.append("ابتدای پیام شما حذف شد و انتهای آن نگه داشته شد")
+        en.append("the beginning of your message was cut and its end kept")
+    return (f"گفتگو از بودجه ورودی مدل ({budget} توکن) بلندتر بود: " + "، و ".join(fa) + ". · "
+            f"The conversation was longer than the {budget}-token input budget: " + "; ".join(en) + ".")
+
+
+def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings: Settings,
+                max_new_tokens: int | None = None) -> list[int]:
+    """Token ids of the conversation, trimmed to :func:`space.inference.input_budget` (with a ``gr.Warning`` in
+    Persian and English saying what was left out). Raises :class:`ReplyError` when the prompt cannot be built."""
     from space import inference
 
     templated: dict[str, Any] = {}
@@ -71,24 +101,27 @@ def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings:
         return len(templated["ids"])
 
     try:
+        budget = inference.input_budget(settings, settings.default_new_tokens if max_new_tokens is None
+                                        else max_new_tokens)
+        conversation = chat.build_conversation(message, history, system_prompt)
         messages, report = chat.trim_to_budget(
-            chat.build_conversation(message, history, system_prompt), count, settings.max_input_tokens,
-            shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
+            conversation, count, budget, shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
         )
         ids = templated["ids"] if templated.get("messages") == messages else inference.prompt_ids(messages, settings)
     except ValueError as exc:
-        raise gr.Error(f"The conversation does not fit the model's input budget: {exc}") from exc
+        raise ReplyError(failure_note("گفتگو در بودجه ورودی مدل جا نمی‌شود. پیام سیستم را کوتاه‌تر کنید.",
+                                      f"The conversation does not fit the model's input budget: {exc}")) from exc
     except TemplateError as exc:
-        raise gr.Error(f"The model's chat template rejected the conversation: {exc}") from exc
+        raise ReplyError(failure_note("قالب گفتگوی مدل این گفتگو را نپذیرفت. گفتگوی تازه‌ای شروع کنید.",
+                                      f"The model's chat template rejected the conversation: {exc}")) from exc
     except OSError as exc:  # tokenizer files missing or the Hub unreachable
         logger.error("could not load the tokenizer of %s: %s", settings.model_id, exc)
-        raise gr.Error(f"The model {settings.model_id} could not be loaded. Please try again later.") from exc
+        raise ReplyError(failure_note("مدل بارگذاری نشد. لطفاً کمی بعد دوباره تلاش کنید.",
+                                      f"The model {settings.model_id} could not be loaded. Please try again later.")
+                         ) from exc
     if report.trimmed:
-        gr.Warning(
-            f"The conversation was longer than {settings.max_input_tokens} tokens: "
-            f"{report.dropped_messages} older message(s) were left out"
-            + (" and your message was shortened." if report.shortened_last else ".")
-        )
+        history_messages = sum(1 for m in conversation[:-1] if m["role"] != "system")
+        gr.Warning(trim_warning(report, budget, history_messages))
     return ids
 
 
@@ -103,22 +136,32 @@ def respond(
 ) -> Iterator[str]:
     """The chat handler: emergency guidance first for red-flag messages, then the model's streamed reply.
 
+    Never raises for the user's input or a model failure: an empty message gets a short bilingual hint, and a
+    model, template or generation error ends the reply with a bilingual note (Gradio 6.31's ChatInterface
+    leaves its textbox disabled after a ``gr.Error``, which would lock the chat), so the conversation goes on.
+
     Yields the growing reply, at most once per STREAM_INTERVAL_S (the first piece at once), so a fast model does
     not spend its time on one browser update per token. Over-long conversations lose their oldest turns (never
     the system prompt or the latest message) with a ``gr.Warning``. Closing this generator (Stop) closes the
     model stream, which stops generation. Message contents are never logged.
     """
-    from space import inference  # torch/transformers load here, not when the UI is built
-
     settings = get_settings()
     if not message or not message.strip():
-        raise gr.Error("Please type a message. · لطفاً پیامی بنویسید.")
+        yield EMPTY_MESSAGE_HINT
+        return
     reply = safety.emergency_message(safety.detect_red_flags(message))
     if reply:
         yield reply
-    input_ids = _prompt_ids(message, history, system_prompt, settings)
-    stream = inference.stream_reply(input_ids, int(max_new_tokens), float(temperature), float(top_p),
-                                    float(repetition_penalty), settings.stream_interval_s)
+    from space import inference  # torch/transformers load here, not when the UI is built
+
+    try:
+        input_ids = _prompt_ids(message, history, system_prompt, settings, int(max_new_tokens))
+    except ReplyError as exc:
+        yield reply + str(exc)
+        return
+    stream = inference.stream_reply(input_ids, inference.new_token_cap(settings, int(max_new_tokens)),
+                                    float(temperature), float(top_p), float(repetition_penalty),
+                                    settings.stream_interval_s)
     last_update, pending = 0.0, False
     try:
         for piece in stream:
@@ -128,6 +171,9 @@ def respond(
                 yield reply
         if pending:
             yield reply
+    except gr.Error as exc:  # inference's own bilingual failures; on ZeroGPU also the worker's errors
+        yield (reply + "\n\n" if reply else "") + failure_note(
+            "پاسخ کامل نشد. لطفاً دوباره تلاش کنید.", str(exc.message))
     finally:
         stream.close()  # Stop / disconnect: ends generation at the next token
 

@@ -66,7 +66,9 @@ class Settings:
         max_input_tokens: prompt budget; older turns are dropped beyond it (``MAX_INPUT_TOKEN_LENGTH``).
         max_new_tokens / default_new_tokens: slider maximum and default (``MAX_NEW_TOKENS``,
             ``DEFAULT_MAX_NEW_TOKENS``).
-        gpu_duration: seconds requested from ZeroGPU per reply (``GPU_DURATION``).
+        gpu_duration: the most seconds requested from ZeroGPU for one reply (``GPU_DURATION``); a reply asks for
+            ``gpu_base_s + gpu_s_per_token * max_new_tokens`` (``GPU_BASE_S``, ``GPU_S_PER_TOKEN``), capped there.
+        gpu_size: the ZeroGPU slice, "large" (half an H200) or "xlarge" (a whole one) (``GPU_SIZE``).
         stream_interval_s: shortest time between two chat updates sent to the browser (``STREAM_INTERVAL_S``).
         queue_poll_s: how often Gradio's queue looks for waiting requests (``QUEUE_POLL_S``; Gradio's own 1 ms
             wakes its event loop 1,000 times a second, also while a reply is generated, and on the tiny model that
@@ -91,6 +93,9 @@ class Settings:
     max_new_tokens: int = 2048
     default_new_tokens: int = 512
     gpu_duration: int = 120
+    gpu_base_s: float = 8.0
+    gpu_s_per_token: float = 0.04
+    gpu_size: str = "large"
     stream_interval_s: float = 0.05
     queue_poll_s: float = 0.01
     zero_gpu: bool = False
@@ -118,6 +123,9 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     device = env.get("DEVICE", "auto").strip().lower() or "auto"
     if device not in {"auto", "cpu", "cuda"}:
         raise ValueError(f"DEVICE must be one of auto, cpu, cuda; got {device!r}")
+    gpu_size = env.get("GPU_SIZE", "large").strip().lower() or "large"
+    if gpu_size not in {"large", "xlarge"}:
+        raise ValueError(f"GPU_SIZE must be large or xlarge; got {gpu_size!r}")
     return Settings(
         model_id=_optional(env, "MODEL_ID") or DEFAULT_MODEL_ID,
         revision=_optional(env, "REVISION"),
@@ -130,6 +138,9 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_new_tokens=max_new,
         default_new_tokens=min(_as_int(env, "DEFAULT_MAX_NEW_TOKENS", 512), max_new),
         gpu_duration=_as_int(env, "GPU_DURATION", 120),
+        gpu_base_s=_as_float(env, "GPU_BASE_S", 8.0),
+        gpu_s_per_token=_as_float(env, "GPU_S_PER_TOKEN", 0.04),
+        gpu_size=gpu_size,
         stream_interval_s=_as_float(env, "STREAM_INTERVAL_S", 0.05),
         queue_poll_s=_as_float(env, "QUEUE_POLL_S", 0.01),
         zero_gpu=_as_bool(env.get("SPACES_ZERO_GPU")),
