@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from space.safety import DISCLAIMER_EN, DISCLAIMER_FA
+from space.safety import DISCLAIMER_EN, DISCLAIMER_FA, MEASURED
 from space.settings import Settings
 
 
@@ -38,6 +38,29 @@ def header_html(settings: Settings) -> str:
     )
 
 
+def safety_figures_markdown() -> tuple[str, str]:
+    """(Persian, English) paragraphs stating the emergency net's measured recall and false-alarm rate."""
+    recall, alarms = 100 * MEASURED["recall"], 100 * MEASURED["false_alarm_rate"]
+    blind = 100 * MEASURED["blind_recall"]
+    fa = (
+        f"پیش از پاسخ مدل، پیام‌ها برای نشانه‌های اورژانسی (درد قفسه سینه، سکته مغزی، تنگی نفس، آنافیلاکسی، "
+        f"مسمومیت، خونریزی، تشنج و بیهوشی، سوختگی، اورژانس بارداری، تب نوزاد، خودکشی) بررسی می‌شوند. روی مجموعه "
+        f"برچسب‌خورده ما ({MEASURED['messages']} پیام فارسی، انگلیسی و آمیخته) این بررسی **{recall:.1f}٪** "
+        f"موارد اورژانسی را پیدا می‌کند و در **{alarms:.1f}٪** پیام‌های غیراورژانسی هشدار نابه‌جا می‌دهد. "
+        f"قواعد با همین مجموعه نوشته شده‌اند؛ روی پیام‌های تازه‌ای که پیش‌تر ندیده بودند فقط حدود {blind:.0f}٪ "
+        "را پیدا کردند. پس این یک تور ایمنی است، نه تریاژ: در اورژانس همیشه با ۱۱۵ تماس بگیرید."
+    )
+    en = (
+        "Before the model answers, each message is checked for emergency red flags (chest pain, stroke, "
+        "breathing, anaphylaxis, poisoning, bleeding, seizure or unconsciousness, burns, pregnancy emergencies, "
+        f"fever in a young baby, suicide). On our labelled set ({MEASURED['messages']} Persian, English and mixed "
+        f"messages) it catches **{recall:.1f}%** of emergencies with **{alarms:.1f}%** false alarms. The rules were "
+        f"written with that set in view; on new phrasings they had not seen, they caught only about {blind:.0f}%. "
+        "It is a safety net, not triage: in an emergency always call 115."
+    )
+    return fa, en
+
+
 def about_markdown(settings: Settings) -> str:
     """The About tab: model, datasets, paper, licence and citation, with repo links on the configured Hub."""
     hub = settings.hub_url
@@ -51,6 +74,16 @@ stages (continued pretraining on a Persian medical corpus, then instruction tuni
 answers) and merged. This Space serves [{settings.model_id}]({hub}/{settings.model_id}){revision}.
 
 {DISCLAIMER_EN}
+
+## Emergency safety net · تور ایمنی اورژانس
+
+<div dir="rtl" lang="fa">
+
+{safety_figures_markdown()[0]}
+
+</div>
+
+{safety_figures_markdown()[1]}
 
 ## Datasets
 

@@ -87,3 +87,26 @@ def test_persian_chat_streams_right_to_left_and_leaderboard_renders(browser, app
     page.screenshot(path=str(artifacts_dir / "leaderboard.png"), full_page=True)
     print(f"screenshots in {artifacts_dir}")
     page.close()
+
+
+def test_an_empty_enter_does_not_lock_the_chat(browser, app_url):
+    """Gradio 6.31's ChatInterface disables its textbox after a gr.Error; the handler never raises one."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fa-IR")
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    box = page.locator(".gk-input textarea")
+    box.wait_for()
+    box.fill("   ")
+    box.press("Enter")
+    page.wait_for_timeout(500)  # whatever the empty submit does, it has done it by now
+    box.fill("سلام، برای سرماخوردگی چه کنم؟")
+    assert box.is_enabled()
+    box.press("Enter")
+    page.locator(".gk-chat .message p", has_text="سرماخوردگی").first.wait_for()
+    page.wait_for_function(
+        "() => { const m = [...document.querySelectorAll('.gk-chat .message')].pop();"
+        " return m && !m.innerText.includes('سرماخوردگی') && m.innerText.trim().length > 0; }"
+    )
+    assert page.locator(".toast-body.error, .toast-wrap .error").count() == 0
+    page.wait_for_function("() => !document.querySelector('.gk-input textarea').disabled")
+    page.close()
