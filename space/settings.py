@@ -79,7 +79,11 @@ class Settings:
         concurrency_limit: chat generations running at once (``CONCURRENCY_LIMIT``); queue_size: waiting
             requests before new ones are turned away (``QUEUE_SIZE``).
         leaderboard_ttl_s: seconds a page load may reuse the last Hub read (``LEADERBOARD_TTL_S``).
+        leaderboard_min_n: rows whose every score rests on fewer questions are hidden until the visitor asks
+            (``LEADERBOARD_MIN_N``).
         server_name / server_port: where ``python -m space.app`` listens (``GRADIO_SERVER_NAME``/``_PORT``).
+        mcp_server: serve Gradio's MCP server at ``/gradio_api/mcp/`` (``MCP_SERVER``; default: on the Hub, where
+            the platform sets ``SPACE_ID`` and requirements.txt installs ``gradio[mcp]``, and off elsewhere).
     """
 
     model_id: str = DEFAULT_MODEL_ID
@@ -104,8 +108,10 @@ class Settings:
     concurrency_limit: int = 1
     queue_size: int = 20
     leaderboard_ttl_s: float = 300.0
+    leaderboard_min_n: int = 30
     server_name: str = "127.0.0.1"
     server_port: int = 7860
+    mcp_server: bool = False
 
     @property
     def hub_url(self) -> str:
@@ -149,6 +155,8 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         concurrency_limit=_as_int(env, "CONCURRENCY_LIMIT", 1),
         queue_size=_as_int(env, "QUEUE_SIZE", 20),
         leaderboard_ttl_s=_as_float(env, "LEADERBOARD_TTL_S", 300.0),
+        leaderboard_min_n=_as_int(env, "LEADERBOARD_MIN_N", 30, minimum=0),
         server_name=_optional(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
         server_port=_as_int(env, "GRADIO_SERVER_PORT", 7860),
+        mcp_server=_as_bool(env["MCP_SERVER"]) if env.get("MCP_SERVER", "").strip() else bool(env.get("SPACE_ID")),
     )

@@ -79,7 +79,7 @@ def test_persian_chat_streams_right_to_left_and_leaderboard_renders(browser, app
     )
     assert right_aligned
 
-    page.get_by_role("tab", name="Leaderboard").click()
+    page.get_by_role("tab", name="جدول امتیازها").click()  # the Persian interface
     table = page.locator("#leaderboard-table")
     table.get_by_text("Gaokerena").first.wait_for()
     assert table.get_by_text("MMLU-fa avg (generate)").first.is_visible()
