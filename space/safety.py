@@ -421,14 +421,16 @@ _GUIDANCE: dict[str, tuple[str, str]] = {
 
 
 def emergency_message(categories: list[str]) -> str:
-    """Markdown emergency guidance (Persian, then English) for the detected categories; "" when none."""
+    """Markdown emergency guidance (Persian, then English) for the detected categories, in a ``gk-emergency`` box
+    (style.css colours it from theme variables); "" when none."""
     if not categories:
         return ""
     fa = "\n".join(f"- {_GUIDANCE[c][0]}" for c in categories)
     en = "\n".join(f"- {_GUIDANCE[c][1]}" for c in categories)
     return (
+        '<div class="gk-emergency" role="alert">\n\n'
         "**⚠️ هشدار اورژانسی — اورژانس پزشکی: ۱۱۵**\n\n"
         f"{fa}\n\n"
         "**⚠️ Emergency — Iran medical emergency: 115**\n\n"
-        f"{en}\n\n---\n\n"
+        f"{en}\n\n</div>\n\n"
     )
