@@ -67,7 +67,7 @@ def safety_figures_markdown() -> tuple[str, str]:
 
 
 def about_markdown(settings: Settings) -> str:
-    """The About tab in English: model, datasets, paper, licence and citation, with repo links on the configured Hub."""
+    """The About tab in English: model, safety figures, datasets, paper, licence, citation; links on the given Hub."""
     hub = settings.hub_url
     revision = f" (revision `{settings.revision}`)" if settings.revision else ""
     datasets = "\n".join(f"- [{repo}]({hub}/datasets/{repo}): {text}" for repo, text, _ in DATASETS)
@@ -138,7 +138,8 @@ def about_markdown_fa(settings: Settings) -> str:
 
 {datasets}
 
-نتایج جدول امتیازها از [{settings.results_repo}]({hub}/datasets/{settings.results_repo}) (`results/*.json`) خوانده می‌شود.
+نتایج جدول امتیازها از [{settings.results_repo}]({hub}/datasets/{settings.results_repo}) (`results/*.json`)
+خوانده می‌شود.
 
 ## مقاله
 
@@ -148,12 +149,14 @@ Ghassabi et al., *Leveraging Online Data to Enhance Medical Knowledge in a Small
 ## مجوز
 
 وزن‌های مدل با مجوز **CC BY-NC-SA 4.0** (غیرتجاری، اشتراک یکسان) بر پایه مجوز **CC BY-NC 4.0** مدل aya-expanse-8b
-منتشر شده‌اند و استفاده از آن باید با [سیاست استفاده مجاز Cohere](https://docs.cohere.com/docs/c4ai-acceptable-use-policy)
-نیز سازگار باشد. مجموعه‌داده‌ها CC BY-NC-SA 4.0 هستند. برای استفاده بالینی نیست.
+منتشر شده‌اند و استفاده از آن باید با
+[سیاست استفاده مجاز Cohere][aup] نیز سازگار باشد. مجموعه‌داده‌ها CC BY-NC-SA 4.0 هستند. برای استفاده بالینی نیست.
 
 ## حریم خصوصی
 
 گفتگوها ذخیره نمی‌شوند: نه علامت‌گذاری، نه تاریخچه گفتگو روی سرور، و متن پیام‌ها در لاگ‌ها نوشته نمی‌شود.
+
+[aup]: https://docs.cohere.com/docs/c4ai-acceptable-use-policy
 
 ## ارجاع
 

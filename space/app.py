@@ -62,7 +62,8 @@ def build_i18n(settings: Settings | None = None) -> gr.I18n:
 def launch_options(settings: Settings | None = None) -> dict[str, Any]:
     """Keyword arguments every ``demo.launch`` of this app needs (stylesheet, bidi script, translations)."""
     settings = settings or get_settings()
-    return {"css_paths": [str(CSS_PATH)], "js": DIR_JS, "i18n": build_i18n(settings), "mcp_server": settings.mcp_server}
+    return {"css_paths": [str(CSS_PATH)], "js": DIR_JS, "i18n": build_i18n(settings),
+            "mcp_server": settings.mcp_server}
 
 
 # ---------------------------------------------------------------------------------------------- chat

@@ -460,7 +460,8 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
     ]
     for tick in range(0, int(top_value) + 1, 20):
         x = left + tick * scale
-        parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='currentColor' stroke-opacity='0.2'/>")
+        parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='currentColor' "
+                     "stroke-opacity='0.2'/>")
         parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='12' text-anchor='middle'>{tick}</text>")
     for i, rec in enumerate(data.itertuples(index=False)):
         y = i * (bar_h + gap) + 4

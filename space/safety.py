@@ -86,40 +86,51 @@ PHRASES: dict[str, re.Pattern] = {
         ("خودکشی", "خود ?م ?(?:و|رو|را)? ?(?:ب|می ?)?کش(?:م|ی)", "خودزنی", "خودمو پرت", "خودم را پرت",
          "نمی ?(?:خوام|خواهم) … زنده (?:باشم|بمونم|بمانم)", "(?:می ?خوام|می ?خواهم|کاش|بذار) … بمیرم",
          "به زندگی ?(?:ام|م)? پایان", "نمی ?(?:خوام|خواهم) … زندگی کنم",
-         "همه ?ی? قرص ?(?:امو|هامو|هام را|ها رو|هامو) … (?:میخورم|بخورم)", "همه چی تمومه", "همه ?چیز ?(?:و|رو|را)? (?:تموم|تمام) کنم", "دلیلی برای زنده (?:موندن|ماندن) (?:ندارم|نیست)", "تمومش کنم", "رگ ?(?:م|مو|م را|م رو) ?(?:زدم|بزنم)",
+         "همه ?ی? قرص ?(?:امو|هامو|هام را|ها رو|هامو) … (?:میخورم|بخورم)", "همه چی تمومه",
+         "همه ?چیز ?(?:و|رو|را)? (?:تموم|تمام) کنم", "دلیلی برای زنده (?:موندن|ماندن) (?:ندارم|نیست)", "تمومش کنم",
+         "رگ ?(?:م|مو|م را|م رو) ?(?:زدم|بزنم)",
          "از (?:پشت ?بوم|پل|بالای ساختمان) … (?:بپرم|پرت)", "ارزوی مرگ"),
         ("suicid\\w*", "kill myself", "killing myself", "end(?:ing)? my life", "want to die", "wanna die",
          "dont want to live", "do not want to live", "cutting myself", "self harm\\w*", "hurt myself",
-         "no reason to live", "end it all", "end everything", "take all (?:my|the|of my) (?:pills|tablets|meds)", "plan to (?:kill|end|die)", "jump off (?:the|a) (?:bridge|building|roof)"),
+         "no reason to live", "end it all", "end everything", "take all (?:my|the|of my) (?:pills|tablets|meds)",
+         "plan to (?:kill|end|die)", "jump off (?:the|a) (?:bridge|building|roof)"),
     ),
     "chest_pain": _rules(
         ("درد … (?:قفسه ?ی? )?سینه", "سینه ?(?:ام|م|ش)? … درد", "فشار … (?:رو|روی|در|توی|تو) سینه",
          "(?:حمله|سکته) ?ی? قلبی", "(?:قلب|سینه|قفسه ?ی? سینه) ?(?:ام|م|ش)? … تیر " + _NOW_FA + "?کش",
          "تنگی قفسه ?ی? سینه", "(?:سینه|قلب) ?(?:ام|م|مه|ش|شه)? … (?:وزنه|سنگینی|سنگین|فشار)",
          "درد … (?:تا|به) (?:فک|بازو|دست چپ)", "قفسه ?ی? سینه ?(?:ام|م|ش)? … (?:فشار|سنگین|درد|میسوز)"),
-        ("chest (?:pain|pains|tightness|pressure)", "(?:pain|pressure|tightness|heaviness|squeezing) … (?:in|on) (?:my|his|her|the) chest",
-         "chest feels", "clutching (?:his|her|my) chest", "sitting on (?:my|his|her) chest", "pain … (?:to|into|down) (?:my|his|her) (?:jaw|left arm)",
+        ("chest (?:pain|pains|tightness|pressure)",
+         "(?:pain|pressure|tightness|heaviness|squeezing) … (?:in|on) (?:my|his|her|the) chest",
+         "chest feels", "clutching (?:his|her|my) chest", "sitting on (?:my|his|her) chest",
+         "pain … (?:to|into|down) (?:my|his|her) (?:jaw|left arm)",
          "heart attack", "crushing chest"),
     ),
     "stroke": _rules(
-        ("سکته ?ی? مغزی", "سکته (?:کرده|کرد|کردن)", "(?:صورت|دهان|دهن) ?(?:ش|م)? … کج", "کج (?:شدن|شده)? ?(?:صورت|دهان|دهن)",
+        ("سکته ?ی? مغزی", "سکته (?:کرده|کرد|کردن)", "(?:صورت|دهان|دهن) ?(?:ش|م)? … کج",
+         "کج (?:شدن|شده)? ?(?:صورت|دهان|دهن)",
          "افتادگی صورت", "(?:یک|یه) طرف ?(?:صورت|بدن) ?(?:ش|م)? … (?:افتاده|بی ?حس|فلج|ضعف)",
          "(?:بی ?حسی|فلج|ضعف) … (?:یک|یه) طرف", "بدن ?(?:م|ش)? (?:یک|یه) ?طرفه", "نصف بدن ?(?:ش|م)? … فلج",
          "زبان ?(?:ش|م)? بند", "نمی ?(?:تونه|تواند|تونم|توانم) … حرف بزن", "حرف زدن ?(?:ش|م)? … نامفهوم",
          "(?:ناگهان|یهو|یکدفعه) … (?:بی ?حس|فلج|کج)", "اختلال ناگهانی (?:تکلم|گفتار)",
          "نمی ?(?:تونه|تواند|تونم|توانم) … (?:دست|پا) ?(?:ش|م|شو|مو)? … (?:تکون|حرکت|بالا)",
          "(?:حرف|حرفا|حرفها|صحبت) ?(?:ش|هاش|اش)? … نامفهوم", "کلمات ?(?:ش|م)? … قاطی",
-         "(?:دست|پا) ?(?:ش|م)? (?:یهو )?(?:افتاد|از کار افتاد)", "نیمی از صورت ?(?:ش|م)? … (?:حرکت نمی|بی ?حس|افتاده)"),
-        ("stroke", "face (?:is )?droop\\w*", "facial droop", "slurred", "garbled", "half (?:of )?(?:his|her|my) face", "sudden (?:weakness|numbness)",
+         "(?:دست|پا) ?(?:ش|م)? (?:یهو )?(?:افتاد|از کار افتاد)",
+         "نیمی از صورت ?(?:ش|م)? … (?:حرکت نمی|بی ?حس|افتاده)"),
+        ("stroke", "face (?:is )?droop\\w*", "facial droop", "slurred", "garbled", "half (?:of )?(?:his|her|my) face",
+         "sudden (?:weakness|numbness)",
          "one side of (?:his|her|my) (?:face|body)", "(?:cant|cannot) (?:speak|talk|find (?:my|his|her) words)"),
     ),
     "breathing": _rules(
-        ("نمی ?(?:تونم|توانم|تونه|تواند) … نفس بکش", "نفس ?(?:م|ش)? … بالا نمی ?(?:اد|اید|یاد)", "نفس " + _NOW_FA + "کش(?:ه|د)",
+        ("نمی ?(?:تونم|توانم|تونه|تواند) … نفس بکش", "نفس ?(?:م|ش)? … بالا نمی ?(?:اد|اید|یاد)",
+         "نفس " + _NOW_FA + "کش(?:ه|د)",
          "لب ?(?:ها|ا)? ?(?:ش|م|ی)? … (?:کبود|ابی)", "به سختی نفس", "سخت ?(?:ش|م) نفس", "تنگی نفس … شدید",
          "شدید ?(?:ا)? نفس ?تنگی", "نفس ?تنگی شدید", "پرید (?:تو|توی) گلو", "(?:تو|توی) گلو ?(?:م|ش)? گیر",
-         "خفگی دار", "خفه (?:شد|شده|میشه)", "نفس ?(?:م|ش)? … بند (?:اومده|امده|اومد)", "نفس نفس میزن", "خس ?خس", "نفس نمی ?کش", "نفس ?(?:ش|م)? به شماره", "کبود شده"),
+         "خفگی دار", "خفه (?:شد|شده|میشه)", "نفس ?(?:م|ش)? … بند (?:اومده|امده|اومد)", "نفس نفس میزن", "خس ?خس",
+         "نفس نمی ?کش", "نفس ?(?:ش|م)? به شماره", "کبود شده"),
         ("cant breathe", "cannot breathe", "can not breathe", "lips … (?:blue|grey|gray)", "choking", "gasping",
-         "turning blue", "not breathing", "barely breathe", "barely breathing", "stopped breathing", "wheez\\w*", "breathing … (?:fast|hard)", "(?:ribs|chest) … (?:sucks?|sucking|pulling) in",
+         "turning blue", "not breathing", "barely breathe", "barely breathing", "stopped breathing", "wheez\\w*",
+         "breathing … (?:fast|hard)", "(?:ribs|chest) … (?:sucks?|sucking|pulling) in",
          "struggling to breathe", "severe(?:ly)? short(?:ness)? of breath", "cant finish a sentence"),
     ),
     "anaphylaxis": _rules(
@@ -127,24 +138,30 @@ PHRASES: dict[str, re.Pattern] = {
         ("anaphyla\\w*", "epi ?pen", "throat (?:is )?(?:closing|swelling)"),
     ),
     "poisoning": _rules(
-        ("سفید ?کننده … خورد", "(?:وایتکس|نفت|سم موش|مرگ موش|لوله ?باز ?کن|جوهر ?نمک|سم|قرص برنج) ?(?:رو|را)? (?:خورده|خوردم|خورد|خوردیم|خوردن)",
+        ("سفید ?کننده … خورد",
+         "(?:وایتکس|نفت|سم موش|مرگ موش|لوله ?باز ?کن|جوهر ?نمک|سم|قرص برنج) ?(?:رو|را)? "
+         "(?:خورده|خوردم|خورد|خوردیم|خوردن)",
          "(?:چند ?تا|یه مشت|یک مشت|تعداد زیادی|همه ?ی?|\\d+ ?تا) … قرص … (?:خورده|خوردم|خورد|بخورم)",
          "قرص ?(?:های|ها|ای)? … زیاد … خورد", "مسموم (?:شدم|شده|شد|شدیم|شدن)", "مسمومیت (?:دار|شدید)",
          "(?:مشروب|الکل) ?تقلبی", "متانول", "گاز ?گرفتگی", "اوردوز",
          "(?:باتری|اهنربا|اسید|قرص|دارو|سکه) … قورت (?:داده|داد|دادم)",
          "(?:سم|علف ?کش|حشره ?کش|مرگ موش|داروی|قرص) … (?:خورده|خورد|خوردم) ?(?:است)?$",
          "(?:مایع ظرفشویی|شوینده|جوهر نمک|سفید ?کننده|وایتکس|نفت|بنزین|تینر|ضدیخ|سم) … (?:خورده|خورد|خوردم|نوشیده)"),
-        ("swallowed … (?:bleach|cleaner|poison|pills|tablets|battery|batteries|magnets?)", "drank … (?:bleach|cleaner|poison)",
+        ("swallowed … (?:bleach|cleaner|poison|pills|tablets|battery|batteries|magnets?)",
+         "drank … (?:bleach|cleaner|poison)",
          "too many pills", "overdos\\w*", "poisoned", "\\d+ … (?:paracetamol|tylenol|acetaminophen|tablets|pills)",
          "(?:ate|swallowed|took|drank) … (?:pills|tablets|medicine|poison|pesticide)",
          ),
     ),
     "bleeding": _rules(
         ("خونریزی ?(?:ی)? (?:شدید|زیاد)", "خون ?(?:ش)? بند نمی ?(?:اد|اید|یاد)", "خونریزی … (?:بند|قطع) نمی",
-         "استفراغ ?(?:ی)? خون", "خون … (?:استفراغ|بالا ?(?:اورد|میار))", "سرفه ?(?:ی)? خونی", "مدفوع ?(?:م|ش)? … (?:سیاه|قیری)",
-         "(?:خیلی|کلی) خون (?:میاد|می اید|رفته)", "خون زیادی (?:رفته|میاد|ازش)", "خون … فواره", "خون ?(?:ش)? (?:زیادی|زیاد) … (?:میاد|میره|رفته)",
+         "استفراغ ?(?:ی)? خون", "خون … (?:استفراغ|بالا ?(?:اورد|میار))", "سرفه ?(?:ی)? خونی",
+         "مدفوع ?(?:م|ش)? … (?:سیاه|قیری)",
+         "(?:خیلی|کلی) خون (?:میاد|می اید|رفته)", "خون زیادی (?:رفته|میاد|ازش)", "خون … فواره",
+         "خون ?(?:ش)? (?:زیادی|زیاد) … (?:میاد|میره|رفته)",
          "خون … (?:با فشار|فوران|بیرون میزن)"),
-        ("bleeding (?:heavily|a lot|badly)", "(?:heavy|severe) bleeding", "(?:wont|doesnt|does not|will not) stop bleeding",
+        ("bleeding (?:heavily|a lot|badly)", "(?:heavy|severe) bleeding",
+         "(?:wont|doesnt|does not|will not) stop bleeding",
          "bleeding (?:that )?(?:wont|will not|doesnt) stop", "(?:vomiting|throwing up) blood",
          "coughing up … blood", "blood is soaking", "(?:spurting|gushing) … blood", "blood … (?:spurting|gushing)"),
     ),
@@ -159,7 +176,9 @@ PHRASES: dict[str, re.Pattern] = {
     ),
     "seizure": _rules(
         ("تشنج ?(?:می ?کن|کرد|کرده|دار|زده)", "بیهوش(?!ی)", "از هوش (?:رفت|رفته)", "غش (?:کرد|کرده)",
-         "هوشیاری (?:نداره|ندارد|نداشت)", "به هوش نمی ?(?:اد|اید|یاد)", "بدن ?(?:ش|م)? خشک شد", "افتاد (?:زمین|رو زمین)", "واکنش … نمی ?(?:ده|دهد)", "میلرز … (?:واکنش|جواب)", "جواب نمی ?(?:ده|دهد)", "تکون نمی ?خوره"),
+         "هوشیاری (?:نداره|ندارد|نداشت)", "به هوش نمی ?(?:اد|اید|یاد)", "بدن ?(?:ش|م)? خشک شد",
+         "افتاد (?:زمین|رو زمین)", "واکنش … نمی ?(?:ده|دهد)", "میلرز … (?:واکنش|جواب)", "جواب نمی ?(?:ده|دهد)",
+         "تکون نمی ?خوره"),
         ("having a seizure", "seizing", "convuls\\w*", "unconscious", "collapsed", "not responding",
          "unresponsive", "not reacting", "passed out", "(?:isnt|not) waking up", "wont wake up"),
     ),
@@ -173,7 +192,8 @@ _INFANT_WORDS = re.compile(r"(?<!\S)(?:نوزاد|شیرخوار)|\bnewborn|\bin
 _WORD_NUMBERS = {"یک": 1, "یه": 1, "one": 1, "دو": 2, "two": 2, "سه": 3, "three": 3, "ده": 10}
 COMBINATIONS: dict[str, tuple[re.Pattern, ...]] = {
     "anaphylaxis": (
-        _rules(("بادام زمینی", "زنبور", "امپول", "تزریق", "میگو", "گردو", "دارو", "انتی ?بیوتیک", "حساسیت", "الرژی", "بعد از خوردن"),
+        _rules(("بادام زمینی", "زنبور", "امپول", "تزریق", "میگو", "گردو", "دارو", "انتی ?بیوتیک", "حساسیت", "الرژی",
+        "بعد از خوردن"),
                ("peanut\\w*", "shrimp", "stung", "sting", "injection", "antibiotic", "allerg\\w*", "after eating",
                 "medicine", "medication", "drug", "pill", "nuts?", "food",
                 "bee")),
@@ -184,12 +204,14 @@ COMBINATIONS: dict[str, tuple[re.Pattern, ...]] = {
         _rules(("باردار", "حامله", "بارداری", "هفته \\d+", "بعد از زایمان"), ("pregnant", "\\d+ weeks", "pregnancy")),
         _rules(("خونریزی", "لکه ?بینی", "درد شدید", "کیسه ?اب", "سردرد شدید", "تاری", "تار ?(?:ه|می)", "ورم", "تورم",
                 "تشنج", "تکون نخورده", "حرکت نکرده", "تب و لرز"),
-               ("bleeding", "(?:severe|terrible|bad|worst) … (?:pain|headache)", "water broke", "hasnt moved", "not moved",
+               ("bleeding", "(?:severe|terrible|bad|worst) … (?:pain|headache)", "water broke", "hasnt moved",
+                "not moved",
                 "dizz\\w*", "seizure", "blurr\\w*", "vision")),
     ),
     "burns": (
         _rules(("سوخت", "سوختگی", "برق ?گرفتگی", "اتیش گرفت", "اتش گرفت", "تاول"), ("burn\\w*", "blister\\w*")),
-        _rules(("اب ?جوش", "روغن داغ", "بنزین", "اسید", "بخاری", "اتو", "شدید", "اتش", "اتیش", "پوست ?(?:ش|م)? … کنده", "سیاه شده", "دود"),
+        _rules(("اب ?جوش", "روغن داغ", "بنزین", "اسید", "بخاری", "اتو", "شدید", "اتش", "اتیش", "پوست ?(?:ش|م)? … کنده",
+        "سیاه شده", "دود"),
                ("boiling", "acid", "chemical", "electric\\w*", "blister\\w*", "fire", "severe", "bad")),
     ),
     "poisoning": (
@@ -208,13 +230,16 @@ _HISTORY = _rules(("سابقه", "سال ?(?:ها)? (?:پیش|قبل)", "پار�
 _MILD = _rules(("کمی", "خفیف", "یکم", "یه کم"), ("mild", "slight\\w*", "a little", "a bit", "minor"))
 _SEVERE = _rules(("شدید", "خیلی", "زیاد"), ("severe\\w*", "bad\\w*", "heav\\w*"))
 _GENERAL = _rules(
-    ("پیشگیری", "جلوگیری", "چیست", "ایا", "چیه", "علت", "عوامل", "خطر", "تفاوت", "چطور", "چگونه", "باعث", "عوارض", "نرخ",
+    ("پیشگیری", "جلوگیری", "چیست", "ایا", "چیه", "علت", "عوامل", "خطر", "تفاوت", "چطور", "چگونه", "باعث", "عوارض",
+     "نرخ",
      "فیلم", "ارثی", "توانبخشی", "چه علائمی", "علائم … چیست", "سوختگی درجه"),
-    ("what (?:are|is|causes|does)", "cause", "how (?:do|can|to|long|is|much|often)", "why do", "prevent\\w*", "signs? of",
+    ("what (?:are|is|causes|does)", "cause", "how (?:do|can|to|long|is|much|often)", "why do", "prevent\\w*",
+     "signs? of",
      "symptoms? of", "risk\\w*", "difference", "rehab\\w*", "first aid", "side effects?", "rate", "is it normal",
      "is it dangerous"),
 )
-_NOW = _rules(("الان", "همین الان", "یهو", "ناگهان", "همین حالا", "هم ?اکنون"), ("right now", "now", "suddenly", "just now"))
+_NOW = _rules(("الان", "همین الان", "یهو", "ناگهان", "همین حالا", "هم ?اکنون"), ("right now", "now", "suddenly",
+"just now"))
 _CLAUSES = re.compile(r"[!?؟;؛\n،,]|\.(?!\d)")
 _APOSTROPHES = re.compile("['’`]")
 
@@ -252,7 +277,8 @@ def _discounted(clause: str, general: bool, match: re.Match | None = None, mild:
                 return True
         else:
             before = _last_before(_HISTORY, clause, match.start())
-            just_after = _HISTORY.match(clause, match.end() + len(clause[match.end() :]) - len(clause[match.end() :].lstrip()))
+            rest = clause[match.end() :]
+            just_after = _HISTORY.match(clause, match.end() + len(rest) - len(rest.lstrip()))  # "... last year"
             if (before >= 0 and _last_before(_NOW, clause, match.start()) <= before) or (just_after and not now):
                 return True
     if mild or (_MILD.search(clause) and not _SEVERE.search(clause)):
@@ -287,7 +313,8 @@ def detect_red_flags(text: str) -> list[str]:
     found: set[str] = set()
     for category, rule in PHRASES.items():
         for clause in clauses:
-            if any(not _negated(clause, m) and not _discounted(clause, general, m, mild) for m in rule.finditer(clause)):
+            matches = rule.finditer(clause)
+            if any(not _negated(clause, m) and not _discounted(clause, general, m, mild) for m in matches):
                 found.add(category)
                 break
     whole_discounted = _discounted(message, general, mild=mild)

@@ -111,7 +111,8 @@ def test_requirements_pin_a_torch_zerogpu_supports_and_libraries_that_accept_it(
     for name in ("transformers", "peft", "accelerate"):
         wanted = [Requirement(r) for r in metadata.requires(name) or []]
         for requirement in wanted:
-            if requirement.name == "torch" and (requirement.marker is None or requirement.marker.evaluate({"extra": "torch"})):
+            applies = requirement.marker is None or requirement.marker.evaluate({"extra": "torch"})
+            if requirement.name == "torch" and applies:
                 assert torch in requirement.specifier, (name, str(requirement))
 
 
