@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import time
 
 import pytest
 from resultfiles import make_result, result_json, standard_results, write_results
