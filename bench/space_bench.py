@@ -17,14 +17,19 @@ nothing, leaving the app nothing to stream); the end-of-turn token disabled on b
 busy phase of a shared machine hits all of them. Everything the app adds is counted against it: HTTP, the queue,
 red-flag check, chat template and trimming, the stop criterion, detokenising, Gradio's per-update processing.
 Reported per N: time to first token (app: submit -> first streamed update with text), decode tokens/s, end-to-end
-time, and the ratio app/direct (target <= 1.1; medians and best-of). gradio_client reads its event stream in a
-thread that sleeps 50 ms whenever no message is pending, so its figures include up to ~50 ms per message of the
-client's own polling (about 100 ms at the start, up to 50 ms at the end); the SSE path shows the app without it.
+time, and the ratio app/direct (targets: <= 1.05 over SSE, <= 1.1 through gradio_client; medians and best-of).
+gradio_client reads its event stream in a thread that sleeps 50 ms whenever no message is pending, so its figures
+include up to ~50 ms per message of the client's own polling (about 100 ms at the start, up to 50 ms at the
+end); the SSE path shows the app without it.
 The app's extra time is fitted as fixed + per-token and projected onto the 8B model's decode speed (measured on
 a GPU, else the H100 bandwidth bound).
 
-Leaderboard: 500 result files (250 models x MMLU-fa + IBMSEE, with 1,089 / 168 records each like real files) are
-parsed into the table (pure), then fetched from a local Hub and parsed through the app's refresh (cold, then warm).
+Leaderboard: 500 result files (250 models x MMLU-fa + IBMSEE, with 1,089 / 168 records each like real files, written
+by `gaokerena eval`'s writer) are loaded and validated with the one result schema and built into the table (pure);
+the table and chart are rebuilt from the parsed scores as on every search keystroke or toggle ("build"); then the
+files are fetched from a local Hub and parsed through the app's refresh (cold, then warm).
+
+Safety net: ``detect_red_flags`` over the labelled set (messages per second) and on one 5,000-character message.
 
 GPU: a randomly initialised model with aya-expanse-8b's exact shape in bf16, batch 1: time to first token for a
 512-token prompt and decode tokens/s over 256 tokens, against the memory-bandwidth bound (bf16 weight bytes read
@@ -265,7 +270,7 @@ def bench_chat(tiny_dir: Path, token_counts: list[int], repeats: int) -> dict:
             "runs": runs, "overhead_ratio_total": longest["overhead_ratio_total"],
             "overhead_ratio_sse": longest["overhead_ratio_sse"],
             "target_met": longest["overhead_ratio_total"] <= 1.1,
-            "target_met_sse": longest["overhead_ratio_sse"] <= 1.1}
+            "target_met_sse": longest["overhead_ratio_sse"] <= 1.05}
 
 
 def overhead_model(runs: list[dict], key: str = "fixed_overhead_s") -> tuple[float, float]:
@@ -289,33 +294,33 @@ def projected_ratio(fixed_s: float, per_token_s: float, new_tokens: int, decode_
 
 
 # --------------------------------------------------------------------------------------------- leaderboard
-def synthetic_results(n_models: int = 250) -> list[dict]:
-    """Result files in the SCHEMAS §3 shape with realistic record counts (MMLU-fa 1,089, IBMSEE 168)."""
+def synthetic_results(n_models: int = 250) -> list:
+    """``schema.Result`` objects as `gaokerena eval` builds them (records scored by ``mc.score_records``), with
+    realistic record counts (MMLU-fa 1,089 over six subjects, IBMSEE 168)."""
+    from hub_tools.evaluation.mc import model_info, score_records
+    from hub_tools.evaluation.schema import BenchmarkInfo, Result
+
     subjects = {"anatomy": 135, "clinical_knowledge": 265, "college_biology": 144, "college_medicine": 173,
                 "medical_genetics": 100, "professional_medicine": 272}  # fmt: skip
     out = []
     for i in range(n_models):
         acc = 0.25 + (i % 60) / 100
-        for bench, n, config in (("mmlu-fa", 1089, "all"), ("ibmsee", 168, "sept2023")):
-            subsets = {}
-            if bench == "mmlu-fa":
-                subsets = {s: {"accuracy": acc, "n": k, "correct": round(acc * k), "invalid": 0,
-                               "ci95": [acc - 0.07, acc + 0.07]} for s, k in subjects.items()}
-            records = [{"id": f"{bench}-{j}", "subset": "anatomy", "gold": "ABCD"[j % 4],
-                        "prediction": "ABCD"[(j * 7) % 4], "correct": j % 3 == 0,
-                        "raw_output": "پاسخ صحیح گزینه ب است زیرا ..."} for j in range(n)]
-            out.append({
-                "schema_version": 1,
-                "model": {"id": f"org/model-{i:03d}", "revision": None, "adapter": None,
-                          "display_name": f"model-{i:03d}", "type": "fine-tuned", "url": None},
-                "benchmark": {"name": bench, "dataset_id": f"gaokerena/{bench}", "dataset_revision": None,
-                              "config": config, "split": "test", **({"pass_mark": 0.36} if bench == "ibmsee" else {})},
-                "protocol": "generate",
-                "metrics": {"accuracy": acc, "n": n, "correct": round(acc * n), "invalid": 0,
-                            "ci95": [acc - 0.03, acc + 0.03], "acc,none": acc, "acc_stderr,none": 0.014},
-                "subsets": subsets, "records": records, "config": {}, "versions": {},
-                "created_at": "2025-06-01T00:00:00Z", "source": "gaokerena eval",
-            })  # fmt: skip
+        model = model_info(f"org/model-{i:03d}", None, model_id=f"org/model-{i:03d}", display_name=f"model-{i:03d}",
+                           model_type="fine-tuned")
+        for bench, sizes, config in (("mmlu-fa", subjects, "all"), ("ibmsee", {"sept2023": 168}, "sept2023")):
+            records = []
+            for subset, n in sizes.items():
+                for j in range(n):
+                    gold = "ABCD"[j % 4]
+                    prediction = gold if j < round(acc * n) else "ABCD"[(j + 1) % 4]
+                    records.append({"id": f"{bench}-{subset}-{j}", "subset": subset, "gold": gold,
+                                    "prediction": prediction, "correct": prediction == gold,
+                                    "raw_output": "پاسخ صحیح گزینه ب است زیرا ..."})
+            metrics, subsets = score_records(records, resamples=100)
+            out.append(Result(model=model, protocol="generate", metrics=metrics, subsets=subsets, records=records,
+                              benchmark=BenchmarkInfo(name=bench, dataset_id=f"gaokerena/{bench}", config=config,
+                                                      pass_mark=0.36 if bench == "ibmsee" else None),
+                              created_at="2025-06-01T00:00:00Z"))
     return out
 
 
@@ -327,16 +332,25 @@ def bench_leaderboard(repo_id: str) -> dict:
 
     folder = WORK / "results-upload" / "results"
     folder.mkdir(parents=True)
-    for data in synthetic_results():
-        name = f"{data['model']['id'].replace('/', '--')}__{data['benchmark']['name']}__{data['protocol']}.json"
-        (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for result in synthetic_results():
+        result.save(folder)  # `gaokerena eval`'s writer (validates)
     paths = sorted(folder.glob("*.json"))
     size_mb = sum(p.stat().st_size for p in paths) / 2**20
 
     start = time.perf_counter()
-    table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results))
-    parse_s = time.perf_counter() - start
-    assert len(table) == 250
+    loaded = lb.load_results(paths)
+    load_s = time.perf_counter() - start
+    start = time.perf_counter()
+    scores = lb.scores_frame(loaded.results)
+    table = lb.leaderboard_table(scores)
+    parse_s = load_s + time.perf_counter() - start
+    assert len(table) == 250 and not loaded.errors
+    builds = []  # what every search keystroke, sort or toggle costs: the table and chart from the parsed scores
+    for search in ("", "model-1", "model-2; model-3", "zzz", ""):
+        start = time.perf_counter()
+        lb.leaderboard_table(scores, search=search, min_n=30)
+        lb.bar_chart_svg(scores, "MMLU-fa avg (generate)")
+        builds.append(time.perf_counter() - start)
 
     api = HfApi(token=TOKEN)
     api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
@@ -350,8 +364,33 @@ def bench_leaderboard(repo_id: str) -> dict:
     app.refresh_leaderboard()
     warm_s = time.perf_counter() - start
     assert len(cold[0].value["data"]) == 250
-    return {"files": len(paths), "total_mb": round(size_mb, 1), "parse_and_table_s": parse_s,
+    return {"files": len(paths), "total_mb": round(size_mb, 1), "load_and_validate_s": load_s,
+            "parse_and_table_s": parse_s, "table_build_s": statistics.median(builds),
             "hub_refresh_cold_s": cold_s, "hub_refresh_warm_s": warm_s}
+
+
+# --------------------------------------------------------------------------------------------- safety net
+def bench_safety(min_seconds: float = 2.0) -> dict:
+    """Emergency-detection throughput: the labelled set's messages per second, and one long (5,000-character)
+    message's time, the size of a pasted report."""
+    from space.safety import detect_red_flags
+
+    labelled = ROOT / "tests" / "space" / "data" / "red_flags.tsv"
+    messages = [line.split("\t", 1)[1] for line in labelled.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < min_seconds:
+        for message in messages:
+            detect_red_flags(message)
+        count += len(messages)
+    rate = count / (time.perf_counter() - start)
+    long_message = (" ".join(messages) * 3)[:5000]
+    start = time.perf_counter()
+    for _ in range(20):
+        detect_red_flags(long_message)
+    long_s = (time.perf_counter() - start) / 20
+    return {"messages": len(messages), "messages_per_s": rate, "mean_chars": sum(map(len, messages)) / len(messages),
+            "long_message_chars": len(long_message), "long_message_ms": 1000 * long_s}
 
 
 # --------------------------------------------------------------------------------------------- GPU: 8B shape
@@ -415,7 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         tiny = init_tiny(WORK / "tiny-aya")
         result = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                   "chat": bench_chat(tiny, sorted(args.new_tokens), args.repeats),
-                  "leaderboard": bench_leaderboard("bench/leaderboard-results")}
+                  "leaderboard": bench_leaderboard("bench/leaderboard-results"),
+                  "safety": bench_safety()}
     finally:
         hub.stop()
     result["gpu"] = "skipped: --skip-gpu" if args.skip_gpu else bench_gpu()
@@ -434,11 +474,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {run['new_tokens']:5d} tok overhead app_sse/direct {run['overhead_ratio_sse']:.3f} median, "
               f"{run['overhead_ratio_sse_best']:.3f} best-of (+{1000 * run['fixed_overhead_sse_s']:.0f} ms); "
               f"gradio_client's own polling: ~{1000 * (run['app']['total_s'] - run['app_sse']['total_s']):.0f} ms")
-    print(f"  target <= 1.1 at {chat['runs'][-1]['new_tokens']} tokens: gradio_client "
-          f"{'met' if chat['target_met'] else 'NOT met'}, SSE {'met' if chat['target_met_sse'] else 'NOT met'}")
+    met = {True: "met", False: "NOT met"}
+    print(f"  targets at {chat['runs'][-1]['new_tokens']} tokens: gradio_client <= 1.1 {met[chat['target_met']]}, "
+          f"SSE <= 1.05 {met[chat['target_met_sse']]}")
     print(f"leaderboard  {board['files']} files ({board['total_mb']} MB): "
-          f"parse+table {board['parse_and_table_s']:.2f} s, "
+          f"load+validate {board['load_and_validate_s']:.2f} s, parse+table {board['parse_and_table_s']:.2f} s, "
+          f"table+chart per change {1000 * board['table_build_s']:.0f} ms, "
           f"Hub refresh cold {board['hub_refresh_cold_s']:.2f} s, warm {board['hub_refresh_warm_s']:.2f} s")
+    safety = result["safety"]
+    print(f"safety  {safety['messages_per_s']:.0f} messages/s (labelled set, mean {safety['mean_chars']:.0f} chars); "
+          f"a {safety['long_message_chars']}-character message {safety['long_message_ms']:.1f} ms")
     gpu = result["gpu"]
     if isinstance(gpu, str):
         print(f"gpu  {gpu}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from space.safety import DISCLAIMER_EN, DISCLAIMER_FA
+from space.safety import DISCLAIMER_EN, DISCLAIMER_FA, MEASURED
 from space.settings import Settings
 
 
@@ -18,12 +18,17 @@ CITATION = """@article{ghassabi2025gaokerena,
   url     = {https://arxiv.org/abs/2505.16000}
 }"""
 
-DATASETS = (
-    ("gaokerena/medical_corpus", "Persian medical text (about 90M tokens) used for continued pretraining"),
-    ("gaokerena/MF3QA", "Persian medical question–answer pairs from Persian health sites, for instruction tuning"),
-    ("gaokerena/MMLU-fa", "Persian translation of six medical MMLU subjects (1,089 questions)"),
-    ("gaokerena/IBMSEE", "Iranian Basic Medical Sciences Entrance Exam, Sept 2023 (168 questions, pass mark 36%)"),
-    ("gaokerena/K-QA-fa", "Persian translation of K-QA, free-form answers with must-have statements (201 questions)"),
+DATASETS = (  # (repo, English, Persian)
+    ("gaokerena/medical_corpus", "Persian medical text (about 90M tokens) used for continued pretraining",
+     "متن پزشکی فارسی (حدود ۹۰ میلیون توکن) برای ادامه پیش‌آموزش"),
+    ("gaokerena/MF3QA", "Persian medical question–answer pairs from Persian health sites, for instruction tuning",
+     "پرسش و پاسخ‌های پزشکی از وبگاه‌های سلامت فارسی، برای تنظیم دستوری"),
+    ("gaokerena/MMLU-fa", "Persian translation of six medical MMLU subjects (1,089 questions)",
+     "ترجمه فارسی شش درس پزشکی MMLU (۱۰۸۹ پرسش)"),
+    ("gaokerena/IBMSEE", "Iranian Basic Medical Sciences Entrance Exam, Sept 2023 (168 questions, pass mark 36%)",
+     "آزمون علوم پایه پزشکی ایران، شهریور ۱۴۰۲ (۱۶۸ پرسش، نمره قبولی ۳۶٪)"),
+    ("gaokerena/K-QA-fa", "Persian translation of K-QA, free-form answers with must-have statements (201 questions)",
+     "ترجمه فارسی K-QA، پاسخ‌های آزاد با گزاره‌های ضروری (۲۰۱ پرسش)"),
 )
 
 
@@ -38,11 +43,34 @@ def header_html(settings: Settings) -> str:
     )
 
 
+def safety_figures_markdown() -> tuple[str, str]:
+    """(Persian, English) paragraphs stating the emergency net's measured recall and false-alarm rate."""
+    recall, alarms = 100 * MEASURED["recall"], 100 * MEASURED["false_alarm_rate"]
+    blind = 100 * MEASURED["blind_recall"]
+    fa = (
+        f"پیش از پاسخ مدل، پیام‌ها برای نشانه‌های اورژانسی (درد قفسه سینه، سکته مغزی، تنگی نفس، آنافیلاکسی، "
+        f"مسمومیت، خونریزی، تشنج و بیهوشی، سوختگی، اورژانس بارداری، تب نوزاد، خودکشی) بررسی می‌شوند. روی مجموعه "
+        f"برچسب‌خورده ما ({MEASURED['messages']} پیام فارسی، انگلیسی و آمیخته) این بررسی **{recall:.1f}٪** "
+        f"موارد اورژانسی را پیدا می‌کند و در **{alarms:.1f}٪** پیام‌های غیراورژانسی هشدار نابه‌جا می‌دهد. "
+        f"قواعد با همین مجموعه نوشته شده‌اند؛ روی پیام‌های تازه‌ای که پیش‌تر ندیده بودند فقط حدود {blind:.0f}٪ "
+        "را پیدا کردند. پس این یک تور ایمنی است، نه تریاژ: در اورژانس همیشه با ۱۱۵ تماس بگیرید."
+    )
+    en = (
+        "Before the model answers, each message is checked for emergency red flags (chest pain, stroke, "
+        "breathing, anaphylaxis, poisoning, bleeding, seizure or unconsciousness, burns, pregnancy emergencies, "
+        f"fever in a young baby, suicide). On our labelled set ({MEASURED['messages']} Persian, English and mixed "
+        f"messages) it catches **{recall:.1f}%** of emergencies with **{alarms:.1f}%** false alarms. The rules were "
+        f"written with that set in view; on new phrasings they had not seen, they caught only about {blind:.0f}%. "
+        "It is a safety net, not triage: in an emergency always call 115."
+    )
+    return fa, en
+
+
 def about_markdown(settings: Settings) -> str:
-    """The About tab: model, datasets, paper, licence and citation, with repo links on the configured Hub."""
+    """The About tab in English: model, safety figures, datasets, paper, licence, citation; links on the given Hub."""
     hub = settings.hub_url
     revision = f" (revision `{settings.revision}`)" if settings.revision else ""
-    datasets = "\n".join(f"- [{repo}]({hub}/datasets/{repo}): {text}" for repo, text in DATASETS)
+    datasets = "\n".join(f"- [{repo}]({hub}/datasets/{repo}): {text}" for repo, text, _ in DATASETS)
     return f"""
 ## The model
 
@@ -51,6 +79,10 @@ stages (continued pretraining on a Persian medical corpus, then instruction tuni
 answers) and merged. This Space serves [{settings.model_id}]({hub}/{settings.model_id}){revision}.
 
 {DISCLAIMER_EN}
+
+## Emergency safety net
+
+{safety_figures_markdown()[1]}
 
 ## Datasets
 
@@ -75,6 +107,60 @@ CC BY-NC-SA 4.0. Not for clinical use.
 Conversations are not stored: no flagging, no chat history on the server, and message contents are not logged.
 
 ## Citation
+
+```bibtex
+{CITATION}
+```
+"""
+
+
+def about_markdown_fa(settings: Settings) -> str:
+    """The About tab in Persian (same facts as :func:`about_markdown`; the citation stays in English)."""
+    hub = settings.hub_url
+    revision = f" (نسخه `{settings.revision}`)" if settings.revision else ""
+    datasets = "\n".join(f"- [{repo}]({hub}/datasets/{repo}): {fa}" for repo, _, fa in DATASETS)
+    return f"""
+<div dir="rtl" lang="fa">
+
+## مدل
+
+**گائوکرنا** یک مدل زبانی پزشکی فارسی است: [{BASE_MODEL}]({hub}/{BASE_MODEL}) که در دو مرحله با LoRA تطبیق داده
+شده (ادامه پیش‌آموزش روی پیکره پزشکی فارسی، سپس تنظیم دستوری با پرسش و پاسخ‌های پزشکی) و ادغام شده است. این Space
+مدل [{settings.model_id}]({hub}/{settings.model_id}){revision} را اجرا می‌کند.
+
+{DISCLAIMER_FA}
+
+## تور ایمنی اورژانس
+
+{safety_figures_markdown()[0]}
+
+## مجموعه‌داده‌ها
+
+{datasets}
+
+نتایج جدول امتیازها از [{settings.results_repo}]({hub}/datasets/{settings.results_repo}) (`results/*.json`)
+خوانده می‌شود.
+
+## مقاله
+
+Ghassabi et al., *Leveraging Online Data to Enhance Medical Knowledge in a Small Persian Language Model*،
+[arXiv:2505.16000]({PAPER_URL}). کد و داده‌ها: [{CODE_URL}]({CODE_URL}).
+
+## مجوز
+
+وزن‌های مدل با مجوز **CC BY-NC-SA 4.0** (غیرتجاری، اشتراک یکسان) بر پایه مجوز **CC BY-NC 4.0** مدل aya-expanse-8b
+منتشر شده‌اند و استفاده از آن باید با
+[سیاست استفاده مجاز Cohere][aup] نیز سازگار باشد. مجموعه‌داده‌ها CC BY-NC-SA 4.0 هستند. برای استفاده بالینی نیست.
+
+## حریم خصوصی
+
+گفتگوها ذخیره نمی‌شوند: نه علامت‌گذاری، نه تاریخچه گفتگو روی سرور، و متن پیام‌ها در لاگ‌ها نوشته نمی‌شود.
+
+[aup]: https://docs.cohere.com/docs/c4ai-acceptable-use-policy
+
+## ارجاع
+
+</div>
 
 ```bibtex
 {CITATION}

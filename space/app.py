@@ -25,8 +25,9 @@ import gradio as gr
 import pandas as pd
 from jinja2 import TemplateError
 
-from space import about, chat, leaderboard, safety
+from space import about, chat, leaderboard, safety, texts
 from space.settings import Settings, get_settings
+from space.texts import T
 
 
 logger = logging.getLogger(__name__)
@@ -52,16 +53,54 @@ DIR_JS = """
 """
 
 
-def launch_options() -> dict[str, Any]:
-    """Keyword arguments every ``demo.launch`` of this app needs (stylesheet and bidi script)."""
-    return {"css_paths": [str(CSS_PATH)], "js": DIR_JS}
+def build_i18n(settings: Settings | None = None) -> gr.I18n:
+    """The interface texts (space.texts) plus the About tab for these settings, Persian and English."""
+    settings = settings or get_settings()
+    return texts.build_i18n({"about": (about.about_markdown_fa(settings), about.about_markdown(settings))})
+
+
+def launch_options(settings: Settings | None = None) -> dict[str, Any]:
+    """Keyword arguments every ``demo.launch`` of this app needs (stylesheet, bidi script, translations)."""
+    settings = settings or get_settings()
+    return {"css_paths": [str(CSS_PATH)], "js": DIR_JS, "i18n": build_i18n(settings),
+            "mcp_server": settings.mcp_server}
 
 
 # ---------------------------------------------------------------------------------------------- chat
 
 
-def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings: Settings) -> list[int]:
-    """Token ids of the conversation, trimmed to MAX_INPUT_TOKEN_LENGTH (with a ``gr.Warning`` if trimmed)."""
+class ReplyError(Exception):
+    """A failure shown inside the reply (bilingual), so the chat box stays usable; ``str()`` is the Markdown note."""
+
+
+def failure_note(persian: str, english: str) -> str:
+    """The bilingual Markdown note a failed reply ends with."""
+    return f"**⚠️ {persian}**\n\n⚠️ {english}"
+
+
+EMPTY_MESSAGE_HINT = "لطفاً پرسش خود را بنویسید. · Please type your question."
+
+
+def trim_warning(report: chat.TrimReport, budget: int, total_history: int) -> str:
+    """The Persian (then English) warning that says which part of the conversation was left out."""
+    kept = total_history - report.dropped_messages
+    fa, en = [], []
+    if report.dropped_messages:
+        fa.append(f"{report.dropped_messages} پیام قدیمی‌تر گفتگو کنار گذاشته شد؛ پیام سیستم و "
+                  f"{kept} پیام تازه‌تر نگه داشته شد")
+        en.append(f"the {report.dropped_messages} oldest message(s) were left out; the system prompt and the "
+                  f"{kept} newest were kept")
+    if report.shortened_last:
+        fa.append("ابتدای پیام شما حذف شد و انتهای آن نگه داشته شد")
+        en.append("the beginning of your message was cut and its end kept")
+    return (f"گفتگو از بودجه ورودی مدل ({budget} توکن) بلندتر بود: " + "، و ".join(fa) + ". · "
+            f"The conversation was longer than the {budget}-token input budget: " + "; ".join(en) + ".")
+
+
+def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings: Settings,
+                max_new_tokens: int | None = None) -> list[int]:
+    """Token ids of the conversation, trimmed to :func:`space.inference.input_budget` (with a ``gr.Warning`` in
+    Persian and English saying what was left out). Raises :class:`ReplyError` when the prompt cannot be built."""
     from space import inference
 
     templated: dict[str, Any] = {}
@@ -71,24 +110,27 @@ def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings:
         return len(templated["ids"])
 
     try:
+        budget = inference.input_budget(settings, settings.default_new_tokens if max_new_tokens is None
+                                        else max_new_tokens)
+        conversation = chat.build_conversation(message, history, system_prompt)
         messages, report = chat.trim_to_budget(
-            chat.build_conversation(message, history, system_prompt), count, settings.max_input_tokens,
-            shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
+            conversation, count, budget, shorten=lambda text, n: inference.keep_last_tokens(text, n, settings),
         )
         ids = templated["ids"] if templated.get("messages") == messages else inference.prompt_ids(messages, settings)
     except ValueError as exc:
-        raise gr.Error(f"The conversation does not fit the model's input budget: {exc}") from exc
+        raise ReplyError(failure_note("گفتگو در بودجه ورودی مدل جا نمی‌شود. پیام سیستم را کوتاه‌تر کنید.",
+                                      f"The conversation does not fit the model's input budget: {exc}")) from exc
     except TemplateError as exc:
-        raise gr.Error(f"The model's chat template rejected the conversation: {exc}") from exc
+        raise ReplyError(failure_note("قالب گفتگوی مدل این گفتگو را نپذیرفت. گفتگوی تازه‌ای شروع کنید.",
+                                      f"The model's chat template rejected the conversation: {exc}")) from exc
     except OSError as exc:  # tokenizer files missing or the Hub unreachable
         logger.error("could not load the tokenizer of %s: %s", settings.model_id, exc)
-        raise gr.Error(f"The model {settings.model_id} could not be loaded. Please try again later.") from exc
+        raise ReplyError(failure_note("مدل بارگذاری نشد. لطفاً کمی بعد دوباره تلاش کنید.",
+                                      f"The model {settings.model_id} could not be loaded. Please try again later.")
+                         ) from exc
     if report.trimmed:
-        gr.Warning(
-            f"The conversation was longer than {settings.max_input_tokens} tokens: "
-            f"{report.dropped_messages} older message(s) were left out"
-            + (" and your message was shortened." if report.shortened_last else ".")
-        )
+        history_messages = sum(1 for m in conversation[:-1] if m["role"] != "system")
+        gr.Warning(trim_warning(report, budget, history_messages))
     return ids
 
 
@@ -103,22 +145,32 @@ def respond(
 ) -> Iterator[str]:
     """The chat handler: emergency guidance first for red-flag messages, then the model's streamed reply.
 
+    Never raises for the user's input or a model failure: an empty message gets a short bilingual hint, and a
+    model, template or generation error ends the reply with a bilingual note (Gradio 6.31's ChatInterface
+    leaves its textbox disabled after a ``gr.Error``, which would lock the chat), so the conversation goes on.
+
     Yields the growing reply, at most once per STREAM_INTERVAL_S (the first piece at once), so a fast model does
     not spend its time on one browser update per token. Over-long conversations lose their oldest turns (never
     the system prompt or the latest message) with a ``gr.Warning``. Closing this generator (Stop) closes the
     model stream, which stops generation. Message contents are never logged.
     """
-    from space import inference  # torch/transformers load here, not when the UI is built
-
     settings = get_settings()
     if not message or not message.strip():
-        raise gr.Error("Please type a message. · لطفاً پیامی بنویسید.")
+        yield EMPTY_MESSAGE_HINT
+        return
     reply = safety.emergency_message(safety.detect_red_flags(message))
     if reply:
         yield reply
-    input_ids = _prompt_ids(message, history, system_prompt, settings)
-    stream = inference.stream_reply(input_ids, int(max_new_tokens), float(temperature), float(top_p),
-                                    float(repetition_penalty), settings.stream_interval_s)
+    from space import inference  # torch/transformers load here, not when the UI is built
+
+    try:
+        input_ids = _prompt_ids(message, history, system_prompt, settings, int(max_new_tokens))
+    except ReplyError as exc:
+        yield reply + str(exc)
+        return
+    stream = inference.stream_reply(input_ids, inference.new_token_cap(settings, int(max_new_tokens)),
+                                    float(temperature), float(top_p), float(repetition_penalty),
+                                    settings.stream_interval_s)
     last_update, pending = 0.0, False
     try:
         for piece in stream:
@@ -128,6 +180,9 @@ def respond(
                 yield reply
         if pending:
             yield reply
+    except gr.Error as exc:  # inference's own bilingual failures; on ZeroGPU also the worker's errors
+        yield (reply + "\n\n" if reply else "") + failure_note(
+            "پاسخ کامل نشد. لطفاً دوباره تلاش کنید.", str(exc.message))
     finally:
         stream.close()  # Stop / disconnect: ends generation at the next token
 
@@ -145,27 +200,28 @@ def build_chat(settings: Settings) -> gr.ChatInterface:
         ),
     )
     textbox = gr.Textbox(
-        placeholder="پیام خود را بنویسید… · Type your message…",
+        placeholder=T("chat_placeholder"),
+        label="پیام · Message",  # the API page's name for the message (show_label=False hides it here)
         elem_classes=["gk-input"],
         show_label=False,
         submit_btn=True,
         stop_btn=True,
     )
     inputs = [  # render=False: ChatInterface places them in its accordion
-        gr.Textbox(label="System prompt · پیام سیستم", value=chat.DEFAULT_SYSTEM_PROMPT, lines=3, rtl=True,
+        gr.Textbox(label=T("chat_system_prompt"), value=chat.DEFAULT_SYSTEM_PROMPT, lines=3, rtl=True,
                    render=False),
-        gr.Slider(label="Max new tokens", minimum=1, maximum=settings.max_new_tokens, step=1,
+        gr.Slider(label=T("chat_max_new_tokens"), minimum=1, maximum=settings.max_new_tokens, step=1,
                   value=settings.default_new_tokens, render=False),
-        gr.Slider(label="Temperature (0 = greedy)", minimum=0.0, maximum=2.0, step=0.05, value=0.6, render=False),
-        gr.Slider(label="Top-p", minimum=0.05, maximum=1.0, step=0.05, value=0.9, render=False),
-        gr.Slider(label="Repetition penalty", minimum=1.0, maximum=2.0, step=0.05, value=1.1, render=False),
+        gr.Slider(label=T("chat_temperature"), minimum=0.0, maximum=2.0, step=0.05, value=0.6, render=False),
+        gr.Slider(label=T("chat_top_p"), minimum=0.05, maximum=1.0, step=0.05, value=0.9, render=False),
+        gr.Slider(label=T("chat_repetition_penalty"), minimum=1.0, maximum=2.0, step=0.05, value=1.1, render=False),
     ]
     return gr.ChatInterface(
         fn=respond,
         chatbot=chatbot,
         textbox=textbox,
         additional_inputs=inputs,
-        additional_inputs_accordion=gr.Accordion(label="Settings · تنظیمات", open=False, render=False),
+        additional_inputs_accordion=gr.Accordion(label=T("chat_settings"), open=False, render=False),
         examples=[[example] for example in chat.EXAMPLES],  # message only: shown inside the empty chat
         cache_examples=False,
         flagging_mode="never",
@@ -204,10 +260,12 @@ class LeaderboardStore:
                 )
             except (OSError, ValueError) as exc:  # HfHubHTTPError and network errors are OSErrors
                 logger.warning("could not read %s: %s", settings.results_repo, exc)
-                self.error = f"Could not read {settings.results_repo} from {settings.hub_url}: {type(exc).__name__}."
+                self.error = (f"خواندن {settings.results_repo} ممکن نشد. · Could not read {settings.results_repo} "
+                              f"from {settings.hub_url}: {type(exc).__name__}.")
                 return self.error
             self.loaded = leaderboard.load_results(paths)
-            self.scores = leaderboard.scores_frame(self.loaded.results)
+            release = {settings.model_id} | ({settings.adapter_id} if settings.adapter_id else set())
+            self.scores = leaderboard.scores_frame(self.loaded.results, release_ids=release)
             self.fetched_at = time.time()
             self.source = settings.results_repo
             self.error = None
@@ -229,6 +287,7 @@ class View:
     descending: bool = True
     show_ci: bool = True
     chart: str | None = None
+    show_small: bool = False
 
 
 _CONTROLS_SIGNATURE = inspect.Signature(
@@ -237,10 +296,10 @@ _CONTROLS_SIGNATURE = inspect.Signature(
         for f in fields(View)
     ]
 )
-T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _from_controls(handler: Callable[[View], T]) -> Callable[..., T]:
+def _from_controls(handler: Callable[[View], R]) -> Callable[..., R]:
     """``handler(view)`` as a Gradio handler of the leaderboard ``controls`` (see :func:`build_leaderboard`).
 
     Gradio passes the eight control values positionally, in :class:`View`'s field order; they become the View. The
@@ -249,7 +308,7 @@ def _from_controls(handler: Callable[[View], T]) -> Callable[..., T]:
     (``client.predict("aya", api_name="/export_records")``)."""
 
     @functools.wraps(handler)
-    def from_controls(*controls: Any, **named: Any) -> T:
+    def from_controls(*controls: Any, **named: Any) -> R:
         return handler(View(*controls, **named))
 
     from_controls.__signature__ = _CONTROLS_SIGNATURE.replace(  # type: ignore[attr-defined]
@@ -258,26 +317,41 @@ def _from_controls(handler: Callable[[View], T]) -> Callable[..., T]:
     return from_controls
 
 
+def _min_n(view: View) -> int:
+    return 0 if view.show_small else get_settings().leaderboard_min_n
+
+
 def _visible_keys(view: View) -> list[str]:
-    """Model keys of the rows the search and type filters keep (for the chart and the CSV)."""
+    """Model keys of the rows the search, type and minimum-n filters keep (for the chart and the CSV)."""
     kept = leaderboard.filter_scores(STORE.scores, view.search or "", view.types)
-    return sorted(set(kept["model_key"]))
+    small = leaderboard.small_model_keys(STORE.scores, _min_n(view)) if _min_n(view) else set()
+    return sorted(set(kept["model_key"]) - small)
+
+
+def _table(view: View, protocol: str, links: bool = True) -> pd.DataFrame:
+    return leaderboard.leaderboard_table(
+        STORE.scores, protocol, hub_url=get_settings().hub_url, search=view.search or "", types=view.types,
+        groups=leaderboard.COLUMN_GROUPS if view.groups is None else view.groups, sort_by=view.sort_by,
+        descending=view.descending, show_ci=view.show_ci, min_n=_min_n(view), links=links,
+    )
+
+
+def _protocol(view: View) -> tuple[list[str], str]:
+    protocols = leaderboard.mc_protocols(STORE.scores)
+    return protocols, view.protocol if view.protocol in protocols else (protocols[0] if protocols else "generate")
 
 
 def _render(view: View) -> tuple:
-    settings = get_settings()
-    protocols = leaderboard.mc_protocols(STORE.scores)
-    protocol = view.protocol if view.protocol in protocols else (protocols[0] if protocols else "generate")
-    table = leaderboard.leaderboard_table(
-        STORE.scores, protocol, hub_url=settings.hub_url, search=view.search or "", types=view.types,
-        groups=leaderboard.COLUMN_GROUPS if view.groups is None else view.groups, sort_by=view.sort_by,
-        descending=view.descending, show_ci=view.show_ci,
-    )
+    """The table and the controls that depend on the data. The columns (and so the Sort and Chart choices) depend
+    on the protocol and column groups only, never on the search, so the visitor's Sort and Chart stay as chosen;
+    a choice that is no longer offered falls back to the default."""
+    protocols, protocol = _protocol(view)
+    table = _table(view, protocol)
     headers = leaderboard.score_headers(table)
     sort_by = view.sort_by if view.sort_by in headers + ["Model"] else leaderboard.default_sort_column(headers)
     chart = view.chart if view.chart in headers else sort_by if sort_by in headers else None
-    datatype = ["markdown", "str", "str"] + ["number" if c in headers else "str" for c in table.columns[3:]]
-    widths = [220, 130, 90] + [110 if c in headers else 120 for c in table.columns[3:]]
+    datatype = ["markdown"] + ["number" if c in headers or c.endswith(" n") else "str" for c in table.columns[1:]]
+    widths = [200] + [110 if c in headers else 90 if c.endswith(" n") else 120 for c in table.columns[1:]]
     svg = leaderboard.bar_chart_svg(STORE.scores, chart, _visible_keys(view))
     return (
         gr.Dataframe(value=table, datatype=datatype, column_widths=widths),
@@ -291,14 +365,15 @@ def _render(view: View) -> tuple:
 
 def _status() -> str:
     if not STORE.fetched_at:
-        return STORE.error or "Results not loaded yet."
+        return STORE.error or "نتایج هنوز بارگذاری نشده‌اند. · Results not loaded yet."
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(STORE.fetched_at))
-    text = f"{len(STORE.loaded.results)} result files from `{STORE.source}`, read {stamp}."
+    count = len(STORE.loaded.results)
+    text = f"{count} پرونده نتیجه از `{STORE.source}` · {count} result files from `{STORE.source}`, read {stamp}."
     if STORE.loaded.errors:
         skipped = ", ".join(f"{name} ({why})" for name, why in STORE.loaded.errors[:5])
-        text += f" Skipped {len(STORE.loaded.errors)} malformed file(s): {skipped}"
+        text += f" {len(STORE.loaded.errors)} پرونده نادرست کنار گذاشته شد · Skipped malformed file(s): {skipped}"
     if STORE.error:
-        text += f" Last refresh failed: {STORE.error}"
+        text += f" آخرین به‌روزرسانی ناموفق بود · Last refresh failed: {STORE.error}"
     return text
 
 
@@ -324,59 +399,75 @@ def refresh_leaderboard(view: View) -> tuple:
     if error:
         gr.Warning(error)
     else:
-        gr.Info(f"Leaderboard reloaded: {len(STORE.loaded.results)} result files.")
+        count = len(STORE.loaded.results)
+        gr.Info(f"جدول به‌روز شد: {count} پرونده نتیجه. · Leaderboard reloaded: {count} result files.")
     return _render(view)
 
 
 @_from_controls
 def export_records(view: View) -> str:
-    """Write the per-question records of the models the search and type filters keep to a CSV; returns its path."""
+    """Write the per-question records of the models the table shows to a CSV (UTF-8 with a BOM); returns its path."""
     keys = _visible_keys(view)
     out = Path(tempfile.mkdtemp(prefix="gaokerena-records-")) / "gaokerena-leaderboard-records.csv"
     rows = leaderboard.write_records_csv(STORE.loaded.results, out, keys)
     if rows == 0:
-        gr.Warning("No per-question records for the selected models.")
+        gr.Warning(texts.NO_RECORDS)
     return str(out)
 
 
+@_from_controls
+def export_table(view: View) -> str:
+    """Write the table as shown (filters, sort, columns; plain model names) to a CSV (UTF-8 with a BOM)."""
+    _, protocol = _protocol(view)
+    out = Path(tempfile.mkdtemp(prefix="gaokerena-table-")) / "gaokerena-leaderboard.csv"
+    leaderboard.write_table_csv(_table(view, protocol, links=False), out)
+    return str(out)
+
+
+# Runs in the browser before the search handler: waits until typing pauses. With trigger_mode="always_last" only
+# the newest of the searches that arrive while one runs is rendered, so fast typing costs one render per pause.
+DEBOUNCE_JS = "(...controls) => new Promise((resolve) => setTimeout(() => resolve(controls), 300))"
+
+
 def build_leaderboard(demo: gr.Blocks) -> None:
-    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV export."""
-    gr.Markdown(
-        "Accuracy in percent with 95% bootstrap intervals. MMLU-fa: six medical subjects and their micro average; "
-        "IBMSEE: Iranian Basic Medical Sciences Entrance Exam (pass mark shown per file); K-QA-fa: free-form "
-        "answers. Column headers name the scoring protocol."
-    )
+    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV exports."""
+    settings = get_settings()
+    gr.Markdown(T("lb_intro"), elem_classes=["gk-rtl"])
     with gr.Row():
-        search = gr.Textbox(label="Search models", value="", scale=3,
-                            placeholder="name or id; separate alternatives with ;")
-        protocol = gr.Dropdown(label="Multiple-choice protocol", choices=[], value=None, scale=1)
-        sort_by = gr.Dropdown(label="Sort by", choices=[], value=None, scale=2)
-        descending = gr.Checkbox(label="Descending", value=True, scale=1)
+        search = gr.Textbox(label=T("lb_search"), value="", scale=3, placeholder=T("lb_search_placeholder"))
+        protocol = gr.Dropdown(label=T("lb_protocol"), choices=[], value=None, scale=1)
+        sort_by = gr.Dropdown(label=T("lb_sort"), choices=[], value=None, scale=2)
+        descending = gr.Checkbox(label=T("lb_descending"), value=True, scale=1)
     with gr.Row():
         types = gr.CheckboxGroup(list(leaderboard.MODEL_TYPES), value=list(leaderboard.MODEL_TYPES),
-                                 label="Model type")
+                                 label=T("lb_types"))
         groups = gr.CheckboxGroup(list(leaderboard.COLUMN_GROUPS), value=list(leaderboard.COLUMN_GROUPS),
-                                  label="Columns")
-        show_ci = gr.Checkbox(label="Show 95% intervals", value=True)
-    table = gr.Dataframe(label="Leaderboard", interactive=False, wrap=True, elem_id="leaderboard-table",
-                         max_height=640)
+                                  label=T("lb_columns"))
+        show_ci = gr.Checkbox(label=T("lb_show_ci"), value=True)
+        show_small = gr.Checkbox(label=T("lb_show_small"), value=False,
+                                 info=f"n < {settings.leaderboard_min_n}")
+    table = gr.Dataframe(label=T("lb_table"), interactive=False, wrap=True, elem_id="leaderboard-table",
+                         max_height=640, pinned_columns=1)
     status = gr.Markdown(elem_id="leaderboard-status")
     with gr.Row():
-        refresh = gr.Button("Refresh from the Hub", variant="secondary")
-        export = gr.Button("Per-question records (CSV)")
-        csv_file = gr.File(label="CSV download", interactive=False)
-    chart_metric = gr.Dropdown(label="Chart", choices=[], value=None)
+        refresh = gr.Button(T("lb_refresh"), variant="secondary")
+        export_view = gr.Button(T("lb_export_table"))
+        export = gr.Button(T("lb_export_records"))
+        csv_file = gr.File(label=T("lb_download"), interactive=False)
+    chart_metric = gr.Dropdown(label=T("lb_chart"), choices=[], value=None)
     chart = gr.HTML(elem_id="leaderboard-chart")
 
-    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric]
+    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small]
     outputs = [table, sort_by, protocol, chart_metric, chart, status]
     demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard")
     refresh.click(refresh_leaderboard, controls, outputs, api_name="refresh_leaderboard")
-    for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric):
+    for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small):
         control.input(render_leaderboard, controls, outputs, api_visibility="private")
-    search.submit(render_leaderboard, controls, outputs, api_name="search_leaderboard")
-    search.input(render_leaderboard, controls, outputs, api_visibility="private", trigger_mode="always_last")
+    # One search handler for typing, pasting, Enter and clearing (.change fires for all of them).
+    search.change(render_leaderboard, controls, outputs, api_name="search_leaderboard", js=DEBOUNCE_JS,
+                  trigger_mode="always_last")
     export.click(export_records, controls, csv_file, api_name="export_records")
+    export_view.click(export_table, controls, csv_file, api_name="export_table")
 
 
 # ---------------------------------------------------------------------------------------------- app
@@ -388,12 +479,12 @@ def build_demo(settings: Settings | None = None) -> gr.Blocks:
     with gr.Blocks(title="Gaokerena · گائوکرنا", analytics_enabled=False) as demo:
         gr.HTML(about.header_html(settings), js_on_load=None)
         with gr.Tabs():
-            with gr.Tab("گفتگو · Chat", id="chat"):
+            with gr.Tab(T("tab_chat"), id="chat"):
                 build_chat(settings)
-            with gr.Tab("Leaderboard", id="leaderboard"):
+            with gr.Tab(T("tab_leaderboard"), id="leaderboard"):
                 build_leaderboard(demo)
-            with gr.Tab("About", id="about"):
-                gr.Markdown(about.about_markdown(settings))
+            with gr.Tab(T("tab_about"), id="about"):
+                gr.Markdown(T("about"), elem_classes=["gk-about"])
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency_limit)
     _set_queue_poll(demo, settings.queue_poll_s)
     return demo
@@ -419,7 +510,7 @@ def main() -> None:
     """``python -m space.app``: serve on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT."""
     settings = get_settings()
     logging.basicConfig(level=logging.INFO)
-    demo.launch(server_name=settings.server_name, server_port=settings.server_port, **launch_options())
+    demo.launch(server_name=settings.server_name, server_port=settings.server_port, **launch_options(settings))
 
 
 if __name__ == "__main__":

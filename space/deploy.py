@@ -3,8 +3,10 @@
     gaokerena space deploy --repo gaokerena/gaokerena-chat --model-id gaokerena/gaokerena-v1.0 \\
         --results-repo gaokerena/leaderboard-results [--revision v1.0] [--hardware zero-a10g] [--dry-run]
 
-Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository) plus a root
-``app.py`` shim (``from space.app import demo, launch_options``), ``README.md`` and ``requirements.txt``. The
+Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository), the toolkit
+modules it imports (``hub_tools/folding.py``, ``hub_tools/evaluation/schema.py``, with empty package
+``__init__.py`` files), a root ``app.py`` shim (``from space.app import demo, launch_options``), ``README.md`` and
+``requirements.txt``. The
 deploy is idempotent: files are compared with the Space's current tree by git blob id and only changed ones
 are committed (nothing changed: no commit) by the release toolkit's publishing engine (``hub_tools.publishing``,
 the one ``gaokerena release push`` uses), variables already equal are left alone, and hardware is requested
@@ -27,14 +29,29 @@ import yaml
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
 PACKAGE_FILES_EXCLUDED = {"deploy.py"}  # the Space does not deploy itself
 DEFAULT_HARDWARE = "zero-a10g"
-# ZeroGPU runs one pre-defined Python; the Hub documentation (spaces-zerogpu) lists 3.10.13. The Space's code
-# therefore stays Python 3.10 compatible (tests/space/test_deploy.py parses it with feature_version 3.10).
-PYTHON_VERSION = "3.10.13"
-# Installed on the Space from requirements.txt, pinned to the versions this repository is tested with. `spaces`
-# is provided by the platform and `gradio` by sdk_version, so neither is listed.
+# ZeroGPU runs a pre-defined Python; the Hub documentation (spaces-zerogpu, "Supported versions") lists 3.10.13 and
+# 3.12.12. The Space's code stays Python 3.10 compatible (tests/space/test_space_app_import.py parses it so).
+ZEROGPU_PYTHON_VERSIONS = ("3.10.13", "3.12.12")
+PYTHON_VERSION = "3.12.12"
+# ZeroGPU installs only the torch versions it publishes; any other pin fails the build with "No candidate PyTorch
+# version found for ZeroGPU". Source: https://huggingface.co/docs/hub/spaces-zerogpu, "Supported versions" -> "See
+# full list" (2.1.0 ... 2.8.0 as added in huggingface/hub-docs#1896; the current page goes on to 2.11). This tuple
+# is the one place the list lives: the deployed requirements.txt pins its newest entry, and a test checks it.
+ZEROGPU_TORCH_VERSIONS = (
+    "2.1.0", "2.1.1", "2.1.2", "2.2.0", "2.2.2", "2.4.0", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1", "2.10.0",
+    "2.11.0",
+)  # fmt: skip
+SPACE_TORCH_VERSION = ZEROGPU_TORCH_VERSIONS[-1]
+# Installed on the Space from requirements.txt: torch from the list above (the local CPU wheel, 2.13, is not on
+# it), the others pinned to the versions this repository is tested with, whose torch requirement that torch meets
+# (transformers 5.x needs torch>=2.6). `spaces` is provided by the platform and `gradio` by sdk_version.
 SPACE_REQUIREMENTS = ("torch", "transformers", "peft", "accelerate", "huggingface-hub")
+# Toolkit modules the Space imports, shipped beside it under the same names (standard library only), so imports are
+# the same locally and on the Hub. Their packages get an empty __init__.py there, not the toolkit's own.
+SHIPPED_MODULES = ("hub_tools.folding", "hub_tools.evaluation.schema")
 
 APP_SHIM = '''"""Hub entry point: the Space's code is the `space` package beside this file (see space/app.py)."""
 
@@ -70,7 +87,8 @@ def front_matter(
     *, model_id: str, results_repo: str, adapter_id: str | None = None, hardware: str = DEFAULT_HARDWARE,
     extra_datasets: Sequence[str] = (),
 ) -> dict[str, object]:
-    """The Space's README metadata (the Hub's Spaces configuration reference keys)."""
+    """The Space's README metadata (the Hub's Spaces configuration reference keys). ``preload_from_hub`` has the
+    Hub download the weights when the Space is built, so a restart does not download them again."""
     models = [model_id] + ([adapter_id] if adapter_id else [])
     return {
         "title": "Gaokerena",
@@ -83,6 +101,7 @@ def front_matter(
         "app_file": "app.py",
         "models": models,
         "datasets": [results_repo, *[d for d in extra_datasets if d != results_repo]],
+        "preload_from_hub": list(models),
         "short_description": "Persian medical chat and benchmark leaderboard",
         "license": "cc-by-nc-sa-4.0",
         "suggested_hardware": hardware,
@@ -90,7 +109,7 @@ def front_matter(
 
 
 def render_readme(meta: dict[str, object]) -> str:
-    """README.md: YAML front matter plus a short body."""
+    """README.md: YAML front matter plus a short body (with a ``gradio_client`` example)."""
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()
     models = ", ".join(f"`{m}`" for m in meta["models"])  # type: ignore[union-attr]
     return (
@@ -99,14 +118,45 @@ def render_readme(meta: dict[str, object]) -> str:
         "K-QA-fa). Research use only: not a medical device, not a substitute for a physician; in an emergency in "
         "Iran call 115.\n\n"
         "Configuration (Space variables): `MODEL_ID`, `REVISION`, `RESULTS_REPO`; see `space/settings.py` for the "
-        "rest. Paper: [arXiv:2505.16000](https://arxiv.org/abs/2505.16000).\n"
+        "rest. Paper: [arXiv:2505.16000](https://arxiv.org/abs/2505.16000).\n\n"
+        "## API\n\n"
+        "```python\nfrom gradio_client import Client\n\nclient = Client(\"<owner>/<space>\")\n"
+        "job = client.submit(message=\"علائم کم‌خونی چیست؟\", max_new_tokens=256, api_name=\"/chat\")\n"
+        "for partial_reply in job:  # the reply grows as it streams\n    print(partial_reply)\n```\n\n"
+        "The Space is also an MCP server (`/gradio_api/mcp/`), so assistants can call the chat and the leaderboard "
+        "as tools.\n"
     )
 
 
 def render_requirements() -> str:
-    lines = [f"{name}=={installed_version(name)}" for name in SPACE_REQUIREMENTS]
-    header = "# Pinned to the tested versions; gradio comes from sdk_version, spaces from the platform."
+    """requirements.txt: torch from :data:`ZEROGPU_TORCH_VERSIONS`, the rest at their tested versions."""
+    lines = [f"torch=={SPACE_TORCH_VERSION}"]
+    lines += [f"{name}=={installed_version(name)}" for name in SPACE_REQUIREMENTS if name != "torch"]
+    lines.append(f"gradio[mcp]=={installed_version('gradio')}")  # the MCP server's extra, same gradio as sdk_version
+    header = (
+        "# torch: the newest version ZeroGPU supports (https://huggingface.co/docs/hub/spaces-zerogpu); the rest are\n"
+        "# the tested versions. gradio comes from sdk_version (plus its mcp extra), spaces from the platform."
+    )
     return "\n".join([header, *lines]) + "\n"
+
+
+def _module_path(module: str) -> str:
+    return module.replace(".", "/") + ".py"
+
+
+def shipped_toolkit_files() -> dict[str, bytes]:
+    """The toolkit modules the Space imports (:data:`SHIPPED_MODULES`) and an empty ``__init__.py`` for each of
+    their packages, path -> bytes."""
+    files: dict[str, bytes] = {}
+    for module in SHIPPED_MODULES:
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            package = "/".join(parts[:depth])
+            files[f"{package}/__init__.py"] = (
+                f'"""The parts of {".".join(parts[:depth])} the Gaokerena Space uses, shipped by `space deploy`."""\n'
+            ).encode()
+        files[_module_path(module)] = (REPO_ROOT / _module_path(module)).read_bytes()
+    return files
 
 
 def space_files(meta: dict[str, object]) -> dict[str, bytes]:
@@ -116,6 +166,7 @@ def space_files(meta: dict[str, object]) -> dict[str, bytes]:
     for path in sorted(PACKAGE_DIR.iterdir()):
         if path.is_file() and path.suffix in {".py", ".css"} and path.name not in PACKAGE_FILES_EXCLUDED:
             files[f"space/{path.name}"] = path.read_bytes()
+    files.update(shipped_toolkit_files())
     return files
 
 

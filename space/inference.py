@@ -22,6 +22,7 @@ browser unchanged.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,6 +108,38 @@ def get_model(settings: Settings | None = None):
                 model = model.merge_and_unload()
             _MODEL = (key, model.to(device).eval())
         return _MODEL[1]
+
+
+_CONTEXTS: dict[tuple[str, str | None], int | None] = {}
+_MIN_PROMPT_TOKENS = 64  # what a reply always leaves for the prompt, however many new tokens are asked for
+
+
+def context_length(settings: Settings | None = None) -> int | None:
+    """The model's context window (``max_position_embeddings`` of its config), or None when the config has none."""
+    from transformers import AutoConfig
+
+    settings = settings or get_settings()
+    key = (settings.model_id, settings.revision)
+    with _LOCK:
+        if key not in _CONTEXTS:
+            config = AutoConfig.from_pretrained(settings.model_id, revision=settings.revision, token=settings.hf_token)
+            value = getattr(config, "max_position_embeddings", None)
+            _CONTEXTS[key] = int(value) if isinstance(value, int) and value > 0 else None
+        return _CONTEXTS[key]
+
+
+def new_token_cap(settings: Settings, requested: int) -> int:
+    """``requested`` new tokens, at most the model's context minus a minimal prompt."""
+    context = context_length(settings)
+    return max(1, min(requested, context - _MIN_PROMPT_TOKENS)) if context else max(1, requested)
+
+
+def input_budget(settings: Settings, max_new_tokens: int) -> int:
+    """Prompt tokens allowed: min(``MAX_INPUT_TOKEN_LENGTH``, model context − the reply's new tokens)."""
+    context = context_length(settings)
+    if context is None:
+        return settings.max_input_tokens
+    return max(1, min(settings.max_input_tokens, context - new_token_cap(settings, max_new_tokens)))
 
 
 def model_loaded() -> bool:
@@ -230,12 +263,21 @@ class _EventStop(StoppingCriteria):
         return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)
 
 
+def gpu_seconds(settings: Settings, max_new_tokens: int) -> int:
+    """Seconds to ask of ZeroGPU for a reply of up to ``max_new_tokens``: ``GPU_BASE_S`` (model on the GPU, prefill)
+    plus ``GPU_S_PER_TOKEN`` per new token, rounded up and capped at ``GPU_DURATION``. ZeroGPU counts the requested
+    duration against the visitor's daily quota and queues long requests behind short ones, so a short reply
+    asks for little."""
+    wanted = settings.gpu_base_s + settings.gpu_s_per_token * max(int(max_new_tokens), 1)
+    return max(1, min(settings.gpu_duration, math.ceil(wanted)))
+
+
 def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_penalty, min_interval_s=0.0) -> int:
-    """Seconds asked of ZeroGPU for one reply (``GPU_DURATION``), read when the reply starts."""
-    return get_settings().gpu_duration
+    """The ``duration`` callable of ``@spaces.GPU``: called with ``stream_reply``'s arguments for each reply."""
+    return gpu_seconds(get_settings(), max_new_tokens)
 
 
-@spaces.GPU(duration=_gpu_duration)
+@spaces.GPU(duration=_gpu_duration, size=get_settings().gpu_size)
 def stream_reply(
     input_ids: list[int],
     max_new_tokens: int,
@@ -252,8 +294,13 @@ def stream_reply(
     ``temperature`` 0 means greedy decoding. Raises ``gr.Error`` if generation fails; closing the generator
     stops generation at the next token and waits for the thread to finish.
     """
-    model = get_model()
-    tokenizer = get_tokenizer()
+    try:
+        model = get_model()
+        tokenizer = get_tokenizer()
+    except OSError as exc:  # weights missing, the Hub unreachable, a revision that does not exist
+        logger.error("could not load %s: %s", get_settings().model_id, exc)
+        raise gr.Error("مدل بارگذاری نشد؛ لطفاً کمی بعد دوباره تلاش کنید. · The model could not be loaded; "
+                       "please try again later.") from exc
     stop = threading.Event()
     streamer = TokenStream(tokenizer)
     sampling: dict[str, Any] = {"do_sample": False}
@@ -286,7 +333,8 @@ def stream_reply(
         if failure:
             exc = failure[0]
             logger.error("generation failed", exc_info=(type(exc), exc, exc.__traceback__))
-            raise gr.Error(f"Generation failed ({type(exc).__name__}: {exc}). Please try again.")
+            raise gr.Error(f"تولید پاسخ با خطا متوقف شد. · Generation failed ({type(exc).__name__}: {exc}). "
+                           "Please try again.")
     finally:
         stop.set()
         thread.join(timeout=_JOIN_S)

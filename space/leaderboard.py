@@ -1,14 +1,22 @@
-"""The leaderboard: result JSON files (SCHEMAS §3) -> tables, a bar chart and a CSV of per-question records.
+"""The leaderboard: result JSON files (SCHEMAS §3) -> tables, a bar chart and CSVs of the table and the records.
 
     results = load_results(sorted(Path("results").glob("*.json")))
-    scores = scores_frame(results.results)                # long: one row per model x column
-    table = leaderboard_table(scores, protocol="generate")  # wide: what the Space shows
+    scores = scores_frame(results.results, release_ids={"gaokerena/gaokerena-v1.0"})  # long: model x column
+    table = leaderboard_table(scores, protocol="generate")                             # wide: what the Space shows
 
-Everything here is pure except :func:`fetch_results` (the one Hub call, via ``huggingface_hub``), and nothing
-imports ``hub_tools``: the Space runs standalone on the Hub. Scores are shown in percent (the files hold
-fractions). One row per model × revision × adapter; multiple-choice columns carry the protocol they were
-scored with in their header ("MMLU-fa avg (generate)"), chosen with the protocol selector; K-QA-fa columns
-carry their own protocol. When several files give the same cell, the newest ``created_at`` wins.
+Everything here is pure except :func:`fetch_results` (the one Hub call, via ``huggingface_hub``). The result
+schema, its constants and its validation come from ``hub_tools.evaluation.schema``, the one module `gaokerena eval`
+writes with; ``space deploy`` ships that file (standard library only) beside the Space. Scores are shown in percent
+(the files hold fractions). One row per model × revision × adapter; multiple-choice columns carry the protocol they
+were scored with in their header ("MMLU-fa avg (generate)"), chosen with the protocol selector; K-QA-fa columns
+carry their own protocol, and lower-is-better ones end in "↓". When several files give the same cell, the newest
+``created_at`` wins.
+
+Honesty rules: each row says where its numbers come from (Source: the paper's outputs re-scored, this release,
+or other) and on how many questions (n); multiple-choice intervals are Wilson score intervals computed from the
+file's correct/n (so 0 of 8 is 0.0–32.4, not 0.0–0.0); rows whose every score rests on fewer than ``min_n``
+questions are hidden unless asked for; IBMSEE says "pass" only when the interval's lower bound clears the
+sitting's pass mark, "fail" when its upper bound is below it, and "uncertain" otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from typing import Any
 
 import pandas as pd
 
+from hub_tools.evaluation import schema
+
 
 try:  # orjson ships with gradio and parses large result files several times faster
     import orjson
@@ -40,11 +50,13 @@ except ImportError:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-MODEL_TYPES = ("fine-tuned", "base", "general", "translation-pipeline")
-MC_BENCHMARKS = ("mmlu-fa", "ibmsee")
+MODEL_TYPES = schema.MODEL_TYPES
+MC_BENCHMARKS = tuple(b for b in schema.BENCHMARKS if b != "kqa-fa")
 KQA = "kqa-fa"
-DEFAULT_PASS_MARK = 0.36
+DEFAULT_MIN_N = 30  # rows resting only on fewer questions are hidden by default
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+LOWER_IS_BETTER = {"hallucination_rate"}  # metrics where less is better (marked "↓")
+SOURCE_LABELS = {"paper": "paper re-score", "release": "this release", "other": "other"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,6 @@ KQA_COLUMNS: tuple[Column, ...] = (
     Column(KQA, None, "hallucination_rate", "K-QA-fa hallucination", "K-QA-fa"),
 )
 COLUMN_GROUPS = ("MMLU-fa subjects", "MMLU-fa avg", "IBMSEE", "K-QA-fa")
-LOWER_IS_BETTER = {"hallucination_rate"}
 
 RECORD_FIELDS = (
     "model_id", "model_revision", "adapter", "display_name", "benchmark", "config", "protocol",
@@ -116,6 +127,7 @@ class ParsedResult:
     metrics: dict[str, Any]
     subsets: dict[str, dict[str, Any]]
     created_at: str
+    source: str = "gaokerena eval"
 
 
 @dataclass
@@ -127,40 +139,30 @@ class LoadedResults:
 
 
 def parse_result(data: dict[str, Any], path: str = "<memory>") -> ParsedResult:
-    """Validate one decoded result file (SCHEMAS §3); raises ``ValueError`` naming what is missing."""
-    if not isinstance(data, dict):
-        raise ValueError("a result file must hold a JSON object")  # noqa: TRY004 (load_results reports ValueErrors)
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
-    try:
-        model, bench, metrics = data["model"], data["benchmark"], data["metrics"]
-        model_id, bench_name, protocol = model["id"], bench["name"], data["protocol"]
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"missing key {exc} (expected model.id, benchmark.name, protocol, metrics)") from None
-    model_type = model.get("type") or "fine-tuned"
-    if model_type not in MODEL_TYPES:
-        raise ValueError(f"model.type must be one of {', '.join(MODEL_TYPES)}; got {model_type!r}")
+    """Validate one decoded result file with ``schema.validate_dict``; raises ``schema.ResultValidationError`` (a
+    ``ValueError``) naming the file and the field."""
+    schema.validate_dict(data, path=path)
+    model, bench = data["model"], data["benchmark"]
     ref = ModelRef(
-        id=str(model_id),
+        id=model["id"],
         revision=model.get("revision"),
         adapter=model.get("adapter"),
-        display_name=str(model.get("display_name") or model_id),
-        type=model_type,
+        display_name=model["display_name"] or model["id"],
+        type=model["type"],
         url=model.get("url"),
     )
     pass_mark = bench.get("pass_mark")
-    if bench_name == "ibmsee" and pass_mark is None:
-        pass_mark = DEFAULT_PASS_MARK
     return ParsedResult(
         path=path,
         model=ref,
-        benchmark=str(bench_name),
-        config=str(bench.get("config") or "default"),
-        protocol=str(protocol),
+        benchmark=bench["name"],
+        config=bench["config"] or "default",
+        protocol=data["protocol"],
         pass_mark=float(pass_mark) if pass_mark is not None else None,
-        metrics=dict(metrics),
+        metrics=dict(data["metrics"]),
         subsets=dict(data.get("subsets") or {}),
-        created_at=str(data.get("created_at") or ""),
+        created_at=data["created_at"],
+        source=data["source"],
     )
 
 
@@ -176,8 +178,22 @@ def load_results(paths: Iterable[Path]) -> LoadedResults:
     return loaded
 
 
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``correct/n`` (fractions); (nan, nan) for n = 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    p = correct / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _interval(block: dict[str, Any], metric: str) -> tuple[float, float]:
-    ci = block.get("ci95") if metric == "accuracy" else block.get(f"{metric}_ci95")
+    """Wilson interval from the block's counts for accuracy; the file's own ``<metric>_ci95`` otherwise."""
+    if metric == "accuracy" and isinstance(block.get("correct"), int) and isinstance(block.get("n"), int):
+        return wilson_interval(block["correct"], block["n"])
+    ci = block.get(f"{metric}_ci95")
     if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
         return float(ci[0]), float(ci[1])
     return math.nan, math.nan
@@ -209,13 +225,25 @@ def _sittings(result: ParsedResult) -> set:
 
 
 SCORE_FIELDS = (
-    "model_key", "model_id", "revision", "adapter", "display_name", "type", "url", "benchmark", "protocol",
-    "column", "group", "metric", "score", "ci_lo", "ci_hi", "n", "pass_mark", "created_at",
+    "model_key", "model_id", "revision", "adapter", "display_name", "type", "url", "source", "benchmark",
+    "protocol", "column", "group", "metric", "header", "score", "ci_lo", "ci_hi", "n", "pass_mark", "created_at",
 )
 
 
-def scores_frame(results: Sequence[ParsedResult]) -> pd.DataFrame:
+def source_label(result: ParsedResult, release_ids: Iterable[str] = ()) -> str:
+    """"paper re-score" (the paper's own outputs, re-scored), "this release" (the model, or adapter, the Space
+    serves) or "other"."""
+    if result.source == "paper import":
+        return SOURCE_LABELS["paper"]
+    release = set(release_ids)
+    if result.model.id in release or (result.model.adapter and result.model.adapter in release):
+        return SOURCE_LABELS["release"]
+    return SOURCE_LABELS["other"]
+
+
+def scores_frame(results: Sequence[ParsedResult], release_ids: Iterable[str] = ()) -> pd.DataFrame:
     """Long table, one row per model × protocol × column, scores in percent; newest file wins per cell."""
+    release = set(release_ids)
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for result in results:
         model = result.model
@@ -224,14 +252,17 @@ def scores_frame(results: Sequence[ParsedResult]) -> pd.DataFrame:
             if key in rows and rows[key]["created_at"] > result.created_at:
                 continue
             lo, hi = _interval(block, column.metric)
+            n = block.get("n") if isinstance(block.get("n"), int) else result.metrics.get("n")
             rows[key] = {
                 "model_key": model.key, "model_id": model.id, "revision": model.revision,
                 "adapter": model.adapter, "display_name": model.display_name, "type": model.type,
-                "url": model.url, "benchmark": result.benchmark, "protocol": result.protocol,
-                "column": column.label, "group": column.group, "metric": column.metric,
+                "url": model.url, "source": source_label(result, release), "benchmark": result.benchmark,
+                "protocol": result.protocol, "column": column.label, "group": column.group,
+                "metric": column.metric, "header": column_header(column.label, result.protocol, column.metric),
                 "score": 100.0 * float(block[column.metric]), "ci_lo": 100.0 * lo, "ci_hi": 100.0 * hi,
-                "n": block.get("n"), "pass_mark": result.pass_mark, "created_at": result.created_at,
-            }
+                "n": n if isinstance(n, int) else None, "pass_mark": result.pass_mark,
+                "created_at": result.created_at,
+            }  # fmt: skip
     return pd.DataFrame(list(rows.values()), columns=list(SCORE_FIELDS))
 
 
@@ -241,12 +272,14 @@ def mc_protocols(scores: pd.DataFrame) -> list[str]:
     return sorted(found, key=lambda p: (p != "generate", p))
 
 
-def column_header(label: str, protocol: str) -> str:
-    return f"{label} ({protocol})"
+def column_header(label: str, protocol: str, metric: str = "accuracy") -> str:
+    """"MMLU-fa avg (generate)"; a lower-is-better metric ends in " ↓"."""
+    return f"{label} ({protocol})" + (" ↓" if metric in LOWER_IS_BETTER else "")
 
 
 def model_link(model_id: str, display_name: str, url: str | None, hub_url: str) -> str:
     """Markdown link to the model repo (``url`` from the file, else ``hub_url/model_id`` for a Hub id)."""
+    url = url if isinstance(url, str) and url else None  # a missing url is NaN in the scores frame
     target = url or (f"{hub_url.rstrip('/')}/{model_id}" if model_id.count("/") == 1 else None)
     name = display_name.replace("[", "(").replace("]", ")")
     return f"[{name}]({target})" if target else name
@@ -267,9 +300,7 @@ def filter_scores(scores: pd.DataFrame, search: str = "", types: Sequence[str] |
 def _pick(scores: pd.DataFrame, protocol: str, groups: Sequence[str]) -> pd.DataFrame:
     chosen = scores[scores["group"].isin(groups)]
     keep = (chosen["benchmark"] == KQA) | (chosen["protocol"] == protocol)
-    chosen = chosen[keep].copy()
-    chosen["header"] = [column_header(c, p) for c, p in zip(chosen["column"], chosen["protocol"])]
-    return chosen
+    return chosen[keep]
 
 
 def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
@@ -280,6 +311,31 @@ def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
 
 def _format_ci(lo: float, hi: float) -> str:
     return "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.1f}–{hi:.1f}"
+
+
+def small_model_keys(scores: pd.DataFrame, min_n: int) -> set[str]:
+    """Models whose every score rests on fewer than ``min_n`` questions (unknown n counts as enough)."""
+    if scores.empty:
+        return set()
+    enough = scores["n"].isna() | (scores["n"].fillna(0) >= min_n)
+    return set(scores["model_key"]) - set(scores.loc[enough, "model_key"])
+
+
+def pass_verdict(ci_lo: float, ci_hi: float, pass_mark: float) -> str:
+    """"pass ✅" when the interval's lower bound clears the pass mark (percent), "fail ❌" when its upper bound
+    is below it, else "uncertain ❔"."""
+    if not math.isnan(ci_lo) and ci_lo >= 100 * pass_mark - 1e-9:
+        return "pass ✅"
+    if not math.isnan(ci_hi) and ci_hi < 100 * pass_mark - 1e-9:
+        return "fail ❌"
+    return "uncertain ❔"
+
+
+BENCHMARK_NAMES = {"mmlu-fa": "MMLU-fa", "ibmsee": "IBMSEE", KQA: "K-QA-fa"}
+
+
+def n_header(benchmark: str) -> str:
+    return f"{BENCHMARK_NAMES.get(benchmark, benchmark)} n"
 
 
 def leaderboard_table(
@@ -293,41 +349,55 @@ def leaderboard_table(
     sort_by: str | None = None,
     descending: bool = True,
     show_ci: bool = True,
+    min_n: int = 0,
+    links: bool = True,
 ) -> pd.DataFrame:
-    """The wide table the Space shows: Model (markdown link), Type, Revision, then score columns in percent.
+    """The wide table the Space shows: Model (markdown link, or the plain name without ``links``), Type, Source,
+    Revision, then score columns in percent, each with its "… 95% CI" column (``show_ci``), and "<benchmark> n".
 
-    ``search`` matches display names and ids (case-insensitive; ";" separates alternatives); ``types``
-    keeps those model types; ``groups`` picks column groups; ``sort_by`` is a score header or "Model"
-    (default: the MMLU-fa average, else the first score column); rows without the value sort last.
-    With ``show_ci`` each score is followed by its "… 95% CI" column. IBMSEE adds a pass/fail column
-    against the file's pass mark.
+    The columns depend on the protocol and column groups only, never on the search, so sorting and the chart keep
+    their column while one types. ``search`` matches display names and ids (case-insensitive; ";" separates
+    alternatives); ``types`` keeps those model types; rows of models whose every score rests on fewer than
+    ``min_n`` questions are left out; ``sort_by`` is a score header or "Model" (default: the MMLU-fa average, else
+    the first score column), best first when ``descending`` (lowest first for a "↓" column); rows without the
+    value sort last. IBMSEE adds a pass column (:func:`pass_verdict`) per pass mark.
     """
+    everything = _pick(scores, protocol, groups)
+    headers = _ordered_headers(everything)
+    benchmarks = [b for b in (*MC_BENCHMARKS, KQA) if b in set(everything["benchmark"])]
     chosen = _pick(filter_scores(scores, search, types), protocol, groups)
-    headers = _ordered_headers(chosen)
+    if min_n > 0:
+        chosen = chosen[~chosen["model_key"].isin(small_model_keys(scores, min_n))]
     rows: dict[str, dict[str, Any]] = {}
     for rec in chosen.itertuples(index=False):
         row = rows.setdefault(
             rec.model_key,
             {
-                "Model": model_link(rec.model_id, rec.display_name, rec.url, hub_url),
+                "Model": model_link(rec.model_id, rec.display_name, rec.url, hub_url) if links else rec.display_name,
                 "Type": rec.type,
+                "Source": rec.source,
                 "Revision": (rec.revision or "main")[:12] + (f" + {rec.adapter}" if rec.adapter else ""),
                 "_name": rec.display_name.lower(),
             },
         )
         row[rec.header] = round(rec.score, 1)
         row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi)
+        if rec.n is not None and not (isinstance(rec.n, float) and math.isnan(rec.n)):
+            row[n_header(rec.benchmark)] = max(int(rec.n), row.get(n_header(rec.benchmark), 0))
         if rec.benchmark == "ibmsee" and rec.pass_mark is not None:
-            row[_pass_header(rec.pass_mark)] = "pass ✅" if rec.score >= 100 * rec.pass_mark - 1e-9 else "fail ❌"
-    columns = ["Model", "Type", "Revision"]
+            row[_pass_header(rec.pass_mark)] = pass_verdict(rec.ci_lo, rec.ci_hi, rec.pass_mark)
+    columns = ["Model", "Type", "Source", "Revision"]
     for header in headers:
         columns.append(header)
         if show_ci:
             columns.append(f"{header} 95% CI")
         if header.startswith("IBMSEE ("):
-            marks = chosen.loc[chosen["header"] == header, "pass_mark"].dropna().unique()
+            marks = everything.loc[everything["header"] == header, "pass_mark"].dropna().unique()
             columns += [_pass_header(m) for m in sorted(marks)]
+    columns += [n_header(b) for b in benchmarks]
     table = pd.DataFrame(list(rows.values()), columns=columns + ["_name"])
+    for b in benchmarks:
+        table[n_header(b)] = table[n_header(b)].astype("Int64")
     table = _sort(table, headers, sort_by, descending)
     return table.drop(columns="_name").reset_index(drop=True)
 
@@ -350,13 +420,15 @@ def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: str | None, desc
         sort_by = default_sort_column(headers)
     if sort_by is None:
         return table.sort_values("_name", kind="stable")
-    return table.sort_values([sort_by, "_name"], ascending=[not descending, True], na_position="last", kind="stable")
+    best_first_is_high = not sort_by.endswith("↓")
+    ascending = not descending if best_first_is_high else descending
+    return table.sort_values([sort_by, "_name"], ascending=[ascending, True], na_position="last", kind="stable")
 
 
 def score_headers(table: pd.DataFrame) -> list[str]:
     """The numeric score columns of a ``leaderboard_table`` (the choices for sorting and the chart)."""
-    return [c for c in table.columns if c not in {"Model", "Type", "Revision"} and not c.endswith("95% CI")
-            and not c.startswith("IBMSEE pass")]
+    return [c for c in table.columns if c not in {"Model", "Type", "Source", "Revision"}
+            and not c.endswith((" 95% CI", " n")) and not c.startswith("IBMSEE pass")]
 
 
 def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence[str] | None = None) -> str:
@@ -367,14 +439,15 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
     """
     if not header:
         return "<p class='lb-empty'>No scores to plot.</p>"
-    headers = [column_header(c, p) for c, p in zip(scores["column"], scores["protocol"])]
-    data = scores[[h == header for h in headers]]
+    data = scores[scores["header"] == header]
     if model_keys is not None:
         data = data[data["model_key"].isin(list(model_keys))]
     if data.empty:
         return f"<p class='lb-empty'>No scores for {html.escape(header)}.</p>"
     data = data.sort_values("score", ascending=False)
-    bar_h, gap, left, width, right = 22, 8, 230, 440, 60
+    # Drawn 560 units wide: shown 1:1 (13 px text) on a phone, where style.css gives it a 560 px minimum width
+    # and lets it scroll, and at most 760 px wide on a desktop.
+    bar_h, gap, left, width, right = 22, 8, 190, 300, 70
     height = len(data) * (bar_h + gap) + 40
     top_value = max(100.0, float(data["ci_hi"].max(skipna=True) if data["ci_hi"].notna().any() else 0))
     scale = width / top_value
@@ -387,12 +460,13 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
     ]
     for tick in range(0, int(top_value) + 1, 20):
         x = left + tick * scale
-        parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='#ddd'/>")
-        parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='11' text-anchor='middle'>{tick}</text>")
+        parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='currentColor' "
+                     "stroke-opacity='0.2'/>")
+        parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='12' text-anchor='middle'>{tick}</text>")
     for i, rec in enumerate(data.itertuples(index=False)):
         y = i * (bar_h + gap) + 4
-        name = html.escape(rec.display_name if len(rec.display_name) <= 32 else rec.display_name[:31] + "…")
-        parts.append(f"<text x='{left - 8}' y='{y + 15}' font-size='12' text-anchor='end'>{name}</text>")
+        name = html.escape(rec.display_name if len(rec.display_name) <= 24 else rec.display_name[:23] + "…")
+        parts.append(f"<text x='{left - 8}' y='{y + 15}' font-size='13' text-anchor='end'>{name}</text>")
         parts.append(
             f"<rect class='lb-bar' x='{left}' y='{y}' width='{rec.score * scale:.1f}' height='{bar_h}' "
             f"fill='#e07b39'><title>{html.escape(rec.display_name)}: {rec.score:.1f}</title></rect>"
@@ -400,25 +474,26 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
         if not (math.isnan(rec.ci_lo) or math.isnan(rec.ci_hi)):
             x1, x2, yc = left + rec.ci_lo * scale, left + rec.ci_hi * scale, y + bar_h / 2
             parts.append(
-                f"<g class='lb-errorbar' stroke='#222' stroke-width='1.5'>"
+                f"<g class='lb-errorbar' stroke='currentColor' stroke-width='1.5'>"
                 f"<line x1='{x1:.1f}' y1='{yc}' x2='{x2:.1f}' y2='{yc}'/>"
                 f"<line x1='{x1:.1f}' y1='{y + 5}' x2='{x1:.1f}' y2='{y + bar_h - 5}'/>"
                 f"<line x1='{x2:.1f}' y1='{y + 5}' x2='{x2:.1f}' y2='{y + bar_h - 5}'/></g>"
             )
         label_x = left + max(rec.score, 0 if math.isnan(rec.ci_hi) else rec.ci_hi) * scale + 6
-        parts.append(f"<text x='{label_x:.1f}' y='{y + 15}' font-size='11'>{rec.score:.1f}</text>")
-    parts.append(f"<text x='{left + width / 2}' y='{height}' font-size='11' text-anchor='middle'>%</text></svg>")
+        parts.append(f"<text x='{label_x:.1f}' y='{y + 15}' font-size='12'>{rec.score:.1f}</text>")
+    parts.append(f"<text x='{left + width / 2}' y='{height}' font-size='12' text-anchor='middle'>%</text></svg>")
     return "".join(parts)
 
 
 def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_keys: Sequence[str] | None = None) -> int:
     """Write the per-question records of ``results`` (only ``model_keys`` if given) as CSV; returns the row count.
 
-    Records are re-read from each result file, so the in-memory leaderboard never holds them.
+    UTF-8 with a byte-order mark, so spreadsheet programs show Persian text as Persian. Records are re-read from
+    each result file, so the in-memory leaderboard never holds them.
     """
     wanted = None if model_keys is None else set(model_keys)
     count = 0
-    with open(out_path, "w", newline="", encoding="utf-8") as handle:
+    with open(out_path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(RECORD_FIELDS), extrasaction="ignore")
         writer.writeheader()
         for result in results:
@@ -434,6 +509,12 @@ def write_records_csv(results: Sequence[ParsedResult], out_path: Path, model_key
                 writer.writerow({**base, **{k: record.get(k, "") for k in RECORD_FIELDS if k in record}})
                 count += 1
     return count
+
+
+def write_table_csv(table: pd.DataFrame, out_path: Path) -> int:
+    """Write a ``leaderboard_table`` (as shown: filtered, sorted) as CSV, UTF-8 with a BOM; returns the row count."""
+    table.to_csv(out_path, index=False, encoding="utf-8-sig")
+    return len(table)
 
 
 def fetch_results(

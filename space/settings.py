@@ -66,7 +66,9 @@ class Settings:
         max_input_tokens: prompt budget; older turns are dropped beyond it (``MAX_INPUT_TOKEN_LENGTH``).
         max_new_tokens / default_new_tokens: slider maximum and default (``MAX_NEW_TOKENS``,
             ``DEFAULT_MAX_NEW_TOKENS``).
-        gpu_duration: seconds requested from ZeroGPU per reply (``GPU_DURATION``).
+        gpu_duration: the most seconds requested from ZeroGPU for one reply (``GPU_DURATION``); a reply asks for
+            ``gpu_base_s + gpu_s_per_token * max_new_tokens`` (``GPU_BASE_S``, ``GPU_S_PER_TOKEN``), capped there.
+        gpu_size: the ZeroGPU slice, "large" (half an H200) or "xlarge" (a whole one) (``GPU_SIZE``).
         stream_interval_s: shortest time between two chat updates sent to the browser (``STREAM_INTERVAL_S``).
         queue_poll_s: how often Gradio's queue looks for waiting requests (``QUEUE_POLL_S``; Gradio's own 1 ms
             wakes its event loop 1,000 times a second, also while a reply is generated, and on the tiny model that
@@ -77,7 +79,11 @@ class Settings:
         concurrency_limit: chat generations running at once (``CONCURRENCY_LIMIT``); queue_size: waiting
             requests before new ones are turned away (``QUEUE_SIZE``).
         leaderboard_ttl_s: seconds a page load may reuse the last Hub read (``LEADERBOARD_TTL_S``).
+        leaderboard_min_n: rows whose every score rests on fewer questions are hidden until the visitor asks
+            (``LEADERBOARD_MIN_N``).
         server_name / server_port: where ``python -m space.app`` listens (``GRADIO_SERVER_NAME``/``_PORT``).
+        mcp_server: serve Gradio's MCP server at ``/gradio_api/mcp/`` (``MCP_SERVER``; default: on the Hub, where
+            the platform sets ``SPACE_ID`` and requirements.txt installs ``gradio[mcp]``, and off elsewhere).
     """
 
     model_id: str = DEFAULT_MODEL_ID
@@ -91,6 +97,9 @@ class Settings:
     max_new_tokens: int = 2048
     default_new_tokens: int = 512
     gpu_duration: int = 120
+    gpu_base_s: float = 8.0
+    gpu_s_per_token: float = 0.04
+    gpu_size: str = "large"
     stream_interval_s: float = 0.05
     queue_poll_s: float = 0.01
     zero_gpu: bool = False
@@ -99,8 +108,10 @@ class Settings:
     concurrency_limit: int = 1
     queue_size: int = 20
     leaderboard_ttl_s: float = 300.0
+    leaderboard_min_n: int = 30
     server_name: str = "127.0.0.1"
     server_port: int = 7860
+    mcp_server: bool = False
 
     @property
     def hub_url(self) -> str:
@@ -118,6 +129,9 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     device = env.get("DEVICE", "auto").strip().lower() or "auto"
     if device not in {"auto", "cpu", "cuda"}:
         raise ValueError(f"DEVICE must be one of auto, cpu, cuda; got {device!r}")
+    gpu_size = env.get("GPU_SIZE", "large").strip().lower() or "large"
+    if gpu_size not in {"large", "xlarge"}:
+        raise ValueError(f"GPU_SIZE must be large or xlarge; got {gpu_size!r}")
     return Settings(
         model_id=_optional(env, "MODEL_ID") or DEFAULT_MODEL_ID,
         revision=_optional(env, "REVISION"),
@@ -130,6 +144,9 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_new_tokens=max_new,
         default_new_tokens=min(_as_int(env, "DEFAULT_MAX_NEW_TOKENS", 512), max_new),
         gpu_duration=_as_int(env, "GPU_DURATION", 120),
+        gpu_base_s=_as_float(env, "GPU_BASE_S", 8.0),
+        gpu_s_per_token=_as_float(env, "GPU_S_PER_TOKEN", 0.04),
+        gpu_size=gpu_size,
         stream_interval_s=_as_float(env, "STREAM_INTERVAL_S", 0.05),
         queue_poll_s=_as_float(env, "QUEUE_POLL_S", 0.01),
         zero_gpu=_as_bool(env.get("SPACES_ZERO_GPU")),
@@ -138,6 +155,8 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         concurrency_limit=_as_int(env, "CONCURRENCY_LIMIT", 1),
         queue_size=_as_int(env, "QUEUE_SIZE", 20),
         leaderboard_ttl_s=_as_float(env, "LEADERBOARD_TTL_S", 300.0),
+        leaderboard_min_n=_as_int(env, "LEADERBOARD_MIN_N", 30, minimum=0),
         server_name=_optional(env, "GRADIO_SERVER_NAME") or "127.0.0.1",
         server_port=_as_int(env, "GRADIO_SERVER_PORT", 7860),
+        mcp_server=_as_bool(env["MCP_SERVER"]) if env.get("MCP_SERVER", "").strip() else bool(env.get("SPACE_ID")),
     )

@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,8 +381,20 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_on_sigterm() -> None:
+    """A plain ``kill`` (SIGTERM) stops a rehearsal the way Ctrl-C (SIGINT) does: as a KeyboardInterrupt, so the
+    ``finally`` blocks stop every child (running stage commands, the Space, the local Hub) before the process ends."""
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    _interrupt_on_sigterm()
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ["HF_HUB_DISABLE_XET"] = "1"  # before any Hugging Face import in this process
@@ -411,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"(--no-serve: the local Hub stops now; its storage stays in {workdir / 'hub'})")
             return 0
         return _serve(r, args.space_port or free_port())
+    except KeyboardInterrupt:
+        print("\ngaokerena rehearse: interrupted; stopping every child process", file=sys.stderr, flush=True)
+        return 130
     finally:
         if r.hub is not None:
             r.hub.stop()

@@ -1,24 +1,48 @@
-"""Result files in the SCHEMAS §3 shape, written the way `gaokerena eval` writes them (test helpers).
+"""Result files for the Space's tests, made and written by `gaokerena eval`'s own code: per-question records scored
+by ``hub_tools.evaluation.mc.score_records`` into a ``schema.Result``, saved by ``Result.save`` (which validates).
 
-    from resultfiles import result_json, write_results
+    from resultfiles import make_result, write_results
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from hub_tools.evaluation.mc import model_info, score_records
+from hub_tools.evaluation.schema import BenchmarkInfo, Result, result_filename
 
 
 TINY_REPO = "tester/tiny-aya"
 RESULTS_REPO = "tester/leaderboard-results"
-SUBJECTS = {
-    "anatomy": 135, "clinical_knowledge": 265, "college_biology": 144, "college_medicine": 173,
-    "medical_genetics": 100, "professional_medicine": 272,
-}  # fmt: skip
+SUBJECTS = (
+    "anatomy", "clinical_knowledge", "college_biology", "college_medicine", "medical_genetics",
+    "professional_medicine",
+)  # fmt: skip
+LETTERS = "ABCD"
+DEFAULT_N = {"mmlu-fa": 600, "ibmsee": 168}
 
 
-def result_json(
+def _records(benchmark: str, accuracy: float, n: int, spread: bool) -> list[dict[str, Any]]:
+    """``n`` multiple-choice records, ``round(accuracy * n)`` of them correct (spread over the MMLU subjects
+    around ``accuracy`` when ``spread``), a few invalid answers among the wrong ones."""
+    subjects = SUBJECTS if benchmark == "mmlu-fa" else ("sept2023",)
+    per = [n // len(subjects) + (1 if i < n % len(subjects) else 0) for i in range(len(subjects))]
+    records = []
+    for s, (subject, size) in enumerate(zip(subjects, per)):
+        acc = min(1.0, max(0.0, accuracy + ((s - 2.5) / 50 if spread and benchmark == "mmlu-fa" else 0)))
+        right = round(acc * size)
+        for i in range(size):
+            gold = LETTERS[i % 4]
+            wrong = "invalid" if i % 7 == 0 else LETTERS[(i + 1) % 4]
+            prediction = gold if i < right else wrong
+            records.append({"id": f"{benchmark}-{subject}-{i}", "subset": subject, "gold": gold,
+                            "prediction": prediction, "correct": prediction == gold,
+                            "raw_output": f"پاسخ {prediction}"})
+    return records
+
+
+def make_result(
     model_id: str,
     benchmark: str = "mmlu-fa",
     protocol: str = "generate",
@@ -29,70 +53,66 @@ def result_json(
     revision: str | None = None,
     config: str | None = None,
     created_at: str = "2025-06-01T00:00:00Z",
-    n_records: int = 4,
+    n: int | None = None,
     kqa: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    """One evaluation result file as SCHEMAS §3 describes it (subject scores spread around ``accuracy``)."""
+    source: str = "gaokerena eval",
+) -> Result:
+    """One evaluation result as `gaokerena eval` builds it (``n`` questions; per-subject for MMLU-fa)."""
     config = config or {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}[benchmark]
-    subsets: dict[str, Any] = {}
-    if benchmark == "mmlu-fa":
-        for i, (name, n) in enumerate(SUBJECTS.items()):
-            acc = min(1.0, max(0.0, accuracy + (i - 2.5) / 50))
-            subsets[name] = {"accuracy": acc, "n": n, "correct": round(acc * n), "invalid": 0,
-                             "ci95": [max(0.0, acc - 0.08), min(1.0, acc + 0.08)]}
-    metrics: dict[str, Any] = {"accuracy": accuracy, "n": 1089, "correct": round(accuracy * 1089), "invalid": 3,
-                               "ci95": [accuracy - 0.03, accuracy + 0.03], "acc,none": accuracy,
-                               "acc_stderr,none": 0.015}
+    model = model_info(model_id, None, model_id=model_id, display_name=display_name or model_id.split("/")[-1],
+                       model_type=model_type, revision=revision)
+    bench = BenchmarkInfo(name=benchmark, dataset_id=f"gaokerena/{benchmark}", config=config,
+                          pass_mark=0.36 if benchmark == "ibmsee" else None)
     if kqa:
-        metrics = {"n": 201}
+        metrics: dict[str, Any] = {"n": n or 201}
         for name, value in kqa.items():
             metrics[name] = value
-            metrics[f"{name}_ci95"] = [value - 0.05, value + 0.05]
-    bench = {"name": benchmark, "dataset_id": f"gaokerena/{benchmark}", "dataset_revision": None, "config": config,
-             "split": "test"}
-    if benchmark == "ibmsee":
-        bench["pass_mark"] = 0.36
-    letters = "ABCD"
-    records = [{"id": f"{benchmark}-{i}", "subset": "anatomy", "gold": letters[i % 4],
-                "prediction": letters[(i * 3) % 4] if i % 5 else "invalid", "correct": i % 2 == 0,
-                "raw_output": f"پاسخ {letters[i % 4]}"} for i in range(n_records)]
-    return {
-        "schema_version": 1,
-        "model": {"id": model_id, "revision": revision, "adapter": None,
-                  "display_name": display_name or model_id.split("/")[-1], "type": model_type, "url": None},
-        "benchmark": bench, "protocol": protocol, "metrics": metrics, "subsets": subsets, "records": records,
-        "config": {"max_new_tokens": 16}, "versions": {"transformers": "5.23.0"}, "created_at": created_at,
-        "source": "gaokerena eval",
-    }
+            metrics[f"{name}_ci95"] = [max(0.0, value - 0.05), min(1.0, value + 0.05)]
+        return Result(model=model, benchmark=bench, protocol=protocol, metrics=metrics, created_at=created_at,
+                      source=source)
+    records = _records(benchmark, accuracy, n or DEFAULT_N[benchmark], spread=config == "all")
+    if config in SUBJECTS:
+        records = [{**r, "subset": config} for r in records]
+    metrics, subsets = score_records(records, resamples=50)
+    return Result(model=model, benchmark=bench, protocol=protocol, metrics=metrics, subsets=subsets,
+                  records=records, config={"max_new_tokens": 16}, versions={"transformers": "5.23.0"},
+                  created_at=created_at, source=source)
 
 
-def file_name(data: dict[str, Any]) -> str:
-    """`<model_slug>__<benchmark>__<protocol>.json`."""
-    return f"{data['model']['id'].replace('/', '--')}__{data['benchmark']['name']}__{data['protocol']}.json"
+def result_json(*args, **kwargs) -> dict[str, Any]:
+    """:func:`make_result` as the JSON object the file holds."""
+    return make_result(*args, **kwargs).to_dict()
 
 
-def write_results(folder: Path, results: list[dict[str, Any]]) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def file_name(data: dict[str, Any] | Result) -> str:
+    """`<model_slug>__<benchmark>__<protocol>.json`, as `gaokerena eval` names it."""
+    return result_filename(data)
+
+
+def write_results(folder: Path, results: list[Result | dict[str, Any]]) -> list[Path]:
+    """Save each result into ``folder`` with ``Result.save`` (validated, named by ``result_filename``)."""
     paths = []
-    for data in results:
-        path = folder / file_name(data)
-        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        paths.append(path)
+    for result in results:
+        result = result if isinstance(result, Result) else Result.from_dict(result)
+        paths.append(result.save(folder))
     return paths
 
 
-def standard_results() -> list[dict[str, Any]]:
-    """Three models, both multiple-choice protocols, IBMSEE on each side of the pass mark, K-QA-fa."""
+def standard_results() -> list[Result]:
+    """Three models, both multiple-choice protocols, IBMSEE on each side of the pass mark, K-QA-fa, a paper
+    re-score, and a gibberish model with 8 IBMSEE questions (below the leaderboard's minimum n)."""
     return [
-        result_json("gaokerena/gaokerena-v1.0", "mmlu-fa", "generate", 0.48, display_name="Gaokerena"),
-        result_json("gaokerena/gaokerena-v1.0", "mmlu-fa", "loglikelihood", 0.52, display_name="Gaokerena"),
-        result_json("gaokerena/gaokerena-v1.0", "ibmsee", "generate", 0.41, display_name="Gaokerena"),
-        result_json("gaokerena/gaokerena-v1.0", "kqa-fa", "kqa-metrics", display_name="Gaokerena",
+        make_result("gaokerena/gaokerena-v1.0", "mmlu-fa", "generate", 0.48, display_name="Gaokerena"),
+        make_result("gaokerena/gaokerena-v1.0", "mmlu-fa", "loglikelihood", 0.52, display_name="Gaokerena"),
+        make_result("gaokerena/gaokerena-v1.0", "ibmsee", "generate", 0.47, display_name="Gaokerena"),
+        make_result("gaokerena/gaokerena-v1.0", "kqa-fa", "kqa-metrics", display_name="Gaokerena",
                     kqa={"comprehensiveness": 0.61, "hallucination_rate": 0.12}),
-        result_json("CohereLabs/aya-expanse-8b", "mmlu-fa", "generate", 0.44, display_name="aya-expanse-8b",
-                    model_type="base"),
-        result_json("CohereLabs/aya-expanse-8b", "ibmsee", "generate", 0.33, display_name="aya-expanse-8b",
-                    model_type="base"),
-        result_json("medmobile+gemma2b", "mmlu-fa", "generate", 0.30, display_name="MedMobile + translator",
+        make_result("CohereLabs/aya-expanse-8b", "mmlu-fa", "generate", 0.44, display_name="aya-expanse-8b",
+                    model_type="base", source="paper import"),
+        make_result("CohereLabs/aya-expanse-8b", "ibmsee", "generate", 0.25, display_name="aya-expanse-8b",
+                    model_type="base", source="paper import"),
+        make_result("medmobile+gemma2b", "mmlu-fa", "generate", 0.30, display_name="MedMobile + translator",
                     model_type="translation-pipeline"),
+        make_result("someone/gibberish", "ibmsee", "generate", 0.5, display_name="Gibberish", model_type="general",
+                    n=8),
     ]

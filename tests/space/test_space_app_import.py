@@ -21,8 +21,8 @@ PROBE = textwrap.dedent(
     import gradio as gr
     import space.app as app
     assert isinstance(app.demo, gr.Blocks)
-    labels = {getattr(b, "label", None) for b in app.demo.blocks.values()}
-    assert {"Leaderboard", "About", "Max new tokens", "Temperature (0 = greedy)"} <= labels, labels
+    keys = {getattr(getattr(b, "label", None), "key", None) for b in app.demo.blocks.values()}
+    assert {"tab_leaderboard", "tab_about", "chat_max_new_tokens", "chat_temperature", "lb_search"} <= keys, keys
     assert "torch" not in sys.modules and "transformers" not in sys.modules
     from space import inference  # now torch loads, but no weights
     assert not inference.model_loaded()
@@ -56,3 +56,26 @@ def test_the_queue_polls_at_queue_poll_s():
     settings = app.get_settings()
     assert settings.queue_poll_s == 0.01
     assert app.demo._queue.sleep_when_free == settings.queue_poll_s
+
+
+def test_every_interface_text_is_in_persian_and_english_and_persian_is_the_default():
+    import gradio as gr
+
+    from space import app, texts
+
+    for key, (fa, en) in texts.TEXTS.items():
+        assert fa.strip() and en.strip() and fa != en, key
+        assert any("\u0600" <= ch <= "\u06ff" for ch in fa), key
+    i18n = app.build_i18n()
+    translations = i18n.translations_dict
+    assert translations["fa"]["tab_chat"] == "گفتگو" and translations["en"]["tab_chat"] == "Chat"
+    assert translations["de"] == translations["fa"]  # any other browser language gets Persian
+    assert "تور ایمنی اورژانس" in translations["fa"]["about"] and "99.5" in translations["fa"]["about"]
+    assert "false alarms" in translations["en"]["about"] and "99.5%" in translations["en"]["about"]
+    # Every labelled component of the app is translated, except the two deliberately bilingual ones.
+    untranslated = {
+        str(b.label) for b in app.demo.blocks.values()
+        if isinstance(getattr(b, "label", None), str) and b.label not in {"پیام · Message", "Response", "Examples"}
+    }
+    assert not untranslated, untranslated
+    assert isinstance(app.launch_options()["i18n"], gr.I18n)

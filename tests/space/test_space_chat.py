@@ -102,6 +102,89 @@ def test_the_app_warns_when_it_trims(tiny_model_dir, monkeypatch):
     from space import app
     from space.settings import get_settings
 
-    with pytest.warns(UserWarning, match="longer than 200 tokens: .* older message"):  # gr.Warning outside a request
-        ids = app._prompt_ids("آخرین پرسش", history(20), "پیام سیستم", get_settings())
+    with pytest.warns(UserWarning) as caught:  # gr.Warning outside a request
+        ids = app._prompt_ids("آخرین پرسش", history(20), "پیام سیستم", get_settings(), max_new_tokens=16)
     assert len(ids) <= 200
+    text = str(caught[0].message)
+    assert "پیام قدیمی‌تر گفتگو کنار گذاشته شد" in text and "پیام سیستم و" in text  # Persian first, says what
+    assert "200-token input budget" in text and "oldest message(s) were left out" in text
+
+
+def test_the_budget_is_capped_by_the_model_context(tiny_model_dir, monkeypatch):
+    monkeypatch.setenv("MODEL_ID", str(tiny_model_dir))
+    monkeypatch.setenv("MAX_INPUT_TOKEN_LENGTH", "100000")
+    from space import inference
+    from space.settings import get_settings
+
+    settings = get_settings()
+    context = inference.context_length(settings)
+    assert context == 2048  # the tiny model's max_position_embeddings
+    assert inference.input_budget(settings, 512) == context - 512
+    assert inference.input_budget(settings, 100_000) == 64  # the reply is capped, a minimal prompt remains
+    assert inference.new_token_cap(settings, 100_000) == context - 64
+    monkeypatch.setenv("MAX_INPUT_TOKEN_LENGTH", "300")
+    assert inference.input_budget(get_settings(), 512) == 300
+
+
+def test_a_long_prompt_is_trimmed_to_the_context_not_only_the_setting(tiny_model_dir, monkeypatch):
+    monkeypatch.setenv("MODEL_ID", str(tiny_model_dir))
+    monkeypatch.setenv("MAX_INPUT_TOKEN_LENGTH", "100000")
+    from space import app
+    from space.settings import get_settings
+
+    with pytest.warns(UserWarning, match="ابتدای پیام شما حذف شد"):
+        ids = app._prompt_ids("واژه " * 6000 + "پرسش آخر؟", [], "پیام سیستم", get_settings(), max_new_tokens=548)
+    assert len(ids) <= 2048 - 548
+
+
+def collect(generator):
+    return list(generator)
+
+
+def test_an_empty_message_gets_a_hint_not_an_error(monkeypatch):
+    from space import app
+
+    for text in ("", "   ", "\n\t"):
+        replies = collect(app.respond(text, [], "", 16, 0.0, 1.0, 1.0))
+        assert replies == [app.EMPTY_MESSAGE_HINT]
+    assert "لطفاً" in app.EMPTY_MESSAGE_HINT and "Please" in app.EMPTY_MESSAGE_HINT
+
+
+def test_a_model_that_cannot_load_ends_the_reply_with_a_bilingual_note(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODEL_ID", str(tmp_path / "no-such-model"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from space import app
+
+    replies = collect(app.respond("درد قفسه سینه دارم", [], "", 16, 0.0, 1.0, 1.0))
+    assert replies[0].startswith("<div class=\"gk-emergency\"") and "هشدار اورژانسی" in replies[0]  # safety first
+    assert "مدل بارگذاری نشد" in replies[-1] and "could not be loaded" in replies[-1]
+
+
+def test_a_template_error_ends_the_reply_with_a_bilingual_note(tiny_model_dir, monkeypatch):
+    from jinja2 import TemplateError
+
+    monkeypatch.setenv("MODEL_ID", str(tiny_model_dir))
+    from space import app, inference
+
+    def broken(messages, settings=None):
+        raise TemplateError("Conversation roles must alternate")
+
+    monkeypatch.setattr(inference, "prompt_ids", broken)
+    replies = collect(app.respond("سلام", [], "", 16, 0.0, 1.0, 1.0))
+    assert "قالب گفتگوی مدل" in replies[-1] and "roles must alternate" in replies[-1]
+
+
+def test_a_generation_error_ends_the_reply_with_a_bilingual_note(tiny_model_dir, monkeypatch):
+    import gradio as gr
+
+    monkeypatch.setenv("MODEL_ID", str(tiny_model_dir))
+    from space import app, inference
+
+    def failing(*args, **kwargs):
+        yield "نیمی از پاسخ"
+        raise gr.Error("تولید پاسخ با خطا متوقف شد. · Generation failed (RuntimeError: CUDA out of memory).")
+
+    monkeypatch.setattr(inference, "stream_reply", failing)
+    replies = collect(app.respond("سلام", [], "", 16, 0.0, 1.0, 1.0))
+    assert replies[-1].startswith("نیمی از پاسخ")
+    assert "پاسخ کامل نشد" in replies[-1] and "CUDA out of memory" in replies[-1]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import metadata
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
 
-from space.deploy import deploy_space, main
+from space.deploy import ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, deploy_space, front_matter, main, space_files
 
 
 REPO = "tester/gaokerena-chat"
 FRONT_MATTER_KEYS = {
     "title", "emoji", "colorFrom", "colorTo", "sdk", "sdk_version", "python_version", "app_file", "models",
-    "datasets", "short_description", "license", "suggested_hardware",
+    "datasets", "preload_from_hub", "short_description", "license", "suggested_hardware",
 }  # fmt: skip
 
 
@@ -34,6 +38,11 @@ def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
         files
     )
     assert "space/deploy.py" not in files
+    assert {"hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/evaluation/__init__.py",
+            "hub_tools/evaluation/schema.py"} <= files  # what the Space imports from the toolkit, and only that
+    assert not any(f.startswith("hub_tools/") for f in files - {"hub_tools/__init__.py", "hub_tools/folding.py",
+                                                                   "hub_tools/evaluation/__init__.py",
+                                                                   "hub_tools/evaluation/schema.py"})
     commits = hf_api.list_repo_commits(REPO, repo_type="space")
 
     second = deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results",
@@ -58,15 +67,16 @@ def test_front_matter_requirements_and_shim(hf_api):
     meta = yaml.safe_load(readme.split("---")[1])
     assert set(meta) == FRONT_MATTER_KEYS
     assert meta["sdk"] == "gradio" and meta["sdk_version"] == metadata.version("gradio")
-    assert meta["python_version"] == "3.10.13" and meta["app_file"] == "app.py"
+    assert meta["python_version"] in ZEROGPU_PYTHON_VERSIONS and meta["app_file"] == "app.py"
     assert meta["models"] == ["tester/tiny-aya"] and meta["datasets"] == ["tester/leaderboard-results"]
+    assert meta["preload_from_hub"] == ["tester/tiny-aya"]
     assert meta["license"] == "cc-by-nc-sa-4.0" and meta["suggested_hardware"] == "zero-a10g"
     assert len(meta["short_description"]) <= 60
     requirements = read(hf_api, "requirements.txt").splitlines()
     pins = dict(line.split("==") for line in requirements if line and not line.startswith("#"))
-    assert "spaces" not in pins and "gradio" not in pins
-    assert pins["torch"] == metadata.version("torch").split("+")[0]
+    assert "spaces" not in pins and "gradio" not in pins and pins["gradio[mcp]"] == meta["sdk_version"]
     assert pins["transformers"] == metadata.version("transformers") and pins["peft"] == metadata.version("peft")
+    assert "gradio_client import Client" in readme and "message=" in readme
     assert "from space.app import demo, launch_options" in read(hf_api, "app.py")
 
 
@@ -89,3 +99,44 @@ def test_cli_deploys_through_the_gaokerena_command(local_hub, hub_tokens, capsys
     assert gaokerena(argv) == 0
     assert gaokerena(argv) == 0
     assert "commit: none (no changes)" in capsys.readouterr().out
+
+
+def test_requirements_pin_a_torch_zerogpu_supports_and_libraries_that_accept_it():
+    files = space_files(front_matter(model_id="a/b", results_repo="c/d"))
+    lines = files["requirements.txt"].decode().splitlines()
+    pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
+    assert pins["torch"] in ZEROGPU_TORCH_VERSIONS  # else the build fails: "No candidate PyTorch version found"
+    assert pins["torch"] == max(ZEROGPU_TORCH_VERSIONS, key=Version)
+    torch = Version(pins["torch"])
+    for name in ("transformers", "peft", "accelerate"):
+        wanted = [Requirement(r) for r in metadata.requires(name) or []]
+        for requirement in wanted:
+            applies = requirement.marker is None or requirement.marker.evaluate({"extra": "torch"})
+            if requirement.name == "torch" and applies:
+                assert torch in requirement.specifier, (name, str(requirement))
+
+
+def test_the_deployed_file_set_imports_on_its_own(tmp_path):
+    """The Space's files, written out alone, import without this repository on sys.path."""
+    for path, data in space_files(front_matter(model_id="a/b", results_repo="c/d")).items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    import sysconfig
+
+    # -S: no site, so no .pth file (the editable install of this repository) is read; only the deployed files and
+    # the installed libraries are importable.
+    code = (
+        f"import sys; sys.path[:0] = [{str(tmp_path)!r}, {sysconfig.get_paths()['purelib']!r}];"
+        "import hub_tools, hub_tools.folding, hub_tools.evaluation.schema as schema;"
+        "from space import leaderboard, safety;"
+        f"assert hub_tools.__file__.startswith({str(tmp_path)!r}), hub_tools.__file__;"
+        f"assert leaderboard.__file__.startswith({str(tmp_path)!r});"
+        "assert safety.detect_red_flags('نمیتونم نفس بکشم') == ['breathing'];"
+        "assert leaderboard.wilson_interval(0, 8)[1] > 0.3 and schema.SCHEMA_VERSION == 1;"
+        "print('ok')"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_DISABLE_TELEMETRY": "1"}
+    done = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

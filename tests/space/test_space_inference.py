@@ -114,3 +114,15 @@ def test_token_stream_ends_if_the_producer_dies_without_end(inference):
     start = time.perf_counter()
     assert list(stream.pieces(lambda: False, poll_s=0.01)) == []
     assert time.perf_counter() - start < 1
+
+
+def test_the_gpu_duration_follows_the_requested_new_tokens(inference, monkeypatch):
+    from space.settings import get_settings
+
+    settings = get_settings()
+    short, long = inference.gpu_seconds(settings, 64), inference.gpu_seconds(settings, 1024)
+    assert 1 <= short < long <= settings.gpu_duration
+    assert inference._gpu_duration([1, 2], 64, 0.0, 1.0, 1.0) == short  # the callable @spaces.GPU is given
+    assert inference.gpu_seconds(settings, 10**6) == settings.gpu_duration  # capped at GPU_DURATION
+    monkeypatch.setenv("GPU_S_PER_TOKEN", "1")
+    assert inference.gpu_seconds(get_settings(), 30) == 38  # 8 s base + 30 × 1 s

@@ -1,18 +1,18 @@
-"""space.leaderboard: result files (SCHEMAS §3) -> scores, the displayed table, the chart and the records CSV."""
+"""space.leaderboard: result files written by `gaokerena eval`'s own code -> scores, the table, the chart, CSVs."""
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
 import math
-import time
-from pathlib import Path
 
 import pytest
-from resultfiles import result_json, standard_results, write_results
+from resultfiles import make_result, result_json, standard_results, write_results
 
 from space import leaderboard as lb
+
+
+RELEASE = {"gaokerena/gaokerena-v1.0"}
 
 
 @pytest.fixture()
@@ -20,38 +20,67 @@ def loaded(tmp_path):
     return lb.load_results(write_results(tmp_path / "results", standard_results()))
 
 
+@pytest.fixture()
+def scores(loaded):
+    return lb.scores_frame(loaded.results, release_ids=RELEASE)
+
+
 def test_parses_every_file(loaded):
-    assert len(loaded.results) == 7 and loaded.errors == []
+    assert len(loaded.results) == 8 and loaded.errors == []
     gao = next(r for r in loaded.results if r.model.id == "gaokerena/gaokerena-v1.0" and r.benchmark == "ibmsee")
     assert gao.pass_mark == 0.36 and gao.protocol == "generate" and gao.model.type == "fine-tuned"
 
 
-def test_table_columns_carry_the_protocol_and_intervals(loaded):
-    table = lb.leaderboard_table(lb.scores_frame(loaded.results), "generate", hub_url="https://hub.example")
+def test_table_columns_carry_protocol_source_n_and_exact_intervals(scores):
+    table = lb.leaderboard_table(scores, "generate", hub_url="https://hub.example")
     subjects = [f"{label} (generate)" for _, label in lb.MMLU_SUBJECTS]
-    assert list(table.columns[:3]) == ["Model", "Type", "Revision"]
+    assert list(table.columns[:4]) == ["Model", "Type", "Source", "Revision"]
     assert lb.score_headers(table) == subjects + [
         "MMLU-fa avg (generate)", "IBMSEE (generate)", "K-QA-fa comprehensiveness (kqa-metrics)",
-        "K-QA-fa hallucination (kqa-metrics)",
+        "K-QA-fa hallucination (kqa-metrics) ↓",  # lower is better, and says so
     ]  # fmt: skip
-    assert "MMLU-fa avg (generate) 95% CI" in table.columns and "IBMSEE pass (≥36%)" in table.columns
+    assert list(table.columns[-3:]) == ["MMLU-fa n", "IBMSEE n", "K-QA-fa n"]
     first = table.iloc[0]
-    assert first["Model"] == "[Gaokerena](https://hub.example/gaokerena/gaokerena-v1.0)"
-    assert first["MMLU-fa avg (generate)"] == 48.0 and first["MMLU-fa avg (generate) 95% CI"] == "45.0–51.0"
+    assert first["Model"].startswith("[Gaokerena](http") and first["Model"].endswith("/gaokerena/gaokerena-v1.0)")
+    assert first["Source"] == "this release" and first["MMLU-fa n"] == 600 and first["IBMSEE n"] == 168
+    assert first["MMLU-fa avg (generate)"] == 48.0
+    lo, hi = lb.wilson_interval(288, 600)
+    assert first["MMLU-fa avg (generate) 95% CI"] == f"{100 * lo:.1f}–{100 * hi:.1f}" == "44.0–52.0"
     assert first["Anatomy (generate)"] == 43.0  # from the "all" file's subsets
+    assert dict(zip(table["Type"], table["Source"])) == {
+        "fine-tuned": "this release", "base": "paper re-score", "translation-pipeline": "other", "general": "other",
+    }  # fmt: skip
     assert list(table["Model"])[2] == "MedMobile + translator"  # not a Hub id: no link
-    assert list(table["Type"]) == ["fine-tuned", "base", "translation-pipeline"]
 
 
-def test_ibmsee_pass_and_fail_against_the_pass_mark(loaded):
-    table = lb.leaderboard_table(lb.scores_frame(loaded.results), "generate")
-    passes = dict(zip(table["Type"], table["IBMSEE pass (≥36%)"]))
-    assert passes["fine-tuned"].startswith("pass") and passes["base"].startswith("fail")
-    assert isinstance(passes["translation-pipeline"], float) and math.isnan(passes["translation-pipeline"])
+def test_wilson_gives_zero_of_eight_a_real_interval():
+    lo, hi = lb.wilson_interval(0, 8)
+    assert lo == 0.0 and hi == pytest.approx(0.3244, abs=1e-4)
+    lo, hi = lb.wilson_interval(8, 8)
+    assert hi == 1.0 and lo == pytest.approx(1 - 0.3244, abs=1e-4)
+    lo, hi = lb.wilson_interval(50, 100)
+    assert (lo, hi) == pytest.approx((0.4038, 0.5962), abs=1e-4)
 
 
-def test_the_protocol_selector_switches_the_multiple_choice_columns(loaded):
-    scores = lb.scores_frame(loaded.results)
+def test_pass_only_when_the_lower_bound_clears_the_pass_mark(scores):
+    table = lb.leaderboard_table(scores, "generate")
+    verdicts = dict(zip(table["Type"], table["IBMSEE pass (≥36%)"]))
+    assert verdicts["fine-tuned"] == "pass ✅"  # 47% of 168: lower bound 39.6% > 36%
+    assert verdicts["base"] == "fail ❌"  # 25% of 168: upper bound below 36%
+    assert isinstance(verdicts["translation-pipeline"], float) and math.isnan(verdicts["translation-pipeline"])
+    assert lb.pass_verdict(*[100 * v for v in lb.wilson_interval(4, 8)], 0.36) == "uncertain ❔"  # 50% of 8
+
+
+def test_rows_under_the_minimum_n_are_hidden_unless_asked_for(scores):
+    shown = lb.leaderboard_table(scores, "generate", min_n=lb.DEFAULT_MIN_N)
+    assert "Gibberish" not in " ".join(shown["Model"]) and len(shown) == 3
+    everything = lb.leaderboard_table(scores, "generate", min_n=0)
+    row = everything[everything["Model"].str.contains("Gibberish")].iloc[0]
+    assert row["IBMSEE n"] == 8 and row["IBMSEE pass (≥36%)"] == "uncertain ❔"  # not "pass" on 8 questions
+    assert lb.small_model_keys(scores, 30) == {"someone/gibberish||"}
+
+
+def test_the_protocol_selector_switches_the_multiple_choice_columns(scores):
     assert lb.mc_protocols(scores) == ["generate", "loglikelihood"]
     table = lb.leaderboard_table(scores, "loglikelihood")
     assert "MMLU-fa avg (loglikelihood)" in table.columns and "MMLU-fa avg (generate)" not in table.columns
@@ -59,23 +88,34 @@ def test_the_protocol_selector_switches_the_multiple_choice_columns(loaded):
     assert "K-QA-fa comprehensiveness (kqa-metrics)" in table.columns  # K-QA keeps its own protocol
 
 
-def test_search_filter_sort_and_column_groups(loaded):
-    scores = lb.scores_frame(loaded.results)
+def test_search_filter_sort_and_column_groups(scores):
     assert list(lb.leaderboard_table(scores, search="AYA")["Type"]) == ["base"]
     assert len(lb.leaderboard_table(scores, search="aya; medmobile")) == 2
+    # The columns do not depend on the search, so Sort and Chart keep their column while one types.
+    assert list(lb.leaderboard_table(scores, search="medmobile").columns) == list(lb.leaderboard_table(scores).columns)
+    assert lb.leaderboard_table(scores, search="no such model").empty
     kept = lb.leaderboard_table(scores, types=["base", "translation-pipeline"])
     assert list(kept["Type"]) == ["base", "translation-pipeline"]
-    ascending = lb.leaderboard_table(scores, sort_by="MMLU-fa avg (generate)", descending=False)
+    ascending = lb.leaderboard_table(scores, sort_by="MMLU-fa avg (generate)", descending=False, min_n=30)
     assert list(ascending["MMLU-fa avg (generate)"]) == [30.0, 44.0, 48.0]
-    by_ibmsee = lb.leaderboard_table(scores, sort_by="IBMSEE (generate)")
+    by_ibmsee = lb.leaderboard_table(scores, sort_by="IBMSEE (generate)", min_n=30)
     assert list(by_ibmsee["Type"]) == ["fine-tuned", "base", "translation-pipeline"]  # missing values last
-    by_name = lb.leaderboard_table(scores, sort_by="Model", descending=False)
+    by_name = lb.leaderboard_table(scores, sort_by="Model", descending=False, min_n=30)
     assert list(by_name["Type"]) == ["base", "fine-tuned", "translation-pipeline"]
     narrow = lb.leaderboard_table(scores, groups=["MMLU-fa avg"], show_ci=False)
-    assert list(narrow.columns) == ["Model", "Type", "Revision", "MMLU-fa avg (generate)"]
+    assert list(narrow.columns) == ["Model", "Type", "Source", "Revision", "MMLU-fa avg (generate)", "MMLU-fa n"]
 
 
-def test_newest_file_wins_and_malformed_files_are_skipped(tmp_path):
+def test_a_lower_is_better_column_sorts_best_first(tmp_path):
+    results = [make_result(f"org/m{i}", "kqa-fa", "kqa-metrics", kqa={"comprehensiveness": 0.5,
+                                                                        "hallucination_rate": rate})
+               for i, rate in enumerate((0.3, 0.1, 0.2))]
+    scores = lb.scores_frame(lb.load_results(write_results(tmp_path, results)).results)
+    table = lb.leaderboard_table(scores, sort_by="K-QA-fa hallucination (kqa-metrics) ↓")
+    assert list(table["K-QA-fa hallucination (kqa-metrics) ↓"]) == [10.0, 20.0, 30.0]
+
+
+def test_newest_file_wins_and_malformed_files_are_skipped_with_the_field_named(tmp_path):
     old = result_json("a/model", accuracy=0.40, created_at="2025-01-01T00:00:00Z")
     new = result_json("a/model", accuracy=0.45, created_at="2025-02-01T00:00:00Z")
     folder = tmp_path / "results"
@@ -83,65 +123,79 @@ def test_newest_file_wins_and_malformed_files_are_skipped(tmp_path):
     (folder / "broken.json").write_text("{not json")
     (folder / "v2.json").write_text(json.dumps({**old, "schema_version": 2}))
     (folder / "nomodel.json").write_text(json.dumps({k: v for k, v in old.items() if k != "model"}))
+    (folder / "badn.json").write_text(json.dumps({**old, "metrics": {**old["metrics"], "correct": 10**6}}))
     loaded = lb.load_results(paths + sorted(folder.glob("*.json")))
     assert len(loaded.results) == 2
-    assert sorted(name for name, _ in loaded.errors) == ["broken.json", "nomodel.json", "v2.json"]
+    errors = dict(loaded.errors)
+    assert sorted(errors) == ["badn.json", "broken.json", "nomodel.json", "v2.json"]
+    assert "field 'model'" in errors["nomodel.json"] and "schema_version" in errors["v2.json"]
     table = lb.leaderboard_table(lb.scores_frame(loaded.results))
     assert list(table["MMLU-fa avg (generate)"]) == [45.0]
 
 
 def test_per_subject_files_fill_subject_columns(tmp_path):
-    only_anatomy = result_json("a/model", accuracy=0.7, config="anatomy")
-    only_anatomy["subsets"] = {}
+    only_anatomy = make_result("a/model", accuracy=0.7, config="anatomy", n=100)
     loaded = lb.load_results(write_results(tmp_path, [only_anatomy]))
     table = lb.leaderboard_table(lb.scores_frame(loaded.results), show_ci=False)
-    assert list(table.columns) == ["Model", "Type", "Revision", "Anatomy (generate)"]
-    assert table.iloc[0]["Anatomy (generate)"] == 70.0
+    assert "Anatomy (generate)" in table.columns and table.iloc[0]["Anatomy (generate)"] == 70.0
 
 
 def test_empty_results_give_an_empty_table():
     table = lb.leaderboard_table(lb.scores_frame([]))
-    assert table.empty and list(table.columns) == ["Model", "Type", "Revision"]
+    assert table.empty and list(table.columns) == ["Model", "Type", "Source", "Revision"]
     assert "No scores" in lb.bar_chart_svg(lb.scores_frame([]), None)
 
 
-def test_bar_chart_has_a_bar_and_an_error_bar_per_model(loaded):
-    scores = lb.scores_frame(loaded.results)
+def test_bar_chart_has_a_bar_and_an_error_bar_per_model(scores):
     svg = lb.bar_chart_svg(scores, "MMLU-fa avg (generate)")
     assert svg.startswith("<svg") and svg.count("class='lb-bar'") == 3 and svg.count("lb-errorbar") == 3
     keys = sorted(set(scores.loc[scores["type"] == "base", "model_key"]))
     assert lb.bar_chart_svg(scores, "MMLU-fa avg (generate)", keys).count("class='lb-bar'") == 1
 
 
-def test_records_csv(loaded, tmp_path):
+def test_records_csv_is_utf8_with_a_bom(loaded, tmp_path):
     out = tmp_path / "records.csv"
-    assert lb.write_records_csv(loaded.results, out) == 7 * 4
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    total = sum(len(json.loads(open(r.path, encoding="utf-8").read())["records"]) for r in loaded.results)
+    assert lb.write_records_csv(loaded.results, out) == total
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0]) == list(lb.RECORD_FIELDS)
     assert {r["prediction"] for r in rows} >= {"invalid"} and rows[0]["raw_output"].startswith("پاسخ")
     only = [r.model.key for r in loaded.results if r.model.type == "base"][:1]
-    assert lb.write_records_csv(loaded.results, out, only) == 2 * 4
+    assert lb.write_records_csv(loaded.results, out, only) == 600 + 168
+
+
+def test_table_csv_is_the_visible_table_with_a_bom(scores, tmp_path):
+    table = lb.leaderboard_table(scores, search="aya", links=False)
+    out = tmp_path / "table.csv"
+    assert lb.write_table_csv(table, out) == 1
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert rows[0]["Model"] == "aya-expanse-8b" and rows[0]["Source"] == "paper re-score"
 
 
 def test_500_result_files_load_quickly(tmp_path):
-    results = [result_json(f"org/model-{i:03d}", bench, "generate", 0.3 + (i % 50) / 100, n_records=50)
+    results = [make_result(f"org/model-{i:03d}", bench, "generate", 0.3 + (i % 50) / 100, n=48)
                for i in range(250) for bench in ("mmlu-fa", "ibmsee")]
     paths = write_results(tmp_path / "results", results)
     assert len(paths) == 500
-    start = time.perf_counter()
     table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results))
-    elapsed = time.perf_counter() - start
     assert len(table) == 250
-    assert elapsed < 5.0, f"500 files took {elapsed:.2f}s"
 
 
-def test_the_parser_does_not_import_hub_tools():
-    """The Space runs standalone on the Hub: space/ must not import the release toolkit (deploy.py, never uploaded
-    to the Space, publishes through the toolkit's engine)."""
+def test_the_space_imports_only_the_shipped_parts_of_hub_tools():
+    """The Space runs standalone on the Hub: of the toolkit it imports only what `space deploy` ships."""
+    import ast
+    from pathlib import Path
+
+    from space.deploy import SHIPPED_MODULES
+
     for path in Path(lb.__file__).parent.glob("*.py"):
         if path.name == "deploy.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            assert not any(n.split(".")[0] in {"hub_tools", "training"} for n in names), (path.name, names)
+                [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name.split(".")[0] in {"hub_tools", "training"}:
+                    assert any(name == m or name.startswith(m + ".") for m in SHIPPED_MODULES), (path.name, name)

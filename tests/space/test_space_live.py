@@ -8,7 +8,7 @@ import time
 from itertools import pairwise
 
 import pytest
-from resultfiles import RESULTS_REPO, file_name, result_json
+from resultfiles import RESULTS_REPO, make_result, write_results
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +70,9 @@ def test_leaderboard_rows_come_from_the_result_files(client):
 
 def test_refresh_picks_up_a_new_result_file(client, session_api, tmp_path):
     before = table_rows(client.predict(api_name="/load_leaderboard"))
-    new = result_json("someone/new-model", accuracy=0.9, display_name="Brand new", model_type="general")
-    session_api.upload_file(path_or_fileobj=str(_write(tmp_path, new)), path_in_repo=f"results/{file_name(new)}",
+    new = make_result("someone/new-model", accuracy=0.9, display_name="Brand new", model_type="general")
+    (path,) = write_results(tmp_path, [new])  # `gaokerena eval`'s own writer
+    session_api.upload_file(path_or_fileobj=str(path), path_in_repo=f"results/{path.name}",
                             repo_id=RESULTS_REPO, repo_type="dataset")
     cached = table_rows(client.predict(api_name="/load_leaderboard"))
     assert len(cached) == len(before)  # page loads reuse the last read (LEADERBOARD_TTL_S)
@@ -83,14 +84,39 @@ def test_refresh_picks_up_a_new_result_file(client, session_api, tmp_path):
 def test_csv_export_of_the_filtered_models(client):
     client.predict(api_name="/load_leaderboard")
     path = client.predict("aya", api_name="/export_records")
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and {r["model_id"] for r in rows} == {"CohereLabs/aya-expanse-8b"}
+    table_path = client.predict(search="aya", api_name="/export_table")
+    with open(table_path, "rb") as handle:
+        assert handle.read(3) == b"\xef\xbb\xbf"  # UTF-8 with a BOM
+    with open(table_path, encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["Model"] for r in rows] == ["aya-expanse-8b"] and rows[0]["Source"] == "paper re-score"
 
 
-def _write(folder, data):
-    import json
+def test_source_n_and_the_small_model_toggle(client):
+    rows = table_rows(client.predict(api_name="/load_leaderboard"))
+    sources = {r["Model"].split("]")[0].strip("["): r["Source"] for r in rows}
+    assert sources["aya-expanse-8b"] == "paper re-score" and sources["Gaokerena"] == "other"  # MODEL_ID is tiny-aya
+    assert "Gibberish" not in " ".join(r["Model"] for r in rows)  # 8 questions: hidden by default
+    everything = table_rows(client.predict(show_small=True, api_name="/search_leaderboard"))
+    gibberish = next(r for r in everything if "Gibberish" in r["Model"])
+    assert gibberish["IBMSEE n"] == 8 and gibberish["IBMSEE pass (≥36%)"].startswith("uncertain")
 
-    path = folder / file_name(data)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+
+def test_search_keeps_the_chosen_sort_and_chart(client):
+    outputs = client.predict(search="gaokerena\n", sort_by="IBMSEE (generate)", chart="IBMSEE (generate)",
+                             api_name="/search_leaderboard")  # pasted text with a newline, then Enter
+    assert outputs[1]["value"] == "IBMSEE (generate)" and outputs[3]["value"] == "IBMSEE (generate)"
+    assert [r["Type"] for r in table_rows(outputs)] == ["fine-tuned"]
+    cleared = client.predict(search="", sort_by="IBMSEE (generate)", api_name="/search_leaderboard")
+    assert len(table_rows(cleared)) >= 3 and cleared[1]["value"] == "IBMSEE (generate)"
+
+
+def test_the_api_names_the_chat_parameters(client):
+    parameters = [p["parameter_name"] for p in client.view_api(print_info=False, return_format="dict")[
+        "named_endpoints"]["/chat"]["parameters"]]
+    assert parameters[:3] == ["message", "system_prompt", "max_new_tokens"]
+    job = client.submit(message="   ", max_new_tokens=8, api_name="/chat")
+    assert list(job)[-1].startswith("لطفاً")  # an empty message gets a hint, not an error

@@ -42,8 +42,20 @@ def test_read_at_call_time(monkeypatch):
     ("key", "value", "match"),
     [("MAX_NEW_TOKENS", "many", "MAX_NEW_TOKENS must be an integer"), ("MAX_INPUT_TOKEN_LENGTH", "4", ">= 16"),
      ("DTYPE", "int8", "DTYPE must be one of"), ("DEVICE", "tpu", "DEVICE must be one of"),
-     ("LEADERBOARD_TTL_S", "soon", "must be a number")],
+     ("LEADERBOARD_TTL_S", "soon", "must be a number"), ("GPU_SIZE", "huge", "GPU_SIZE must be large or xlarge"),
+     ("GPU_S_PER_TOKEN", "fast", "must be a number"), ("LEADERBOARD_MIN_N", "-1", ">= 0")],
 )  # fmt: skip
 def test_malformed_values_raise(key, value, match):
     with pytest.raises(ValueError, match=match):
         get_settings({key: value})
+
+
+def test_zerogpu_leaderboard_and_mcp_settings():
+    defaults = get_settings({})
+    assert (defaults.gpu_size, defaults.gpu_duration, defaults.leaderboard_min_n) == ("large", 120, 30)
+    assert defaults.mcp_server is False  # off the Hub: the mcp extra is not installed here
+    assert get_settings({"SPACE_ID": "gaokerena/chat"}).mcp_server is True  # the Hub sets SPACE_ID
+    assert get_settings({"SPACE_ID": "gaokerena/chat", "MCP_SERVER": "0"}).mcp_server is False
+    custom = get_settings({"GPU_SIZE": "XLarge", "GPU_BASE_S": "5", "GPU_S_PER_TOKEN": "0.1", "LEADERBOARD_MIN_N": "0"})
+    assert (custom.gpu_size, custom.gpu_base_s, custom.gpu_s_per_token, custom.leaderboard_min_n) == (
+        "xlarge", 5.0, 0.1, 0)
