@@ -307,7 +307,7 @@ def synthetic_results(n_models: int = 250) -> list:
         acc = 0.25 + (i % 60) / 100
         model = model_info(f"org/model-{i:03d}", None, model_id=f"org/model-{i:03d}", display_name=f"model-{i:03d}",
                            model_type="fine-tuned")
-        for bench, sizes, config in (("mmlu-fa", subjects, "all"), ("ibmsee", {"sept2023": 168}, "sept2023")):
+        for bench, sizes, config in (("mmlu-fa", subjects, "all"), ("ibmsee", {"medicine-1402-06": 168}, "medicine-1402-06")):
             records = []
             for subset, n in sizes.items():
                 for j in range(n):

@@ -55,7 +55,11 @@ MC_BENCHMARKS = tuple(b for b in schema.BENCHMARKS if b != "kqa-fa")
 KQA = "kqa-fa"
 DEFAULT_MIN_N = 30  # rows resting only on fewer questions are hidden by default
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
-LOWER_IS_BETTER = {"hallucination_rate"}  # metrics where less is better (marked "↓")
+LOWER_IS_BETTER = schema.LOWER_IS_BETTER  # metrics where less is better (marked "↓")
+COUNT_METRICS = {"Hall"}  # a mean count per answer, shown as it is; every other metric is a fraction shown in percent
+# Files written before K-QA's own Comp/Hall carried the project's figures under older names: the share of must-have
+# statements entailed, and the share of answers with a contradiction.
+KQA_LEGACY_ALIASES = {"Comp": "comprehensiveness", "answers_with_contradiction_share": "hallucination_rate"}
 SOURCE_LABELS = {"paper": "paper re-score", "release": "this release", "other": "other"}
 
 
@@ -87,8 +91,9 @@ MC_COLUMNS: tuple[Column, ...] = tuple(
 )
 KQA_COLUMNS: tuple[Column, ...] = (
     Column(KQA, None, "win_rate", "K-QA-fa win rate", "K-QA-fa"),
-    Column(KQA, None, "comprehensiveness", "K-QA-fa comprehensiveness", "K-QA-fa"),
-    Column(KQA, None, "hallucination_rate", "K-QA-fa hallucination", "K-QA-fa"),
+    Column(KQA, None, "Comp", "K-QA-fa Comp", "K-QA-fa"),
+    Column(KQA, None, "Hall", "K-QA-fa Hall (contradicted statements per answer)", "K-QA-fa"),
+    Column(KQA, None, "answers_with_contradiction_share", "K-QA-fa answers with a contradiction", "K-QA-fa"),
 )
 COLUMN_GROUPS = ("MMLU-fa subjects", "MMLU-fa avg", "IBMSEE", "K-QA-fa")
 
@@ -199,12 +204,23 @@ def _interval(block: dict[str, Any], metric: str) -> tuple[float, float]:
     return math.nan, math.nan
 
 
+def _kqa_block(metrics: dict[str, Any], metric: str) -> dict[str, Any] | None:
+    """The block holding ``metric`` of a K-QA file, read from its legacy name in a file written before Comp/Hall."""
+    if isinstance(metrics.get(metric), (int, float)):
+        return metrics
+    legacy = KQA_LEGACY_ALIASES.get(metric)
+    if legacy and isinstance(metrics.get(legacy), (int, float)):
+        return {**metrics, metric: metrics[legacy], f"{metric}_ci95": metrics.get(f"{legacy}_ci95")}
+    return None
+
+
 def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
     """(column, block holding the metric) pairs a result file provides."""
     if result.benchmark == KQA:
         for column in KQA_COLUMNS:
-            if isinstance(result.metrics.get(column.metric), (int, float)):
-                yield column, result.metrics
+            block = _kqa_block(result.metrics, column.metric)
+            if block is not None:
+                yield column, block
         return
     for column in MC_COLUMNS:
         if column.benchmark != result.benchmark:
@@ -220,7 +236,7 @@ def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
 
 
 def _sittings(result: ParsedResult) -> set:
-    # An IBMSEE file is scored per sitting (config "sept2023", ...); its micro average is the column value.
+    # An IBMSEE file is scored per sitting (config "medicine-1402-06", ...); its micro average is the column value.
     return {result.config} if result.benchmark == "ibmsee" else set()
 
 
@@ -252,6 +268,7 @@ def scores_frame(results: Sequence[ParsedResult], release_ids: Iterable[str] = (
             if key in rows and rows[key]["created_at"] > result.created_at:
                 continue
             lo, hi = _interval(block, column.metric)
+            factor = 1.0 if column.metric in COUNT_METRICS else 100.0
             n = block.get("n") if isinstance(block.get("n"), int) else result.metrics.get("n")
             rows[key] = {
                 "model_key": model.key, "model_id": model.id, "revision": model.revision,
@@ -259,7 +276,7 @@ def scores_frame(results: Sequence[ParsedResult], release_ids: Iterable[str] = (
                 "url": model.url, "source": source_label(result, release), "benchmark": result.benchmark,
                 "protocol": result.protocol, "column": column.label, "group": column.group,
                 "metric": column.metric, "header": column_header(column.label, result.protocol, column.metric),
-                "score": 100.0 * float(block[column.metric]), "ci_lo": 100.0 * lo, "ci_hi": 100.0 * hi,
+                "score": factor * float(block[column.metric]), "ci_lo": factor * lo, "ci_hi": factor * hi,
                 "n": n if isinstance(n, int) else None, "pass_mark": result.pass_mark,
                 "created_at": result.created_at,
             }  # fmt: skip
@@ -309,8 +326,8 @@ def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
     return [h for _, h in sorted(zip(pairs["column"].map(order), pairs["header"]), key=lambda t: (t[0], t[1]))]
 
 
-def _format_ci(lo: float, hi: float) -> str:
-    return "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.1f}–{hi:.1f}"
+def _format_ci(lo: float, hi: float, digits: int = 1) -> str:
+    return "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.{digits}f}–{hi:.{digits}f}"
 
 
 def small_model_keys(scores: pd.DataFrame, min_n: int) -> set[str]:
@@ -380,8 +397,9 @@ def leaderboard_table(
                 "_name": rec.display_name.lower(),
             },
         )
-        row[rec.header] = round(rec.score, 1)
-        row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi)
+        digits = 2 if rec.metric in COUNT_METRICS else 1  # a count per answer keeps two decimals
+        row[rec.header] = round(rec.score, digits)
+        row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi, digits)
         if rec.n is not None and not (isinstance(rec.n, float) and math.isnan(rec.n)):
             row[n_header(rec.benchmark)] = max(int(rec.n), row.get(n_header(rec.benchmark), 0))
         if rec.benchmark == "ibmsee" and rec.pass_mark is not None:
@@ -449,7 +467,11 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
     # and lets it scroll, and at most 760 px wide on a desktop.
     bar_h, gap, left, width, right = 22, 8, 190, 300, 70
     height = len(data) * (bar_h + gap) + 40
-    top_value = max(100.0, float(data["ci_hi"].max(skipna=True) if data["ci_hi"].notna().any() else 0))
+    highest = float(max(data["score"].max(), data["ci_hi"].max(skipna=True) if data["ci_hi"].notna().any() else 0))
+    counts = bool(data["metric"].isin(COUNT_METRICS).all())
+    top_value = max(1.0, highest * 1.1) if counts else max(100.0, highest)
+    tick_step = top_value / 5 if counts else 20
+    digits = 2 if counts else 1
     scale = width / top_value
     parts = [
         (
@@ -458,18 +480,19 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
         ),
         f"<title>{html.escape(header)} with 95% intervals</title>",
     ]
-    for tick in range(0, int(top_value) + 1, 20):
+    for k in range(int(top_value / tick_step + 1e-9) + 1):
+        tick = k * tick_step
         x = left + tick * scale
         parts.append(f"<line x1='{x:.1f}' y1='0' x2='{x:.1f}' y2='{height - 30}' stroke='currentColor' "
                      "stroke-opacity='0.2'/>")
-        parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='12' text-anchor='middle'>{tick}</text>")
+        parts.append(f"<text x='{x:.1f}' y='{height - 12}' font-size='12' text-anchor='middle'>{tick:.3g}</text>")
     for i, rec in enumerate(data.itertuples(index=False)):
         y = i * (bar_h + gap) + 4
         name = html.escape(rec.display_name if len(rec.display_name) <= 24 else rec.display_name[:23] + "…")
         parts.append(f"<text x='{left - 8}' y='{y + 15}' font-size='13' text-anchor='end'>{name}</text>")
         parts.append(
             f"<rect class='lb-bar' x='{left}' y='{y}' width='{rec.score * scale:.1f}' height='{bar_h}' "
-            f"fill='#e07b39'><title>{html.escape(rec.display_name)}: {rec.score:.1f}</title></rect>"
+            f"fill='#e07b39'><title>{html.escape(rec.display_name)}: {rec.score:.{digits}f}</title></rect>"
         )
         if not (math.isnan(rec.ci_lo) or math.isnan(rec.ci_hi)):
             x1, x2, yc = left + rec.ci_lo * scale, left + rec.ci_hi * scale, y + bar_h / 2
@@ -480,8 +503,9 @@ def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence
                 f"<line x1='{x2:.1f}' y1='{y + 5}' x2='{x2:.1f}' y2='{y + bar_h - 5}'/></g>"
             )
         label_x = left + max(rec.score, 0 if math.isnan(rec.ci_hi) else rec.ci_hi) * scale + 6
-        parts.append(f"<text x='{label_x:.1f}' y='{y + 15}' font-size='12'>{rec.score:.1f}</text>")
-    parts.append(f"<text x='{left + width / 2}' y='{height}' font-size='12' text-anchor='middle'>%</text></svg>")
+        parts.append(f"<text x='{label_x:.1f}' y='{y + 15}' font-size='12'>{rec.score:.{digits}f}</text>")
+    unit = "per answer" if counts else "%"
+    parts.append(f"<text x='{left + width / 2}' y='{height}' font-size='12' text-anchor='middle'>{unit}</text></svg>")
     return "".join(parts)
 
 

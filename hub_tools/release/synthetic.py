@@ -187,7 +187,7 @@ def write_results(folder: Path, *, model_id: str) -> Path:
     documents = [
         result_document(model_id, "mmlu-fa", "generate", 0.40),
         result_document(model_id, "mmlu-fa", "loglikelihood", 0.45),
-        result_document(model_id, "ibmsee", "generate", 0.4, config="sept2023"),
+        result_document(model_id, "ibmsee", "generate", 0.4, config="medicine-1402-06"),
         result_document("CohereForAI/aya-expanse-8b", "mmlu-fa", "generate", 0.35),
     ]
     for document in documents:

@@ -26,7 +26,7 @@ DEFAULT_N = {"mmlu-fa": 600, "ibmsee": 168}
 def _records(benchmark: str, accuracy: float, n: int, spread: bool) -> list[dict[str, Any]]:
     """``n`` multiple-choice records, ``round(accuracy * n)`` of them correct (spread over the MMLU subjects
     around ``accuracy`` when ``spread``), a few invalid answers among the wrong ones."""
-    subjects = SUBJECTS if benchmark == "mmlu-fa" else ("sept2023",)
+    subjects = SUBJECTS if benchmark == "mmlu-fa" else ("medicine-1402-06",)
     per = [n // len(subjects) + (1 if i < n % len(subjects) else 0) for i in range(len(subjects))]
     records = []
     for s, (subject, size) in enumerate(zip(subjects, per)):
@@ -58,7 +58,7 @@ def make_result(
     source: str = "gaokerena eval",
 ) -> Result:
     """One evaluation result as `gaokerena eval` builds it (``n`` questions; per-subject for MMLU-fa)."""
-    config = config or {"mmlu-fa": "all", "ibmsee": "sept2023", "kqa-fa": "default"}[benchmark]
+    config = config or {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}[benchmark]
     model = model_info(model_id, None, model_id=model_id, display_name=display_name or model_id.split("/")[-1],
                        model_type=model_type, revision=revision)
     bench = BenchmarkInfo(name=benchmark, dataset_id=f"gaokerena/{benchmark}", config=config,
@@ -67,7 +67,8 @@ def make_result(
         metrics: dict[str, Any] = {"n": n or 201}
         for name, value in kqa.items():
             metrics[name] = value
-            metrics[f"{name}_ci95"] = [max(0.0, value - 0.05), min(1.0, value + 0.05)]
+            high = value + 0.05 if name == "Hall" else min(1.0, value + 0.05)  # Hall is a count, not a share
+            metrics[f"{name}_ci95"] = [max(0.0, value - 0.05), high]
         return Result(model=model, benchmark=bench, protocol=protocol, metrics=metrics, created_at=created_at,
                       source=source)
     records = _records(benchmark, accuracy, n or DEFAULT_N[benchmark], spread=config == "all")
@@ -106,7 +107,7 @@ def standard_results() -> list[Result]:
         make_result("gaokerena/gaokerena-v1.0", "mmlu-fa", "loglikelihood", 0.52, display_name="Gaokerena"),
         make_result("gaokerena/gaokerena-v1.0", "ibmsee", "generate", 0.47, display_name="Gaokerena"),
         make_result("gaokerena/gaokerena-v1.0", "kqa-fa", "kqa-metrics", display_name="Gaokerena",
-                    kqa={"comprehensiveness": 0.61, "hallucination_rate": 0.12}),
+                    kqa={"Comp": 0.61, "Hall": 0.35, "answers_with_contradiction_share": 0.12}),
         make_result("CohereLabs/aya-expanse-8b", "mmlu-fa", "generate", 0.44, display_name="aya-expanse-8b",
                     model_type="base", source="paper import"),
         make_result("CohereLabs/aya-expanse-8b", "ibmsee", "generate", 0.25, display_name="aya-expanse-8b",

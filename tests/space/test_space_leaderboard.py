@@ -36,8 +36,9 @@ def test_table_columns_carry_protocol_source_n_and_exact_intervals(scores):
     subjects = [f"{label} (generate)" for _, label in lb.MMLU_SUBJECTS]
     assert list(table.columns[:4]) == ["Model", "Type", "Source", "Revision"]
     assert lb.score_headers(table) == subjects + [
-        "MMLU-fa avg (generate)", "IBMSEE (generate)", "K-QA-fa comprehensiveness (kqa-metrics)",
-        "K-QA-fa hallucination (kqa-metrics) ↓",  # lower is better, and says so
+        "MMLU-fa avg (generate)", "IBMSEE (generate)", "K-QA-fa Comp (kqa-metrics)",
+        "K-QA-fa Hall (contradicted statements per answer) (kqa-metrics) ↓",  # lower is better, and says so
+        "K-QA-fa answers with a contradiction (kqa-metrics) ↓",
     ]  # fmt: skip
     assert list(table.columns[-3:]) == ["MMLU-fa n", "IBMSEE n", "K-QA-fa n"]
     first = table.iloc[0]
@@ -85,7 +86,7 @@ def test_the_protocol_selector_switches_the_multiple_choice_columns(scores):
     table = lb.leaderboard_table(scores, "loglikelihood")
     assert "MMLU-fa avg (loglikelihood)" in table.columns and "MMLU-fa avg (generate)" not in table.columns
     assert table.iloc[0]["MMLU-fa avg (loglikelihood)"] == 52.0
-    assert "K-QA-fa comprehensiveness (kqa-metrics)" in table.columns  # K-QA keeps its own protocol
+    assert "K-QA-fa Comp (kqa-metrics)" in table.columns  # K-QA keeps its own protocol
 
 
 def test_search_filter_sort_and_column_groups(scores):
@@ -107,12 +108,26 @@ def test_search_filter_sort_and_column_groups(scores):
 
 
 def test_a_lower_is_better_column_sorts_best_first(tmp_path):
-    results = [make_result(f"org/m{i}", "kqa-fa", "kqa-metrics", kqa={"comprehensiveness": 0.5,
-                                                                        "hallucination_rate": rate})
-               for i, rate in enumerate((0.3, 0.1, 0.2))]
+    results = [make_result(f"org/m{i}", "kqa-fa", "kqa-metrics", kqa={"Comp": 0.5, "Hall": hall,
+                                                                        "answers_with_contradiction_share": share})
+               for i, (hall, share) in enumerate(((1.25, 0.3), (0.5, 0.1), (0.75, 0.2)))]
     scores = lb.scores_frame(lb.load_results(write_results(tmp_path, results)).results)
-    table = lb.leaderboard_table(scores, sort_by="K-QA-fa hallucination (kqa-metrics) ↓")
-    assert list(table["K-QA-fa hallucination (kqa-metrics) ↓"]) == [10.0, 20.0, 30.0]
+    share = "K-QA-fa answers with a contradiction (kqa-metrics) ↓"
+    table = lb.leaderboard_table(scores, sort_by=share)
+    assert list(table[share]) == [10.0, 20.0, 30.0]
+    hall = "K-QA-fa Hall (contradicted statements per answer) (kqa-metrics) ↓"
+    table = lb.leaderboard_table(scores, sort_by=hall)
+    assert list(table[hall]) == [0.5, 0.75, 1.25]  # K-QA's Hall is a mean count per answer, not a percent
+    assert "1.25" in lb.bar_chart_svg(scores, hall) or "1.3" in lb.bar_chart_svg(scores, hall)
+
+
+def test_a_kqa_file_written_before_comp_and_hall_fills_the_matching_columns(tmp_path):
+    legacy = make_result("org/old", "kqa-fa", "kqa-metrics", kqa={"comprehensiveness": 0.5, "hallucination_rate": 0.2})
+    scores = lb.scores_frame(lb.load_results(write_results(tmp_path, [legacy])).results)
+    table = lb.leaderboard_table(scores, min_n=0)
+    assert table["K-QA-fa Comp (kqa-metrics)"].tolist() == [50.0]
+    assert table["K-QA-fa answers with a contradiction (kqa-metrics) ↓"].tolist() == [20.0]
+    assert "K-QA-fa Hall (contradicted statements per answer) (kqa-metrics) ↓" not in table.columns
 
 
 def test_newest_file_wins_and_malformed_files_are_skipped_with_the_field_named(tmp_path):

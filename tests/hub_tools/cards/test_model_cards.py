@@ -52,7 +52,7 @@ def _model_card(stages, results=()):
 
 def test_merged_model_card_metadata_is_exact(stages):
     results = [result_document("gaokerena/gaokerena-v1", "mmlu-fa", "generate", 0.4),
-               result_document("gaokerena/gaokerena-v1", "ibmsee", "loglikelihood", 0.5, config="sept2023")]
+               result_document("gaokerena/gaokerena-v1", "ibmsee", "loglikelihood", 0.5, config="medicine-1402-06")]
     card = _model_card(stages, results)
     front = _front_matter(str(card))
     assert set(front) == MODEL_KEYS
@@ -70,7 +70,7 @@ def test_merged_model_card_metadata_is_exact(stages):
     scores = {(r["dataset"]["type"], r["dataset"]["config"], m["name"]): m["value"]
               for r in index[0]["results"] for m in r["metrics"]}  # fmt: skip
     assert scores[("gaokerena/MMLU-fa", "all", "accuracy (generate)")] == pytest.approx(40.0)
-    assert scores[("gaokerena/IBMSEE", "sept2023", "accuracy (loglikelihood)")] == pytest.approx(50.0)
+    assert scores[("gaokerena/IBMSEE", "medicine-1402-06", "accuracy (loglikelihood)")] == pytest.approx(50.0)
     body = card.text
     for needle in ("apply_chat_template", "CC BY-NC 4.0", "Acceptable Use Policy", "arXiv:2505.16000",
                    "Ghassabi", "medical disclaimer", "این مدل یک دستاورد پژوهشی است", "| learning_rate | 0.0001 |",
