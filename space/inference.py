@@ -34,6 +34,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
+from space import decode
 from space.settings import Settings, get_settings
 
 
@@ -254,6 +255,8 @@ def stream_reply(
     """
     model = get_model()
     tokenizer = get_tokenizer()
+    mode = decode.decode_mode()  # CHAT_DECODE: dynamic (default), static or aoti (space/decode.py)
+    decode.prepare(model, mode, bos_token_id=tokenizer.bos_token_id)
     stop = threading.Event()
     streamer = TokenStream(tokenizer)
     sampling: dict[str, Any] = {"do_sample": False}
@@ -268,6 +271,7 @@ def stream_reply(
         stopping_criteria=StoppingCriteriaList([_EventStop(stop)]),
         pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
         **sampling,
+        **decode.generate_kwargs(mode),
     )
     failure: list[BaseException] = []
 

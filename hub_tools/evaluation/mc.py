@@ -112,11 +112,13 @@ def _record(question: MCQuestion, prediction: str, raw: str, **extra) -> dict:
     }
 
 
-def predict_generate(lm, questions: Sequence[MCQuestion], *, batch_size: int, max_new_tokens: int) -> list[dict]:
-    from .runner import chat_text, generate
+def predict_generate(
+    lm, questions: Sequence[MCQuestion], *, batch_size: int, max_new_tokens: int, engine: str = "auto"
+) -> list[dict]:
+    from .runner import chat_text, generate_answers
 
     prompts = [chat_text(lm.tokenizer, mc_prompt(q.question, q.choices)) for q in questions]
-    outputs = generate(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
+    outputs = generate_answers(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, engine=engine)
     return [_record(q, extract_choice(text), text) for q, text in zip(questions, outputs)]
 
 
@@ -162,7 +164,7 @@ def evaluate_mc(
     data: LoadedBenchmark | None = None,
 ) -> Result:
     """Run one benchmark × protocol and return the result (not yet saved)."""
-    from .runner import hardware, load_model, versions
+    from .runner import generation_engine, hardware, load_model, versions
 
     if protocol not in ("generate", "loglikelihood"):
         raise ValueError(f"unknown protocol {protocol!r} (generate or loglikelihood)")
@@ -183,6 +185,7 @@ def evaluate_mc(
         **run_source(model, adapter, data, limit=limit, batch_size=batch_size),
         "prompt": "paper (hub_tools.evaluation.prompts.mc_prompt) in the model's chat template",
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
+        "generation_engine": generation_engine(lm) if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
         "extraction": "hub_tools.evaluation.extract.extract_choice" if protocol == "generate" else "argmax",
         "bootstrap": {"resamples": resamples, "seed": seed},

@@ -368,6 +368,27 @@ def print_urls(r: Rehearsal, space_url: str | None) -> None:
         print(f"Space:      {space_url}")
 
 
+def learning_figures(r: Rehearsal) -> list[str]:
+    """What the rehearsal shows the model learned: each stage's held-out loss before → after (training_metadata.json)
+    and the share of generate-protocol answers the extractor could not parse (the result files)."""
+    import json
+
+    from hub_tools.cards.model import learning_line
+
+    lines = []
+    for stage in ("cpt", "sft"):
+        meta = json.loads((r.artifacts / "train" / stage / "training_metadata.json").read_text(encoding="utf-8"))
+        lines.append(f"{stage}: {learning_line(meta)}")
+    for path in sorted((r.artifacts / "results" / "results").glob("*__generate*.json")):
+        metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
+        lines.append(f"{path.stem}: {metrics['invalid']} of {metrics['n']} answers unparsable (invalid)")
+    return lines
+
+
+def print_learning(r: Rehearsal) -> None:
+    print("learning:\n" + "\n".join(f"  {line}" for line in learning_figures(r)), flush=True)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gaokerena rehearse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("rehearsal"),
@@ -404,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f" done in {r.timings[-1][1]:6.1f} s", flush=True)
         print(f"rehearsal complete in {time.perf_counter() - total:.1f} s: "
               + ", ".join(f"{n} {t:.1f}s" for n, t in r.timings), flush=True)  # fmt: skip
+        print_learning(r)
         if args.no_serve:
             print_urls(r, None)
             print(f"(--no-serve: the local Hub stops now; its storage stays in {workdir / 'hub'})")
