@@ -53,23 +53,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TOKEN = "hf_bench_" + "b" * 24
-#: Memory bandwidth in bytes/s by device-name fragment (NVIDIA datasheets), most specific first; matched against
-#: torch.cuda.get_device_name() in lower case. A MIG slice gets its share of the memory slices (H200: 8 slices of
-#: 0.6 TB/s; RTX PRO 6000 Blackwell: 4 of 0.448 TB/s). ZeroGPU's "large" is half an RTX PRO 6000 (48 GB), "xlarge"
-#: a full one (96 GB).
+#: Memory bandwidth in bytes/s of full cards by device-name fragment (NVIDIA datasheets), most specific first,
+#: matched against torch.cuda.get_device_name() in lower case. ZeroGPU's "large" is half an RTX PRO 6000 (MIG, 48 GB),
+#: "xlarge" a full one (96 GB).
 MEMORY_BANDWIDTH = [
-    ("h200 nvl", 4.8e12), ("h200 mig 1g", 0.6e12), ("h200 mig 2g", 1.2e12), ("h200 mig 3g", 2.4e12),
-    ("h200 mig 4g", 2.4e12), ("h200", 4.8e12),
-    ("rtx pro 6000 blackwell server edition mig 1g", 0.448e12), ("rtx pro 6000 blackwell server edition mig 2g", 0.896e12),
-    ("rtx pro 6000 mig 1g", 0.448e12), ("rtx pro 6000 mig 2g", 0.896e12), ("rtx pro 6000", 1.792e12),
+    ("h200 nvl", 4.8e12), ("h200", 4.8e12), ("rtx pro 6000", 1.792e12),
     ("h100 nvl", 3.9e12), ("h100 pcie", 2.0e12), ("h100", 3.35e12),
     ("a100-sxm4-80gb", 2.04e12), ("a100", 1.555e12), ("l40s", 0.864e12), ("a10g", 0.6e12),
 ]  # fmt: skip
+#: A MIG slice gets its memory slices' share of the bandwidth: {family: {compute slices "Ng": memory share}}.
+MIG_SHARE = {
+    "h200": {"1g": 1 / 8, "2g": 2 / 8, "3g": 4 / 8, "4g": 4 / 8, "7g": 1.0},
+    "h100": {"1g": 1 / 8, "2g": 2 / 8, "3g": 4 / 8, "4g": 4 / 8, "7g": 1.0},
+    "rtx pro 6000": {"1g": 1 / 4, "2g": 2 / 4, "4g": 1.0},
+}
 
 
 def memory_bandwidth(device_name: str) -> float | None:
+    """Bytes/s for a device name such as "NVIDIA H200", "NVIDIA H200 MIG 3g.71gb" or
+    "NVIDIA RTX PRO 6000 Blackwell Server Edition MIG 2g.48gb"; None when unknown."""
+    import re
+
     name = " ".join(device_name.lower().split())
-    return next((bw for key, bw in MEMORY_BANDWIDTH if key in name), None)
+    full = next((bw for key, bw in MEMORY_BANDWIDTH if key in name), None)
+    mig = re.search(r"\bmig (\d)g\b", name)
+    if full is None or mig is None:
+        return full
+    family = next((key for key in MIG_SHARE if key in name), None)
+    share = MIG_SHARE.get(family, {}).get(f"{mig.group(1)}g")
+    return full * share if share else None
 
 
 def _free_port() -> int:

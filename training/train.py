@@ -167,7 +167,6 @@ def log_memory_estimate(config, training_args, model_args) -> dict:
     """Log the pre-flight memory estimate against the device's memory; warn when it does not fit."""
     import torch
 
-
     estimate = estimate_training_memory(
         config,
         batch=training_args.per_device_train_batch_size,

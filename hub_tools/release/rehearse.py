@@ -22,6 +22,9 @@ its output in WORKDIR/logs/NN-stage.log):
     space          gaokerena space deploy with the release's values (variables, hardware; no new commit)
     serve          python -m space.app against the local Hub (skipped with --no-serve)
 
+After the stages it prints what the model learned (``learning_figures``): each stage's held-out loss before → after
+and how many generate-protocol answers the extractor could not parse.
+
 A stage whose command is missing from this checkout fails the rehearsal at that stage, naming what is missing.
 """
 
@@ -379,7 +382,8 @@ def learning_figures(r: Rehearsal) -> list[str]:
     for stage in ("cpt", "sft"):
         meta = json.loads((r.artifacts / "train" / stage / "training_metadata.json").read_text(encoding="utf-8"))
         lines.append(f"{stage}: {learning_line(meta)}")
-    for path in sorted((r.artifacts / "results" / "results").glob("*__generate*.json")):
+    model = _manifest_value(r, "model", "repo_id").replace("/", "--")  # the released model's own results only
+    for path in sorted((r.artifacts / "results" / "results").glob(f"{model}__*__generate*.json")):
         metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
         lines.append(f"{path.stem}: {metrics['invalid']} of {metrics['n']} answers unparsable (invalid)")
     return lines
