@@ -48,6 +48,7 @@ def test_gradient_checkpointing_keeps_the_loss_exactly(default_losses, tiny_mode
     assert _losses(tiny_model_dir, corpus_dir, tmp_path, "--gradient_checkpointing", "true") == default_losses
 
 
+@pytest.mark.slow
 def test_compiled_decoder_layers_keep_the_loss(default_losses, tiny_model_dir, corpus_dir, tmp_path):
     # aot_eager: dynamo's graph capture and AOTAutograd's joint graph, as on a GPU, without inductor's C++ build
     compiled = _losses(tiny_model_dir, corpus_dir, tmp_path, "--compile_decoder_layers", "true",
@@ -55,6 +56,7 @@ def test_compiled_decoder_layers_keep_the_loss(default_losses, tiny_model_dir, c
     assert compiled == pytest.approx(default_losses, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_ddp_over_two_cpu_processes_sees_twice_the_tokens_per_step(tiny_model_dir, corpus_dir, tmp_path):
 
     common = ["cpt", "--config", str(RECIPES / "tiny" / "cpt.yaml"), "--model_name_or_path", str(tiny_model_dir),
