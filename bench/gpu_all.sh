@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
 STAMP="$(date -u +%Y-%m-%d)"
 WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
 OUT="bench/results/gpu-${STAMP}.json"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false
 mkdir -p bench/results
@@ -62,4 +63,3 @@ result = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"
 out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 print(f"written {out}")
 PY
-rm -rf "$WORK"
