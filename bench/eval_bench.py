@@ -19,7 +19,8 @@ scoring ratio of ``--full`` (all 1,089 MMLU-fa questions).
 
 GPU part (only with CUDA): loglikelihood wall time for MMLU-fa (1,089) + IBMSEE (168) on a randomly initialised
 aya-expanse-8b-shaped CohereForCausalLM in bfloat16 (same architecture and size as the real model; the random
-weights do not change the cost). Without CUDA it prints "skipped: no CUDA device".
+weights do not change the cost); with ``--gpu-generate N`` also the generate protocol on N questions, static
+length-sorted batches against transformers' continuous batching. Without CUDA it prints "skipped: no CUDA device".
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def run_lm_eval(model_dir: Path, task_dir: Path, task: str, n: int, batch_size: 
             "load_s": load_s}  # fmt: skip
 
 
-def run_gpu(mmlu: list[dict], ibmsee: list[dict], tokenizer_dir: Path, batch_size: int) -> dict:
+def run_gpu(mmlu: list[dict], ibmsee: list[dict], tokenizer_dir: Path, batch_size: int, generate_n: int = 0,
+            max_new_tokens: int = 128) -> dict:
     import torch
     from transformers import AutoTokenizer, CohereConfig, CohereForCausalLM
 
@@ -214,6 +216,8 @@ def run_gpu(mmlu: list[dict], ibmsee: list[dict], tokenizer_dir: Path, batch_siz
         total += wall
         out[name] = {"n": len(items), "wall_s": round(wall, 2), "questions_per_s": round(len(items) / wall, 1)}
     out["total_wall_s"] = round(total, 2)
+    if generate_n:
+        out["generate"] = gpu_generate(lm, mmlu[:generate_n], batch_size=8, max_new_tokens=max_new_tokens)
     out["peak_memory_gib"] = round(torch.cuda.max_memory_allocated() / 2**30, 1)
     return out
 
@@ -233,6 +237,31 @@ def ratios(runs: list[dict]) -> dict:
     return out
 
 
+def gpu_generate(lm, rows: list[dict], *, batch_size: int, max_new_tokens: int) -> dict:
+    """The generate protocol on ``rows`` with each engine (hub_tools.evaluation.runner.GENERATION_ENGINES): static
+    length-sorted batches as before, and transformers' continuous batching. The random weights never stop early, so
+    both decode exactly ``max_new_tokens`` per question."""
+    import torch
+
+    from hub_tools.evaluation.data import MCQuestion
+    from hub_tools.evaluation.mc import predict_generate
+
+    items = [MCQuestion(id=r["id"], question=r["question"], choices=r["choices"], answer=r["answer"],
+                        subset=r["subject"]) for r in rows]  # fmt: skip
+    out = {"n": len(items), "max_new_tokens": max_new_tokens, "static_batch_size": batch_size}
+    sync = torch.cuda.synchronize if lm.device.startswith("cuda") else (lambda: None)
+    for engine in ("static", "continuous"):
+        sync()
+        start = time.perf_counter()
+        records = predict_generate(lm, items, batch_size=batch_size, max_new_tokens=max_new_tokens, engine=engine)
+        sync()
+        wall = time.perf_counter() - start
+        out[engine] = {"wall_s": round(wall, 2), "questions_per_s": round(len(items) / wall, 2),
+                       "invalid": sum(r["prediction"] == "invalid" for r in records)}  # fmt: skip
+    out["speedup_continuous"] = round(out["static"]["wall_s"] / out["continuous"]["wall_s"], 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=48, help="questions for the CPU part (default 48)")
@@ -242,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=16, help="generation length for the generate runs")
     parser.add_argument("--skip-lm-eval", action="store_true")
     parser.add_argument("--json-out", type=Path, default=None)
+    parser.add_argument("--gpu-only", action="store_true", help="skip the CPU part (bench/gpu_all.sh)")
+    parser.add_argument("--gpu-generate", type=int, default=0,
+                        help="also time the generate protocol on this many questions, static vs continuous batching")
+    parser.add_argument("--gpu-max-new-tokens", type=int, default=128, help="new tokens per question (GPU generate)")
     args = parser.parse_args(argv)
 
     import torch
@@ -265,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         task_dir = lm_eval_task_dir(parquet, tmp)
         print(f"data: {report['data']}; CPU part on the tiny model, {n} questions, batch {args.batch_size}")
 
-        for protocol in ("loglikelihood", "generate"):
+        for protocol in () if args.gpu_only else ("loglikelihood", "generate"):
             report["runs"].append(run_ours(model_dir, dataset_dir, protocol, args.batch_size, args.max_new_tokens))
             if not args.skip_lm_eval:
                 task = "mmlu_fa" if protocol == "loglikelihood" else "mmlu_fa_generate"
@@ -284,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         if torch.cuda.is_available():
             gpu_mmlu = mmlu_all if args.full else mmlu_all[:256]
             gpu_ibmsee = ibmsee_all if args.full else ibmsee_all[:64]
-            report["gpu"] = run_gpu(gpu_mmlu, gpu_ibmsee, model_dir, args.gpu_batch_size)
+            report["gpu"] = run_gpu(gpu_mmlu, gpu_ibmsee, model_dir, args.gpu_batch_size, args.gpu_generate,
+                                    args.gpu_max_new_tokens)  # fmt: skip
             for key, value in report["gpu"].items():
                 print(f"  {key}: {value}")
         else:

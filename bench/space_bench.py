@@ -31,9 +31,12 @@ files are fetched from a local Hub and parsed through the app's refresh (cold, t
 
 Safety net: ``detect_red_flags`` over the labelled set (messages per second) and on one 5,000-character message.
 
-GPU: a randomly initialised model with aya-expanse-8b's exact shape in bf16, batch 1: time to first token for a
-512-token prompt and decode tokens/s over 256 tokens, against the memory-bandwidth bound (bf16 weight bytes read
-once per token: ~209 tok/s on an H100 SXM's 3.35 TB/s). Without CUDA it prints "skipped: no CUDA device".
+GPU: a randomly initialised model with aya-expanse-8b's exact shape in bf16, batch 1, once per chat decode mode
+(space/decode.py: dynamic cache as today, static cache): time to first token for a 512-token prompt and decode
+tokens/s over 256 tokens, against the memory-bandwidth bound (bf16 weight bytes read once per token: ~209 tok/s on
+an H100 SXM's 3.35 TB/s, ~111 on a full RTX PRO 6000, ZeroGPU's xlarge). The bandwidth table covers the H100s, the
+H200 and its MIG slices, and the RTX PRO 6000 and its MIG halves/quarters. `--gpu-only` runs just this part;
+`--gpu-smoke` runs it on the CPU with a tiny shape. Without CUDA it prints "skipped: no CUDA device".
 """
 
 from __future__ import annotations
@@ -55,9 +58,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TOKEN = "hf_bench_" + "b" * 24
-#: HBM bandwidth in bytes/s by device name fragment (NVIDIA datasheets).
-MEMORY_BANDWIDTH = {"H200": 4.8e12, "H100 PCIe": 2.0e12, "H100": 3.35e12, "A100-SXM4-80GB": 2.04e12,
-                    "A100": 1.555e12, "L40S": 0.864e12, "A10G": 0.6e12}  # fmt: skip
+#: Memory bandwidth in bytes/s of full cards by device-name fragment (NVIDIA datasheets), most specific first,
+#: matched against torch.cuda.get_device_name() in lower case. ZeroGPU's "large" is half an RTX PRO 6000 (MIG, 48 GB),
+#: "xlarge" a full one (96 GB).
+MEMORY_BANDWIDTH = [
+    ("h200 nvl", 4.8e12), ("h200", 4.8e12), ("rtx pro 6000", 1.792e12),
+    ("h100 nvl", 3.9e12), ("h100 pcie", 2.0e12), ("h100", 3.35e12),
+    ("a100-sxm4-80gb", 2.04e12), ("a100", 1.555e12), ("l40s", 0.864e12), ("a10g", 0.6e12),
+]  # fmt: skip
+#: A MIG slice gets its memory slices' share of the bandwidth: {family: {compute slices "Ng": memory share}}.
+MIG_SHARE = {
+    "h200": {"1g": 1 / 8, "2g": 2 / 8, "3g": 4 / 8, "4g": 4 / 8, "7g": 1.0},
+    "h100": {"1g": 1 / 8, "2g": 2 / 8, "3g": 4 / 8, "4g": 4 / 8, "7g": 1.0},
+    "rtx pro 6000": {"1g": 1 / 4, "2g": 2 / 4, "4g": 1.0},
+}
+
+
+def memory_bandwidth(device_name: str) -> float | None:
+    """Bytes/s for a device name such as "NVIDIA H200", "NVIDIA H200 MIG 3g.71gb" or
+    "NVIDIA RTX PRO 6000 Blackwell Server Edition MIG 2g.48gb"; None when unknown."""
+    import re
+
+    name = " ".join(device_name.lower().split())
+    full = next((bw for key, bw in MEMORY_BANDWIDTH if key in name), None)
+    mig = re.search(r"\bmig (\d)g\b", name)
+    if full is None or mig is None:
+        return full
+    family = next((key for key in MIG_SHARE if key in name), None)
+    share = MIG_SHARE.get(family, {}).get(f"{mig.group(1)}g")
+    return full * share if share else None
 
 
 def _free_port() -> int:
@@ -395,15 +424,19 @@ def bench_safety(min_seconds: float = 2.0) -> dict:
 
 # --------------------------------------------------------------------------------------------- GPU: 8B shape
 def bench_gpu(
-    prompt_tokens: int = 512, new_tokens: int = 256, device: str = "cuda", shape: dict | None = None
+    prompt_tokens: int = 512, new_tokens: int = 256, device: str = "cuda", shape: dict | None = None,
+    modes: tuple[str, ...] = ("dynamic", "static"),
 ) -> dict | str:
-    """Batch-1 bf16 generation with aya-expanse-8b's shape (``shape``/``device`` only to smoke-test off GPU)."""
+    """Batch-1 bf16 generation with aya-expanse-8b's shape, per chat decode mode (``space.decode``: the dynamic
+    cache as today, the static cache): time to first token and decode tokens/s against the bandwidth bound.
+    ``shape``/``device`` only to smoke-test off GPU."""
     import torch
 
     if device == "cuda" and not torch.cuda.is_available():
         return "skipped: no CUDA device"
     from transformers import AutoModelForCausalLM, CohereConfig
 
+    from space.decode import generate_kwargs
     from training.tiny import AYA_EXPANSE_8B_SHAPE
 
     torch.manual_seed(0)
@@ -413,28 +446,48 @@ def bench_gpu(
     model.generation_config.eos_token_id = None
     weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
     name = torch.cuda.get_device_name() if device == "cuda" else device
-    bandwidth = next((bw for key, bw in MEMORY_BANDWIDTH.items() if key in name), None)
+    bandwidth = memory_bandwidth(name)
     ids = torch.randint(10, config.vocab_size, (1, prompt_tokens), device=device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
-    def run(n: int) -> list[float]:
+    def run(n: int, mode: str) -> list[float]:
         clock = _Clock()  # generate hands each new token to put() after copying it to the CPU: a real timestamp
         sync()
         start = time.perf_counter()
         with torch.inference_mode():
             model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False,
-                           streamer=clock, pad_token_id=0)
+                           streamer=clock, pad_token_id=0, **generate_kwargs(mode))
         sync()
         return [start] + clock.times
 
-    run(8)  # warm-up (kernels, allocator)
-    times = run(new_tokens)
-    decode = (new_tokens - 1) / (times[-1] - times[1])
     bound = bandwidth / weight_bytes if bandwidth else None
-    return {"device": name, "weight_gb": round(weight_bytes / 1e9, 2), "prompt_tokens": prompt_tokens,
-            "new_tokens": new_tokens, "ttft_s": times[1] - times[0], "decode_tok_s": decode,
-            "bandwidth_bound_tok_s": bound, "fraction_of_bound": decode / bound if bound else None,
-            "peak_memory_gb": round(torch.cuda.max_memory_allocated() / 1e9, 2) if device == "cuda" else None}
+    result = {"device": name, "weight_gb": round(weight_bytes / 1e9, 2), "prompt_tokens": prompt_tokens,
+              "new_tokens": new_tokens, "bandwidth_bytes_per_s": bandwidth, "bandwidth_bound_tok_s": bound,
+              "modes": {}}  # fmt: skip
+    for mode in modes:
+        run(8, mode)  # warm-up (kernels, allocator, the static cache's buffers)
+        times = run(new_tokens, mode)
+        decode = (new_tokens - 1) / (times[-1] - times[1])
+        result["modes"][mode] = {"ttft_s": times[1] - times[0], "decode_tok_s": decode,
+                                 "fraction_of_bound": decode / bound if bound else None}  # fmt: skip
+    first = result["modes"][modes[0]]
+    result.update(ttft_s=first["ttft_s"], decode_tok_s=first["decode_tok_s"], fraction_of_bound=first["fraction_of_bound"])
+    result["peak_memory_gb"] = round(torch.cuda.max_memory_allocated() / 1e9, 2) if device == "cuda" else None
+    return result
+
+
+SMOKE_SHAPE = dict(vocab_size=2048, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                   num_key_value_heads=2, max_position_embeddings=2048, logit_scale=1.0, tie_word_embeddings=True)
+
+
+def print_gpu(gpu: dict) -> None:
+    bound = gpu["bandwidth_bound_tok_s"]
+    print(f"gpu  {gpu['device']}: {gpu['weight_gb']} GB of bf16 weights, bandwidth bound "
+          f"{'n/a' if bound is None else f'{bound:.0f} tok/s'}, {gpu['prompt_tokens']}-token prompt")
+    for mode, row in gpu["modes"].items():
+        share = row["fraction_of_bound"]
+        print(f"  {mode:8s} ttft {1000 * row['ttft_s']:7.1f} ms   decode {row['decode_tok_s']:7.1f} tok/s"
+              f"   {'' if share is None else f'{share:.0%} of the bound'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,8 +496,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="tokens generated per chat request (the tiny model holds 2048 positions)")
     parser.add_argument("--repeats", type=int, default=5, help="alternating app/direct runs (medians reported)")
     parser.add_argument("--skip-gpu", action="store_true")
+    parser.add_argument("--gpu-only", action="store_true", help="only the GPU decode part (bench/gpu_all.sh)")
+    parser.add_argument("--gpu-smoke", action="store_true",
+                        help="run the GPU decode part on the CPU with a tiny shape (checks the code, not the speed)")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "space_bench.json")
     args = parser.parse_args(argv)
+
+    if args.gpu_only or args.gpu_smoke:
+        gpu = bench_gpu(device="cpu", shape=SMOKE_SHAPE, prompt_tokens=64, new_tokens=32) if args.gpu_smoke else bench_gpu()
+        if isinstance(gpu, str):
+            print(f"gpu  {gpu}")
+        else:
+            print_gpu(gpu)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"gpu": gpu}, indent=2) + "\n")
+        return 0
 
     from hub_tools.localhub import LocalHub
     from training.tiny import init_tiny
@@ -488,8 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(gpu, str):
         print(f"gpu  {gpu}")
     else:
-        print(f"gpu  {gpu['device']}: ttft {1000 * gpu['ttft_s']:.0f} ms ({gpu['prompt_tokens']}-token prompt), "
-              f"decode {gpu['decode_tok_s']:.1f} tok/s vs bound {gpu['bandwidth_bound_tok_s'] or float('nan'):.0f}")
+        print_gpu(gpu)
     # Projection to the 8B model's decode speed with the app's extra time measured here.
     rate = gpu["decode_tok_s"] if isinstance(gpu, dict) else 209.0
     source = "measured" if isinstance(gpu, dict) else "H100 bandwidth bound"

@@ -35,6 +35,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
+from space import decode
 from space.settings import Settings, get_settings
 
 
@@ -301,6 +302,8 @@ def stream_reply(
         logger.error("could not load %s: %s", get_settings().model_id, exc)
         raise gr.Error("مدل بارگذاری نشد؛ لطفاً کمی بعد دوباره تلاش کنید. · The model could not be loaded; "
                        "please try again later.") from exc
+    mode = decode.decode_mode()  # CHAT_DECODE: dynamic (default), static or aoti (space/decode.py)
+    decode.prepare(model, mode, bos_token_id=tokenizer.bos_token_id)
     stop = threading.Event()
     streamer = TokenStream(tokenizer)
     sampling: dict[str, Any] = {"do_sample": False}
@@ -315,6 +318,7 @@ def stream_reply(
         stopping_criteria=StoppingCriteriaList([_EventStop(stop)]),
         pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
         **sampling,
+        **decode.generate_kwargs(mode),
     )
     failure: list[BaseException] = []
 

@@ -27,17 +27,23 @@ STAGES = {
 def _init_tiny(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="gaokerena train init-tiny",
-        description="Write a randomly initialised tiny aya-shaped model with its tokenizer and chat template.",
+        description="Write the tiny aya-shaped model (briefly pretrained on the corpus) with its tokenizer and chat "
+        "template.",
     )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
     parser.add_argument(
         "--corpus", type=Path, default=None, help="JSON-lines corpus for the tokenizer (default: bundled sample)"
     )
+    parser.add_argument("--pretrain-steps", type=int, default=None,
+                        help="steps of the brief pretraining on the corpus (default 120; 0: random weights)")
     args = parser.parse_args(argv)
-    from training.tiny import init_tiny
+    from training.tiny import PRETRAIN_STEPS, init_tiny
 
-    out = init_tiny(args.out, seed=args.seed, corpus=args.corpus)
+    steps = PRETRAIN_STEPS if args.pretrain_steps is None else args.pretrain_steps
+    if steps < 0:
+        parser.error(f"--pretrain-steps must be 0 or more, got {steps}")
+    out = init_tiny(args.out, seed=args.seed, corpus=args.corpus, pretrain_steps=steps)
     print(f"tiny model written to {out}")
     return 0
 

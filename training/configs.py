@@ -65,6 +65,24 @@ class TrainingConfig(trl.SFTConfig):
             "machines, where more threads only contend. Default: torch's own choice."
         },
     )
+    compile_decoder_layers: bool = field(
+        default=False,
+        metadata={
+            "help": "torch.compile each decoder layer (a training lever; the paper's recipe runs eager). Unlike "
+            "`torch_compile`, which compiles the whole PEFT model, only the repeated block is compiled."
+        },
+    )
+    compile_backend: str = field(
+        default="inductor",
+        metadata={"help": "torch.compile backend for `compile_decoder_layers` (inductor; aot_eager in CPU tests)."},
+    )
+    eval_before_training: bool = field(
+        default=True,
+        metadata={
+            "help": "Evaluate once before training, so that training_metadata.json and the model card report the "
+            "held-out loss before and after (stage 1: the corpus slice; stage 2: the answer-only loss on dev)."
+        },
+    )
     emissions_country_iso_code: str = field(
         default="IRN",
         metadata={

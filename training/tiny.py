@@ -28,6 +28,7 @@ BOS_TOKEN = "<BOS_TOKEN>"
 EOS_TOKEN = "<EOS_TOKEN>"
 PAD_TOKEN = "<PAD>"
 END_OF_TURN_TOKEN = "<|END_OF_TURN_TOKEN|>"
+CHATBOT_TOKEN = "<|CHATBOT_TOKEN|>"
 
 #: Special tokens in aya-expanse's order; the turn tokens sit right after the first eight instead of at 255000+.
 SPECIAL_TOKENS = [
@@ -60,10 +61,12 @@ AYA_EXPANSE_8B_SHAPE = dict(
     rope_parameters={"rope_type": "default", "rope_theta": 10000.0}, layer_norm_eps=1e-5, use_qk_norm=False,
 )  # fmt: skip
 
-#: The tiny shape: same architecture, a few hundred thousand parameters.
+#: The tiny shape: same architecture, a few hundred thousand parameters. ``logit_scale`` keeps aya's logit range:
+#: aya's 0.125 x sqrt(4096) = 8 = 1.0 x sqrt(64). With aya's own 0.125 a 64-wide model's logits stay nearly flat
+#: and a LoRA adapter (which cannot touch the tied embeddings or the final norm) cannot sharpen them: nothing learns.
 TINY_SHAPE = dict(
     hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-    max_position_embeddings=2048, logit_scale=0.125, tie_word_embeddings=True,
+    max_position_embeddings=2048, logit_scale=1.0, tie_word_embeddings=True,
     rope_parameters={"rope_type": "default", "rope_theta": 10000.0}, layer_norm_eps=1e-5, use_qk_norm=False,
 )  # fmt: skip
 
@@ -117,8 +120,103 @@ def train_tokenizer(texts: list[str], vocab_size: int = TINY_VOCAB_SIZE):
     return tokenizer
 
 
-def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None) -> Path:
-    """Write a randomly initialised tiny aya-shaped ``CohereForCausalLM`` + tokenizer to ``out_dir``; return it.
+#: The brief pretraining ``init_tiny`` runs: enough for the tiny model to be a small real language model of the
+#: bundled Persian text (held-out loss well under ln(vocab)) that also answers multiple-choice prompts in the paper's
+#: answer format, as aya-expanse does; a few seconds on one CPU core.
+PRETRAIN_STEPS = 120
+PRETRAIN_BATCH = 8
+PRETRAIN_LENGTH = 128
+PRETRAIN_LR = 3e-3
+#: The answer format the drills teach: the opening the fine-tuned Gaokerena writes (see hub_tools.evaluation.prompts).
+DRILL_ANSWER = "پاسخ صحیح گزینه [{letter}] است"
+
+
+def outside_stage1(path: Path = SAMPLE_CORPUS) -> list[str]:
+    """``title`` and ``text`` of the articles the corpus' ``cpt`` config leaves out (by the builder's own rule and
+    default seed/fraction: 40% of the articles). The tiny base pretrains on these only, so that stage 1 brings it text
+    it has not seen, and the stage-1 held-out slice is text neither has seen: the drop in held-out loss is learning,
+    not recall."""
+    from hub_tools.data.builders.corpus import in_cpt
+    from hub_tools.data.dedup import match_text
+    from hub_tools.data.builders import BuildOptions
+
+    defaults = BuildOptions()
+    texts = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line) if line.strip() else {}
+            if row.get("text") and not in_cpt(match_text(row["text"]), defaults.seed, defaults.cpt_fraction):
+                texts += [row[key] for key in ("title", "text") if row.get(key)]
+    return texts
+
+
+def multiple_choice_drills(texts: list[str], *, seed: int = 0, limit: int = 48) -> list[list[dict]]:
+    """Cloze questions made from the corpus sentences (a word blanked, three other corpus words as distractors), as
+    chat turns in the paper's prompt, answered in the paper's format. They teach the tiny stand-in the answer *form*
+    an instruction-tuned base like aya-expanse already has; no benchmark question is used."""
+    import random
+
+    from hub_tools.evaluation.prompts import LETTERS, mc_prompt
+
+    rng = random.Random(seed)
+    sentences = [s.strip() for text in texts for s in text.replace("؟", ".").split(".") if len(s.split()) >= 6]
+    vocabulary = sorted({word for sentence in sentences for word in sentence.split() if len(word) >= 3})
+    drills = []
+    for sentence in sentences[:limit]:
+        words = sentence.split()
+        position = rng.randrange(len(words))
+        answer = words[position]
+        distractors = rng.sample([w for w in vocabulary if w != answer], 3)
+        gold = rng.randrange(4)
+        choices = distractors[:gold] + [answer] + distractors[gold:]
+        question = " ".join(words[:position] + ["......"] + words[position + 1 :])
+        drills.append([
+            {"role": "user", "content": mc_prompt(question, choices)},
+            {"role": "assistant", "content": DRILL_ANSWER.format(letter=LETTERS[gold])},
+        ])  # fmt: skip
+    return drills
+
+
+def _pretraining_stream(tokenizer, texts: list[str], drills: list[list[dict]]) -> list[list[int]]:
+    """Token rows: each text as BOS + text + EOS, each drill in the chat template."""
+    eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
+    rows = [tokenizer(text)["input_ids"] + [eos] for text in texts]
+    rows += [tokenizer.apply_chat_template(drill, tokenize=True, return_dict=True)["input_ids"] for drill in drills]
+    return rows
+
+
+def pretrain(model, rows: list[list[int]], *, steps: int = PRETRAIN_STEPS, seed: int = 0) -> list[float]:
+    """Full-parameter AdamW on random windows of ``rows`` (one CPU thread: the same seed gives the same weights).
+    Returns the loss of each step."""
+    import torch
+
+    from training.train import torch_threads
+
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(rows), generator=generator).tolist()
+    stream = torch.tensor([token for index in order for token in rows[index]], dtype=torch.long)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=PRETRAIN_LR, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / 10))
+    losses = []
+    model.train()
+    with torch_threads(1):
+        for _ in range(steps):
+            starts = torch.randint(0, len(stream) - PRETRAIN_LENGTH - 1, (PRETRAIN_BATCH,), generator=generator)
+            batch = torch.stack([stream[start : start + PRETRAIN_LENGTH] for start in starts.tolist()])
+            loss = model(input_ids=batch, labels=batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None, pretrain_steps: int = PRETRAIN_STEPS) -> Path:
+    """Write the tiny aya-shaped ``CohereForCausalLM`` + tokenizer to ``out_dir``, briefly pretrained on the corpus
+    (``pretrain_steps`` steps; 0 keeps the random initialisation); return ``out_dir``.
 
     The same seed and corpus always give the same files. ``corpus`` defaults to the bundled sample articles.
     """
@@ -126,7 +224,10 @@ def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None) -> Pa
     from transformers import CohereConfig, CohereForCausalLM, GenerationConfig
 
     out_dir = Path(out_dir)
-    tokenizer = train_tokenizer(read_sample_texts(corpus or SAMPLE_CORPUS))
+    texts = read_sample_texts(corpus or SAMPLE_CORPUS)
+    general = outside_stage1(corpus or SAMPLE_CORPUS)
+    drills = multiple_choice_drills(general, seed=seed)
+    tokenizer = train_tokenizer(texts + [turn["content"] for drill in drills for turn in drill])
     ids = {token: tokenizer.convert_tokens_to_ids(token) for token in (PAD_TOKEN, BOS_TOKEN, END_OF_TURN_TOKEN)}
     config = CohereConfig(
         vocab_size=len(tokenizer),
@@ -141,13 +242,16 @@ def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None) -> Pa
     model.generation_config = GenerationConfig(
         bos_token_id=ids[BOS_TOKEN], eos_token_id=ids[END_OF_TURN_TOKEN], pad_token_id=ids[PAD_TOKEN]
     )
+    losses = pretrain(model, _pretraining_stream(tokenizer, general, drills), steps=pretrain_steps, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     logger.info(
-        "tiny aya-shaped model (%d parameters, vocab %d) written to %s",
+        "tiny aya-shaped model (%d parameters, vocab %d) written to %s; pretrained %d steps, loss %s",
         model.num_parameters(),
         len(tokenizer),
         out_dir,
+        len(losses),
+        f"{losses[0]:.3f} -> {losses[-1]:.3f}" if losses else "n/a",
     )
     return out_dir

@@ -223,12 +223,28 @@ def _stage_context(meta: dict[str, Any], dataset_id: Callable[[str], str], base_
         "tokens_seen": NOT_MEASURED if meta.get("tokens_seen") is None else f"{int(meta['tokens_seen']):,}",
         "train_loss": NOT_MEASURED if meta.get("train_loss") is None else _format(meta["train_loss"]),
         "eval_loss": None if meta.get("eval_loss") is None else _format(meta["eval_loss"]),
+        "learning": learning_line(meta),
         "wall_time": NOT_MEASURED if meta.get("wall_time_s") is None else _duration(float(meta["wall_time_s"])),
         "hardware": _hardware(meta.get("hardware") or {}),
         "emissions": None if emissions is None else _format(emissions),
         "co2_source": co2.get("source"),
         "versions": sorted(meta["versions"].items()),
     }
+
+
+HELD_OUT = {"cpt": "held-out corpus loss", "sft": "answer-only loss on the dev split"}
+
+
+def learning_line(meta: dict[str, Any]) -> str:
+    """The stage's held-out loss before and after training (training_metadata.json's ``eval_loss_before`` and
+    ``eval_loss``), e.g. "held-out corpus loss 5.653 → 5.326 (−5.8%)"; "not measured" where either is missing."""
+    before, after = meta.get("eval_loss_before"), meta.get("eval_loss")
+    what = HELD_OUT.get(meta["stage"], "held-out loss")
+    if before is None or after is None or before <= 0:
+        return f"{what} before → after training: {NOT_MEASURED}"
+    change = (after - before) / before
+    signed = f"{change:+.1%}".replace("-", "−")
+    return f"{what} before → after training: {before:.3f} → {after:.3f} ({signed})"
 
 
 HEADLINE_METRICS = ("accuracy", "win_rate", "Comp", "Hall", "answers_with_contradiction_share", "comprehensiveness",

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--protocol", choices=["generate", "loglikelihood"], required=True,
                     help="generate: the paper's protocol (greedy answer, extracted option); "
                          "loglikelihood: most likely option letter after the prompt")  # fmt: skip
+    mc.add_argument("--engine", choices=["auto", "continuous", "static"], default="auto",
+                    help="generate protocol: continuous batching (transformers' generate_batch) or static "
+                         "length-sorted batches; auto: continuous on a GPU, static on the CPU")  # fmt: skip
 
     kqa = sub.add_parser("kqa", help="K-QA-fa: generate answers, then LLM-judge them")
     _model_args(kqa)
@@ -126,7 +129,7 @@ def _run(args) -> int:
     if args.command == "mc":
         from .mc import evaluate_mc
 
-        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, **_common(args))
+        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, engine=args.engine, **_common(args))
         _print_result(result, result.save(args.out))
         return 0
     if args.command == "kqa":

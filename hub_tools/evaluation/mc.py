@@ -3,6 +3,8 @@
 generate
     The paper's protocol: the paper's Persian prompt (``prompts.mc_prompt``) in the model's chat template (aya's
     for Gaokerena), greedy decoding, ``extract_choice`` on the completion; no option found -> "invalid" (wrong).
+    ``engine`` (``--engine``): transformers' continuous batching (``generate_batch``; default on a GPU) or static
+    length-sorted batches that stop when all their rows are done (default on the CPU); the same completions.
 loglikelihood
     One forward pass per question over chat-template(prompt) + ``"پاسخ صحیح گزینه ["``; the option whose letter
     token is most likely next wins (argmax of log P over A-D; " A"/"A" spellings are summed). Never invalid.
@@ -112,11 +114,13 @@ def _record(question: MCQuestion, prediction: str, raw: str, **extra) -> dict:
     }
 
 
-def predict_generate(lm, questions: Sequence[MCQuestion], *, batch_size: int, max_new_tokens: int) -> list[dict]:
-    from .runner import chat_text, generate
+def predict_generate(
+    lm, questions: Sequence[MCQuestion], *, batch_size: int, max_new_tokens: int, engine: str = "auto"
+) -> list[dict]:
+    from .runner import chat_text, generate_answers
 
     prompts = [chat_text(lm.tokenizer, mc_prompt(q.question, q.choices)) for q in questions]
-    outputs = generate(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
+    outputs = generate_answers(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, engine=engine)
     return [_record(q, extract_choice(text), text) for q, text in zip(questions, outputs)]
 
 
@@ -160,9 +164,10 @@ def evaluate_mc(
     seed: int = stats.DEFAULT_SEED,
     loaded=None,
     data: LoadedBenchmark | None = None,
+    engine: str = "auto",
 ) -> Result:
     """Run one benchmark × protocol and return the result (not yet saved)."""
-    from .runner import hardware, load_model, versions
+    from .runner import generation_engine, hardware, load_model, versions
 
     if protocol not in ("generate", "loglikelihood"):
         raise ValueError(f"unknown protocol {protocol!r} (generate or loglikelihood)")
@@ -174,7 +179,8 @@ def evaluate_mc(
     lm = loaded or load_model(model, revision=revision, adapter=adapter, dtype=dtype, device=device)
     start = time.perf_counter()
     if protocol == "generate":
-        records = predict_generate(lm, data.items, batch_size=batch_size, max_new_tokens=max_new_tokens)
+        records = predict_generate(lm, data.items, batch_size=batch_size, max_new_tokens=max_new_tokens,
+                                   engine=engine)  # fmt: skip
     else:
         records = predict_loglikelihood(lm, data.items, batch_size=batch_size, answer_prefix=answer_prefix)
     wall = time.perf_counter() - start
@@ -183,6 +189,7 @@ def evaluate_mc(
         **run_source(model, adapter, data, limit=limit, batch_size=batch_size),
         "prompt": "paper (hub_tools.evaluation.prompts.mc_prompt) in the model's chat template",
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
+        "generation_engine": generation_engine(lm, engine) if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
         "extraction": "hub_tools.evaluation.extract.extract_choice" if protocol == "generate" else "argmax",
         "bootstrap": {"resamples": resamples, "seed": seed},

@@ -22,6 +22,9 @@ its output in WORKDIR/logs/NN-stage.log):
     space          gaokerena space deploy with the release's values (variables, hardware; no new commit)
     serve          python -m space.app against the local Hub (skipped with --no-serve)
 
+After the stages it prints what the model learned (``learning_figures``): each stage's held-out loss before → after
+and how many generate-protocol answers the extractor could not parse.
+
 A stage whose command is missing from this checkout fails the rehearsal at that stage, naming what is missing.
 """
 
@@ -371,6 +374,28 @@ def print_urls(r: Rehearsal, space_url: str | None) -> None:
         print(f"Space:      {space_url}")
 
 
+def learning_figures(r: Rehearsal) -> list[str]:
+    """What the rehearsal shows the model learned: each stage's held-out loss before → after (training_metadata.json)
+    and the share of generate-protocol answers the extractor could not parse (the result files)."""
+    import json
+
+    from hub_tools.cards.model import learning_line
+
+    lines = []
+    for stage in ("cpt", "sft"):
+        meta = json.loads((r.artifacts / "train" / stage / "training_metadata.json").read_text(encoding="utf-8"))
+        lines.append(f"{stage}: {learning_line(meta)}")
+    model = _manifest_value(r, "model", "repo_id").replace("/", "--")  # the released model's own results only
+    for path in sorted((r.artifacts / "results" / "results").glob(f"{model}__*__generate*.json")):
+        metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
+        lines.append(f"{path.stem}: {metrics['invalid']} of {metrics['n']} answers unparsable (invalid)")
+    return lines
+
+
+def print_learning(r: Rehearsal) -> None:
+    print("learning:\n" + "\n".join(f"  {line}" for line in learning_figures(r)), flush=True)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gaokerena rehearse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("rehearsal"),
@@ -419,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f" done in {r.timings[-1][1]:6.1f} s", flush=True)
         print(f"rehearsal complete in {time.perf_counter() - total:.1f} s: "
               + ", ".join(f"{n} {t:.1f}s" for n, t in r.timings), flush=True)  # fmt: skip
+        print_learning(r)
         if args.no_serve:
             print_urls(r, None)
             print(f"(--no-serve: the local Hub stops now; its storage stays in {workdir / 'hub'})")

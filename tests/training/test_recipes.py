@@ -12,6 +12,7 @@ from training.configs import CorpusArguments, ModelArguments, QAArguments, Recip
 RECIPES = Path(__file__).resolve().parents[2] / "training" / "recipes"
 LINEAR_LAYERS = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
 STAGE_RECIPES = [("cpt", RECIPES / "gaokerena-v1" / "cpt.yaml"), ("sft", RECIPES / "gaokerena-v1" / "sft.yaml"),
+                 ("cpt", RECIPES / "gaokerena-v1" / "cpt-fast.yaml"),
                  ("cpt", RECIPES / "tiny" / "cpt.yaml"), ("sft", RECIPES / "tiny" / "sft.yaml")]  # fmt: skip
 
 
@@ -144,3 +145,19 @@ def test_accelerate_configs_load_with_accelerates_loader(name):
     assert config.num_processes >= 2
     expected = {"ddp": "MULTI_GPU", "fsdp": "FSDP", "zero3": "DEEPSPEED"}[name]
     assert str(config.distributed_type).endswith(expected)
+
+
+def test_the_fast_stage_1_recipe_differs_from_the_papers_only_by_its_levers():
+    from training.metadata import dataclass_values
+
+    paper = [dataclass_values(args) for args in parse("cpt", RECIPES / "gaokerena-v1" / "cpt.yaml")]
+    fast = [dataclass_values(args) for args in parse("cpt", RECIPES / "gaokerena-v1" / "cpt-fast.yaml")]
+    changed = {key for a, b in zip(paper, fast) for key in a if a[key] != b[key]}
+    levers = {"lora_dropout", "gradient_checkpointing", "compile_decoder_layers"}
+    follow = {"activation_checkpointing", "activation_checkpointing_kwargs", "gradient_checkpointing_kwargs",
+              "output_dir", "logging_dir"}  # what the levers' values and the output folder imply
+    assert levers <= changed <= levers | follow, changed - levers - follow
+    assert fast[2]["lora_dropout"] == 0.0 and paper[2]["lora_dropout"] == 0.05
+    assert paper[1]["ddp_find_unused_parameters"] is False and fast[1]["ddp_find_unused_parameters"] is False
+    text = (RECIPES / "gaokerena-v1" / "cpt-fast.yaml").read_text(encoding="utf-8")
+    assert "DEVIATION FROM THE PAPER" in text

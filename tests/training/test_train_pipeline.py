@@ -47,7 +47,10 @@ def pipeline(tiny_model_dir, corpus_dir, mf3qa_dir, tmp_path_factory) -> dict:
     runs = {"root": root}
     runs["cpt"] = _train("cpt", tiny_model_dir, corpus_dir, root / "cpt")
     runs["cpt_merge"] = _merge(tiny_model_dir, root / "cpt", root / "cpt-merged")
-    runs["sft"] = _train("sft", root / "cpt-merged", mf3qa_dir, root / "sft")
+    # Twice the tiny recipe's steps at twice its rate: on the 40 fixture rows stage 2 then lowers the dev loss >= 5%
+    # and keeps the multiple-choice answer form (the recipe's lighter run keeps it on the rehearsal's 14 MF3QA rows).
+    runs["sft"] = _train("sft", root / "cpt-merged", mf3qa_dir, root / "sft", "--max_steps", "16",
+                         "--learning_rate", "1e-2", "--eval_steps", "8", "--save_steps", "8")
     runs["sft_merge"] = _merge(root / "cpt-merged", root / "sft", root / "merged")
     return runs
 
@@ -195,3 +198,62 @@ def _no_training_allowed():
             raise _Crash("a finished run must not train again")
 
     return NoTraining()
+
+
+# ------------------------------------------------------------------------------------------- learning you can see
+def test_cpt_lowers_the_held_out_corpus_loss_by_five_percent(pipeline):
+    meta = pipeline["cpt"]
+    assert meta["eval_loss_before"] > meta["eval_loss"]
+    assert meta["eval_loss_reduction"] >= 0.05, meta
+
+
+def test_sft_lowers_the_answer_only_dev_loss_by_five_percent(pipeline):
+    meta = pipeline["sft"]
+    assert meta["eval_loss_reduction"] >= 0.05, meta
+    assert meta["eval_loss_reduction"] == pytest.approx(1 - meta["eval_loss"] / meta["eval_loss_before"], abs=1e-6)
+
+
+def test_the_sft_model_answers_multiple_choice_in_a_parsable_form(pipeline):
+    from hub_tools.evaluation import mc
+    from hub_tools.evaluation.data import MCQuestion
+    from hub_tools.evaluation.runner import load_model
+
+    names = ["دیابت", "آسم", "میگرن", "آنفولانزا", "اگزما", "سنگ کلیه", "کم‌خونی", "سرماخوردگی"]
+    questions = [
+        MCQuestion(id=f"q{i}", question=f"کدام گزینه از علائم {name} است؟", subset="fixture", answer=i % 4,
+                   choices=["تب و سرفه", "سردرد", "خستگی", "درد شکم"])
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    lm = load_model(str(pipeline["root"] / "merged"), device="cpu")
+    records = mc.predict_generate(lm, questions, batch_size=4, max_new_tokens=12)
+    invalid = sum(record["prediction"] == "invalid" for record in records)
+    assert invalid / len(records) < 0.5, [record["raw_output"] for record in records]
+
+
+def test_a_prompt_in_the_loss_is_caught_before_training(tiny_model_dir, mf3qa_dir, tmp_path):
+    """A deliberately broken loss mask (the whole conversation in the loss) fails the stage-2 pre-flight check; the
+    recipe's own mask passes it."""
+    from training import configs, data
+    from training.train import build_trainer, check_answer_only_loss, make_parser
+
+    argv = ["--config", str(RECIPES / "tiny" / "sft.yaml"), "--model_name_or_path", str(tiny_model_dir),
+            "--dataset_name", str(mf3qa_dir), "--output_dir", str(tmp_path / "sft"), "--track_emissions", "false"]
+    script_args, training_args, model_args, qa_args = make_parser("sft").parse_args_and_config(argv)
+    stage_data = data.load_qa(script_args, qa_args)
+    check_answer_only_loss(build_trainer(model_args, training_args, stage_data))
+
+    script_args, training_args, model_args, qa_args = make_parser("sft").parse_args_and_config(
+        argv + ["--completion_only_loss", "false"]
+    )
+    with pytest.raises(configs.RecipeError, match="prompt tokens are in the loss"):
+        check_answer_only_loss(build_trainer(model_args, training_args, stage_data))
+
+
+def test_loss_mask_problems_are_named():
+    from training.train import loss_mask_problem
+
+    ids = [5, 8, 10, 7, 8, 11, 40, 41, 9]  # <BOS> <START> <USER> q <START> <CHATBOT> answer answer <END>
+    assert loss_mask_problem(ids, [-100] * 6 + [40, 41, 9], 11) is None
+    assert "prompt tokens" in loss_mask_problem(ids, ids, 11)
+    assert "no answer token" in loss_mask_problem(ids, [-100] * 9, 11)
+    assert "no assistant turn" in loss_mask_problem(ids[:4], ids[:4], 11)

@@ -166,3 +166,16 @@ def test_cards_build_when_emissions_or_other_figures_were_not_measured(stages, m
     measured = cards.build_adapter_card(repo_id="gaokerena/a", version="v1.0", base_model="a/b", stage=stages[0],
                                         stage_index=1, dataset_id=lambda n: n)  # fmt: skip
     assert _front_matter(str(measured))["co2_eq_emissions"]["emissions"] == 0.01
+
+
+def test_cards_report_the_loss_before_and_after_each_stage(stages):
+    cpt, sft = copy.deepcopy(stages)
+    cpt.update(eval_loss_before=5.6, eval_loss=5.32, eval_loss_reduction=0.05)
+    sft.pop("eval_loss_before", None)  # an older run that did not measure it
+    text = str(_model_card([cpt, sft]))
+    assert "Learning: held-out corpus loss before → after training: 5.600 → 5.320 (−5.0%)." in text
+    assert "Learning: answer-only loss on the dev split before → after training: not measured." in text
+    adapter = cards.build_adapter_card(repo_id="gaokerena/gaokerena-v1-cpt-lora", version="v1.0",
+                                       base_model="CohereForAI/aya-expanse-8b", stage=cpt, stage_index=1,
+                                       dataset_id=lambda name: name)  # fmt: skip
+    assert "5.600 → 5.320 (−5.0%)" in str(adapter)

@@ -185,3 +185,13 @@ def test_a_rebuilt_dataset_folder_is_never_read_from_a_stale_cache(tmp_path):
                                           "    path: all/test-*\n---\n", encoding="utf-8")  # fmt: skip
         data = load_benchmark("mmlu-fa", str(folder), "all")
         assert len(data.items) == count and data.items[0].question == f"q1 of {count}"
+
+
+def test_continuous_batching_answers_as_the_static_batches_do(tiny_lm, mmlu_dataset_dir):
+    """transformers' continuous batching (generate_batch) gives the generate protocol the same completions."""
+    items = load_benchmark("mmlu-fa", str(mmlu_dataset_dir), "all").items[:6]
+    static = mc.predict_generate(tiny_lm, items, batch_size=4, max_new_tokens=8, engine="static")
+    continuous = mc.predict_generate(tiny_lm, items, batch_size=4, max_new_tokens=8, engine="continuous")
+    assert [r["raw_output"] for r in continuous] == [r["raw_output"] for r in static]
+    assert [r["prediction"] for r in continuous] == [r["prediction"] for r in static]
+    assert any(text["raw_output"].strip() for text in static)
