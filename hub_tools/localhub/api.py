@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 
 from . import errors
 from .auth import Identity, TokenStore, UrlSigner
+from .collections import Collections
 from .http import Request, Response, header_safe, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, now_iso, parse_front_matter,
                       validate_card_metadata, validate_path, validate_ref_name)
@@ -59,6 +60,7 @@ class HubApp:
         self.tokens = tokens
         self.config = config
         self.signer = UrlSigner(storage.secret)
+        self.collections = Collections(storage)
 
     # ------------------------------------------------------------------------------------------------ routing
     def handle(self, req: Request) -> Response:
@@ -78,6 +80,8 @@ class HubApp:
         }
         if len(segs) == 1 and (req.method, head) in simple:
             return simple[(req.method, head)](req)
+        if head == "collections":
+            return self.collections.route(req, segs[1:])
         if head == "repos" and len(segs) == 2:
             action = {("POST", "create"): self.create_repo, ("DELETE", "delete"): self.delete_repo,
                       ("POST", "move"): self.move_repo}.get((req.method, segs[1]))

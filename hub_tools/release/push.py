@@ -33,6 +33,7 @@ from huggingface_hub.errors import HfHubHTTPError
 
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
 from hub_tools.release import verify
+from hub_tools.release.collection import sync_release_collection
 from hub_tools.release.manifest import REPO_ID_PATTERN, Artifact, Manifest, base_model_of
 from hub_tools.release.sync import LocalFile, RepoPlan, collect_files, commit_repo, diff, generated_file, remote_state
 
@@ -72,6 +73,7 @@ class ReleaseReport:
     repos: list[RepoState]
     dry_run: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    collection: str | None = None  # slug of the release's Hub Collection, once tagged
 
     @property
     def failures(self) -> list[verify.CheckResult]:
@@ -96,6 +98,8 @@ def stage_release(manifest: Manifest, *, hub_url: str) -> list[RepoState]:
     states = []
     for artifact in manifest.artifacts:
         files = collect_files(artifact.source, artifact.exclude) if artifact.source else _space_files(artifact)
+        if artifact.type == "gguf":
+            files = _gguf_files(manifest, artifact, files, hub_url)
         card = _generated_card(manifest, artifact, hub_url)
         if card is not None:
             files["README.md"] = generated_file("README.md", card)
@@ -146,6 +150,19 @@ def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str
     if artifact.type == "results":
         return _results_card(manifest, artifact)
     return None
+
+
+def _gguf_files(manifest: Manifest, artifact: Artifact, files: dict[str, LocalFile], hub_url: str):
+    """The allow-listed files of an export folder plus the generated card and Ollama files (hub_tools.release.gguf)."""
+    from hub_tools.release.gguf import gguf_generated_files, is_published
+
+    generated = gguf_generated_files(
+        artifact.source, repo_id=artifact.repo_id, version=manifest.version, base_model=artifact.base_model,
+        root_model=manifest.base_model, namespace=manifest.namespace, title=manifest.title, license=manifest.license,
+        language=manifest.language, hub_url=hub_url,
+    )  # fmt: skip
+    kept = {path: file for path, file in files.items() if is_published(path) and path not in generated}
+    return kept | {path: generated_file(path, content) for path, content in generated.items()}
 
 
 def _space_files(artifact: Artifact) -> dict[str, LocalFile]:
@@ -259,6 +276,7 @@ def push_release(
         for state in report.repos:
             if state.artifact.variables:
                 _set_space_variables(api, state.artifact)
+        report.collection = sync_release_collection(api, manifest).slug
     return report
 
 
@@ -381,6 +399,11 @@ def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoS
                                        commit, artifact.source, configs))  # fmt: skip
     elif artifact.type == "results":
         checks.append(verify.run_check(artifact.repo_id, "result documents", verify.check_results, state.files))
+    elif artifact.type == "gguf":
+        from hub_tools.release.gguf import check_gguf_repo
+
+        checks.append(verify.run_check(artifact.repo_id, "GGUF + llama.cpp", check_gguf_repo, api, artifact.repo_id,
+                                       commit, list(state.files)))  # fmt: skip
     state.checks = checks
     for check in checks:
         (logger.info if check.ok else logger.error)("  %s [%.1f s]", check, check.seconds)
