@@ -2,9 +2,10 @@
 
     collection = sync_release_collection(api, manifest)     # create or update; returns the Collection
 
-Titled with the project and version ("Gaokerena v1.0"), owned by the release namespace. Re-running is a no-op:
-``create_collection(exists_ok=True)`` finds the existing collection, ``add_collection_item(exists_ok=True)`` skips
-items already there; items that are not repos of the release are removed, and the order is made the manifest's.
+Titled with the project and version ("Gaokerena v1.0"), owned by the release namespace. Re-running writes
+nothing when the collection is already right: it is looked up (``list_collections``) before
+``create_collection(exists_ok=True)``, items already there are kept (``add_collection_item(exists_ok=True)`` for
+the rest), items that are not repos of the release are removed, and the order is made the manifest's.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ def collection_description(manifest: Manifest) -> str:
 
 def sync_release_collection(api: HfApi, manifest: Manifest) -> Collection:
     """Create or update the release's Collection so that it holds exactly the release's repos, in order."""
-    collection = api.create_collection(
-        collection_title(manifest),
-        namespace=manifest.namespace,
-        description=collection_description(manifest),
-        exists_ok=True,
-    )
+    title = collection_title(manifest)
+    found = next((c for c in api.list_collections(owner=manifest.namespace) if c.title == title), None)
+    if found is not None:  # read first: an unchanged release makes no write
+        collection = api.get_collection(found.slug)
+    else:
+        collection = api.create_collection(
+            title, namespace=manifest.namespace, description=collection_description(manifest), exists_ok=True
+        )
     wanted = [(artifact.repo_id, artifact.repo_type) for artifact in manifest.artifacts]
     for item in collection.items:
         if (item.item_id, item.item_type) not in wanted:
