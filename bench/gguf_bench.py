@@ -56,7 +56,10 @@ def write_random_8b(out: Path, *, seed: int = 0) -> Path:
     config.save_pretrained(out)
     with torch.device("meta"):
         shapes = {name: tuple(p.shape) for name, p in CohereForCausalLM(config).named_parameters()}
+    # Values come from one 64 Mi-value random pool, tiled from a random offset per tensor: the speed of export,
+    # quantization and inference does not depend on the values, and drawing 8 billion normals takes ~an hour here.
     generator = torch.Generator().manual_seed(seed)
+    pool = (torch.randn(64 * 1024**2, generator=generator) * 0.02).to(torch.bfloat16)
     shard, shard_bytes, weight_map, index = {}, 0, {}, 0
 
     def flush():
@@ -72,7 +75,9 @@ def write_random_8b(out: Path, *, seed: int = 0) -> Path:
         if len(shape) == 1:
             tensor = torch.ones(shape, dtype=torch.bfloat16)
         else:
-            tensor = (torch.randn(shape, generator=generator, dtype=torch.float32) * 0.02).to(torch.bfloat16)
+            count = int(torch.tensor(shape).prod())
+            offset = int(torch.randint(pool.numel(), (1,), generator=generator))
+            tensor = torch.roll(pool, -offset).repeat(count // pool.numel() + 1)[:count].reshape(shape).clone()
         shard[name] = tensor
         shard_bytes += tensor.numel() * 2
         if shard_bytes >= SHARD_BYTES:

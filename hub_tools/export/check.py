@@ -7,7 +7,9 @@ Three figures, the ones ``gaokerena export gguf --verify`` prints:
 
 - tokenization: llama.cpp's tokenizer gives exactly the HF tokenizer's ids on each Persian (and mixed) sample text;
 - next-token agreement: teacher-forced over the sample texts, the share of positions where llama.cpp's argmax
-  equals transformers' argmax;
+  equals transformers' argmax, and the relative logit error (mean |llama.cpp - transformers| / mean
+  |transformers| over every logit), which also sees what argmax cannot (a wrong ``logit_scale``, a randomly
+  initialised model whose argmax is mostly the input token);
 - chat template: llama.cpp's chat-template engine, given the template stored in the file, renders the same
   token ids as ``tokenizer.apply_chat_template``.
 """
@@ -18,6 +20,8 @@ import ctypes
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 
 #: Texts the checks run on: Persian medical prose, Persian and Latin digits, ZWNJ, punctuation, English, newlines.
@@ -49,11 +53,16 @@ class GGUFCheck:
     agreeing_positions: int = 0
     positions: int = 0
     template_matches: bool = False
+    logit_errors: list[float] = field(default_factory=list)  # per text
     mismatches: list[str] = field(default_factory=list)
 
     @property
     def tokenization_ok(self) -> bool:
         return self.texts > 0 and self.texts_matching == self.texts
+
+    @property
+    def relative_logit_error(self) -> float:
+        return sum(self.logit_errors) / len(self.logit_errors) if self.logit_errors else float("inf")
 
     @property
     def agreement(self) -> float:
@@ -62,7 +71,8 @@ class GGUFCheck:
     def summary(self) -> str:
         return (
             f"{self.path.name}: tokenization {self.texts_matching}/{self.texts} texts identical; "
-            f"next-token argmax agrees on {self.agreement:.1%} of {self.positions} positions; "
+            f"next-token argmax agrees on {self.agreement:.1%} of {self.positions} positions "
+            f"(relative logit error {self.relative_logit_error:.4f}); "
             f"chat template {'renders the same ids' if self.template_matches else 'DIFFERS'}"
         )
 
@@ -77,8 +87,8 @@ def load_reference(model_dir: Path):
     return tokenizer, model
 
 
-def reference_argmax(tokenizer, model, texts=SAMPLE_TEXTS) -> list[tuple[list[int], list[int]]]:
-    """Per text: (HF token ids with BOS, transformers' argmax at each position)."""
+def reference_logits(tokenizer, model, texts=SAMPLE_TEXTS) -> list[tuple[list[int], "np.ndarray"]]:
+    """Per text: (HF token ids with BOS, transformers' float32 logits at each position)."""
     import torch
 
     out = []
@@ -86,18 +96,18 @@ def reference_argmax(tokenizer, model, texts=SAMPLE_TEXTS) -> list[tuple[list[in
         ids = tokenizer(text)["input_ids"]
         with torch.no_grad():
             logits = model(torch.tensor([ids])).logits[0]
-        out.append((ids, logits.float().argmax(-1).tolist()))
+        out.append((ids, logits.float().numpy()))
     return out
 
 
 def check_gguf(path: Path, model_dir: Path | None = None, *, reference=None, threads: int | None = None) -> GGUFCheck:
-    """Run the three checks on ``path``. ``reference`` = (tokenizer, reference_argmax(...)) saves reloading the
+    """Run the three checks on ``path``. ``reference`` = (tokenizer, reference_logits(...)) saves reloading the
     transformers model when several files are checked; otherwise it is loaded from ``model_dir``."""
     from llama_cpp import Llama
 
     if reference is None:
         tokenizer, model = load_reference(model_dir)
-        reference = (tokenizer, reference_argmax(tokenizer, model))
+        reference = (tokenizer, reference_logits(tokenizer, model))
         del model
     tokenizer, expected = reference
     report = GGUFCheck(Path(path))
@@ -105,7 +115,7 @@ def check_gguf(path: Path, model_dir: Path | None = None, *, reference=None, thr
     llm = Llama(model_path=str(path), n_ctx=max(n_ctx, 256), logits_all=True, verbose=False,
                 n_threads=threads or os.cpu_count() or 1)  # fmt: skip
     try:
-        for text, (ids, hf_argmax) in zip(SAMPLE_TEXTS, expected):
+        for text, (ids, hf_logits) in zip(SAMPLE_TEXTS, expected):
             ll_ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
             report.texts += 1
             if ll_ids == ids:
@@ -114,9 +124,11 @@ def check_gguf(path: Path, model_dir: Path | None = None, *, reference=None, thr
                 report.mismatches.append(f"tokens of {text[:30]!r}: llama.cpp {ll_ids[:12]}… vs HF {ids[:12]}…")
             llm.reset()
             llm.eval(ids)
-            ll_argmax = llm.scores[: len(ids)].argmax(-1).tolist()
+            ll_logits = np.asarray(llm.scores[: len(ids)], dtype=np.float32)
             report.positions += len(ids)
-            report.agreeing_positions += sum(a == b for a, b in zip(ll_argmax, hf_argmax))
+            report.agreeing_positions += int((ll_logits.argmax(-1) == hf_logits.argmax(-1)).sum())
+            scale = float(np.abs(hf_logits).mean()) or 1.0
+            report.logit_errors.append(float(np.abs(ll_logits - hf_logits).mean()) / scale)
         report.template_matches = _template_matches(llm, tokenizer, report)
     finally:
         llm.close()

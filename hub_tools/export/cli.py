@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def verify_files(paths: list[Path], model_dir: Path, *, threads: int | None = None) -> int:
     """Print the llama.cpp figures for each file; 1 if any tokenization or template differs."""
-    from hub_tools.export.check import check_gguf, load_reference, reference_argmax
+    from hub_tools.export.check import check_gguf, load_reference, reference_logits
 
     tokenizer, model = load_reference(model_dir)
-    reference = (tokenizer, reference_argmax(tokenizer, model))
+    reference = (tokenizer, reference_logits(tokenizer, model))
     del model
     status = 0
     for path in paths:

@@ -90,10 +90,10 @@ def test_quant_files_are_named_and_typed(tiny_quants):
 
 @needs_llama_cpp
 def test_llama_cpp_agrees_with_transformers(tiny_quants, tiny_model_dir):
-    from hub_tools.export.check import check_gguf, load_reference, reference_argmax
+    from hub_tools.export.check import check_gguf, load_reference, reference_logits
 
     tokenizer, model = load_reference(tiny_model_dir)
-    reference = (tokenizer, reference_argmax(tokenizer, model))
+    reference = (tokenizer, reference_logits(tokenizer, model))
     f16 = check_gguf(tiny_quants["f16"], reference=reference)
     q8 = check_gguf(tiny_quants["q8_0"], reference=reference)
     for report in (f16, q8):
@@ -101,6 +101,25 @@ def test_llama_cpp_agrees_with_transformers(tiny_quants, tiny_model_dir):
         assert report.template_matches, report.mismatches
     assert f16.agreement >= 0.95, f16.summary()
     assert q8.agreement >= 0.85, q8.summary()
+    # Argmax alone is weak on a random model (mostly the input token, tied embeddings): the logits must match too.
+    assert f16.relative_logit_error < 0.01, f16.summary()
+    assert q8.relative_logit_error < 0.05, q8.summary()
+
+
+@needs_llama_cpp
+def test_the_check_catches_a_wrong_logit_scale(tiny_model_dir, tmp_path):
+    from hub_tools.export.check import check_gguf
+    from hub_tools.export.gguf import write_f16
+
+    wrong = tmp_path / "wrong"
+    shutil.copytree(tiny_model_dir, wrong)
+    config = json.loads((wrong / "config.json").read_text())
+    config["logit_scale"] *= 4
+    (wrong / "config.json").write_text(json.dumps(config))
+    path = write_f16(wrong, tmp_path / "wrong-F16.gguf", name="wrong", progress=False)
+    report = check_gguf(path, tiny_model_dir)
+    assert report.tokenization_ok and report.template_matches
+    assert report.relative_logit_error > 1.0, report.summary()
 
 
 @needs_llama_cpp
