@@ -7,7 +7,7 @@ For the model (``tiny``: ``training.tiny``; ``8b``: a randomly initialised aya-e
 ``CohereForCausalLM``, written shard by shard in bf16 so it never sits in memory whole), in one run:
 
 - export: seconds per file (F16 by the ``gguf`` writer, every other quant by llama.cpp's quantizer from the F16
-  file) and each file's size against the bf16 safetensors (the checkpoint a transformers user downloads);
+  file) and each file's size against the safetensors checkpoint (bf16 for 8b, float32 for the tiny model);
 - llama.cpp on the CPU (llama-cpp-python, all cores): prompt tokens/s and generation tokens/s for each file;
 - transformers on the CPU, same prompt, greedy, same number of new tokens: prompt and generation tokens/s, and the
   ratio llama.cpp / transformers. Model load is excluded on both sides (reported separately).
@@ -53,6 +53,7 @@ def write_random_8b(out: Path, *, seed: int = 0) -> Path:
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in (PAD_TOKEN, BOS_TOKEN, END_OF_TURN_TOKEN)}
     config = CohereConfig(pad_token_id=ids[PAD_TOKEN], bos_token_id=ids[BOS_TOKEN], eos_token_id=ids[END_OF_TURN_TOKEN],
                           dtype="bfloat16", **AYA_EXPANSE_8B_SHAPE)  # fmt: skip
+    config.architectures = ["CohereForCausalLM"]
     config.save_pretrained(out)
     with torch.device("meta"):
         shapes = {name: tuple(p.shape) for name, p in CohereForCausalLM(config).named_parameters()}
@@ -148,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="where models and files go (default: a temp dir)")
     parser.add_argument("--new-tokens", type=int, default=None, help="generated tokens (default: 32 tiny, 8 for 8b)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--speed-quants", nargs="*", default=None,
+                        help="quants whose llama.cpp speed is measured (default: all; for 8b all but f16)")
     parser.add_argument("--skip-transformers", action="store_true", help="no transformers baseline (RAM)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir's files")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
@@ -173,25 +176,34 @@ def main(argv: list[str] | None = None) -> int:
     figures["write_model_s"] = round(time.perf_counter() - start, 1)
     safetensors_bytes = folder_bytes(model_dir, "*.safetensors")
     figures["safetensors_bytes"] = safetensors_bytes
+    checkpoint_dtype = json.loads((model_dir / "config.json").read_text()).get("dtype", "?")  # tiny: float32
+    figures["safetensors_dtype"] = checkpoint_dtype
     prompt_ids = AutoTokenizer.from_pretrained(model_dir)(PROMPT)["input_ids"]
     figures["prompt_tokens"] = len(prompt_ids)
 
+    speed_quants = set(args.quants if args.speed_quants is None else args.speed_quants)
+    if args.speed_quants is None and args.shape == "8b":
+        speed_quants.discard("f16")  # 16 GB mapped on a 24 GB machine beside the others: measured on request only
     exported = export_gguf(model_dir, workdir / "gguf", args.quants, name=f"bench-{args.shape}", threads=args.threads)
     figures["files"] = {}
     for item in exported:
         row = {"export_s": round(item.seconds, 1), "bytes": item.size,
-               "size_vs_bf16": round(item.size / safetensors_bytes, 3)}  # fmt: skip
-        row.update(llama_cpp_speed(item.path, prompt_ids, new_tokens, args.threads))
+               "size_vs_safetensors": round(item.size / safetensors_bytes, 3)}  # fmt: skip
+        if item.quant in speed_quants:
+            row.update(llama_cpp_speed(item.path, prompt_ids, new_tokens, args.threads))
         figures["files"][item.quant] = row
+        speed = (f"llama.cpp prompt {row['prompt_tok_s']:8.1f} tok/s  generation {row['gen_tok_s']:7.2f} tok/s"
+                 if "gen_tok_s" in row else "speed not measured")  # fmt: skip
         print(f"{item.quant:7} export {row['export_s']:7.1f} s  {item.size / 1024**2:10,.1f} MB "
-              f"({row['size_vs_bf16']:.2f}× bf16)  llama.cpp prompt {row['prompt_tok_s']:8.1f} tok/s  "
-              f"generation {row['gen_tok_s']:7.2f} tok/s", flush=True)  # fmt: skip
+              f"({row['size_vs_safetensors']:.2f}× the {checkpoint_dtype} safetensors)  {speed}", flush=True)  # fmt: skip
     if not args.skip_transformers:
         baseline = transformers_speed(model_dir, prompt_ids, new_tokens, args.threads)
         figures["transformers"] = baseline
         print(f"transformers ({baseline['dtype']}): prompt {baseline['prompt_tok_s']:.1f} tok/s, generation "
               f"{baseline['gen_tok_s']:.2f} tok/s")  # fmt: skip
         for quant, row in figures["files"].items():
+            if "gen_tok_s" not in row:
+                continue
             row["prompt_ratio"] = round(row["prompt_tok_s"] / baseline["prompt_tok_s"], 2)
             row["gen_ratio"] = round(row["gen_tok_s"] / baseline["gen_tok_s"], 2)
             print(f"  {quant:7} llama.cpp / transformers: prompt ×{row['prompt_ratio']}, generation "

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 #: HF architecture -> llama.cpp architecture name (``gguf.MODEL_ARCH_NAMES``).
 SUPPORTED_ARCHITECTURES = {"CohereForCausalLM": "command-r"}
+SUPPORTED_MODEL_TYPES = {"cohere": "CohereForCausalLM"}
 #: llama.cpp's pre-tokenizer for Cohere's byte-level BPE (individual digits, then the GPT-2 split).
 PRE_TOKENIZER = "command-r"
 END_OF_TURN_TOKEN = "<|END_OF_TURN_TOKEN|>"
@@ -94,6 +95,8 @@ def read_config(model_dir: Path) -> dict[str, Any]:
     config = json.loads(path.read_text(encoding="utf-8"))
     architectures = config.get("architectures") or []
     supported = [a for a in architectures if a in SUPPORTED_ARCHITECTURES]
+    if not architectures and config.get("model_type") in SUPPORTED_MODEL_TYPES:  # a config saved without a model
+        supported = [SUPPORTED_MODEL_TYPES[config["model_type"]]]
     if not supported:
         raise GGUFExportError(
             f"{path}: architecture {architectures or config.get('model_type')!r} is not supported by the GGUF "

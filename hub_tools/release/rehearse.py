@@ -367,7 +367,8 @@ def _answers(url: str) -> bool:
 def print_urls(r: Rehearsal, space_url: str | None) -> None:
     """The Hub, each released repo (its card at the version tag) and the Space."""
     raw = yaml.safe_load(r.manifest_path.read_text(encoding="utf-8"))
-    prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": ""}
+    prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": "",
+                "gguf": ""}
     print(f"\nlocal Hub:  {r.hub_url}   (user {USER}, org {ORG}; the token lives only in this process)")
     print(f"  {r.hub_url}/{TINY_REPO}/resolve/main/config.json  (the tiny base model)")
     for spec in raw["artifacts"].values():

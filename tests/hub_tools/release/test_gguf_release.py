@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 
 import pytest
@@ -79,6 +80,8 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
     (state,) = report.repos
     assert [c.check for c in state.checks] == ["checksums", "GGUF + llama.cpp"]
     assert "GGUF files by LFS, command-r metadata ok" in state.checks[1].detail
+    if importlib.util.find_spec("llama_cpp") is not None:
+        assert "llama.cpp loads tiny-aya-F16.gguf and generated" in state.checks[1].detail
     files = sorted(hf_api.list_repo_files(repo_id, revision="v1.0"))
     assert files == [".gitattributes", "README.md", "params", "system", "template", "tiny-aya-F16.gguf"]
     (info,) = hf_api.get_paths_info(repo_id, ["tiny-aya-F16.gguf"], revision="v1.0", expand=True)

@@ -18,14 +18,14 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(480)  # +60 s for the GGUF export stage
 def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     workdir = tmp_path / "rehearsal"
     token = "hf_rehearsal_" + secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_ENDPOINT", "HF_TOKEN", "HF_HOME")}
     env[TOKEN_ENV] = token
     proc = subprocess.run([sys.executable, "-m", "hub_tools.cli", "rehearse", "--no-serve", "--workdir", str(workdir)],
-                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=400)  # fmt: skip
+                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=460)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rehearsal complete" in proc.stdout
 
