@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("hub_tools.publish", "publish a built dataset with its card to a Hub (dataset)"),
     "train": ("training.cli", "train the LoRA stages (cpt, sft) or build the tiny model (init-tiny)"),
     "merge": ("training.merge", "merge a LoRA adapter into its base model and verify the logits"),
+    "export": ("hub_tools.export.cli", "export a model as GGUF files for llama.cpp / Ollama / LM Studio (gguf)"),
     "eval": ("hub_tools.evaluation.cli", "evaluate models (mc, kqa), import the paper's results, compare"),
     "release": ("hub_tools.release.cli", "plan, push and verify a versioned release from a manifest"),
     "rehearse": ("hub_tools.release.rehearse", "the full offline release rehearsal on an embedded local Hub"),

@@ -26,6 +26,7 @@ from .cards import parse_front_matter, validate_card_metadata
 from .http import Request, Response, header_safe, load_json, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
+from .collections import Collections
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class HubApp:
         self.tokens = tokens
         self.config = config
         self.signer = UrlSigner(storage.secret)
+        self.collections = Collections(storage)
 
     # ------------------------------------------------------------------------------------------------ routing
     def handle(self, req: Request) -> Response:
@@ -83,6 +85,8 @@ class HubApp:
         }
         if len(segs) == 1 and (req.method, head) in simple:
             return simple[(req.method, head)](req)
+        if head == "collections":
+            return self.collections.route(req, segs[1:])
         if head == "repos" and len(segs) == 2:
             action = {("POST", "create"): self.create_repo, ("DELETE", "delete"): self.delete_repo,
                       ("POST", "move"): self.move_repo}.get((req.method, segs[1]))

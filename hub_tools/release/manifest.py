@@ -71,7 +71,8 @@ class Artifact:
     repo_id: str
     source: Path | None
     # adapter: the model the adapter is loaded on (defaults to the release's base_model);
-    # model: the model it was fine-tuned from (defaults to the release's base_model).
+    # model: the model it was fine-tuned from (defaults to the release's base_model);
+    # gguf: the model its files were converted from (required; a model artifact of the release).
     base_model: str | None = None
     # model: the adapter artifacts merged into it, in training order.
     stages: tuple[str, ...] = ()
@@ -121,7 +122,7 @@ _ARTIFACT_KEYS = {f.name for f in dataclasses.fields(Artifact)} - {"name"}
 _REQUIRED_ARTIFACT_KEYS = {"type", "repo_id"}
 # Keys that only mean something for some artifact types.
 _TYPE_ONLY_KEYS = {
-    "base_model": {"adapter", "model"},
+    "base_model": {"adapter", "model", "gguf"},
     "stages": {"model"},
     "results": {"model"},
     "configs": {"dataset"},
@@ -194,6 +195,8 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
     for key, types in _TYPE_ONLY_KEYS.items():
         if key in spec and type_ not in types:
             raise ManifestError(f"{where}: key {key!r} is only valid for {sorted(types)} artifacts, not {type_!r}")
+    if type_ == "gguf" and not spec.get("base_model"):
+        raise ManifestError(f"{where}: a gguf artifact needs base_model: the model repo its files were converted from")
     repo_id = _repo_id(spec["repo_id"], f"{where}: repo_id")
     if repo_id.split("/")[0] != namespace:
         raise ManifestError(f"{where}: repo_id {repo_id!r} is outside the release namespace {namespace!r}")

@@ -57,6 +57,7 @@ from hub_tools.publishing.engine import (
 from hub_tools.publishing.sanitize import Sanitizer, local_roots
 from hub_tools.release import record as records
 from hub_tools.release import verify
+from hub_tools.release.collection import sync_release_collection
 from hub_tools.release.manifest import REPO_ID_PATTERN, Artifact, Manifest, base_model_of
 
 
@@ -65,6 +66,7 @@ logger = logging.getLogger(__name__)
 # Test-only hook: seconds to sleep after each repo's commit, so a test can SIGKILL a push half way.
 PAUSE_ENV = "GAOKERENA_RELEASE_PAUSE_AFTER_COMMIT"
 GENERATED_CARDS = ("adapter", "model", "results")  # artifact types whose README.md the release renders
+GENERATED_PATHS = {"gguf": ("README.md", "template", "system", "params")}  # rendered, never taken from the folder
 CHECKOUT = Path(__file__).resolve().parents[2]  # paths of the toolkit's own files ship relative to it
 
 
@@ -108,6 +110,7 @@ class ReleaseReport:
     record: records.ReleaseRecord | None = None
     record_written: bool = False
     record_failures: list[records.RepoVerdict] = field(default_factory=list)  # an earlier release that changed
+    collection: str | None = None  # slug of the release's Hub Collection, once tagged
 
     @property
     def failures(self) -> list:
@@ -150,16 +153,17 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
             if artifact.source:
                 sanitizer = Sanitizer(artifact_root=artifact.source, known=known, secrets=secrets,
                                       base_model=base_model_of(manifest, artifact))  # fmt: skip
-                generated = ("README.md",) if artifact.type in GENERATED_CARDS else ()
+                generated = GENERATED_PATHS.get(artifact.type, ("README.md",) if artifact.type in GENERATED_CARDS else ())
                 staged = stage_folder(artifact.source, kind, sanitizer=sanitizer, secrets=secrets, roots=roots,
                                       exclude=artifact.exclude, generated=generated)  # fmt: skip
             else:
                 staged = Staged(kind=kind)
                 for file in _space_files(artifact).values():
                     staged.add(file)
-            card = _generated_card(manifest, artifact, hub_url)
-            if card is not None:
-                staged.add(generated_file("README.md", card))
+            rendered = _rendered_files(manifest, artifact, hub_url)
+            for path, content in rendered.items():
+                staged.add(generated_file(path, content))
+            if rendered:
                 check_leaks(staged, secrets=secrets, roots=roots, where=artifact.repo_id)
         except PublishError as error:
             raise ReleaseError(f"{artifact.repo_id}: {error}") from error
@@ -213,6 +217,21 @@ def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str
     if artifact.type == "results":
         return _results_card(manifest, artifact)
     return None
+
+
+def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dict[str, str]:
+    """The files a release renders for an artifact, by repo path: its generated card, and for a GGUF repo also
+    Ollama's ``template``, ``system`` and ``params`` (hub_tools.release.gguf)."""
+    if artifact.type == "gguf":
+        from hub_tools.release.gguf import gguf_generated_files
+
+        return gguf_generated_files(
+            artifact.source, repo_id=artifact.repo_id, version=manifest.version, base_model=artifact.base_model,
+            root_model=manifest.base_model, namespace=manifest.namespace, title=manifest.title,
+            license=manifest.license, language=manifest.language, hub_url=hub_url,
+        )  # fmt: skip
+    card = _generated_card(manifest, artifact, hub_url)
+    return {} if card is None else {"README.md": card}
 
 
 def _space_files(artifact: Artifact) -> dict[str, LocalFile]:
@@ -345,6 +364,7 @@ def push_release(
         for state in report.repos:
             if state.artifact.variables:
                 _set_space_variables(api, state.artifact)
+        report.collection = sync_release_collection(api, manifest).slug
     return report
 
 
@@ -618,6 +638,12 @@ def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoS
                                            configs, reader=reader))  # fmt: skip
     elif artifact.type == "results":
         checks.append(verify.run_check(artifact.repo_id, "result documents", verify.check_results, state.files))
+    elif artifact.type == "gguf":
+        from hub_tools.release.gguf import check_gguf_repo
+
+        name = "GGUF + llama.cpp" if full_load else "GGUF metadata"
+        checks.append(verify.run_check(artifact.repo_id, name, check_gguf_repo, api, artifact.repo_id, commit,
+                                       list(state.files), reader=reader, full_load=full_load))  # fmt: skip
     state.checks = checks
     for check in checks:
         (logger.info if check.ok else logger.error)("  %s [%.1f s, %s bytes read]", check, check.seconds,

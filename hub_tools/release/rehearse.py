@@ -220,6 +220,13 @@ def _merge(r: Rehearsal, name: str, *, base: Path, adapter: str) -> None:
                 "--out", str(r.artifacts / "merged" / adapter), module="training.merge")  # fmt: skip
 
 
+def stage_gguf(r: Rehearsal) -> None:
+    """The merged model as GGUF files (F16, llama.cpp's Q8_0 and Q4_K_M), checked by llama.cpp (--verify)."""
+    r.gaokerena("gguf", "export", "gguf", "--model", str(r.artifacts / "merged" / "sft"),
+                "--out", str(r.artifacts / "gguf"), "--name", "gaokerena-v1", "--quant", "f16", "q8_0", "q4_k_m",
+                "--verify", module="hub_tools.export.cli")  # fmt: skip
+
+
 def stage_eval(r: Rehearsal) -> None:
     """Both multiple-choice protocols on MMLU-fa and IBMSEE and K-QA-fa (a few questions each, two commands at a
     time), and the paper's published answers re-scored (when the authors' files are beside the checkout)."""
@@ -282,6 +289,7 @@ STAGES = [
     ("merge-cpt", stage_merge_cpt),
     ("sft", stage_sft),
     ("merge", stage_merge),
+    ("gguf", stage_gguf),
     ("eval", stage_eval),
     ("release", stage_release),
     ("space", stage_space),
@@ -365,7 +373,8 @@ def _answers(url: str) -> bool:
 def print_urls(r: Rehearsal, space_url: str | None) -> None:
     """The Hub, each released repo (its card at the version tag) and the Space."""
     raw = yaml.safe_load(r.manifest_path.read_text(encoding="utf-8"))
-    prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": ""}
+    prefixes = {"dataset": "datasets/", "results": "datasets/", "space": "spaces/", "model": "", "adapter": "",
+                "gguf": ""}
     print(f"\nlocal Hub:  {r.hub_url}   (user {USER}, org {ORG}; the token lives only in this process)")
     print(f"  {r.hub_url}/{TINY_REPO}/resolve/main/config.json  (the tiny base model)")
     for spec in raw["artifacts"].values():

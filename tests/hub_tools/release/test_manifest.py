@@ -41,6 +41,7 @@ def test_the_real_release_manifest_parses():
         "gaokerena/gaokerena-v1-cpt": "model",
         "gaokerena/gaokerena-v1-sft-lora": "adapter",
         "gaokerena/gaokerena-v1": "model",
+        "gaokerena/gaokerena-v1-GGUF": "gguf",
         "gaokerena/leaderboard-results": "results",
         "gaokerena/gaokerena-chat": "space",
     }

@@ -18,14 +18,14 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(720)  # training, the GGUF export stage and verification, on 2 cores
 def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     workdir = tmp_path / "rehearsal"
     token = "hf_rehearsal_" + secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_ENDPOINT", "HF_TOKEN", "HF_HOME")}
     env[TOKEN_ENV] = token
     proc = subprocess.run([sys.executable, "-m", "hub_tools.cli", "rehearse", "--no-serve", "--workdir", str(workdir)],
-                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=580)  # fmt: skip
+                          capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=700)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rehearsal complete" in proc.stdout
 
@@ -57,7 +57,7 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     with LocalHub(workdir / "hub", tokens={reader: {"user": "reader", "orgs": []}}) as hub:
         api = HfApi(endpoint=hub.url, token=reader)
         repo_type = {"dataset": "dataset", "results": "dataset", "space": "space", "model": "model",
-                     "adapter": "model"}
+                     "adapter": "model", "gguf": "model"}
         # The release record, on the results repo's main branch, names every repo's tagged commit and file hashes.
         from hub_tools.publishing.artifacts import artifact_type
         from hub_tools.release.record import load_record, record_path, verify_record
@@ -91,3 +91,15 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         results = [f for f in api.list_repo_files(manifest["artifacts"]["results"]["repo_id"], repo_type="dataset")
                    if f.startswith("results/")]  # fmt: skip
         assert len(results) >= 4
+        # The GGUF repo: llama.cpp's quants of the merged model, Ollama's files, a card naming the model it quantizes.
+        gguf_repo = manifest["artifacts"]["gguf"]["repo_id"]
+        assert sorted(api.list_repo_files(gguf_repo, revision="v1.0")) == [
+            ".gitattributes", "README.md", "gaokerena-v1-F16.gguf", "gaokerena-v1-Q4_K_M.gguf",
+            "gaokerena-v1-Q8_0.gguf", "params", "system", "template"]  # fmt: skip
+        card = ModelCard.load(api.hf_hub_download(gguf_repo, "README.md", revision="v1.0", cache_dir=tmp_path / "c2"))
+        assert card.data.base_model == manifest["artifacts"]["model"]["repo_id"]
+        assert card.data.base_model_relation == "quantized"
+        # The release's Collection: every repo, in the manifest's order, the Space included.
+        (collection,) = [c for c in api.list_collections(owner="gaokerena") if c.title == "Gaokerena v1.0"]
+        items = api.get_collection(collection.slug).items
+        assert [i.item_id for i in items] == [spec["repo_id"] for spec in manifest["artifacts"].values()]
