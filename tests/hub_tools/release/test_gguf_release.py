@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import uuid
 
+import gguf
+
 import pytest
 import yaml
 
@@ -78,10 +80,14 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
     report = push_release(hf_api, manifest)
     assert report.ok, report.failures
     (state,) = report.repos
-    assert [c.check for c in state.checks] == ["checksums", "GGUF + llama.cpp"]
-    assert "GGUF files by LFS, command-r metadata ok" in state.checks[1].detail
+    assert [c.check for c in state.checks] == ["checksums", "GGUF metadata"]  # structural by default
+    assert "GGUF files by LFS, command-r metadata ok (headers read by range requests)" in state.checks[1].detail
+    assert "llama.cpp" not in state.checks[1].detail  # nothing downloaded whole without --full-load
     if importlib.util.find_spec("llama_cpp") is not None:
-        assert "llama.cpp loads tiny-aya-F16.gguf and generated" in state.checks[1].detail
+        from hub_tools.release.gguf import check_gguf_repo
+
+        full = check_gguf_repo(hf_api, repo_id, state.commit, list(state.files), full_load=True)
+        assert "llama.cpp loads tiny-aya-F16.gguf and generated" in full
     files = sorted(hf_api.list_repo_files(repo_id, revision="v1.0"))
     assert files == [".gitattributes", "README.md", "params", "system", "template", "tiny-aya-F16.gguf"]
     (info,) = hf_api.get_paths_info(repo_id, ["tiny-aya-F16.gguf"], revision="v1.0", expand=True)
@@ -92,6 +98,26 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
 
     again = push_release(hf_api, manifest)
     assert again.ok and again.commits == 0 and again.collection == report.collection
+
+
+def test_gguf_metadata_is_read_from_the_head_of_the_file_only(export_folder):
+    from hub_tools.release.gguf import read_gguf_metadata
+
+    data = (export_folder / "tiny-aya-F16.gguf").read_bytes()
+    ranges = []
+
+    def read_range(start: int, end: int) -> bytes:
+        ranges.append((start, end))
+        return data[start:end + 1]
+
+    metadata = read_gguf_metadata(read_range, len(data))
+    reference = gguf.GGUFReader(export_folder / "tiny-aya-F16.gguf")
+    assert metadata["general.architecture"] == "command-r"
+    assert metadata["tokenizer.ggml.tokens"] == reference.get_field("tokenizer.ggml.tokens").contents()
+    assert metadata["tokenizer.chat_template"] == reference.get_field("tokenizer.chat_template").contents()
+    assert ranges[0][0] == 0 and all(a == b_prev + 1 for (a, _), (_, b_prev) in zip(ranges[1:], ranges))
+    with pytest.raises(AssertionError, match="bad magic"):
+        read_gguf_metadata(lambda s, e: b"NOPE" + bytes(64), 68)
 
 
 def test_collection_holds_the_release_in_order(hf_api, tmp_path):
