@@ -16,11 +16,6 @@ from hub_tools.evaluation.schema import load_result
 IBMSEE_CONFIG = "medicine-1402-06"  # the kopp folder: medicine, Shahrivar 1402
 
 
-def paper_anatomy_dir():
-    from tests.conftest import SHARED_DATA
-
-    return SHARED_DATA / "paper_results"
-
 COLUMNS = ["Question", "question_choices", "correct_answer", "model_prompt", "AI_answer", "AI_chosen_answer"]
 
 #: The paper's MMLU-anatomy (fa) table: percent, truncated to two decimals.
@@ -46,7 +41,7 @@ def row(question="پرسش؟", gold="A", chosen="A", answer="پاسخ [A]"):
     return [question, "{'A': 'a', 'B': 'b', 'C': 'c', 'D': 'd'}", gold, "prompt", answer, chosen]
 
 
-def test_reproduces_the_papers_anatomy_scores(paper_anatomy_results, tmp_path):
+def test_reproduces_the_papers_anatomy_scores(paper_anatomy_results, shared_data, tmp_path):
     results = paper_anatomy_results
     assert {r.model.id for r in results} == set(PAPER_ANATOMY)
     for result in results:
@@ -66,7 +61,7 @@ def test_reproduces_the_papers_anatomy_scores(paper_anatomy_results, tmp_path):
     assert types["Qwen/Qwen2.5-7B-Instruct"] == types["universitytehran/PersianMind-v1.0"] == "general"
     assert types["KrithikV/MedMobile+google/gemma-2b-it"] == "translation-pipeline"
     # complete files are placed by position: a dataset is not even read for them
-    again = import_paper_results(paper_anatomy_dir(), datasets={"mmlu-fa": str(tmp_path / "absent")})
+    again = import_paper_results(shared_data / "paper_results", datasets={"mmlu-fa": str(tmp_path / "absent")})
     assert [r["id"] for r in again[0].records] == [r["id"] for r in results[0].records]
     # truncated, not rounded: 65/135 = 48.148… is 48.14 in the paper
     assert paper_percent(65 / 135) == 48.14 and paper_percent(34 / 135) == 25.18

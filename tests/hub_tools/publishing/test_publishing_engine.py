@@ -274,6 +274,7 @@ def test_the_release_manifest_accepts_every_registered_type(tmp_path):
     from hub_tools.release.manifest import parse_manifest
 
     raw = {"namespace": "gaokerena", "version": "v1.0", "base_model": "CohereForAI/aya-expanse-8b",
-           "artifacts": {"gguf": {"type": "gguf", "repo_id": "gaokerena/gaokerena-v1-GGUF", "source": "gguf"}}}  # fmt: skip
+           "artifacts": {"gguf": {"type": "gguf", "repo_id": "gaokerena/gaokerena-v1-GGUF", "source": "gguf",
+                                   "base_model": "gaokerena/gaokerena-v1"}}}  # fmt: skip
     manifest = parse_manifest(raw, base_dir=tmp_path)
     assert manifest.artifact("gguf").repo_type == "model"
