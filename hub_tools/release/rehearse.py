@@ -417,13 +417,16 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _interrupt_on_sigterm() -> None:
     """A plain ``kill`` (SIGTERM) stops a rehearsal the way Ctrl-C (SIGINT) does: as a KeyboardInterrupt, so the
-    ``finally`` blocks stop every child (running stage commands, the Space, the local Hub) before the process ends."""
+    ``finally`` blocks stop every child (running stage commands, the Space, the local Hub) before the process ends.
+    SIGINT gets the same handler explicitly: a shell without job control starts background commands with SIGINT
+    ignored, and Python keeps an inherited "ignore"."""
 
     def interrupt(signum, frame) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
 
 
 def main(argv: list[str] | None = None) -> int:
