@@ -31,24 +31,10 @@ def is_published(path_in_repo: str) -> bool:
     return "/" not in path_in_repo and any(fnmatch.fnmatchcase(path_in_repo, p) for p in GGUF_ALLOW_PATTERNS)
 
 
-def gguf_generated_files(
-    source: Path,
-    *,
-    repo_id: str,
-    version: str,
-    base_model: str,
-    root_model: str | None = None,
-    namespace: str = "gaokerena",
-    title: str = "Gaokerena",
-    license: str = "cc-by-nc-sa-4.0",
-    language: str = "fa",
-    hub_url: str = "https://huggingface.co",
-) -> dict[str, str]:
-    """``README.md`` (the card, from the files in ``source``) and Ollama's three files, by repo path."""
-    card = build_gguf_card(
-        repo_id=repo_id, version=version, base_model=base_model, files=describe_gguf_files(source),
-        root_model=root_model, namespace=namespace, title=title, license=license, language=language, hub_url=hub_url,
-    )  # fmt: skip
+def gguf_generated_files(source: Path, **card_args) -> dict[str, str]:
+    """``README.md`` (the card, from the files in ``source``) and Ollama's three files, by repo path. ``card_args`` are
+    :func:`hub_tools.cards.gguf.build_gguf_card`'s keywords (``repo_id``, ``version``, ``base_model``, ...)."""
+    card = build_gguf_card(files=describe_gguf_files(source), **card_args)
     return {"README.md": str(card), **ollama_files()}
 
 
