@@ -3,14 +3,14 @@
     files = gguf_generated_files(source, repo_id=..., version=..., base_model="gaokerena/gaokerena-v1")
     build_gguf_repo(source, out_dir, ...)            # the complete repo folder, for inspection or another uploader
 
-``source`` is the folder ``gaokerena export gguf --out`` wrote. What the repo publishes is an allow-list
-(``GGUF_ALLOW_PATTERNS``): the ``*.gguf`` files at the top of the folder, the generated ``README.md`` and Ollama's
-``template``, ``system`` and ``params``. Anything else in the folder (partial files, logs) stays local.
+``source`` is the folder ``gaokerena export gguf --out`` wrote. What the repo publishes is the ``gguf`` artifact
+type's allow-list (:mod:`hub_tools.publishing.artifacts`): the ``*.gguf`` files at the top of the folder, the
+generated ``README.md`` and Ollama's ``template``, ``system`` and ``params``. Anything else in the folder (partial
+files, logs) stays local.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import struct
@@ -22,13 +22,7 @@ from hub_tools.export.gguf import END_OF_TURN_TOKEN, PRE_TOKENIZER, SUPPORTED_AR
 from hub_tools.export.ollama import ollama_files
 
 
-GGUF_ALLOW_PATTERNS = ("*.gguf", "README.md", "template", "system", "params")
 OLLAMA_FILES = ("template", "system", "params")
-
-
-def is_published(path_in_repo: str) -> bool:
-    """Whether a path belongs in a GGUF repo (top-level files matching ``GGUF_ALLOW_PATTERNS`` only)."""
-    return "/" not in path_in_repo and any(fnmatch.fnmatchcase(path_in_repo, p) for p in GGUF_ALLOW_PATTERNS)
 
 
 def gguf_generated_files(source: Path, **card_args) -> dict[str, str]:
