@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from hub_tools.release.rehearse import free_port
+
 
 DRIVER = textwrap.dedent(
     """
@@ -26,12 +28,6 @@ DRIVER = textwrap.dedent(
     sys.exit(rehearse.main(["--workdir", sys.argv[1], "--port", sys.argv[2]]))
     """
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def listening(port: int) -> bool:
