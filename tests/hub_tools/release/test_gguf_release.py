@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import gguf
-
 import pytest
 import yaml
 
@@ -112,6 +110,8 @@ def test_full_load_has_llama_cpp_load_and_generate_from_the_hub(export_folder, h
 
 
 def test_gguf_metadata_is_read_from_the_head_of_the_file_only(export_folder):
+    import gguf
+
     from hub_tools.release.gguf import read_gguf_metadata
 
     data = (export_folder / "tiny-aya-F16.gguf").read_bytes()
