@@ -131,6 +131,9 @@ def test_client_leaving_mid_body_applies_nothing(hub):
     with socket.create_connection((hub.host, hub.port), timeout=WAIT) as sock:
         sock.sendall(f"POST /api/models/tester/leaver/commit/main HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
                      f"\r\nContent-Length: {len(body) + 5_000_000}\r\n\r\n".encode() + body)
-    time.sleep(0.5)
+    deadline = time.monotonic() + WAIT  # until the server has finished with the request (it logs it then)
+    while hub.count_requests("POST", "/api/models/tester/leaver/commit/main") == 0:
+        assert time.monotonic() < deadline, "the server never finished the abandoned commit request"
+        time.sleep(0.02)
     r = httpx.get(f"{hub.url}/api/models/tester/leaver", timeout=WAIT)
     assert r.status_code == 200 and r.json()["sha"] == head  # the half-sent commit was not applied
