@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import re
 
+from hub_tools.space_text import DISCLAIMER_EN, DISCLAIMER_FA  # noqa: F401,I001 (re-exported for the Space)
 from hub_tools.folding import fold_letters, match_key
-from hub_tools.space_text import DISCLAIMER_EN, DISCLAIMER_FA  # noqa: F401 (re-exported for the Space)
 
 
 EMERGENCY_NUMBER = "115"
