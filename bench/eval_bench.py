@@ -179,7 +179,7 @@ def run_gpu(mmlu: list[dict], ibmsee: list[dict], tokenizer_dir: Path, batch_siz
     from hub_tools.evaluation.data import LoadedBenchmark, MCQuestion
     from hub_tools.evaluation.mc import evaluate_mc
     from hub_tools.evaluation.runner import LoadedModel
-    from training.tiny import AYA_EXPANSE_8B_SHAPE
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE
 
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)  # its ids are a subset of the 256k vocabulary
     config = CohereConfig(**AYA_EXPANSE_8B_SHAPE, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,

@@ -44,7 +44,8 @@ def write_random_8b(out: Path, *, seed: int = 0) -> Path:
     from safetensors.torch import save_file
     from transformers import CohereConfig, CohereForCausalLM
 
-    from training.tiny import AYA_EXPANSE_8B_SHAPE, END_OF_TURN_TOKEN, BOS_TOKEN, PAD_TOKEN, read_sample_texts
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE, BOS_TOKEN, END_OF_TURN_TOKEN, PAD_TOKEN
+    from training.tiny import read_sample_texts
     from training.tiny import train_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)

@@ -187,7 +187,7 @@ def write_aya_shaped_model(folder: Path, tiny: Path, *, layers: int | None = Non
     import torch
     from transformers import AutoConfig, CohereConfig, CohereForCausalLM
 
-    from training.tiny import AYA_EXPANSE_8B_SHAPE
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE
 
     tiny_config = AutoConfig.from_pretrained(tiny)
     shape = dict(AYA_EXPANSE_8B_SHAPE, num_hidden_layers=layers or AYA_EXPANSE_8B_SHAPE["num_hidden_layers"])

@@ -437,7 +437,7 @@ def bench_gpu(
     from transformers import AutoModelForCausalLM, CohereConfig
 
     from space.decode import generate_kwargs
-    from training.tiny import AYA_EXPANSE_8B_SHAPE
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE
 
     torch.manual_seed(0)
     config = CohereConfig(**(shape or AYA_EXPANSE_8B_SHAPE))

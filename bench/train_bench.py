@@ -285,7 +285,7 @@ def gpu_bench(
     the numbers mean something only with the defaults on a GPU."""
     import torch
 
-    from training.tiny import AYA_EXPANSE_8B_SHAPE
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE
 
     shape = shape or AYA_EXPANSE_8B_SHAPE
     cuda = device.startswith("cuda")

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from hub_tools.space_text import DEFAULT_SYSTEM_PROMPT  # noqa: F401 (the chat tab's default, re-exported)
+
 
 Message = dict[str, str]
 
-DEFAULT_SYSTEM_PROMPT = (
-    "تو گائوکرنا هستی، یک دستیار پزشکی فارسی‌زبان. به پرسش‌های پزشکی به زبان فارسی، دقیق، روشن و محتاطانه "
-    "پاسخ بده. اگر مطمئن نیستی بگو، و یادآوری کن که پاسخ تو جایگزین معاینه و مشورت با پزشک نیست."
-)
 
 EXAMPLES = [
     "علائم کم‌خونی فقر آهن چیست و چه آزمایش‌هایی برای تشخیص آن لازم است؟",

@@ -51,7 +51,7 @@ SPACE_TORCH_VERSION = ZEROGPU_TORCH_VERSIONS[-1]
 SPACE_REQUIREMENTS = ("torch", "transformers", "peft", "accelerate", "huggingface-hub")
 # Toolkit modules the Space imports, shipped beside it under the same names (standard library only), so imports are
 # the same locally and on the Hub. Their packages get an empty __init__.py there, not the toolkit's own.
-SHIPPED_MODULES = ("hub_tools.folding", "hub_tools.evaluation.schema")
+SHIPPED_MODULES = ("hub_tools.folding", "hub_tools.evaluation.schema", "hub_tools.space_text")
 
 APP_SHIM = '''"""Hub entry point: the Space's code is the `space` package beside this file (see space/app.py)."""
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 
+from hub_tools.space_text import DISCLAIMER_EN, DISCLAIMER_FA  # noqa: F401,I001 (re-exported for the Space)
 from hub_tools.folding import fold_letters, match_key
 
 
@@ -325,16 +326,6 @@ def detect_red_flags(text: str) -> list[str]:
         found.add("infant_fever")
     return [category for category in CATEGORIES if category in found]
 
-
-# Shown in the chat header and the About tab.
-DISCLAIMER_FA = (
-    "گائوکرنا یک مدل زبانی پژوهشی است و جایگزین پزشک نیست. پاسخ‌ها ممکن است نادرست باشند. "
-    "برای تشخیص و درمان به پزشک مراجعه کنید. در موارد اورژانسی با ۱۱۵ تماس بگیرید."
-)
-DISCLAIMER_EN = (
-    "Gaokerena is a research language model, not a doctor. Its answers can be wrong. "
-    "See a physician for diagnosis and treatment. In an emergency in Iran, call 115."
-)
 
 _GUIDANCE: dict[str, tuple[str, str]] = {
     "suicide": (

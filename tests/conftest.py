@@ -7,9 +7,12 @@ through the real clients; nothing here mocks ``HfApi``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 import socket
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,36 @@ def local_hub(hub_tokens):
     hub.stop()
 
 
+class HubRequests:
+    """The session's local Hub requests made since :meth:`mark` (or since the fixture was made). The log is shared
+    by every test of the session: a test reads its own window of it and never clears it."""
+
+    WRITES = ("POST", "PUT", "DELETE")
+
+    def __init__(self, hub):
+        self._hub = hub
+        self.mark()
+
+    def mark(self) -> None:
+        self._start = len(self._hub.request_log)
+
+    @property
+    def entries(self) -> list[dict]:
+        return self._hub.request_log[self._start :]
+
+    def writes(self) -> list[dict]:
+        return [entry for entry in self.entries if entry["method"] in self.WRITES]
+
+    def count(self, method: str, path_contains: str) -> int:
+        return sum(1 for entry in self.entries if entry["method"] == method and path_contains in entry["path"])
+
+
+@pytest.fixture()
+def hub_requests(local_hub) -> HubRequests:
+    """The local Hub's requests from now on (``.mark()`` starts a new window, ``.writes()`` lists the writes)."""
+    return HubRequests(local_hub)
+
+
 @pytest.fixture()
 def hf_api(local_hub):
     """An ``HfApi`` for the test user, pointed at the local Hub."""
@@ -88,7 +121,45 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The authors' real files; tests that need them skip with a reason where the folder is absent."""
+    """The authors' real files; tests that need them skip with a reason where the folder is absent (a clean clone),
+    and fail where it is present (CI) or ``--require-real-data`` is given: see ``pytest_runtest_makereport``."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real Gaokerena data not found at {SHARED_DATA} (it lives in ../shared beside the checkout)")
     return SHARED_DATA
+
+
+def pytest_addoption(parser):
+    parser.addoption("--require-real-data", action="store_true",
+                     help="fail, instead of skipping, every test that needs ../shared when it is absent (CI)")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("llama_cpp") and importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed (dev extra: pip install -e '.[dev]')")
+
+
+def real_data_skip_is_failure(item, report, require: bool) -> bool:
+    """A skipped test that uses the real data (the ``shared_data`` fixture, directly or through another fixture)
+    fails where the data exists or is required: there a skip could only hide a broken test."""
+    return (report.skipped and not hasattr(report, "wasxfail") and "shared_data" in item.fixturenames
+            and (require or SHARED_DATA.is_dir()))  # fmt: skip
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if real_data_skip_is_failure(item, report, item.config.getoption("--require-real-data")):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (f"a real-data test was skipped ({reason}), but {SHARED_DATA} exists or "
+                           "--require-real-data was given: a skip here would hide a failure")  # fmt: skip
+
+
+def pytest_unconfigure(config):
+    """The session's temporary folder (the local Hub's storage, HF_HOME) goes with the session."""
+    if _SESSION_TMP.is_dir():
+        try:
+            shutil.rmtree(_SESSION_TMP)
+        except OSError as error:  # a daemon thread still writing there: say so without failing a finished run
+            warnings.warn(f"could not remove the session's temporary folder {_SESSION_TMP}: {error}", stacklevel=1)

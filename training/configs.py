@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import trl
 
-from training.tiny import TIED_MODULES
+from hub_tools.aya import TIED_MODULES
 
 
 class RecipeError(ValueError):

@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from hub_tools.aya import AYA_EXPANSE_CHAT_TEMPLATE, TIED_MODULES, token_ids
 from training import metadata
-from training.tiny import AYA_EXPANSE_CHAT_TEMPLATE, BOS_TOKEN, END_OF_TURN_TOKEN, PAD_TOKEN, TIED_MODULES
 
 
 logger = logging.getLogger(__name__)
@@ -145,14 +145,12 @@ def load_tokenizer(base: str, adapters: list[str], revision: str | None):
 
 def set_generation_config(model, tokenizer) -> None:
     """EOS = <|END_OF_TURN_TOKEN|> (aya's end of a chatbot turn), BOS and PAD from the tokenizer."""
-    eos = tokenizer.convert_tokens_to_ids(END_OF_TURN_TOKEN)
-    if eos is None or eos == tokenizer.unk_token_id:
-        raise ValueError(f"the tokenizer has no {END_OF_TURN_TOKEN}: is the base an aya / Cohere model?")
+    ids = token_ids(tokenizer)  # an AyaTokenError (a ValueError) names a missing token: not an aya / Cohere base
     config = model.generation_config
-    config.eos_token_id = eos
-    config.bos_token_id = tokenizer.convert_tokens_to_ids(BOS_TOKEN)
-    config.pad_token_id = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
-    model.config.eos_token_id = eos
+    config.eos_token_id = ids.end_of_turn
+    config.bos_token_id = ids.bos
+    config.pad_token_id = ids.pad
+    model.config.eos_token_id = ids.end_of_turn
 
 
 def merge_adapters(base, adapters, out_dir, *, max_shard_size="2GB", verify_prompts=4, dtype="auto",

@@ -15,51 +15,13 @@ import logging
 from importlib import resources
 from pathlib import Path
 
+from hub_tools.aya import AYA_EXPANSE_CHAT_TEMPLATE, BOS_TOKEN, PAD_TOKEN, SPECIAL_TOKENS, token_ids  # noqa: F401
+
 
 logger = logging.getLogger(__name__)
 
 #: The bundled Persian sample articles the tokenizer is trained on (``text`` and ``title`` fields).
 SAMPLE_CORPUS = Path(str(resources.files("hub_tools"))) / "data" / "samples" / "corpus" / "articles.jsonl"
-
-#: Modules a LoRA adapter must never touch: aya ties them, and an adapter on one of them cannot merge into both.
-TIED_MODULES = ("lm_head", "embed_tokens")
-
-BOS_TOKEN = "<BOS_TOKEN>"
-EOS_TOKEN = "<EOS_TOKEN>"
-PAD_TOKEN = "<PAD>"
-END_OF_TURN_TOKEN = "<|END_OF_TURN_TOKEN|>"
-CHATBOT_TOKEN = "<|CHATBOT_TOKEN|>"
-
-#: Special tokens in aya-expanse's order; the turn tokens sit right after the first eight instead of at 255000+.
-SPECIAL_TOKENS = [
-    PAD_TOKEN, "<UNK>", "<CLS>", "<SEP>", "<MASK_TOKEN>", BOS_TOKEN, EOS_TOKEN, "<EOP_TOKEN>",
-    "<|START_OF_TURN_TOKEN|>", END_OF_TURN_TOKEN, "<|USER_TOKEN|>", "<|CHATBOT_TOKEN|>", "<|SYSTEM_TOKEN|>",
-]  # fmt: skip
-
-#: aya-expanse-8b's chat template, verbatim (tokenizer_config.json of CohereForAI/aya-expanse-8b).
-AYA_EXPANSE_CHAT_TEMPLATE = (
-    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
-    "{% set system_message = messages[0]['content'] %}{% elif false == true %}{% set loop_messages = messages %}"
-    "{% set system_message = 'You are Aya, a brilliant, sophisticated, multilingual AI-assistant trained to assist "
-    "human users by providing thorough responses. You are able to interact and respond to questions in 23 languages "
-    "and you are powered by a multilingual model built by Cohere For AI.' %}{% else %}"
-    "{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% if system_message != false %}"
-    "{{ '<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>' + system_message + '<|END_OF_TURN_TOKEN|>' }}{% endif %}"
-    "{% for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
-    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
-    "{% set content = message['content'] %}{% if message['role'] == 'user' %}"
-    "{{ '<|START_OF_TURN_TOKEN|><|USER_TOKEN|>' + content.strip() + '<|END_OF_TURN_TOKEN|>' }}"
-    "{% elif message['role'] == 'assistant' %}"
-    "{{ '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>'  + content.strip() + '<|END_OF_TURN_TOKEN|>' }}{% endif %}"
-    "{% endfor %}{% if add_generation_prompt %}{{ '<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>' }}{% endif %}"
-)
-
-#: aya-expanse-8b's shape, for the GPU benchmark (`bench/train_bench.py`) and documentation.
-AYA_EXPANSE_8B_SHAPE = dict(
-    vocab_size=256000, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
-    num_key_value_heads=8, max_position_embeddings=8192, logit_scale=0.125, tie_word_embeddings=True,
-    rope_parameters={"rope_type": "default", "rope_theta": 10000.0}, layer_norm_eps=1e-5, use_qk_norm=False,
-)  # fmt: skip
 
 #: The tiny shape: same architecture, a few hundred thousand parameters. ``logit_scale`` keeps aya's logit range:
 #: aya's 0.125 x sqrt(4096) = 8 = 1.0 x sqrt(64). With aya's own 0.125 a 64-wide model's logits stay nearly flat
@@ -179,7 +141,7 @@ def multiple_choice_drills(texts: list[str], *, seed: int = 0, limit: int = 48) 
 
 def _pretraining_stream(tokenizer, texts: list[str], drills: list[list[dict]]) -> list[list[int]]:
     """Token rows: each text as BOS + text + EOS, each drill in the chat template."""
-    eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
+    eos = token_ids(tokenizer).eos
     rows = [tokenizer(text)["input_ids"] + [eos] for text in texts]
     rows += [tokenizer.apply_chat_template(drill, tokenize=True, return_dict=True)["input_ids"] for drill in drills]
     return rows
@@ -228,19 +190,19 @@ def init_tiny(out_dir: Path, *, seed: int = 0, corpus: Path | None = None, pretr
     general = outside_stage1(corpus or SAMPLE_CORPUS)
     drills = multiple_choice_drills(general, seed=seed)
     tokenizer = train_tokenizer(texts + [turn["content"] for drill in drills for turn in drill])
-    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in (PAD_TOKEN, BOS_TOKEN, END_OF_TURN_TOKEN)}
+    ids = token_ids(tokenizer)
     config = CohereConfig(
         vocab_size=len(tokenizer),
-        pad_token_id=ids[PAD_TOKEN],
-        bos_token_id=ids[BOS_TOKEN],
-        eos_token_id=ids[END_OF_TURN_TOKEN],
+        pad_token_id=ids.pad,
+        bos_token_id=ids.bos,
+        eos_token_id=ids.end_of_turn,
         dtype="float32",
         **TINY_SHAPE,
     )
     torch.manual_seed(seed)
     model = CohereForCausalLM(config)
     model.generation_config = GenerationConfig(
-        bos_token_id=ids[BOS_TOKEN], eos_token_id=ids[END_OF_TURN_TOKEN], pad_token_id=ids[PAD_TOKEN]
+        bos_token_id=ids.bos, eos_token_id=ids.end_of_turn, pad_token_id=ids.pad
     )
     losses = pretrain(model, _pretraining_stream(tokenizer, general, drills), steps=pretrain_steps, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)

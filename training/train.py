@@ -217,9 +217,12 @@ def loss_mask_problem(input_ids: list[int], labels: list[int], answer_start_id: 
 def check_answer_only_loss(trainer, rows: int = 4) -> None:
     """Collate the first training rows exactly as training will, and fail before training when the loss would cover
     the prompt or miss the answer (a broken chat template or completion mask trains silently otherwise)."""
-    from training.tiny import CHATBOT_TOKEN
+    from hub_tools.aya import CHATBOT_TOKEN, AyaTokenError, token_id
 
-    answer_start = trainer.processing_class.convert_tokens_to_ids(CHATBOT_TOKEN)
+    try:
+        answer_start = token_id(trainer.processing_class, CHATBOT_TOKEN)
+    except AyaTokenError as error:
+        raise configs.RecipeError(f"stage 2 loss mask: {error}") from error
     dataset = trainer.train_dataset
     batch = trainer.data_collator([dataset[index] for index in range(min(rows, len(dataset)))])
     for index, (ids, labels) in enumerate(zip(batch["input_ids"].tolist(), batch["labels"].tolist())):

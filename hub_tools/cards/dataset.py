@@ -93,7 +93,7 @@ def _split_infos_from_folder(out: Path, report: BuildReport) -> dict[str, dict[s
     import pyarrow.parquet as pq
     from datasets import Features
 
-    from hub_tools.data.output import parquet_name
+    from hub_tools.data.layout import parquet_name
 
     infos: dict[str, dict[str, Any]] = {}
     for config, splits in report.outputs.items():
@@ -151,7 +151,7 @@ def _dataset_info_yaml(infos: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def _configs_yaml(report: BuildReport, default_config: str) -> list[dict[str, Any]]:
-    from hub_tools.data.output import parquet_name
+    from hub_tools.data.layout import parquet_name
 
     configs = []
     order = [default_config] + [c for c in report.outputs if c != default_config]

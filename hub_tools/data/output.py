@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from hub_tools.data.layout import parquet_name
 from hub_tools.data.report import QUARANTINE_FILE, REPORT_JSON, REPORT_MD, BuildReport
 
 __all__ = ["write_dataset", "parquet_name", "METADATA_FILE", "CARD_FILE"]
@@ -21,10 +22,6 @@ __all__ = ["write_dataset", "parquet_name", "METADATA_FILE", "CARD_FILE"]
 METADATA_FILE = "metadata.json"
 CARD_FILE = "README.md"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-
-
-def parquet_name(split: str) -> str:
-    return f"{split}-00000-of-00001.parquet"
 
 
 def _clean(out: Path) -> None:

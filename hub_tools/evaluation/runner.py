@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub_tools.aya import end_of_turn_id
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,8 +88,8 @@ def load_model(
             eos.add(value)
         elif value:
             eos.update(int(v) for v in value)
-    end_of_turn = tokenizer.convert_tokens_to_ids("<|END_OF_TURN_TOKEN|>")
-    if isinstance(end_of_turn, int) and end_of_turn != tokenizer.unk_token_id and end_of_turn is not None:
+    end_of_turn = end_of_turn_id(tokenizer)  # None for a plain LM (a baseline): it stops on its own EOS
+    if end_of_turn is not None:
         eos.add(end_of_turn)
     pad = tokenizer.pad_token_id
     if pad is None:

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 
-from hub_tools.export.gguf import END_OF_TURN_TOKEN
-from space.chat import DEFAULT_SYSTEM_PROMPT
-from space.safety import DISCLAIMER_FA
+from hub_tools.aya import END_OF_TURN_TOKEN, ROLE_TOKENS
+from hub_tools.aya import START_OF_TURN_TOKEN as START_OF_TURN
+from hub_tools.space_text import DEFAULT_SYSTEM_PROMPT, DISCLAIMER_FA
 
-
-START_OF_TURN = "<|START_OF_TURN_TOKEN|>"
-ROLE_TOKENS = {"system": "<|SYSTEM_TOKEN|>", "user": "<|USER_TOKEN|>", "assistant": "<|CHATBOT_TOKEN|>"}
 
 #: aya-expanse's chat format as an Ollama Go template (the BOS token comes from the GGUF's add_bos_token).
 OLLAMA_TEMPLATE = (

@@ -172,7 +172,8 @@ register(ArtifactType(
     repo_type="space",
     allow=("README.md", "app.py", "requirements.txt", "space/*.py", "space/*.css",
            # the toolkit modules the Space imports (space.deploy.SHIPPED_MODULES), with empty package __init__.py
-           "hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/evaluation/__init__.py",
+           "hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/space_text.py",
+           "hub_tools/evaluation/__init__.py",
            "hub_tools/evaluation/schema.py"),
     description="the files `gaokerena space deploy` renders: README.md (front matter), app.py, requirements.txt, "
                 "the space/ package (.py, .css) and the two toolkit modules it imports (folding, result schema)",

@@ -10,8 +10,6 @@ from hub_tools.data.builders import BuildOptions, default_sources, get_builder
 from hub_tools.publish import PublishError, PublishPlan, publish_dataset
 from hub_tools.publish import main as publish_main
 
-pytest.importorskip("hub_tools.localhub")
-
 
 def _build(name, out, sources=None):
     return get_builder(name).build(sources or default_sources(name), out, BuildOptions())

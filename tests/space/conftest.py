@@ -22,7 +22,7 @@ def session_api(local_hub, hub_tokens):
 
 @pytest.fixture(scope="session")
 def tiny_hub_model(session_api, tiny_model_dir) -> str:
-    """The tiny aya-shaped model uploaded to the local Hub as ``tester/tiny-aya``."""
+    """The tiny aya-shaped model uploaded to the local Hub as ``TINY_REPO`` (``tester/tiny-aya-<session>``)."""
     api = session_api
     api.create_repo(TINY_REPO, exist_ok=True)
     api.upload_folder(repo_id=TINY_REPO, folder_path=str(tiny_model_dir))

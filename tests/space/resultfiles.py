@@ -6,6 +6,7 @@ by ``hub_tools.evaluation.mc.score_records`` into a ``schema.Result``, saved by 
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ from hub_tools.evaluation.mc import model_info, score_records
 from hub_tools.evaluation.schema import BenchmarkInfo, Result, result_filename
 
 
-TINY_REPO = "tester/tiny-aya"
-RESULTS_REPO = "tester/leaderboard-results"
+# Named once per test session, so no two sessions (or a repo another test makes) share them on one Hub.
+_SESSION = uuid.uuid4().hex[:8]
+TINY_REPO = f"tester/tiny-aya-{_SESSION}"
+RESULTS_REPO = f"tester/leaderboard-results-{_SESSION}"
 SUBJECTS = (
     "anatomy", "clinical_knowledge", "college_biology", "college_medicine", "medical_genetics",
     "professional_medicine",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from importlib import metadata
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -13,7 +15,15 @@ from packaging.version import Version
 from space.deploy import ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, deploy_space, front_matter, main, space_files
 
 
-REPO = "tester/gaokerena-chat"
+REPO = "tester/gaokerena-chat"  # each test deploys to its own Space: see _own_space
+
+
+@pytest.fixture(autouse=True)
+def _own_space(monkeypatch):
+    """``REPO`` names a new Space in every test (``tester/gaokerena-chat-<uuid>``), so no test sees another's."""
+    monkeypatch.setattr(sys.modules[__name__], "REPO", f"tester/gaokerena-chat-{uuid.uuid4().hex[:8]}")
+
+
 FRONT_MATTER_KEYS = {
     "title", "emoji", "colorFrom", "colorTo", "sdk", "sdk_version", "python_version", "app_file", "models",
     "datasets", "preload_from_hub", "short_description", "license", "suggested_hardware",
@@ -38,11 +48,9 @@ def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
         files
     )
     assert "space/deploy.py" not in files
-    assert {"hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/evaluation/__init__.py",
-            "hub_tools/evaluation/schema.py"} <= files  # what the Space imports from the toolkit, and only that
-    assert not any(f.startswith("hub_tools/") for f in files - {"hub_tools/__init__.py", "hub_tools/folding.py",
-                                                                   "hub_tools/evaluation/__init__.py",
-                                                                   "hub_tools/evaluation/schema.py"})
+    shipped = {"hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/space_text.py",
+               "hub_tools/evaluation/__init__.py", "hub_tools/evaluation/schema.py"}
+    assert {f for f in files if f.startswith("hub_tools/")} == shipped  # what the Space imports from the toolkit
     commits = hf_api.list_repo_commits(REPO, repo_type="space")
 
     second = deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results",
@@ -94,7 +102,7 @@ def test_cli_deploys_through_the_gaokerena_command(local_hub, hub_tokens, capsys
     from hub_tools.cli import main as gaokerena
 
     token = next(t for t, who in hub_tokens.items() if who["user"] == "tester")
-    argv = ["space", "deploy", "--repo", "tester/cli-space", "--model-id", "tester/tiny-aya", "--results-repo",
+    argv = ["space", "deploy", "--repo", REPO, "--model-id", "tester/tiny-aya", "--results-repo",
             "tester/leaderboard-results", "--endpoint", local_hub.url, "--token", token]
     assert gaokerena(argv) == 0
     assert gaokerena(argv) == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import gradio as gr
 import pytest
 
 
@@ -32,19 +31,20 @@ def test_closing_the_stream_stops_generation(inference, monkeypatch):
     # Without an end-of-turn token the tiny model would generate all 1500 tokens (seconds); only Stop ends it.
     monkeypatch.setattr(inference.get_model().generation_config, "eos_token_id", None)
     ids = inference.prompt_ids([{"role": "user", "content": "سلام"}])
-    start = time.perf_counter()
-    full = sum(1 for _ in inference.stream_reply(ids, 100, 1.0, 1.0, 1.0))
-    per_piece = (time.perf_counter() - start) / full
+    generated = []  # one entry per token generate hands the streamer (the prompt first)
+    put = inference.TokenStream.put
+    monkeypatch.setattr(inference.TokenStream, "put", lambda self, value: (generated.append(1), put(self, value)))
     stream = inference.stream_reply(ids, 1500, 1.0, 1.0, 1.0)
     next(stream)
     assert generation_threads()
-    start = time.perf_counter()
     stream.close()  # what Gradio does on Stop (GeneratorExit at the yield)
     assert not generation_threads()
-    assert time.perf_counter() - start < max(0.5, 20 * per_piece), "generation went on after Stop"
+    assert len(generated) < 1500 // 3, "generation went on after Stop"  # counted, not timed
 
 
 def test_an_exception_in_the_generation_thread_becomes_gr_error(inference):
+    import gradio as gr
+
     vocab = inference.get_model().config.vocab_size
     with pytest.raises(gr.Error, match="Generation failed"):
         list(inference.stream_reply([vocab + 10], 8, 0.0, 1.0, 1.0))  # token id outside the embedding
@@ -101,7 +101,7 @@ def test_token_stream_coalesces_to_the_interval(inference):
     feeder.join()
     elapsed = time.perf_counter() - start
     assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=True)
-    assert arrivals[0] < 0.1  # the first piece comes at once
+    # lower bounds only (a loaded machine is slower, never faster): pieces at most once per interval
     assert len(pieces) <= elapsed / 0.1 + 2
     assert all(b - a >= 0.09 for a, b in zip(arrivals[:-2], arrivals[1:-1]))  # the last one comes at the end
 
@@ -111,9 +111,7 @@ def test_token_stream_ends_if_the_producer_dies_without_end(inference):
 
     stream = inference.TokenStream(inference.get_tokenizer())
     stream.put(torch.tensor([[1, 2]]))
-    start = time.perf_counter()
-    assert list(stream.pieces(lambda: False, poll_s=0.01)) == []
-    assert time.perf_counter() - start < 1
+    assert list(stream.pieces(lambda: False, poll_s=0.01)) == []  # it returns (a hang fails on pytest-timeout)
 
 
 def test_the_gpu_duration_follows_the_requested_new_tokens(inference, monkeypatch):

@@ -101,7 +101,7 @@ def test_the_memory_estimate_follows_the_model_shape():
     and checkpointing keeps only the layers' inputs."""
     from transformers import CohereConfig
 
-    from training.tiny import AYA_EXPANSE_8B_SHAPE
+    from hub_tools.aya import AYA_EXPANSE_8B_SHAPE
     from training.train import estimate_training_memory
 
     config = CohereConfig(**AYA_EXPANSE_8B_SHAPE)

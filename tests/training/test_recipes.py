@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from training.configs import CorpusArguments, ModelArguments, QAArguments, RecipeError, TrainingConfig, make_parser
-
 
 RECIPES = Path(__file__).resolve().parents[2] / "training" / "recipes"
 LINEAR_LAYERS = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
@@ -17,11 +15,15 @@ STAGE_RECIPES = [("cpt", RECIPES / "gaokerena-v1" / "cpt.yaml"), ("sft", RECIPES
 
 
 def parse(stage: str, recipe: Path, *flags: str):
+    from training.configs import make_parser  # trl (torch, transformers): imported when a test runs, not at collection
+
     return make_parser(stage).parse_args_and_config(["--config", str(recipe), *flags])
 
 
 @pytest.mark.parametrize(("stage", "recipe"), STAGE_RECIPES, ids=lambda value: str(value).split("recipes/")[-1])
 def test_every_recipe_parses_into_the_project_dataclasses(stage, recipe):
+    from training.configs import CorpusArguments, ModelArguments, QAArguments, TrainingConfig
+
     script_args, training_args, model_args, data_args = parse(stage, recipe)
     assert isinstance(training_args, TrainingConfig) and isinstance(model_args, ModelArguments)
     assert isinstance(data_args, CorpusArguments if stage == "cpt" else QAArguments)
@@ -98,6 +100,8 @@ def test_command_line_flags_override_the_recipe():
     ],
 )
 def test_invalid_values_fail_at_parse_time(flags, message):
+    from training.configs import RecipeError
+
     with pytest.raises(RecipeError, match=message):
         parse("cpt", RECIPES / "tiny" / "cpt.yaml", *flags)
 

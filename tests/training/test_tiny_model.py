@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from training.tiny import AYA_EXPANSE_CHAT_TEMPLATE, SPECIAL_TOKENS, init_tiny
+from hub_tools.aya import AYA_EXPANSE_CHAT_TEMPLATE, SPECIAL_TOKENS
+from training.tiny import init_tiny
 
 
 def _digest(path) -> str:

@@ -184,11 +184,149 @@ class _ArrowSink:
         self._writer.close()
 
 
+def clean_article(
+    path: Path, row: Row, options: BuildOptions, report: BuildReport, ids: set[str], min_chars: int
+) -> dict[str, str] | None:
+    """Step 1: one article normalised and redacted, with a unique id, its source and url; ``None`` (rejected or
+    dropped, the reason in the report) when its text is empty or shorter than ``min_chars`` characters."""
+    text = clean_text(row.get("text") or "", options, report)
+    if not text:
+        reject(row, "text", "text empty after normalisation", options, report)
+        return None
+    if len(text) < min_chars:
+        report.drop(row.file, f"text shorter than {min_chars} characters")
+        return None
+    title = clean_text(row.get("title") or "", options, report) if row.get("title") else ""
+    row_id = str(row.get("id")) if row.get("id") not in (None, "") else f"{path.stem}-{row.row:06d}"
+    if row_id in ids:
+        base, n = row_id, 2
+        while f"{base}-{n}" in ids:
+            n += 1
+        row_id = f"{base}-{n}"
+    ids.add(row_id)
+    source = (row.get("source") or "").strip() or (path.parent.name if path.suffix == ".txt" else path.stem)
+    url = (row.get("url") or "").strip()
+    return {"id": row_id, "text": text, "title": title, "url": url, "source": source}
+
+
+class _Counts:
+    """Per kept article, in order: whether it is in ``cpt``, its words, characters and (with a tokenizer) tokens."""
+
+    def __init__(self, flags: np.ndarray, words: np.ndarray, chars: np.ndarray, tokens: np.ndarray):
+        self.flags, self.words, self.chars, self.tokens = flags, words, chars, tokens
+
+    def select(self, mask: np.ndarray, with_tokens: bool) -> None:
+        self.flags, self.words, self.chars = self.flags[mask], self.words[mask], self.chars[mask]
+        if with_tokens:
+            self.tokens = self.tokens[mask]
+
+
+class _DedupWriter:
+    """Step 2: articles in chunks of ``CHUNK`` through the de-duplicator into the ``default`` and ``cpt`` Arrow
+    files in ``folder``; the kept articles' source labels and statistics are kept, in order."""
+
+    def __init__(self, folder: Path, dedup, tokenizer, options: BuildOptions, report: BuildReport):
+        self.sinks = {"default": _ArrowSink(folder / "default.arrow"), "cpt": _ArrowSink(folder / "cpt.arrow")}
+        self.dedup, self.tokenizer, self.options, self.report = dedup, tokenizer, options, report
+        self.pending: list[tuple[Path, Row, dict[str, str]]] = []
+        self.kept_files: list[str] = []  # the source label of every kept article, in order
+        self.words: list[np.ndarray] = []
+        self.chars: list[np.ndarray] = []
+        self.tokens: list[np.ndarray] = []
+        self.cpt_flags: list[np.ndarray] = []
+
+    def add(self, path: Path, row: Row, article: dict[str, str]) -> None:
+        self.pending.append((path, row, article))
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        from hub_tools.data.dedup import match_text
+
+        dedup, report, options, tokenizer, pending = self.dedup, self.report, self.options, self.tokenizer, self.pending
+        forms = [match_text(article["text"]) for _, _, article in pending]
+        decisions = dedup.process([a["text"] for _, _, a in pending], forms=forms)
+        kept, kept_cpt, flags = [], [], []
+        for (path, row, article), form, (kind, _rep, _sim) in zip(pending, forms, decisions):
+            if kind is not None:
+                report.add_duplicates(1, kind, file=row.file)
+                continue
+            self.kept_files.append(row.file)
+            kept.append(article)
+            flag = in_cpt(form, options.seed, options.cpt_fraction)
+            flags.append(flag)
+            if flag:
+                kept_cpt.append(article)
+        if kept:
+            self.cpt_flags.append(np.array(flags, dtype=bool))
+            self.words.append(np.fromiter((len(a["text"].split()) for a in kept), dtype=np.int64, count=len(kept)))
+            self.chars.append(np.fromiter((len(a["text"]) for a in kept), dtype=np.int64, count=len(kept)))
+            if tokenizer is not None:
+                encoded = tokenizer.encode_batch([a["text"] for a in kept], add_special_tokens=False)
+                self.tokens.append(np.array([len(e.ids) for e in encoded], dtype=np.int64))
+        self.sinks["default"].write(kept)
+        self.sinks["cpt"].write(kept_cpt)
+        pending.clear()
+
+    def close(self) -> _Counts:
+        if self.pending:
+            self.flush()
+        for sink in self.sinks.values():
+            sink.close()
+        return _Counts(
+            np.concatenate(self.cpt_flags) if self.cpt_flags else np.zeros(0, dtype=bool),
+            np.concatenate(self.words) if self.words else np.zeros(0, dtype=np.int64),
+            np.concatenate(self.chars) if self.chars else np.zeros(0, dtype=np.int64),
+            np.concatenate(self.tokens) if self.tokens else np.zeros(0, dtype=np.int64),
+        )
+
+
+def drop_contaminated(datasets_: dict[str, Any], kept_files: list[str], counts: _Counts, sources: list[Path],
+                      options: BuildOptions, report: BuildReport, with_tokens: bool) -> Any:  # fmt: skip
+    """Step 3: benchmark contamination, a second pass over the written articles (memory-mapped): the articles holding
+    a benchmark question leave both configs; every other article is kept. Returns the ``contamination`` statistics."""
+    from hub_tools.data.contamination import check_build_contamination
+
+    def texts() -> Iterator[str]:
+        for batch in datasets_["default"].data.to_batches(max_chunksize=CHUNK):
+            yield from batch.column("text").to_pylist()
+
+    contamination, hits = check_build_contamination(texts(), [Path(s) for s in sources], options)
+    keep_mask = np.ones(len(kept_files), dtype=bool)
+    for i, benchmarks in hits.items():
+        keep_mask[i] = False
+        report.add_leaks(1, benchmarks[0], file=kept_files[i])
+    for i, label in enumerate(kept_files):
+        if keep_mask[i]:
+            report.keep(label)
+    if hits:
+        datasets_["default"] = datasets_["default"].select(np.nonzero(keep_mask)[0])
+        cpt_positions = np.nonzero(counts.flags)[0]
+        datasets_["cpt"] = datasets_["cpt"].select(np.nonzero(keep_mask[cpt_positions])[0])
+        counts.select(keep_mask, with_tokens)
+    return contamination
+
+
+def token_statistics(counts: _Counts, tokenizer_path: str | None) -> dict[str, Any]:
+    """``stats.tokens``: words and characters of the kept articles, of the ``cpt`` subset, and tokenizer tokens."""
+    flags = counts.flags
+    token_stats: dict[str, Any] = {
+        "words": _summary(counts.words),
+        "characters": _summary(counts.chars),
+        "cpt_words": _summary(counts.words[flags]),
+    }
+    if tokenizer_path is not None:
+        token_stats["tokenizer"] = tokenizer_path
+        token_stats["tokenizer_tokens"] = _summary(counts.tokens)
+        token_stats["cpt_tokenizer_tokens"] = _summary(counts.tokens[flags])
+    return token_stats
+
+
 def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
+    """The corpus build: clean each article, de-duplicate into the configs, drop contaminated ones, write."""
     from datasets import Dataset, DatasetDict
 
-    from hub_tools.data.contamination import check_build_contamination
-    from hub_tools.data.dedup import Deduplicator, match_text
+    from hub_tools.data.dedup import Deduplicator
     from hub_tools.data.output import write_dataset
 
     report = BuildReport(NAME)
@@ -200,104 +338,20 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
     threshold = options.near_dup_threshold
     dedup = Deduplicator(threshold if threshold < 1.0 else None, seed=options.seed, **DEDUP_SHINGLE)
 
-    words: list[np.ndarray] = []
-    chars: list[np.ndarray] = []
-    tokens: list[np.ndarray] = []
-    cpt_flags: list[np.ndarray] = []
     ids: set[str] = set()
-    kept_files: list[str] = []  # the source label of every kept article, in order
     with tempfile.TemporaryDirectory(prefix="gaokerena-corpus-") as tmp:
-        sinks = {"default": _ArrowSink(Path(tmp) / "default.arrow"), "cpt": _ArrowSink(Path(tmp) / "cpt.arrow")}
-        pending: list[tuple[Path, Row, dict[str, str]]] = []
-
-        def flush() -> None:
-            forms = [match_text(article["text"]) for _, _, article in pending]
-            decisions = dedup.process([a["text"] for _, _, a in pending], forms=forms)
-            kept, kept_cpt, flags = [], [], []
-            for (path, row, article), form, (kind, _rep, _sim) in zip(pending, forms, decisions):
-                if kind is not None:
-                    report.add_duplicates(1, kind, file=row.file)
-                    continue
-                kept_files.append(row.file)
-                kept.append(article)
-                flag = in_cpt(form, options.seed, options.cpt_fraction)
-                flags.append(flag)
-                if flag:
-                    kept_cpt.append(article)
-            if kept:
-                cpt_flags.append(np.array(flags, dtype=bool))
-                words.append(np.fromiter((len(a["text"].split()) for a in kept), dtype=np.int64, count=len(kept)))
-                chars.append(np.fromiter((len(a["text"]) for a in kept), dtype=np.int64, count=len(kept)))
-                if tokenizer is not None:
-                    encoded = tokenizer.encode_batch([a["text"] for a in kept], add_special_tokens=False)
-                    tokens.append(np.array([len(e.ids) for e in encoded], dtype=np.int64))
-            sinks["default"].write(kept)
-            sinks["cpt"].write(kept_cpt)
-            pending.clear()
-
+        writer = _DedupWriter(Path(tmp), dedup, tokenizer, options, report)
         for path, row in iter_articles(files, options, report):
-            text = clean_text(row.get("text") or "", options, report)
-            if not text:
-                reject(row, "text", "text empty after normalisation", options, report)
-                continue
-            if len(text) < min_chars:
-                report.drop(row.file, f"text shorter than {min_chars} characters")
-                continue
-            title = clean_text(row.get("title") or "", options, report) if row.get("title") else ""
-            row_id = str(row.get("id")) if row.get("id") not in (None, "") else f"{path.stem}-{row.row:06d}"
-            if row_id in ids:
-                base, n = row_id, 2
-                while f"{base}-{n}" in ids:
-                    n += 1
-                row_id = f"{base}-{n}"
-            ids.add(row_id)
-            source = (row.get("source") or "").strip() or (path.parent.name if path.suffix == ".txt" else path.stem)
-            url = (row.get("url") or "").strip()
-            article = {"id": row_id, "text": text, "title": title, "url": url, "source": source}
-            pending.append((path, row, article))
-            if len(pending) >= CHUNK:
-                flush()
-        if pending:
-            flush()
-        for sink in sinks.values():
-            sink.close()
-
-        flags = np.concatenate(cpt_flags) if cpt_flags else np.zeros(0, dtype=bool)
-        word_counts = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
-        char_counts = np.concatenate(chars) if chars else np.zeros(0, dtype=np.int64)
-        token_counts = np.concatenate(tokens) if tokens else np.zeros(0, dtype=np.int64)
-        datasets_ = {name: Dataset.from_file(str(sink.path), info=_info(features())) for name, sink in sinks.items()}
-
-        # benchmark contamination: a second pass over the written articles (memory-mapped)
-        def texts() -> Iterator[str]:
-            for batch in datasets_["default"].data.to_batches(max_chunksize=CHUNK):
-                yield from batch.column("text").to_pylist()
-
-        contamination, hits = check_build_contamination(texts(), [Path(s) for s in sources], options)
-        keep_mask = np.ones(len(kept_files), dtype=bool)
-        for i, benchmarks in hits.items():
-            keep_mask[i] = False
-            report.add_leaks(1, benchmarks[0], file=kept_files[i])
-        for i, label in enumerate(kept_files):
-            if keep_mask[i]:
-                report.keep(label)
-        if hits:
-            datasets_["default"] = datasets_["default"].select(np.nonzero(keep_mask)[0])
-            cpt_positions = np.nonzero(flags)[0]
-            datasets_["cpt"] = datasets_["cpt"].select(np.nonzero(keep_mask[cpt_positions])[0])
-            flags, word_counts, char_counts = flags[keep_mask], word_counts[keep_mask], char_counts[keep_mask]
-            if tokenizer is not None:
-                token_counts = token_counts[keep_mask]
-        token_stats: dict[str, Any] = {
-            "words": _summary(word_counts),
-            "characters": _summary(char_counts),
-            "cpt_words": _summary(word_counts[flags]),
-        }
-        if tokenizer is not None:
-            token_stats["tokenizer"] = str(options.extra["tokenizer"])
-            token_stats["tokenizer_tokens"] = _summary(token_counts)
-            token_stats["cpt_tokenizer_tokens"] = _summary(token_counts[flags])
-        report.set_stat("tokens", token_stats)
+            article = clean_article(path, row, options, report, ids, min_chars)
+            if article is not None:
+                writer.add(path, row, article)
+        counts = writer.close()
+        datasets_ = {name: Dataset.from_file(str(sink.path), info=_info(features()))
+                     for name, sink in writer.sinks.items()}  # fmt: skip
+        contamination = drop_contaminated(datasets_, writer.kept_files, counts, sources, options, report,
+                                          with_tokens=tokenizer is not None)  # fmt: skip
+        flags = counts.flags
+        report.set_stat("tokens", token_statistics(counts, str(options.extra["tokenizer"]) if tokenizer else None))
         report.set_stat("cpt", {"fraction": options.cpt_fraction, "seed": options.seed, "articles": int(flags.sum()),
                                 "share": round(float(flags.mean()), 4) if len(flags) else 0.0})
         report.set_stat("min_text_chars", min_chars)

@@ -185,25 +185,12 @@ def drop_canned_answers(
     return kept, stats
 
 
-def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
-    from datasets import Dataset, DatasetDict
-
-    from hub_tools.data.contamination import check_build_contamination
-    from hub_tools.data.dedup import Deduplicator, NearDuplicateIndex, exact_key
-    from hub_tools.data.output import write_dataset
-
-    report = BuildReport(NAME)
-    canned_answer_limit(options)  # a bad limit fails before any work
-    files, ignored = classify([Path(s) for s in sources])
-    published = {
-        split: _read_published(files[split][0], split, options, report) if files[split] else []
-        for split in ("dev", "test")
-    }
-
-    # -- train: read and clean ----------------------------------------------------------------------------------
+def read_train(paths: list[Path], options: BuildOptions, report: BuildReport) -> list[dict[str, Any]]:
+    """Step 1: the train files' rows, normalised and redacted; a row left empty is rejected. Each row keeps its file
+    label (``_file``) for the report until it is kept or dropped."""
     candidates: list[dict[str, Any]] = []  # rows still in the running, with their file label
     ids: set[str] = set()
-    for path in files["train"]:
+    for path in paths:
         source = source_name(path)
         for row in read_xlsx(path, {"question": str, "answer": str}, on_error=options.on_error, report=report):
             question = clean_text(row["question"], options, report)
@@ -219,8 +206,17 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
             candidates.append(
                 {"id": row_id, "question": question, "answer": answer, "source": source, "_file": row.file}
             )
+    return candidates
 
-    # -- leaks: dev/test questions out of train -----------------------------------------------------------------
+
+def remove_leaks(
+    candidates: list[dict[str, Any]], published: dict[str, list[dict[str, Any]]], options: BuildOptions,
+    report: BuildReport,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Step 2: train rows whose question is a dev or test question leave train. Returns the other rows and the
+    ``leaks`` and ``leak_check`` statistics."""
+    from hub_tools.data.dedup import NearDuplicateIndex, exact_key
+
     threshold = options.near_dup_threshold
     exact_of: dict[str, list[tuple[str, int]]] = {}  # two published questions can share a normalised form
     for split in ("dev", "test"):
@@ -254,34 +250,69 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         split = hits[0][0]  # dev before test
         leak_rows[split][kind] += 1
         report.add_leaks(1, split, file=r["_file"])
+    stats = {
+        "leaks": {
+            split: {
+                "train_rows_dropped": leak_rows[split]["exact"] + leak_rows[split]["near"],
+                "exact": leak_rows[split]["exact"],
+                "near": leak_rows[split]["near"],
+                "distinct_questions_found": len(leaked_questions[split]),
+                "questions_in_split": len(published[split]),
+            }
+            for split in ("dev", "test")
+        },
+        "leak_check": {"key": "question", "threshold": threshold, "lsh": leak_curve},
+    }
+    return remaining, stats
 
-    # -- short answers ------------------------------------------------------------------------------------------
+
+def drop_short_answers(rows: list[dict[str, Any]], options: BuildOptions, report: BuildReport) -> list[dict[str, Any]]:
+    """Step 3: answers shorter than ``min_answer_chars`` characters are dropped."""
     min_chars = int(options.min_answer_chars)
     long_enough = []
-    for r in remaining:
+    for r in rows:
         if len(r["answer"]) < min_chars:
             report.drop(r["_file"], f"answer shorter than {min_chars} characters")
         else:
             long_enough.append(r)
+    return long_enough
 
-    # -- duplicates within train (question + answer, the question itself also near) ------------------------------
+
+def drop_duplicates(
+    rows: list[dict[str, Any]], options: BuildOptions, report: BuildReport
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Step 4: exact and near duplicates within train (question + answer, the question itself also near), first
+    occurrence kept. Returns the kept rows and the ``dedup`` statistics."""
+    from hub_tools.data.dedup import Deduplicator
+
+    threshold = options.near_dup_threshold
     dedup = Deduplicator(threshold if threshold < 1.0 else None, seed=options.seed, **DEDUP_SHINGLE)
     decisions = dedup.process(
-        [r["question"] + "\n" + r["answer"] for r in long_enough],
-        guards=[r["question"] for r in long_enough] if dedup.index is not None else None,
+        [r["question"] + "\n" + r["answer"] for r in rows],
+        guards=[r["question"] for r in rows] if dedup.index is not None else None,
     )
     deduped: list[dict[str, Any]] = []
-    for r, (kind, _rep, _sim) in zip(long_enough, decisions):
+    for r, (kind, _rep, _sim) in zip(rows, decisions):
         if kind is None:
             deduped.append(r)
         else:
             report.add_duplicates(1, kind, file=r["_file"])
+    stats = {
+        "key": "question + answer, and the question alone",
+        "threshold": threshold,
+        "method": "exact Jaccard of character 5-gram sets, candidates from MinHash LSH",
+        "lsh": dedup.index.curve() if dedup.index is not None else None,
+    }
+    return deduped, stats
 
-    # -- canned answers: one answer text for many different questions -------------------------------------------
-    limit = canned_answer_limit(options)
-    train, canned = drop_canned_answers(deduped, limit, report)
 
-    # -- benchmark contamination --------------------------------------------------------------------------------
+def drop_contaminated(
+    train: list[dict[str, Any]], sources: list[Path], options: BuildOptions, report: BuildReport
+) -> tuple[list[dict[str, Any]], Any]:
+    """Step 6: train rows holding a benchmark question (``--contamination``). Returns the kept rows and the
+    ``contamination`` statistics."""
+    from hub_tools.data.contamination import check_build_contamination
+
     contamination, hits = check_build_contamination(
         (r["question"] + "\n" + r["answer"] for r in train), [Path(s) for s in sources], options
     )
@@ -293,46 +324,31 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
             else:
                 kept.append(r)
         train = kept
+    return train, contamination
 
-    # -- write ----------------------------------------------------------------------------------------------------
-    for r in train:
-        report.keep(r.pop("_file"))
-    split_rows = {"train": train, **published}
+
+def record_split_stats(report: BuildReport, split_rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Sources and answer/question lengths per split."""
     report.set_stat("sources", {split: dict(Counter(r["source"] for r in rows)) for split, rows in split_rows.items()})
     for column in ("answer", "question"):
         lengths = {split: _length_stats([len(r[column]) for r in rows]) for split, rows in split_rows.items()}
         report.set_stat(f"{column}_chars", lengths)
-    report.set_stat(
-        "leaks",
-        {
-            split: {
-                "train_rows_dropped": leak_rows[split]["exact"] + leak_rows[split]["near"],
-                "exact": leak_rows[split]["exact"],
-                "near": leak_rows[split]["near"],
-                "distinct_questions_found": len(leaked_questions[split]),
-                "questions_in_split": len(published[split]),
-            }
-            for split in ("dev", "test")
-        },
-    )
-    report.set_stat("leak_check", {"key": "question", "threshold": threshold, "lsh": leak_curve})
-    report.set_stat("min_answer_chars", min_chars)
-    report.set_stat(
-        "dedup",
-        {
-            "key": "question + answer, and the question alone",
-            "threshold": threshold,
-            "method": "exact Jaccard of character 5-gram sets, candidates from MinHash LSH",
-            "lsh": dedup.index.curve() if dedup.index is not None else None,
-        },
-    )
-    report.set_stat("canned_answers", canned)
+
+
+def count_test_questions_in_dev(published: dict[str, list[dict[str, Any]]]) -> int:
+    """How many published test questions are also dev questions (exact after normalisation)."""
+    from hub_tools.data.dedup import exact_key
+
     dev_keys = {exact_key(r["question"]) for r in published["dev"]}
-    in_dev = sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys)
-    report.set_stat("test_questions_also_in_dev", in_dev)
-    report.set_stat("ignored_files", ignored)
-    report.set_stat("contamination", contamination)
-    report.set_stat("options", options.to_dict())
+    return sum(1 for r in published["test"] if exact_key(r["question"]) in dev_keys)
+
+
+def write_splits(out: Path, split_rows: dict[str, list[dict[str, Any]]], report: BuildReport) -> None:
+    """The ``default`` config's splits (train always, dev and test when they have rows), the report and the card."""
+    from datasets import Dataset, DatasetDict
+
+    from hub_tools.data.output import write_dataset
+
     feats = features()
     splits = {
         split: Dataset.from_list(rows, features=feats)
@@ -340,4 +356,36 @@ def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
         if rows or split == "train"
     }
     write_dataset(out, {"default": DatasetDict(splits)}, report, NAME)
+
+
+def build(sources: list[Path], out: Path, options: BuildOptions) -> BuildReport:
+    """The MF3QA build: the published dev and test splits, and train through the steps of the module docstring."""
+    report = BuildReport(NAME)
+    limit = canned_answer_limit(options)  # a bad limit fails before any work
+    files, ignored = classify([Path(s) for s in sources])
+    published = {
+        split: _read_published(files[split][0], split, options, report) if files[split] else []
+        for split in ("dev", "test")
+    }
+    candidates = read_train(files["train"], options, report)
+    remaining, leak_stats = remove_leaks(candidates, published, options, report)
+    long_enough = drop_short_answers(remaining, options, report)
+    deduped, dedup_stats = drop_duplicates(long_enough, options, report)
+    train, canned = drop_canned_answers(deduped, limit, report)
+    train, contamination = drop_contaminated(train, sources, options, report)
+
+    for r in train:
+        report.keep(r.pop("_file"))
+    split_rows = {"train": train, **published}
+    record_split_stats(report, split_rows)
+    report.set_stat("leaks", leak_stats["leaks"])
+    report.set_stat("leak_check", leak_stats["leak_check"])
+    report.set_stat("min_answer_chars", int(options.min_answer_chars))
+    report.set_stat("dedup", dedup_stats)
+    report.set_stat("canned_answers", canned)
+    report.set_stat("test_questions_also_in_dev", count_test_questions_in_dev(published))
+    report.set_stat("ignored_files", ignored)
+    report.set_stat("contamination", contamination)
+    report.set_stat("options", options.to_dict())
+    write_splits(out, split_rows, report)
     return report

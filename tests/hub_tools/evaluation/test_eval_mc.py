@@ -187,6 +187,7 @@ def test_a_rebuilt_dataset_folder_is_never_read_from_a_stale_cache(tmp_path):
         assert len(data.items) == count and data.items[0].question == f"q1 of {count}"
 
 
+@pytest.mark.slow  # the continuous-batching engine's start-up: about 90 s on a loaded 2-core machine (CI's slow step)
 def test_continuous_batching_answers_as_the_static_batches_do(tiny_lm, mmlu_dataset_dir):
     """transformers' continuous batching (generate_batch) gives the generate protocol the same completions."""
     items = load_benchmark("mmlu-fa", str(mmlu_dataset_dir), "all").items[:6]

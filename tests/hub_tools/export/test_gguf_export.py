@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 
 import pytest
 
 
-needs_llama_cpp = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                                     reason="llama-cpp-python is not installed (dev extra)")
+needs_llama_cpp = pytest.mark.llama_cpp  # skipped with the reason where llama-cpp-python is missing (conftest)
 
 EXPECTED_KEYS = {
     "GGUF.version", "GGUF.tensor_count", "GGUF.kv_count",

@@ -6,6 +6,8 @@ hang fails the test rather than waiting).
 
 from __future__ import annotations
 
+import os
+import resource
 import socket
 import time
 
@@ -64,15 +66,13 @@ def test_over_long_chunk_line_is_400(hub):
 
 
 def test_short_body_times_out_with_408(hub):
-    start = time.monotonic()
     answer = _exchange(hub, _post("/api/validate-yaml", b"Content-Type: application/json\r\n"
-                                  b"Content-Length: 100\r\n\r\n{\"content\":"))
-    assert _status(answer) == 408 and time.monotonic() - start < WAIT
+                                  b"Content-Length: 100\r\n\r\n{\"content\":"))  # the socket's timeout bounds it
+    assert _status(answer) == 408
 
 
 def test_trickled_headers_are_cut_off(hub):
     with socket.create_connection((hub.host, hub.port), timeout=WAIT) as sock:
-        start = time.monotonic()
         sock.sendall(b"GET /api/health HTTP/1.1\r\n")
         closed = False
         for _ in range(20):  # one header byte every 0.3 s: the 1 s header deadline must close the connection
@@ -87,21 +87,28 @@ def test_trickled_headers_are_cut_off(hub):
             except (BrokenPipeError, ConnectionResetError):
                 closed = True
                 break
-        assert closed and time.monotonic() - start < WAIT
+        assert closed  # within the 20 bytes, 6 s: the loop bounds the wait
+
+
+def half_open_connections() -> int:
+    """3,000, or fewer where the open-file soft limit is lower (``ulimit -n 1024``): the server runs in this
+    process, so each connection holds two descriptors, and the ones open now plus a margin stay free."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    open_now = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 64
+    return max(1, min(3000, (soft - open_now - 128) // 2))
 
 
 def test_many_half_open_connections_closed_at_once(hub):
     socks = []
-    for _ in range(3000):
+    for _ in range(half_open_connections()):
         s = socket.create_connection((hub.host, hub.port), timeout=WAIT)
         s.sendall(b"POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
         socks.append(s)
     for s in socks:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST on close
         s.close()
-    start = time.monotonic()
-    r = httpx.get(f"{hub.url}/api/health", timeout=WAIT)
-    assert r.status_code == 200 and time.monotonic() - start < WAIT
+    r = httpx.get(f"{hub.url}/api/health", timeout=WAIT)  # a hang fails on the timeout
+    assert r.status_code == 200
     assert r.headers["X-Request-Id"]
 
 
@@ -124,6 +131,9 @@ def test_client_leaving_mid_body_applies_nothing(hub):
     with socket.create_connection((hub.host, hub.port), timeout=WAIT) as sock:
         sock.sendall(f"POST /api/models/tester/leaver/commit/main HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
                      f"\r\nContent-Length: {len(body) + 5_000_000}\r\n\r\n".encode() + body)
-    time.sleep(0.5)
+    deadline = time.monotonic() + WAIT  # until the server has finished with the request (it logs it then)
+    while hub.count_requests("POST", "/api/models/tester/leaver/commit/main") == 0:
+        assert time.monotonic() < deadline, "the server never finished the abandoned commit request"
+        time.sleep(0.02)
     r = httpx.get(f"{hub.url}/api/models/tester/leaver", timeout=WAIT)
     assert r.status_code == 200 and r.json()["sha"] == head  # the half-sent commit was not applied

@@ -15,7 +15,7 @@ def tiny_base_repo(local_hub, tiny_model_dir) -> str:
     from huggingface_hub import HfApi
 
     api = HfApi(endpoint=local_hub.url, token=os.environ["HF_TOKEN"])  # the test user's, set by tests/conftest.py
-    repo_id = "gaokerena/tiny-aya-base-release-tests"
+    repo_id = f"gaokerena/tiny-aya-base-{uuid.uuid4().hex[:8]}"  # named once per session
     api.create_repo(repo_id, exist_ok=True)
     api.upload_folder(repo_id=repo_id, folder_path=str(tiny_model_dir))
     return repo_id

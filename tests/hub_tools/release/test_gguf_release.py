@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
-
-import gguf
 
 import pytest
 import yaml
@@ -83,11 +80,6 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
     assert [c.check for c in state.checks] == ["checksums", "GGUF metadata"]  # structural by default
     assert "GGUF files by LFS, command-r metadata ok (headers read by range requests)" in state.checks[1].detail
     assert "llama.cpp" not in state.checks[1].detail  # nothing downloaded whole without --full-load
-    if importlib.util.find_spec("llama_cpp") is not None:
-        from hub_tools.release.gguf import check_gguf_repo
-
-        full = check_gguf_repo(hf_api, repo_id, state.commit, list(state.files), full_load=True)
-        assert "llama.cpp loads tiny-aya-F16.gguf and generated" in full
     files = sorted(hf_api.list_repo_files(repo_id, revision="v1.0"))
     assert files == [".gitattributes", "README.md", "params", "system", "template", "tiny-aya-F16.gguf"]
     (info,) = hf_api.get_paths_info(repo_id, ["tiny-aya-F16.gguf"], revision="v1.0", expand=True)
@@ -100,7 +92,26 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
     assert again.ok and again.commits == 0 and again.collection == report.collection
 
 
+@pytest.mark.llama_cpp
+def test_full_load_has_llama_cpp_load_and_generate_from_the_hub(export_folder, hf_api, tmp_path):
+    from hub_tools.release.gguf import check_gguf_repo
+    from hub_tools.release.push import push_release
+
+    suffix = uuid.uuid4().hex[:6]
+    repo_id = f"gaokerena/tiny-aya-GGUF-full-{suffix}"
+    path = _write_manifest(tmp_path / "m.yaml", {"gguf": {"type": "gguf", "repo_id": repo_id,
+                           "source": str(export_folder), "base_model": "gaokerena/tiny-aya"}},
+                           title=f"GGUF full load {suffix}")  # fmt: skip
+    report = push_release(hf_api, load_manifest(path))
+    assert report.ok, report.failures
+    (state,) = report.repos
+    full = check_gguf_repo(hf_api, repo_id, state.commit, list(state.files), full_load=True)
+    assert "llama.cpp loads tiny-aya-F16.gguf and generated" in full
+
+
 def test_gguf_metadata_is_read_from_the_head_of_the_file_only(export_folder):
+    import gguf
+
     from hub_tools.release.gguf import read_gguf_metadata
 
     data = (export_folder / "tiny-aya-F16.gguf").read_bytes()

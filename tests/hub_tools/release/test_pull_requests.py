@@ -20,14 +20,14 @@ def _state(api, manifest):
     return out
 
 
-def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifest, manifest, hf_api, local_hub,
+def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifest, manifest, hf_api, hub_requests,
                                                                   capsys):  # fmt: skip
     # Dry run: says what it would open, writes nothing.
-    local_hub.clear_request_log()
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest), "--create-pr", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"would open a pull request on {manifest.artifact('model').repo_id}" in out
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []
 
     assert cli.main(["push", str(release_manifest), "--create-pr"]) == 0
     out = capsys.readouterr().out
@@ -42,10 +42,10 @@ def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifes
     assert {"README.md", "model.safetensors"} <= set(pr_files)
 
     # Re-run: the open pull requests already hold the release; nothing is written, no second PR.
-    local_hub.clear_request_log()
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest), "--create-pr"]) == 0
     assert "0 pull request(s) opened, 0 updated, 8 up to date, 0 bytes uploaded" in capsys.readouterr().out
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []
     assert _state(hf_api, manifest) == proposed
 
     # A change before the merge updates the open pull request in place.
@@ -55,10 +55,10 @@ def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifes
     space = manifest.artifact("space")
     assert _state(hf_api, manifest)[space.repo_id][2] == [(1, "Release v1.0")]
 
-    local_hub.clear_request_log()
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest), "--merge-prs", "--dry-run"]) == 0
     assert f"would merge pull request #1 of {model.repo_id}" in capsys.readouterr().out
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []
 
     assert cli.main(["push", str(release_manifest), "--merge-prs"]) == 0
     out = capsys.readouterr().out
@@ -76,31 +76,31 @@ def test_create_pr_then_merge_prs_releases_and_reruns_do_nothing(release_manifes
     assert "match the record" in capsys.readouterr().out
 
     # Re-running either step does nothing.
-    local_hub.clear_request_log()
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest), "--merge-prs"]) == 0
     assert "0 pull request(s) merged" in capsys.readouterr().out
     assert cli.main(["push", str(release_manifest), "--create-pr"]) == 0
     assert "0 pull request(s) opened, 0 updated, 0 up to date" in capsys.readouterr().out
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []
     assert _state(hf_api, manifest) == merged
 
 
 def test_merge_prs_without_a_pull_request_names_the_repo_and_writes_nothing(release_manifest, manifest, hf_api,
-                                                                            local_hub, capsys):  # fmt: skip
+                                                                            hub_requests, capsys):  # fmt: skip
     assert cli.main(["push", str(release_manifest)]) == 0  # v1.0 released the normal way
     capsys.readouterr()
     raw = release_manifest.read_text().replace("version: v1.0", "version: v1.1")
     assert raw != release_manifest.read_text()
     release_manifest.write_text(raw)
     (manifest.artifact("space").source / "app.py").write_text("print('v1.1')\n")
-    local_hub.clear_request_log()
+    hub_requests.mark()
     for extra in ([], ["--dry-run"]):
         assert cli.main(["push", str(release_manifest), "--merge-prs", *extra]) == 2
         err = capsys.readouterr().err
         assert "cannot merge release v1.1; nothing was merged" in err and "Traceback" not in err
         assert f"{manifest.artifact('space').repo_id}: no open pull request titled 'Release v1.1'" in err
         assert manifest.artifact("mmlu-fa").repo_id not in err  # an unchanged repo needs no pull request
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []
     with pytest.raises(SystemExit) as exited:  # argparse: one step at a time
         cli.main(["push", str(release_manifest), "--create-pr", "--merge-prs"])
     assert exited.value.code == 2

@@ -33,7 +33,7 @@ def test_plan_on_an_empty_hub_lists_every_file(release_manifest, manifest, local
 
 
 def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
-    release_manifest, manifest, hf_api, local_hub, capsys
+    release_manifest, manifest, hf_api, hub_requests, capsys
 ):
     assert cli.main(["push", str(release_manifest)]) == 0
     out = capsys.readouterr().out
@@ -71,11 +71,11 @@ def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
     assert {"README.md", "adapter_model.safetensors", "training_metadata.json"} <= files
     assert not any(f.startswith("checkpoints/") for f in files)
 
-    local_hub.clear_request_log()
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest)]) == 0
     out = capsys.readouterr().out
     assert "0 commit(s), 0 bytes uploaded, 0 tag(s) created" in out
-    writes = [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")]
+    writes = hub_requests.writes()
     assert writes == []
     assert _commits(hf_api, manifest) == commits and _tags(hf_api, manifest) == tags
 
@@ -136,8 +136,8 @@ def test_an_adapter_on_the_wrong_base_fails_verification(release_manifest, hf_ap
     assert all(tags == {} for tags in _tags(hf_api, manifest).values())
 
 
-def test_dry_run_writes_nothing(release_manifest, manifest, local_hub, capsys):
-    local_hub.clear_request_log()
+def test_dry_run_writes_nothing(release_manifest, manifest, hub_requests, capsys):
+    hub_requests.mark()
     assert cli.main(["push", str(release_manifest), "--dry-run"]) == 0
     assert "dry run: nothing was written" in capsys.readouterr().out
-    assert [e for e in local_hub.request_log if e["method"] in ("POST", "PUT", "DELETE")] == []
+    assert hub_requests.writes() == []

@@ -26,7 +26,7 @@ def _record(hf_api, manifest, tmp_path) -> Path:
 
 
 def test_verify_passes_on_an_intact_release_and_names_the_repo_whose_tag_moved(
-    release_manifest, manifest, hf_api, local_hub, tmp_path, capsys
+    release_manifest, manifest, hf_api, hub_requests, tmp_path, capsys
 ):
     assert cli.main(["push", str(release_manifest)]) == 0
     capsys.readouterr()
@@ -39,12 +39,12 @@ def test_verify_passes_on_an_intact_release_and_names_the_repo_whose_tag_moved(
     tags = {t.name: t.target_commit for t in hf_api.list_repo_refs(model.repo_id).tags}
     assert model.commit == tags["v1.0"]
 
-    local_hub.clear_request_log()
+    hub_requests.mark()
     for target in (str(record_file), str(release_manifest)):
         assert cli.main(["verify", target]) == 0
         assert "match the record (tags and hashes)" in capsys.readouterr().out
     # metadata only: refs and trees (and the record itself, for a manifest); no file at a tag is downloaded
-    resolves = [e["path"] for e in local_hub.request_log if "/resolve/" in e["path"]]
+    resolves = [e["path"] for e in hub_requests.entries if "/resolve/" in e["path"]]
     assert all(record_path("v1.0") in path for path in resolves), resolves
 
     # Someone deletes the model's tag and re-creates it on a commit whose card says something else.

@@ -22,16 +22,16 @@ def _push(hf_api, folder):
     return repo_id, commit, staged.digests()
 
 
-def test_an_intact_model_passes_reading_only_headers_and_small_files(hf_api, local_hub, tiny_model_dir):
+def test_an_intact_model_passes_reading_only_headers_and_small_files(hf_api, hub_requests, tiny_model_dir):
     repo_id, commit, files = _push(hf_api, tiny_model_dir)
     reader = RemoteReader(hf_api)
-    local_hub.clear_request_log()
+    hub_requests.mark()
     detail = check_model_structure(reader, repo_id, commit, files)
     assert "CohereForCausalLM" in detail and "chat template and EOS" in detail
     weights = files["model.safetensors"].size
     small = sum(d.size for p, d in files.items() if not p.endswith(".safetensors"))
     assert reader.downloaded - small < 0.05 * weights  # the weights' header only
-    assert local_hub.count_requests("GET", "model.safetensors") == 2  # its length, then the header
+    assert hub_requests.count("GET", "model.safetensors") == 2  # its length, then the header
 
 
 def test_a_config_that_does_not_fit_the_weights_fails_naming_the_tensors(hf_api, tiny_model_dir, tmp_path):
