@@ -27,6 +27,7 @@ from .http import Request, Response, check_types, header_safe, load_json, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
 from .collections import Collections
+from .xet import MAX_XORB_BYTES, XetCas
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def _repo_ref(repo_type: str, raw_namespace: str, raw_name: str) -> RepoRef:
 
 DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
 _UPLOAD_ROUTE = re.compile(r"/info/lfs/objects/upload/[^/]+/[^/]+\Z")
+_XET_UPLOAD_ROUTE = re.compile(r"\A/xet/v[12]/(xorbs/|shards\Z)")
 _COMMIT_ROUTE = re.compile(r"\A/api/(models|datasets|spaces)/[^/]+/[^/]+/commit/")
 
 
@@ -88,12 +90,13 @@ class BodyRule:
 class HubApp:
     """Dispatches a :class:`Request` to its handler and returns a :class:`Response`."""
 
-    def __init__(self, storage: Storage, tokens: TokenStore, config: HubConfig) -> None:
+    def __init__(self, storage: Storage, tokens: TokenStore, config: HubConfig, xet: bool = False) -> None:
         self.storage = storage
         self.tokens = tokens
         self.config = config
         self.signer = UrlSigner(storage.secret)
         self.collections = Collections(storage)
+        self.xet = XetCas(storage, self.signer, config.max_file_bytes) if xet else None
 
     # ------------------------------------------------------------------------------------------------ routing
     def body_rule(self, method: str, raw_path: str) -> BodyRule:
@@ -103,13 +106,17 @@ class HubApp:
         config = self.config
         if method == "PUT" and _UPLOAD_ROUTE.search(raw_path):
             return BodyRule(config.max_file_bytes, upload=True)
+        if method == "POST" and _XET_UPLOAD_ROUTE.match(raw_path):
+            return BodyRule(MAX_XORB_BYTES, upload=True)
         if method == "POST" and _COMMIT_ROUTE.match(raw_path):
             return BodyRule(config.max_request_bytes)
         return BodyRule(min(config.max_json_bytes, config.max_request_bytes))
 
     def handle(self, req: Request) -> Response:
-        req.identity = self.tokens.identify(req.headers.get("Authorization"))
         segs = req.segments
+        if segs and segs[0] == "xet" and self.xet is not None:  # CAS calls carry a Xet token, not a Hub token
+            return self.xet.route(req, segs[1:])
+        req.identity = self.tokens.identify(req.headers.get("Authorization"))
         if segs and segs[0] == "api":
             return self._route_api(req, segs[1:])
         return self._route_files(req, segs)
@@ -160,8 +167,12 @@ class HubApp:
                 if space_handler is not None:
                     self._require_write(req, state)
                     return space_handler(req, state)
+            if action in ("xet-write-token", "xet-read-token") and m == "GET" and self.xet is not None:
+                if action == "xet-write-token":
+                    self._require_write(req, state)
+                return self.xet.token(req, state, "write" if action == "xet-write-token" else "read")
             if action.startswith("xet-"):
-                raise errors.HubError(404, "NotFound", "Xet is not supported by this local Hub: set "
+                raise errors.HubError(404, "NotFound", "Xet is off on this local Hub (start it with --xet): set "
                                       "HF_HUB_DISABLE_XET=1 before importing huggingface_hub (plain LFS is used)")
         raise errors.HubError(404, "NotFound", f"Unknown API route: {m} {req.raw_path}")
 
@@ -538,6 +549,10 @@ class HubApp:
                    "Content-Disposition": f"inline; filename*=UTF-8''{quote(path.rsplit('/', 1)[-1])}"}
         if entry.get("lfs"):
             headers.update({"X-Linked-Etag": f'"{etag}"', "X-Linked-Size": str(size)})
+            xet_hash = self.xet.hash_for_sha256(etag) if self.xet is not None else None
+            if xet_hash:  # Xet clients then download through the CAS; others ignore these headers
+                token_url = f"{req.base_url}/api/{state.ref.type}s/{state.ref.id}/xet-read-token/{commit.id}"
+                headers.update({"X-Xet-Hash": xet_hash, "Link": f'<{token_url}>; rel="xet-auth"'})
         rng = req.headers.get("Range")
         if rng and req.method == "GET":
             start, end = self._parse_range(rng, size, commit.id)

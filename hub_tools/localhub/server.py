@@ -287,7 +287,7 @@ class LocalHub:
                  max_connections: int = DEFAULT_MAX_CONNECTIONS, body_deadline: float = DEFAULT_BODY_DEADLINE,
                  min_body_rate: int = DEFAULT_MIN_BODY_RATE, body_grace: float = DEFAULT_BODY_GRACE,
                  max_json_bytes: int = DEFAULT_MAX_JSON_BYTES, worker_threads: int = DEFAULT_WORKER_THREADS,
-                 stream_workers: int = DEFAULT_STREAM_WORKERS) -> None:
+                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = False) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -296,7 +296,7 @@ class LocalHub:
                                 max_json_bytes=max_json_bytes)
         self.tokens = TokenStore(tokens, token_file)
         self.storage = Storage(self.root, lfs_threshold=lfs_threshold_bytes, regular_only=regular_only)
-        self.app = HubApp(self.storage, self.tokens, self.config)
+        self.app = HubApp(self.storage, self.tokens, self.config, xet=xet)
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
         self.keep_alive_timeout = keep_alive_timeout

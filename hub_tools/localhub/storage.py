@@ -589,9 +589,10 @@ class Storage:
             return False
         return size is None or stored == size
 
-    def store_lfs_stream(self, state: RepoState, sha256: str, size: int, stream: BinaryIO | Iterable[bytes],
-                         max_bytes: int) -> None:
-        """Stream an LFS object to disk, checking its sha256 and size before moving it into place."""
+    def store_lfs_stream(self, state: RepoState, sha256: str | None, size: int | None,
+                         stream: BinaryIO | Iterable[bytes], max_bytes: int) -> str:
+        """Stream an LFS object to disk, checking its sha256 and size (when given) before moving it into place;
+        returns its sha256 (a file rebuilt from Xet chunks is stored under the digest computed here)."""
         tmp_dir = state.path / "objects" / "lfs" / "incoming"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         digest, written = hashlib.sha256(), 0
@@ -605,14 +606,15 @@ class Storage:
                     fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if written != size or digest.hexdigest() != sha256:
+            if (size is not None and written != size) or (sha256 is not None and digest.hexdigest() != sha256):
                 raise errors.bad_request(
                     f"Uploaded content does not match: expected sha256 {sha256} and {size} bytes, got "
                     f"{digest.hexdigest()} and {written} bytes")
-            final = self.lfs_path(state.path, sha256)
+            final = self.lfs_path(state.path, digest.hexdigest())
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
+        return digest.hexdigest()
 
     def apply_commit(self, state: RepoState, revision: str, ops: list[Operation], *, title: str, message: str,
                      author: str, parent_commit: str | None, create_pr: bool = False) -> CommitResult:
