@@ -7,7 +7,8 @@ is the baseline measured in the same run).
     python bench/hub_bench.py [--mb 200] [--files 20] [--seconds 3] [--idle 3000]
 
 The server runs in its own process (``LocalHubProcess``), the clients are the real ``huggingface_hub`` ones
-(``upload_folder`` through the LFS batch/PUT flow with Xet off, ``snapshot_download``). The baseline copies the
+(``upload_folder`` through the LFS batch/PUT flow with Xet off, ``snapshot_download``; then the same files through
+``hf_xet`` and the local Hub's Xet CAS). The baseline copies the
 same bytes with ``shutil.copytree`` in the same run, so the ratios compare like with like on this machine.
 """
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TOKEN = "hf_bench_" + "b" * 24
 REPO = "bench/throughput"
+XET_REPO = "bench/throughput-xet"
 
 
 def _make_files(folder: Path, total_mb: int, count: int) -> int:
@@ -209,14 +211,20 @@ def run(total_mb: int, count: int, seconds: float, idle: int = 3000, timeouts: f
                               extra_args=["--header-timeout", str(timeouts), "--body-timeout", str(timeouts)]).start()
         os.environ.update({"HF_ENDPOINT": hub.url, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
                            "HF_HOME": str(work / "hf_home"), "HF_HUB_DISABLE_PROGRESS_BARS": "1"})
-        from huggingface_hub import HfApi, snapshot_download
+        from huggingface_hub import HfApi, constants, snapshot_download
 
         api = HfApi(endpoint=hub.url, token=TOKEN)
         try:
             api.create_repo(REPO)
+            api.create_repo(XET_REPO)
             t_copy = _timed(lambda: shutil.copytree(src, work / "copy"))
             t_up = _timed(lambda: api.upload_folder(repo_id=REPO, folder_path=src))
             t_down = _timed(lambda: snapshot_download(REPO, cache_dir=work / "dl", endpoint=hub.url, token=TOKEN))
+            constants.HF_HUB_DISABLE_XET = False  # the same files through hf_xet and the local Hub's CAS
+            t_xet_up = _timed(lambda: api.upload_folder(repo_id=XET_REPO, folder_path=src))
+            t_xet_down = _timed(lambda: snapshot_download(XET_REPO, cache_dir=work / "dl-xet", endpoint=hub.url,
+                                                          token=TOKEN))
+            constants.HF_HUB_DISABLE_XET = True
             rps_1 = _requests_per_second(lambda: api.repo_info(REPO), seconds, 1)
             rps_8 = _requests_per_second(lambda: api.repo_info(REPO), seconds, 8)
             # the idle connections give up at the header timeout: keep the measurement within it
@@ -228,7 +236,7 @@ def run(total_mb: int, count: int, seconds: float, idle: int = 3000, timeouts: f
             hub.stop()
         mb = size / (1024 * 1024)
         return {"mb": mb, "files": count, "copy_mb_s": mb / t_copy, "upload_mb_s": mb / t_up,
-                "download_mb_s": mb / t_down, "repo_info_rps_1": rps_1, "repo_info_rps_8": rps_8,
+                "download_mb_s": mb / t_down, "xet_upload_mb_s": mb / t_xet_up, "xet_download_mb_s": mb / t_xet_down, "repo_info_rps_1": rps_1, "repo_info_rps_8": rps_8,
                 "idle": idle_result, "hostile": hostile, "timeouts": timeouts, "tree": tree}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -263,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{r['upload_mb_s'] / r['copy_mb_s']:6.2f}x disk copy")
     print(f"  snapshot_download       {r['download_mb_s']:9.1f} MB/s   "
           f"{r['download_mb_s'] / r['copy_mb_s']:6.2f}x disk copy")
+    print(f"  upload_folder (Xet)     {r['xet_upload_mb_s']:9.1f} MB/s   "
+          f"{r['xet_upload_mb_s'] / r['copy_mb_s']:6.2f}x disk copy")
+    print(f"  snapshot_download (Xet) {r['xet_download_mb_s']:9.1f} MB/s   "
+          f"{r['xet_download_mb_s'] / r['copy_mb_s']:6.2f}x disk copy")
     print(f"  repo_info, 1 thread     {r['repo_info_rps_1']:9.0f} req/s")
     print(f"  repo_info, 8 threads    {r['repo_info_rps_8']:9.0f} req/s")
     held, median, worst, base_worst = r["idle"]

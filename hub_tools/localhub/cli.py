@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--lfs-threshold-mb", type=float, default=10.0, help="files at least this big go to LFS")
     serve.add_argument("--regular-only", action="store_true",
                        help="never ask for LFS (for clients with Xet on; files travel inside the commit)")
-    serve.add_argument("--xet", action="store_true",
-                       help="serve the Xet token endpoints and CAS (hf_xet uploads and downloads; needs lz4)")
+    serve.add_argument("--no-xet", dest="xet", action="store_false",
+                       help="do not serve the Xet token endpoints and CAS (clients then need HF_HUB_DISABLE_XET=1)")
     serve.add_argument("--body-deadline", type=float, default=DEFAULT_BODY_DEADLINE,
                        help="seconds a whole non-upload body may take (408 beyond)")
     serve.add_argument("--min-body-rate", type=int, default=DEFAULT_MIN_BODY_RATE,

@@ -270,8 +270,10 @@ class LocalHub:
     >>> with LocalHub("/tmp/hub", tokens={"hf_x": {"user": "alice", "orgs": ["org"]}}) as hub:
     ...     HfApi(endpoint=hub.url, token="hf_x").create_repo("alice/m")
 
-    ``regular_only=True`` answers "regular" to every preupload, so clients that keep Xet on (no
-    ``HF_HUB_DISABLE_XET=1``) never need Xet or LFS: content then travels base64 inside the commit.
+    ``xet=True`` (the default) serves the Xet token endpoints and CAS (:mod:`.xet`), so clients upload and download
+    as they do with huggingface.co; clients with ``HF_HUB_DISABLE_XET=1`` use the LFS endpoints, which stay.
+    ``regular_only=True`` answers "regular" to every preupload, so clients never need Xet or LFS: content then
+    travels base64 inside the commit.
     ``request_log`` records ``{"method", "path", "status", "duration_s"}`` for every request (newest last;
     written before the response is sent, ``duration_s`` is the handling time without the body transfer);
     :meth:`count_requests` filters it.
@@ -287,7 +289,7 @@ class LocalHub:
                  max_connections: int = DEFAULT_MAX_CONNECTIONS, body_deadline: float = DEFAULT_BODY_DEADLINE,
                  min_body_rate: int = DEFAULT_MIN_BODY_RATE, body_grace: float = DEFAULT_BODY_GRACE,
                  max_json_bytes: int = DEFAULT_MAX_JSON_BYTES, worker_threads: int = DEFAULT_WORKER_THREADS,
-                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = False) -> None:
+                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = True) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -427,7 +429,7 @@ class LocalHubProcess:
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0,
-                 extra_args: list[str] | None = None) -> None:
+                 extra_args: list[str] | None = None, xet: bool = True) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -438,6 +440,7 @@ class LocalHubProcess:
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args or [])  # more ``serve`` options, e.g. ["--body-timeout", "2"]
+        self.xet = xet
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "server.log"  # the child's stdout/stderr (appended across restarts)
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -458,7 +461,7 @@ class LocalHubProcess:
             cmd += ["--token-file", str(path)]
         if self.token_file:
             cmd += ["--token-file", str(self.token_file)]
-        return cmd + self.extra_args
+        return cmd + ([] if self.xet else ["--no-xet"]) + self.extra_args
 
     def start(self) -> "LocalHubProcess":
         self.root.mkdir(parents=True, exist_ok=True)
