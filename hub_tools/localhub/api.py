@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 from . import errors
 from .auth import Identity, TokenStore, UrlSigner
 from .cards import parse_front_matter, validate_card_metadata
-from .http import Request, Response, check_types, header_safe, load_json, seg
+from .http import Request, Response, check_types, header_safe, load_json, parse_range, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
 from .collections import Collections
@@ -555,34 +555,15 @@ class HubApp:
                 headers.update({"X-Xet-Hash": xet_hash, "Link": f'<{token_url}>; rel="xet-auth"'})
         rng = req.headers.get("Range")
         if rng and req.method == "GET":
-            start, end = self._parse_range(rng, size, commit.id)
+            try:
+                start, end = parse_range(rng, size)
+            except errors.HubError as err:
+                err.headers["X-Repo-Commit"] = commit.id
+                raise
             if start is not None:
                 headers["Content-Range"] = f"bytes {start}-{end}/{size}"
                 return Response(206, headers=headers, file=file_path, offset=start, length=end - start + 1)
         return Response(200, headers=headers, file=file_path, offset=0, length=size)
-
-    @staticmethod
-    def _parse_range(header: str, size: int, commit_id: str) -> tuple[int | None, int | None]:
-        """A single ``bytes=a-b`` / ``a-`` / ``-n`` range; (None, None) means serve the whole file."""
-        match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
-        if not match or (not match.group(1) and not match.group(2)):
-            return None, None  # multiple or malformed ranges: ignore, send 200
-        first, last = match.group(1), match.group(2)
-        if first:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
-            if start >= size or (last and int(last) < start):
-                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
-                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
-                raise err
-        else:
-            suffix = int(last)
-            if suffix == 0 or size == 0:
-                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
-                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
-                raise err
-            start, end = max(0, size - suffix), size - 1
-        return start, end
 
     def _check_gate(self, req: Request, state: RepoState) -> None:
         if state.meta.get("gated") and not req.identity.can_write(state.ref.namespace):

@@ -97,6 +97,26 @@ def header_safe(text: str, limit: int = 1000) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")[:limit].strip()  # h11: no edge whitespace
 
 
+def parse_range(header: str, size: int) -> tuple[int | None, int | None]:
+    """A single ``bytes=a-b`` / ``a-`` / ``-n`` range of ``size`` bytes as (first, last), both included;
+    (None, None) means serve the whole thing (no range, several, or malformed); 416 when it is outside."""
+    match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+    if not match or (not match.group(1) and not match.group(2)):
+        return None, None
+    first, last = match.group(1), match.group(2)
+    if first:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+        outside = start >= size or (last and int(last) < start)
+    else:
+        start, end = max(0, size - int(last)), size - 1
+        outside = int(last) == 0 or size == 0
+    if outside:
+        err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
+        err.headers["Content-Range"] = f"bytes */{size}"
+        raise err
+    return start, end
+
+
 class BodyGone(Exception):
     """The client left (or stalled past the body timeout) while its body was being read."""
 

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 from pathlib import Path
 from typing import Iterator
 
 from . import errors
 from .auth import UrlSigner
-from .http import Request, Response
+from .http import Request, Response, parse_range
 from .storage import RepoRef, RepoState, Storage, atomic_write
 from .xet_format import (CHUNK_FLAG_GLOBAL_DEDUP, FileInfo, XetFormatError, build_shard, decode_chunks, is_hash_hex,
                          parse_shard, xorb_chunk_offsets)
@@ -44,7 +43,6 @@ from .xet_format import (CHUNK_FLAG_GLOBAL_DEDUP, FileInfo, XetFormatError, buil
 TOKEN_TTL_S = 3600
 DEDUP_SHARD_TTL_S = 7 * 24 * 3600
 MAX_XORB_BYTES = 128 * 1024 * 1024  # xet-core caps a xorb at 64 MiB of chunks
-_RANGE = re.compile(r"\A\s*bytes=(\d+)-(\d*)\s*\Z")
 
 
 class XetCas:
@@ -156,12 +154,8 @@ class XetCas:
             size = path.stat().st_size
         except FileNotFoundError:
             raise errors.HubError(404, "NotFound", f"Xorb {xorb} not found") from None
-        match = _RANGE.match(req.headers.get("Range") or "")
-        if match:
-            start = int(match.group(1))
-            end = min(int(match.group(2)) if match.group(2) else size - 1, size - 1)
-            if start > end:
-                raise errors.HubError(416, "RangeNotSatisfiable", f"Range outside of 0-{size}")
+        start, end = parse_range(req.headers.get("Range") or "", size)
+        if start is not None:
             return Response(206, headers={"Content-Range": f"bytes {start}-{end}/{size}",
                                           "Content-Type": "application/octet-stream"},
                             file=path, offset=start, length=end - start + 1)
@@ -236,13 +230,9 @@ class XetCas:
         if record is None:
             raise errors.HubError(404, "NotFound", f"File {file_hash} not found")
         size = record["size"]
-        first, last = 0, size - 1
-        match = _RANGE.match(req.headers.get("Range") or "")
-        if match:
-            first = int(match.group(1))
-            last = min(int(match.group(2)) if match.group(2) else size - 1, size - 1)
-            if first > last:
-                raise errors.HubError(416, "RangeNotSatisfiable", f"Range outside of 0-{size}")
+        first, last = parse_range(req.headers.get("Range") or "", size)
+        if first is None:
+            first, last = 0, size - 1
         terms, fetch, position, offset_into_first = [], {}, 0, None
         for xorb, start, end, unpacked in record["segments"]:
             seg_first, seg_last = position, position + unpacked - 1

@@ -118,6 +118,11 @@ _ROUTES = [
     ("PATCH", "/api/collections/{slug}"), ("POST", "/api/collections/{slug}/items"),
     ("PATCH", "/api/collections/{slug}/items/0123456789abcdef01234567"),
     ("DELETE", "/api/collections/{slug}/items/0123456789abcdef01234567"),
+    ("GET", "/api/models/{repo}/xet-write-token/main"), ("GET", "/api/models/{repo}/xet-read-token/main"),
+    ("POST", "/xet/v1/xorbs/default/" + "ab" * 32), ("HEAD", "/xet/v1/xorbs/default/" + "ab" * 32),
+    ("POST", "/xet/v1/shards"), ("GET", "/xet/v1/chunks/default/" + "ab" * 32),
+    ("GET", "/xet/v1/reconstructions/" + "ab" * 32), ("GET", "/xet/v1/get_xorb/" + "ab" * 32),
+    ("POST", "/xet/v2/shards"), ("POST", "/xet/v1/xorb-grants/default/" + "ab" * 32),
 ]
 _SPACE_ROUTES = [(m, f"/api/spaces/fuzzer/space/{a}") for m, a in (
     ("GET", "secrets"), ("POST", "secrets"), ("DELETE", "secrets"), ("GET", "variables"), ("POST", "variables"),
