@@ -142,8 +142,9 @@ def _timed_error(path, match, **kwargs):
 @pytest.mark.timeout(60)
 def test_column_letters_beyond_excel_refused_naming_the_cell(tmp_path):
     path = _one_cell_book(tmp_path)
-    _rewrite_sheet(path, lambda xml: xml.replace('r="B2"', 'r="ZZZZZZ2"'))
-    _timed_error(path, "cell ZZZZZZ2: column ZZZZZZ is beyond the last column")
+    hostile = '<row r="3"><c r="ZZZZZZ3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    _rewrite_sheet(path, lambda xml: xml.replace("</sheetData>", hostile))  # after the date cell
+    _timed_error(path, "cell ZZZZZZ3: column ZZZZZZ is beyond the last column")
     with pytest.raises(DataError, match="hostile.xlsx.*cell ZZZZZZ2"):
         list(read_xlsx(path, {"question": str}))
 
@@ -215,4 +216,26 @@ def test_shared_strings_cells_and_zip_bombs_bounded(tmp_path):
                     fh.write(b"</worksheet>")
             else:
                 dst.writestr(name, data)
+    before = _rss_kb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as fh:  # resets the VmHWM peak
+        fh.write("5")
     _timed_error(bomb, "a zip bomb")
+    assert (_rss_kb("VmHWM") - before) * 1024 <= 256 << 20
+
+
+def _rss_kb(field):
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+
+
+@pytest.mark.timeout(60)
+def test_openpyxl_fallback_is_bounded_too(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["question", "when"])
+    book.active.append(["q", datetime.datetime(2023, 9, 1)])  # a date: the fast path hands the file to openpyxl
+    path = tmp_path / "dated.xlsx"
+    book.save(path)
+    assert read_sheet(path)[1][1] == datetime.datetime(2023, 9, 1)
+    hostile = '<row r="3"><c r="ZZZZZZ3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    _rewrite_sheet(path, lambda xml: xml.replace("</sheetData>", hostile))  # after the date cell
+    _timed_error(path, "cell ZZZZZZ3: column ZZZZZZ is beyond the last column")
