@@ -170,6 +170,8 @@ class HubApp:
             if action in ("xet-write-token", "xet-read-token") and m == "GET" and self.xet is not None:
                 if action == "xet-write-token":
                     self._require_write(req, state)
+                else:
+                    self._check_gate(req, state)  # a gated repo's files go to those it lets in
                 return self.xet.token(req, state, "write" if action == "xet-write-token" else "read")
             if action.startswith("xet-"):
                 raise errors.HubError(404, "NotFound", "Xet is off on this local Hub (start it with --xet): set "

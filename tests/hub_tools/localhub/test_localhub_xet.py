@@ -138,3 +138,8 @@ def test_hostile_cas_requests_are_4xx(xet_hub):
     assert r.status_code == 400 and "was not uploaded" in r.json()["error"]
     assert httpx.get(f"{base}/reconstructions/{h}", headers=auth, timeout=T).status_code == 404
     assert httpx.get(f"{base}/get_xorb/{h}?exp=1&sig=x", timeout=T).status_code == 403
+    api.create_repo("xu/hidden", private=True)
+    api.create_repo("xu/gated")
+    api.update_repo_settings("xu/gated", gated="auto")
+    assert httpx.get(f"{xet_hub.url}/api/models/xu/hidden/xet-read-token/main", timeout=T).status_code == 404
+    assert httpx.get(f"{xet_hub.url}/api/models/xu/gated/xet-read-token/main", timeout=T).status_code == 401
