@@ -143,3 +143,29 @@ def test_hostile_cas_requests_are_4xx(xet_hub):
     api.update_repo_settings("xu/gated", gated="auto")
     assert httpx.get(f"{xet_hub.url}/api/models/xu/hidden/xet-read-token/main", timeout=T).status_code == 404
     assert httpx.get(f"{xet_hub.url}/api/models/xu/gated/xet-read-token/main", timeout=T).status_code == 401
+
+
+def test_global_dedup_across_processes(xet_hub, xet_on, tmp_path):
+    """A fresh client (its own process and Xet cache) learns the stored chunks through the CAS's global dedup
+    query, so a changed copy of a file pushed by someone else uploads only the change."""
+    import subprocess
+    import sys
+
+    api = _api(xet_hub)
+    api.create_repo("xu/first")
+    path = tmp_path / "model.safetensors"
+    data = bytearray(_model(path, tensors=8, tensor_bytes=1 << 20))
+    api.upload_file(path_or_fileobj=path, path_in_repo="model.safetensors", repo_id="xu/first")
+    data[-(1 << 20):] = os.urandom(1 << 20)
+    path.write_bytes(bytes(data))
+    before = _xorb_bytes(xet_hub)
+    xet_hub.clear_request_log()
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_XET"}
+    env.update(HF_HOME=str(tmp_path / "other-home"), HF_ENDPOINT=xet_hub.url, HF_TOKEN=TOKEN)
+    script = ("from huggingface_hub import HfApi; api = HfApi(); api.create_repo('xu/second'); "
+              f"api.upload_file(path_or_fileobj={str(path)!r}, path_in_repo='m.safetensors', repo_id='xu/second')")
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert any(e["status"] == 200 for e in xet_hub.request_log if "/xet/v1/chunks/" in e["path"])
+    new = sum(n for h, n in _xorb_bytes(xet_hub).items() if h not in before)
+    assert 0 < new < 0.2 * len(data), (new, len(data))
