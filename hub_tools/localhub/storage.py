@@ -96,8 +96,8 @@ def validate_path(path: str, what: str = "path") -> str:
     check_utf8(path, what)
     if "\0" in path or any(ord(c) < 32 for c in path):
         raise errors.bad_request(f"Invalid {what}: control characters are not allowed")
-    if "\\" in path:  # the Hub answers 422 here
-        raise errors.HubError(422, "UnprocessableEntity", f"Invalid {what} {path!r}: backslashes are not allowed")
+    if path.startswith(("..\\", "\\")):  # the Hub answers 422 here; a backslash further in is a plain character
+        raise errors.HubError(422, "UnprocessableEntity", f"Invalid {what} {path!r}: relative paths are not allowed")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         raise errors.bad_request(f"Invalid {what} {path!r}: absolute paths are not allowed")
     parts = path.split("/")

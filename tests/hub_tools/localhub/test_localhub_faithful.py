@@ -160,3 +160,19 @@ def test_invalid_model_index_is_invalid_metadata(hf_api, repo_name):
     card = b"---\nmodel-index: foo\n---\n\nThis is a modelcard with an invalid metadata section.\n"
     with pytest.raises(ValueError, match='Invalid metadata in README.md.\n- "model-index" must be an array'):
         hf_api.create_commit(repo_name, [CommitOperationAdd("README.md", card)], commit_message="card")
+
+
+def test_relative_download_paths_refused_by_the_client(hf_api, repo_name, tmp_path):
+    """As on the Hub, a backslash inside a path is a plain character (a path starting with "..\\" is a 422); the
+    client then refuses to download such a name into a cache or a local folder."""
+    from huggingface_hub import hf_hub_download
+
+    hf_api.create_repo(repo_name)
+    with pytest.raises(HfHubHTTPError) as exc:
+        hf_api.upload_file(path_or_fileobj=b"content", path_in_repo="..\\ddd", repo_id=repo_name)
+    assert exc.value.response.status_code == 422
+    hf_api.upload_file(path_or_fileobj=b"content", path_in_repo="folder/..\\..\\..\\file", repo_id=repo_name)
+    for local_dir in (None, tmp_path / "local"):
+        with pytest.raises(ValueError, match="Invalid filename"):
+            hf_hub_download(repo_name, "folder/..\\..\\..\\file", cache_dir=tmp_path / "cache", local_dir=local_dir,
+                            endpoint=hf_api.endpoint)
