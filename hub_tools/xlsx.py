@@ -30,10 +30,11 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["XlsxError", "read_sheet", "read_first_sheet"]
+__all__ = ["XlsxError", "XlsxLimits", "read_sheet", "read_first_sheet"]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -80,8 +81,15 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _sheet_path(archive: zipfile.ZipFile, sheet: str | None) -> str:
-    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+def _read_small_part(archive: zipfile.ZipFile, name: str, limits: XlsxLimits) -> bytes:
+    """A part parsed whole (workbook, relationships, styles): capped at ``MAX_SMALL_PART_BYTES`` decompressed."""
+    capped = XlsxLimits(max_part_bytes=min(limits.max_part_bytes, MAX_SMALL_PART_BYTES))
+    with _open_part(archive, name, capped) as stream:
+        return stream.read()
+
+
+def _sheet_path(archive: zipfile.ZipFile, sheet: str | None, limits: XlsxLimits) -> str:
+    workbook = ET.fromstring(_read_small_part(archive, "xl/workbook.xml", limits))
     if not workbook.tag.startswith(_NS):
         raise _Unsupported(f"workbook namespace {workbook.tag!r}")
     sheets = workbook.findall(f"{_NS}sheets/{_NS}sheet")
@@ -94,7 +102,7 @@ def _sheet_path(archive: zipfile.ZipFile, sheet: str | None) -> str:
         if chosen is None:
             raise XlsxError(f"no sheet {sheet!r}", corrupt=False)
     rel_id = chosen.get(f"{_REL_NS}id")
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    rels = ET.fromstring(_read_small_part(archive, "xl/_rels/workbook.xml.rels", limits))
     for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
@@ -102,11 +110,11 @@ def _sheet_path(archive: zipfile.ZipFile, sheet: str | None) -> str:
     raise XlsxError(f"the worksheet's relationship {rel_id!r} is missing")
 
 
-def _date_styles(archive: zipfile.ZipFile, names: set[str]) -> set[int]:
+def _date_styles(archive: zipfile.ZipFile, names: set[str], limits: XlsxLimits) -> set[int]:
     """Indices of the cell styles (``s=``) whose number format is a date/time format."""
     if "xl/styles.xml" not in names:
         return set()
-    root = ET.fromstring(archive.read("xl/styles.xml"))
+    root = ET.fromstring(_read_small_part(archive, "xl/styles.xml", limits))
     custom_dates = set()
     for fmt in root.iter(f"{_NS}numFmt"):
         code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt.get("formatCode", ""))
@@ -131,61 +139,160 @@ def _number_text(raw: str) -> str:
     return raw[:-2] if raw.endswith(".0") else raw
 
 
-def _fast_rows(path: str | Path, sheet: str | None, as_text: bool) -> list[list[Any]]:
+@dataclass(frozen=True)
+class XlsxLimits:
+    """Bounds on what one workbook may make the reader do; beyond any of them :class:`XlsxError` names the cell
+    (or part) and the limit. The defaults are Excel's own limits (a file past them did not come from Excel), plus
+    caps on the decompressed size of one XML part and on the cells held once rows are laid out."""
+
+    max_columns: int = 16_384  # XFD
+    max_rows: int = 1_048_576
+    max_cell_chars: int = 32_767
+    max_shared_strings: int = 2_000_000
+    max_cells: int = 20_000_000  # values held for the sheet, gaps inside rows included
+    max_part_bytes: int = 256 * 1024 * 1024  # one XML part of the package, decompressed (zip bombs)
+
+
+DEFAULT_LIMITS = XlsxLimits()
+MAX_SMALL_PART_BYTES = 16 * 1024 * 1024  # workbook, relationships and styles are parsed whole
+
+
+def _over(message: str) -> XlsxError:
+    return XlsxError(message, corrupt=False)
+
+
+def _open_part(archive: zipfile.ZipFile, name: str, limits: XlsxLimits):
+    """A part of the package, refused before it is inflated when it declares more than ``max_part_bytes`` (the
+    zip reader never yields more than the declared size: a longer stream fails its CRC check)."""
+    info = archive.getinfo(name)
+    if info.file_size > limits.max_part_bytes:
+        raise _over(f"part {name} inflates to {info.file_size} bytes, above the limit of {limits.max_part_bytes} "
+                    "bytes (a zip bomb?)")
+    return archive.open(info)
+
+
+def _checked_text(text: str, where: str, limits: XlsxLimits) -> str:
+    if len(text) > limits.max_cell_chars:
+        raise _over(f"{where}: text of {len(text)} characters, above the limit of {limits.max_cell_chars} "
+                    "(Excel's cell limit)")
+    return text
+
+
+def _shared_strings(archive: zipfile.ZipFile, limits: XlsxLimits) -> list[str]:
+    shared: list[str] = []
+    with _open_part(archive, "xl/sharedStrings.xml", limits) as stream:
+        root = None
+        for event, elem in ET.iterparse(stream, events=("start", "end")):
+            if root is None:
+                root = elem
+            if event == "end" and elem.tag == f"{_NS}si":
+                if len(shared) >= limits.max_shared_strings:
+                    raise _over(f"more than {limits.max_shared_strings} shared strings")
+                shared.append(_checked_text(_text_of(elem), f"shared string {len(shared)}", limits))
+                root.clear()
+    return shared
+
+
+def _column_of(letters: str, ref: str, limits: XlsxLimits) -> int:
+    if len(letters) > 3 or _column_index(letters) >= limits.max_columns:
+        raise _over(f"cell {ref}: column {letters} is beyond the last column allowed ({limits.max_columns})")
+    return _column_index(letters)
+
+
+def _row_of(text: str, limits: XlsxLimits) -> int:
+    if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= limits.max_rows:
+        raise _over(f"row {text[:20]}: row numbers go from 1 to {limits.max_rows}")
+    return int(text)
+
+
+def _check_dimension(ref: str, limits: XlsxLimits) -> None:
+    """The sheet's declared ``<dimension ref="A1:D10">`` must fit the limits too."""
+    for corner in ref.split(":"):
+        match = _CELL_REF.fullmatch(corner.replace("$", ""))
+        if match:
+            _column_of(match.group(1), f"{corner} (the sheet's dimension)", limits)
+            _row_of(match.group(2), limits)
+
+
+def _cell_value(cell, kind: str, shared: list[str], date_styles: set[int], as_text: bool, ref: str,
+                limits: XlsxLimits, strict: bool) -> Any:
     empty = "" if as_text else None
+    if kind == "inlineStr":
+        node = cell.find(f"{_NS}is")
+        return _checked_text(_text_of(node), f"cell {ref}", limits) if node is not None else ""
+    v = cell.find(f"{_NS}v")
+    raw = v.text if v is not None and v.text is not None else ""
+    _checked_text(raw, f"cell {ref}", limits)
+    if not raw:
+        return "" if kind in ("s", "str") and v is not None else empty
+    if kind == "s":
+        return shared[int(raw)]
+    if kind == "b":
+        return ("TRUE" if raw == "1" else "FALSE") if as_text else raw == "1"
+    if kind == "n":
+        if strict and date_styles and int(cell.get("s", "0")) in date_styles:
+            raise _Unsupported("a number in a date format")
+        return _number_text(raw) if as_text else _number(raw)
+    if kind in ("str", "e") or not strict:
+        return _unescape(raw)
+    raise _Unsupported(f"cell type {kind!r}")
+
+
+def _fast_rows(path: str | Path, sheet: str | None, as_text: bool, limits: XlsxLimits = DEFAULT_LIMITS,
+               strict: bool = True) -> list[list[Any]]:
+    """The rows, streamed from the sheet XML within ``limits``. ``strict=False`` reads what the fast path does
+    not handle (dates, unknown cell types) as plain values: the bounded pass made before falling back."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            shared = []
-            if "xl/sharedStrings.xml" in names:
-                root = ET.fromstring(archive.read("xl/sharedStrings.xml"))
-                shared = [_text_of(si) for si in root.iter(f"{_NS}si")]
-            root = ET.fromstring(archive.read(_sheet_path(archive, sheet)))
-            date_styles = _date_styles(archive, names)
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError) as err:
+            shared = _shared_strings(archive, limits) if "xl/sharedStrings.xml" in names else []
+            sheet_name = _sheet_path(archive, sheet, limits)
+            date_styles = _date_styles(archive, names, limits)
+            with _open_part(archive, sheet_name, limits) as stream:
+                return _sheet_rows(stream, shared, date_styles, as_text, limits, strict)
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, IndexError) as err:
         if isinstance(err, XlsxError):
             raise
         raise XlsxError(f"not a readable .xlsx file ({err})", detail=f"{type(err).__name__}: {err}") from err
+
+
+def _sheet_rows(stream, shared: list[str], date_styles: set[int], as_text: bool, limits: XlsxLimits,
+                strict: bool) -> list[list[Any]]:
+    empty = "" if as_text else None
     found: dict[int, list[Any]] = {}
-    row_number = 0
-    try:
-        for row in root.iter(f"{_NS}row"):
-            row_number = int(row.get("r", row_number + 1))
-            values: list[Any] = []
-            for position, cell in enumerate(row.iter(f"{_NS}c")):
-                ref = _CELL_REF.match(cell.get("r", ""))
-                column = _column_index(ref.group(1)) if ref else position
-                kind = cell.get("t", "n")
-                if kind == "inlineStr":
-                    node = cell.find(f"{_NS}is")
-                    value = _text_of(node) if node is not None else ""
-                else:
-                    v = cell.find(f"{_NS}v")
-                    raw = v.text if v is not None and v.text is not None else ""
-                    if not raw:
-                        value = "" if kind in ("s", "str") and v is not None else empty
-                    elif kind == "s":
-                        value = shared[int(raw)]
-                    elif kind == "b":
-                        value = ("TRUE" if raw == "1" else "FALSE") if as_text else raw == "1"
-                    elif kind == "n":
-                        if date_styles and int(cell.get("s", "0")) in date_styles:
-                            raise _Unsupported("a number in a date format")
-                        value = _number_text(raw) if as_text else _number(raw)
-                    elif kind in ("str", "e"):
-                        value = _unescape(raw)
-                    else:
-                        raise _Unsupported(f"cell type {kind!r}")
-                while len(values) < column:
-                    values.append(empty)
-                if len(values) == column:
-                    values.append(value)
-                else:
-                    values[column] = value
-            if any(v is not None and v != "" for v in values):
-                found[row_number] = values
-    except (IndexError, ValueError) as err:  # a shared-string index out of range, a malformed number
-        raise XlsxError(f"not a readable .xlsx file ({err})", detail=f"{type(err).__name__}: {err}") from err
+    row_number, cells, parent = 0, 0, None
+    for event, elem in ET.iterparse(stream, events=("start", "end")):
+        if event == "start":
+            if elem.tag == f"{_NS}sheetData":
+                parent = elem
+            continue
+        if elem.tag == f"{_NS}dimension":
+            _check_dimension(elem.get("ref", ""), limits)
+        if elem.tag != f"{_NS}row":
+            continue
+        row_number = _row_of(elem.get("r", str(row_number + 1)), limits)
+        values: list[Any] = []
+        for position, cell in enumerate(elem.iter(f"{_NS}c")):
+            ref = cell.get("r", "")
+            match = _CELL_REF.match(ref)
+            column = _column_of(match.group(1), ref, limits) if match else position
+            if column >= limits.max_columns:
+                raise _over(f"row {row_number}: more than {limits.max_columns} cells")
+            value = _cell_value(cell, cell.get("t", "n"), shared, date_styles, as_text, ref or f"row {row_number}",
+                                limits, strict)
+            if len(values) < column:
+                values.extend([empty] * (column - len(values)))
+            if len(values) == column:
+                values.append(value)
+            else:
+                values[column] = value
+        if any(v is not None and v != "" for v in values):
+            cells += len(values) - len(found.get(row_number, []))
+            if cells > limits.max_cells:
+                raise _over(f"row {row_number}: the sheet holds more than {limits.max_cells} cells")
+            found[row_number] = values
+        if parent is not None:
+            parent.clear()  # rows already read are dropped: memory is what the rows hold, not the XML tree
     return [found.get(number, []) for number in range(1, max(found, default=0) + 1)]
 
 
@@ -234,19 +341,21 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def read_sheet(path: str | Path, sheet: str | None = None, *, as_text: bool = False) -> list[list[Any]]:
+def read_sheet(path: str | Path, sheet: str | None = None, *, as_text: bool = False,
+               limits: XlsxLimits = DEFAULT_LIMITS) -> list[list[Any]]:
     """The rows of the first (or the named) worksheet, header included, as typed values (see the module docstring).
 
-    Falls back to openpyxl for what the fast path does not handle; raises :class:`XlsxError` on an unreadable file
-    or a missing sheet.
+    Falls back to openpyxl for what the fast path does not handle; raises :class:`XlsxError` on an unreadable file,
+    a missing sheet, or a file beyond ``limits`` (Excel's limits by default, see :class:`XlsxLimits`).
     """
     try:
-        return _fast_rows(path, sheet, as_text)
+        return _fast_rows(path, sheet, as_text, limits)
     except _Unsupported:
+        _fast_rows(path, sheet, as_text, limits, strict=False)  # the limits hold for openpyxl's read as well
         return _openpyxl_rows(path, sheet, as_text)
 
 
-def read_first_sheet(path: str | Path) -> list[list[str]]:
+def read_first_sheet(path: str | Path, limits: XlsxLimits = DEFAULT_LIMITS) -> list[list[str]]:
     """The first worksheet's rows (header included) as lists of strings; empty cells are "", numbers their text
     (``3``, ``2.5``), booleans ``TRUE``/``FALSE``; trailing empty rows are dropped."""
-    return read_sheet(path, as_text=True)
+    return read_sheet(path, as_text=True, limits=limits)

@@ -37,7 +37,7 @@ OTHER_USER = "mallory"
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="gaokerena-tests-"))
 os.environ["HF_ENDPOINT"] = HUB_URL
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-os.environ["HF_HUB_DISABLE_XET"] = "1"  # plain LFS flow: the local Hub does not speak Xet
+os.environ.pop("HF_HUB_DISABLE_XET", None)  # Xet on, as for huggingface.co (the local Hub speaks it); LFS has its test
 os.environ["HF_HOME"] = str(_SESSION_TMP / "hf_home")
 os.environ["HF_TOKEN"] = HUB_TOKEN
 os.environ["DISABLE_SAFETENSORS_CONVERSION"] = "1"

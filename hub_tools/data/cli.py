@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from hub_tools.data.builders import BuildOptions, default_sources, get_builder
+    from hub_tools.data.dedup import TextTooLongError
     from hub_tools.data.readers import DataError
     from hub_tools.data.report import ReportError
 
@@ -163,7 +164,7 @@ def _build(args: argparse.Namespace) -> int:
     builder = get_builder(args.name)
     try:
         report = builder.build(sources, args.out, options)
-    except (DataError, ReportError) as exc:
+    except (DataError, ReportError, TextTooLongError) as exc:
         print(f"gaokerena data build {args.name}: {exc}", file=sys.stderr)
         return 1
     totals = report.to_dict()["totals"]

@@ -51,6 +51,7 @@ from hub_tools.folding import match_key
 
 __all__ = [
     "DedupResult",
+    "TextTooLongError",
     "Deduplicator",
     "MinHasher",
     "NearDuplicateIndex",
@@ -67,6 +68,15 @@ __all__ = [
 ]
 
 _U64 = np.uint64
+# The longest text (match form) compared for duplicates: far above any question, answer or article of the
+# sources (an xlsx cell holds at most 32,767 characters); a longer text is a broken source, refused by name.
+MAX_TEXT_CHARS = 1_000_000
+
+
+class TextTooLongError(ValueError):
+    """A text too long for duplicate detection (see ``MAX_TEXT_CHARS``)."""
+
+
 _MASK32 = (1 << 32) - 1
 # Chunking bounds the (num_perm × shingles) working matrix to roughly this many entries (8 bytes each).
 _WORK_ENTRIES = 2_000_000
@@ -173,6 +183,11 @@ class MinHasher:
 
     def _units(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Concatenated unit values (code points or word hashes) with per-text starts and lengths."""
+        for form in forms:
+            if len(form) > MAX_TEXT_CHARS:
+                raise TextTooLongError(
+                    f"a text of {len(form)} characters (once normalised) is above the limit of {MAX_TEXT_CHARS} "
+                    f"for duplicate detection; it starts {form[:60]!r}")
         if self.shingle == "char":
             joined = [f.replace(" ", "") for f in forms]
             lengths = np.fromiter((len(s) for s in joined), dtype=np.int64, count=len(joined))
@@ -210,6 +225,10 @@ class MinHasher:
         i = 0
         n = len(forms)
         while i < n:
+            if counts[i] > per_block:  # one long text: the minimum over slices that fit the budget
+                sig[i] = self._long_signature(hashes[int(offsets[i]) : int(offsets[i] + counts[i])], per_block)
+                i += 1
+                continue
             j = i
             total = 0
             while j < n and (j == i or total + counts[j] <= per_block):
@@ -221,6 +240,13 @@ class MinHasher:
             sig[i:j] = np.minimum.reduceat(mat, offsets[i:j] - lo, axis=1).T.astype(np.uint32)
             i = j
         return sig, shingle_sets
+
+    def _long_signature(self, hashes: np.ndarray, per_block: int) -> np.ndarray:
+        acc = np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=_U64)
+        for lo in range(0, len(hashes), per_block):
+            block = hashes[lo : lo + per_block]
+            np.minimum(acc, ((block[None, :] * self._a[:, None] + self._b[:, None]) >> _U64(32)).min(axis=1), out=acc)
+        return acc.astype(np.uint32)
 
     def signatures(self, texts: Iterable[str], chunk_size: int = 4096) -> np.ndarray:
         """``(n, num_perm)`` uint32 signatures of ``texts`` (streamed in chunks)."""

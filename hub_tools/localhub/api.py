@@ -17,16 +17,17 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import quote, urlencode
 
 from . import errors
 from .auth import Identity, TokenStore, UrlSigner
 from .cards import parse_front_matter, validate_card_metadata
-from .http import Request, Response, header_safe, load_json, seg
+from .http import Request, Response, check_types, header_safe, load_json, parse_range, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
 from .collections import Collections
+from .xet import MAX_XORB_BYTES, XetCas
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,20 @@ _SPACE_SDKS = {"gradio", "streamlit", "docker", "static"}
 DEFAULT_RUNTIME_HARDWARE = "cpu-basic"
 
 
+def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The ``\n``-separated lines of a body given in chunks."""
+    parts: list[bytes] = []
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            parts.append(chunk[start:end])
+            yield b"".join(parts)
+            parts, start = [], end + 1
+        parts.append(chunk[start:])
+    if any(parts):
+        yield b"".join(parts)
+
+
 def _repo_ref(repo_type: str, raw_namespace: str, raw_name: str) -> RepoRef:
     """A repo address from raw URL segments; 400 for anything that could escape the storage root."""
     namespace, name = seg(raw_namespace), seg(raw_name)
@@ -45,6 +60,12 @@ def _repo_ref(repo_type: str, raw_namespace: str, raw_name: str) -> RepoRef:
         if not part or "/" in part or "\\" in part or "\0" in part or part in (".", "..") or ".." in part:
             raise errors.bad_request(f"Invalid repo id {namespace}/{name!r}")
     return RepoRef(repo_type, namespace, name)
+
+
+DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
+_UPLOAD_ROUTE = re.compile(r"/info/lfs/objects/upload/[^/]+/[^/]+\Z")
+_XET_UPLOAD_ROUTE = re.compile(r"\A/xet/v[12]/(xorbs/|shards\Z)")
+_COMMIT_ROUTE = re.compile(r"\A/api/(models|datasets|spaces)/[^/]+/[^/]+/commit/")
 
 
 @dataclass
@@ -55,22 +76,47 @@ class HubConfig:
     max_file_bytes: int = 50 * 1024 * 1024 * 1024
     tree_page_size: int = 50
     commits_page_size: int = 50
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
+
+
+@dataclass(frozen=True)
+class BodyRule:
+    """What a route accepts as a body: at most ``limit`` bytes; ``upload``: a file's content, streamed to disk."""
+
+    limit: int
+    upload: bool = False
 
 
 class HubApp:
     """Dispatches a :class:`Request` to its handler and returns a :class:`Response`."""
 
-    def __init__(self, storage: Storage, tokens: TokenStore, config: HubConfig) -> None:
+    def __init__(self, storage: Storage, tokens: TokenStore, config: HubConfig, xet: bool = False) -> None:
         self.storage = storage
         self.tokens = tokens
         self.config = config
         self.signer = UrlSigner(storage.secret)
         self.collections = Collections(storage)
+        self.xet = XetCas(storage, self.signer, config.max_file_bytes) if xet else None
 
     # ------------------------------------------------------------------------------------------------ routing
+    def body_rule(self, method: str, raw_path: str) -> BodyRule:
+        """The body cap of a route, known from its method and path alone (the transport refuses a larger
+        ``Content-Length`` before reading a byte): file uploads ``max_file_bytes``, NDJSON commits (which carry
+        small files inline) ``max_request_bytes``, every other body, JSON, ``max_json_bytes``."""
+        config = self.config
+        if method == "PUT" and _UPLOAD_ROUTE.search(raw_path):
+            return BodyRule(config.max_file_bytes, upload=True)
+        if method == "POST" and _XET_UPLOAD_ROUTE.match(raw_path):
+            return BodyRule(MAX_XORB_BYTES, upload=True)
+        if method == "POST" and _COMMIT_ROUTE.match(raw_path):
+            return BodyRule(config.max_request_bytes)
+        return BodyRule(min(config.max_json_bytes, config.max_request_bytes))
+
     def handle(self, req: Request) -> Response:
-        req.identity = self.tokens.identify(req.headers.get("Authorization"))
         segs = req.segments
+        if segs and segs[0] == "xet" and self.xet is not None:  # CAS calls carry a Xet token, not a Hub token
+            return self.xet.route(req, segs[1:])
+        req.identity = self.tokens.identify(req.headers.get("Authorization"))
         if segs and segs[0] == "api":
             return self._route_api(req, segs[1:])
         return self._route_files(req, segs)
@@ -121,8 +167,14 @@ class HubApp:
                 if space_handler is not None:
                     self._require_write(req, state)
                     return space_handler(req, state)
+            if action in ("xet-write-token", "xet-read-token") and m == "GET" and self.xet is not None:
+                if action == "xet-write-token":
+                    self._require_write(req, state)
+                else:
+                    self._check_gate(req, state)  # a gated repo's files go to those it lets in
+                return self.xet.token(req, state, "write" if action == "xet-write-token" else "read")
             if action.startswith("xet-"):
-                raise errors.HubError(404, "NotFound", "Xet is not supported by this local Hub: set "
+                raise errors.HubError(404, "NotFound", "Xet is off on this local Hub (start it with --xet): set "
                                       "HF_HUB_DISABLE_XET=1 before importing huggingface_hub (plain LFS is used)")
         raise errors.HubError(404, "NotFound", f"Unknown API route: {m} {req.raw_path}")
 
@@ -254,6 +306,7 @@ class HubApp:
 
     # --------------------------------------------------------------------------------------------- repo CRUD
     def _ref_from_body(self, req: Request, body: dict) -> RepoRef:
+        check_types(body, {"type": str, "name": str, "organization": str})
         repo_type = body.get("type") or "model"
         if repo_type not in REPO_TYPES:
             raise errors.bad_request(f"Invalid repo type {repo_type!r}")
@@ -273,6 +326,8 @@ class HubApp:
     def create_repo(self, req: Request) -> Response:
         body = req.json_object()
         ref = self._ref_from_body(req, body)
+        check_types(body, {"private": bool, "visibility": str, "sdk": str, "hardware": str, "sleepTimeSeconds": int,
+                           "variables": list, "secrets": list})
         self._require_write(req, ref.namespace)
         private = body.get("visibility") == "private" or body.get("private") is True
         extra: dict = {}
@@ -298,7 +353,8 @@ class HubApp:
         for name in ("variables", "secrets"):
             items = body.get(name) or []
             if not isinstance(items, list) or not all(isinstance(v, dict) and isinstance(v.get("key"), str)
-                                                      and isinstance(v.get("value", ""), str) for v in items):
+                                                      and isinstance(v.get("value", ""), str)
+                                                      and isinstance(v.get("description") or "", str) for v in items):
                 raise errors.bad_request(f"'{name}' must be a list of {{\"key\": str, \"value\": str}} objects")
         variables = {v["key"]: {"key": v["key"], "value": v.get("value", ""), "description": v.get("description"),
                                 "updatedAt": now_iso()} for v in body.get("variables") or [] if v.get("key")}
@@ -332,6 +388,8 @@ class HubApp:
     def settings(self, req: Request, state: RepoState, args: list[str]) -> Response:
         self._require_write(req, state)
         body = req.json_object()
+        check_types(body, {"visibility": str, "private": bool, "gated": (str, bool), "discussionsDisabled": bool,
+                           "xetEnabled": bool})
         updates: dict = {}
         if "visibility" in body:
             if body["visibility"] not in ("private", "public", "protected"):
@@ -417,16 +475,20 @@ class HubApp:
         if path:
             validate_path(path)
         recursive, expand = req.flag("recursive"), req.flag("expand")
-        entries = self._list_tree(commit, path, recursive)
-        if entries is None:
+        index = commit.tree_index()
+        if path in commit.files:
+            names = [path]
+        elif path == "" or index.is_dir(path):
+            names = index.listing(path, recursive)
+        else:
             raise errors.entry_not_found(path or "/", commit.id)
         page_size = self.config.tree_page_size
         cursor = req.int_q("cursor", 0)
-        page = entries[cursor:cursor + page_size]
+        page = [index.entry(name) for name in names[cursor:cursor + page_size]]
         if expand:
             self._add_last_commits(state, commit, page)
         headers = {}
-        if cursor + page_size < len(entries):
+        if cursor + page_size < len(names):
             next_url = (f"{req.base_url}/api/{state.ref.type}s/{state.ref.id}/tree/{commit.id}"
                         + (f"/{quote(path, safe='')}" if path else "")
                         + "?" + urlencode({"recursive": str(recursive).lower(), "expand": str(expand).lower(),
@@ -434,59 +496,17 @@ class HubApp:
             headers["Link"] = f'<{next_url}>; rel="next"'
         return Response.json(page, headers=headers)
 
-    def _list_tree(self, commit: Commit, path: str, recursive: bool) -> list[dict] | None:
-        files = commit.files
-        if path in files:
-            return [self._file_entry(path, files[path])]
-        prefix = path + "/" if path else ""
-        under = {p: e for p, e in files.items() if p.startswith(prefix)}
-        if path and not under:
-            return None
-        dirs: set[str] = set()
-        for p in under:
-            parts = p[len(prefix):].split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                dirs.add(prefix + "/".join(parts[:i]))
-        names = set(under) | dirs
-        if not recursive:
-            names = {n for n in names if "/" not in n[len(prefix):]}
-        ordered = sorted(names, key=lambda n: (n.split("/")[:-1], n not in dirs, n))
-        return [self._file_entry(n, files[n]) if n in files else self._dir_entry(n, under) for n in ordered]
-
-    @staticmethod
-    def _file_entry(path: str, entry: dict) -> dict:
-        out = {"type": "file", "oid": entry["oid"], "size": entry["size"], "path": path}
-        if entry.get("lfs"):
-            lfs = entry["lfs"]
-            out["lfs"] = {"oid": lfs["sha256"], "size": lfs["size"], "pointerSize": lfs["pointerSize"]}
-        return out
-
-    @staticmethod
-    def _dir_entry(path: str, files: dict[str, dict]) -> dict:
-        prefix = path + "/"
-        listing = sorted((p, e["oid"]) for p, e in files.items() if p.startswith(prefix))
-        oid = hashlib.sha1(json.dumps(listing).encode()).hexdigest()
-        return {"type": "directory", "oid": oid, "size": 0, "path": path}
-
     def _add_last_commits(self, state: RepoState, head: Commit, entries: list[dict]) -> None:
-        """Fill ``lastCommit`` for each entry: the newest commit that changed it (first-parent walk)."""
+        """Fill ``lastCommit`` for each entry: the newest commit that changed it (first-parent walk; what each
+        commit changed is computed once per commit, so a page costs its entries times the history walked)."""
         pending = {e["path"]: e for e in entries}
-
-        def signature(commit: Commit | None, path: str):
-            if commit is None:
-                return None
-            if path in commit.files:
-                return commit.files[path]["oid"]
-            prefix = path + "/"
-            return tuple(sorted((p, e["oid"]) for p, e in commit.files.items() if p.startswith(prefix))) or None
-
         for commit in self.storage.history(state, head, limit=1000):
             if not pending:
                 break
             parent = self.storage.get_commit(state, commit.parents[0]) if commit.parents else None
-            for path in list(pending):
-                if parent is None or signature(commit, path) != signature(parent, path):
-                    pending.pop(path)["lastCommit"] = {"id": commit.id, "title": commit.title, "date": commit.date}
+            changed = commit.changed_since(parent)
+            for path in [p for p in pending if parent is None or p in changed]:
+                pending.pop(path)["lastCommit"] = {"id": commit.id, "title": commit.title, "date": commit.date}
 
     def paths_info(self, req: Request, state: RepoState, args: list[str]) -> Response:
         revision, _ = self._split_rev(state, args, need_path=False)
@@ -494,6 +514,7 @@ class HubApp:
         ctype = (req.headers.get("Content-Type") or "").lower()
         if "json" in ctype:
             body = req.json_object()
+            check_types(body, {"paths": list, "expand": bool})
             paths, expand = body.get("paths") or [], bool(body.get("expand"))
         else:
             form = req.form()
@@ -502,15 +523,12 @@ class HubApp:
             raise errors.bad_request("'paths' must be a list of strings")
         if len(paths) > MAX_PATHS_INFO:
             raise errors.bad_request(f"Too many paths: {len(paths)} (at most {MAX_PATHS_INFO} per request)")
+        index = commit.tree_index()
         out = []
         for path in paths:
             path = validate_path(path.strip("/"))
-            if path in commit.files:
-                out.append(self._file_entry(path, commit.files[path]))
-                continue
-            under = commit.paths_under(path)  # a bisection in the commit's sorted paths
-            if under:
-                out.append(self._dir_entry(path, {p: commit.files[p] for p in under}))
+            if path in commit.files or index.is_dir(path):
+                out.append(index.entry(path))
         if expand:
             self._add_last_commits(state, commit, out)
         return Response.json(out)
@@ -533,36 +551,21 @@ class HubApp:
                    "Content-Disposition": f"inline; filename*=UTF-8''{quote(path.rsplit('/', 1)[-1])}"}
         if entry.get("lfs"):
             headers.update({"X-Linked-Etag": f'"{etag}"', "X-Linked-Size": str(size)})
+            xet_hash = self.xet.hash_for_sha256(etag) if self.xet is not None else None
+            if xet_hash:  # Xet clients then download through the CAS; others ignore these headers
+                token_url = f"{req.base_url}/api/{state.ref.type}s/{state.ref.id}/xet-read-token/{commit.id}"
+                headers.update({"X-Xet-Hash": xet_hash, "Link": f'<{token_url}>; rel="xet-auth"'})
         rng = req.headers.get("Range")
         if rng and req.method == "GET":
-            start, end = self._parse_range(rng, size, commit.id)
+            try:
+                start, end = parse_range(rng, size)
+            except errors.HubError as err:
+                err.headers["X-Repo-Commit"] = commit.id
+                raise
             if start is not None:
                 headers["Content-Range"] = f"bytes {start}-{end}/{size}"
                 return Response(206, headers=headers, file=file_path, offset=start, length=end - start + 1)
         return Response(200, headers=headers, file=file_path, offset=0, length=size)
-
-    @staticmethod
-    def _parse_range(header: str, size: int, commit_id: str) -> tuple[int | None, int | None]:
-        """A single ``bytes=a-b`` / ``a-`` / ``-n`` range; (None, None) means serve the whole file."""
-        match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
-        if not match or (not match.group(1) and not match.group(2)):
-            return None, None  # multiple or malformed ranges: ignore, send 200
-        first, last = match.group(1), match.group(2)
-        if first:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
-            if start >= size or (last and int(last) < start):
-                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
-                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
-                raise err
-        else:
-            suffix = int(last)
-            if suffix == 0 or size == 0:
-                err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
-                err.headers.update({"Content-Range": f"bytes */{size}", "X-Repo-Commit": commit_id})
-                raise err
-            start, end = max(0, size - suffix), size - 1
-        return start, end
 
     def _check_gate(self, req: Request, state: RepoState) -> None:
         if state.meta.get("gated") and not req.identity.can_write(state.ref.namespace):
@@ -646,7 +649,7 @@ class HubApp:
         self._require_write(req, state)
         revision, _ = self._split_rev(state, args, need_path=False)
         self._resolve(state, revision)
-        header, ops = self._parse_ndjson(req.read_body())
+        header, ops = self._parse_ndjson(req.body.iter_chunks(req.max_request_bytes))
         parent = header.get("parentCommit")
         if parent is not None and not isinstance(parent, str):
             raise errors.bad_request("parentCommit must be a string")
@@ -659,20 +662,19 @@ class HubApp:
                                            author=req.identity.user, parent_commit=parent, create_pr=create_pr)
         pr_url = None
         if result.pr_num is not None:
-            self._record_pr(state, result.pr_num, summary, req.identity.user, result.commit.parents[0])
+            self._record_pr(state, result.pr_num, summary, req.identity.user, result.commit.parents[0],
+                            result.target or "main")
             pr_url = f"{self.repo_url(req, state.ref)}/discussions/{result.pr_num}"
         return Response.json({"success": True, "commitOid": result.commit.id, "commitMessage": summary,
                               "commitUrl": f"{self.repo_url(req, state.ref)}/commit/{result.commit.id}",
                               "pullRequestUrl": pr_url, "branch": result.branch})
 
-    def _parse_ndjson(self, raw: bytes) -> tuple[dict, list[Operation]]:
+    def _parse_ndjson(self, chunks: Iterator[bytes]) -> tuple[dict, list[Operation]]:
+        """Parse a commit body line by line as it arrives: only the decoded file contents are held, never the
+        body's text as well."""
         header: dict | None = None
         ops: list[Operation] = []
-        try:
-            lines = raw.decode("utf-8").splitlines()
-        except UnicodeDecodeError:
-            raise errors.bad_request("Commit body must be UTF-8 NDJSON") from None
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(_lines(chunks), 1):
             if not line.strip():
                 continue
             item = load_json(line, f"NDJSON at line {number}")
@@ -731,6 +733,7 @@ class HubApp:
             raise errors.bad_request(f"Invalid reference for a branch: {branch}")
         validate_ref_name(branch, "branch")
         body = req.json_object(default={})
+        check_types(body, {"startingPoint": str})
         start = body.get("startingPoint") or "main"
         commit, _ = self._resolve(state, start)
 
@@ -760,6 +763,7 @@ class HubApp:
         self._require_write(req, state)
         commit, _ = self._resolve(state, self._join_rev(args))
         body = req.json_object()
+        check_types(body, {"tag": str, "message": str})
         tag = body.get("tag")
         if not isinstance(tag, str):
             raise errors.bad_request("Missing 'tag'")
@@ -824,11 +828,12 @@ class HubApp:
         return out
 
     # ------------------------------------------------------------------------------------------- discussions
-    def _record_pr(self, state: RepoState, num: int, title: str, author: str, base: str) -> None:
+    def _record_pr(self, state: RepoState, num: int, title: str, author: str, base: str,
+                   target: str = "main") -> None:
         def add(meta: dict) -> None:
             meta.setdefault("discussions", {})[str(num)] = {
                 "num": num, "title": title, "author": author, "createdAt": now_iso(), "status": "open",
-                "isPullRequest": True, "base": base, "events": []}
+                "isPullRequest": True, "base": base, "target": target, "events": []}
 
         self.storage.mutate_meta(state, add)
 
@@ -837,6 +842,7 @@ class HubApp:
             return self._discussion_action(req, state, args)
         self._require_write(req, state)
         body = req.json_object()
+        check_types(body, {"title": str, "description": str, "pullRequest": bool})
         if not body.get("pullRequest"):
             raise errors.bad_request("This local Hub only supports pull requests (pullRequest: true)")
         title = body.get("title") or "Pull request"
@@ -869,6 +875,7 @@ class HubApp:
         self._require_write(req, state)
         disc = self._discussion(state, args[0])
         body = req.json_object(default={})
+        check_types(body, {"comment": str, "status": str})
         comment = body.get("comment")
         if comment is not None and not isinstance(comment, str):
             raise errors.bad_request("'comment' must be a string")
@@ -878,7 +885,8 @@ class HubApp:
                 raise errors.bad_request(f"Pull request #{num} is {disc['status']}: only an open pull request "
                                          "can be merged")
             commit = self.storage.merge_pull_request(state, f"refs/pr/{num}", disc.get("base", ""),
-                                                     title=disc["title"], author=req.identity.user)
+                                                     title=disc["title"], author=req.identity.user,
+                                                     target=disc.get("target", "main"))
             event = self._add_event(state, num, "status-change", req.identity.user,
                                     {"status": "merged"}, {"status": "merged", "mergeCommitId": commit.id})
             return Response.json({"newStatus": event})
@@ -923,7 +931,7 @@ class HubApp:
             raise errors.HubError(404, "NotFound", f"Unknown API route: {req.method} {req.raw_path}")
         disc = self._discussion(state, args[0])
         out = self._discussion_json(state, disc)
-        changes = {"base": "refs/heads/main"}
+        changes = {"base": f"refs/heads/{disc.get('target', 'main')}"}
         if disc.get("mergeCommitId"):
             changes["mergeCommitId"] = disc["mergeCommitId"]
         out.update({"events": disc.get("events", []), "changes": changes, "filesWithConflicts": [], "diff": ""})
@@ -939,6 +947,7 @@ class HubApp:
     # --------------------------------------------------------------------------------------------------- LFS
     def lfs_batch(self, req: Request, state: RepoState) -> Response:
         body = req.json_object()
+        check_types(body, {"operation": str, "objects": list})
         if body.get("operation") != "upload":
             raise errors.bad_request("Only the 'upload' LFS operation is supported (downloads use resolve URLs)")
         self._require_write(req, state)
@@ -950,8 +959,9 @@ class HubApp:
                              content_type="application/vnd.git-lfs+json")
 
     def _lfs_object_answer(self, req: Request, state: RepoState, obj) -> dict:
-        if not isinstance(obj, dict) or not isinstance(obj.get("oid"), str) or not isinstance(obj.get("size"), int):
-            raise errors.bad_request("each LFS object needs 'oid' and 'size'")
+        if (not isinstance(obj, dict) or not isinstance(obj.get("oid"), str) or not isinstance(obj.get("size"), int)
+                or isinstance(obj.get("size"), bool)):
+            raise errors.bad_request("each LFS object needs 'oid' (a string) and 'size' (an integer)")
         oid, size = obj["oid"], obj["size"]
         if not _SHA256_RE.match(oid) or size < 0:
             return {"oid": oid, "size": size, "error": {"code": 422, "message": "Invalid oid or size"}}
@@ -1021,6 +1031,7 @@ class HubApp:
 
     def space_hardware(self, req: Request, state: RepoState) -> Response:
         body = req.json_object()
+        check_types(body, {"flavor": str, "sleepTimeSeconds": int})
         flavor = body.get("flavor")
         if not isinstance(flavor, str) or not flavor:
             raise errors.bad_request("'flavor' is required")
@@ -1032,18 +1043,21 @@ class HubApp:
 
     def space_sleeptime(self, req: Request, state: RepoState) -> Response:
         seconds = req.json_object().get("seconds")
-        if not isinstance(seconds, int):
+        if not isinstance(seconds, int) or isinstance(seconds, bool):
             raise errors.bad_request("'seconds' must be an integer")
         self._mutate_space(state, lambda space: space.update({"sleepTime": seconds}))
         return self._runtime_response(state)
 
     def space_dev_mode(self, req: Request, state: RepoState) -> Response:
-        enabled = bool(req.json_object().get("enabled"))
+        body = req.json_object()
+        check_types(body, {"enabled": bool})
+        enabled = bool(body.get("enabled"))
         self._mutate_space(state, lambda space: space.update({"devMode": enabled}))
         return self._runtime_response(state)
 
     def _key_value(self, req: Request, need_value: bool) -> dict:
         body = req.json_object()
+        check_types(body, {"key": str, "description": str})
         key = body.get("key")
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise errors.bad_request(f"Invalid key {key!r}: letters, digits and '_' only")

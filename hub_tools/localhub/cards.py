@@ -116,8 +116,12 @@ def parse_front_matter(text: str) -> tuple[dict | None, str | None]:
     """(metadata dict or None, error message or None) for a README's YAML front matter, parsed on a budget."""
     if not text.startswith("---"):
         return None, None
-    match = _FRONT_MATTER_RE.match(text)
+    window = text[:MAX_FRONT_MATTER_CHARS + 64]  # the closing line is searched for within the cap, never beyond
+    match = _FRONT_MATTER_RE.match(window)
     if not match:
+        if len(window) < len(text):
+            return None, (f"YAML metadata too large: no closing '---' line within the first "
+                          f"{MAX_FRONT_MATTER_CHARS} characters")
         return None, "YAML front matter is not closed by a '---' line"
     body = match.group(1)
     if len(body) > MAX_FRONT_MATTER_CHARS:
@@ -150,6 +154,12 @@ def validate_card_metadata(data: dict) -> list[str]:
         values = license_ if isinstance(license_, list) else [license_]
         if not all(isinstance(v, str) and v in HUB_LICENSES for v in values):
             problems.append(f'"license" must be one of [{", ".join(sorted(HUB_LICENSES))}]')
+    model_index = data.get("model-index")
+    if model_index is not None:
+        if not isinstance(model_index, list):
+            problems.append('"model-index" must be an array')
+        elif not all(isinstance(entry, dict) for entry in model_index):
+            problems.append('"model-index" must be an array of objects')
     configs = data.get("configs")
     if configs is not None:
         if not isinstance(configs, list):

@@ -21,8 +21,9 @@ import threading
 from pathlib import Path
 
 from .auth import parse_token_arg
-from .server import (DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILE_BYTES,
-                     DEFAULT_MAX_REQUEST_BYTES, LocalHub)
+from .server import (DEFAULT_BODY_DEADLINE, DEFAULT_BODY_GRACE, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
+                     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MIN_BODY_RATE,
+                     LocalHub)
 
 logger = logging.getLogger("hub_tools.localhub")
 
@@ -44,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--lfs-threshold-mb", type=float, default=10.0, help="files at least this big go to LFS")
     serve.add_argument("--regular-only", action="store_true",
                        help="never ask for LFS (for clients with Xet on; files travel inside the commit)")
+    serve.add_argument("--no-xet", dest="xet", action="store_false",
+                       help="do not serve the Xet token endpoints and CAS (clients then need HF_HUB_DISABLE_XET=1)")
+    serve.add_argument("--body-deadline", type=float, default=DEFAULT_BODY_DEADLINE,
+                       help="seconds a whole non-upload body may take (408 beyond)")
+    serve.add_argument("--min-body-rate", type=int, default=DEFAULT_MIN_BODY_RATE,
+                       help="bytes/s a body must average once --body-grace seconds have passed (408 below)")
+    serve.add_argument("--body-grace", type=float, default=DEFAULT_BODY_GRACE,
+                       help="seconds before the body rate floor applies")
     serve.add_argument("--tree-page-size", type=int, default=50, help="entries per tree page (Link pagination)")
     serve.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT,
                        help="seconds a client has to send a request's headers (then the connection is closed)")
@@ -87,7 +96,8 @@ def serve(args: argparse.Namespace) -> int:
         max_file_bytes=_limit(args.max_file_mb, args.max_file_bytes, DEFAULT_MAX_FILE_BYTES),
         lfs_threshold_bytes=int(args.lfs_threshold_mb * 1024 * 1024), tree_page_size=args.tree_page_size,
         regular_only=args.regular_only, header_timeout=args.header_timeout, body_timeout=args.body_timeout,
-        max_connections=args.max_connections,
+        max_connections=args.max_connections, xet=args.xet, body_deadline=args.body_deadline,
+        min_body_rate=args.min_body_rate, body_grace=args.body_grace,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

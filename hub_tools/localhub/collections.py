@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
-from .http import Request, Response, seg
+from .http import Request, Response, check_types, seg
 from .storage import REPO_TYPES, RepoRef, Storage, atomic_write, now_iso
 
 
@@ -96,11 +96,30 @@ class Collections:
         if not req.identity.can_write(owner):
             raise errors.forbidden(f"You don't have the rights to write to the namespace {owner!r}")
 
-    @staticmethod
-    def _public(collection: dict[str, Any], items: int | None = None) -> dict[str, Any]:
+    def _public(self, req: Request, collection: dict[str, Any], items: int | None = None) -> dict[str, Any]:
+        """The collection as ``req``'s caller may see it: only the items they can read (a private or deleted
+        repo, or a private collection, is left out with its note), numbered among themselves."""
         out = {k: v for k, v in collection.items() if k != "items"}
-        out["items"] = collection["items"][:items] if items is not None else list(collection["items"])
+        visible = self._visible_items(req, collection)
+        if len(visible) < len(collection["items"]):
+            visible = [{**entry, "position": index} for index, entry in enumerate(visible)]
+        out["items"] = visible[:items] if items is not None else visible
         return out
+
+    def _visible_items(self, req: Request, collection: dict[str, Any]) -> list[dict[str, Any]]:
+        return [entry for entry in collection["items"] if self._readable(req, entry)]
+
+    def _readable(self, req: Request, entry: dict[str, Any]) -> bool:
+        if entry["type"] in REPO_TYPES:
+            namespace, _, name = entry["id"].partition("/")
+            state = self.storage.load(RepoRef(entry["type"], namespace, name)) if namespace and name else None
+            return state is not None and (not state.meta.get("private")
+                                          or req.identity.can_write(state.ref.namespace))
+        if entry["type"] == "collection":
+            match = _SLUG_ID.search(entry["id"])
+            other = self._load().get(match.group(1)) if match else None
+            return other is not None and (not other["private"] or req.identity.can_write(other["owner"]))
+        return True
 
     # ------------------------------------------------------------------------------------------ handlers
     def create(self, req: Request) -> Response:
@@ -110,6 +129,7 @@ class Collections:
             raise errors.bad_request("A collection needs a non-empty 'title'")
         if not isinstance(namespace, str) or not namespace:
             raise errors.bad_request("A collection needs a 'namespace'")
+        check_types(body, {"description": str, "private": bool})
         self._require_write(req, namespace)
         with self._lock:
             data = self._load()
@@ -131,30 +151,35 @@ class Collections:
             }
             data[slug_id] = collection
             self._save(data)
-        return Response.json(self._public(collection))
+        return Response.json(self._public(req, collection))
 
     def list(self, req: Request) -> Response:
         owner, item = req.q("owner"), req.q("item")
-        limit = int(req.q("limit") or 0) or None
+        limit = req.int_q("limit", 0) or None
         found = []
         for collection in self._load().values():
             if collection["private"] and not req.identity.can_write(collection["owner"]):
                 continue
             if owner and collection["owner"] != owner:
                 continue
-            if item and not any(f"{i['type']}s/{i['id']}" == item for i in collection["items"]):
-                continue
-            listed = self._public(collection, items=LISTED_ITEMS)
+            if item and not any(f"{i['type']}s/{i['id']}" == item for i in self._visible_items(req, collection)):
+                continue  # a private repo's membership is never revealed
+            listed = self._public(req, collection, items=LISTED_ITEMS)
             del listed["position"]  # the client numbers listed collections itself
             found.append(listed)
         found.sort(key=lambda c: c["lastUpdated"], reverse=True)
         return Response.json(found[:limit] if limit else found)
 
     def get(self, req: Request, slug_id: str) -> Response:
-        return Response.json(self._public(self._find(req, self._load(), slug_id)))
+        return Response.json(self._public(req, self._find(req, self._load(), slug_id)))
 
     def update(self, req: Request, slug_id: str) -> Response:
         body = req.json_object()
+        check_types(body, {"title": str, "description": str, "private": bool, "theme": str, "position": int})
+        if isinstance(body.get("title"), str) and not body["title"].strip():
+            raise errors.bad_request("'title' must not be empty")
+        if isinstance(body.get("position"), int) and body["position"] < 0:
+            raise errors.bad_request("'position' must be a non-negative integer")
         with self._lock:
             data = self._load()
             collection = self._find(req, data, slug_id)
@@ -165,7 +190,7 @@ class Collections:
             collection["slug"] = f"{collection['owner']}/{_title_slug(collection['title'])}-{slug_id}"
             collection["lastUpdated"] = now_iso()
             self._save(data)
-        return Response.json({"success": True, "data": self._public(collection)})
+        return Response.json({"success": True, "data": self._public(req, collection)})
 
     def delete(self, req: Request, slug_id: str) -> Response:
         with self._lock:
@@ -181,6 +206,7 @@ class Collections:
         item = body.get("item")
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or item.get("type") not in ITEM_TYPES:
             raise errors.bad_request(f"'item' must be {{id, type}} with type one of {sorted(ITEM_TYPES)}")
+        check_types(body, {"note": str})
         item_id, item_type = item["id"], item["type"]
         if item_type in REPO_TYPES:
             self._check_repo(req, item_type, item_id)
@@ -197,7 +223,7 @@ class Collections:
             collection["items"].append(entry)
             collection["lastUpdated"] = now_iso()
             self._save(data)
-        return Response.json(self._public(collection))
+        return Response.json(self._public(req, collection))
 
     def _check_repo(self, req: Request, repo_type: str, repo_id: str) -> None:
         namespace, _, name = repo_id.partition("/")
@@ -207,6 +233,7 @@ class Collections:
 
     def update_item(self, req: Request, slug_id: str, item_object_id: str) -> Response:
         body = req.json_object()
+        check_types(body, {"note": str, "position": int})
         with self._lock:
             data = self._load()
             collection = self._find(req, data, slug_id)
@@ -216,14 +243,14 @@ class Collections:
             if body.get("note") is not None:
                 entry["note"] = {"text": str(body["note"])}
             if body.get("position") is not None:
-                position = int(body["position"])
+                position = body["position"]
                 items.remove(entry)
                 items.insert(max(0, min(position, len(items))), entry)
                 for index, other in enumerate(items):
                     other["position"] = index
             collection["lastUpdated"] = now_iso()
             self._save(data)
-        return Response.json({"success": True, "data": self._public(collection)})
+        return Response.json({"success": True, "data": self._public(req, collection)})
 
     def delete_item(self, req: Request, slug_id: str, item_object_id: str) -> Response:
         with self._lock:

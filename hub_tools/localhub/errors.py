@@ -35,7 +35,9 @@ def forbidden(message: str) -> HubError:
 
 
 def repo_not_found(repo_id: str) -> HubError:
-    return HubError(404, "RepoNotFound", f"Repository not found: {repo_id}")
+    """The Hub's own text, which huggingface_hub finds inside its "Repository Not Found for url" message (it then
+    adds nothing after it); the repo id is in the URL the client names."""
+    return HubError(404, "RepoNotFound", "Repository not found")
 
 
 def revision_not_found(revision: str, repo_id: str) -> HubError:

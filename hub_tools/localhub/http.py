@@ -28,8 +28,19 @@ def seg(raw: str) -> str:
         raise errors.bad_request(f"Invalid percent-encoding in URL segment {raw!r}") from None
 
 
+MAX_JSON_ITEMS = 200_000  # strings, objects and arrays in one JSON document
+
+
 def load_json(raw: bytes | str, what: str) -> Any:
-    """Parse JSON; 400 when it is malformed, nested too deeply, or holds text that is not valid UTF-8."""
+    """Parse JSON; 400 when it is malformed, nested too deeply, holds text that is not valid UTF-8, or has more
+    than ``MAX_JSON_ITEMS`` strings, objects and arrays. That count is taken on the raw text before parsing: those
+    items are what costs memory (a two-byte ``{}`` becomes a 64-byte dict), so the parsed document stays within
+    a small multiple of the body's size."""
+    data_bytes = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    items = data_bytes.count(b'"') // 2 + data_bytes.count(b"{") + data_bytes.count(b"[")
+    if items > MAX_JSON_ITEMS:
+        raise errors.too_large(f"{what[:1].upper()}{what[1:]} too large: about {items} strings, objects and arrays "
+                               f"(at most {MAX_JSON_ITEMS})")
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -38,6 +49,22 @@ def load_json(raw: bytes | str, what: str) -> Any:
         raise errors.bad_request(f"Malformed {what}: nested too deeply") from None
     check_json_text(data, what)
     return data
+
+
+_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer", list: "a list", dict: "an object"}
+
+
+def check_types(body: dict[str, Any], expected: dict[str, type | tuple[type, ...]]) -> None:
+    """400 naming the first field of a JSON ``body`` whose value (when given and not null) has the wrong type
+    (``true`` is not an integer)."""
+    for key, kinds in expected.items():
+        value = body.get(key)
+        if value is None:
+            continue
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
+            raise errors.bad_request(f"Invalid field '{key}': expected {wanted}, got {type(value).__name__}")
 
 
 def check_json_text(data: Any, what: str) -> None:
@@ -68,6 +95,26 @@ def header_safe(text: str, limit: int = 1000) -> str:
     """Text fit for a header value: latin-1, no control characters, bounded length."""
     text = "".join(c if 32 <= ord(c) != 127 else " " for c in text)
     return text.encode("latin-1", "replace").decode("latin-1")[:limit].strip()  # h11: no edge whitespace
+
+
+def parse_range(header: str, size: int) -> tuple[int | None, int | None]:
+    """A single ``bytes=a-b`` / ``a-`` / ``-n`` range of ``size`` bytes as (first, last), both included;
+    (None, None) means serve the whole thing (no range, several, or malformed); 416 when it is outside."""
+    match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+    if not match or (not match.group(1) and not match.group(2)):
+        return None, None
+    first, last = match.group(1), match.group(2)
+    if first:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+        outside = start >= size or (last and int(last) < start)
+    else:
+        start, end = max(0, size - int(last)), size - 1
+        outside = int(last) == 0 or size == 0
+    if outside:
+        err = errors.HubError(416, "RangeNotSatisfiable", f"Range {header!r} outside of 0-{size}")
+        err.headers["Content-Range"] = f"bytes */{size}"
+        raise err
+    return start, end
 
 
 class BodyGone(Exception):
@@ -211,8 +258,12 @@ class Request:
         return data
 
     def form(self) -> dict[str, list[str]]:
+        raw = self.read_body()
+        if raw.count(b"&") >= MAX_JSON_ITEMS:
+            raise errors.too_large(f"Form body too large: more than {MAX_JSON_ITEMS} fields")
         try:
-            return parse_qs(self.read_body().decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            return parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                            max_num_fields=MAX_JSON_ITEMS)
         except UnicodeDecodeError:
             raise errors.bad_request("Malformed form body") from None
 

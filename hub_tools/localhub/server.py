@@ -6,8 +6,15 @@ implementation parses requests, chunked bodies and keep-alive, while :class:`~.a
 
 * **headers** must arrive within ``header_timeout`` of the connection opening (or of the previous answer on a
   kept-alive connection): a client trickling bytes is cut off (h11 bounds their size: 64 KiB, then 400);
-* **bodies** arrive chunk by chunk with at most ``body_timeout`` between chunks (else 408 and close), are
-  capped (413), and are streamed to the handler, never held whole unless they are JSON below the cap;
+* **bodies** arrive chunk by chunk with at most ``body_timeout`` between chunks, at an average of at least
+  ``min_body_rate`` bytes/s once ``body_grace`` seconds have passed, and (all but file uploads) whole within
+  ``body_deadline`` (else 408 and close). Time spent waiting for the client is what counts, so a request queued
+  behind others is not cut off for the server's own delay. A ``Content-Length`` above the route's cap is refused
+  with 413 before a byte is read (file uploads ``max_file_bytes``, commits ``max_request_bytes``, any other JSON
+  body ``max_json_bytes``); bodies are streamed to the handler, never held whole unless they are below the cap;
+* **workers**: a body that has not arrived whole in its first megabyte (read on the event loop, holding no
+  thread) is handled by a small pool of ``stream_workers`` threads, so slow uploaders can hold at most that
+  share of threads while health checks and reads keep the other ``worker_threads``;
 * **connections** are bounded (``max_connections``; beyond it uvicorn answers 503), idle ones are closed after
   ``keep_alive_timeout``;
 * a client that leaves stops its body read (the handler sees a 400 and writes nothing) and its download.
@@ -42,7 +49,7 @@ from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import errors
-from .api import HubApp, HubConfig
+from .api import DEFAULT_MAX_JSON_BYTES, BodyRule, HubApp, HubConfig
 from .auth import TokenStore
 from .http import BodyGone, BodyReader, Request, Response, header_safe
 from .storage import DEFAULT_LFS_THRESHOLD, Storage
@@ -53,6 +60,11 @@ DEFAULT_MAX_REQUEST_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024 * 1024
 DEFAULT_HEADER_TIMEOUT = 20.0
 DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_BODY_DEADLINE = 120.0  # a whole non-upload body (JSON, NDJSON commit), in seconds of waiting for it
+DEFAULT_MIN_BODY_RATE = 16 * 1024  # bytes/s averaged over the time spent waiting for the body...
+DEFAULT_BODY_GRACE = 10.0  # ...checked once this many seconds have been spent waiting
+DEFAULT_WORKER_THREADS = 32
+DEFAULT_STREAM_WORKERS = 8
 DEFAULT_KEEP_ALIVE_TIMEOUT = 15.0
 DEFAULT_MAX_CONNECTIONS = 8192
 MAX_HEADER_BYTES = 64 * 1024
@@ -99,16 +111,49 @@ async def _disconnected(receive) -> None:
         pass
 
 
+class _BodyClock:
+    """The time limits of one request body, counted in seconds spent waiting for the client: at most
+    ``body_timeout`` between two chunks, an average of ``min_body_rate`` bytes/s once ``body_grace`` seconds have
+    been waited, and the whole body within ``body_deadline`` (not for file uploads: their size varies too much,
+    the rate floor bounds them)."""
+
+    def __init__(self, hub: "LocalHub", rule: BodyRule) -> None:
+        self.idle = hub.body_timeout
+        self.rate, self.grace = hub.min_body_rate, hub.body_grace
+        self.deadline = None if rule.upload else hub.body_deadline
+        self.received = 0
+        self.waited = 0.0
+
+    async def receive(self, receive) -> dict:
+        floor = max(self.grace, self.received / self.rate) - self.waited if self.rate else self.idle
+        limits = [(self.idle, f"Request body stalled for more than {self.idle:g} s"),
+                  (floor, f"Request body too slow: {self.received} bytes in {self.waited:.0f} s (at least "
+                          f"{self.rate} bytes/s are expected)")]
+        if self.deadline is not None:
+            limits.append((self.deadline - self.waited, f"Request body not received within {self.deadline:g} s"))
+        wait, reason = min(limits, key=lambda item: item[0])
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(max(wait, 0.0)):
+                return await receive()
+        except TimeoutError:
+            raise BodyGone(errors.HubError(408, "RequestTimeout", reason)) from None
+        finally:
+            self.waited += loop.time() - started
+
+
 class _Transport:
     """The ASGI side: turns a Starlette request into a :class:`Request`, runs the handler in a worker thread,
     and sends its :class:`Response`."""
 
-    def __init__(self, hub: "LocalHub", workers: ThreadPoolExecutor) -> None:
+    def __init__(self, hub: "LocalHub", workers: ThreadPoolExecutor, stream_workers: ThreadPoolExecutor) -> None:
         self.hub = hub
         self.workers = workers  # handlers block on disk (fsync): they run here, never on the event loop
+        self.stream_workers = stream_workers  # handlers that still pull their body from the client
 
-    async def _in_thread(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.workers, fn, *args)
+    async def _in_thread(self, fn, *args, pool: ThreadPoolExecutor | None = None):
+        return await asyncio.get_running_loop().run_in_executor(pool or self.workers, fn, *args)
 
     async def __call__(self, scope, receive, send) -> None:
         hub = self.hub
@@ -119,17 +164,19 @@ class _Transport:
         target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
-        body, response = await self._body_reader(headers, receive)
+        rule = hub.app.body_rule(method, target.split("?", 1)[0])
+        body, response = await self._body_reader(headers, receive, rule)
+        streaming = not body.consumed and body.more  # the rest of the body is still with the client
         if response is None:
             host = headers.get("host") or f"{hub.host}:{hub.port}"
-            req = Request.build(method, target, headers, body, f"http://{host}", hub.config.max_request_bytes)
-            response = await self._in_thread(self._handle, req)
+            req = Request.build(method, target, headers, body, f"http://{host}", rule.limit)
+            response = await self._in_thread(self._handle, req, pool=self.stream_workers if streaming else None)
         if not body.consumed and not body.broken:
-            await self._in_thread(body.drain)
+            await self._in_thread(body.drain, pool=self.stream_workers if body.more else None)
         hub._record(method, target, response.status, time.perf_counter() - started)
         await self._send(scope, receive, send, response, body, request_id)
 
-    async def _body_reader(self, headers: Headers, receive) -> tuple[BodyReader, Response | None]:
+    async def _body_reader(self, headers: Headers, receive, rule: BodyRule) -> tuple[BodyReader, Response | None]:
         hub = self.hub
         drain_limit = max(4 * hub.config.max_request_bytes, 64 << 20)
         length_text = headers.get("content-length")
@@ -139,32 +186,34 @@ class _Transport:
         length = int(length_text) if length_text is not None and not chunked else None
         if length == 0 or (length is None and not chunked):
             return BodyReader.empty(), None
-        timeout = hub.body_timeout
-        loop = asyncio.get_running_loop()
+        if length is not None and length > rule.limit:  # refused before a byte is read; the connection closes
+            refused = BodyReader.empty()
+            refused.broken = True
+            return refused, Response.error(errors.too_large(
+                f"Request body too large: Content-Length {length} is above the limit of this route "
+                f"({rule.limit} bytes)"))
+        clock = _BodyClock(hub, rule)
 
         async def pull() -> tuple[bytes, bool]:
             parts, size = [], 0
             while True:
-                try:
-                    async with asyncio.timeout(timeout):
-                        message = await receive()
-                except TimeoutError:
-                    raise BodyGone(errors.HubError(408, "RequestTimeout",
-                                                   f"Request body stalled for more than {timeout:g} s"))
+                message = await clock.receive(receive)
                 if message["type"] == "http.disconnect":
                     raise BodyGone(errors.bad_request("Client disconnected before the end of its body"))
                 parts.append(message.get("body", b""))
                 size += len(parts[-1])
+                clock.received += len(parts[-1])
                 more = message.get("more_body", False)
                 if not more or size >= PULL_BYTES:
                     return b"".join(parts), more
 
-        try:  # the first megabyte now: most bodies then reach the handler whole
+        try:  # the first megabyte now, on the event loop: most bodies then reach the handler whole
             first, more = await pull()
         except BodyGone as gone:
             reader = BodyReader.empty()
             reader.broken = True
             return reader, Response.error(gone.error)
+        loop = asyncio.get_running_loop()
 
         def pull_from_thread() -> tuple[bytes, bool]:
             return asyncio.run_coroutine_threadsafe(pull(), loop).result()
@@ -221,8 +270,10 @@ class LocalHub:
     >>> with LocalHub("/tmp/hub", tokens={"hf_x": {"user": "alice", "orgs": ["org"]}}) as hub:
     ...     HfApi(endpoint=hub.url, token="hf_x").create_repo("alice/m")
 
-    ``regular_only=True`` answers "regular" to every preupload, so clients that keep Xet on (no
-    ``HF_HUB_DISABLE_XET=1``) never need Xet or LFS: content then travels base64 inside the commit.
+    ``xet=True`` (the default) serves the Xet token endpoints and CAS (:mod:`.xet`), so clients upload and download
+    as they do with huggingface.co; clients with ``HF_HUB_DISABLE_XET=1`` use the LFS endpoints, which stay.
+    ``regular_only=True`` answers "regular" to every preupload, so clients never need Xet or LFS: content then
+    travels base64 inside the commit.
     ``request_log`` records ``{"method", "path", "status", "duration_s"}`` for every request (newest last;
     written before the response is sent, ``duration_s`` is the handling time without the body transfer);
     :meth:`count_requests` filters it.
@@ -235,24 +286,33 @@ class LocalHub:
                  commits_page_size: int = 50, regular_only: bool = False,
                  header_timeout: float = DEFAULT_HEADER_TIMEOUT, body_timeout: float = DEFAULT_BODY_TIMEOUT,
                  keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
-                 max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS, body_deadline: float = DEFAULT_BODY_DEADLINE,
+                 min_body_rate: int = DEFAULT_MIN_BODY_RATE, body_grace: float = DEFAULT_BODY_GRACE,
+                 max_json_bytes: int = DEFAULT_MAX_JSON_BYTES, worker_threads: int = DEFAULT_WORKER_THREADS,
+                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = True) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
         self.config = HubConfig(max_request_bytes=max_request_bytes, max_file_bytes=max_file_bytes,
-                                tree_page_size=tree_page_size, commits_page_size=commits_page_size)
+                                tree_page_size=tree_page_size, commits_page_size=commits_page_size,
+                                max_json_bytes=max_json_bytes)
         self.tokens = TokenStore(tokens, token_file)
         self.storage = Storage(self.root, lfs_threshold=lfs_threshold_bytes, regular_only=regular_only)
-        self.app = HubApp(self.storage, self.tokens, self.config)
+        self.app = HubApp(self.storage, self.tokens, self.config, xet=xet)
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
         self.keep_alive_timeout = keep_alive_timeout
         self.max_connections = max_connections
-        self.worker_threads = 32  # handlers running at once; further requests queue (the connections stay open)
+        self.body_deadline = body_deadline
+        self.min_body_rate = min_body_rate
+        self.body_grace = body_grace
+        self.worker_threads = worker_threads  # handlers running at once; more queue (the connections stay open)
+        self.stream_workers = stream_workers  # of which handlers still reading a body from the client
         self.request_log: list[dict] = []
         self._log_lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._workers: ThreadPoolExecutor | None = None
+        self._stream_workers: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -260,7 +320,7 @@ class LocalHub:
         return f"http://{self.host}:{self.port}"
 
     def _asgi_app(self) -> Starlette:
-        transport = _Transport(self, self._workers)
+        transport = _Transport(self, self._workers, self._stream_workers)
         # One route for every method: unknown ones reach the Hub app too (404 with X-Error-Code, X-Request-Id).
         return Starlette(routes=[Route("/{path:path}", transport)])
 
@@ -284,6 +344,8 @@ class LocalHub:
         sock.listen(4096)
         self.port = sock.getsockname()[1]
         self._workers = ThreadPoolExecutor(max_workers=self.worker_threads, thread_name_prefix=f"localhub-{self.port}")
+        self._stream_workers = ThreadPoolExecutor(max_workers=self.stream_workers,
+                                                  thread_name_prefix=f"localhub-{self.port}-body")
         server = uvicorn.Server(self._uvicorn_config())
         failure: list[BaseException] = []
 
@@ -313,9 +375,10 @@ class LocalHub:
         self._server.force_exit = True
         if self._thread is not None:
             self._thread.join(timeout=15)
-        if self._workers is not None:
-            self._workers.shutdown(wait=False, cancel_futures=True)
-        self._server, self._thread, self._workers = None, None, None
+        for pool in (self._workers, self._stream_workers):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._server, self._thread, self._workers, self._stream_workers = None, None, None, None
         logger.info("local Hub at %s stopped", self.url)
 
     def serve_forever(self) -> None:
@@ -366,7 +429,7 @@ class LocalHubProcess:
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0,
-                 extra_args: list[str] | None = None) -> None:
+                 extra_args: list[str] | None = None, xet: bool = True) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -377,6 +440,7 @@ class LocalHubProcess:
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args or [])  # more ``serve`` options, e.g. ["--body-timeout", "2"]
+        self.xet = xet
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "server.log"  # the child's stdout/stderr (appended across restarts)
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -397,7 +461,7 @@ class LocalHubProcess:
             cmd += ["--token-file", str(path)]
         if self.token_file:
             cmd += ["--token-file", str(self.token_file)]
-        return cmd + self.extra_args
+        return cmd + ([] if self.xet else ["--no-xet"]) + self.extra_args
 
     def start(self) -> "LocalHubProcess":
         self.root.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,6 @@ repo hold a per-repo lock, so concurrent commits are applied one on top of the o
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import fnmatch
 import hashlib
@@ -42,6 +41,7 @@ from typing import Any, BinaryIO, Iterable, Iterator
 from hub_tools.hashing import git_blob_sha1
 
 from . import errors
+from .tree import TreeIndex
 from .cards import CardYamlError, check_text, parse_front_matter, validate_card_metadata  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
@@ -96,8 +96,8 @@ def validate_path(path: str, what: str = "path") -> str:
     check_utf8(path, what)
     if "\0" in path or any(ord(c) < 32 for c in path):
         raise errors.bad_request(f"Invalid {what}: control characters are not allowed")
-    if "\\" in path:  # the Hub answers 422 here
-        raise errors.HubError(422, "UnprocessableEntity", f"Invalid {what} {path!r}: backslashes are not allowed")
+    if path.startswith(("..\\", "\\")):  # the Hub answers 422 here; a backslash further in is a plain character
+        raise errors.HubError(422, "UnprocessableEntity", f"Invalid {what} {path!r}: relative paths are not allowed")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
         raise errors.bad_request(f"Invalid {what} {path!r}: absolute paths are not allowed")
     parts = path.split("/")
@@ -241,20 +241,23 @@ class Commit:
         return {"id": self.id, "parents": self.parents, "title": self.title, "message": self.message,
                 "date": self.date, "author": self.author, "files": self.files}
 
-    def sorted_paths(self) -> list[str]:
-        """The file paths in order, built once per commit: prefix lookups are a bisection, not a scan."""
-        index = self.__dict__.get("_sorted_paths")
+    def tree_index(self) -> TreeIndex:
+        """The folder index of this commit, built once (commits are immutable): listings cost the page."""
+        index = self.__dict__.get("_tree_index")
         if index is None:
-            index = self.__dict__["_sorted_paths"] = sorted(self.files)
+            index = self.__dict__["_tree_index"] = TreeIndex(self.files)
         return index
 
-    def paths_under(self, folder: str) -> list[str]:
-        """The file paths below ``folder`` (``a/b`` -> ``a/b/...``), in O(log n + answer)."""
-        prefix = folder.rstrip("/") + "/"
-        paths = self.sorted_paths()
-        start = bisect.bisect_left(paths, prefix)
-        end = bisect.bisect_left(paths, prefix[:-1] + "0")  # "0" is the character right after "/"
-        return paths[start:end]
+    def changed_since(self, parent: "Commit | None") -> frozenset[str]:
+        """The files this commit changed relative to ``parent`` (its first parent) and every folder above them,
+        computed once per commit."""
+        changed = self.__dict__.get("_changed")
+        if changed is None:
+            before = parent.files if parent is not None else {}
+            paths = {p for p in self.files.keys() | before.keys() if self.files.get(p) != before.get(p)}
+            folders = {p.rsplit("/", i)[0] for p in paths for i in range(1, p.count("/") + 1)}
+            changed = self.__dict__["_changed"] = frozenset(paths | folders)
+        return changed
 
 
 @dataclass
@@ -273,6 +276,7 @@ class CommitResult:
     commit: Commit
     branch: str
     pr_num: int | None = None
+    target: str | None = None  # the branch a pull request is opened against
 
 
 @dataclass
@@ -283,6 +287,13 @@ class RepoState:
     path: Path
     meta: dict
     refs: dict = field(default_factory=dict)
+
+    @property
+    def uid(self) -> str:
+        """The storage identity of this repo: a deleted and re-created repo of the same name has another one, so
+        nothing cached for the old one (commits, card data) is ever served for the new one. Repos created before
+        ids were stored fall back to their path and creation time."""
+        return self.meta.get("uid") or f"{self.path}@{self.meta.get('createdAt')}"
 
 
 # ---------------------------------------------------------------------------------------------------------- storage
@@ -401,7 +412,7 @@ class Storage:
             staging.mkdir(parents=True)
             date = now_iso()
             meta = {"type": ref.type, "id": ref.id, "private": bool(private), "gated": False, "createdAt": date,
-                    "author": author, **(extra_meta or {})}
+                    "author": author, "uid": uuid.uuid4().hex, **(extra_meta or {})}
             content = default_gitattributes(ref.type)
             blob = git_blob_sha1(content)
             atomic_write(self.blob_path(staging, blob), content)
@@ -418,8 +429,17 @@ class Storage:
             logger.info("created %s repo %s", ref.type, ref.id)
             return self.load(ref)
 
+    def reload(self, state: RepoState) -> RepoState:
+        """The repo as stored now, under its lock (the caller holds it); 404 when it was deleted, moved, or deleted
+        and re-created since ``state`` was read (another storage identity)."""
+        fresh = self.load(state.ref)
+        if fresh is None or fresh.uid != state.uid:
+            raise errors.repo_not_found(state.ref.id)
+        return fresh
+
     def delete_repo(self, state: RepoState) -> None:
         with self.lock(state.ref):
+            state = self.reload(state)
             trash = self.root / "trash" / uuid.uuid4().hex
             os.replace(state.path, trash)
             _fsync_dir(state.path.parent)
@@ -429,8 +449,9 @@ class Storage:
     def move_repo(self, state: RepoState, new_ref: RepoRef) -> None:
         validate_repo_name(new_ref.namespace, new_ref.name)
         with self.lock(state.ref), self.lock(new_ref):
+            state = self.reload(state)
             if self.find_repo(new_ref) is not None:
-                raise errors.conflict(f"Repository {new_ref.id} already exists")
+                raise errors.conflict(f"A {new_ref.type} repository called {new_ref.id} already exists")
             target = self.repo_dir(new_ref)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(state.path, target)
@@ -448,8 +469,8 @@ class Storage:
     def _mutate_json(self, state: RepoState, name: str, fn) -> dict:
         """Read ``<name>.json``, apply ``fn`` to it under the repo lock, write it back atomically and keep it as
         ``state.<name>`` (``meta`` or ``refs``)."""
-        path = state.path / f"{name}.json"
         with self.lock(state.ref):
+            path = self.reload(state).path / f"{name}.json"
             data = _read_json(path)
             fn(data)
             atomic_write_json(path, data)
@@ -466,7 +487,7 @@ class Storage:
         return Commit(sha, parents, title, message, date, author, files)
 
     def get_commit(self, state: RepoState, sha: str) -> Commit | None:
-        key = (str(state.path), sha)
+        key = (state.uid, sha)
         with self._cache_guard:
             hit = self._commit_cache.get(key)
             if hit is not None:
@@ -520,7 +541,7 @@ class Storage:
         entry = commit.files.get("README.md")
         if entry is None or entry.get("lfs") or entry["size"] > MAX_README_BYTES:
             return None
-        key = (str(state.path), entry["oid"])
+        key = (state.uid, entry["oid"])
         with self._cache_guard:
             if key in self._card_cache:
                 self._card_cache.move_to_end(key)
@@ -568,9 +589,10 @@ class Storage:
             return False
         return size is None or stored == size
 
-    def store_lfs_stream(self, state: RepoState, sha256: str, size: int, stream: BinaryIO | Iterable[bytes],
-                         max_bytes: int) -> None:
-        """Stream an LFS object to disk, checking its sha256 and size before moving it into place."""
+    def store_lfs_stream(self, state: RepoState, sha256: str | None, size: int | None,
+                         stream: BinaryIO | Iterable[bytes], max_bytes: int) -> str:
+        """Stream an LFS object to disk, checking its sha256 and size (when given) before moving it into place;
+        returns its sha256 (a file rebuilt from Xet chunks is stored under the digest computed here)."""
         tmp_dir = state.path / "objects" / "lfs" / "incoming"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         digest, written = hashlib.sha256(), 0
@@ -584,23 +606,24 @@ class Storage:
                     fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if written != size or digest.hexdigest() != sha256:
+            if (size is not None and written != size) or (sha256 is not None and digest.hexdigest() != sha256):
                 raise errors.bad_request(
                     f"Uploaded content does not match: expected sha256 {sha256} and {size} bytes, got "
                     f"{digest.hexdigest()} and {written} bytes")
-            final = self.lfs_path(state.path, sha256)
+            final = self.lfs_path(state.path, digest.hexdigest())
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
+        return digest.hexdigest()
 
     def apply_commit(self, state: RepoState, revision: str, ops: list[Operation], *, title: str, message: str,
                      author: str, parent_commit: str | None, create_pr: bool = False) -> CommitResult:
         """Apply ``ops`` on top of the branch head under the repo lock; 412 when ``parent_commit`` is stale."""
         with self.lock(state.ref):
-            fresh = self.load(state.ref)
-            if fresh is None:
-                raise errors.repo_not_found(state.ref.id)
+            fresh = self.reload(state)
             head, branch = self.resolve_revision(fresh, revision)
+            if branch is None and create_pr:  # a pull request is opened against a branch, as on the Hub
+                raise errors.revision_not_found(revision, state.ref.id)
             if branch is None:
                 raise errors.bad_request(f"Invalid rev id: {revision} is not a branch, commits go to branches")
             if parent_commit and parent_commit != head.id:
@@ -614,8 +637,9 @@ class Storage:
             atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
             self._test_pause(fresh)
             refs = _read_json(fresh.path / "refs.json")
-            pr_num = None
+            pr_num, target = None, None
             if create_pr:
+                target = branch
                 pr_num = refs.get("next_pr", 1)
                 refs["next_pr"] = pr_num + 1
                 refs.setdefault("prs", {})[f"refs/pr/{pr_num}"] = commit.id
@@ -627,24 +651,23 @@ class Storage:
             atomic_write_json(fresh.path / "refs.json", refs)
             logger.info("commit %s on %s %s@%s (%d ops)", commit.id[:12], state.ref.type, state.ref.id, branch,
                         len(ops))
-            return CommitResult(commit, branch, pr_num)
+            return CommitResult(commit, branch, pr_num, target)
 
     def merge_pull_request(self, state: RepoState, pr_ref: str, base_id: str, *, title: str,
-                           author: str) -> Commit:
-        """Apply the changes of ``pr_ref`` (relative to ``base_id``, where it branched off) on top of ``main``;
-        409 naming the files that ``main`` changed differently since."""
+                           author: str, target: str = "main") -> Commit:
+        """Apply the changes of ``pr_ref`` (relative to ``base_id``, where it branched off) on top of the
+        ``target`` branch; 409 naming the files that the target changed differently since."""
         with self.lock(state.ref):
-            fresh = self.load(state.ref)
-            if fresh is None:
-                raise errors.repo_not_found(state.ref.id)
+            fresh = self.reload(state)
             pr_head, _ = self.resolve_revision(fresh, pr_ref)
-            main, _ = self.resolve_revision(fresh, "main")
+            main, _ = self.resolve_revision(fresh, target)
             base = self.get_commit(fresh, base_id) or main
             changed = {p for p in set(base.files) | set(pr_head.files) if base.files.get(p) != pr_head.files.get(p)}
             conflicts = sorted(p for p in changed if main.files.get(p) not in (base.files.get(p),
                                                                                pr_head.files.get(p)))
             if conflicts:
-                raise errors.conflict(f"Pull request {pr_ref} has conflicts with main: {', '.join(conflicts[:20])}",
+                raise errors.conflict(f"Pull request {pr_ref} has conflicts with {target}: "
+                                      f"{', '.join(conflicts[:20])}",
                                       filesWithConflicts=conflicts)
             files = dict(main.files)
             for path in changed:
@@ -656,10 +679,11 @@ class Storage:
             commit = self._make_commit([main.id, pr_head.id], title, "", now_iso(), author, files)
             atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
             refs = _read_json(fresh.path / "refs.json")
-            refs["branches"]["main"] = commit.id
+            refs["branches"][target] = commit.id
             atomic_write_json(fresh.path / "refs.json", refs)
             state.refs = refs
-            logger.info("merged %s into main of %s %s as %s", pr_ref, state.ref.type, state.ref.id, commit.id[:12])
+            logger.info("merged %s into %s of %s %s as %s", pr_ref, target, state.ref.type, state.ref.id,
+                        commit.id[:12])
             return commit
 
     def _test_pause(self, state: RepoState) -> None:

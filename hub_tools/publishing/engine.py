@@ -25,14 +25,13 @@ place) and ``merge_proposal`` merges it into main. Review first, merge later, th
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub_tools.hashing import SAMPLE, hash_bytes, hash_file
+from hub_tools.hashing import hash_bytes, hash_file
 from hub_tools.publishing.artifacts import ArtifactType, matches, matches_deep, skip_reason
 from hub_tools.publishing.sanitize import LeakError, Sanitizer, find_leaks
 
@@ -77,7 +76,6 @@ class LocalFile:
     digest: FileDigest
     path: Path | None = None
     content: bytes | None = None
-    sample: bytes = b""  # the first 512 bytes (what huggingface_hub sends to preupload)
 
     @property
     def size(self) -> int:
@@ -92,55 +90,33 @@ class LocalFile:
         return self.digest.sha1
 
     def operation(self):
-        """A ``CommitOperationAdd`` whose upload info is the hash computed at staging (the file is not re-read)."""
-        return _prehashed_operation(self)
+        """A public ``CommitOperationAdd`` for this file (no private hook: huggingface_hub takes the file's sha256
+        itself, inside hf_xet's chunking pass with Xet on, or in one more read on the LFS path; see README
+        "Publishing"). A file whose size changed since staging is refused here; any other change shows in the
+        verification that compares the Hub's files with the staged digests."""
+        from huggingface_hub import CommitOperationAdd
+
+        source = self.content if self.content is not None else str(self.path)
+        op = CommitOperationAdd(path_in_repo=self.path_in_repo, path_or_fileobj=source)
+        if op.upload_info.size != self.size:
+            raise PublishError(f"{self.path_in_repo} changed on disk since it was staged ({self.path}): stage again")
+        return op
 
     def read_bytes(self) -> bytes:
         return self.content if self.content is not None else self.path.read_bytes()  # type: ignore[union-attr]
 
 
 def local_file(path_in_repo: str, path: Path) -> LocalFile:
-    """A file on disk, hashed once (its only read before the upload)."""
-    sha1, sha256, size, sample = hash_file(path)
-    return LocalFile(path_in_repo=path_in_repo, digest=FileDigest(size, sha256, sha1), path=path, sample=sample)
+    """A file on disk, hashed at staging (what the plan compares with the Hub's files)."""
+    sha1, sha256, size, _ = hash_file(path)
+    return LocalFile(path_in_repo=path_in_repo, digest=FileDigest(size, sha256, sha1), path=path)
 
 
 def generated_file(path_in_repo: str, content: bytes | str) -> LocalFile:
     """A file rendered in memory (a card, sanitised metadata)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     sha1, sha256 = hash_bytes(data)
-    return LocalFile(path_in_repo=path_in_repo, digest=FileDigest(len(data), sha256, sha1), content=data,
-                     sample=data[:SAMPLE])  # fmt: skip
-
-
-def _prehashed_operation(file: LocalFile):
-    from huggingface_hub.lfs import UploadInfo
-
-    info = UploadInfo(sha256=bytes.fromhex(file.sha256), size=file.size, sample=file.sample)
-    source = file.content if file.content is not None else str(file.path)
-    return _prehashed_class()(file.path_in_repo, source, info)
-
-
-@functools.cache
-def _prehashed_class():
-    from huggingface_hub import CommitOperationAdd
-    from huggingface_hub._commit_api import _validate_path_in_repo
-
-    class PrehashedAdd(CommitOperationAdd):
-        """``CommitOperationAdd`` with the upload info already known (its ``__post_init__`` would hash the file
-        a second time)."""
-
-        def __init__(self, path_in_repo, path_or_fileobj, upload_info) -> None:
-            self._known_upload_info = upload_info
-            super().__init__(path_in_repo=path_in_repo, path_or_fileobj=path_or_fileobj)
-
-        def __post_init__(self) -> None:
-            self.path_in_repo = _validate_path_in_repo(self.path_in_repo)
-            if isinstance(self.path_or_fileobj, str) and not os.path.isfile(self.path_or_fileobj):
-                raise ValueError(f"{self.path_or_fileobj} is not a file")
-            self.upload_info = self._known_upload_info
-
-    return PrehashedAdd
+    return LocalFile(path_in_repo=path_in_repo, digest=FileDigest(len(data), sha256, sha1), content=data)
 
 
 # ---------------------------------------------------------------------------------------------------------- staging

@@ -61,14 +61,14 @@ EVAL_LIMIT = 8  # questions per benchmark and protocol: enough to exercise the p
 
 def local_hub_env(endpoint: str, token: str, hf_home: Path) -> dict[str, str]:
     """The variables that point the Hugging Face libraries at a local Hub (endpoint, token, a private HF_HOME) with
-    no telemetry, no Xet, no progress bars and no safetensors conversion bot. They read them at import: set them
+    no telemetry, no progress bars and no safetensors conversion bot. Xet stays on (the local Hub speaks it, as
+    huggingface.co does), unless HF_HUB_DISABLE_XET is set in the environment. They read them at import: set them
     before importing huggingface_hub, datasets or transformers."""
     return dict(
         HF_ENDPOINT=endpoint,
         HF_TOKEN=token,
         HF_HOME=str(hf_home),
         HF_HUB_DISABLE_TELEMETRY="1",
-        HF_HUB_DISABLE_XET="1",
         HF_HUB_DISABLE_PROGRESS_BARS="1",
         HF_DATASETS_DISABLE_PROGRESS_BARS="1",
         DISABLE_SAFETENSORS_CONVERSION="1",
@@ -320,9 +320,7 @@ def _manifest_value_top(key: str):
 
 def _publish_folder(r: Rehearsal, repo_id: str, folder: Path) -> None:
     """Push a folder as one commit if it changed (the tiny base model is not part of the versioned release)."""
-    from huggingface_hub import HfApi, constants
-
-    constants.HF_HUB_DISABLE_XET = True  # the local Hub speaks plain LFS, not Xet
+    from huggingface_hub import HfApi
 
     from hub_tools.publishing.artifacts import artifact_type
     from hub_tools.publishing.engine import publish, stage_folder
@@ -434,7 +432,6 @@ def main(argv: list[str] | None = None) -> int:
     _interrupt_on_sigterm()
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ["HF_HUB_DISABLE_XET"] = "1"  # before any Hugging Face import in this process
     workdir = args.workdir.resolve()
     prepare_workdir(workdir)
     r = Rehearsal(workdir=workdir, port=args.port)

@@ -202,3 +202,13 @@ def test_guards_keep_different_questions_with_one_answer_apart():
     assert [kind for kind, _, _ in plain] == [None, "near", "near"]
     guarded = Deduplicator(0.8).process(texts, guards=[q for q, _ in pairs])
     assert [kind for kind, _, _ in guarded] == [None, None, "near"] and guarded[2][1] == 0
+
+
+def test_oversized_texts_refused_long_ones_bounded():
+    from hub_tools.data.dedup import MAX_TEXT_CHARS, Deduplicator, TextTooLongError
+
+    dedup_ = Deduplicator(threshold=0.8)
+    long_text = " ".join(f"واژه{i}" for i in range(20_000))  # ~200,000 characters: one text above the block budget
+    assert [kind for kind, _, _ in dedup_.process([long_text, long_text + " پایان", "کوتاه"])] == [None, "near", None]
+    with pytest.raises(TextTooLongError, match=f"above the limit of {MAX_TEXT_CHARS}"):
+        dedup_.process(["x" * (MAX_TEXT_CHARS + 1)])

@@ -123,3 +123,56 @@ def test_errors_carry_request_id(hf_api, repo_name):
     with pytest.raises(RevisionNotFoundError) as exc:
         hf_api.model_info(repo_name, revision="nope")
     assert exc.value.request_id and len(exc.value.request_id) == 32
+
+
+def test_missing_repo_and_conflict_texts_as_the_hub_gives_them(hf_api, repo_name):
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    with pytest.raises(RepositoryNotFoundError) as exc:
+        hf_api.create_commit(repo_name + "-missing", [CommitOperationAdd("config.json", b"{}")], commit_message="x")
+    request_id = exc.value.response.headers.get("X-Request-Id")
+    assert str(exc.value).startswith(f"404 Client Error. (Request ID: {request_id})\n\nRepository Not Found for url: "
+                                      f"{hf_api.endpoint}/api/models/{repo_name}-missing/preupload/main.\n")
+    assert str(exc.value).endswith("Please use `create_repo` if it's not the case.")
+    hf_api.create_repo(repo_name)
+    hf_api.create_repo(repo_name + "-2")
+    with pytest.raises(HfHubHTTPError, match=r"A model repository called .* already exists"):
+        hf_api.move_repo(from_id=repo_name, to_id=repo_name + "-2")
+
+
+def test_create_pr_against_a_branch(hf_api, repo_name):
+    hf_api.create_repo(repo_name)
+    hf_api.create_branch(repo_name, branch="test_branch")
+    head = hf_api.list_repo_refs(repo_name).branches[0].target_commit
+    info = hf_api.create_commit(repo_name, [CommitOperationAdd("file.txt", b"content")], commit_message="PR",
+                                revision="test_branch", create_pr=True)
+    for revision in (head, "missing_branch"):
+        with pytest.raises(RevisionNotFoundError):
+            hf_api.create_commit(repo_name, [CommitOperationAdd("file.txt", b"c")], commit_message="PR",
+                                 revision=revision, create_pr=True)
+    hf_api.merge_pull_request(repo_name, info.pr_num)
+    assert "file.txt" in hf_api.list_repo_files(repo_name, revision="test_branch")
+    assert "file.txt" not in hf_api.list_repo_files(repo_name)
+
+
+def test_invalid_model_index_is_invalid_metadata(hf_api, repo_name):
+    hf_api.create_repo(repo_name)
+    card = b"---\nmodel-index: foo\n---\n\nThis is a modelcard with an invalid metadata section.\n"
+    with pytest.raises(ValueError, match='Invalid metadata in README.md.\n- "model-index" must be an array'):
+        hf_api.create_commit(repo_name, [CommitOperationAdd("README.md", card)], commit_message="card")
+
+
+def test_relative_download_paths_refused_by_the_client(hf_api, repo_name, tmp_path):
+    """As on the Hub, a backslash inside a path is a plain character (a path starting with "..\\" is a 422); the
+    client then refuses to download such a name into a cache or a local folder."""
+    from huggingface_hub import hf_hub_download
+
+    hf_api.create_repo(repo_name)
+    with pytest.raises(HfHubHTTPError) as exc:
+        hf_api.upload_file(path_or_fileobj=b"content", path_in_repo="..\\ddd", repo_id=repo_name)
+    assert exc.value.response.status_code == 422
+    hf_api.upload_file(path_or_fileobj=b"content", path_in_repo="folder/..\\..\\..\\file", repo_id=repo_name)
+    for local_dir in (None, tmp_path / "local"):
+        with pytest.raises(ValueError, match="Invalid filename"):
+            hf_hub_download(repo_name, "folder/..\\..\\..\\file", cache_dir=tmp_path / "cache", local_dir=local_dir,
+                            endpoint=hf_api.endpoint)

@@ -92,3 +92,68 @@ def test_fuzz_ndjson_bodies(fuzz_hub, ops, garbage):
                     content=('{"key":"header","value":{"summary":"f"}}\n' + "\n".join(lines)).encode()))
     _ok(client.get(f"/api/models/{REPO}/commits/main"))
     _ok(client.get("/api/models"))
+
+
+# Every route of the local Hub (``{repo}`` is the fuzz target, ``{slug}`` a collection of its owner): each gets
+# hostile query strings and JSON bodies of any shape.
+_ROUTES = [
+    ("GET", "/api/whoami-v2"), ("POST", "/api/validate-yaml"), ("GET", "/api/health"),
+    ("POST", "/api/repos/create"), ("DELETE", "/api/repos/delete"), ("POST", "/api/repos/move"),
+    ("GET", "/api/models"), ("GET", "/api/datasets"), ("GET", "/api/spaces"),
+    ("GET", "/api/models/{repo}"), ("GET", "/api/models/{repo}/revision/main"), ("PUT", "/api/models/{repo}/settings"),
+    ("GET", "/api/models/{repo}/tree/main"), ("GET", "/api/models/{repo}/tree/main/dir"),
+    ("POST", "/api/models/{repo}/paths-info/main"), ("POST", "/api/models/{repo}/preupload/main"),
+    ("POST", "/api/models/{repo}/commit/main"), ("POST", "/api/models/{repo}/branch/fz"),
+    ("DELETE", "/api/models/{repo}/branch/fz"), ("POST", "/api/models/{repo}/tag/main"),
+    ("DELETE", "/api/models/{repo}/tag/fz"), ("GET", "/api/models/{repo}/refs"),
+    ("GET", "/api/models/{repo}/commits/main"), ("POST", "/api/models/{repo}/discussions"),
+    ("GET", "/api/models/{repo}/discussions"), ("GET", "/api/models/{repo}/discussions/1"),
+    ("POST", "/api/models/{repo}/discussions/1/comment"), ("POST", "/api/models/{repo}/discussions/1/status"),
+    ("POST", "/api/models/{repo}/discussions/1/merge"),
+    ("GET", "/{repo}/resolve/main/dir/a.txt"), ("HEAD", "/{repo}/resolve/main/dir/a.txt"),
+    ("GET", "/{repo}/commit/main"), ("POST", "/{repo}.git/info/lfs/objects/batch"),
+    ("POST", "/{repo}.git/info/lfs/objects/verify"),
+    ("PUT", "/{repo}.git/info/lfs/objects/upload/" + "a" * 64 + "/1"),
+    ("POST", "/api/collections"), ("GET", "/api/collections"), ("GET", "/api/collections/{slug}"),
+    ("PATCH", "/api/collections/{slug}"), ("POST", "/api/collections/{slug}/items"),
+    ("PATCH", "/api/collections/{slug}/items/0123456789abcdef01234567"),
+    ("DELETE", "/api/collections/{slug}/items/0123456789abcdef01234567"),
+    ("GET", "/api/models/{repo}/xet-write-token/main"), ("GET", "/api/models/{repo}/xet-read-token/main"),
+    ("POST", "/xet/v1/xorbs/default/" + "ab" * 32), ("HEAD", "/xet/v1/xorbs/default/" + "ab" * 32),
+    ("POST", "/xet/v1/shards"), ("GET", "/xet/v1/chunks/default/" + "ab" * 32),
+    ("GET", "/xet/v1/reconstructions/" + "ab" * 32), ("GET", "/xet/v1/get_xorb/" + "ab" * 32),
+    ("POST", "/xet/v2/shards"), ("POST", "/xet/v1/xorb-grants/default/" + "ab" * 32),
+]
+_SPACE_ROUTES = [(m, f"/api/spaces/fuzzer/space/{a}") for m, a in (
+    ("GET", "secrets"), ("POST", "secrets"), ("DELETE", "secrets"), ("GET", "variables"), ("POST", "variables"),
+    ("DELETE", "variables"), ("GET", "runtime"), ("POST", "hardware"), ("POST", "sleeptime"), ("POST", "pause"),
+    ("POST", "restart"), ("POST", "dev-mode"))]
+_PARAM = st.sampled_from(["limit", "cursor", "p", "recursive", "expand", "blobs", "search", "author", "owner",
+                          "item", "create_pr", "type", "status", "include_prs", "expand[]", "sort", "full"])
+_QUERY = st.lists(st.tuples(_PARAM, _TEXT | st.integers().map(str)), max_size=4)
+_FIELD = st.sampled_from(["title", "description", "private", "position", "note", "item", "paths", "expand",
+                          "files", "startingPoint", "tag", "message", "name", "type", "organization", "visibility",
+                          "gated", "sdk", "variables", "secrets", "hardware", "flavor", "seconds", "enabled", "key",
+                          "value", "comment", "status", "pullRequest", "operation", "objects", "oid", "size",
+                          "content", "namespace", "theme", "fromRepo", "toRepo", "gitIgnore", "sleepTimeSeconds"])
+_BODY = st.one_of(_JSON, st.dictionaries(_FIELD, _JSON, max_size=5))
+
+
+@pytest.fixture(scope="module")
+def fuzz_slug(fuzz_hub):
+    hub, client, _ = fuzz_hub
+    assert client.post("/api/repos/create", json={"name": "fuzzer/space", "type": "space",
+                                                  "sdk": "gradio"}).status_code == 200
+    return client.post("/api/collections", json={"title": "fuzz", "namespace": "fuzzer"}).json()["slug"]
+
+
+@FUZZ
+@given(route=st.sampled_from(_ROUTES + _SPACE_ROUTES), query=_QUERY, body=_BODY)
+def test_fuzz_every_route_query_and_json_body(fuzz_hub, fuzz_slug, route, query, body):
+    hub, client, _ = fuzz_hub
+    method, path = route
+    url = path.format(repo=REPO, slug=fuzz_slug)
+    params = [(k, v.encode("utf-8", "surrogatepass").decode("utf-8", "replace")) for k, v in query]
+    content = json.dumps(body).encode()
+    _ok(client.request(method, url, params=params, content=content, headers={"content-type": "application/json"}))
+    assert client.get("/api/health").status_code == 200

@@ -133,23 +133,22 @@ def test_a_text_file_holding_the_token_or_a_local_path_refuses_the_publish(tmp_p
                                           secrets=[token], roots=[str(folder)]).value)  # fmt: skip
 
 
-def test_plan_commit_and_compare_against_the_local_hub(hf_api, tmp_path, monkeypatch):
+def test_plan_commit_and_compare_against_the_local_hub(hf_api, tmp_path):
     repo_id = f"tester/engine-{uuid.uuid4().hex[:8]}"
     kind = artifact_type("model")
     folder = _write(tmp_path / "src", {"config.json": "{}", "model.safetensors": b"\0" * 2048})
     plan = plan_repo(hf_api, repo_id=repo_id, kind=kind, staged=stage_folder(folder, kind))
     assert not plan.exists and plan.added == ["config.json", "model.safetensors"] and not plan.unchanged
 
-    # The commit uploads with the hashes staging computed: huggingface_hub does not hash the files again.
-    from huggingface_hub.lfs import UploadInfo
-
-    def no_rehash(*args, **kwargs):
-        raise AssertionError("the file was hashed a second time")
-
-    monkeypatch.setattr(UploadInfo, "from_path", no_rehash)
+    # The commit goes through huggingface_hub's public CommitOperationAdd: a file whose size changed since staging
+    # is refused rather than published under a plan that no longer holds.
     hf_api.create_repo(repo_id)
     staged = stage_folder(folder, kind)
     plan = plan_repo(hf_api, repo_id=repo_id, kind=kind, staged=staged)
+    (folder / "model.safetensors").write_bytes(b"\1" * 4096)
+    with pytest.raises(PublishError, match="model.safetensors changed on disk since it was staged"):
+        commit_repo(hf_api, plan, message="first")
+    (folder / "model.safetensors").write_bytes(b"\0" * 2048)
     commit = commit_repo(hf_api, plan, message="first")
     assert commit == hf_api.repo_info(repo_id).sha
     assert compare_tree(remote_tree(hf_api, repo_id, "model", commit), staged.digests()) == []
