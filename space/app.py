@@ -40,7 +40,7 @@ DIR_JS = """
 () => {
   const SEL = ".gk-chat .message p, .gk-chat .message li, .gk-chat .message h1, .gk-chat .message h2, " +
               ".gk-chat .message h3, .gk-chat .message blockquote, .gk-chat .message td, .gk-chat textarea, " +
-              ".gk-input textarea";
+              ".gk-input textarea, .gk-pinned-notice p, .gk-pinned-notice li";
   const apply = () => {
     document.querySelectorAll(SEL).forEach((el) => {
       if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto");
@@ -238,7 +238,7 @@ def build_chat(settings: Settings, relabels: Relabels) -> gr.ChatInterface:
     chatbot = gr.Chatbot(
         label=T("chat_label"),
         elem_classes=["gk-chat"],
-        height="52vh",
+        height="46vh",
         min_height=240,
         layout="bubble",
         buttons=["copy"],
@@ -267,6 +267,8 @@ def build_chat(settings: Settings, relabels: Relabels) -> gr.ChatInterface:
     with gr.Column(elem_classes=["gk-chat-tab"]):
         # Rendered before the ChatInterface, placed by style.css between the conversation and the message box.
         notice = gr.Markdown(visible=False, elem_classes=["gk-pinned-notice"], elem_id="gk-pinned-notice")
+        # Registered before ChatInterface's own submit listeners, which empty the box: this one reads the message.
+        textbox.submit(pinned_notice, textbox, notice, queue=False, api_visibility="private")
         gr.HTML(about.emergency_line_html(), elem_classes=["gk-emergency-line-block"], padding=False)
         interface = gr.ChatInterface(
             fn=chat_reply,
@@ -285,7 +287,7 @@ def build_chat(settings: Settings, relabels: Relabels) -> gr.ChatInterface:
             fill_height=False,
         )
     text = texts.text
-    accordion = interface.additional_inputs_accordion
+    accordion = inputs[0].parent  # the accordion ChatInterface rendered the settings into
     relabels += [
         (chatbot, lambda lang: gr.Chatbot(label=text("chat_label", lang))),
         (textbox, lambda lang: gr.Textbox(placeholder=text("chat_placeholder", lang))),
@@ -294,8 +296,8 @@ def build_chat(settings: Settings, relabels: Relabels) -> gr.ChatInterface:
         (inputs[2], lambda lang: gr.Slider(label=text("chat_temperature", lang))),
         (inputs[3], lambda lang: gr.Slider(label=text("chat_top_p", lang))),
         (inputs[4], lambda lang: gr.Slider(label=text("chat_repetition_penalty", lang))),
-    ] + ([(accordion, lambda lang: gr.Accordion(label=text("chat_settings", lang)))] if accordion else [])
-    textbox.submit(pinned_notice, textbox, notice, queue=False, api_visibility="private")
+    ] + ([(accordion, lambda lang: gr.Accordion(label=text("chat_settings", lang)))]
+          if isinstance(accordion, gr.Accordion) else [])
     chatbot.clear(hide_notice, None, notice, queue=False, api_visibility="private")
     gr.api(respond, api_name="chat", concurrency_limit=settings.concurrency_limit)
     return interface
@@ -609,7 +611,8 @@ def build_demo(settings: Settings | None = None) -> gr.Blocks:
         gr.HTML(about.header_html(settings), js_on_load=None)
         language = gr.Radio(texts.LANGUAGE_CHOICES, value=None, label=T("language"), show_label=False,
                             container=False, elem_id="gk-language", elem_classes=["gk-language"])
-        stored = gr.BrowserState("", storage_key=LANGUAGE_STORAGE_KEY)
+        # A fixed secret: the choice (not private) outlives a restart of the Space, which a random one would not.
+        stored = gr.BrowserState("", storage_key=LANGUAGE_STORAGE_KEY, secret=LANGUAGE_STORAGE_KEY)
         with gr.Tabs():
             with gr.Tab(T("tab_chat"), id="chat") as chat_tab:
                 build_chat(settings, relabels)

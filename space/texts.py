@@ -5,9 +5,10 @@
 
 Gradio picks a language per browser: a Persian browser gets Persian, an English one English, and **every other
 language gets Persian** (the Persian texts are registered under each of Gradio's other interface languages, since
-Gradio itself falls back to English). The visitor can switch in Gradio's Settings (footer), and Gradio's own texts
-(buttons, the queue messages) follow. Texts that the server writes while handling a request (toasts, warnings, the
-chat's notes) cannot be translated by the browser, so they are bilingual: Persian first, then English.
+Gradio itself falls back to English). The Space's own فارسی / English switch (``app.build_demo``) then sets every
+label the app owns from :func:`text`, and the leaderboard's headers and cells from :func:`table_header` and
+:func:`table_value`; the browser keeps the choice. Texts that the server writes while handling a request (toasts,
+warnings, the chat's notes) are bilingual: Persian first, then English.
 """
 
 from __future__ import annotations

@@ -239,10 +239,9 @@ def test_mobile_first_screen_pinned_model_column_and_readable_chart(browser, app
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-REPLY_DONE_JS = (
-    "() => { const bot = [...document.querySelectorAll('.gk-chat .message')].pop();"
-    " return bot && !document.querySelector('.gk-input .stop-button, .gk-input button[aria-label*=\"top\" i]')"
-    " && !document.querySelector('.gk-chat .pending, .gk-chat .typing'); }"
+REPLY_DONE_JS = (  # the reply has ended: the Stop button is gone and nothing is pending
+    "() => document.querySelectorAll('.gk-chat .message').length >= 2"
+    " && !document.querySelector('.gk-input .stop-button') && !document.querySelector('.gk-chat .pending')"
 )
 
 
