@@ -549,7 +549,8 @@ def build_leaderboard(demo: gr.Blocks, language: gr.Radio, relabels: Relabels) -
     chart_metric = gr.Dropdown(label=T("lb_chart"), choices=[], value=None)
     chart = gr.HTML(elem_id="leaderboard-chart")
     relabels += [
-        (intro, lambda lang: gr.Markdown(text("lb_intro", lang))),
+        (intro, lambda lang: gr.Markdown(text("lb_intro", lang),
+                                         elem_classes=["gk-rtl"] if texts.language(lang) == "fa" else [])),
         (search, lambda lang: gr.Textbox(label=text("lb_search", lang),
                                          placeholder=text("lb_search_placeholder", lang))),
         (protocol, lambda lang: gr.Dropdown(label=text("lb_protocol", lang))),
