@@ -181,7 +181,8 @@ def front_matter(
 
 def render_readme(meta: dict[str, object]) -> str:
     """README.md: YAML front matter plus a short body (with a ``gradio_client`` example)."""
-    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()
+    # width: a pinned preload_from_hub entry (repo, its files, revision) stays on one line
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=4096).strip()
     models = ", ".join(f"`{m}`" for m in meta["models"])  # type: ignore[union-attr]
     return (
         f"---\n{header}\n---\n\n# Gaokerena · گائوکرنا\n\n"

@@ -39,8 +39,10 @@ def tagged_model(api, repo_id: str, tag: str = "v1.0") -> str:
     from huggingface_hub import CommitOperationAdd
 
     api.create_repo(repo_id, exist_ok=True)
-    names = MODEL_FILES + ("README.md", "training_metadata.json", "checkpoints/step-1.bin")
-    api.create_commit(repo_id, [CommitOperationAdd(name, b"{}") for name in names], commit_message="model")
+    names = MODEL_FILES + ("training_metadata.json", "checkpoints/step-1.bin")
+    files = [CommitOperationAdd(name, b"{}") for name in names]
+    files.append(CommitOperationAdd("README.md", b"---\nlicense: mit\n---\n# model\n"))
+    api.create_commit(repo_id, files, commit_message="model")
     api.create_tag(repo_id, tag=tag, exist_ok=True)
     return repo_id
 
@@ -92,8 +94,9 @@ def test_preload_pins_the_revision_the_app_loads(hf_api):
 
 def test_preload_entries():
     assert preload_entry("a/b") == "a/b"
-    assert preload_entry("a/b", "v1.0", ["config.json", "model.safetensors"]) == "a/b config.json,model.safetensors v1.0"
-    with pytest.raises(ValueError, match="names its files"):
+    pinned = preload_entry("a/b", "v1.0", ["config.json", "model.safetensors"])
+    assert pinned == "a/b config.json,model.safetensors v1.0"
+    with pytest.raises(ValueError, match="by naming its files; none were given"):
         preload_entry("a/b", "v1.0", [])
     assert model_files(["README.md", "model-00001-of-00002.safetensors", "config.json", "sub/config.json",
                         "chat_template.jinja", "training_metadata.json"]) == [
