@@ -521,9 +521,13 @@ DEBOUNCE_JS = "(...controls) => new Promise((resolve) => setTimeout(() => resolv
 
 
 def build_leaderboard(demo: gr.Blocks, language: gr.Radio, relabels: Relabels) -> None:
-    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV exports."""
+    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV exports; shown in the
+    language of the switch ``language``."""
     settings = get_settings()
     text = texts.text
+    # The table's language as a leaderboard control: hidden, set from the switch, and the API's `lang` ("en" unless
+    # a client asks for "fa"). The switch itself has no value until the page has loaded, so it is not the control.
+    table_language = gr.Textbox(value="en", visible=False, label=T("language"))
     intro = gr.Markdown(T("lb_intro"), elem_classes=["gk-rtl"])
     with gr.Row():
         search = gr.Textbox(label=T("lb_search"), value="", scale=3, placeholder=T("lb_search_placeholder"))
@@ -571,13 +575,15 @@ def build_leaderboard(demo: gr.Blocks, language: gr.Radio, relabels: Relabels) -
         (chart_metric, lambda lang: gr.Dropdown(label=text("lb_chart", lang))),
     ]
 
-    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small, language]
+    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small,
+                table_language]
     outputs = [table, sort_by, protocol, chart_metric, chart, status]
     demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard")
     refresh.click(refresh_leaderboard, controls, outputs, api_name="refresh_leaderboard")
     for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small):
         control.input(render_leaderboard, controls, outputs, api_visibility="private")
-    language.change(render_leaderboard, controls, outputs, api_visibility="private")
+    language.change(texts.language, language, table_language, api_visibility="private", queue=False).then(
+        render_leaderboard, controls, outputs, api_visibility="private")
     # One search handler for typing, pasting, Enter and clearing (.change fires for all of them).
     search.change(render_leaderboard, controls, outputs, api_name="search_leaderboard", js=DEBOUNCE_JS,
                   trigger_mode="always_last")
