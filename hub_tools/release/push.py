@@ -48,7 +48,7 @@ from huggingface_hub import DatasetCard, DatasetCardData, HfApi
 from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
-from hub_tools.publishing.artifacts import artifact_type
+from hub_tools.publishing.artifacts import artifact_type, matches
 from hub_tools.publishing.engine import (
     LocalFile, Proposal, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff,
     ensure_repo, find_proposal, generated_file, merge_proposal, plan_lines, plan_repo, remote_state,
@@ -248,7 +248,9 @@ def _space_files(manifest: Manifest, artifact: Artifact) -> dict[str, LocalFile]
         if model is None or model.source is None or not model.source.is_dir():
             raise ReleaseError(f"{artifact.repo_id}: REVISION {revision} pins MODEL_ID {variables['MODEL_ID']}, "
                                "which is not a model of this release with a source folder: its files for preload_from_hub are unknown")
-        files = model_files(path.name for path in model.source.iterdir() if path.is_file())
+        published = artifact_type(model.type).allow  # the files the release publishes of that folder
+        files = model_files(path.name for path in model.source.iterdir()
+                            if path.is_file() and matches(path.name, published))
         if not files:
             raise ReleaseError(f"{artifact.repo_id}: {model.source} holds no model files for preload_from_hub")
     meta = front_matter(model_id=variables["MODEL_ID"], results_repo=variables["RESULTS_REPO"],
