@@ -461,8 +461,9 @@ def _status(lang: str | None = "en") -> str:
         text = f"{about.persian_digits(str(count))} پرونده نتیجه از `{STORE.source}`، خوانده‌شده در {stamp}."
     if STORE.loaded.errors:
         skipped = ", ".join(f"{name} ({why})" for name, why in STORE.loaded.errors[:5])
+        count_fa = about.persian_digits(str(len(STORE.loaded.errors)))
         text += (f" Skipped malformed file(s): {skipped}" if english
-                 else f" {about.persian_digits(str(len(STORE.loaded.errors)))} پرونده نادرست کنار گذاشته شد: {skipped}")
+                 else f" {count_fa} پرونده نادرست کنار گذاشته شد: {skipped}")
     if STORE.error:
         text += f" Last refresh failed: {STORE.error}" if english else f" آخرین به‌روزرسانی ناموفق بود: {STORE.error}"
     return text

@@ -247,7 +247,8 @@ def _space_files(manifest: Manifest, artifact: Artifact) -> dict[str, LocalFile]
         model = manifest.by_repo_id(variables["MODEL_ID"])
         if model is None or model.source is None or not model.source.is_dir():
             raise ReleaseError(f"{artifact.repo_id}: REVISION {revision} pins MODEL_ID {variables['MODEL_ID']}, "
-                               "which is not a model of this release with a source folder: its files for preload_from_hub are unknown")
+                               "which is not a model of this release with a source folder: its files for "
+                               "preload_from_hub are unknown")  # fmt: skip
         published = artifact_type(model.type).allow  # the files the release publishes of that folder
         files = model_files(path.name for path in model.source.iterdir()
                             if path.is_file() and matches(path.name, published))
