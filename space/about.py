@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from space.safety import DISCLAIMER_EN, DISCLAIMER_FA, MEASURED
+from hub_tools.folding import PERSIAN_DIGITS
+from space.safety import (
+    COUNSELLING_LINE, DISCLAIMER_EN, DISCLAIMER_FA, EMERGENCY_NUMBER, MEASURED, SOCIAL_EMERGENCY_NUMBER,
+)  # fmt: skip
 from space.settings import Settings
 
 
@@ -41,6 +44,29 @@ def header_html(settings: Settings) -> str:
         f"<div class='gk-disclaimer' role='note'><p dir='rtl' lang='fa'>⚠️ {DISCLAIMER_FA}</p>"
         f"<p dir='ltr' lang='en'>⚠️ {DISCLAIMER_EN}</p></div></div>"
     )
+
+
+def persian_digits(text: str) -> str:
+    """``text`` with its ASCII digits written in Persian (۱۱۵ for 115)."""
+    return text.translate(str.maketrans("0123456789", PERSIAN_DIGITS))
+
+
+def _call(number: str, label: str) -> str:
+    """A tap-to-call link (a phone dials it) showing ``label``."""
+    return f"<a href='tel:{number}'>{label}</a>"
+
+
+def emergency_line_html() -> str:
+    """The emergency numbers, one short bilingual line kept above the message box at all times: medical emergency
+    115; for self-harm the social emergency 123 and the counselling line 1480 (numbers from ``space.safety``)."""
+    emergency, social, counselling = EMERGENCY_NUMBER, SOCIAL_EMERGENCY_NUMBER, COUNSELLING_LINE
+    fa = (f"🚑 اورژانس: {_call(emergency, persian_digits(emergency))} · خودآزاری: "
+          f"{_call(social, persian_digits(social))} و {_call(counselling, persian_digits(counselling))}")
+    en = (f"Emergency: {_call(emergency, emergency)} · Self-harm: {_call(social, social)}, "
+          f"{_call(counselling, counselling)}")
+    return (f"<div class='gk-emergency-line' role='note' aria-label='Emergency numbers'>"
+            f"<span dir='rtl' lang='fa'>{fa}</span><span class='gk-sep' aria-hidden='true'> | </span>"
+            f"<span dir='ltr' lang='en'>{en}</span></div>")
 
 
 def safety_figures_markdown() -> tuple[str, str]:

@@ -25,7 +25,7 @@ import gradio as gr
 import pandas as pd
 from jinja2 import TemplateError
 
-from space import about, chat, leaderboard, safety, texts
+from space import about, chat, decode, leaderboard, safety, texts
 from space.settings import Settings, get_settings
 from space.texts import T
 
@@ -40,7 +40,7 @@ DIR_JS = """
 () => {
   const SEL = ".gk-chat .message p, .gk-chat .message li, .gk-chat .message h1, .gk-chat .message h2, " +
               ".gk-chat .message h3, .gk-chat .message blockquote, .gk-chat .message td, .gk-chat textarea, " +
-              ".gk-input textarea";
+              ".gk-input textarea, .gk-pinned-notice p, .gk-pinned-notice li";
   const apply = () => {
     document.querySelectorAll(SEL).forEach((el) => {
       if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto");
@@ -134,7 +134,7 @@ def _prompt_ids(message: str, history: list[dict], system_prompt: str, settings:
     return ids
 
 
-def respond(
+def chat_reply(
     message: str,
     history: list[dict],
     system_prompt: str,
@@ -187,11 +187,59 @@ def respond(
         stream.close()  # Stop / disconnect: ends generation at the next token
 
 
-def build_chat(settings: Settings) -> gr.ChatInterface:
-    """The Chat tab: ChatInterface in messages format, with system prompt and sampling sliders."""
+def respond(
+    message: str,
+    system_prompt: str = chat.DEFAULT_SYSTEM_PROMPT,
+    max_new_tokens: int = 512,
+    temperature: float = 0.6,
+    top_p: float = 0.9,
+    repetition_penalty: float = 1.1,
+) -> Iterator[str]:
+    """Answer one Persian medical question with Gaokerena; emergency guidance (call 115) comes first when the
+    message describes an emergency. Research use only: not a substitute for a physician.
+
+    Args:
+        message: the question, in Persian (English and mixed text are understood too).
+        system_prompt: instructions for the model; empty for none.
+        max_new_tokens: the longest reply, in tokens (at most the Space's MAX_NEW_TOKENS).
+        temperature: sampling temperature; 0 answers greedily.
+        top_p: nucleus sampling threshold.
+        repetition_penalty: penalty for repeated tokens (1 for none).
+    Returns:
+        the reply, growing as it streams.
+    """
+    settings = get_settings()
+    new_tokens = max(1, min(int(max_new_tokens), settings.max_new_tokens))
+    yield from chat_reply(message, [], system_prompt, new_tokens, temperature, top_p, repetition_penalty)
+
+
+def pinned_notice(message: str) -> dict:
+    """The emergency notice pinned above the message box for a flagged message (the same guidance the reply
+    starts with, kept in view while the reply streams and scrolls); a message without red flags leaves the
+    notice of an earlier one as it is."""
+    guidance = safety.emergency_message(safety.detect_red_flags(message or ""))
+    if not guidance:
+        return gr.update()
+    return gr.update(value=guidance, visible=True)
+
+
+def hide_notice() -> dict:
+    """A cleared chat clears its pinned notice."""
+    return gr.update(value="", visible=False)
+
+
+# (component, its update in a language): every label the language switch sets (see apply_language).
+Relabels = list[tuple[gr.components.Component | gr.blocks.BlockContext, Callable[[str], Any]]]
+
+
+def build_chat(settings: Settings, relabels: Relabels) -> gr.ChatInterface:
+    """The Chat tab: ChatInterface in messages format, with system prompt and sampling sliders; the emergency
+    line and the pinned notice of a flagged message sit between the conversation and the message box."""
     chatbot = gr.Chatbot(
+        label=T("chat_label"),
         elem_classes=["gk-chat"],
-        height=520,
+        height="46vh",
+        min_height=240,
         layout="bubble",
         buttons=["copy"],
         feedback_options=None,
@@ -216,20 +264,43 @@ def build_chat(settings: Settings) -> gr.ChatInterface:
         gr.Slider(label=T("chat_top_p"), minimum=0.05, maximum=1.0, step=0.05, value=0.9, render=False),
         gr.Slider(label=T("chat_repetition_penalty"), minimum=1.0, maximum=2.0, step=0.05, value=1.1, render=False),
     ]
-    return gr.ChatInterface(
-        fn=respond,
-        chatbot=chatbot,
-        textbox=textbox,
-        additional_inputs=inputs,
-        additional_inputs_accordion=gr.Accordion(label=T("chat_settings"), open=False, render=False),
-        examples=[[example] for example in chat.EXAMPLES],  # message only: shown inside the empty chat
-        cache_examples=False,
-        flagging_mode="never",
-        save_history=False,
-        concurrency_limit=settings.concurrency_limit,
-        api_name="chat",
-        fill_height=False,
-    )
+    with gr.Column(elem_classes=["gk-chat-tab"]):
+        # Rendered before the ChatInterface, placed by style.css between the conversation and the message box.
+        notice = gr.Markdown(visible=False, elem_classes=["gk-pinned-notice"], elem_id="gk-pinned-notice")
+        # Registered before ChatInterface's own submit listeners, which empty the box: this one reads the message.
+        textbox.submit(pinned_notice, textbox, notice, queue=False, api_visibility="private")
+        gr.HTML(about.emergency_line_html(), elem_classes=["gk-emergency-line-block"], padding=False)
+        interface = gr.ChatInterface(
+            fn=chat_reply,
+            chatbot=chatbot,
+            textbox=textbox,
+            additional_inputs=inputs,
+            additional_inputs_accordion=gr.Accordion(label=T("chat_settings"), open=False, render=False),
+            examples=[[example] for example in chat.EXAMPLES],  # message only: shown inside the empty chat
+            cache_examples=False,
+            flagging_mode="never",
+            save_history=False,
+            concurrency_limit=settings.concurrency_limit,
+            # Gradio 6.31's MCP server cannot call ChatInterface's own endpoint (its State output makes every call
+            # fail with "pop index out of range"), so the API and the MCP tool are `respond` below, named "chat".
+            api_visibility="private",
+            fill_height=False,
+        )
+    text = texts.text
+    accordion = inputs[0].parent  # the accordion ChatInterface rendered the settings into
+    relabels += [
+        (chatbot, lambda lang: gr.Chatbot(label=text("chat_label", lang))),
+        (textbox, lambda lang: gr.Textbox(placeholder=text("chat_placeholder", lang))),
+        (inputs[0], lambda lang: gr.Textbox(label=text("chat_system_prompt", lang))),
+        (inputs[1], lambda lang: gr.Slider(label=text("chat_max_new_tokens", lang))),
+        (inputs[2], lambda lang: gr.Slider(label=text("chat_temperature", lang))),
+        (inputs[3], lambda lang: gr.Slider(label=text("chat_top_p", lang))),
+        (inputs[4], lambda lang: gr.Slider(label=text("chat_repetition_penalty", lang))),
+    ] + ([(accordion, lambda lang: gr.Accordion(label=text("chat_settings", lang)))]
+          if isinstance(accordion, gr.Accordion) else [])
+    chatbot.clear(hide_notice, None, notice, queue=False, api_visibility="private")
+    gr.api(respond, api_name="chat", concurrency_limit=settings.concurrency_limit)
+    return interface
 
 
 # ---------------------------------------------------------------------------------------------- leaderboard
@@ -288,6 +359,7 @@ class View:
     show_ci: bool = True
     chart: str | None = None
     show_small: bool = False
+    lang: str | None = "en"  # the table's language: "en" (the API's default) or "fa"
 
 
 _CONTROLS_SIGNATURE = inspect.Signature(
@@ -344,7 +416,8 @@ def _protocol(view: View) -> tuple[list[str], str]:
 def _render(view: View) -> tuple:
     """The table and the controls that depend on the data. The columns (and so the Sort and Chart choices) depend
     on the protocol and column groups only, never on the search, so the visitor's Sort and Chart stay as chosen;
-    a choice that is no longer offered falls back to the default."""
+    a choice that is no longer offered falls back to the default. Headers, model types, sources and verdicts are
+    shown in ``view.lang``; the Sort and Chart values stay the English headers (the API's)."""
     protocols, protocol = _protocol(view)
     table = _table(view, protocol)
     headers = leaderboard.score_headers(table)
@@ -353,27 +426,46 @@ def _render(view: View) -> tuple:
     datatype = ["markdown"] + ["number" if c in headers or c.endswith(" n") else "str" for c in table.columns[1:]]
     widths = [200] + [110 if c in headers else 90 if c.endswith(" n") else 120 for c in table.columns[1:]]
     svg = leaderboard.bar_chart_svg(STORE.scores, chart, _visible_keys(view))
+    label = functools.partial(texts.table_header, lang=view.lang)
     return (
-        gr.Dataframe(value=table, datatype=datatype, column_widths=widths),
-        gr.Dropdown(choices=["Model"] + headers, value=sort_by),
+        gr.Dataframe(value=_localized(table, headers, view.lang), datatype=datatype, column_widths=widths),
+        gr.Dropdown(choices=[(label(h), h) for h in ["Model"] + headers], value=sort_by),
         gr.Dropdown(choices=protocols, value=protocol if protocols else None),
-        gr.Dropdown(choices=headers, value=chart),
+        gr.Dropdown(choices=[(label(h), h) for h in headers], value=chart),
         svg,
-        _status(),
+        _status(view.lang),
     )
 
 
-def _status() -> str:
+def _localized(table: pd.DataFrame, headers: list[str], lang: str | None) -> pd.DataFrame:
+    """``table`` with its headers and its text cells (type, source, pass verdicts) in ``lang``."""
+    if texts.language(lang) == "en":
+        return table
+    shown = table.copy()
+    for column in shown.columns[1:]:
+        if column not in headers and not column.endswith(" n") and not column.endswith(" 95% CI"):
+            shown[column] = shown[column].map(lambda v: texts.table_value(v, lang) if isinstance(v, str) else v)
+    return shown.rename(columns=lambda c: texts.table_header(c, lang))
+
+
+def _status(lang: str | None = "en") -> str:
+    """The line under the table (how many result files, from where, when, what was skipped) in ``lang``."""
+    english = texts.language(lang) == "en"
     if not STORE.fetched_at:
-        return STORE.error or "نتایج هنوز بارگذاری نشده‌اند. · Results not loaded yet."
+        return STORE.error or ("Results not loaded yet." if english else "نتایج هنوز بارگذاری نشده‌اند.")
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(STORE.fetched_at))
     count = len(STORE.loaded.results)
-    text = f"{count} پرونده نتیجه از `{STORE.source}` · {count} result files from `{STORE.source}`, read {stamp}."
+    if english:
+        text = f"{count} result files from `{STORE.source}`, read {stamp}."
+    else:
+        text = f"{about.persian_digits(str(count))} پرونده نتیجه از `{STORE.source}`، خوانده‌شده در {stamp}."
     if STORE.loaded.errors:
         skipped = ", ".join(f"{name} ({why})" for name, why in STORE.loaded.errors[:5])
-        text += f" {len(STORE.loaded.errors)} پرونده نادرست کنار گذاشته شد · Skipped malformed file(s): {skipped}"
+        count_fa = about.persian_digits(str(len(STORE.loaded.errors)))
+        text += (f" Skipped malformed file(s): {skipped}" if english
+                 else f" {count_fa} پرونده نادرست کنار گذاشته شد: {skipped}")
     if STORE.error:
-        text += f" آخرین به‌روزرسانی ناموفق بود · Last refresh failed: {STORE.error}"
+        text += f" Last refresh failed: {STORE.error}" if english else f" آخرین به‌روزرسانی ناموفق بود: {STORE.error}"
     return text
 
 
@@ -429,10 +521,15 @@ def export_table(view: View) -> str:
 DEBOUNCE_JS = "(...controls) => new Promise((resolve) => setTimeout(() => resolve(controls), 300))"
 
 
-def build_leaderboard(demo: gr.Blocks) -> None:
-    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV exports."""
+def build_leaderboard(demo: gr.Blocks, language: gr.Radio, relabels: Relabels) -> None:
+    """The Leaderboard tab: filters, the table, the chart with 95% intervals, refresh and CSV exports; shown in the
+    language of the switch ``language``."""
     settings = get_settings()
-    gr.Markdown(T("lb_intro"), elem_classes=["gk-rtl"])
+    text = texts.text
+    # The table's language as a leaderboard control: hidden, set from the switch, and the API's `lang` ("en" unless
+    # a client asks for "fa"). The switch itself has no value until the page has loaded, so it is not the control.
+    table_language = gr.Textbox(value="en", visible=False, label=T("language"))
+    intro = gr.Markdown(T("lb_intro"), elem_classes=["gk-rtl"])
     with gr.Row():
         search = gr.Textbox(label=T("lb_search"), value="", scale=3, placeholder=T("lb_search_placeholder"))
         protocol = gr.Dropdown(label=T("lb_protocol"), choices=[], value=None, scale=1)
@@ -456,13 +553,38 @@ def build_leaderboard(demo: gr.Blocks) -> None:
         csv_file = gr.File(label=T("lb_download"), interactive=False)
     chart_metric = gr.Dropdown(label=T("lb_chart"), choices=[], value=None)
     chart = gr.HTML(elem_id="leaderboard-chart")
+    relabels += [
+        (intro, lambda lang: gr.Markdown(text("lb_intro", lang),
+                                         elem_classes=["gk-rtl"] if texts.language(lang) == "fa" else [])),
+        (search, lambda lang: gr.Textbox(label=text("lb_search", lang),
+                                         placeholder=text("lb_search_placeholder", lang))),
+        (protocol, lambda lang: gr.Dropdown(label=text("lb_protocol", lang))),
+        (sort_by, lambda lang: gr.Dropdown(label=text("lb_sort", lang))),
+        (descending, lambda lang: gr.Checkbox(label=text("lb_descending", lang))),
+        (types, lambda lang: gr.CheckboxGroup(
+            label=text("lb_types", lang), choices=[(texts.table_value(t, lang), t) for t in leaderboard.MODEL_TYPES])),
+        (groups, lambda lang: gr.CheckboxGroup(
+            label=text("lb_columns", lang),
+            choices=[(texts.table_value(g, lang), g) for g in leaderboard.COLUMN_GROUPS])),
+        (show_ci, lambda lang: gr.Checkbox(label=text("lb_show_ci", lang))),
+        (show_small, lambda lang: gr.Checkbox(label=text("lb_show_small", lang))),
+        (table, lambda lang: gr.Dataframe(label=text("lb_table", lang))),
+        (refresh, lambda lang: gr.Button(text("lb_refresh", lang))),
+        (export_view, lambda lang: gr.Button(text("lb_export_table", lang))),
+        (export, lambda lang: gr.Button(text("lb_export_records", lang))),
+        (csv_file, lambda lang: gr.File(label=text("lb_download", lang))),
+        (chart_metric, lambda lang: gr.Dropdown(label=text("lb_chart", lang))),
+    ]
 
-    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small]
+    controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small,
+                table_language]
     outputs = [table, sort_by, protocol, chart_metric, chart, status]
     demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard")
     refresh.click(refresh_leaderboard, controls, outputs, api_name="refresh_leaderboard")
     for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small):
         control.input(render_leaderboard, controls, outputs, api_visibility="private")
+    language.change(texts.language, language, table_language, api_visibility="private", queue=False).then(
+        render_leaderboard, controls, outputs, api_visibility="private")
     # One search handler for typing, pasting, Enter and clearing (.change fires for all of them).
     search.change(render_leaderboard, controls, outputs, api_name="search_leaderboard", js=DEBOUNCE_JS,
                   trigger_mode="always_last")
@@ -472,19 +594,55 @@ def build_leaderboard(demo: gr.Blocks) -> None:
 
 # ---------------------------------------------------------------------------------------------- app
 
+LANGUAGE_STORAGE_KEY = "gaokerena-language"  # the browser's localStorage key that keeps the visitor's choice
+
+
+def initial_language(stored: str | None, request: gr.Request) -> str:
+    """The interface language on page load: ``?lang=fa|en`` in the address, else the visitor's last choice (kept in
+    the browser's localStorage), else English for an English browser and Persian for every other."""
+    asked = request.query_params.get("lang", "") if request is not None else ""
+    if asked in texts.LANGUAGES:
+        return asked
+    if stored in texts.LANGUAGES:
+        return stored
+    accepted = request.headers.get("accept-language", "") if request is not None else ""
+    return "en" if accepted.strip().lower().startswith("en") else "fa"
+
 
 def build_demo(settings: Settings | None = None) -> gr.Blocks:
     """The whole app; builds without a GPU, weights or network."""
     settings = settings or get_settings()
+    decode.decode_mode()  # a bad CHAT_DECODE fails here, at start-up, not on the first message
+    relabels: Relabels = []
+    about_texts = {"fa": about.about_markdown_fa(settings), "en": about.about_markdown(settings)}
     with gr.Blocks(title="Gaokerena · گائوکرنا", analytics_enabled=False) as demo:
         gr.HTML(about.header_html(settings), js_on_load=None)
+        language = gr.Radio(texts.LANGUAGE_CHOICES, value=None, label=T("language"), show_label=False,
+                            container=False, elem_id="gk-language", elem_classes=["gk-language"])
+        # A fixed secret: the choice (not private) outlives a restart of the Space, which a random one would not.
+        stored = gr.BrowserState("", storage_key=LANGUAGE_STORAGE_KEY, secret=LANGUAGE_STORAGE_KEY)
         with gr.Tabs():
-            with gr.Tab(T("tab_chat"), id="chat"):
-                build_chat(settings)
-            with gr.Tab(T("tab_leaderboard"), id="leaderboard"):
-                build_leaderboard(demo)
-            with gr.Tab(T("tab_about"), id="about"):
-                gr.Markdown(T("about"), elem_classes=["gk-about"])
+            with gr.Tab(T("tab_chat"), id="chat") as chat_tab:
+                build_chat(settings, relabels)
+            with gr.Tab(T("tab_leaderboard"), id="leaderboard") as leaderboard_tab:
+                build_leaderboard(demo, language, relabels)
+            with gr.Tab(T("tab_about"), id="about") as about_tab:
+                about_text = gr.Markdown(T("about"), elem_classes=["gk-about"])
+        relabels += [
+            (chat_tab, lambda lang: gr.Tab(label=texts.text("tab_chat", lang))),
+            (leaderboard_tab, lambda lang: gr.Tab(label=texts.text("tab_leaderboard", lang))),
+            (about_tab, lambda lang: gr.Tab(label=texts.text("tab_about", lang))),
+            (about_text, lambda lang: gr.Markdown(about_texts[texts.language(lang)])),
+        ]
+
+        def apply_language(lang: str | None) -> list:
+            """The visitor's language: kept in the browser, and every label of the app set in it."""
+            lang = texts.language(lang)
+            return [lang] + [update(lang) for _, update in relabels]
+
+        demo.load(initial_language, stored, language, api_visibility="private", queue=False)
+        language.change(apply_language, language, [stored] + [component for component, _ in relabels],
+                        api_visibility="private", queue=False)
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency_limit)
     _set_queue_poll(demo, settings.queue_poll_s)
     return demo

@@ -1,7 +1,11 @@
 """Deploy the Gradio Space to a Hub: code, README front matter, requirements, variables and hardware.
 
-    gaokerena space deploy --repo gaokerena/gaokerena-chat --model-id gaokerena/gaokerena-v1.0 \\
-        --results-repo gaokerena/leaderboard-results [--revision v1.0] [--hardware zero-a10g] [--dry-run]
+    gaokerena space deploy --repo gaokerena/gaokerena-chat [--model-id gaokerena/gaokerena-v1 --revision v1.0] \\
+        --results-repo gaokerena/leaderboard-results [--hardware zero-a10g] [--dry-run]
+
+Without ``--model-id`` the Space serves the release's model at the release's revision (``released_model``: the
+Space artifact of ``release/gaokerena-v1.yaml``, ``gaokerena/gaokerena-v1`` at ``v1.0``), and the README's
+``preload_from_hub`` pins the same id and revision.
 
 Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository), the toolkit
 modules it imports (``hub_tools/folding.py``, ``hub_tools/evaluation/schema.py``, with empty package
@@ -10,15 +14,17 @@ modules it imports (``hub_tools/folding.py``, ``hub_tools/evaluation/schema.py``
 deploy is idempotent: files are compared with the Space's current tree by git blob id and only changed ones
 are committed (nothing changed: no commit) by the release toolkit's publishing engine (``hub_tools.publishing``,
 the one ``gaokerena release push`` uses), variables already equal are left alone, and hardware is requested
-only if a different one is requested now. ``--dry-run`` renders everything and calls no Hub API.
+only if a different one is requested now. ``--dry-run`` renders everything and writes nothing; with a revision it
+reads the model's file list (for the pinned ``preload_from_hub`` entry), and otherwise calls no Hub API.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -53,6 +59,14 @@ SPACE_REQUIREMENTS = ("torch", "transformers", "peft", "accelerate", "huggingfac
 # the same locally and on the Hub. Their packages get an empty __init__.py there, not the toolkit's own.
 SHIPPED_MODULES = ("hub_tools.folding", "hub_tools.evaluation.schema", "hub_tools.space_text")
 
+# The release manifest whose Space artifact names the model the Space serves and its revision (see released_model).
+RELEASE_MANIFEST = REPO_ROOT / "release" / "gaokerena-v1.yaml"
+# What from_pretrained reads from a model repo: the files a pinned preload_from_hub entry lists (top level only).
+MODEL_FILE_PATTERNS = (
+    "config.json", "generation_config.json", "model*.safetensors", "model.safetensors.index.json",
+    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "chat_template.jinja",
+)  # fmt: skip
+
 APP_SHIM = '''"""Hub entry point: the Space's code is the `space` package beside this file (see space/app.py)."""
 
 from space.app import demo, launch_options
@@ -78,6 +92,61 @@ class DeployResult:
     dry_run: bool = False
 
 
+@dataclass(frozen=True)
+class ReleasedModel:
+    """The model a release's Space serves: its Hub id and the revision (the release tag) it is pinned to."""
+
+    model_id: str
+    revision: str | None
+
+
+def released_model(manifest_path: str | Path = RELEASE_MANIFEST) -> ReleasedModel:
+    """MODEL_ID and REVISION of the release manifest's Space artifact: the one model id and revision that
+    ``space deploy`` defaults to and the Space README's ``preload_from_hub`` pins. Kept to this one function so
+    another view of the manifest can answer it instead."""
+    from hub_tools.release.manifest import load_manifest
+
+    manifest = load_manifest(manifest_path)
+    spaces = manifest.of_type("space")
+    if len(spaces) != 1 or "MODEL_ID" not in spaces[0].variables:
+        raise ValueError(f"{manifest_path}: expected one space artifact with variables MODEL_ID (and REVISION), "
+                         f"found {len(spaces)} space artifact(s)")  # fmt: skip
+    variables = spaces[0].variables
+    return ReleasedModel(model_id=variables["MODEL_ID"], revision=variables.get("REVISION"))
+
+
+def model_files(names: Iterable[str]) -> list[str]:
+    """The files of a model repo (paths relative to its root) that loading it reads, sorted: the list a pinned
+    ``preload_from_hub`` entry downloads."""
+    return sorted(name for name in names
+                  if "/" not in name and any(fnmatch.fnmatch(name, pattern) for pattern in MODEL_FILE_PATTERNS))
+
+
+def preload_entry(model_id: str, revision: str | None = None, files: Sequence[str] = ()) -> str:
+    """One ``preload_from_hub`` item: ``repo`` (everything on the default branch) or, pinned to a revision,
+    ``repo file1,file2 revision`` (the Hub's format names the files before the revision)."""
+    if revision is None:
+        return model_id
+    if not files:
+        raise ValueError(f"preload_from_hub pins {model_id} to {revision} by naming its files; none were given "
+                         "(list them with model_files)")  # fmt: skip
+    return f"{model_id} {','.join(files)} {revision}"
+
+
+def hub_model_files(api, model_id: str, revision: str) -> list[str]:
+    """:func:`model_files` of ``model_id`` at ``revision`` on the Hub (a read; nothing is written)."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        names = api.list_repo_files(model_id, revision=revision)
+    except HfHubHTTPError as error:
+        raise ValueError(f"cannot list the files of {model_id} at {revision} for preload_from_hub: {error}") from error
+    files = model_files(names)
+    if not files:
+        raise ValueError(f"{model_id} at {revision} has no model files ({', '.join(MODEL_FILE_PATTERNS)})")
+    return files
+
+
 def installed_version(package: str) -> str:
     """Installed version without a local suffix ("2.13.0+cpu" -> "2.13.0")."""
     return metadata.version(package).split("+", 1)[0]
@@ -85,11 +154,13 @@ def installed_version(package: str) -> str:
 
 def front_matter(
     *, model_id: str, results_repo: str, adapter_id: str | None = None, hardware: str = DEFAULT_HARDWARE,
-    extra_datasets: Sequence[str] = (),
+    extra_datasets: Sequence[str] = (), revision: str | None = None, preload_files: Sequence[str] = (),
 ) -> dict[str, object]:
     """The Space's README metadata (the Hub's Spaces configuration reference keys). ``preload_from_hub`` has the
-    Hub download the weights when the Space is built, so a restart does not download them again."""
+    Hub download the weights when the Space is built, so a restart does not download them again; with a
+    ``revision`` it downloads ``preload_files`` (see :func:`model_files`) at that revision, the one the app loads."""
     models = [model_id] + ([adapter_id] if adapter_id else [])
+    preload = [preload_entry(model_id, revision, preload_files)] + ([adapter_id] if adapter_id else [])
     return {
         "title": "Gaokerena",
         "emoji": "🩺",
@@ -101,7 +172,7 @@ def front_matter(
         "app_file": "app.py",
         "models": models,
         "datasets": [results_repo, *[d for d in extra_datasets if d != results_repo]],
-        "preload_from_hub": list(models),
+        "preload_from_hub": preload,
         "short_description": "Persian medical chat and benchmark leaderboard",
         "license": "cc-by-nc-sa-4.0",
         "suggested_hardware": hardware,
@@ -110,7 +181,8 @@ def front_matter(
 
 def render_readme(meta: dict[str, object]) -> str:
     """README.md: YAML front matter plus a short body (with a ``gradio_client`` example)."""
-    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()
+    # width: a pinned preload_from_hub entry (repo, its files, revision) stays on one line
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=4096).strip()
     models = ", ".join(f"`{m}`" for m in meta["models"])  # type: ignore[union-attr]
     return (
         f"---\n{header}\n---\n\n# Gaokerena · گائوکرنا\n\n"
@@ -216,14 +288,23 @@ def deploy_space(
     hardware: str | None = DEFAULT_HARDWARE,
     private: bool = False,
     dry_run: bool = False,
+    preload_files: Sequence[str] | None = None,
 ) -> DeployResult:
     """Create or update the Space ``repo_id`` through ``api`` (an ``HfApi``); see the module docstring.
 
     ``hardware`` None leaves the Space's hardware alone. With ``dry_run`` nothing is sent: the result lists
-    every file as changed and every given variable as to be set.
+    every file as changed and every given variable as to be set. With a ``revision``, ``preload_from_hub`` names
+    the model's files at that revision: ``preload_files``, or (None) read from the Hub through ``api``, which a
+    dry run does too (a read; it writes nothing).
     """
+    if revision is not None and preload_files is None:
+        if api is None:
+            raise ValueError(f"preload_from_hub pins {model_id} to {revision} by naming its files: pass "
+                             "preload_files, or an api to list them on the Hub")  # fmt: skip
+        preload_files = hub_model_files(api, model_id, revision)
     meta = front_matter(model_id=model_id, results_repo=results_repo, adapter_id=adapter_id,
-                        hardware=hardware or DEFAULT_HARDWARE)
+                        hardware=hardware or DEFAULT_HARDWARE, revision=revision,
+                        preload_files=preload_files or ())  # fmt: skip
     files = space_files(meta)
     variables = {"MODEL_ID": model_id, "REVISION": revision, "ADAPTER_ID": adapter_id,
                  "RESULTS_REPO": results_repo, "RESULTS_REVISION": results_revision}
@@ -248,8 +329,12 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None, prog: str 
     else:
         parser = argparse.ArgumentParser(prog=prog or "gaokerena space deploy", description=__doc__.split("\n")[0])
     parser.add_argument("--repo", required=True, help="Space repo id, e.g. gaokerena/gaokerena-chat")
-    parser.add_argument("--model-id", default="gaokerena/gaokerena-v1.0", help="model the chat serves (MODEL_ID)")
-    parser.add_argument("--revision", default=None, help="model revision (REVISION)")
+    parser.add_argument("--model-id", default=None,
+                        help="model the chat serves (MODEL_ID; default: the release manifest's, at its revision)")
+    parser.add_argument("--revision", default=None,
+                        help="model revision (REVISION; default: the release manifest's for its model, else main)")
+    parser.add_argument("--manifest", default=str(RELEASE_MANIFEST),
+                        help="release manifest the default model and revision come from (default: %(default)s)")
     parser.add_argument("--adapter-id", default=None, help="optional LoRA adapter merged at load (ADAPTER_ID)")
     parser.add_argument("--results-repo", default="gaokerena/leaderboard-results", help="results dataset repo")
     parser.add_argument("--results-revision", default=None, help="results repo revision (RESULTS_REVISION)")
@@ -267,17 +352,25 @@ def main(argv: list[str] | None = None) -> int:
     make_parser(top.add_subparsers(dest="command", required=True))
     args = top.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    api = None
-    if not args.dry_run:
-        from huggingface_hub import HfApi
+    model_id, revision = args.model_id, args.revision
+    try:
+        if model_id is None:  # the release's model, at the release's revision unless --revision says otherwise
+            released = released_model(args.manifest)
+            model_id, revision = released.model_id, revision or released.revision
+        api = None
+        if not args.dry_run or revision is not None:  # a dry run only reads (the model's files, for the preload)
+            from huggingface_hub import HfApi
 
-        api = HfApi(endpoint=args.endpoint, token=args.token)
-    hardware = None if args.hardware.lower() == "none" else args.hardware
-    result = deploy_space(
-        api, args.repo, model_id=args.model_id, results_repo=args.results_repo, revision=args.revision,
-        adapter_id=args.adapter_id, results_revision=args.results_revision, hardware=hardware,
-        private=args.private, dry_run=args.dry_run,
-    )
+            api = HfApi(endpoint=args.endpoint, token=args.token)
+        hardware = None if args.hardware.lower() == "none" else args.hardware
+        result = deploy_space(
+            api, args.repo, model_id=model_id, results_repo=args.results_repo, revision=revision,
+            adapter_id=args.adapter_id, results_revision=args.results_revision, hardware=hardware,
+            private=args.private, dry_run=args.dry_run,
+        )
+    except ValueError as error:  # a bad manifest, or a model whose files cannot be listed
+        print(f"gaokerena space deploy: {error}", file=sys.stderr)
+        return 2
     _report(result)
     return 0
 

@@ -9,7 +9,8 @@ The only module of the Space that imports torch, transformers and ``spaces``. ``
 ZeroGPU requires. On ZeroGPU (``SPACES_ZERO_GPU=true``) the model is loaded at import onto "cuda" (``spaces``
 patches CUDA so this works before a GPU is attached); anywhere else it is loaded on first use, so importing the
 app needs neither a GPU nor the weights. ``@spaces.GPU`` decorates ``stream_reply`` only, and is a no-op off
-ZeroGPU.
+ZeroGPU. Without the ``spaces`` package the chat still answers: ``stream_reply`` is left undecorated and a warning
+says the model runs on this machine (on the CPU unless a GPU is visible).
 
 Generation runs ``model.generate`` in a thread feeding a :class:`TokenStream` (token ids only; the text is
 decoded in the consuming generator, incrementally, over all the ids that arrived since its last piece). A
@@ -30,8 +31,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-import spaces  # before torch, as ZeroGPU requires (alphabetical order keeps it there)
-import torch
+
+
+try:
+    import spaces  # before torch, as ZeroGPU requires
+except ImportError:  # not on ZeroGPU and not installed: the model runs on this machine (see spaces_missing_warning)
+    spaces = None
+
+import torch  # noqa: E402 (after spaces, as ZeroGPU requires)
 from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 from transformers.generation.streamers import BaseStreamer
 
@@ -60,11 +67,27 @@ _TOKENIZERS: dict[tuple[str, str | None], Any] = {}
 _MODEL: tuple[_LoadKey, Any] | None = None
 
 
+SPACES_MISSING = (
+    "the `spaces` package is not installed, so there is no ZeroGPU: the model runs on this machine's "
+    "{device}. Install `spaces` (pip install spaces) on ZeroGPU hardware."
+)
+
+
 def resolve_device(settings: Settings) -> str:
-    """"cuda" on ZeroGPU or when a GPU is visible (unless ``DEVICE`` says otherwise), else "cpu"."""
+    """"cuda" on ZeroGPU (with ``spaces`` installed) or when a GPU is visible (unless ``DEVICE`` says otherwise),
+    else "cpu"."""
     if settings.device != "auto":
         return settings.device
-    return "cuda" if settings.zero_gpu or torch.cuda.is_available() else "cpu"
+    return "cuda" if (settings.zero_gpu and spaces is not None) or torch.cuda.is_available() else "cpu"
+
+
+def gpu_decorator(settings: Settings) -> Callable[[Callable], Callable]:
+    """``@spaces.GPU`` with the reply's duration and ``GPU_SIZE`` (a no-op off ZeroGPU); without the ``spaces``
+    package, the function unchanged and a warning that the model runs here, on the CPU unless a GPU is visible."""
+    if spaces is None:
+        logger.warning(SPACES_MISSING.format(device=resolve_device(settings)))
+        return lambda fn: fn
+    return spaces.GPU(duration=_gpu_duration, size=settings.gpu_size)
 
 
 def resolve_dtype(settings: Settings, device: str) -> torch.dtype:
@@ -278,7 +301,7 @@ def _gpu_duration(input_ids, max_new_tokens, temperature, top_p, repetition_pena
     return gpu_seconds(get_settings(), max_new_tokens)
 
 
-@spaces.GPU(duration=_gpu_duration, size=get_settings().gpu_size)
+@gpu_decorator(get_settings())
 def stream_reply(
     input_ids: list[int],
     max_new_tokens: int,
@@ -302,8 +325,7 @@ def stream_reply(
         logger.error("could not load %s: %s", get_settings().model_id, exc)
         raise gr.Error("مدل بارگذاری نشد؛ لطفاً کمی بعد دوباره تلاش کنید. · The model could not be loaded; "
                        "please try again later.") from exc
-    mode = decode.decode_mode()  # CHAT_DECODE: dynamic (default), static or aoti (space/decode.py)
-    decode.prepare(model, mode, bos_token_id=tokenizer.bos_token_id)
+    mode = decode.decode_mode()  # CHAT_DECODE: dynamic (default) or static (space/decode.py)
     stop = threading.Event()
     streamer = TokenStream(tokenizer)
     sampling: dict[str, Any] = {"do_sample": False}

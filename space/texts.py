@@ -5,9 +5,10 @@
 
 Gradio picks a language per browser: a Persian browser gets Persian, an English one English, and **every other
 language gets Persian** (the Persian texts are registered under each of Gradio's other interface languages, since
-Gradio itself falls back to English). The visitor can switch in Gradio's Settings (footer), and Gradio's own texts
-(buttons, the queue messages) follow. Texts that the server writes while handling a request (toasts, warnings, the
-chat's notes) cannot be translated by the browser, so they are bilingual: Persian first, then English.
+Gradio itself falls back to English). The Space's own فارسی / English switch (``app.build_demo``) then sets every
+label the app owns from :func:`text`, and the leaderboard's headers and cells from :func:`table_header` and
+:func:`table_value`; the browser keeps the choice. Texts that the server writes while handling a request (toasts,
+warnings, the chat's notes) are bilingual: Persian first, then English.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tab_chat": ("گفتگو", "Chat"),
     "tab_leaderboard": ("جدول امتیازها", "Leaderboard"),
     "tab_about": ("درباره", "About"),
+    "chat_label": ("گفتگو با گائوکرنا", "Chat with Gaokerena"),
     "chat_placeholder": ("پیام خود را بنویسید…", "Type your message…"),
     "chat_settings": ("تنظیمات", "Settings"),
     "chat_system_prompt": ("پیام سیستم", "System prompt"),
@@ -59,6 +61,44 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lb_export_records": ("پاسخ به‌ازای هر پرسش (CSV)", "Per-question records (CSV)"),
     "lb_download": ("دریافت CSV", "CSV download"),
     "lb_chart": ("نمودار", "Chart"),
+    "language": ("زبان", "Language"),
+}
+
+LANGUAGES = ("fa", "en")
+LANGUAGE_CHOICES = [("فارسی", "fa"), ("English", "en")]  # (label, value) of the language switch
+
+# The leaderboard in Persian: phrases of its column headers, then whole cell values, English -> Persian. Benchmark
+# names (MMLU-fa, IBMSEE, K-QA-fa) and protocol names stay as they are. Longer phrases come first.
+TABLE_HEADER_FA = (
+    ("IBMSEE pass", "قبولی IBMSEE"),
+    ("MMLU-fa avg", "میانگین MMLU-fa"),
+    ("(contradicted statements per answer)", "(گزاره‌های نقض‌شده در هر پاسخ)"),
+    ("answers with a contradiction", "پاسخ‌های دارای تناقض"),
+    ("win rate", "نرخ برد"),
+    ("95% CI", "بازه ۹۵٪"),
+    ("Clinical knowledge", "دانش بالینی"),
+    ("College biology", "زیست‌شناسی دانشگاهی"),
+    ("College medicine", "پزشکی دانشگاهی"),
+    ("Medical genetics", "ژنتیک پزشکی"),
+    ("Professional medicine", "پزشکی حرفه‌ای"),
+    ("Anatomy", "آناتومی"),
+    ("Model", "مدل"),
+    ("Type", "نوع"),
+    ("Source", "منبع"),
+    ("Revision", "نسخه"),
+)
+TABLE_VALUE_FA = {
+    "fine-tuned": "تنظیم‌شده",
+    "base": "پایه",
+    "general": "عمومی",
+    "translation-pipeline": "زنجیره ترجمه",
+    "paper re-score": "بازنمره‌دهی مقاله",
+    "this release": "همین نسخه",
+    "other": "دیگر",
+    "pass ✅": "قبول ✅",
+    "fail ❌": "مردود ❌",
+    "uncertain ❔": "نامعلوم ❔",
+    "MMLU-fa subjects": "درس‌های MMLU-fa",
 }
 
 # Server-side texts (toasts, warnings, status): bilingual strings, Persian first.
@@ -73,6 +113,31 @@ def T(key: str) -> I18nData:  # noqa: N802 (reads like the gettext "_" it stands
     if key not in TEXTS and key not in SETTINGS_KEYS:
         raise KeyError(f"no interface text {key!r} in space.texts.TEXTS")
     return I18nData(key)
+
+
+def language(value: str | None) -> str:
+    """"en" for English, "fa" for anything else (Persian is the Space's first language)."""
+    return "en" if value == "en" else "fa"
+
+
+def text(key: str, lang: str | None) -> str:
+    """The text ``key`` in one language ("fa" or "en"), for labels the server sets when the visitor switches."""
+    fa, en = TEXTS[key]
+    return en if language(lang) == "en" else fa
+
+
+def table_header(header: str, lang: str | None) -> str:
+    """A leaderboard column header in ``lang`` (English headers are the table's own)."""
+    if language(lang) == "en":
+        return header
+    for english, persian in TABLE_HEADER_FA:
+        header = header.replace(english, persian)
+    return header
+
+
+def table_value(value: str, lang: str | None) -> str:
+    """A leaderboard cell or choice (model type, source, IBMSEE verdict, column group) in ``lang``."""
+    return value if language(lang) == "en" else TABLE_VALUE_FA.get(value, value)
 
 
 def bilingual(key: str) -> str:

@@ -74,8 +74,13 @@ def train_tokenizer(texts: list[str], vocab_size: int = TINY_VOCAB_SIZE):
     backend.train_from_iterator(texts, trainer=trainer)
     vocab = backend.get_vocab()
     merges = [tuple(pair) for pair in json.loads(backend.to_str())["model"]["merges"]]
+    # Every one of aya's special tokens is special here too (aya's tokenizer marks all of them), so decoding with
+    # skip_special_tokens drops them: the named ones through CohereTokenizer's own slots, the others as extras
+    # (<EOS_TOKEN> and <EOP_TOKEN> among them, which a reply would otherwise show as text).
+    named = {PAD_TOKEN, "<UNK>", "<CLS>", "<SEP>", "<MASK_TOKEN>", BOS_TOKEN}
     tokenizer = CohereTokenizer(
-        vocab=vocab, merges=merges, add_bos_token=True, add_eos_token=False, extra_special_tokens=SPECIAL_TOKENS[8:]
+        vocab=vocab, merges=merges, add_bos_token=True, add_eos_token=False,
+        extra_special_tokens=[token for token in SPECIAL_TOKENS if token not in named],
     )
     tokenizer.chat_template = AYA_EXPANSE_CHAT_TEMPLATE
     tokenizer.model_max_length = TINY_SHAPE["max_position_embeddings"]

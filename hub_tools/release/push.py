@@ -48,7 +48,7 @@ from huggingface_hub import DatasetCard, DatasetCardData, HfApi
 from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
-from hub_tools.publishing.artifacts import artifact_type
+from hub_tools.publishing.artifacts import artifact_type, matches
 from hub_tools.publishing.engine import (
     LocalFile, Proposal, PublishError, RepoPlan, Staged, check_leaks, commit_repo, compare_tree, describe, diff,
     ensure_repo, find_proposal, generated_file, merge_proposal, plan_lines, plan_repo, remote_state,
@@ -158,7 +158,7 @@ def stage_release(manifest: Manifest, *, hub_url: str, secrets: tuple[str, ...] 
                                       exclude=artifact.exclude, generated=generated)  # fmt: skip
             else:
                 staged = Staged(kind=kind)
-                for file in _space_files(artifact).values():
+                for file in _space_files(manifest, artifact).values():
                     staged.add(file)
             rendered = _rendered_files(manifest, artifact, hub_url)
             for path, content in rendered.items():
@@ -234,15 +234,28 @@ def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dic
     return {} if card is None else {"README.md": card}
 
 
-def _space_files(artifact: Artifact) -> dict[str, LocalFile]:
-    """The Space repo as ``space.deploy`` renders it (app shim, the ``space`` package, README, requirements)."""
+def _space_files(manifest: Manifest, artifact: Artifact) -> dict[str, LocalFile]:
+    """The Space repo as ``space.deploy`` renders it (app shim, the ``space`` package, README, requirements); with a
+    REVISION, ``preload_from_hub`` names the model's files as this release publishes them."""
     try:
-        from space.deploy import front_matter, space_files
+        from space.deploy import front_matter, model_files, space_files
     except ImportError as error:
         raise ReleaseError(f"{artifact.repo_id}: no source, and space.deploy is unavailable: {error}") from error
     variables = artifact.variables
+    revision, files = variables.get("REVISION"), ()
+    if revision is not None:
+        model = manifest.by_repo_id(variables["MODEL_ID"])
+        if model is None or model.source is None or not model.source.is_dir():
+            raise ReleaseError(f"{artifact.repo_id}: REVISION {revision} pins MODEL_ID {variables['MODEL_ID']}, "
+                               "which is not a model of this release with a source folder: its files for "
+                               "preload_from_hub are unknown")  # fmt: skip
+        published = artifact_type(model.type).allow  # the files the release publishes of that folder
+        files = model_files(path.name for path in model.source.iterdir()
+                            if path.is_file() and matches(path.name, published))
+        if not files:
+            raise ReleaseError(f"{artifact.repo_id}: {model.source} holds no model files for preload_from_hub")
     meta = front_matter(model_id=variables["MODEL_ID"], results_repo=variables["RESULTS_REPO"],
-                        adapter_id=variables.get("ADAPTER_ID"))  # fmt: skip
+                        adapter_id=variables.get("ADAPTER_ID"), revision=revision, preload_files=files)  # fmt: skip
     return {path: generated_file(path, content) for path, content in space_files(meta).items()}
 
 

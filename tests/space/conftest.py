@@ -60,6 +60,7 @@ def app_url(local_hub, tiny_hub_model, results_repo):
         "LEADERBOARD_TTL_S": "3600",
         # Send every streamed token: the tiny model is fast enough to fit a whole reply in one 50 ms interval.
         "STREAM_INTERVAL_S": "0",
+        "MCP_SERVER": "1",  # as on the Hub: tests/space/test_space_mcp.py drives it with the mcp client
     }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():

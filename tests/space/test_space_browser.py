@@ -82,7 +82,7 @@ def test_persian_chat_streams_right_to_left_and_leaderboard_renders(browser, app
     page.get_by_role("tab", name="جدول امتیازها").click()  # the Persian interface
     table = page.locator("#leaderboard-table")
     table.get_by_text("Gaokerena").first.wait_for()
-    assert table.get_by_text("MMLU-fa avg (generate)").first.is_visible()
+    assert table.get_by_text("میانگین MMLU-fa (generate)").first.is_visible()  # the table speaks Persian too
     assert page.locator("#leaderboard-chart .lb-errorbar").count() >= 2
     page.screenshot(path=str(artifacts_dir / "leaderboard.png"), full_page=True)
     print(f"screenshots in {artifacts_dir}")
@@ -233,3 +233,118 @@ def test_mobile_first_screen_pinned_model_column_and_readable_chart(browser, app
     page.screenshot(path=str(artifacts_dir / "mobile-leaderboard.png"), full_page=True)
     print(f"screenshots in {artifacts_dir}")
     page.close()
+
+
+# ------------------------------------------------------------------------------- the warning stays in view
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+REPLY_DONE_JS = (  # the reply has ended: the Stop button is gone and nothing is pending
+    "() => document.querySelectorAll('.gk-chat .message').length >= 2"
+    " && !document.querySelector('.gk-input .stop-button') && !document.querySelector('.gk-chat .pending')"
+)
+
+
+def in_viewport(box, height: float) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_the_emergency_notice_stays_in_view_while_the_reply_streams(browser, app_url, artifacts_dir, device, theme,
+                                                                    monkeypatch):
+    from space import inference
+
+    # No end-of-turn stop: the reply runs to its full length, long enough to scroll the conversation.
+    monkeypatch.setattr(inference.get_model().generation_config, "eos_token_id", None)
+    options = PHONE if device == "phone" else DESKTOP
+    height = options["viewport"]["height"]
+    context = browser.new_context(locale="fa-IR", color_scheme=theme, **options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}?__theme={theme}")
+    box = page.locator(".gk-input textarea")
+    box.wait_for()
+    composer = box.bounding_box()
+    assert in_viewport(composer, height), composer  # the message box is above the fold on first load
+    line = page.locator(".gk-emergency-line")
+    line_box = line.bounding_box()
+    assert in_viewport(line_box, height) and line_box["y"] + line_box["height"] <= composer["y"] + 1, line_box
+    for number in ("۱۱۵", "۱۲۳", "۱۴۸۰", "115", "123", "1480"):
+        assert number in line.inner_text()
+    for text in line.locator("span[lang]").all():
+        assert text.evaluate(CONTRAST_JS) >= 4.5
+
+    box.fill("پدرم الان درد شدید قفسه سینه دارد و عرق سرد کرده، چطور کمکش کنم؟")
+    box.press("Enter")
+    notice = page.locator(".gk-pinned-notice .gk-emergency").first
+    notice.wait_for()
+    page.wait_for_timeout(400)  # streaming has begun
+    page.wait_for_function(REPLY_DONE_JS)
+    page.wait_for_timeout(300)
+    heading = notice.locator("strong, h1, h2, h3, p").first
+    heading_box = heading.bounding_box()
+    page.screenshot(path=str(artifacts_dir / f"notice-{device}-{theme}.png"))
+    assert in_viewport(heading_box, height), (heading_box, height)
+    assert heading.evaluate(CONTRAST_JS) >= 4.5
+    assert in_viewport(page.locator(".gk-emergency-line").bounding_box(), height)  # the line stays too
+    assert in_viewport(page.locator(".gk-input textarea").bounding_box(), height)
+    context.close()
+
+
+def test_clearing_the_chat_clears_the_pinned_notice(browser, app_url):
+    page = browser.new_page(locale="fa-IR", **DESKTOP)
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    box = page.locator(".gk-input textarea")
+    box.fill("پدرم الان درد شدید قفسه سینه دارد")
+    box.press("Enter")
+    page.locator(".gk-pinned-notice .gk-emergency").first.wait_for()
+    page.wait_for_function(REPLY_DONE_JS)
+    box.fill("تفاوت دیابت نوع ۱ و نوع ۲ چیست؟")  # a follow-up without red flags keeps the notice
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    page.wait_for_function(REPLY_DONE_JS)
+    assert page.locator(".gk-pinned-notice .gk-emergency").first.is_visible()
+    page.locator(".gk-chat").get_by_role("button", name="پاک کردن گفتگو").click()  # Gradio's Clear, in Persian
+    page.locator(".gk-pinned-notice .gk-emergency").first.wait_for(state="hidden")
+    page.close()
+
+
+# ------------------------------------------------------------------------------- the language switch
+
+
+def labels_in(page, lang: str) -> None:
+    """Tabs, the Chatbot label, the table's headers and the status line, all in ``lang``."""
+    want = {"fa": ("گفتگو", "جدول امتیازها", "درباره", "گفتگو با گائوکرنا", "مدل", "پرونده نتیجه"),
+            "en": ("Chat", "Leaderboard", "About", "Chat with Gaokerena", "Model", "result files from")}[lang]
+    chat, board, about_tab, chatbot_label, model_header, status = want
+    page.get_by_role("tab", name=chat, exact=True).wait_for()
+    page.get_by_role("tab", name=about_tab, exact=True).wait_for()
+    page.locator(".gk-chat").get_by_text(chatbot_label, exact=True).first.wait_for()
+    page.get_by_role("tab", name=board, exact=True).click()
+    table = page.locator("#leaderboard-table")
+    table.get_by_text("Gaokerena").first.wait_for()
+    table.get_by_text(model_header, exact=True).first.wait_for()
+    page.locator("#leaderboard-status").get_by_text(status).first.wait_for()
+    page.get_by_role("tab", name=chat, exact=True).click()
+
+
+def test_switching_the_language_relabels_everything_and_survives_a_reload(browser, app_url, artifacts_dir):
+    context = browser.new_context(locale="de-DE", **DESKTOP)  # neither Persian nor English: Persian first
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    labels_in(page, "fa")
+    page.locator("#gk-language").get_by_text("English", exact=True).click()
+    labels_in(page, "en")
+    page.screenshot(path=str(artifacts_dir / "language-en.png"))
+    page.reload()
+    labels_in(page, "en")  # the choice is kept in the browser
+    page.locator("#gk-language").get_by_text("فارسی", exact=True).click()
+    labels_in(page, "fa")
+    page.reload()
+    labels_in(page, "fa")
+    page.goto(f"{app_url}?lang=en")  # a link can ask for a language
+    labels_in(page, "en")
+    context.close()

@@ -145,7 +145,7 @@ def test_an_empty_message_gets_a_hint_not_an_error(monkeypatch):
     from space import app
 
     for text in ("", "   ", "\n\t"):
-        replies = collect(app.respond(text, [], "", 16, 0.0, 1.0, 1.0))
+        replies = collect(app.chat_reply(text, [], "", 16, 0.0, 1.0, 1.0))
         assert replies == [app.EMPTY_MESSAGE_HINT]
     assert "لطفاً" in app.EMPTY_MESSAGE_HINT and "Please" in app.EMPTY_MESSAGE_HINT
 
@@ -155,7 +155,7 @@ def test_a_model_that_cannot_load_ends_the_reply_with_a_bilingual_note(tmp_path,
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from space import app
 
-    replies = collect(app.respond("درد قفسه سینه دارم", [], "", 16, 0.0, 1.0, 1.0))
+    replies = collect(app.chat_reply("درد قفسه سینه دارم", [], "", 16, 0.0, 1.0, 1.0))
     assert replies[0].startswith("<div class=\"gk-emergency\"") and "هشدار اورژانسی" in replies[0]  # safety first
     assert "مدل بارگذاری نشد" in replies[-1] and "could not be loaded" in replies[-1]
 
@@ -170,7 +170,7 @@ def test_a_template_error_ends_the_reply_with_a_bilingual_note(tiny_model_dir, m
         raise TemplateError("Conversation roles must alternate")
 
     monkeypatch.setattr(inference, "prompt_ids", broken)
-    replies = collect(app.respond("سلام", [], "", 16, 0.0, 1.0, 1.0))
+    replies = collect(app.chat_reply("سلام", [], "", 16, 0.0, 1.0, 1.0))
     assert "قالب گفتگوی مدل" in replies[-1] and "roles must alternate" in replies[-1]
 
 
@@ -185,6 +185,6 @@ def test_a_generation_error_ends_the_reply_with_a_bilingual_note(tiny_model_dir,
         raise gr.Error("تولید پاسخ با خطا متوقف شد. · Generation failed (RuntimeError: CUDA out of memory).")
 
     monkeypatch.setattr(inference, "stream_reply", failing)
-    replies = collect(app.respond("سلام", [], "", 16, 0.0, 1.0, 1.0))
+    replies = collect(app.chat_reply("سلام", [], "", 16, 0.0, 1.0, 1.0))
     assert replies[-1].startswith("نیمی از پاسخ")
     assert "پاسخ کامل نشد" in replies[-1] and "CUDA out of memory" in replies[-1]

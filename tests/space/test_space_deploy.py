@@ -12,7 +12,10 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from space.deploy import ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, deploy_space, front_matter, main, space_files
+from space.deploy import (
+    ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, deploy_space, front_matter, main, model_files, preload_entry,
+    released_model, space_files,
+)  # fmt: skip
 
 
 REPO = "tester/gaokerena-chat"  # each test deploys to its own Space: see _own_space
@@ -37,7 +40,24 @@ def read(api, path, revision=None):
                                 token=api.token), encoding="utf-8").read()
 
 
+MODEL_FILES = ("config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+
+
+def tagged_model(api, repo_id: str, tag: str = "v1.0") -> str:
+    """A model repo holding the file names a merged model has (plus a card and metadata), tagged ``tag``."""
+    from huggingface_hub import CommitOperationAdd
+
+    api.create_repo(repo_id, exist_ok=True)
+    names = MODEL_FILES + ("training_metadata.json", "checkpoints/step-1.bin")
+    files = [CommitOperationAdd(name, b"{}") for name in names]
+    files.append(CommitOperationAdd("README.md", b"---\nlicense: mit\n---\n# model\n"))
+    api.create_commit(repo_id, files, commit_message="model")
+    api.create_tag(repo_id, tag=tag, exist_ok=True)
+    return repo_id
+
+
 def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
+    tagged_model(hf_api, "tester/tiny-aya")
     first = deploy_space(hf_api, REPO, model_id="tester/tiny-aya", results_repo="tester/leaderboard-results",
                          revision="v1.0")
     assert first.commit is not None
@@ -67,6 +87,57 @@ def test_deploy_creates_the_space_and_a_second_run_changes_nothing(hf_api):
     third = deploy_space(hf_api, REPO, model_id="tester/other", results_repo="tester/leaderboard-results")
     assert third.changed_files == ["README.md"] and third.commit is not None
     assert third.variables_set == ["MODEL_ID"] and third.variables_deleted == ["REVISION"]
+
+
+def test_preload_pins_the_revision_the_app_loads(hf_api):
+    model = tagged_model(hf_api, "tester/preload-pinned-model", tag="v2.0")
+    result = deploy_space(hf_api, "tester/preload-pinned-space", model_id=model, results_repo="tester/r",
+                          revision="v2.0", hardware=None)  # fmt: skip
+    meta = yaml.safe_load(result.files["README.md"].decode().split("---")[1])
+    assert meta["preload_from_hub"] == [f"{model} {','.join(sorted(MODEL_FILES))} v2.0"]
+    variables = {k: v.value for k, v in hf_api.get_space_variables("tester/preload-pinned-space").items()}
+    assert (variables["MODEL_ID"], variables["REVISION"]) == (model, "v2.0")  # what the app loads
+
+
+def test_preload_entries():
+    assert preload_entry("a/b") == "a/b"
+    pinned = preload_entry("a/b", "v1.0", ["config.json", "model.safetensors"])
+    assert pinned == "a/b config.json,model.safetensors v1.0"
+    with pytest.raises(ValueError, match="by naming its files; none were given"):
+        preload_entry("a/b", "v1.0", [])
+    assert model_files(["README.md", "model-00001-of-00002.safetensors", "config.json", "sub/config.json",
+                        "chat_template.jinja", "training_metadata.json"]) == [
+        "chat_template.jinja", "config.json", "model-00001-of-00002.safetensors"]  # fmt: skip
+
+
+def test_the_default_model_is_the_release_manifests():
+    from space.settings import DEFAULT_MODEL_ID
+
+    released = released_model()
+    assert (released.model_id, released.revision) == ("gaokerena/gaokerena-v1", "v1.0")
+    assert DEFAULT_MODEL_ID == released.model_id
+
+
+def test_the_cli_defaults_to_the_release_model_and_says_when_it_cannot_list_it(local_hub, hub_tokens, capsys,
+                                                                                tmp_path):
+    token = next(t for t, who in hub_tokens.items() if who["user"] == "tester")
+    argv = ["deploy", "--repo", "tester/cli-default", "--dry-run", "--endpoint", local_hub.url, "--token", token]
+    assert main(argv) == 2  # gaokerena/gaokerena-v1 is not on this Hub
+    assert "cannot list the files of gaokerena/gaokerena-v1 at v1.0" in capsys.readouterr().err
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text("namespace: [unclosed\n")
+    assert main(argv + ["--manifest", str(manifest)]) == 2
+    assert "bad.yaml: not valid YAML" in capsys.readouterr().err
+
+
+def test_the_cli_dry_run_pins_the_release_model(local_hub, hub_tokens, hf_api, capsys):
+    model = tagged_model(hf_api, "tester/cli-release-model")
+    token = next(t for t, who in hub_tokens.items() if who["user"] == "tester")
+    assert main(["deploy", "--repo", "tester/cli-dry", "--model-id", model, "--revision", "v1.0", "--dry-run",
+                 "--endpoint", local_hub.url, "--token", token]) == 0
+    out = capsys.readouterr().out
+    assert f"- {model} {','.join(sorted(MODEL_FILES))} v1.0" in out
+    assert not hf_api.repo_exists("tester/cli-dry", repo_type="space")  # nothing written
 
 
 def test_front_matter_requirements_and_shim(hf_api):

@@ -124,3 +124,29 @@ def test_the_gpu_duration_follows_the_requested_new_tokens(inference, monkeypatc
     assert inference.gpu_seconds(settings, 10**6) == settings.gpu_duration  # capped at GPU_DURATION
     monkeypatch.setenv("GPU_S_PER_TOKEN", "1")
     assert inference.gpu_seconds(get_settings(), 30) == 38  # 8 s base + 30 × 1 s
+
+
+SPACES_MISSING_PROBE = """
+import sys
+sys.modules["spaces"] = None  # `import spaces` now raises ImportError, as where the package is not installed
+import logging
+logging.basicConfig(level=logging.WARNING)
+from space import app, inference  # SPACES_ZERO_GPU=true: the model loads at import, on the CPU
+assert inference.spaces is None and inference.resolve_device(inference.get_settings()) == "cpu"
+replies = list(app.chat_reply("سلام، سرما خورده‌ام", [], "", 8, 0.0, 1.0, 1.0))
+assert replies and replies[-1].strip() and "could not be loaded" not in replies[-1], replies
+print("answered")
+"""
+
+
+def test_without_spaces_the_chat_answers_on_the_cpu_with_a_warning(tiny_model_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MODEL_ID": str(tiny_model_dir), "SPACES_ZERO_GPU": "true", "CUDA_VISIBLE_DEVICES": "",
+           "HF_HOME": str(tmp_path / "hf")}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", SPACES_MISSING_PROBE], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.strip().endswith("answered"), done.stderr[-3000:]
+    assert "the `spaces` package is not installed" in done.stderr and "runs on this machine's cpu" in done.stderr

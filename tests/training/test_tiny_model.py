@@ -101,3 +101,24 @@ def test_the_tiny_model_is_a_small_real_language_model(tiny_model_dir):
     with torch.no_grad():
         loss = model(input_ids=ids, labels=ids).loss.item()
     assert loss < 0.8 * math.log(len(tokenizer))
+
+
+def test_every_aya_special_token_is_special_so_no_reply_shows_one(tiny_model_dir):
+    """`make demo` replies once showed a literal <EOS_TOKEN>: the tokenizer did not mark it special."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    assert set(SPECIAL_TOKENS) <= set(tokenizer.all_special_tokens)
+    ids = tokenizer("سلام")["input_ids"] + [tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS]
+    assert tokenizer.decode(ids, skip_special_tokens=True) == "سلام"
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "درمان سرماخوردگی چیست؟"}],
+                                           add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    with torch.inference_mode():  # no end-of-turn stop: the reply runs on through the tokens pretraining taught
+        out = model.generate(**prompt, max_new_tokens=200, do_sample=False, eos_token_id=None)
+    generated = out[0, prompt["input_ids"].shape[1]:].tolist()
+    reply = tokenizer.decode(generated, skip_special_tokens=True)
+    assert reply.strip()
+    assert not any(token in reply for token in SPECIAL_TOKENS), reply
