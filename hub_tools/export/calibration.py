@@ -73,7 +73,7 @@ def held_out_rows(folder: Path) -> list[tuple[str, str]]:
         if split == "train":
             continue
         for file in files:
-            optional = {"id": str, "answer": str}
+            optional = {"id": str, "answer": str}  # a benchmark's answer index reads as text, too short to check
             for row in read_table(file, {"question": str}, optional_columns=optional, on_error="skip",
                                   report=BuildReport(folder.name)):  # fmt: skip
                 key = f"{folder.name}/{row.get('id') or f'{split}-{row.row:05d}'}"
