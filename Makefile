@@ -13,19 +13,20 @@ STAMP := $(VENV)/.installed
 LLAMA_CPP_PYTHON := 0.3.36
 GL := .gl
 LLAMA_SRC := $(GL)/llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp
-LLAMA_TOOLS := $(GL)/llama.cpp-$(LLAMA_CPP_PYTHON)/bin/llama-quantize
+LLAMA_BUILD := $(GL)/build-$(LLAMA_CPP_PYTHON)
+LLAMA_TOOLS := $(LLAMA_BUILD)/bin/llama-quantize
 
-$(LLAMA_TOOLS):
+$(LLAMA_TOOLS): | $(STAMP)
 	mkdir -p $(GL)
 	test -f $(GL)/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz || $(PYTHON) -m pip download --quiet --no-binary :all: \
 		--no-deps --dest $(GL) llama-cpp-python==$(LLAMA_CPP_PYTHON)
 	test -d $(LLAMA_SRC) || tar -xzf $(GL)/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(GL) \
 		llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp
-	cmake -S $(LLAMA_SRC) -B $(GL)/build-$(LLAMA_CPP_PYTHON) -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+	command -v cmake >/dev/null 2>&1 || $(BIN)/pip install --quiet cmake  # PyPI's cmake where Debian's is absent
+	PATH="$$PATH:$(CURDIR)/$(BIN)" cmake -S $(LLAMA_SRC) -B $(LLAMA_BUILD) -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
 		-DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-		-DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TOOLS=ON -DGGML_NATIVE=ON \
-		-DCMAKE_RUNTIME_OUTPUT_DIRECTORY=$(CURDIR)/$(GL)/llama.cpp-$(LLAMA_CPP_PYTHON)/bin >/dev/null
-	cmake --build $(GL)/build-$(LLAMA_CPP_PYTHON) --target llama-imatrix llama-quantize -j2
+		-DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TOOLS=ON -DGGML_NATIVE=ON >/dev/null
+	PATH="$$PATH:$(CURDIR)/$(BIN)" cmake --build $(LLAMA_BUILD) --target llama-imatrix llama-quantize -j2
 
 llama-tools: $(LLAMA_TOOLS)
 

@@ -1,6 +1,6 @@
 """llama.cpp's own ``llama-imatrix`` and ``llama-quantize``: an importance matrix and the quants made with it.
 
-    tools = LlamaTools.find()                       # .gl/llama.cpp-0.3.36/bin (``make llama-tools``), else PATH
+    tools = LlamaTools.find()                       # .gl/build-0.3.36/bin (``make llama-tools``), else PATH
     tools.imatrix(f16, Path("calibration.txt"), Path("out/gaokerena-v1.imatrix"), ctx=512)
     tools.quantize(f16, Path("out/gaokerena-v1-Q4_K_M.gguf"), "q4_k_m", imatrix=Path("out/gaokerena-v1.imatrix"))
 
@@ -27,7 +27,7 @@ from hub_tools.export.gguf import L_TENSOR_TYPE, L_VARIANTS, GGUFExportError, fi
 #: The llama-cpp-python release whose vendored llama.cpp the Makefile builds the tools from (= the pinned bindings).
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_TOOLS_DIR = REPO_ROOT / ".gl" / f"llama.cpp-{LLAMA_CPP_PYTHON_VERSION}" / "bin"
+DEFAULT_TOOLS_DIR = REPO_ROOT / ".gl" / f"build-{LLAMA_CPP_PYTHON_VERSION}" / "bin"  # the Makefile's LLAMA_BUILD
 TOOL_NAMES = ("llama-imatrix", "llama-quantize")
 
 
