@@ -76,7 +76,8 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _windows(tokens: list[int], bos: int | None, ctx: int, max_tokens: int) -> list[list[int]]:
+def score_windows(tokens: list[int], bos: int | None, ctx: int, max_tokens: int) -> list[list[int]]:
+    """The first ``max_tokens`` tokens cut into windows of ``ctx`` (BOS first when given), each scored alone."""
     body = ctx - (bos is not None)
     windows = []
     for start in range(0, min(len(tokens), max_tokens), body):
@@ -118,7 +119,7 @@ def measure_quality(
     try:
         tokens = reference.tokenize(text.encode("utf-8"), add_bos=False, special=False)
         bos = reference.token_bos() if reference.metadata.get("tokenizer.ggml.add_bos_token", "true") == "true" else None
-        windows = _windows(tokens, bos if bos is not None and bos >= 0 else None, ctx, max_tokens)
+        windows = score_windows(tokens, bos if bos is not None and bos >= 0 else None, ctx, max_tokens)
         if not windows:
             raise ValueError(f"evaluation text {eval_text} has too few tokens to score")
         positions = sum(len(w) - 1 for w in windows)

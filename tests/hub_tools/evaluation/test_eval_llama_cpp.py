@@ -33,6 +33,7 @@ def benchmarks(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("benchmark", ["mmlu-fa", "ibmsee"])
 def test_llama_cpp_on_f16_matches_transformers_within_one_question(benchmark, benchmarks, tiny_gguf, tiny_model_dir):
     from hub_tools.evaluation import mc

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                                reason="llama-cpp-python is not installed (dev extra)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
+                                                   reason="llama-cpp-python is not installed (dev extra)")]
 
 MANIFEST = "release/gaokerena-v1.yaml"
 
