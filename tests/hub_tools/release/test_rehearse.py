@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(720)  # training, the GGUF export stage and verification, on 2 cores
+@pytest.mark.timeout(900)  # training, the GGUF ladder (imatrix, measurement) and verification, on 2 cores
 def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     workdir = tmp_path / "rehearsal"
     token = "hf_rehearsal_" + secrets.token_hex(16)
