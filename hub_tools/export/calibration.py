@@ -65,7 +65,7 @@ def _split_files(folder: Path) -> dict[str, list[Path]]:
 
 
 def held_out_rows(folder: Path) -> list[tuple[str, str]]:
-    """``(id, text)`` for the question and the answer of every row of every split but ``train`` of a built
+    """``(id, text)`` for the question and the answer text of every row of every split but ``train`` of a built
     folder (MF3QA's dev and test; all of a benchmark), de-duplicated."""
     folder = Path(folder)
     rows: dict[str, str] = {}
@@ -73,13 +73,15 @@ def held_out_rows(folder: Path) -> list[tuple[str, str]]:
         if split == "train":
             continue
         for file in files:
-            optional = {"id": str, "answer": str}  # a benchmark's answer index reads as text, too short to check
+            optional = {"id": str, "answer": str}
             for row in read_table(file, {"question": str}, optional_columns=optional, on_error="skip",
                                   report=BuildReport(folder.name)):  # fmt: skip
                 key = f"{folder.name}/{row.get('id') or f'{split}-{row.row:05d}'}"
                 for part in ("question", "answer"):
-                    if isinstance(row.get(part), str) and row[part].strip():
-                        rows.setdefault(f"{key}/{part}", row[part])
+                    text = row.get(part)
+                    # a multiple-choice answer is an option index (it reads as "2"): no text to check
+                    if isinstance(text, str) and text.strip() and not text.strip().isdigit():
+                        rows.setdefault(f"{key}/{part}", text)
     if not rows:
         raise CalibrationError(f"{folder} has no held-out (non-train) rows to check against")
     return list(rows.items())
