@@ -239,6 +239,8 @@ def folder_bytes(folder: Path, pattern: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shape", choices=["tiny", "8b"], default="tiny")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="an existing model folder instead of --shape's (e.g. the rehearsal's artifacts/merged/sft)")
     parser.add_argument("--quants", nargs="+", default=["f16", "q8_0", "q5_k_m", "q4_k_m"])
     parser.add_argument("--workdir", type=Path, default=None, help="where models and files go (default: a temp dir)")
     parser.add_argument("--new-tokens", type=int, default=None, help="generated tokens (default: 32 tiny, 8 for 8b)")
@@ -266,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     new_tokens = args.new_tokens or (32 if args.shape == "tiny" else 8)
     figures: dict = {"shape": args.shape, "threads": args.threads, "new_tokens": new_tokens}
-    model_dir = workdir / f"model-{args.shape}"
+    model_dir = args.model or workdir / f"model-{args.shape}"
+    figures["model"] = str(args.model.name if args.model else f"model-{args.shape}")
     start = time.perf_counter()
     if not (model_dir / "config.json").exists():
         if args.shape == "tiny":

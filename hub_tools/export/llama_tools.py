@@ -61,11 +61,13 @@ class LlamaTools:
         calibration = Path(calibration)
         if not calibration.is_file() or not calibration.read_text(encoding="utf-8").strip():
             raise GGUFExportError(f"calibration text {calibration} is missing or empty")
-        partial = out_path.with_name(out_path.name + ".partial")
-        command = [str(self.imatrix_bin), "-m", str(f16_path), "-f", str(calibration), "-o", str(partial),
-                   "--output-format", "dat", "-c", str(ctx), "-b", str(ctx), "--chunks", str(chunks),
-                   "-t", str(threads or os.cpu_count() or 1), "--no-ppl"]  # fmt: skip
-        _run(command, f"llama-imatrix on {calibration}")
+        partial = Path(out_path).resolve().with_name(Path(out_path).name + ".partial")
+        # Run beside the text and name it bare: the imatrix records its dataset's name, and every quant made from
+        # it copies that into its metadata (quantize.imatrix.dataset); a local path must not be published.
+        command = [str(self.imatrix_bin), "-m", str(Path(f16_path).resolve()), "-f", calibration.name,
+                   "-o", str(partial), "--output-format", "dat", "-c", str(ctx), "-b", str(ctx),
+                   "--chunks", str(chunks), "-t", str(threads or os.cpu_count() or 1), "--no-ppl"]  # fmt: skip
+        _run(command, f"llama-imatrix on {calibration}", cwd=calibration.parent)
         partial.replace(out_path)
         return out_path
 
@@ -75,13 +77,14 @@ class LlamaTools:
         output)."""
         ftype = file_type(quant).name.removeprefix("MOSTLY_")
         command = [str(self.quantize_bin)]
-        if imatrix is not None:
-            command += ["--imatrix", str(imatrix)]
+        if imatrix is not None:  # by its bare name, from its folder: the file records it (quantize.imatrix.file)
+            command += ["--imatrix", Path(imatrix).name]
         if quant in L_VARIANTS:
             command += ["--token-embedding-type", L_TENSOR_TYPE.lower(), "--output-tensor-type", L_TENSOR_TYPE.lower()]
-        partial = out_path.with_name(out_path.name + ".partial")
-        command += [str(f16_path), str(partial), ftype, str(threads or os.cpu_count() or 1)]
-        _run(command, f"llama-quantize {quant_label(quant)} of {f16_path.name}")
+        partial = Path(out_path).resolve().with_name(Path(out_path).name + ".partial")
+        command += [str(Path(f16_path).resolve()), str(partial), ftype, str(threads or os.cpu_count() or 1)]
+        _run(command, f"llama-quantize {quant_label(quant)} of {Path(f16_path).name}",
+             cwd=Path(imatrix).resolve().parent if imatrix is not None else None)
         partial.replace(out_path)
         return out_path
 
@@ -117,8 +120,8 @@ def write_imatrix(tools: LlamaTools, f16_path: Path, calibration: Path, out_path
     return out_path
 
 
-def _run(command: list[str], what: str) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+def _run(command: list[str], what: str, *, cwd: Path | None = None) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False, cwd=cwd)
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
         raise GGUFExportError(f"{what} failed (exit {result.returncode}):\n{tail}")

@@ -57,6 +57,14 @@ def test_every_file_of_the_ladder_is_made_with_the_imatrix_and_measured(ladder):
     assert published[("F16", False)].mean_kld == 0 and published[("F16", False)].top1 == 1
     assert published[("Q8_0", False)].mean_kld < published[("Q4_K_M", True)].mean_kld
     assert len({f.positions for f in report.files}) == 1  # the same tokens for every file
+    # llama.cpp records the imatrix and its dataset in every quant's metadata: by name, never a local path.
+    import gguf
+
+    meta = gguf.GGUFReader(ladder / "tiny-Q4_K_M.gguf").fields
+    assert meta["quantize.imatrix.file"].contents() == "tiny.imatrix"
+    assert meta["quantize.imatrix.dataset"].contents() == "calibration.txt"
+    for path in ladder.iterdir():
+        assert str(ladder.parent.parent).encode() not in path.read_bytes(), path.name
 
 
 def test_the_card_lists_the_ladder_with_its_figures_and_derives_the_advice(ladder):
