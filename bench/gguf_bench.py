@@ -268,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     new_tokens = args.new_tokens or (32 if args.shape == "tiny" else 8)
     figures: dict = {"shape": args.shape, "threads": args.threads, "new_tokens": new_tokens}
+    if args.model and not (args.model / "config.json").is_file():
+        parser.error(f"--model {args.model} is not a model folder (no config.json)")
     model_dir = args.model or workdir / f"model-{args.shape}"
     figures["model"] = str(args.model.name if args.model else f"model-{args.shape}")
     start = time.perf_counter()
