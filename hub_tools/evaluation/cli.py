@@ -28,8 +28,9 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-id", default=None,
                    help="the id the result records (default: the adapter's, else the model's; a folder's name)")
     p.add_argument("--display-name", default=None, help="leaderboard name (default: the last part of the id)")
-    p.add_argument("--model-type", choices=["fine-tuned", "base", "general", "translation-pipeline"], default=None,
-                   help="default: fine-tuned with --adapter or an id naming gaokerena, else general")
+    p.add_argument("--model-type", choices=["fine-tuned", "base", "general", "translation-pipeline", "quantized"],
+                   default=None, help="default: quantized with --backend llama.cpp, fine-tuned with --adapter or an "
+                                      "id naming gaokerena, else general")  # fmt: skip
     p.add_argument("--dataset", default=None, help="built dataset folder or Hub repo (default: the gaokerena repo)")
     p.add_argument("--dataset-revision", default=None, help="dataset revision on the Hub")
     p.add_argument("--dataset-id", default=None, help="Hub dataset id to record when --dataset is a local folder")
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--engine", choices=["auto", "continuous", "static"], default="auto",
                     help="generate protocol: continuous batching (transformers' generate_batch) or static "
                          "length-sorted batches; auto: continuous on a GPU, static on the CPU")  # fmt: skip
+    mc.add_argument("--backend", choices=["transformers", "llama.cpp"], default="transformers",
+                    help="llama.cpp: --model is a GGUF file, scored through llama.cpp's logits (loglikelihood "
+                         "protocol); the result is marked as a quant")  # fmt: skip
 
     kqa = sub.add_parser("kqa", help="K-QA-fa: generate answers, then LLM-judge them")
     _model_args(kqa)
@@ -129,7 +133,8 @@ def _run(args) -> int:
     if args.command == "mc":
         from .mc import evaluate_mc
 
-        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, engine=args.engine, **_common(args))
+        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, engine=args.engine,
+                             backend=args.backend, **_common(args))  # fmt: skip
         _print_result(result, result.save(args.out))
         return 0
     if args.command == "kqa":

@@ -26,6 +26,10 @@ from .schema import BenchmarkInfo, ModelInfo, Result, utc_now
 
 logger = logging.getLogger(__name__)
 
+BACKENDS = ("transformers", "llama.cpp")
+#: The model type of a result scored on a quantized file (the leaderboard marks it as a quant).
+QUANTIZED = "quantized"
+
 
 def default_model_id(model: str, adapter: str | None) -> str:
     """What the result calls the evaluated system: the adapter when there is one, else the model.
@@ -127,11 +131,15 @@ def predict_generate(
 def predict_loglikelihood(
     lm, questions: Sequence[MCQuestion], *, batch_size: int, answer_prefix: str = LOGLIKELIHOOD_ANSWER_PREFIX
 ) -> list[dict]:
+    from .llama_backend import LlamaCppModel
     from .runner import chat_text, letter_token_ids, next_token_logprobs
 
     candidates = letter_token_ids(lm.tokenizer, LETTERS)
     contexts = [chat_text(lm.tokenizer, mc_prompt(q.question, q.choices), answer_prefix) for q in questions]
-    scores = next_token_logprobs(lm, contexts, candidates, batch_size=batch_size)
+    if isinstance(lm, LlamaCppModel):
+        scores = lm.next_token_logprobs(contexts, candidates)
+    else:
+        scores = next_token_logprobs(lm, contexts, candidates, batch_size=batch_size)
     records = []
     for q, score in zip(questions, scores):
         best = max(LETTERS, key=lambda letter: (score[letter], -LETTERS.index(letter)))
@@ -165,18 +173,31 @@ def evaluate_mc(
     loaded=None,
     data: LoadedBenchmark | None = None,
     engine: str = "auto",
+    backend: str = "transformers",
 ) -> Result:
-    """Run one benchmark × protocol and return the result (not yet saved)."""
+    """Run one benchmark × protocol and return the result (not yet saved). ``backend="llama.cpp"``: ``model`` is a
+    GGUF file scored through llama.cpp's logits (:mod:`hub_tools.evaluation.llama_backend`; loglikelihood only)."""
     from .runner import generation_engine, hardware, load_model, versions
 
     if protocol not in ("generate", "loglikelihood"):
         raise ValueError(f"unknown protocol {protocol!r} (generate or loglikelihood)")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} ({' or '.join(BACKENDS)})")
+    if backend == "llama.cpp" and (protocol != "loglikelihood" or adapter):
+        raise ValueError("the llama.cpp backend scores the loglikelihood protocol of a GGUF file (no --adapter)")
     data = data or load_benchmark(
         benchmark, dataset, config, revision=dataset_revision, dataset_id=dataset_id, limit=limit
     )
     if not data.items:
         raise ValueError(f"{data.source} ({data.config}) has no questions to evaluate")
-    lm = loaded or load_model(model, revision=revision, adapter=adapter, dtype=dtype, device=device)
+    if loaded is not None:
+        lm = loaded
+    elif backend == "llama.cpp":
+        from .llama_backend import load_gguf
+
+        lm = load_gguf(model)
+    else:
+        lm = load_model(model, revision=revision, adapter=adapter, dtype=dtype, device=device)
     start = time.perf_counter()
     if protocol == "generate":
         records = predict_generate(lm, data.items, batch_size=batch_size, max_new_tokens=max_new_tokens,
@@ -199,6 +220,10 @@ def evaluate_mc(
         "wall_time_s": round(wall, 3),
         "questions_per_s": round(len(records) / wall, 3) if wall > 0 else None,
     }
+    if backend == "llama.cpp":
+        run_config["backend"] = {"name": "llama.cpp", "quant": lm.quant, "file": Path(model).name}
+        display_name = display_name or f"{Path(model).stem.removesuffix('-' + lm.quant)} · {lm.quant} (GGUF)"
+        model_type = model_type or QUANTIZED
     return Result(
         model=model_info(model, adapter, model_id=model_id, display_name=display_name, model_type=model_type,
                          revision=revision),  # fmt: skip

@@ -271,7 +271,7 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("torch", "transformers", "peft", "datasets", "huggingface-hub", "gaokerena-hub"):
+    for pkg in ("torch", "transformers", "peft", "datasets", "huggingface-hub", "llama-cpp-python", "gaokerena-hub"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:

@@ -34,22 +34,34 @@ SUPPORTED_MODEL_TYPES = {"cohere": "CohereForCausalLM"}
 #: llama.cpp's pre-tokenizer for Cohere's byte-level BPE (individual digits, then the GPT-2 split).
 PRE_TOKENIZER = "command-r"
 END_OF_TURN_TOKEN = "<|END_OF_TURN_TOKEN|>"
-#: Quant names accepted on the command line, in the order files are made. Each is a ``gguf.LlamaFileType``.
-QUANT_TYPES = ("f16", "q8_0", "q6_k", "q5_k_m", "q5_k_s", "q4_k_m", "q4_k_s", "q4_0", "q3_k_m", "q2_k", "iq4_xs")
+#: Quant names accepted on the command line, in the order files are made. Each is a ``gguf.LlamaFileType``, or an
+#: ``_L`` variant (below).
+QUANT_TYPES = ("f16", "q8_0", "q6_k_l", "q6_k", "q5_k_l", "q5_k_m", "q5_k_s", "q4_k_l", "q4_k_m", "q4_k_s", "q4_0",
+               "iq4_xs", "q3_k_m", "q2_k")  # fmt: skip
 DEFAULT_QUANTS = ("f16", "q8_0", "q5_k_m", "q4_k_m")
+#: ``_L`` variants (as bartowski names them): the base quant with the token embeddings (and the output matrix, which
+#: aya ties to them) kept in Q8_0 instead of the base quant's Q6_K. aya's 256k-token embedding is an eighth of the 8B
+#: model and is also its output layer; Q8_0 there costs ~0.25 GB more than Q6_K.
+L_VARIANTS = {"q6_k_l": "q6_k", "q5_k_l": "q5_k_m", "q4_k_l": "q4_k_m"}
+L_TENSOR_TYPE = "Q8_0"
+#: Quants whose quality an importance matrix changes (llama.cpp ignores it for F16 and Q8_0).
+IMATRIX_QUANTS = tuple(q for q in QUANT_TYPES if q not in ("f16", "q8_0"))
 #: What a quant is for, for the cards.
 QUANT_NOTES = {
     "f16": "unquantized reference; the source of the other files",
     "q8_0": "practically lossless",
+    "q6_k_l": "very close to F16, Q8_0 embeddings and output",
     "q6_k": "very close to F16",
+    "q5_k_l": "high quality, Q8_0 embeddings and output",
     "q5_k_m": "high quality",
     "q5_k_s": "high quality, a little smaller",
+    "q4_k_l": "Q4_K_M with Q8_0 embeddings and output",
     "q4_k_m": "recommended for most computers",
     "q4_k_s": "smaller, slightly lower quality",
     "q4_0": "legacy 4-bit, fast on ARM",
+    "iq4_xs": "4-bit i-quant, smaller than Q4_K_M",
     "q3_k_m": "small, noticeably lower quality",
     "q2_k": "smallest, lowest quality",
-    "iq4_xs": "4-bit i-quant, smaller than Q4_K_M",
 }
 
 
@@ -62,6 +74,7 @@ class ExportedFile:
     quant: str
     path: Path
     seconds: float
+    imatrix: bool = False  # quantized with an importance matrix
 
     @property
     def size(self) -> int:
@@ -78,12 +91,23 @@ def gguf_file_name(name: str, quant: str) -> str:
 
 
 def file_type(quant: str):
-    """The ``gguf.LlamaFileType`` of a quant name; ``GGUFExportError`` for an unknown one."""
+    """The ``gguf.LlamaFileType`` of a quant name (an ``_L`` variant's base); ``GGUFExportError`` for an unknown one."""
     import gguf
 
     if quant not in QUANT_TYPES:
         raise GGUFExportError(f"unknown quant {quant!r}; choose from {', '.join(QUANT_TYPES)}")
-    return gguf.LlamaFileType[f"MOSTLY_{quant.upper()}"]
+    return gguf.LlamaFileType[f"MOSTLY_{L_VARIANTS.get(quant, quant).upper()}"]
+
+
+def quant_of_file(filename: str, ftype_name: str) -> str:
+    """The quant label of a file: its name's ``-<QUANT>.gguf`` suffix when that quant has the file's
+    ``general.file_type`` (``ftype_name``, e.g. ``Q4_K_M``: an ``_L`` variant has its base's), else ``ftype_name``.
+    (On a small model whose rows fall back to other types, Q4_K_M and Q4_K_L can hold the same tensor types.)"""
+    stem = filename.removesuffix(".gguf")
+    for quant in QUANT_TYPES:
+        if stem.endswith(f"-{quant_label(quant)}") and quant_label(L_VARIANTS.get(quant, quant)) == ftype_name:
+            return quant_label(quant)
+    return ftype_name
 
 
 # ------------------------------------------------------------------------------------------------------ reading
@@ -288,7 +312,8 @@ def _rope_theta(config: dict[str, Any]) -> float:
 
 
 def quantize(f16_path: Path, out_path: Path, quant: str, *, threads: int | None = None) -> Path:
-    """Make ``out_path`` from the F16 file with llama.cpp's quantizer (``llama_model_quantize``)."""
+    """Make ``out_path`` from the F16 file with llama.cpp's quantizer (``llama_model_quantize``); an ``_L`` variant
+    keeps the token embeddings and the output in Q8_0."""
     ftype = file_type(quant)
     try:
         import llama_cpp
@@ -299,6 +324,8 @@ def quantize(f16_path: Path, out_path: Path, quant: str, *, threads: int | None 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = int(ftype)
     params.nthread = threads or os.cpu_count() or 1
+    if quant in L_VARIANTS:
+        params.token_embedding_type = params.output_tensor_type = llama_cpp.GGML_TYPE_Q8_0
     partial = out_path.with_name(out_path.name + ".partial")
     status = llama_cpp.llama_model_quantize(str(f16_path).encode(), str(partial).encode(), ctypes.byref(params))
     if status != 0:
@@ -316,9 +343,20 @@ def export_gguf(
     name: str,
     progress: bool = True,
     threads: int | None = None,
+    calibration: Path | None = None,
+    imatrix_ctx: int = 512,
+    imatrix_chunks: int = -1,
+    tools=None,
+    plain_too: bool = False,
+    keep_f16: bool = False,
 ) -> list[ExportedFile]:
     """One ``<name>-<QUANT>.gguf`` per quant in ``out_dir``. The F16 file is always made (the others come from
-    it); it is deleted at the end unless ``f16`` was asked for."""
+    it); it is deleted at the end unless ``f16`` was asked for or ``keep_f16``.
+
+    ``calibration``: a calibration text (``gaokerena export calibration``). ``tools`` (a
+    :class:`hub_tools.export.llama_tools.LlamaTools`) then computes ``<name>.imatrix`` on the F16 file, writes its
+    provenance to ``imatrix.json``, and makes the quants an imatrix changes with it. ``plain_too`` also makes those
+    quants without it, in ``out_dir/plain/`` (for the with/without comparison; never published)."""
     import time
 
     quants = list(dict.fromkeys(q.lower() for q in quants))
@@ -331,12 +369,25 @@ def export_gguf(
     start = time.perf_counter()
     write_f16(Path(model_dir), f16_path, name=name, progress=progress)
     exported = [ExportedFile("f16", f16_path, time.perf_counter() - start)]
-    others = [q for q in quants if q != "f16"]
-    for quant in tqdm(others, desc="quantize", unit="file", disable=not progress or not others):
+    imatrix = None
+    if calibration is not None:
+        from hub_tools.export.llama_tools import write_imatrix
+
+        imatrix = write_imatrix(tools, f16_path, Path(calibration), out_dir / f"{name}.imatrix", ctx=imatrix_ctx,
+                                chunks=imatrix_chunks, threads=threads)  # fmt: skip
+    jobs = [(q, out_dir, imatrix if q in IMATRIX_QUANTS else None) for q in quants if q != "f16"]
+    if imatrix is not None and plain_too:
+        jobs += [(q, out_dir / "plain", None) for q in quants if q in IMATRIX_QUANTS]
+    for quant, folder, matrix in tqdm(jobs, desc="quantize", unit="file", disable=not progress or not jobs):
+        folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        path = quantize(f16_path, out_dir / gguf_file_name(name, quant), quant, threads=threads)
-        exported.append(ExportedFile(quant, path, time.perf_counter() - start))
-    if "f16" not in quants:
+        target = folder / gguf_file_name(name, quant)
+        if matrix is None:
+            path = quantize(f16_path, target, quant, threads=threads)
+        else:
+            path = tools.quantize(f16_path, target, quant, imatrix=matrix, threads=threads)
+        exported.append(ExportedFile(quant, path, time.perf_counter() - start, imatrix=matrix is not None))
+    if "f16" not in quants and not keep_f16:
         f16_path.unlink()
         exported = exported[1:]
     return exported

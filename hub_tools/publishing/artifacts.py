@@ -181,6 +181,7 @@ register(ArtifactType(
 register(ArtifactType(
     name="gguf",
     repo_type="model",
-    allow=("README.md", "*.gguf", "template", "system", "params"),
-    description="the card, the *.gguf files and Ollama's template, system and params files",
+    allow=("README.md", "*.gguf", "template", "system", "params", "*.imatrix", "imatrix.json", "quality.json"),
+    description="the card, the *.gguf files, Ollama's template, system and params files, the importance matrix "
+                "(*.imatrix) with its provenance (imatrix.json) and the measured quality of each file (quality.json)",
 ))  # fmt: skip

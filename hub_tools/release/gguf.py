@@ -5,12 +5,14 @@
 
 ``source`` is the folder ``gaokerena export gguf --out`` wrote. What the repo publishes is the ``gguf`` artifact
 type's allow-list (:mod:`hub_tools.publishing.artifacts`): the ``*.gguf`` files at the top of the folder, the
-generated ``README.md`` and Ollama's ``template``, ``system`` and ``params``. Anything else in the folder (partial
-files, logs) stays local.
+importance matrix (``*.imatrix``) with its provenance (``imatrix.json``) and the measured quality
+(``quality.json``) when the export wrote them, the generated ``README.md`` and Ollama's ``template``, ``system`` and
+``params``. Anything else in the folder (partial files, logs, the ``plain/`` comparison files) stays local.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -18,27 +20,54 @@ import tempfile
 from pathlib import Path
 
 from hub_tools.cards.gguf import build_gguf_card, describe_gguf_files
-from hub_tools.export.gguf import END_OF_TURN_TOKEN, PRE_TOKENIZER, SUPPORTED_ARCHITECTURES
+from hub_tools.cards.model import CardError
+from hub_tools.export.gguf import END_OF_TURN_TOKEN, PRE_TOKENIZER, SUPPORTED_ARCHITECTURES, quant_label
+from hub_tools.export.llama_tools import IMATRIX_PROVENANCE
 from hub_tools.export.ollama import ollama_files
+from hub_tools.export.quality import QUALITY_FILE, read_quality
 
 
 OLLAMA_FILES = ("template", "system", "params")
 
 
-def gguf_generated_files(source: Path, **card_args) -> dict[str, str]:
-    """``README.md`` (the card, from the files in ``source``) and Ollama's three files, by repo path. ``card_args`` are
-    :func:`hub_tools.cards.gguf.build_gguf_card`'s keywords (``repo_id``, ``version``, ``base_model``, ...)."""
-    card = build_gguf_card(files=describe_gguf_files(source), **card_args)
+def gguf_generated_files(source: Path, *, quants: tuple[str, ...] = (), **card_args) -> dict[str, str]:
+    """``README.md`` (the card, from the files in ``source`` and its ``quality.json`` and ``imatrix.json``) and
+    Ollama's three files, by repo path. ``quants``: the manifest's ladder; the folder must hold exactly those files.
+    ``card_args`` are :func:`hub_tools.cards.gguf.build_gguf_card`'s keywords (``repo_id``, ``version``, ...)."""
+    source = Path(source)
+    files = describe_gguf_files(source)
+    if quants:
+        check_ladder(files, quants, source)
+    imatrix_path = source / IMATRIX_PROVENANCE
+    imatrix = json.loads(imatrix_path.read_text(encoding="utf-8")) if imatrix_path.is_file() else None
+    card = build_gguf_card(files=files, quality=read_quality(source / QUALITY_FILE),
+                           imatrix=imatrix, **card_args)  # fmt: skip
     return {"README.md": str(card), **ollama_files()}
 
 
+def check_ladder(files, quants: tuple[str, ...], source: Path) -> None:
+    """The manifest's quants are exactly the folder's files (a ``CardError`` naming the difference)."""
+    wanted = {quant_label(q) for q in quants}
+    present = {info.quant for info in files}
+    if wanted != present:
+        raise CardError(f"{source}: the manifest's quants and the GGUF files differ: missing "
+                        f"{sorted(wanted - present) or 'none'}, not in the manifest {sorted(present - wanted) or 'none'} "
+                        "(run `gaokerena export gguf --quant` with the manifest's quants)")  # fmt: skip
+
+
+def _published_sources(source: Path) -> list[Path]:
+    """The files of ``source`` the repo publishes as they are (the GGUF files, the imatrix and the JSON records)."""
+    patterns = ("*.gguf", "*.imatrix", IMATRIX_PROVENANCE, QUALITY_FILE)
+    return sorted({path for pattern in patterns for path in Path(source).glob(pattern) if path.is_file()})
+
+
 def build_gguf_repo(source: Path, out_dir: Path, **card_args) -> list[str]:
-    """Write the complete GGUF repo folder to ``out_dir`` (the GGUF files hard-linked, or copied across devices);
+    """Write the complete GGUF repo folder to ``out_dir`` (the published files hard-linked, or copied across devices);
     returns its paths. ``card_args`` are ``gguf_generated_files``'s keywords."""
     source, out_dir = Path(source), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(source.glob("*.gguf")):
+    for path in _published_sources(source):
         target = out_dir / path.name
         target.unlink(missing_ok=True)
         try:

@@ -78,6 +78,8 @@ class Artifact:
     stages: tuple[str, ...] = ()
     # model: the results artifact whose files for this repo id fill the model-index.
     results: str | None = None
+    # gguf: the quants `gaokerena export gguf --quant` makes for this repo (the ladder the card lists).
+    quants: tuple[str, ...] = ()
     # dataset: configs to check with load_dataset (default: every config in the README's front matter).
     configs: tuple[str, ...] = ()
     # space: SDK and the Space variables set on deploy.
@@ -124,6 +126,7 @@ _REQUIRED_ARTIFACT_KEYS = {"type", "repo_id"}
 _TYPE_ONLY_KEYS = {
     "base_model": {"adapter", "model", "gguf"},
     "stages": {"model"},
+    "quants": {"gguf"},
     "results": {"model"},
     "configs": {"dataset"},
     "sdk": {"space"},
@@ -212,6 +215,7 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
         source=(root / _string(spec["source"], f"{where}: source")).resolve() if "source" in spec else None,
         base_model=_repo_id(spec["base_model"], f"{where}: base_model") if spec.get("base_model") else None,
         stages=_string_list(spec.get("stages", []), f"{where}: stages"),
+        quants=_quants(spec.get("quants", []), f"{where}: quants"),
         results=_string(spec["results"], f"{where}: results") if spec.get("results") else None,
         configs=_string_list(spec.get("configs", []), f"{where}: configs"),
         sdk=_string(spec.get("sdk", "gradio"), f"{where}: sdk"),
@@ -219,6 +223,16 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
         private=bool(spec.get("private", False)),
         exclude=_string_list(spec.get("exclude", list(DEFAULT_EXCLUDE)), f"{where}: exclude"),
     )
+
+
+def _quants(value: Any, where: str) -> tuple[str, ...]:
+    from hub_tools.export.gguf import QUANT_TYPES
+
+    quants = tuple(q.lower() for q in _string_list(value, where))
+    unknown = [q for q in quants if q not in QUANT_TYPES]
+    if unknown:
+        raise ManifestError(f"{where}: unknown quant(s) {unknown}; choose from {', '.join(QUANT_TYPES)}")
+    return quants
 
 
 def _check_references(manifest: Manifest, where: str) -> None:

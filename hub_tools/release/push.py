@@ -226,7 +226,7 @@ def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dic
         from hub_tools.release.gguf import gguf_generated_files
 
         return gguf_generated_files(
-            artifact.source, repo_id=artifact.repo_id, version=manifest.version, base_model=artifact.base_model,
+            artifact.source, quants=artifact.quants, repo_id=artifact.repo_id, version=manifest.version, base_model=artifact.base_model,
             root_model=manifest.base_model, namespace=manifest.namespace, title=manifest.title,
             license=manifest.license, language=manifest.language, hub_url=hub_url,
         )  # fmt: skip

@@ -221,10 +221,20 @@ def _merge(r: Rehearsal, name: str, *, base: Path, adapter: str) -> None:
 
 
 def stage_gguf(r: Rehearsal) -> None:
-    """The merged model as GGUF files (F16, llama.cpp's Q8_0 and Q4_K_M), checked by llama.cpp (--verify)."""
+    """The merged model as the manifest's GGUF ladder: an importance matrix from a calibration sample of the train
+    splits (proven free of eval rows), every file measured against F16 on the MF3QA test answers (with and without
+    the imatrix: the card's table) and checked by llama.cpp (--verify)."""
+    datasets, calibration = r.artifacts / "datasets", r.artifacts / "calibration"
+    r.gaokerena("calibration", "export", "calibration", "--train", str(datasets / "corpus"), str(datasets / "mf3qa"),
+                "--held-out", *(str(datasets / DATASETS[name]) for name in ("mf3qa", "mmlu-fa", "ibmsee", "kqa-fa")),
+                "--out", str(calibration / "calibration.txt"), "--eval-from", str(datasets / "mf3qa"),
+                "--eval-out", str(calibration / "mf3qa-test-answers.txt"), module="hub_tools.export.calibration")
     r.gaokerena("gguf", "export", "gguf", "--model", str(r.artifacts / "merged" / "sft"),
-                "--out", str(r.artifacts / "gguf"), "--name", "gaokerena-v1", "--quant", "f16", "q8_0", "q4_k_m",
-                "--verify", module="hub_tools.export.cli")  # fmt: skip
+                "--out", str(r.artifacts / "gguf"), "--name", "gaokerena-v1",
+                "--quant", *_manifest_value(r, "gguf", "quants"),
+                "--imatrix", str(calibration / "calibration.txt"), "--imatrix-ctx", "128",
+                "--measure", str(calibration / "mf3qa-test-answers.txt"), "--measure-ctx", "128",
+                "--measure-tokens", "2048", "--verify", module="hub_tools.export.cli")  # fmt: skip
 
 
 def stage_eval(r: Rehearsal) -> None:

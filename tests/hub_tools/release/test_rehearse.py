@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(720)  # training, the GGUF export stage and verification, on 2 cores
+@pytest.mark.timeout(900)  # training, the GGUF ladder (imatrix, measurement) and verification, on 2 cores
 def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     workdir = tmp_path / "rehearsal"
     token = "hf_rehearsal_" + secrets.token_hex(16)
@@ -91,14 +91,18 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         results = [f for f in api.list_repo_files(manifest["artifacts"]["results"]["repo_id"], repo_type="dataset")
                    if f.startswith("results/")]  # fmt: skip
         assert len(results) >= 4
-        # The GGUF repo: llama.cpp's quants of the merged model, Ollama's files, a card naming the model it quantizes.
+        # The GGUF repo: the manifest's ladder of llama.cpp quants of the merged model with the imatrix and its
+        # provenance, the measured quality, Ollama's files, a card naming the model it quantizes.
         gguf_repo = manifest["artifacts"]["gguf"]["repo_id"]
-        assert sorted(api.list_repo_files(gguf_repo, revision="v1.0")) == [
-            ".gitattributes", "README.md", "gaokerena-v1-F16.gguf", "gaokerena-v1-Q4_K_M.gguf",
-            "gaokerena-v1-Q8_0.gguf", "params", "system", "template"]  # fmt: skip
+        ladder = [f"gaokerena-v1-{q.upper()}.gguf" for q in manifest["artifacts"]["gguf"]["quants"]]
+        assert sorted(api.list_repo_files(gguf_repo, revision="v1.0")) == sorted([
+            ".gitattributes", "README.md", *ladder, "gaokerena-v1.imatrix", "imatrix.json", "quality.json", "params",
+            "system", "template"])  # fmt: skip
         card = ModelCard.load(api.hf_hub_download(gguf_repo, "README.md", revision="v1.0", cache_dir=tmp_path / "c2"))
         assert card.data.base_model == manifest["artifacts"]["model"]["repo_id"]
         assert card.data.base_model_relation == "quantized"
+        assert "KLD without imatrix" in card.text and "### Which file" in card.text
+        assert all(f"| [`{name}`]" in card.text for name in ladder)
         # The release's Collection: every repo, in the manifest's order, the Space included.
         (collection,) = [c for c in api.list_collections(owner="gaokerena") if c.title == "Gaokerena v1.0"]
         items = api.get_collection(collection.slug).items
