@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub_tools.export.gguf import L_TENSOR_TYPE, L_VARIANTS, GGUFExportError, file_type, quant_label
+from hub_tools.export.quants import L_TENSOR_TYPE, L_VARIANTS, GGUFExportError, file_type, quant_label
 
 
 #: The llama-cpp-python release whose vendored llama.cpp the Makefile builds the tools from (= the pinned bindings).
