@@ -4,7 +4,8 @@
     gaokerena release push release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080 [--dry-run] [--full-load]
     gaokerena release push release/gaokerena-v1.yaml --create-pr     # one pull request per repo, for review
     gaokerena release push release/gaokerena-v1.yaml --merge-prs     # later: merge them, verify, tag, record
-    gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL]
+    gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL] [--expect COMMIT]
+    gaokerena release run release/gaokerena-v1.yaml --profile real|rehearsal [--from S] [--until S] [--dry-run]
 
 The endpoint is ``--endpoint`` or ``HF_ENDPOINT``; the token is ``HF_TOKEN`` or the one ``hf auth login`` stored
 (``huggingface_hub.get_token()``) and is never printed. Exit status: 0 released (or nothing to do), 1 a
@@ -32,8 +33,15 @@ def make_parser() -> argparse.ArgumentParser:
         ("plan", "per repo, the files a push would add, change, delete or skip (read-only)"),
         ("push", "commit what changed, verify at the new commits, then tag every repo with the version"),
         ("verify", "check a released version against its record: tags and file hashes (nothing downloaded)"),
+        ("run", "the release's stages (data, training, merges, eval, GGUF, push, Space), or print them (--dry-run)"),
     ):
         sub = commands.add_parser(name, help=help_text)
+        if name == "run":
+            from hub_tools.release.run import add_run_arguments
+
+            sub.add_argument("manifest", help="the release manifest (YAML), e.g. release/gaokerena-v1.yaml")
+            add_run_arguments(sub)
+            continue
         what = "the release manifest (YAML), e.g. release/gaokerena-v1.yaml"
         sub.add_argument("manifest", help=what + (", or a release record (release.json)" if name == "verify" else ""))
         sub.add_argument("--endpoint", default=None, help="Hub URL (default: $HF_ENDPOINT, else huggingface.co)")
@@ -105,6 +113,10 @@ def configure_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "run":
+        from hub_tools.release.run import run_main
+
+        return run_main(args)
     endpoint = configure_endpoint(args.endpoint)
     configure_logging()
 
