@@ -90,9 +90,9 @@ class Artifact:
     variables: dict[str, str] = field(default_factory=dict)
     private: bool = False
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    # model, adapter, gguf: the successor repo the Hub shows as the newer version (card ``new_version``).
+    # model, adapter: the successor repo the Hub shows as the newer version (card ``new_version``).
     new_version: str | None = None
-    # model, adapter, gguf: access requests ("auto" or "manual"; None: not gated), with the card's form fields.
+    # model, adapter: access requests ("auto" or "manual"; None: not gated), with the card's form fields.
     gated: str | None = None
     extra_gated_fields: dict[str, str] = field(default_factory=dict)
     extra_gated_prompt: str | None = None
@@ -140,10 +140,10 @@ _TYPE_ONLY_KEYS = {
     "configs": {"dataset"},
     "sdk": {"space"},
     "variables": {"space"},
-    "new_version": {"model", "adapter", "gguf"},
-    "gated": {"model", "adapter", "gguf"},
-    "extra_gated_fields": {"model", "adapter", "gguf"},
-    "extra_gated_prompt": {"model", "adapter", "gguf"},
+    "new_version": {"model", "adapter"},
+    "gated": {"model", "adapter"},
+    "extra_gated_fields": {"model", "adapter"},
+    "extra_gated_prompt": {"model", "adapter"},
 }
 GATING_MODES = ("auto", "manual")
 # Field types the Hub's access-request form accepts (huggingface.co/docs/hub/models-gated).

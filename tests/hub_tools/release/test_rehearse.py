@@ -33,7 +33,7 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     # form the extractor parses; the figures are printed.
     import json
 
-    cpt = json.loads((workdir / "artifacts" / "train" / "cpt" / "training_metadata.json").read_text())
+    cpt = json.loads((workdir / "artifacts" / "gaokerena-v1" / "cpt" / "training_metadata.json").read_text())
     assert cpt["eval_loss_reduction"] >= 0.05, cpt["eval_loss_before"]
     assert "cpt: held-out corpus loss before → after training:" in proc.stdout
     generated = list((workdir / "artifacts" / "results" / "results").glob("gaokerena--gaokerena-v1__*__generate.json"))
