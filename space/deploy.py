@@ -1,6 +1,6 @@
 """Deploy the Gradio Space to a Hub: code, README front matter, requirements, variables and hardware.
 
-    gaokerena space deploy --repo gaokerena/gaokerena-chat --model-id gaokerena/gaokerena-v1.0 \\
+    gaokerena space deploy --repo gaokerena/gaokerena-chat --model-id gaokerena/gaokerena-v1 \\
         --results-repo gaokerena/leaderboard-results [--revision v1.0] [--hardware zero-a10g] [--dry-run]
 
 Layout on the Hub: the package as the folder ``space/`` (the same imports as in this repository), the toolkit
@@ -248,7 +248,7 @@ def make_parser(subparsers: argparse._SubParsersAction | None = None, prog: str 
     else:
         parser = argparse.ArgumentParser(prog=prog or "gaokerena space deploy", description=__doc__.split("\n")[0])
     parser.add_argument("--repo", required=True, help="Space repo id, e.g. gaokerena/gaokerena-chat")
-    parser.add_argument("--model-id", default="gaokerena/gaokerena-v1.0", help="model the chat serves (MODEL_ID)")
+    parser.add_argument("--model-id", default="gaokerena/gaokerena-v1", help="model the chat serves (MODEL_ID)")
     parser.add_argument("--revision", default=None, help="model revision (REVISION)")
     parser.add_argument("--adapter-id", default=None, help="optional LoRA adapter merged at load (ADAPTER_ID)")
     parser.add_argument("--results-repo", default="gaokerena/leaderboard-results", help="results dataset repo")

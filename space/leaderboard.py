@@ -1,7 +1,7 @@
 """The leaderboard: result JSON files (SCHEMAS §3) -> tables, a bar chart and CSVs of the table and the records.
 
     results = load_results(sorted(Path("results").glob("*.json")))
-    scores = scores_frame(results.results, release_ids={"gaokerena/gaokerena-v1.0"})  # long: model x column
+    scores = scores_frame(results.results, release_ids={"gaokerena/gaokerena-v1"})  # long: model x column
     table = leaderboard_table(scores, protocol="generate")                             # wide: what the Space shows
 
 Everything here is pure except :func:`fetch_results` (the one Hub call, via ``huggingface_hub``). The result

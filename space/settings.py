@@ -1,6 +1,6 @@
 """Every setting of the Space, read from the environment in one place.
 
-    MODEL_ID=gaokerena/gaokerena-v1.0 RESULTS_REPO=gaokerena/leaderboard-results python -m space.app
+    MODEL_ID=gaokerena/gaokerena-v1 RESULTS_REPO=gaokerena/leaderboard-results python -m space.app
 
 ``get_settings()`` reads ``os.environ`` each time it is called (nothing is cached at import), so tests and the
 deploy step can change the environment and build a fresh app. No other module of the Space reads ``os.environ``.
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-DEFAULT_MODEL_ID = "gaokerena/gaokerena-v1.0"
+DEFAULT_MODEL_ID = "gaokerena/gaokerena-v1"
 DEFAULT_RESULTS_REPO = "gaokerena/leaderboard-results"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
