@@ -228,9 +228,9 @@ def verify_main(target: str, endpoint: str, *, expect: str | None = None) -> int
     failed = [v for v in verdicts if not v.ok]
     files = sum(len(r.files) for r in record.repos)
     if failed or problems:
-        print(f"release {record.version}: {len(problems)} problem(s) with the record, {len(failed)} of "
-              f"{len(verdicts)} repo(s) differ from it" + (": " + ", ".join(v.repo_id for v in failed) if failed else ""),
-              file=sys.stderr)  # fmt: skip
+        print(f"release {record.version}: {len(failed)} of {len(verdicts)} repo(s) differ from the record"
+              + (": " + ", ".join(v.repo_id for v in failed) if failed else "")
+              + (f"; {len(problems)} problem(s) with the record itself" if problems else ""), file=sys.stderr)
         return 1
     print(f"release {record.version}: {len(verdicts)} repos, {files} files, {record.size:,} bytes match the record "
           f"(tags and hashes); the record matches the manifest")  # fmt: skip
