@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     mc = sub.add_parser("mc", help="multiple-choice accuracy on MMLU-fa or IBMSEE")
     _model_args(mc)
     mc.add_argument("--benchmark", choices=["mmlu-fa", "ibmsee"], required=True)
-    mc.add_argument("--protocol", choices=["generate", "loglikelihood"], required=True,
+    mc.add_argument("--protocol", choices=["generate", "loglikelihood"], required=True, nargs="+",
                     help="generate: the paper's protocol (greedy answer, extracted option); "
-                         "loglikelihood: most likely option letter after the prompt")  # fmt: skip
+                         "loglikelihood: most likely option letter after the prompt; both: one run each, one "
+                         "process")  # fmt: skip
     mc.add_argument("--engine", choices=["auto", "continuous", "static"], default="auto",
                     help="generate protocol: continuous batching (transformers' generate_batch) or static "
                          "length-sorted batches; auto: continuous on a GPU, static on the CPU")  # fmt: skip
@@ -129,8 +130,9 @@ def _run(args) -> int:
     if args.command == "mc":
         from .mc import evaluate_mc
 
-        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, engine=args.engine, **_common(args))
-        _print_result(result, result.save(args.out))
+        for protocol in dict.fromkeys(args.protocol):
+            result = evaluate_mc(benchmark=args.benchmark, protocol=protocol, engine=args.engine, **_common(args))
+            _print_result(result, result.save(args.out))
         return 0
     if args.command == "kqa":
         from .judge import make_judge

@@ -177,11 +177,11 @@ def _trains_on(layout: ReleaseLayout, profile: Profile, stage: str) -> str | Pat
 def _eval(layout: ReleaseLayout, profile: Profile, options: Options) -> Stage:
     model = layout.merged(TRAINING_STAGES[-1])
     scored = ("--model", model, "--model-id", layout.model.repo_id)
-    commands = [
-        Command(("eval", "mc", "--benchmark", benchmark, "--protocol", protocol, *scored,
+    commands = [  # both protocols in one process: the model loads once
+        Command(("eval", "mc", "--benchmark", benchmark, "--protocol", *PROTOCOLS, *scored,
                  "--dataset", layout.dataset(benchmark), "--dataset-id", layout.dataset_artifact(benchmark).repo_id,
                  *profile.eval_options, "--out", layout.results), "hub_tools.evaluation.cli")
-        for benchmark in BENCHMARKS for protocol in PROTOCOLS
+        for benchmark in BENCHMARKS
     ]  # fmt: skip
     judge = ("--judge", f"local:{model}") if profile.self_judge else ("--judge", options.judge, "--judge-model",
                                                                        options.judge_model)  # fmt: skip
