@@ -69,7 +69,8 @@ class ReleaseLayout:
         wanted = self.model.stages[: self._stage_index(stage) + 1]
         found = next((m for m in self.manifest.of_type("model") if m.stages == wanted), None)
         if found is None:
-            raise ManifestError(f"{self._where}: no model artifact with stages {list(wanted)} (the merge after {stage})")
+            raise ManifestError(f"{self._where}: no model artifact with stages {list(wanted)} (the merge after "
+                                f"{stage})")  # fmt: skip
         return found
 
     def dataset_artifact(self, name: str) -> Artifact:

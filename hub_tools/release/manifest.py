@@ -253,7 +253,8 @@ def _gating(spec: dict, where: str) -> dict[str, Any]:
         raise ManifestError(f"{where}: extra_gated_fields must be a mapping of field label -> field type")
     for label, kind in fields.items():
         if kind not in GATED_FIELD_TYPES:
-            raise ManifestError(f"{where}: extra_gated_fields.{label}: {kind!r} is not one of {list(GATED_FIELD_TYPES)}")
+            raise ManifestError(f"{where}: extra_gated_fields.{label}: {kind!r} is not one of "
+                                f"{list(GATED_FIELD_TYPES)}")  # fmt: skip
     if (fields or spec.get("extra_gated_prompt")) and gated is None:
         raise ManifestError(f"{where}: extra_gated_fields/extra_gated_prompt need gated: auto or manual")
     prompt = spec.get("extra_gated_prompt")

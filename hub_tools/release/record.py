@@ -103,7 +103,8 @@ def parse_record(text: str, *, where: str = "release record") -> ReleaseRecord:
         ]
         return ReleaseRecord(version=data["version"], namespace=data["namespace"], repos=repos,
                              created_at=data.get("created_at", ""), holder=data.get("holder"),
-                             tool_version=data.get("tool_version", ""), recipes=dict(data.get("recipes", {})))  # fmt: skip
+                             tool_version=data.get("tool_version", ""),
+                             recipes=dict(data.get("recipes", {})))  # fmt: skip
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise RecordError(f"{where}: not a release record ({type(error).__name__}: {error})") from error
 

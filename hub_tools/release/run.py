@@ -32,9 +32,10 @@ def add_run_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--until", default=None, metavar="STAGE", help="last stage to run")
     sub.add_argument("--dry-run", action="store_true", help="print the commands; run nothing")
     sub.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
-                     help="the authors' files, one folder per dataset (real profile; default ../shared/data/gaokerena)")
-    sub.add_argument("--judge", default=Options.judge, help="K-QA judge, local:PATH_OR_ID or openai:URL (real profile)")
-    sub.add_argument("--judge-model", default=Options.judge_model, help="model name sent to an openai: judge")  # fmt: skip
+                     help="the authors' files, a folder per dataset (real profile; default ../shared/data/gaokerena)")
+    sub.add_argument("--judge", default=Options.judge,
+                     help="K-QA judge, local:PATH_OR_ID or openai:URL (real profile)")
+    sub.add_argument("--judge-model", default=Options.judge_model, help="model name sent to an openai: judge")
 
 
 def plan(manifest_path: str, profile: str, *, start: str | None = None, until: str | None = None,

@@ -146,8 +146,10 @@ def _base(layout: ReleaseLayout) -> Stage:
 def _data(layout: ReleaseLayout, profile: Profile, options: Options) -> Stage:
     commands = []
     for artifact in layout.datasets:
-        source = () if profile.samples else ("--source", options.sources / SOURCE_FOLDERS.get(artifact.name, artifact.name))
-        commands.append(Command(("data", "build", artifact.name, *source, "--out", artifact.source), "hub_tools.data.cli"))
+        folder = options.sources / SOURCE_FOLDERS.get(artifact.name, artifact.name)
+        source = () if profile.samples else ("--source", folder)
+        command = ("data", "build", artifact.name, *source, "--out", artifact.source)
+        commands.append(Command(command, "hub_tools.data.cli"))
     about = "the datasets from the bundled samples" if profile.samples else "the datasets from the authors' files"
     return Stage("data", about, tuple(commands), parallel=True)
 
@@ -190,9 +192,9 @@ def _eval(layout: ReleaseLayout, profile: Profile, options: Options) -> Stage:
                              "--out", layout.results), "hub_tools.evaluation.cli"))  # fmt: skip
     paper = options.sources / PAPER_RESULTS
     if not profile.samples or paper.is_dir():
-        commands.append(Command(("eval", "import-paper", paper, "--out", layout.results,
-                                 "--mmlu-dataset", layout.dataset("mmlu-fa"),
-                                 "--ibmsee-dataset", layout.dataset("ibmsee")), "hub_tools.evaluation.cli"))  # fmt: skip
+        command = ("eval", "import-paper", paper, "--out", layout.results, "--mmlu-dataset", layout.dataset("mmlu-fa"),
+                   "--ibmsee-dataset", layout.dataset("ibmsee"))  # fmt: skip
+        commands.append(Command(command, "hub_tools.evaluation.cli"))
     return Stage("eval", "the released model on MMLU-fa, IBMSEE (both protocols) and K-QA-fa; the paper's results",
                  tuple(commands), parallel=True)  # fmt: skip
 

@@ -61,9 +61,9 @@ def test_every_folder_the_release_publishes_is_written_by_a_stage():
 
 def test_the_layout_gives_each_folder_one_role():
     layout = ReleaseLayout.of(load_manifest(MANIFEST))
-    root = REPO_ROOT / "artifacts"
-    assert (layout.adapter("cpt"), layout.merged("cpt")) == (root / "gaokerena-v1" / "cpt", root / "gaokerena-v1" / "cpt-merged")
-    assert (layout.adapter("sft"), layout.merged("sft")) == (root / "gaokerena-v1" / "sft", root / "gaokerena-v1" / "merged")
+    root, run = REPO_ROOT / "artifacts", REPO_ROOT / "artifacts" / "gaokerena-v1"
+    assert (layout.adapter("cpt"), layout.merged("cpt")) == (run / "cpt", run / "cpt-merged")
+    assert (layout.adapter("sft"), layout.merged("sft")) == (run / "sft", run / "merged")
     assert layout.dataset("corpus") == root / "datasets" / "corpus"
     assert layout.results == root / "results" / "results"
     assert (layout.model.repo_id, layout.gguf_name) == ("gaokerena/gaokerena-v1", "gaokerena-v1")
@@ -80,7 +80,8 @@ def test_a_manifest_without_a_stage_fails_naming_it(tmp_path):
 
 def test_from_and_until_select_stages(monkeypatch, capsys):
     printed = _dry_run(monkeypatch, capsys, "--profile", "real", "--from", "eval", "--until", "push")
-    assert [line.split(":")[0] for line in printed.splitlines() if line.startswith("# ")] == ["# eval", "# gguf", "# push"]
+    headers = [line.split(":")[0] for line in printed.splitlines() if line.startswith("# ")]
+    assert headers == ["# eval", "# gguf", "# push"]
     stages = build_stages(ReleaseLayout.of(load_manifest(MANIFEST)), PROFILES["rehearsal"])
     assert [s.name for s in stages][:2] == ["base", "data"]
     assert [s.name for s in select(stages, start="merge-sft", until="merge-sft")] == ["merge-sft"]
