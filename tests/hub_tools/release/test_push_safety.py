@@ -62,15 +62,15 @@ def test_a_later_version_deletes_what_an_earlier_record_published(release_manife
     dataset = manifest.artifact("mmlu-fa")
     _prepopulate(hf_api, dataset.repo_id, "dataset", {"authors-notes.txt": b"kept across versions"})
     assert cli.main(["push", str(release_manifest)]) == 0
-    assert "build_report.md" in hf_api.list_repo_files(dataset.repo_id, repo_type="dataset")
-    (dataset.source / "build_report.md").unlink()
+    assert "build_report.json" in hf_api.list_repo_files(dataset.repo_id, repo_type="dataset")
+    (dataset.source / "build_report.json").unlink()
     raw = yaml.safe_load(release_manifest.read_text())
     raw["version"] = "v1.1"
     raw["artifacts"]["space"]["variables"]["REVISION"] = "v1.1"
     release_manifest.write_text(yaml.safe_dump(raw, sort_keys=False))
     assert cli.main(["push", str(release_manifest)]) == 0
     files = hf_api.list_repo_files(dataset.repo_id, repo_type="dataset", revision="v1.1")
-    assert "build_report.md" not in files and "authors-notes.txt" in files
+    assert "build_report.json" not in files and "authors-notes.txt" in files
     # Both records stay on the results repo; the older one is still what its tag says.
     assert cli.main(["verify", str(release_manifest)]) == 0
 
