@@ -179,12 +179,12 @@ def _trains_on(layout: ReleaseLayout, profile: Profile, stage: str) -> str | Pat
 def _eval(layout: ReleaseLayout, profile: Profile, options: Options) -> Stage:
     model = layout.merged(TRAINING_STAGES[-1])
     scored = ("--model", model, "--model-id", layout.model.repo_id)
-    commands = [  # both protocols in one process: the model loads once
-        Command(("eval", "mc", "--benchmark", benchmark, "--protocol", *PROTOCOLS, *scored,
-                 "--dataset", layout.dataset(benchmark), "--dataset-id", layout.dataset_artifact(benchmark).repo_id,
-                 *profile.eval_options, "--out", layout.results), "hub_tools.evaluation.cli")
-        for benchmark in BENCHMARKS
-    ]  # fmt: skip
+    # Both benchmarks and both protocols in one process: a stage command's start (torch, transformers) costs more
+    # than the tiny model's evaluation.
+    commands = [Command(("eval", "mc", "--benchmark", *BENCHMARKS, "--protocol", *PROTOCOLS, *scored,
+                         "--dataset", *map(layout.dataset, BENCHMARKS),
+                         "--dataset-id", *(layout.dataset_artifact(b).repo_id for b in BENCHMARKS),
+                         *profile.eval_options, "--out", layout.results), "hub_tools.evaluation.cli")]  # fmt: skip
     judge = ("--judge", f"local:{model}") if profile.self_judge else ("--judge", options.judge, "--judge-model",
                                                                        options.judge_model)  # fmt: skip
     commands.append(Command(("eval", "kqa", *scored, "--dataset", layout.dataset(OPEN_QA),

@@ -44,7 +44,7 @@ def test_the_runbook_is_what_the_real_dry_run_prints(monkeypatch, capsys):
     assert "gaokerena merge --base artifacts/gaokerena-v1/cpt-merged --adapter artifacts/gaokerena-v1/sft " \
            "--out artifacts/gaokerena-v1/merged" in commands
     evals = [c for c in commands if c.startswith(("gaokerena eval mc", "gaokerena eval kqa"))]
-    assert len(evals) == 3 and all("--model-id gaokerena/gaokerena-v1 " in c for c in evals)
+    assert len(evals) == 2 and all("--model-id gaokerena/gaokerena-v1 " in c for c in evals)
     assert all(c.endswith("--out artifacts/results/results") for c in evals)
 
 
