@@ -198,8 +198,6 @@ def test_continuous_batching_answers_as_the_static_batches_do(tiny_lm, mmlu_data
 
 
 def test_several_benchmarks_need_one_dataset_each(tmp_path, capsys):
-    from hub_tools.evaluation.cli import main
-
     common = ["mc", "--model", str(tmp_path), "--benchmark", "mmlu-fa", "ibmsee", "--protocol", "generate"]
     assert main([*common, "--dataset", str(tmp_path / "mmlu")]) == 1
     assert "--dataset: 1 value(s) for 2 benchmark(s); give one each" in capsys.readouterr().err
