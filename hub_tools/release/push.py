@@ -394,19 +394,27 @@ def check_samples(manifest: Manifest, *, endpoint: str, allow_samples: bool) -> 
 
 
 def published_files(api: HfApi, manifest: Manifest) -> dict[str, set[str]]:
-    """Per repo id, every file an earlier release record (``releases/*/release.json`` on the results repo's main
-    branch) says this tool published: the only remote files a push may delete without ``prune``."""
-    from huggingface_hub.errors import RepositoryNotFoundError
+    """Per repo id, every file an earlier release record says this tool published: the only remote files a push may
+    delete without ``prune``. Each ``releases/<version>/release.json`` is read at its version's tag of the results
+    repo (a record on main that no tag holds does not count: its files are kept, the safe side)."""
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
 
     holder = record_repo(manifest)
     try:
         paths = [p for p in api.list_repo_files(holder.repo_id, repo_type=holder.repo_type)
                  if p.startswith("releases/") and p.endswith("/release.json")]  # fmt: skip
+        tags = {t.name for t in api.list_repo_refs(holder.repo_id, repo_type=holder.repo_type).tags}
     except RepositoryNotFoundError:
         return {}
     published: dict[str, set[str]] = {}
     for path in paths:
-        local = api.hf_hub_download(holder.repo_id, path, repo_type=holder.repo_type)
+        version = path.split("/")[1]
+        if version not in tags:
+            continue
+        try:
+            local = api.hf_hub_download(holder.repo_id, path, repo_type=holder.repo_type, revision=version)
+        except (EntryNotFoundError, RevisionNotFoundError):
+            continue
         record = records.parse_record(Path(local).read_text(encoding="utf-8"), where=f"{holder.repo_id}/{path}")
         for repo in record.repos:
             published.setdefault(repo.repo_id, set()).update(repo.files)
