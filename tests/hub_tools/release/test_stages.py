@@ -97,3 +97,17 @@ def test_the_rehearsal_profile_builds_from_the_samples_with_the_tiny_recipes(mon
     assert "gaokerena train init-tiny --out artifacts/work/tiny-aya" in printed
     assert "--config training/recipes/tiny/cpt.yaml --model_name_or_path artifacts/work/tiny-aya" in printed
     assert "gaokerena release push release/gaokerena-v1.yaml --full-load" in printed
+
+
+def test_a_run_stops_at_the_failing_stage_and_names_it():
+    from hub_tools.release.run import StageError, execute_in_terminal, run_stages
+    from hub_tools.release.stages import Command, Stage
+
+    ran = []
+    missing = Stage("gguf", "x", (Command(("export", "gguf"), "hub_tools.no_such_module"),))
+    with pytest.raises(StageError, match="stage gguf: `gaokerena export` is not in this checkout"):
+        run_stages([Stage("data", "x", ()), missing, Stage("push", "x", ())], lambda stage: ran.append(stage.name))
+    assert ran == ["data"]
+    failing = Stage("data", "x", (Command(("data", "build", "no-such-dataset", "--out", "x"), "hub_tools.data.cli"),))
+    with pytest.raises(StageError, match="stage data: `gaokerena data build no-such-dataset --out x` exited with 2"):
+        execute_in_terminal(failing)
