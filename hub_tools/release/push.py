@@ -95,6 +95,7 @@ class RepoState:
     checks: list[verify.CheckResult] = field(default_factory=list)
     tagged: bool = False  # this run created the tag
     kept: list[str] = field(default_factory=list)  # remote files this tool never published: left in place
+    holder: bool = False  # this repo holds the release records (record_repo)
     proposal: Proposal | None = None  # the open "Release <version>" pull request (create_pr / merge_prs)
     pr_plan: RepoPlan | None = None  # the staged files against that pull request's head
     pr_action: str = ""  # what this run did with it: opened, updated, up to date, merged
@@ -105,8 +106,9 @@ class RepoState:
 
     @property
     def keep(self) -> tuple[str, ...]:
-        """Remote paths the checks ignore: the type's own (release records) and the files kept in place."""
-        return (*self.staged.kind.keep_remote, *self.kept)
+        """Remote paths the checks ignore: the type's own, the files kept in place and, in the repo holding them,
+        the release records."""
+        return (*self.staged.kind.keep_remote, *self.kept, *((records.RECORD_GLOB,) if self.holder else ()))
 
     @property
     def released(self) -> bool:
@@ -359,6 +361,7 @@ def plan_release(api: HfApi, manifest: Manifest, *, hub_url: str | None = None, 
     published = published_files(api, manifest)
     pruned = _parse_prune(prune)
     for state in states:
+        state.holder = state.artifact.repo_id == record_repo(manifest).repo_id
         _refresh(api, state, manifest.version, published=published.get(state.artifact.repo_id, set()),
                  prune=pruned.get(state.artifact.repo_id, set()))  # fmt: skip
     unknown = [f"{repo_id}:{path}" for repo_id, paths in pruned.items() for path in sorted(paths)
@@ -517,8 +520,8 @@ def _refresh(api: HfApi, state: RepoState, version: str, *, published: set[str],
     stage is deleted only when an earlier record published it or ``prune`` names it; any other is kept."""
     artifact = state.artifact
     head, remote = remote_state(api, artifact.repo_id, artifact.repo_type)
-    plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote,
-                         keep=state.staged.kind.keep_remote, skipped=list(state.staged.skipped)))  # fmt: skip
+    plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote, keep=state.keep,
+                         skipped=list(state.staged.skipped)))  # fmt: skip
     state.kept = [path for path in plan.deleted if path not in published and path not in prune]
     plan.deleted = [path for path in plan.deleted if path not in state.kept]
     plan.keep = state.keep

@@ -37,6 +37,9 @@ RECORD_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 
+RECORD_GLOB = "releases/*/release.json"  # every record in the holder repo, as an allow/keep pattern
+
+
 def record_path(version: str) -> str:
     """Where in the results repo a version's record lives."""
     return f"releases/{version}/release.json"
@@ -153,7 +156,7 @@ def verify_repo(api, repo: RepoRecord, *, keep: tuple[str, ...] = (), holder: bo
         remote = remote_tree(api, repo.repo_id, repo.repo_type, expected)
     except HfHubHTTPError as error:
         return RepoVerdict(repo.repo_id, problems + [f"recorded commit {expected[:12]} unreadable: {_short(error)}"])
-    problems += compare_tree(remote, repo.files, keep=(*keep, *repo.kept))
+    problems += compare_tree(remote, repo.files, keep=(*keep, *repo.kept, *((RECORD_GLOB,) if holder else ())))
     return RepoVerdict(repo.repo_id, problems)
 
 
