@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:12} {seconds:8.1f} {seconds / total:7.1%} {seconds / baseline:11.1f}")
     print(f"{'total':12} {total:8.1f} {1:7.1%} {total / baseline:11.1f}   (wall {wall:.1f} s; target {TARGET_S:.0f} s "
           f"on 2 idle cores; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)")
-    print(f"CPU time of the rehearsal's processes: {cpu:.1f} s (on 2 idle cores: between {cpu / 2:.0f} and {cpu:.0f} s "
-          "of wall time)")
+    print(f"CPU time of the rehearsal's processes: {cpu:.1f} s (on 2 idle cores: between {cpu / 2:.0f} and "
+          f"{cpu:.0f} s of wall time)")
     result = {
         "bench": "rehearsal",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
