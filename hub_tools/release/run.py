@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Command, Options, Stage
+from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
 
 
 class StageError(RuntimeError):
@@ -86,7 +86,7 @@ def run_main(args: argparse.Namespace) -> int:
         print(f"gaokerena release run: {error}", file=sys.stderr)
         return 2
     if args.dry_run:
-        print(plan_text(stages, PROFILES[args.profile]), end="")
+        print(plan_text(stages), end="")
         return 0
     try:
         timings = run_stages(stages, execute_in_terminal,

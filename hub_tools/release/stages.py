@@ -87,7 +87,6 @@ PROFILES = {
         quants=("f16", "q8_0", "q4_k_m"), push_options=("--full-load",), hardware="none",
     ),  # fmt: skip
 }
-STAGE_ORDER = ("base", "data", "cpt", "merge-cpt", "sft", "merge-sft", "eval", "gguf", "push", "space")
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def tiny_base_dir(layout: ReleaseLayout) -> Path:
     return layout.scratch / "tiny-aya"
 
 
-def plan_text(stages: list[Stage], profile: Profile, base: Path | None = None) -> str:
+def plan_text(stages: list[Stage], base: Path | None = None) -> str:
     """What ``release run --dry-run`` prints: a comment per stage, then its commands."""
     lines = []
     for stage in stages:
