@@ -125,8 +125,9 @@ def _measure_record_verify(manifest) -> dict:
 
     anonymous = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=False)
     before, start = RECEIVED[0], time.perf_counter()
-    record = fetch_record(anonymous, manifest)
-    verdicts = verify_record(record, api_for=lambda _: anonymous)
+    fetched = fetch_record(anonymous, manifest)
+    record = fetched.record
+    verdicts = verify_record(record, api_for=lambda _: anonymous, holder_commit=fetched.commit)
     wall = time.perf_counter() - start
     if not all(v.ok for v in verdicts):
         raise SystemExit("release verify failed: " + "; ".join(str(v) for v in verdicts if not v.ok))

@@ -75,13 +75,15 @@ def build_model_card(
     license: str = "cc-by-nc-sa-4.0",
     language: str = "fa",
     hub_url: str = "https://huggingface.co",
+    hub_metadata: dict[str, Any] | None = None,
 ) -> ModelCard:
     """The card of a merged model: ``stages`` are the training metadata of the adapters merged into it, in order.
 
     ``dataset_id`` maps a dataset name as training recorded it (a Hub id or a local folder) to its Hub id.
     ``results`` are result documents (SCHEMAS §3) for this model; they become the model-index.
     ``stage_bases`` are the Hub ids each stage trained from (default: what the metadata recorded, which may be a
-    local folder).
+    local folder). ``hub_metadata``: further card metadata the Hub reads (``new_version``, ``extra_gated_fields``,
+    ``extra_gated_prompt``).
     """
     if not stages:
         raise CardError(f"{repo_id}: a merged model card needs at least one training stage")
@@ -102,6 +104,7 @@ def build_model_card(
         co2_eq_emissions=combined_emissions(stages),
         model_name=repo_id if eval_results else None,
         eval_results=eval_results or None,
+        **(hub_metadata or {}),
     )
     context = dict(
         _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model),
@@ -129,6 +132,7 @@ def build_adapter_card(
     license: str = "cc-by-nc-sa-4.0",
     language: str = "fa",
     hub_url: str = "https://huggingface.co",
+    hub_metadata: dict[str, Any] | None = None,
 ) -> ModelCard:
     """The card of one LoRA stage: ``base_model`` is the Hub id the adapter loads on (and, unless ``stage_base``
     says otherwise, the model the stage trained from)."""
@@ -143,6 +147,7 @@ def build_adapter_card(
         datasets=_unique(ds["id"] for ds in context["datasets"]),
         tags=MODEL_TAGS + [stage["stage"]],
         co2_eq_emissions=combined_emissions([stage]),
+        **(hub_metadata or {}),
     )
     ctx = dict(
         _common_context(repo_id, version, base_model, namespace, title, license, language, hub_url, root_model),

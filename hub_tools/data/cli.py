@@ -164,6 +164,7 @@ def _build(args: argparse.Namespace) -> int:
     builder = get_builder(args.name)
     try:
         report = builder.build(sources, args.out, options)
+        _record_provenance(args.name, args.out, report, sources, samples=not args.source)
     except (DataError, ReportError, TextTooLongError) as exc:
         print(f"gaokerena data build {args.name}: {exc}", file=sys.stderr)
         return 1
@@ -178,7 +179,22 @@ def _build(args: argparse.Namespace) -> int:
     )
     if report.quarantined:
         print(f"{len(report.quarantined)} row(s) quarantined: see {args.out / 'quarantine.jsonl'}")
+    if not args.source:
+        print(f"{args.name}: built from the bundled samples (no --source); the card says so, and `gaokerena release "
+              "push` publishes it only to a local Hub unless --allow-samples")  # fmt: skip
     return 0
+
+
+def _record_provenance(name: str, out: Path, report, sources: list[Path], *, samples: bool) -> None:
+    """The build report records the sources (with sha256) or the bundled samples; the card is rendered again so that
+    a sample build says so in its first line."""
+    from hub_tools.cards.dataset import render_dataset_card
+    from hub_tools.data.output import CARD_FILE
+    from hub_tools.data.provenance import describe_sources
+
+    report.set_stat("provenance", describe_sources(sources, samples=samples))
+    report.write(out)
+    render_dataset_card(name, out).save(out / CARD_FILE)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ from pathlib import Path
 __all__ = ["main", "build_parser"]
 
 
-def _model_args(p: argparse.ArgumentParser) -> None:
+def _model_args(p: argparse.ArgumentParser, *, per_benchmark: bool = False) -> None:
+    """The model and dataset options; ``per_benchmark``: --dataset/--dataset-id take one value per --benchmark."""
+    several = {"nargs": "+"} if per_benchmark else {}
     p.add_argument("--model", required=True, help="merged model folder or Hub id (the base model with --adapter)")
     p.add_argument("--revision", default=None, help="model revision on the Hub (branch, tag or commit)")
     p.add_argument("--adapter", default=None, help="PEFT adapter folder or Hub id applied on top of --model")
@@ -31,9 +33,11 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-type", choices=["fine-tuned", "base", "general", "translation-pipeline", "quantized"],
                    default=None, help="default: quantized with --backend llama.cpp, fine-tuned with --adapter or an "
                                       "id naming gaokerena, else general")  # fmt: skip
-    p.add_argument("--dataset", default=None, help="built dataset folder or Hub repo (default: the gaokerena repo)")
+    p.add_argument("--dataset", default=None, **several,
+                   help="built dataset folder or Hub repo (default: the gaokerena repo)")
     p.add_argument("--dataset-revision", default=None, help="dataset revision on the Hub")
-    p.add_argument("--dataset-id", default=None, help="Hub dataset id to record when --dataset is a local folder")
+    p.add_argument("--dataset-id", default=None, **several,
+                   help="Hub dataset id to record when --dataset is a local folder")
     p.add_argument("--config", default=None, help="dataset config (mmlu-fa: all or a subject; ibmsee: a sitting, e.g. medicine-1402-06)")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.add_argument("--batch-size", type=int, default=8)
@@ -51,11 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     mc = sub.add_parser("mc", help="multiple-choice accuracy on MMLU-fa or IBMSEE")
-    _model_args(mc)
-    mc.add_argument("--benchmark", choices=["mmlu-fa", "ibmsee"], required=True)
-    mc.add_argument("--protocol", choices=["generate", "loglikelihood"], required=True,
+    _model_args(mc, per_benchmark=True)
+    mc.add_argument("--benchmark", choices=["mmlu-fa", "ibmsee"], required=True, nargs="+",
+                    help="one or both (then one --dataset and --dataset-id each, in the same order): one process, "
+                         "the model loaded once per run")  # fmt: skip
+    mc.add_argument("--protocol", choices=["generate", "loglikelihood"], required=True, nargs="+",
                     help="generate: the paper's protocol (greedy answer, extracted option); "
-                         "loglikelihood: most likely option letter after the prompt")  # fmt: skip
+                         "loglikelihood: most likely option letter after the prompt; both: one run each, one "
+                         "process")  # fmt: skip
     mc.add_argument("--engine", choices=["auto", "continuous", "static"], default="auto",
                     help="generate protocol: continuous batching (transformers' generate_batch) or static "
                          "length-sorted batches; auto: continuous on a GPU, static on the CPU")  # fmt: skip
@@ -129,13 +136,39 @@ def _print_result(result, path) -> None:
     print(f"  -> {path}")
 
 
+class UsageError(ValueError):
+    """Options that do not fit together; the message says which."""
+
+
+def _benchmark_runs(args) -> list[tuple[str, str | None, str | None]]:
+    """(benchmark, dataset, dataset id) per --benchmark: --dataset/--dataset-id give none or one value each."""
+    benchmarks = list(dict.fromkeys(args.benchmark))
+    if len(benchmarks) > 1 and args.config:
+        raise UsageError("--config names one benchmark's config: give a single --benchmark with it")
+
+    def per_benchmark(values: list[str] | None, flag: str) -> list[str | None]:
+        if values is None:
+            return [None] * len(benchmarks)
+        if len(values) != len(benchmarks):
+            raise UsageError(f"{flag}: {len(values)} value(s) for {len(benchmarks)} benchmark(s); give one each, "
+                             "in the order of --benchmark")  # fmt: skip
+        return list(values)
+
+    return list(zip(benchmarks, per_benchmark(args.dataset, "--dataset"), per_benchmark(args.dataset_id,
+                                                                                          "--dataset-id")))
+
+
 def _run(args) -> int:
     if args.command == "mc":
         from .mc import evaluate_mc
 
-        result = evaluate_mc(benchmark=args.benchmark, protocol=args.protocol, engine=args.engine,
-                             backend=args.backend, **_common(args))  # fmt: skip
-        _print_result(result, result.save(args.out))
+        runs = _benchmark_runs(args)
+        for benchmark, dataset, dataset_id in runs:
+            for protocol in dict.fromkeys(args.protocol):
+                common = {**_common(args), "dataset": dataset, "dataset_id": dataset_id}
+                result = evaluate_mc(benchmark=benchmark, protocol=protocol, engine=args.engine,
+                                     backend=args.backend, **common)
+                _print_result(result, result.save(args.out))
         return 0
     if args.command == "kqa":
         from .judge import make_judge

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 
 from . import errors
 from .auth import Identity, TokenStore, UrlSigner
-from .cards import parse_front_matter, validate_card_metadata
+from .cards import parse_eval_results, parse_front_matter, validate_card_metadata
 from .http import Request, Response, check_types, header_safe, load_json, parse_range, seg
 from .storage import (REPO_TYPES, Commit, Operation, RepoRef, RepoState, Storage, gitignored, now_iso,
                       validate_path, validate_ref_name)
@@ -447,6 +447,10 @@ class HubApp:
             info["siblings"] = [self._sibling(path, entry, blobs) for path, entry in sorted(commit.files.items())]
         if ref.type == "model":
             info["modelId"] = ref.id
+            info["evalResults"] = [
+                item for path in sorted(filter(_is_eval_results, commit.files))
+                for item in parse_eval_results(path, self.storage.read_text(state, commit, path) or "")
+            ]  # fmt: skip
             for key in ("library_name", "pipeline_tag"):
                 if card and isinstance(card.get(key), str):
                     info[key] = card[key]
@@ -1093,3 +1097,8 @@ class HubApp:
         body = self._key_value(req, need_value=False)
         self._mutate_space(state, lambda space: space.setdefault("variables", {}).pop(body["key"], None))
         return Response.json(self._space(state).get("variables", {}))
+
+
+def _is_eval_results(path: str) -> bool:
+    """A file the Hub reads as evaluation results: ``.eval_results/<name>.yaml``."""
+    return path.startswith(".eval_results/") and path.count("/") == 1 and path.endswith((".yaml", ".yml"))

@@ -146,6 +146,28 @@ def parse_front_matter(text: str) -> tuple[dict | None, str | None]:
     return data, None
 
 
+def parse_eval_results(filename: str, text: str) -> list[dict]:
+    """A model repo's ``.eval_results/*.yaml`` file as the Hub serves it in ``evalResults``: one item per entry
+    (``{"filename", "data"}``), or one ``{"filename", "error"}`` item for a file that does not parse (on the same
+    budget as front matter) or is not a list of entries with ``dataset.id``, ``dataset.task_id`` and ``value``."""
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        return [{"filename": filename, "error": f"larger than {MAX_FRONT_MATTER_CHARS} characters"}]
+    try:
+        loader = _BudgetLoader(text)
+        try:
+            data = _as_json_data(loader.get_single_data())
+        finally:
+            loader.dispose()
+    except (CardYamlError, yaml.YAMLError) as exc:
+        return [{"filename": filename, "error": f"invalid YAML: {exc}"}]
+    entries = data if isinstance(data, list) else None
+    if not entries or not all(isinstance(e, dict) and isinstance(e.get("dataset"), dict) and "value" in e
+                              and {"id", "task_id"} <= e["dataset"].keys() for e in entries):  # fmt: skip
+        return [{"filename": filename, "error": "expected a list of entries with dataset.id, dataset.task_id and "
+                                                "value"}]  # fmt: skip
+    return [{"filename": filename, "data": entry} for entry in entries]
+
+
 def validate_card_metadata(data: dict) -> list[str]:
     """The Hub's checks on card metadata that we can answer for sure, as its ``- Error: ...`` lines say them."""
     problems = []

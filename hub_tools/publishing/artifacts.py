@@ -142,9 +142,11 @@ register(ArtifactType(
     name="model",
     repo_type="model",
     allow=("README.md", "config.json", "generation_config.json", "model.safetensors", "model-*-of-*.safetensors",
-           "model.safetensors.index.json", *TOKENIZER_FILES, "merge_metadata.json", "training_metadata.json"),
+           "model.safetensors.index.json", *TOKENIZER_FILES, "merge_metadata.json", "training_metadata.json",
+           ".eval_results/*.yaml"),
     description="the card, config.json, generation_config.json, the safetensors weights (and their index), the "
-                "tokenizer files and the sanitised merge_metadata.json",
+                "tokenizer files, the sanitised merge_metadata.json and the Hub's .eval_results/*.yaml scores (rendered "
+                "by a release)",
     sanitize=("merge_metadata.json", "training_metadata.json", "config.json"),
     base_model_keys={"merge_metadata.json": "base_model", "training_metadata.json": "base_model"},
 ))  # fmt: skip

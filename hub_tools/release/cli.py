@@ -4,7 +4,8 @@
     gaokerena release push release/gaokerena-v1.yaml --endpoint http://127.0.0.1:8080 [--dry-run] [--full-load]
     gaokerena release push release/gaokerena-v1.yaml --create-pr     # one pull request per repo, for review
     gaokerena release push release/gaokerena-v1.yaml --merge-prs     # later: merge them, verify, tag, record
-    gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL]
+    gaokerena release verify release/gaokerena-v1.yaml|release.json [--endpoint URL] [--expect COMMIT]
+    gaokerena release run release/gaokerena-v1.yaml --profile real|rehearsal [--from S] [--until S] [--dry-run]
 
 The endpoint is ``--endpoint`` or ``HF_ENDPOINT``; the token is ``HF_TOKEN`` or the one ``hf auth login`` stored
 (``huggingface_hub.get_token()``) and is never printed. Exit status: 0 released (or nothing to do), 1 a
@@ -12,9 +13,16 @@ verification failed (nothing was tagged) or an already released version no longe
 before any write (bad manifest, no token, a released version would change).
 
 ``verify`` reads the release record (a local ``release.json``, or the one a manifest's version has in its results
-repo, ``releases/<version>/release.json``) and checks, anonymously for public repos, that every tag points to the
-recorded commit and every file there has the recorded hash (Hub metadata only, nothing downloaded). Exit status:
-0 intact, 1 something differs (each repo and file named), 2 the record cannot be read.
+repo, ``releases/<version>/release.json`` read at the commit the results repo's version tag points to) and checks
+it against the manifest (every repo, its tag, the tool version, a recipe per adapter), then, anonymously for public
+repos, that every tag points to the recorded commit and every file there has the recorded hash (Hub metadata only,
+nothing downloaded). A record on main that differs from the tagged one is reported, and ``--expect COMMIT`` (the
+commit ``push`` printed) must be the record's commit. Exit status: 0 intact, 1 something differs (each repo and file
+named), 2 the record cannot be read.
+
+A push deletes only remote files that an earlier release record says this tool published; any other remote file
+is kept and listed by ``plan``. ``--prune REPO_ID:PATH`` (repeatable) deletes one of those kept files. A dataset built
+from the bundled samples is refused for any Hub but a local one unless ``--allow-samples``.
 """
 
 from __future__ import annotations
@@ -32,11 +40,27 @@ def make_parser() -> argparse.ArgumentParser:
         ("plan", "per repo, the files a push would add, change, delete or skip (read-only)"),
         ("push", "commit what changed, verify at the new commits, then tag every repo with the version"),
         ("verify", "check a released version against its record: tags and file hashes (nothing downloaded)"),
+        ("run", "the release's stages (data, training, merges, eval, GGUF, push, Space), or print them (--dry-run)"),
     ):
         sub = commands.add_parser(name, help=help_text)
+        if name == "run":
+            from hub_tools.release.run import add_run_arguments
+
+            sub.add_argument("manifest", help="the release manifest (YAML), e.g. release/gaokerena-v1.yaml")
+            add_run_arguments(sub)
+            continue
         what = "the release manifest (YAML), e.g. release/gaokerena-v1.yaml"
         sub.add_argument("manifest", help=what + (", or a release record (release.json)" if name == "verify" else ""))
         sub.add_argument("--endpoint", default=None, help="Hub URL (default: $HF_ENDPOINT, else huggingface.co)")
+        if name == "verify":
+            sub.add_argument("--expect", default=None, metavar="COMMIT",
+                             help="the record's commit that `release push` printed; anything else fails")  # fmt: skip
+        if name in ("plan", "push"):
+            sub.add_argument("--prune", action="append", default=[], metavar="REPO_ID:PATH",
+                             help="delete this remote file that the tool never published (one `plan` lists as "
+                                  "kept); repeatable")  # fmt: skip
+            sub.add_argument("--allow-samples", action="store_true",
+                             help="publish datasets built from the bundled samples to a Hub that is not local")
         if name == "push":
             sub.add_argument("--dry-run", action="store_true", help="plan and render cards; write nothing")
             sub.add_argument("--full-load", action="store_true",
@@ -105,6 +129,10 @@ def configure_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "run":
+        from hub_tools.release.run import run_main
+
+        return run_main(args)
     endpoint = configure_endpoint(args.endpoint)
     configure_logging()
 
@@ -118,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     from hub_tools.release.record import RecordError
 
     if args.command == "verify":
-        return verify_main(args.manifest, endpoint)
+        return verify_main(args.manifest, endpoint, expect=args.expect)
     try:
         manifest = load_manifest(args.manifest)
     except (ManifestError, FileNotFoundError) as error:
@@ -132,10 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"release {manifest.version} of {manifest.namespace} ({len(manifest.artifacts)} repos) on {endpoint}")
     try:
         if args.command == "plan":
-            print_plan(plan_release(api, manifest))
+            print_plan(plan_release(api, manifest, prune=tuple(args.prune), allow_samples=args.allow_samples))
             return 0
         report = push_release(api, manifest, dry_run=args.dry_run, full_load=args.full_load,
-                              create_pr=args.create_pr, merge_prs=args.merge_prs)  # fmt: skip
+                              create_pr=args.create_pr, merge_prs=args.merge_prs, prune=tuple(args.prune),
+                              allow_samples=args.allow_samples)  # fmt: skip
     except (ReleaseError, CardError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2
@@ -146,58 +175,96 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
-def verify_main(target: str, endpoint: str) -> int:
-    """``gaokerena release verify``: the record's tags and file hashes against the Hub."""
+def verify_main(target: str, endpoint: str, *, expect: str | None = None) -> int:
+    """``gaokerena release verify``: the record against the manifest, then its tags and file hashes against the Hub."""
     import httpx2
     from huggingface_hub import HfApi, get_token
     from huggingface_hub.errors import HfHubHTTPError
 
     from hub_tools.release.manifest import ManifestError, load_manifest
-    from hub_tools.release.push import fetch_record
-    from hub_tools.release.record import RecordError, load_record, verify_record
+    from hub_tools.release.record import RecordError, check_against_manifest, load_record, verify_record
 
     anonymous = HfApi(endpoint=endpoint, token=False)
     token = get_token()
+    authenticated = HfApi(endpoint=endpoint, token=token) if token else anonymous
+    problems: list[str] = []
+    holder_commit = None
     try:
         if target.endswith((".yaml", ".yml")):
             manifest = load_manifest(target)
-            record = fetch_record(anonymous, manifest) or (fetch_record(HfApi(endpoint=endpoint, token=token), manifest)
-                                                           if token else None)  # fmt: skip
-            if record is None:
+            fetched = _fetch_tagged_record(anonymous, authenticated, manifest)
+            if fetched is None:
                 print(f"gaokerena release verify: no release record of {manifest.version} on {endpoint}",
                       file=sys.stderr)  # fmt: skip
                 return 2
+            record, holder_commit = fetched.record, fetched.commit
+            print(f"release record: {record.holder}@{fetched.commit} "
+                  f"({'at the version tag' if fetched.at_tag else 'on main: the results repo is not tagged'})")
+            problems += [] if fetched.at_tag else [f"{record.holder}: tag {manifest.version} is missing"]
+            problems += check_against_manifest(record, manifest)
+            problems += _main_copy_problems(authenticated, manifest, fetched)
+            if expect and not fetched.commit.startswith(expect.lower()):
+                problems.append(f"the record is at {fetched.commit[:12]}, --expect says {expect}")
         else:
             record = load_record(target)
+            if expect:
+                problems.append("--expect needs the manifest (the record's commit is read from the Hub)")
     except (ManifestError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release verify: {error}", file=sys.stderr)
         return 2
     except (httpx2.TransportError, ConnectionError) as error:
         print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
         return 2
-    authenticated = HfApi(endpoint=endpoint, token=token) if token else anonymous
     try:
-        verdicts = verify_record(record, api_for=lambda repo: authenticated if repo.private else anonymous)
+        verdicts = verify_record(record, api_for=lambda repo: authenticated if repo.private else anonymous,
+                                 holder_commit=holder_commit)  # fmt: skip
     except (httpx2.TransportError, ConnectionError) as error:
         print(f"gaokerena release verify: cannot reach the Hub at {endpoint}: {error}", file=sys.stderr)
         return 2
+    for problem in problems:
+        print(f"FAIL record: {problem}", file=sys.stderr)
     for verdict in verdicts:
         print(str(verdict), file=sys.stdout if verdict.ok else sys.stderr)
     failed = [v for v in verdicts if not v.ok]
     files = sum(len(r.files) for r in record.repos)
-    if failed:
-        print(f"release {record.version}: {len(failed)} of {len(verdicts)} repo(s) differ from the record: "
-              + ", ".join(v.repo_id for v in failed), file=sys.stderr)  # fmt: skip
+    if failed or problems:
+        print(f"release {record.version}: {len(failed)} of {len(verdicts)} repo(s) differ from the record"
+              + (": " + ", ".join(v.repo_id for v in failed) if failed else "")
+              + (f"; {len(problems)} problem(s) with the record itself" if problems else ""), file=sys.stderr)
         return 1
     print(f"release {record.version}: {len(verdicts)} repos, {files} files, {record.size:,} bytes match the record "
-          f"(tags and hashes)")  # fmt: skip
+          f"(tags and hashes); the record matches the manifest")  # fmt: skip
     return 0
+
+
+def _fetch_tagged_record(anonymous, authenticated, manifest):
+    """The record at the results repo's version tag, read anonymously first (a public release needs no token)."""
+    from hub_tools.release.push import fetch_record
+
+    return fetch_record(anonymous, manifest) or (fetch_record(authenticated, manifest)
+                                                 if authenticated is not anonymous else None)  # fmt: skip
+
+
+def _main_copy_problems(api, manifest, fetched) -> list[str]:
+    """The record on the results repo's main branch must be the tagged one, byte for byte."""
+    from hub_tools.release.push import fetch_record
+
+    if not fetched.at_tag:
+        return []
+    on_main = fetch_record(api, manifest, revision="main")
+    if on_main is None:
+        return [f"{fetched.record.holder}: the release record is gone from main"]
+    if on_main.text != fetched.text:
+        return [f"{fetched.record.holder}: the release record on main (at {on_main.commit[:12]}) differs from the one "
+                f"at tag {manifest.version} ({fetched.commit[:12]}): it was edited after the release"]
+    return []
 
 
 def print_plan(states) -> None:
     from hub_tools.publishing.engine import plan_lines
 
     totals = [0, 0, 0]
+    kept: list[str] = []
     for state in states:
         plan = state.plan
         where = f"head {plan.head[:12]}" if plan.exists else "new repo"
@@ -208,10 +275,16 @@ def print_plan(states) -> None:
         print(f"{state.artifact.repo_type:8} {plan.repo_id:45} {status} ({where}{tag})")
         for line in plan_lines(plan):
             print(f"    {line}")
+        for path in state.kept:
+            print(f"    keep {path} (not published by gaokerena; --prune {plan.repo_id}:{path} deletes it)")
+        kept += [f"{plan.repo_id}:{path}" for path in state.kept]
         totals[0] += plan.upload_bytes
         totals[1] += plan.deleted_bytes
         totals[2] += not plan.unchanged
     print(f"{totals[2]} repo(s) to commit, {totals[0]:,} bytes to upload, {totals[1]:,} bytes to delete")
+    if kept:
+        print(f"{len(kept)} remote file(s) kept (this tool never published them); the prune list: "
+              + " ".join(f"--prune {item}" for item in kept))
 
 
 def print_report(report) -> int:
@@ -241,10 +314,12 @@ def print_report(report) -> int:
         f"release {report.version}: {report.commits} commit(s), {report.uploaded_bytes:,} bytes uploaded, "
         f"{tagged} tag(s) created ({timings}); verification read {report.verify_downloaded_bytes:,} bytes"
     )
-    if report.record_written:
+    if report.record_commit:
         from hub_tools.release.record import record_path
 
-        print(f"release record: {record_path(report.version)} on the main branch of the results repo")
+        print(f"release record: {record_path(report.version)} at commit {report.record_commit} of "
+              f"{report.record.holder} (its {report.version} tag); check it with `gaokerena release verify MANIFEST "
+              f"--expect {report.record_commit}`")  # fmt: skip
     return 0
 
 

@@ -12,8 +12,13 @@ A manifest is YAML (see ``release/gaokerena-v1.yaml``)::
     language: fa
     artifacts:
       mmlu-fa: {type: dataset, repo_id: gaokerena/MMLU-fa, source: artifacts/datasets/mmlu-fa}
-      cpt-lora: {type: adapter, repo_id: gaokerena/gaokerena-v1-cpt-lora, source: artifacts/train/cpt}
-      ...
+      cpt-lora: {type: adapter, repo_id: gaokerena/gaokerena-v1-cpt-lora, source: artifacts/gaokerena-v1/cpt}
+      model:
+        type: model
+        ...
+        new_version: gaokerena/gaokerena-v2     # optional: the successor the Hub points visitors to
+        gated: manual                           # optional: auto or manual access requests
+        extra_gated_fields: {Affiliation: text, I will not use the model for diagnosis: checkbox}
 
 Parsing is strict: an unknown key, a malformed repo id, a repo outside the namespace, a version that is not
 ``vMAJOR.MINOR[.PATCH]`` or a reference to an artifact that does not exist raises ``ManifestError`` naming the
@@ -87,6 +92,12 @@ class Artifact:
     variables: dict[str, str] = field(default_factory=dict)
     private: bool = False
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    # model, adapter: the successor repo the Hub shows as the newer version (card ``new_version``).
+    new_version: str | None = None
+    # model, adapter: access requests ("auto" or "manual"; None: not gated), with the card's form fields.
+    gated: str | None = None
+    extra_gated_fields: dict[str, str] = field(default_factory=dict)
+    extra_gated_prompt: str | None = None
 
     @property
     def repo_type(self) -> str:
@@ -105,6 +116,7 @@ class Manifest:
     language: str = "fa"
     title: str = "Gaokerena"
     path: Path | None = None
+    root: Path = Path(".")  # the folder sources are relative to (resolved)
 
     def artifact(self, name: str) -> Artifact:
         for artifact in self.artifacts:
@@ -131,7 +143,14 @@ _TYPE_ONLY_KEYS = {
     "configs": {"dataset"},
     "sdk": {"space"},
     "variables": {"space"},
+    "new_version": {"model", "adapter"},
+    "gated": {"model", "adapter"},
+    "extra_gated_fields": {"model", "adapter"},
+    "extra_gated_prompt": {"model", "adapter"},
 }
+GATING_MODES = ("auto", "manual")
+# Field types the Hub's access-request form accepts (huggingface.co/docs/hub/models-gated).
+GATED_FIELD_TYPES = ("text", "checkbox", "date_picker", "country")
 
 
 def load_manifest(path: str | Path) -> Manifest:
@@ -176,6 +195,7 @@ def parse_manifest(raw: Any, *, base_dir: Path, path: Path | None = None) -> Man
         language=_string(raw.get("language", Manifest.language), f"{where}: language"),
         title=_string(raw.get("title", Manifest.title), f"{where}: title"),
         path=path,
+        root=root,
     )
     _check_references(manifest, where)
     return manifest
@@ -222,6 +242,8 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
         variables={k: str(v) for k, v in variables.items()},
         private=bool(spec.get("private", False)),
         exclude=_string_list(spec.get("exclude", list(DEFAULT_EXCLUDE)), f"{where}: exclude"),
+        new_version=_repo_id(spec["new_version"], f"{where}: new_version") if spec.get("new_version") else None,
+        **_gating(spec, where),
     )
 
 
@@ -233,6 +255,25 @@ def _quants(value: Any, where: str) -> tuple[str, ...]:
     if unknown:
         raise ManifestError(f"{where}: unknown quant(s) {unknown}; choose from {', '.join(QUANT_TYPES)}")
     return quants
+
+
+def _gating(spec: dict, where: str) -> dict[str, Any]:
+    """``gated`` (auto/manual), ``extra_gated_fields`` (name -> a Hub form field type), ``extra_gated_prompt``."""
+    gated = spec.get("gated")
+    if gated is not None and gated not in GATING_MODES:
+        raise ManifestError(f"{where}: gated must be one of {list(GATING_MODES)}, got {gated!r}")
+    fields = spec.get("extra_gated_fields", {})
+    if not isinstance(fields, dict) or not all(isinstance(k, str) and k for k in fields):
+        raise ManifestError(f"{where}: extra_gated_fields must be a mapping of field label -> field type")
+    for label, kind in fields.items():
+        if kind not in GATED_FIELD_TYPES:
+            raise ManifestError(f"{where}: extra_gated_fields.{label}: {kind!r} is not one of "
+                                f"{list(GATED_FIELD_TYPES)}")  # fmt: skip
+    if (fields or spec.get("extra_gated_prompt")) and gated is None:
+        raise ManifestError(f"{where}: extra_gated_fields/extra_gated_prompt need gated: auto or manual")
+    prompt = spec.get("extra_gated_prompt")
+    return dict(gated=gated, extra_gated_fields={k: str(v) for k, v in fields.items()},
+                extra_gated_prompt=_string(prompt, f"{where}: extra_gated_prompt") if prompt is not None else None)
 
 
 def _check_references(manifest: Manifest, where: str) -> None:

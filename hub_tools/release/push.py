@@ -19,8 +19,15 @@ The sequence is what makes a push safe to repeat or to resume after it was kille
 4. verify every repo not yet tagged, at the commit it now has (see ``verify``: checksums from the Hub's metadata,
    structural checks by default, load and generate with ``full_load``);
 5. only when every check passed, ``create_tag`` at the verified commits, then the release record (a commit on the
-   results repo's main branch, after its tag), then the Spaces' variables (which pin the version). A failed check
-   leaves no tag, no record and no variable changed.
+   results repo's main branch on top of its verified commit), then the results repo's tag at the record's commit,
+   then the Spaces' variables (which pin the version). A failed check leaves no tag, no record and no variable
+   changed.
+
+Safe on repos that already exist: a push deletes only the files that this tool published in an earlier release
+record of that repo (``releases/*/release.json`` in the results repo). Any other remote file is kept, listed by
+``release plan`` and recorded as ``kept``; ``prune`` (``release push --prune REPO_ID:PATH``) deletes files of that
+list by name, and nothing else. A dataset built from the bundled samples (``hub_tools.data.provenance``) is refused
+for any Hub but a local one unless ``allow_samples``.
 
 A release can go through review first. ``create_pr=True`` (``release push --create-pr``) stages, preflights and
 diffs the same way, but each repo's difference becomes one pull request titled "Release <version>" (the engine's
@@ -47,6 +54,7 @@ from pathlib import Path
 from huggingface_hub import DatasetCard, DatasetCardData, HfApi
 from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
+from hub_tools import __version__
 from hub_tools.cards.model import CardError, build_adapter_card, build_model_card, load_training_metadata
 from hub_tools.publishing.artifacts import artifact_type, matches
 from hub_tools.publishing.engine import (
@@ -86,6 +94,8 @@ class RepoState:
     committed: bool = False  # this run made a commit
     checks: list[verify.CheckResult] = field(default_factory=list)
     tagged: bool = False  # this run created the tag
+    kept: list[str] = field(default_factory=list)  # remote files this tool never published: left in place
+    holder: bool = False  # this repo holds the release records (record_repo)
     proposal: Proposal | None = None  # the open "Release <version>" pull request (create_pr / merge_prs)
     pr_plan: RepoPlan | None = None  # the staged files against that pull request's head
     pr_action: str = ""  # what this run did with it: opened, updated, up to date, merged
@@ -93,6 +103,12 @@ class RepoState:
     @property
     def files(self) -> dict[str, LocalFile]:
         return self.staged.files
+
+    @property
+    def keep(self) -> tuple[str, ...]:
+        """Remote paths the checks ignore: the type's own, the files kept in place and, in the repo holding them,
+        the release records."""
+        return (*self.staged.kind.keep_remote, *self.kept, *((records.RECORD_GLOB,) if self.holder else ()))
 
     @property
     def released(self) -> bool:
@@ -109,6 +125,7 @@ class ReleaseReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     record: records.ReleaseRecord | None = None
     record_written: bool = False
+    record_commit: str | None = None  # the results repo's commit holding the record (its version tag points there)
     record_failures: list[records.RepoVerdict] = field(default_factory=list)  # an earlier release that changed
     collection: str | None = None  # slug of the release's Hub Collection, once tagged
 
@@ -187,6 +204,7 @@ def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str
         license=manifest.license,
         language=manifest.language,
         hub_url=hub_url,
+        hub_metadata=hub_metadata(artifact),
     )
     if artifact.type == "adapter":
         stage = load_training_metadata(artifact.source)
@@ -219,9 +237,38 @@ def _generated_card(manifest: Manifest, artifact: Artifact, hub_url: str) -> str
     return None
 
 
+def hub_metadata(artifact: Artifact) -> dict:
+    """Card metadata the Hub acts on: ``new_version`` (the successor) and the access-request form of a gated repo."""
+    metadata: dict = {}
+    if artifact.new_version:
+        metadata["new_version"] = artifact.new_version
+    if artifact.extra_gated_prompt:
+        metadata["extra_gated_prompt"] = artifact.extra_gated_prompt
+    if artifact.extra_gated_fields:
+        metadata["extra_gated_fields"] = dict(artifact.extra_gated_fields)
+    return metadata
+
+
+def _eval_results_files(manifest: Manifest, artifact: Artifact) -> dict[str, str]:
+    """A model's ``.eval_results/<benchmark>__<protocol>.yaml`` files (the Hub's format: dataset id and revision,
+    value, date, source, notes), from the same result documents as its model-index. A benchmark of this release
+    with no recorded revision is named at the release's tag, where the release pins it."""
+    from hub_tools.evaluation.schema import Result, eval_results_yaml_filename, to_hub_eval_results_yaml
+
+    released = {a.repo_id for a in manifest.of_type("dataset")}
+    files = {}
+    for document in _results_for(manifest, artifact):
+        result = Result.from_dict(document)
+        if result.benchmark.dataset_id in released and not result.benchmark.dataset_revision:
+            result.benchmark.dataset_revision = manifest.version
+        files[eval_results_yaml_filename(result)] = to_hub_eval_results_yaml(result)
+    return files
+
+
 def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dict[str, str]:
-    """The files a release renders for an artifact, by repo path: its generated card, and for a GGUF repo also
-    Ollama's ``template``, ``system`` and ``params`` (hub_tools.release.gguf)."""
+    """The files a release renders for an artifact, by repo path: its generated card (and a model's
+    ``.eval_results/*.yaml``), and for a GGUF repo also Ollama's ``template``, ``system`` and ``params``
+    (hub_tools.release.gguf)."""
     if artifact.type == "gguf":
         from hub_tools.release.gguf import gguf_generated_files
 
@@ -231,7 +278,10 @@ def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dic
             license=manifest.license, language=manifest.language, hub_url=hub_url,
         )  # fmt: skip
     card = _generated_card(manifest, artifact, hub_url)
-    return {} if card is None else {"README.md": card}
+    files = {} if card is None else {"README.md": card}
+    if artifact.type == "model":
+        files.update(_eval_results_files(manifest, artifact))
+    return files
 
 
 def _space_files(manifest: Manifest, artifact: Artifact) -> dict[str, LocalFile]:
@@ -315,12 +365,86 @@ def _results_card(manifest: Manifest, artifact: Artifact) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------- pushing
-def plan_release(api: HfApi, manifest: Manifest, *, hub_url: str | None = None) -> list[RepoState]:
-    """Stage every artifact and compare it with the Hub (read-only)."""
+def plan_release(api: HfApi, manifest: Manifest, *, hub_url: str | None = None, prune: tuple[str, ...] = (),
+                 allow_samples: bool = False) -> list[RepoState]:  # fmt: skip
+    """Stage every artifact and compare it with the Hub (read-only). ``prune``: ``REPO_ID:PATH`` of kept files to
+    delete (each must be one the plan keeps)."""
+    check_samples(manifest, endpoint=api.endpoint, allow_samples=allow_samples)
     states = stage_release(manifest, hub_url=hub_url or api.endpoint, secrets=_secrets(api))
+    published = published_files(api, manifest)
+    pruned = _parse_prune(prune)
     for state in states:
-        _refresh(api, state, manifest.version)
+        state.holder = state.artifact.repo_id == record_repo(manifest).repo_id
+        _refresh(api, state, manifest.version, published=published.get(state.artifact.repo_id, set()),
+                 prune=pruned.get(state.artifact.repo_id, set()))  # fmt: skip
+    unknown = [f"{repo_id}:{path}" for repo_id, paths in pruned.items() for path in sorted(paths)
+               if not any(s.artifact.repo_id == repo_id and path in s.plan.deleted for s in states)]  # fmt: skip
+    if unknown:
+        raise ReleaseError("--prune names files that are not kept remote files of this release (see `gaokerena "
+                           "release plan`): " + ", ".join(unknown))  # fmt: skip
     return states
+
+
+def is_local_endpoint(endpoint: str) -> bool:
+    """A Hub on this machine (the local Hub), not huggingface.co or another server."""
+    from urllib.parse import urlparse
+
+    return (urlparse(endpoint).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def check_samples(manifest: Manifest, *, endpoint: str, allow_samples: bool) -> None:
+    """Refuse to publish a dataset built from the bundled samples (or recording no provenance) to a Hub that is not
+    local, unless ``allow_samples``."""
+    from hub_tools.data.provenance import is_sample_build
+
+    if allow_samples or is_local_endpoint(endpoint):
+        return
+    samples = [a for a in manifest.of_type("dataset") if a.source is not None and a.source.is_dir()
+               and is_sample_build(a.source)]  # fmt: skip
+    if samples:
+        raise ReleaseError(
+            f"refusing to publish to {endpoint}: built from the bundled samples or with no recorded provenance: "
+            + ", ".join(f"{a.repo_id} ({a.source})" for a in samples)
+            + ". Build them with `gaokerena data build NAME --source ...`, or pass --allow-samples"
+        )
+
+
+def published_files(api: HfApi, manifest: Manifest) -> dict[str, set[str]]:
+    """Per repo id, every file an earlier release record says this tool published: the only remote files a push may
+    delete without ``prune``. Each ``releases/<version>/release.json`` is read at its version's tag of the results
+    repo (a record on main that no tag holds does not count: its files are kept, the safe side)."""
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+    holder = record_repo(manifest)
+    try:
+        paths = [p for p in api.list_repo_files(holder.repo_id, repo_type=holder.repo_type)
+                 if p.startswith("releases/") and p.endswith("/release.json")]  # fmt: skip
+        tags = {t.name for t in api.list_repo_refs(holder.repo_id, repo_type=holder.repo_type).tags}
+    except RepositoryNotFoundError:
+        return {}
+    published: dict[str, set[str]] = {}
+    for path in paths:
+        version = path.split("/")[1]
+        if version not in tags:
+            continue
+        try:
+            local = api.hf_hub_download(holder.repo_id, path, repo_type=holder.repo_type, revision=version)
+        except (EntryNotFoundError, RevisionNotFoundError):
+            continue
+        record = records.parse_record(Path(local).read_text(encoding="utf-8"), where=f"{holder.repo_id}/{path}")
+        for repo in record.repos:
+            published.setdefault(repo.repo_id, set()).update(repo.files)
+    return published
+
+
+def _parse_prune(prune: tuple[str, ...]) -> dict[str, set[str]]:
+    pruned: dict[str, set[str]] = {}
+    for item in prune:
+        repo_id, sep, path = item.partition(":")
+        if not sep or not path or not REPO_ID_PATTERN.fullmatch(repo_id):
+            raise ReleaseError(f"--prune {item!r}: expected REPO_ID:PATH, e.g. gaokerena/gaokerena-v1:notes.txt")
+        pruned.setdefault(repo_id, set()).add(path)
+    return pruned
 
 
 def push_release(
@@ -333,6 +457,8 @@ def push_release(
     on_phase: Callable[[str], None] | None = None,
     create_pr: bool = False,
     merge_prs: bool = False,
+    prune: tuple[str, ...] = (),
+    allow_samples: bool = False,
 ) -> ReleaseReport:
     """Plan, commit, verify and tag (see the module docstring); never raises for a failed check.
 
@@ -349,7 +475,7 @@ def push_release(
     mode = "create-pr" if create_pr else "merge-prs" if merge_prs else "commit"
     report = ReleaseReport(version=manifest.version, repos=[], dry_run=dry_run, mode=mode)
     with _phase(report, "plan", on_phase):
-        report.repos = plan_release(api, manifest, hub_url=hub_url)
+        report.repos = plan_release(api, manifest, hub_url=hub_url, prune=prune, allow_samples=allow_samples)
         _preflight(api, report, manifest)
         if mode != "commit" and report.ok:
             _find_proposals(api, report, manifest)
@@ -370,9 +496,12 @@ def push_release(
         logger.error("verification failed: no repo was tagged %s", manifest.version)
         return report
     with _phase(report, "tag", on_phase):
+        holder = record_repo(manifest).repo_id
         for state in report.repos:
-            _tag(api, state, manifest.version)
+            if state.artifact.repo_id != holder:
+                _tag(api, state, manifest.version)
         _write_record(api, report, manifest)
+        _tag(api, next(s for s in report.repos if s.artifact.repo_id == holder), manifest.version)
         # Space variables (MODEL_ID, REVISION=the version, ...) change only once the release is verified and tagged.
         for state in report.repos:
             if state.artifact.variables:
@@ -399,14 +528,18 @@ def _phase(report: ReleaseReport, name: str, on_phase: Callable[[str], None] | N
             on_phase(f"end {name}")
 
 
-def _refresh(api: HfApi, state: RepoState, version: str, *, tags: bool = True) -> None:
-    """Re-read the repo's head and tree (and, with ``tags``, where the version tag points) and re-diff."""
+def _refresh(api: HfApi, state: RepoState, version: str, *, published: set[str], prune: set[str]) -> None:
+    """Read the repo's head, tree and where the version tag points, and diff: a remote file the release does not
+    stage is deleted only when an earlier record published it or ``prune`` names it; any other is kept."""
     artifact = state.artifact
     head, remote = remote_state(api, artifact.repo_id, artifact.repo_type)
-    state.plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote,
-                               keep=state.staged.kind.keep_remote, skipped=list(state.staged.skipped)))  # fmt: skip
-    if tags:
-        state.tag_commit = _tag_commit(api, artifact, version) if head else None
+    plan = diff(RepoPlan(artifact.repo_id, artifact.repo_type, head, state.files, remote, keep=state.keep,
+                         skipped=list(state.staged.skipped)))  # fmt: skip
+    state.kept = [path for path in plan.deleted if path not in published and path not in prune]
+    plan.deleted = [path for path in plan.deleted if path not in state.kept]
+    plan.keep = state.keep
+    state.plan = plan
+    state.tag_commit = _tag_commit(api, artifact, version) if head else None
 
 
 def _tag_commit(api: HfApi, artifact: Artifact, version: str) -> str | None:
@@ -423,21 +556,36 @@ def record_repo(manifest: Manifest) -> Artifact:
     return manifest.artifacts[0]
 
 
-def fetch_record(api: HfApi, manifest: Manifest) -> records.ReleaseRecord | None:
-    """The version's release record from the Hub (None when it was not written yet)."""
-    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+@dataclass(frozen=True)
+class FetchedRecord:
+    """A release record and the commit of the results repo it was read at (its version tag, else main)."""
 
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    record: records.ReleaseRecord
+    commit: str
+    at_tag: bool
+    text: str
+
+
+def fetch_record(api: HfApi, manifest: Manifest, *, revision: str | None = None) -> FetchedRecord | None:
+    """The version's release record, read at the commit the results repo's version tag points to (at main while
+    that tag does not exist yet: a push killed between the record and the tag); None when there is none.
+    ``revision`` reads it there instead (e.g. "main")."""
+    from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
 
     holder = record_repo(manifest)
+    path_in_repo = records.record_path(manifest.version)
     try:
-        path = api.hf_hub_download(holder.repo_id, records.record_path(manifest.version), repo_type=holder.repo_type)
+        tag = _tag_commit(api, holder, manifest.version) if revision is None else None
+        commit = api.repo_info(holder.repo_id, repo_type=holder.repo_type, revision=tag or revision or "main").sha
+        path = api.hf_hub_download(holder.repo_id, path_in_repo, repo_type=holder.repo_type, revision=commit)
     except LocalEntryNotFoundError as error:  # the Hub did not answer (and no cached copy)
-        raise records.RecordError(f"cannot read {holder.repo_id}/{records.record_path(manifest.version)} from "
-                                  f"{api.endpoint}: {str(error).splitlines()[0]}") from error  # fmt: skip
+        raise records.RecordError(f"cannot read {holder.repo_id}/{path_in_repo} from {api.endpoint}: "
+                                  f"{str(error).splitlines()[0]}") from error  # fmt: skip
     except (EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError):
         return None
-    return records.parse_record(Path(path).read_text(encoding="utf-8"), where=f"{holder.repo_id}: release record")
+    text = Path(path).read_text(encoding="utf-8")
+    where = f"{holder.repo_id}@{commit[:12]}: release record"
+    return FetchedRecord(records.parse_record(text, where=where), commit, tag is not None, text)
 
 
 def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
@@ -446,10 +594,14 @@ def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
     tagged = [state for state in states if state.tag_commit is not None]
     if not tagged:
         return
-    record = fetch_record(api, manifest)
+    fetched = fetch_record(api, manifest)
+    record = fetched.record if fetched else None
     if record is not None:
-        report.record = record
-        report.record_failures = [v for v in records.verify_record(record, api_for=lambda _: api) if not v.ok]
+        report.record, report.record_commit = record, fetched.commit
+        holder_commit = fetched.commit if fetched.at_tag else None
+        report.record_failures = [v for v in records.verify_record(record, api_for=lambda _: api,
+                                                                   holder_commit=holder_commit)
+                                  if not v.ok and (fetched.at_tag or v.repo_id != record.holder)]  # fmt: skip
         for verdict in report.record_failures:
             logger.error("  %s", verdict)
         if report.record_failures:
@@ -461,7 +613,7 @@ def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
                      if state.artifact.repo_id not in recorded]  # fmt: skip
     for state in tagged:
         remote = remote_tree(api, state.artifact.repo_id, state.artifact.repo_type, state.tag_commit)
-        differences = compare_tree(remote, state.staged.digests(), keep=state.staged.kind.keep_remote)
+        differences = compare_tree(remote, state.staged.digests(), keep=state.keep)
         if differences:
             problems.append(f"{state.artifact.repo_id}: {version} is already released and the staged files differ "
                             f"from it: {'; '.join(differences[:5])}")  # fmt: skip
@@ -473,6 +625,16 @@ def _preflight(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
             f"refusing to push {version}: a released version is immutable (bump the version in the manifest)\n  "
             + "\n  ".join(problems)
         )
+
+
+def _apply_gating(api: HfApi, artifact: Artifact) -> None:
+    """A repo the manifest gates gets access requests (auto or manual) before its release commit is public."""
+    if artifact.gated is None:
+        return
+    current = getattr(api.repo_info(artifact.repo_id, repo_type=artifact.repo_type), "gated", False)
+    if current != artifact.gated:
+        api.update_repo_settings(artifact.repo_id, gated=artifact.gated, repo_type=artifact.repo_type)
+        logger.info("  %-8s %-45s gated: %s", artifact.type, artifact.repo_id, artifact.gated)
 
 
 def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
@@ -490,6 +652,7 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         # commit goes on top of whatever create_repo made (no parent check, like upload_folder). Should another
         # writer have created the repo in between, the checksum check finds its files and nothing is tagged.
         ensure_repo(api, artifact.repo_id, state.staged.kind, private=artifact.private, space_sdk=artifact.sdk)
+    _apply_gating(api, artifact)
     plan = state.plan
     summary = f"+{len(plan.added)} ~{len(plan.changed)} -{len(plan.deleted)}"
     state.commit = commit_repo(api, plan, message=release_title(manifest.version), description=describe(plan))
@@ -574,29 +737,46 @@ def _merge(api: HfApi, state: RepoState, manifest: Manifest) -> None:
 
 
 def _write_record(api: HfApi, report: ReleaseReport, manifest: Manifest) -> None:
-    """``releases/<version>/release.json`` on the record repo's main branch, unless an earlier push wrote it."""
+    """``releases/<version>/release.json``, one commit on the holder's verified release commit (unless an earlier
+    push wrote it); the holder's state then ends at that commit, where its version tag goes."""
+    holder = record_repo(manifest)
+    state = next(s for s in report.repos if s.artifact.repo_id == holder.repo_id)
     if report.record is not None:
         return
-    record = records.ReleaseRecord(
+    record = build_record(report, manifest, holder=holder.repo_id)
+    path = records.record_path(manifest.version)
+    head, remote = remote_state(api, holder.repo_id, holder.repo_type)
+    if head != state.commit:
+        raise ReleaseError(f"{holder.repo_id}: main moved from the verified {state.commit[:12]} to {head[:12]} "
+                           "during the push; nothing recorded, the other repos are tagged: push again")  # fmt: skip
+    plan = RepoPlan(holder.repo_id, holder.repo_type, head, {path: generated_file(path, record.to_json())}, remote)
+    plan.added = [path]
+    commit = commit_repo(api, plan, message=f"Release record {manifest.version}",
+                         description=f"{len(record.repos)} repos, {record.size:,} bytes")  # fmt: skip
+    report.record, report.record_written, report.record_commit = record, True, commit
+    state.commit = commit
+    logger.info("  recorded %s in %s/%s at %s", manifest.version, holder.repo_id, path, commit[:12])
+
+
+def build_record(report: ReleaseReport, manifest: Manifest, *, holder: str) -> records.ReleaseRecord:
+    """The record of the verified release: every repo's commit, files and kept files, the tool version and the
+    fingerprint of each adapter's training recipe (from its published training_metadata.json)."""
+    recipes = {}
+    for state in report.repos:
+        if state.artifact.type == "adapter" and "training_metadata.json" in state.files:
+            metadata = json.loads(state.files["training_metadata.json"].read_bytes())
+            recipes[state.artifact.repo_id] = records.recipe_fingerprint(metadata)
+    return records.ReleaseRecord(
         version=manifest.version,
         namespace=manifest.namespace,
+        holder=holder,
+        tool_version=__version__,
+        recipes=recipes,
         repos=[records.RepoRecord(repo_id=s.artifact.repo_id, repo_type=s.artifact.repo_type,
                                   artifact_type=s.artifact.type, tag=manifest.version, commit=s.commit,
-                                  files=s.staged.digests(), private=s.artifact.private)
+                                  files=s.staged.digests(), private=s.artifact.private, kept=tuple(s.kept))
                for s in report.repos],
     )  # fmt: skip
-    holder = record_repo(manifest)
-    kind = artifact_type(holder.type)
-    staged = Staged(kind=kind)
-    staged.files[records.record_path(manifest.version)] = generated_file(records.record_path(manifest.version),
-                                                                         record.to_json())  # fmt: skip
-    head, remote = remote_state(api, holder.repo_id, holder.repo_type)
-    plan = RepoPlan(holder.repo_id, holder.repo_type, head, staged.files, remote)
-    plan.added = [records.record_path(manifest.version)]
-    commit_repo(api, plan, message=f"Release record {manifest.version}",
-                description=f"{len(record.repos)} repos, {record.size:,} bytes")  # fmt: skip
-    report.record, report.record_written = record, True
-    logger.info("  recorded %s in %s/%s", manifest.version, holder.repo_id, records.record_path(manifest.version))
 
 
 def _set_space_variables(api: HfApi, artifact: Artifact) -> None:
@@ -619,7 +799,7 @@ def _verify(api: HfApi, state: RepoState, manifest: Manifest, states: list[RepoS
     reader = verify.RemoteReader(api)
     digests = state.staged.digests()
     checks = [verify.run_check(artifact.repo_id, "checksums", verify.check_checksums, api, artifact.repo_id,
-                               artifact.repo_type, commit, digests, state.staged.kind.keep_remote)]  # fmt: skip
+                               artifact.repo_type, commit, digests, state.keep)]  # fmt: skip
     if artifact.type == "model":
         if full_load:
             checks.append(verify.run_check(artifact.repo_id, "load + generate", verify.check_model, artifact.repo_id,

@@ -196,3 +196,11 @@ def test_continuous_batching_answers_as_the_static_batches_do(tiny_lm, mmlu_data
     assert [r["raw_output"] for r in continuous] == [r["raw_output"] for r in static]
     assert [r["prediction"] for r in continuous] == [r["prediction"] for r in static]
     assert any(text["raw_output"].strip() for text in static)
+
+
+def test_several_benchmarks_need_one_dataset_each(tmp_path, capsys):
+    common = ["mc", "--model", str(tmp_path), "--benchmark", "mmlu-fa", "ibmsee", "--protocol", "generate"]
+    assert main([*common, "--dataset", str(tmp_path / "mmlu")]) == 1
+    assert "--dataset: 1 value(s) for 2 benchmark(s); give one each" in capsys.readouterr().err
+    assert main([*common, "--config", "all"]) == 1
+    assert "--config names one benchmark's config" in capsys.readouterr().err

@@ -81,7 +81,9 @@ def test_push_publishes_gguf_by_lfs_verifies_tags_and_collects(export_folder, hf
     assert "GGUF files by LFS, command-r metadata ok (headers read by range requests)" in state.checks[1].detail
     assert "llama.cpp" not in state.checks[1].detail  # nothing downloaded whole without --full-load
     files = sorted(hf_api.list_repo_files(repo_id, revision="v1.0"))
-    assert files == [".gitattributes", "README.md", "params", "system", "template", "tiny-aya-F16.gguf"]
+    # the only repo of this release also holds its record, at the tag
+    assert files == [".gitattributes", "README.md", "params", "releases/v1.0/release.json", "system", "template",
+                     "tiny-aya-F16.gguf"]  # fmt: skip
     (info,) = hf_api.get_paths_info(repo_id, ["tiny-aya-F16.gguf"], revision="v1.0", expand=True)
     assert info.lfs is not None
     collection = hf_api.get_collection(report.collection)

@@ -35,8 +35,8 @@ def test_the_real_release_manifest_parses():
         "gaokerena/MMLU-fa": "dataset",
         "gaokerena/IBMSEE": "dataset",
         "gaokerena/K-QA-fa": "dataset",
-        "gaokerena/MF3QA": "dataset",
-        "gaokerena/medical_corpus": "dataset",
+        "gaokerena/gaokerena-v1-MF3QA": "dataset",
+        "gaokerena/gaokerena-v1-medical-corpus": "dataset",
         "gaokerena/gaokerena-v1-cpt-lora": "adapter",
         "gaokerena/gaokerena-v1-cpt": "model",
         "gaokerena/gaokerena-v1-sft-lora": "adapter",
@@ -48,6 +48,8 @@ def test_the_real_release_manifest_parses():
     assert manifest.artifact("sft-lora").base_model == "gaokerena/gaokerena-v1-cpt"
     assert manifest.artifact("cpt-lora").base_model is None  # -> the release's base_model
     assert manifest.artifact("model").stages == ("cpt-lora", "sft-lora")
+    # Never the authors' existing repos: the release writes its own copies under new ids.
+    assert not {"gaokerena/MF3QA", "gaokerena/medical_corpus"} & set(repos)
     assert manifest.artifact("space").repo_type == "space"
     assert manifest.artifact("space").source is None  # rendered by space.deploy from its variables
     assert manifest.artifact("space").variables == {

@@ -40,15 +40,18 @@ def test_push_verifies_then_tags_and_a_second_push_changes_nothing(
     for check in ("checksums", "structure (CohereForCausalLM", "structure on base", "parquet metadata",
                   "result documents"):  # fmt: skip
         assert check in out
-    assert "release record: releases/v1.0/release.json on the main branch of the results repo" in out
     commits, tags = _commits(hf_api, manifest), _tags(hf_api, manifest)
     for artifact in manifest.artifacts:
         history = hf_api.list_repo_commits(artifact.repo_id, repo_type=artifact.repo_type)
         released = [c.commit_id for c in history if c.title == "Release v1.0"]
-        assert len(released) == 1 and tags[artifact.repo_id] == {"v1.0": released[0]}, artifact.repo_id
-        # the results repo's main has one more commit, after the tag: the release record
-        expected_head = history[0].title == ("Release record v1.0" if artifact.type == "results" else "Release v1.0")
-        assert expected_head, (artifact.repo_id, [c.title for c in history])
+        assert len(released) == 1, artifact.repo_id
+        if artifact.type == "results":  # one more commit on the verified one, the release record; the tag is there
+            assert [c.title for c in history[:2]] == ["Release record v1.0", "Release v1.0"]
+            assert tags[artifact.repo_id] == {"v1.0": history[0].commit_id}
+            assert (f"release record: releases/v1.0/release.json at commit {history[0].commit_id} of "
+                    f"{artifact.repo_id} (its v1.0 tag)") in out
+        else:
+            assert tags[artifact.repo_id] == {"v1.0": released[0]} and history[0].title == "Release v1.0"
     space = manifest.artifact("space")
     variables = {k: v.value for k, v in hf_api.get_space_variables(space.repo_id).items()}
     assert variables == {"MODEL_ID": manifest.artifact("model").repo_id, "REVISION": "v1.0"}

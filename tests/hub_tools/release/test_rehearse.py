@@ -33,7 +33,7 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     # form the extractor parses; the figures are printed.
     import json
 
-    cpt = json.loads((workdir / "artifacts" / "train" / "cpt" / "training_metadata.json").read_text())
+    cpt = json.loads((workdir / "artifacts" / "gaokerena-v1" / "cpt" / "training_metadata.json").read_text())
     assert cpt["eval_loss_reduction"] >= 0.05, cpt["eval_loss_before"]
     assert "cpt: held-out corpus loss before → after training:" in proc.stdout
     generated = list((workdir / "artifacts" / "results" / "results").glob("gaokerena--gaokerena-v1__*__generate.json"))
@@ -71,7 +71,10 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         for spec in manifest["artifacts"].values():
             kind = repo_type[spec["type"]]
             tags = {t.name: t.target_commit for t in api.list_repo_refs(spec["repo_id"], repo_type=kind).tags}
-            assert tags == {"v1.0": next(r.commit for r in record.repos if r.repo_id == spec["repo_id"])}
+            recorded = next(r.commit for r in record.repos if r.repo_id == spec["repo_id"])
+            if spec["repo_id"] == record.holder:  # tagged at the record's own commit, on top of the recorded one
+                recorded = api.repo_info(results_repo, repo_type="dataset", revision="v1.0").sha
+            assert tags == {"v1.0": recorded}
             # Every published file, downloaded anonymously at the tag: in its type's allow-list, and free of the
             # workdir's path (the maintainer's machine) and of the token.
             folder = Path(anonymous.snapshot_download(spec["repo_id"], repo_type=kind, revision="v1.0",
@@ -88,6 +91,10 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         assert card.data.eval_results, "the merged model's card has no model-index from the rehearsal's evaluation"
         benchmarks = {result.dataset_type for result in card.data.eval_results}
         assert {"gaokerena/MMLU-fa", "gaokerena/IBMSEE", "gaokerena/K-QA-fa"} <= benchmarks
+        # The same scores as the Hub's .eval_results files, read back through the real client.
+        info = api.model_info(manifest["artifacts"]["model"]["repo_id"], revision="v1.0")
+        assert {e.dataset_id for e in info.eval_results} == benchmarks
+        assert {e.dataset_revision for e in info.eval_results} == {"v1.0"}
         results = [f for f in api.list_repo_files(manifest["artifacts"]["results"]["repo_id"], repo_type="dataset")
                    if f.startswith("results/")]  # fmt: skip
         assert len(results) >= 4

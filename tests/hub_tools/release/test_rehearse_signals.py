@@ -19,12 +19,14 @@ DRIVER = textwrap.dedent(
     """
     import sys
     from hub_tools.release import rehearse
+    from hub_tools.release.stages import Command, Stage
 
-    def stage_long(r):  # a long stage command with a port of its own, like a training run or the Space
-        r.gaokerena("long", "hub", "serve", "--root", str(r.workdir / "child-hub"), "--port", sys.argv[3],
-                    module="hub_tools.localhub.cli")
+    def stages(r):  # one long stage command with a port of its own, like a training run or the Space
+        serve = Command(("hub", "serve", "--root", r.workdir / "child-hub", "--port", sys.argv[3]),
+                        "hub_tools.localhub.cli")
+        return [Stage("long", "a long command", (serve,))]
 
-    rehearse.STAGES = [("hub", rehearse.stage_hub), ("long", stage_long)]
+    rehearse.rehearsal_stages = stages
     sys.exit(rehearse.main(["--workdir", sys.argv[1], "--port", sys.argv[2]]))
     """
 )

@@ -130,3 +130,61 @@ def test_a_release_publishes_nothing_private_or_local(release_manifest, local_hu
             for secret in (PHONE, EMAIL, token, *local_paths):
                 assert secret.encode() not in data, (artifact.repo_id, rel, secret)
     assert published > 40
+
+
+
+def _rewrite_record(hf_api, manifest, original: dict, edit, *, move_tag: bool) -> str:
+    """Commit an edited copy of the original record on the results repo's main (and move its version tag there)."""
+    results = manifest.artifact("results")
+    data = json.loads(json.dumps(original))
+    edit(data)
+    info = hf_api.upload_file(path_or_fileobj=json.dumps(data, indent=2).encode(), repo_type="dataset",
+                              path_in_repo=record_path(manifest.version), repo_id=results.repo_id)  # fmt: skip
+    if move_tag:
+        hf_api.delete_tag(results.repo_id, tag=manifest.version, repo_type="dataset")
+        hf_api.create_tag(results.repo_id, tag=manifest.version, revision=info.oid, repo_type="dataset")
+    return info.oid
+
+
+def test_each_rewrite_of_the_record_is_caught(release_manifest, manifest, hf_api, tmp_path, capsys):
+    assert cli.main(["push", str(release_manifest)]) == 0
+    recorded = re.search(r"release record: \S+ at commit ([0-9a-f]{40})", capsys.readouterr().out).group(1)
+    results = manifest.artifact("results")
+    tags = {t.name: t.target_commit for t in hf_api.list_repo_refs(results.repo_id, repo_type="dataset").tags}
+    assert tags["v1.0"] == recorded
+    assert cli.main(["verify", str(release_manifest), "--expect", recorded[:12]]) == 0
+    assert f"release record: {results.repo_id}@{recorded} (at the version tag)" in capsys.readouterr().out
+    original = json.loads(_record(hf_api, manifest, tmp_path).read_text())
+    assert original["tool_version"] and set(original["recipes"]) == {a.repo_id for a in manifest.of_type("adapter")}
+    model = manifest.artifact("model").repo_id
+
+    # 1. The record edited on main only (the tag still points to the real one): verify reads the tagged record and
+    #    names the edit.
+    _rewrite_record(hf_api, manifest, original, lambda d: d["repos"][0]["files"].clear(), move_tag=False)
+    assert cli.main(["verify", str(release_manifest)]) == 1
+    err = capsys.readouterr().err
+    assert "the release record on main" in err and "it was edited after the release" in err
+    assert "0 of 8 repo(s) differ" in err  # every repo still matches the tagged record
+
+    # 2. A repo dropped from the record, and the tag moved to it: the manifest still lists the repo, and the
+    #    commit push printed is not the record's any more.
+    dropped = _rewrite_record(hf_api, manifest, original,
+                              lambda d: d.update(repos=[r for r in d["repos"] if r["repo_id"] != model]),
+                              move_tag=True)  # fmt: skip
+    assert cli.main(["verify", str(release_manifest)]) == 1
+    assert f"FAIL record: {model}: in the manifest, missing from the record" in capsys.readouterr().err
+    assert cli.main(["verify", str(release_manifest), "--expect", recorded]) == 1
+    assert f"the record is at {dropped[:12]}, --expect says {recorded}" in capsys.readouterr().err
+
+    # 3. A repo's tag renamed in the record (and the repo tagged so, to match).
+    hf_api.create_tag(model, tag="v1.0-rc", revision=tags_of(hf_api, model)["v1.0"])
+    _rewrite_record(hf_api, manifest, original, lambda d: d.update(
+        repos=[dict(r, tag="v1.0-rc") if r["repo_id"] == model else r for r in d["repos"]]), move_tag=True)
+    assert cli.main(["verify", str(release_manifest)]) == 1
+    err = capsys.readouterr().err
+    assert f"FAIL record: {model}: recorded tag 'v1.0-rc', the manifest's version is 'v1.0'" in err
+    assert "missing from the record" not in err
+
+
+def tags_of(api, repo_id: str) -> dict[str, str]:
+    return {t.name: t.target_commit for t in api.list_repo_refs(repo_id).tags}

@@ -1,0 +1,98 @@
+"""`gaokerena release run`: the stage graph of a manifest, printed (--dry-run) or run, stage by stage.
+
+    gaokerena release run release/gaokerena-v1.yaml --profile real --dry-run          # the runbook's commands
+    gaokerena release run release/gaokerena-v1.yaml --profile real --from eval --until push
+
+Each command runs as ``python -m hub_tools.cli ARGS`` in this environment (HF_ENDPOINT, HF_TOKEN as set), its output
+on the terminal; the first failing command stops the run and names the stage to resume with ``--from``.
+``gaokerena rehearse`` runs the rehearsal profile with its own supervision (local Hub, logs, parallel commands).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
+
+
+class StageError(RuntimeError):
+    """A stage that failed; the message says which command and where its output is."""
+
+
+def add_run_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--profile", choices=sorted(PROFILES), default="real",
+                     help="real: the paper's recipes on the authors' files; rehearsal: the tiny model on the samples")
+    sub.add_argument("--from", dest="start", default=None, metavar="STAGE", help="first stage to run")
+    sub.add_argument("--until", default=None, metavar="STAGE", help="last stage to run")
+    sub.add_argument("--dry-run", action="store_true", help="print the commands; run nothing")
+    sub.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
+                     help="the authors' files, a folder per dataset (real profile; default ../shared/data/gaokerena)")
+    sub.add_argument("--judge", default=Options.judge,
+                     help="K-QA judge, local:PATH_OR_ID or openai:URL (real profile)")
+    sub.add_argument("--judge-model", default=Options.judge_model, help="model name sent to an openai: judge")
+
+
+def plan(manifest_path: str, profile: str, *, start: str | None = None, until: str | None = None,
+         options: Options = Options()) -> list[Stage]:  # fmt: skip
+    """The selected stages of the manifest's graph (raises ManifestError / ValueError naming the problem)."""
+    from hub_tools.release.layout import ReleaseLayout
+    from hub_tools.release.manifest import load_manifest
+    from hub_tools.release.stages import build_stages, select
+
+    layout = ReleaseLayout.of(load_manifest(manifest_path))
+    return select(build_stages(layout, PROFILES[profile], options), start=start, until=until)
+
+
+def run_stages(stages: list[Stage], execute: Callable[[Stage], None], *,
+               on_stage: Callable[[int, Stage], None] | None = None) -> list[tuple[str, float]]:  # fmt: skip
+    """Run each stage with ``execute``; returns (name, seconds) per stage. A StageError stops the run."""
+    timings = []
+    for index, stage in enumerate(stages, start=1):
+        if on_stage is not None:
+            on_stage(index, stage)
+        start = time.perf_counter()
+        missing = [c.module for c in stage.commands if importlib.util.find_spec(c.module) is None]
+        if missing:
+            raise StageError(f"stage {stage.name}: `gaokerena {stage.commands[0].argv()[0]}` is not in this checkout "
+                             f"(module {missing[0]} is missing)")  # fmt: skip
+        execute(stage)
+        timings.append((stage.name, time.perf_counter() - start))
+    return timings
+
+
+def execute_in_terminal(stage: Stage) -> None:
+    """Each command in turn, in this process's environment, its output on the terminal."""
+    for command in stage.commands:
+        print(f"$ {command.display()}", flush=True)
+        code = subprocess.call([sys.executable, "-m", "hub_tools.cli", *command.argv()], cwd=REPO_ROOT)
+        if code != 0:
+            raise StageError(f"stage {stage.name}: `{command.display()}` exited with {code}")
+
+
+def run_main(args: argparse.Namespace) -> int:
+    from hub_tools.release.manifest import ManifestError
+    from hub_tools.release.stages import plan_text
+
+    options = Options(sources=args.sources.resolve(), judge=args.judge, judge_model=args.judge_model)
+    try:
+        stages = plan(args.manifest, args.profile, start=args.start, until=args.until, options=options)
+    except (ManifestError, ValueError, FileNotFoundError) as error:
+        print(f"gaokerena release run: {error}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(plan_text(stages), end="")
+        return 0
+    try:
+        timings = run_stages(stages, execute_in_terminal,
+                             on_stage=lambda i, s: print(f"[{i}/{len(stages)}] {s.name}: {s.about}", flush=True))
+    except StageError as error:
+        print(f"gaokerena release run: {error}; fix it and resume with --from", file=sys.stderr)
+        return 1
+    print("release run complete: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings))
+    return 0
