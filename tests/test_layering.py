@@ -15,18 +15,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("hub_tools", "training", "space", "dataset_cards")
 #: package -> the other packages it may import
 ALLOWED = {"hub_tools": set(), "dataset_cards": set(), "training": {"hub_tools"}, "space": {"hub_tools"}}
-#: Known violations, each removed when it is fixed (the test of a listed edge is a strict xfail: once the edge is
-#: gone the xfail fails, and the entry must be deleted).
-#: - hub_tools.release.push renders the Space repo with space.deploy; it moves with the release restructuring
-#:   (issue 21, "The real release is the rehearsed release"): the lead removes this entry after that merge.
-KNOWN_VIOLATIONS = {("hub_tools.release.push", "space.deploy")}
 
 
 def _modules() -> dict[str, Path]:
@@ -129,26 +121,8 @@ def test_the_scan_sees_the_packages_and_their_lazy_imports():
 
 
 def test_packages_import_only_the_layers_below_them():
-    unexpected = [edge for edge in _crossings() if edge not in KNOWN_VIOLATIONS]
+    unexpected = _crossings()
     assert not unexpected, f"imports against the layering (space, training -> hub_tools only): {unexpected}"
-
-
-@pytest.mark.parametrize(
-    "edge",
-    [
-        pytest.param(
-            edge,
-            marks=pytest.mark.xfail(
-                strict=True, reason="known violation, removed with issue 21's release restructuring (see module)"
-            ),
-        )
-        for edge in sorted(KNOWN_VIOLATIONS)
-    ],
-    ids=lambda edge: f"{edge[0]}->{edge[1]}",
-)
-def test_known_violation_is_gone(edge):
-    """Fails (xfail) while the edge exists; once it is gone the strict xfail fails: delete its entry."""
-    assert edge not in _crossings()
 
 
 def test_the_circle_finder_finds_circles():

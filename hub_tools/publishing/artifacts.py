@@ -173,7 +173,7 @@ register(ArtifactType(
     name="space",
     repo_type="space",
     allow=("README.md", "app.py", "requirements.txt", "space/*.py", "space/*.css",
-           # the toolkit modules the Space imports (space.deploy.SHIPPED_MODULES), with empty package __init__.py
+           # the toolkit modules the Space imports (hub_tools.space_repo.SHIPPED_MODULES), with empty package __init__.py
            "hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/space_text.py",
            "hub_tools/evaluation/__init__.py",
            "hub_tools/evaluation/schema.py"),

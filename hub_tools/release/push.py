@@ -285,12 +285,11 @@ def _rendered_files(manifest: Manifest, artifact: Artifact, hub_url: str) -> dic
 
 
 def _space_files(manifest: Manifest, artifact: Artifact) -> dict[str, LocalFile]:
-    """The Space repo as ``space.deploy`` renders it (app shim, the ``space`` package, README, requirements); with a
-    REVISION, ``preload_from_hub`` names the model's files as this release publishes them."""
-    try:
-        from space.deploy import front_matter, model_files, space_files
-    except ImportError as error:
-        raise ReleaseError(f"{artifact.repo_id}: no source, and space.deploy is unavailable: {error}") from error
+    """The Space repo as ``space deploy`` renders it (:mod:`hub_tools.space_repo`: app shim, the ``space`` package,
+    README, requirements); with a REVISION, ``preload_from_hub`` names the model's files as this release publishes
+    them."""
+    from hub_tools.space_repo import front_matter, model_files, space_files
+
     variables = artifact.variables
     revision, files = variables.get("REVISION"), ()
     if revision is not None:
