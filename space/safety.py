@@ -29,8 +29,8 @@ How a message is read (the data lives in :mod:`space.safety_lexicon`; this modul
    ``pregnant`` + a danger sign, ...
 5. **A learned second opinion.** A character n-gram logistic regression trained on the labelled pool
    (``space/train_red_flag_model.py``, shipped as plain float arrays in ``space/red_flag_model.npz``, loaded
-   without pickle and applied here with numpy only) flags a message the rules miss when its score is above a threshold chosen for recall; such
-   a message gets the general emergency notice (``other_emergency``). Rules OR model: a false alarm only shows a
+   without pickle and applied here with numpy only) flags a message the rules miss when its score is above a
+   threshold chosen for recall; such a message gets the general emergency notice (``other_emergency``). Rules OR model: a false alarm only shows a
    notice, a miss can cost a life.
 
 The labelled pool ``tests/space/data/red_flags/*.tsv`` (one file per writer) measures it;
@@ -136,27 +136,88 @@ def _alternation(patterns: list[str]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+_META = frozenset("\\()[]?*+.|{}^$ ")
+
+
+def _closing(form: str) -> int:
+    """Index of the parenthesis closing the group that opens ``form``."""
+    depth = 0
+    for index, char in enumerate(form):
+        if char == "\\":
+            continue
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            return index
+    raise re.error(f"unbalanced parenthesis in {form!r}")
+
+
+def _heads(form: str) -> set[str] | None:
+    """The first one or two letters any match of ``form`` starts with, or None when that cannot be read off the
+    form (an escape, an optional first group)."""
+    if form.startswith("(?:"):
+        end = _closing(form)
+        if form[end + 1 : end + 2] in ("?", "*"):
+            return None
+        heads: set[str] = set()
+        depth, start, inner = 0, 0, form[3:end]
+        for index, char in enumerate(inner + "|"):
+            depth += (char == "(") - (char == ")")
+            if char == "|" and depth == 0:
+                found = _heads(inner[start:index] + form[end + 1 :])
+                if found is None:
+                    return None
+                heads |= found
+                start = index + 1
+        return heads
+    head = ""
+    for char in form[:2]:
+        if char in _META:
+            break
+        head += char
+    if head and form[len(head) : len(head) + 1] in ("?", "*", "{"):
+        head = head[:-1]  # "ab?": only "a" is certain
+    return {head} if head else None
+
+
+def _word_heads(text: str) -> frozenset[str]:
+    """The first letter and the first two letters of every word of ``text``."""
+    return frozenset(head for word in text.split() for head in (word[:1], word[:2]))
+
+
+def _prefilter(forms: list[str]) -> frozenset[str] | None:
+    heads: set[str] = set()
+    for form in forms:
+        found = _heads(form)
+        if found is None:
+            return None
+        heads |= found
+    return frozenset(heads)
+
+
 @dataclass(frozen=True)
 class _Forms:
     """One concept or cue list, compiled per view: Persian + English on the folded text, Finglish on its key."""
 
     base: re.Pattern | None
     finglish: re.Pattern | None
+    base_heads: frozenset[str] | None  # what a word must start with for any form to match; None: anything
+    finglish_heads: frozenset[str] | None
 
     @classmethod
     def compile(cls, forms: dict[str, tuple[str, ...]], where: str) -> _Forms:
         try:
             base = [_persian(f) for f in forms.get("fa", ())] + [_latin(f) for f in forms.get("en", ())]
             finglish = [_latin(finglish_key(f)) for f in forms.get("fi", ())]
-            return cls(_alternation(base), _alternation(finglish))
+            return cls(_alternation(base), _alternation(finglish), _prefilter(base), _prefilter(finglish))
         except re.error as error:
             raise ValueError(f"space/safety_lexicon.py, {where}: a form is not a valid pattern ({error})") from error
 
-    def matches(self, view: str, text: str) -> Iterator[re.Match]:
+    def matches(self, view: str, text: str, heads: frozenset[str] | None = None) -> Iterator[re.Match]:
         """The matches that start a word, leftmost first, one per start (the patterns carry no anchor: a
-        lookbehind in every alternative makes Python's ``re`` five times slower)."""
-        pattern = self.finglish if view == "finglish" else self.base
-        if pattern is None:
+        lookbehind in every alternative makes Python's ``re`` five times slower). ``heads``
+        (:func:`_word_heads` of ``text``) skips the search when no word starts as a form does."""
+        pattern, needed = (self.finglish, self.finglish_heads) if view == "finglish" else (self.base, self.base_heads)
+        if pattern is None or (heads is not None and needed is not None and heads.isdisjoint(needed)):
             return
         position = 0
         while (match := pattern.search(text, position)) is not None:
@@ -185,17 +246,19 @@ for _category, _combinations in lexicon.CATEGORY_RULES.items():
     for _combination in _combinations:
         _unknown = [c for c in _combination if c not in _CONCEPTS and c not in ("infant", "child")]
         if _unknown or _category not in CATEGORIES:
-            raise ValueError(f"space/safety_lexicon.py, CATEGORY_RULES[{_category!r}]: unknown {_unknown or _category}")
+            raise ValueError(f"space/safety_lexicon.py, CATEGORY_RULES[{_category!r}]: "
+                             f"unknown {_unknown or _category}")
 
 # A baby's or a child's age: "۲ ماهه", "6 week old", "two-month-old", "4 ساله", "4 year old".
 _AGE = re.compile(
     r"(?:(\d+)|(یک|یه|دو|سه|چهار|پنج|شش|هفت|هشت|ده|one|two|three|four|five|six|seven|eight|ten)) ?"
-    r"(ماهه|ماهش|ماهشه|month|روزه|روزش|day|هفته|week|ساله|سالشه|سالش|year|yr)"
+    r"(ماهه|ماهش|ماهشه|month|روزه|روزش|day|هفته|week|ساله|سالشه|سالش|year|yr"
+    r"|mahe|maha|mahesh|ruze|roze|ruzesh|hafte|salesh|sale(?!\S)|sala(?!\S))"  # Finglish
 )
 _WORD_NUMBERS = {"یک": 1, "یه": 1, "one": 1, "دو": 2, "two": 2, "سه": 3, "three": 3, "چهار": 4, "four": 4, "پنج": 5,
                  "five": 5, "شش": 6, "six": 6, "هفت": 7, "seven": 7, "هشت": 8, "eight": 8, "ده": 10, "ten": 10}
 
-_AGO = re.compile(r"^\S* ?(?:پیش|قبل|ago|back)")
+_AGO = re.compile(r"^\S* ?(?:پیش|قبل|ago|back|pish|ghabl|qabl)")
 
 
 def _ages(text: str) -> set[str]:
@@ -207,11 +270,12 @@ def _ages(text: str) -> set[str]:
             continue
         number = int(match.group(1)) if match.group(1) else _WORD_NUMBERS[match.group(2)]
         unit = match.group(3)
-        if unit.startswith(("ساله", "سالش", "year", "yr")):
-            if number <= 12 and (unit.startswith("سال") or "old" in text[match.end() : match.end() + 8]):
+        if unit.startswith(("ساله", "سالش", "year", "yr", "sal")):
+            if number <= 12 and (unit.startswith(("سال", "sal")) or "old" in text[match.end() : match.end() + 8]):
                 found.add("child")
             continue
-        limit = 3 if unit.startswith(("ماه", "month")) else 13 if unit.startswith(("هفته", "week")) else 90
+        months, weeks = unit.startswith(("ماه", "month", "mah")), unit.startswith(("هفته", "week", "haft"))
+        limit = 3 if months else 13 if weeks else 90
         found.update(("infant", "child") if number <= limit else ("child", "older"))
     return found if "infant" not in found else found - {"older"}
 
@@ -227,6 +291,7 @@ class _View:
     frames: list[tuple[str, int, int]]  # (kind, start, end)
     now: list[int]  # start of each "now" cue
     personal: set[int]  # clauses with a personal or present cue
+    heads: frozenset[str]  # :func:`_word_heads`
 
     @classmethod
     def read(cls, name: str, clauses: list[str]) -> _View:
@@ -235,12 +300,12 @@ class _View:
         for clause in clauses:
             starts.append(offset)
             offset += len(clause) + 1
-        view = cls(name, text, starts, [], [], set())
+        view = cls(name, text, starts, [], [], set(), _word_heads(text))
         for kind, forms in _FRAMES.items():
-            view.frames.extend((kind, m.start(), m.end()) for m in forms.matches(name, text))
+            view.frames.extend((kind, m.start(), m.end()) for m in forms.matches(name, text, view.heads))
         if view.frames:  # "now" and personal cues only matter next to a frame
-            view.now.extend(m.start() for m in _NOW.matches(name, text))
-            view.personal.update(view.clause(m.start()) for m in _PERSONAL.matches(name, text))
+            view.now.extend(m.start() for m in _NOW.matches(name, text, view.heads))
+            view.personal.update(view.clause(m.start()) for m in _PERSONAL.matches(name, text, view.heads))
         return view
 
     def clause(self, position: int) -> int:
@@ -308,7 +373,7 @@ class _Message:
                 return False
         forms = _CONCEPTS[concept]
         return any(not view.negated(m) and not view.framed(m)
-                   for view in self.views for m in forms.matches(view.name, view.text))  # fmt: skip
+                   for view in self.views for m in forms.matches(view.name, view.text, view.heads))  # fmt: skip
 
 
 def _clause_framed(view: _View, index: int) -> bool:
@@ -328,8 +393,9 @@ def rule_categories(text: str) -> list[str]:
     message = _Message(text)
     if not message.views:
         return []
+    rules = lexicon.CATEGORY_RULES
     return [category for category in CATEGORIES
-            if any(all(message.has(c) for c in combination) for combination in lexicon.CATEGORY_RULES.get(category, ()))]  # fmt: skip
+            if any(all(message.has(c) for c in combination) for combination in rules.get(category, ()))]
 
 
 # ------------------------------------------------------------------------------------------------ the model

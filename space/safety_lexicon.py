@@ -109,7 +109,7 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
     "fever": {
         "fa": ("تب", "داغ (?:است|ه|شده|کرده)", "بدن ?(?:ش)? داغ", "درجه ?(?:ش)? … 3[89]", "\\b3[89](?:\\.\\d)?\\b",
                "\\b4[01](?:\\.\\d)?\\b", "تب و لرز", "لرز"),
-        "fi": ("tab dar", "tab kard", "tabesh", "tab dare", "dagh"),
+        "fi": ("tab (?:dar|kard|\\d|bala|shadid)", "tabesh", "tabe (?:bala|shadid)", "dagh"),
         "en": ("fever", "temperature", "feels hot", "burning up", "febrile", "\\b3[89](?:\\.\\d)? ?(?:c|°|degrees)",
                "\\b10[1-5](?:\\.\\d)? ?(?:f|°|degrees)?", "chills", "rigors", "shivering"),
     },
@@ -537,7 +537,7 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
                "face ?down in (?:the )?(?:pool|water|bath|tub)", "under ?water for", "went under", "found (?:him|her) in the (?:pool|bath|tub|water)"),
     },
     "heat_exposure": {
-        "fa": ("گرمازدگی", "گرما ?زده", "افتاب ?زدگی", "گرمای (?:شدید|زیاد)", "زیر افتاب", "(?:تو|توی|داخل) ماشین … (?:گرم|داغ|افتاب|مونده)", "گرما", "سونا",
+        "fa": ("گرمازدگی", "گرما ?زده", "(?:تو|توی|زیر|در) (?:افتاب|گرما)", "افتاب ?زدگی", "گرمای (?:شدید|زیاد)", "زیر افتاب", "(?:تو|توی|داخل) ماشین … (?:گرم|داغ|افتاب|مونده)", "گرما", "سونا",
                "هوای (?:گرم|داغ)", "\\b4[1-3]\\b ?درجه"),
         "fi": ("garmazadegi", "garma", "aftab"),
         "en": ("heat ?stroke", "sunstroke", "heat exhaustion", "in the (?:sun|heat)", "hot car", "heatwave", "heat wave",
@@ -686,10 +686,13 @@ NOW: dict[str, tuple[str, ...]] = {
 #: pain in my chest"). History, prevention, statistics and hypothetical cues cancel regardless.
 PERSONAL: dict[str, tuple[str, ...]] = {
     "fa": ("دارم", "داره", "داریم", "این (?:درد|حالت|علائم)", "پدرم", "مادرم", "بابام", "مامانم", "بچه ?ام", "بچم", "همسرم", "شوهرم", "خانمم",
-           "پسرم", "دخترم", "برادرم", "خواهرم", "دوستم", "پدربزرگم", "مادربزرگم", "نوزادم", "من ", "شده", "کرده", "گرفته", "الان"),
+           "پسرم", "دخترم", "برادرم", "خواهرم", "دوستم", "پدربزرگم", "مادربزرگم", "نوزادم", "من ", "شده", "کرده", "گرفته", "الان",
+           # a help-seeking question is about this case: "علتش چیه", "خطرناکه؟", "چطوری کمکش کنم"
+           "این(?!\\S)", "اینو", "علتش", "خطرناکه", "کمکش", "کنم(?!\\S)", "کنیم(?!\\S)", "ندارم", "میکنم", "میشم"),
     "fi": ("daram", "dare", "pedaram", "madaram", "bachem", "alan"),
     "en": ("i\\b", "im\\b", "ive\\b", "my\\b", "me\\b", "he\\b", "she\\b", "his\\b", "her\\b", "we\\b", "our\\b", "hes\\b", "shes\\b",
-           "this (?:pain|feeling)", "right now", "now\\b"),
+           "this (?:pain|feeling)", "right now", "now\\b",
+           "this\\b", "him\\b", "them\\b", "it\\b", "us\\b"),  # "what causes this?", "is it dangerous?", "how do I help him?"
 }
 
 #: Negation: before a concept (within two words) or just after it ("درد قفسه سینه ندارم").

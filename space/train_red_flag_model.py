@@ -152,7 +152,8 @@ def cross_validate(rows: Sequence[Labelled], rule_flags: Sequence[bool], max_fal
         held_scores = scores(fit(train), [row for row in rows if row.writer == writer])
         model_only[held] = held_scores >= threshold
         combined[held] = rules[held] | model_only[held]
-        per_writer[writer] = {"threshold": threshold, **_rates([r for r in rows if r.writer == writer], combined[held])}
+        held_rows = [row for row in rows if row.writer == writer]
+        per_writer[writer] = {"threshold": threshold, **_rates(held_rows, combined[held])}
         print(f"  held out {writer}: {per_writer[writer]}", file=sys.stderr)
     return {"method": "leave one writer out; threshold chosen on the other writers only",
             "rules": _rates(rows, rules_only), "model": _rates(rows, model_only),
@@ -188,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     writers = _writers(rows)
     if len(writers) < 2:
-        print(f"error: {args.pool}: cross-validation by writer needs at least 2 writers, found {writers}", file=sys.stderr)
+        print(f"error: {args.pool}: cross-validation by writer needs 2 writers or more, found {writers}",
+              file=sys.stderr)
         return 2
     rule_flags = [bool(safety.detect_red_flags(row.text, model=None)) for row in rows]
     print(f"{len(rows)} messages from {len(writers)} writers; cross-validating by writer ...", file=sys.stderr)
@@ -204,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = export(args.out, fitted, threshold, meta)
     difference = check_export(fitted, model, rows)
     if difference > 1e-3:
-        print(f"error: {args.out}: the exported model scores differ from training's by {difference:.2g}", file=sys.stderr)
+        print(f"error: {args.out}: the exported model scores differ from training's by {difference:.2g}",
+              file=sys.stderr)
         return 1
     used = int(np.count_nonzero(fitted.idf))
     print(f"wrote {args.out} ({used} buckets used of {2**BITS}, threshold {threshold:.3f}; "
