@@ -320,9 +320,22 @@ class _View:
         before, after = self.text[start : match.start()], self.text[match.end() : end]
         return bool(_NEG_BEFORE[self.name].search(before) or _NEG_AFTER[self.name].search(after))
 
-    def framed(self, match: re.Match) -> bool:
-        """Whether a frame cue of the match's own clause takes it out of the present (see the module docstring)."""
+    def framed_clauses(self) -> set[int]:
+        """The clauses with a frame cue that cancels (a general one only without a personal cue), for matches the
+        other view finds there: a Finglish clause can hold an English word ("sal e pish overdose karde bood")."""
+        clauses = set()
+        for kind, cue_start, _ in self.frames:
+            index = self.clause(cue_start)
+            if kind != "general" or index not in self.personal:
+                clauses.add(index)
+        return clauses
+
+    def framed(self, match: re.Match, other: set[int] = frozenset()) -> bool:
+        """Whether a frame cue of the match's own clause takes it out of the present (see the module docstring);
+        ``other``: the clauses the other view frames."""
         index = self.clause(match.start())
+        if index in other:
+            return True
         start, end = self.clause_bounds(index)
         for kind, cue_start, cue_end in self.frames:
             if not start <= cue_start < end or (match.start() <= cue_start and cue_end <= match.end()):
@@ -350,6 +363,9 @@ class _Message:
             self.views.append(_View.read("finglish", [finglish_key(clause) for clause in self.clauses]))
         self._known: dict[str, bool] = {}
         self._ages: set[str] | None = None
+        self._other: list[set[int]] = [set(), set()]
+        if len(self.views) == 2:
+            self._other = [self.views[1].framed_clauses(), self.views[0].framed_clauses()]
 
     def ages(self) -> set[str]:
         if self._ages is None:
@@ -372,8 +388,9 @@ class _Message:
             if concept == "infant" and "older" in ages:  # "نوزادم ۴ ماهشه": the stated age wins over the word
                 return False
         forms = _CONCEPTS[concept]
-        return any(not view.negated(m) and not view.framed(m)
-                   for view in self.views for m in forms.matches(view.name, view.text, view.heads))  # fmt: skip
+        return any(not view.negated(m) and not view.framed(m, other)
+                   for view, other in zip(self.views, self._other)
+                   for m in forms.matches(view.name, view.text, view.heads))  # fmt: skip
 
 
 def _clause_framed(view: _View, index: int) -> bool:
