@@ -100,6 +100,7 @@ _FINGLISH_RULES = (
     (re.compile(r"kh"), "x"), (re.compile(r"gh"), "q"), (re.compile(r"w"), "v"), (re.compile(r"o+u?|u+"), "u"),
     (re.compile(r"ee+|ii+"), "i"), (re.compile(r"aa+|â"), "a"), (re.compile(r"ei"), "ey"),
     (re.compile(r"eh\b"), "e"), (re.compile(r"([b-df-hj-np-tv-z])\1"), r"\1"),
+    (re.compile(r"(?<!\S)(?:e|ye) (?=\S)"), ""),  # the ezafe written apart: "dard-e sine" = "dard sine"
 )  # fmt: skip
 _LATIN = re.compile(r"[a-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -112,7 +113,8 @@ def fold(text: str) -> str:
 
 def finglish_key(text: str) -> str:
     """Finglish spelling folded: ``kh`` -> ``x``, ``gh`` -> ``q``, ``w`` -> ``v``, ``o``/``oo``/``ou``/``u`` -> ``u``,
-    ``ee`` -> ``i``, ``aa`` -> ``a``, ``ei`` -> ``ey``, a final ``eh`` -> ``e``, doubled consonants -> one."""
+    ``ee`` -> ``i``, ``aa`` -> ``a``, ``ei`` -> ``ey``, a final ``eh`` -> ``e``, doubled consonants -> one, and an ezafe
+    written as its own word (``dard-e sine``, ``dard e sine``) dropped."""
     for rule, replacement in _FINGLISH_RULES:
         text = rule.sub(replacement, text)
     return text

@@ -14,7 +14,7 @@ scikit-learn vectorizer has to be reproduced.
 
 **The threshold is chosen for recall.** Rules OR model: the model only adds flags. With out-of-fold scores from
 leave-one-writer-out cross-validation, the threshold is the lowest at which the combination's false alarms stay
-within ``--max-false-alarms`` (default 8%).
+within ``--max-false-alarms`` (default 5%: on a writer it had never seen, an 8% budget gave 15% false alarms).
 
 **The figure to quote is cross-validated by writer.** For each writer: choose the threshold by the same rule on
 the other writers only (nested), train on the other writers, measure on this one. The held-out writer's messages
@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", type=Path, default=DEFAULT_POOL, help="folder of labelled *.tsv files")
     parser.add_argument("--out", type=Path, default=safety.MODEL_FILE, help="the model (.npz) to write")
-    parser.add_argument("--max-false-alarms", type=float, default=0.08)
+    parser.add_argument("--max-false-alarms", type=float, default=0.05)
     args = parser.parse_args(argv)
     try:
         rows = read_pool(args.pool)
