@@ -493,12 +493,25 @@ def _load_model() -> NgramModel | None:
 MODEL: NgramModel | None = _load_model()
 
 
+_SALUTATIONS = re.compile(
+    "(?<!\\S)(?:" + "|".join(_persian(form) for form in lexicon.SALUTATIONS) + ")(?!\\S) ?"
+)
+MODEL_MIN_WORDS = 3  # fewer words than this (after greetings) say too little for the model to judge
+
+
+def model_text(text: str) -> str:
+    """What the learned model reads: the folded message without greetings and courtesies
+    (:data:`space.safety_lexicon.SALUTATIONS`); training uses the same function."""
+    return _SALUTATIONS.sub("", fold(text)).strip()
+
+
 def model_flags(text: str, model: NgramModel | None = MODEL) -> bool:
-    """Whether the learned model scores ``text`` at or above its recall-chosen threshold."""
+    """Whether the learned model scores ``text`` at or above its recall-chosen threshold (a message of fewer than
+    :data:`MODEL_MIN_WORDS` words, greetings aside, is left to the rules)."""
     if model is None:
         return False
-    folded = fold(text)
-    return bool(folded) and model.score(folded) >= model.threshold
+    words = model_text(text)
+    return len(words.split()) >= MODEL_MIN_WORDS and model.score(words) >= model.threshold
 
 
 def detect_red_flags(text: str, *, model: NgramModel | None = MODEL) -> list[str]:

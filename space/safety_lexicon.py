@@ -823,3 +823,12 @@ NEGATION_AFTER: dict[str, tuple[str, ...]] = {
 
 #: Where a message is cut into clauses: sentence punctuation and contrastive conjunctions ("..., but now ...").
 CLAUSE_BREAKS = r"[!?؟;؛\n،,:]|\.(?!\d)|(?<!\S)(?:ولی|اما|but|however|though|although)(?!\S)"
+
+#: Greetings and courtesies, left out of what the learned model reads: they carry nothing clinical, and writers who
+#: open emergencies with "سلام" taught a first model that "سلام" alone is an emergency.
+SALUTATIONS = (
+    "سلام", "با سلام", "سلام علیکم", "وقت ?(?:تون|شما)? ?بخیر", "خسته نباشید", "ببخشید", "دکتر جان", "لطفا", "ممنون",
+    "مرسی", "با تشکر", "با احترام", "احترام", "عرض ادب", "salam", "bebakhshid", "lotfan", "mamnun", "merci", "mersi",
+    "hi", "hello", "hey", "dear", "doctor", "excuse me", "sorry", "please", "thanks", "thank you",
+)
+

@@ -3,8 +3,8 @@
     python space/train_red_flag_model.py [--pool tests/space/data/red_flags] [--out space/red_flag_model.npz]
 
 The model: TF-IDF over hashed character n-grams (2-5 characters within words, as scikit-learn's ``char_wb``
-makes them; :func:`space.safety.ngram_buckets`, 2**18 buckets) of the folded message (:func:`space.safety.fold`),
-then scikit-learn's class-balanced logistic regression, emergency or not. Every message is also
+makes them; :func:`space.safety.ngram_buckets`, 2**18 buckets) of the folded message without greetings
+(:func:`space.safety.model_text`), then scikit-learn's class-balanced logistic regression, emergency or not. Every message is also
 trained with help-seeking tails (:data:`space.safety_pool.HELP_SEEKING_TAILS`), so a tail carries no signal.
 
 It is exported as plain float arrays (idf, coefficients, intercept, threshold; ``np.savez_compressed``, loaded
@@ -14,7 +14,7 @@ scikit-learn vectorizer has to be reproduced.
 
 **The threshold is chosen for recall.** Rules OR model: the model only adds flags. With out-of-fold scores from
 leave-one-writer-out cross-validation, the threshold is the lowest at which the combination's false alarms stay
-within ``--max-false-alarms`` (default 5%: on a writer it had never seen, an 8% budget gave 15% false alarms).
+within ``--max-false-alarms`` (default 5%: on a writer it had never seen, 8% gave 15% false alarms).
 
 **The figure to quote is cross-validated by writer.** For each writer: choose the threshold by the same rule on
 the other writers only (nested), train on the other writers, measure on this one. The held-out writer's messages
@@ -51,7 +51,7 @@ def _augmented(rows: Sequence[Labelled], seed: int = 0) -> tuple[list[str], np.n
     texts, labels = [], []
     for row in rows:
         for tail in ("", *rng.sample(HELP_SEEKING_TAILS, 2)):
-            texts.append(safety.fold(row.text + tail))
+            texts.append(safety.model_text(row.text + tail))
             labels.append(int(row.emergency))
     return texts, np.asarray(labels)
 
@@ -103,7 +103,7 @@ def fit(rows: Sequence[Labelled]) -> Fitted:
 
 
 def scores(fitted: Fitted, rows: Sequence[Labelled]) -> np.ndarray:
-    return fitted.scores([safety.fold(row.text) for row in rows])
+    return fitted.scores([safety.model_text(row.text) for row in rows])
 
 
 def _writers(rows: Sequence[Labelled]) -> list[str]:
@@ -172,7 +172,7 @@ def export(path: Path, fitted: Fitted, threshold: float, meta: dict) -> safety.N
 
 def check_export(fitted: Fitted, model: safety.NgramModel, rows: Sequence[Labelled]) -> float:
     """Largest difference between the training-side score and :class:`space.safety.NgramModel`'s on ``rows``."""
-    ours = np.array([model.score(safety.fold(row.text)) for row in rows])
+    ours = np.array([model.score(safety.model_text(row.text)) for row in rows])
     return float(np.abs(ours - scores(fitted, rows)).max())
 
 

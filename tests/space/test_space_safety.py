@@ -204,6 +204,9 @@ def test_letter_variants_are_normalised(text):
         "Is it safe to exercise during pregnancy?",
         "Can I take ibuprofen with food?",
         "سینه‌پهلو چیست؟",
+        "سلام",  # writers open emergencies with a greeting: the model must not learn the greeting
+        "با سلام و احترام",
+        "hello",
     ],
 )
 def test_no_false_positive_on_benign_text(text):
