@@ -100,7 +100,8 @@ _FINGLISH_RULES = (
     (re.compile(r"kh"), "x"), (re.compile(r"gh"), "q"), (re.compile(r"w"), "v"), (re.compile(r"o+u?|u+"), "u"),
     (re.compile(r"ee+|ii+"), "i"), (re.compile(r"aa+|â"), "a"), (re.compile(r"ei"), "ey"),
     (re.compile(r"eh\b"), "e"), (re.compile(r"([b-df-hj-np-tv-z])\1"), r"\1"),
-    (re.compile(r"(?<!\S)(?:e|ye) (?=\S)"), ""),  # the ezafe written apart: "dard-e sine" = "dard sine"
+    (re.compile(r"ai"), "ay"),
+    (re.compile(r"(?<![^\s(|:])(?:e|ye) (?=\S)"), ""),  # the ezafe written apart: "dard-e sine" = "dard sine"
 )  # fmt: skip
 _LATIN = re.compile(r"[a-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -113,7 +114,7 @@ def fold(text: str) -> str:
 
 def finglish_key(text: str) -> str:
     """Finglish spelling folded: ``kh`` -> ``x``, ``gh`` -> ``q``, ``w`` -> ``v``, ``o``/``oo``/``ou``/``u`` -> ``u``,
-    ``ee`` -> ``i``, ``aa`` -> ``a``, ``ei`` -> ``ey``, a final ``eh`` -> ``e``, doubled consonants -> one, and an ezafe
+    ``ee`` -> ``i``, ``aa`` -> ``a``, ``ei`` -> ``ey``, ``ai`` -> ``ay``, a final ``eh`` -> ``e``, doubled consonants -> one, and an ezafe
     written as its own word (``dard-e sine``, ``dard e sine``) dropped."""
     for rule, replacement in _FINGLISH_RULES:
         text = rule.sub(replacement, text)
@@ -254,7 +255,7 @@ for _category, _combinations in lexicon.CATEGORY_RULES.items():
 # A baby's or a child's age: "۲ ماهه", "6 week old", "two-month-old", "4 ساله", "4 year old".
 _AGE = re.compile(
     r"(?:(\d+)|(یک|یه|دو|سه|چهار|پنج|شش|هفت|هشت|ده|one|two|three|four|five|six|seven|eight|ten)) ?"
-    r"(ماهه|ماهش|ماهشه|month|روزه|روزش|day|هفته|week|ساله|سالشه|سالش|year|yr"
+    r"(ماهه|ماهش|ماهشه|month|روزه|روزش|day|هفته(?:ش|شه|اشه|ای|اش|ه)|week|ساله|سالشه|سالش|year|yr"
     r"|mahe|maha|mahesh|ruze|roze|ruzesh|hafte|salesh|sale(?!\S)|sala(?!\S))"  # Finglish
 )
 _WORD_NUMBERS = {"یک": 1, "یه": 1, "one": 1, "دو": 2, "two": 2, "سه": 3, "three": 3, "چهار": 4, "four": 4, "پنج": 5,
@@ -272,8 +273,11 @@ def _ages(text: str) -> set[str]:
             continue
         number = int(match.group(1)) if match.group(1) else _WORD_NUMBERS[match.group(2)]
         unit = match.group(3)
+        english = unit.startswith(("year", "yr", "month", "week", "day"))
+        if english and "old" not in text[match.end() : match.end() + 8]:
+            continue  # "for 2 weeks" is a duration; "a 6 week old" an age
         if unit.startswith(("ساله", "سالش", "year", "yr", "sal")):
-            if number <= 12 and (unit.startswith(("سال", "sal")) or "old" in text[match.end() : match.end() + 8]):
+            if number <= 12:
                 found.add("child")
             continue
         months, weeks = unit.startswith(("ماه", "month", "mah")), unit.startswith(("هفته", "week", "haft"))
@@ -340,8 +344,9 @@ class _View:
             return True
         start, end = self.clause_bounds(index)
         for kind, cue_start, cue_end in self.frames:
-            if not start <= cue_start < end or (match.start() <= cue_start and cue_end <= match.end()):
-                continue  # another clause, or the cue is part of the match ("نفسش بند اومد")
+            inside = match.start() <= cue_start and cue_end <= match.end()
+            if not start <= cue_start < end or (inside and kind == "history"):
+                continue  # another clause, or a history cue that is part of the match ("نفسش بند اومد")
             if kind == "general" and index in self.personal:
                 continue
             low, high = min(cue_end, match.end()), max(cue_start, match.start())

@@ -298,3 +298,18 @@ def test_a_frame_only_cancels_its_own_clause(text):
 )
 def test_hypothetical_statistics_prevention_are_not_alarms(text):
     assert detect_red_flags(text, model=None) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dying to try that new restaurant",
+        "وقتی بابام سرم داد میزنه دلم میخواد از خجالت بمیرم",  # an idiom, not an intent
+        "my son has had a cough for 2 weeks and a slight fever",  # a duration, not a baby's age
+        "یه هفته ست سرفه دارم و تب خفیف",
+        "sal e pish babam sekte maghzi kard, alan khube",  # Finglish history
+        "ye soal baraye emtehan: alaem e meningitis chie?",  # Finglish exam question with an English word
+    ],
+)
+def test_idioms_durations_and_finglish_frames_are_not_alarms(text):
+    assert detect_red_flags(text, model=None) == [], text
