@@ -344,9 +344,11 @@ class _View:
             return True
         start, end = self.clause_bounds(index)
         for kind, cue_start, cue_end in self.frames:
-            inside = match.start() <= cue_start and cue_end <= match.end()
-            if not start <= cue_start < end or (inside and kind == "history"):
-                continue  # another clause, or a history cue that is part of the match ("نفسش بند اومد")
+            ends_it = match.start() <= cue_start < match.end()
+            if not start <= cue_start < end or (ends_it and kind == "history"):
+                continue  # another clause, or a history cue inside or closing the match ("زبانش بند آمده")
+            if kind == "history_of" and cue_start > match.start():
+                continue  # "crushing chest pain and a history of diabetes"
             if kind == "general" and index in self.personal:
                 continue
             low, high = min(cue_end, match.end()), max(cue_start, match.start())
@@ -402,7 +404,7 @@ class _Message:
 
 def _clause_framed(view: _View, index: int) -> bool:
     start, end = view.clause_bounds(index)
-    return any(start <= cue_start < end and kind in ("history", "hypothetical", "statistics")
+    return any(start <= cue_start < end and kind in ("history", "history_of", "hypothetical", "statistics")
                for kind, cue_start, _ in view.frames)  # fmt: skip
 
 

@@ -742,16 +742,21 @@ CATEGORY_RULES: dict[str, tuple[tuple[str, ...], ...]] = {
 #: except a concept with a "now" cue (:data:`NOW`) between the cue and it. A help-seeking question ("is it dangerous",
 #: "what causes this", "how do I help him", "خطرناکه؟", "چیکار کنم") is deliberately not here: it never cancels.
 FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "history_of": {  # only what follows: "a history of diabetes" frames diabetes, not the chest pain before it
+        "fa": ("سابقه", "(?:بیماری|مشکل) زمینه ?ای"),
+        "fi": ("sabeqe",),
+        "en": ("history of", "h/o", "known (?:case of|to have)", "diagnosed with"),
+    },
     "history": {
-        "fa": ("سابقه", "سال ?(?:ها)? (?:پیش|قبل)", "ماه ?(?:ها)? (?:پیش|قبل)", "پارسال", "قبلا", "بار قبل", "دفعه ?(?:ی)? قبل", "بچگی",
+        "fa": ("سال ?(?:ها)? (?:پیش|قبل)", "ماه ?(?:ها)? (?:پیش|قبل)", "پارسال", "قبلا", "بار قبل", "دفعه ?(?:ی)? قبل", "بچگی",
                "کودکی", "خوب شده", "بهتر شده", "بند (?:اومد|امد|اومده|امده)", "یه بار … (?:پیش|قبل)", "در گذشته", "(?:زمانی|وقتی) که جوان",
                "فوت (?:کرد|کرده|شد)", "درگذشت", "بارداری قبلی", "\\d+ سال (?:پیش|قبل)", "ترخیص شد", "درمان شد",
                "بعد از (?:سکته|حمله ?ی? قلبی|جراحی|عمل قلب)", "پس از (?:سکته|حمله ?ی? قلبی)", "توانبخشی", "(?:الان|حالا) ?(?:کاملا )?(?:خوبه|خوب است|سرحاله|سرحال|سالمه)",
                "حالش خوبه", "کاملا سالم", "(?:تو|در) (?:دبیرستان|مدرسه|دانشگاه|سربازی)", "دوران (?:مدرسه|دانشگاه|سربازی)", "(?:تب|درد|خونریزی) ?(?:ش)? … (?:قطع|بند) (?:شده|اومده|امده)", "وقتی \\d+ ?(?:سال|ماه)",
                "هفته ?(?:ی)? (?:پیش|قبل|گذشته)", "مرخص (?:شد|شدیم|شده)"),
-        "fi": ("sabeqe", "parsal", "ghablan", "qablan", "sal(?: e|e)? (?:pish|qabl|gozashte)", "dafe(?: ye|ye)? qabl",
+        "fi": ("parsal", "ghablan", "qablan", "sal(?: e|e)? (?:pish|qabl|gozashte)", "dafe(?: ye|ye)? qabl",
                "alan khub", "khub shode", "dabirestan", "bachegi", "hafte(?: ye)? (?:pish|qabl|gozashte)"),
-        "en": ("history of", "years? ago", "months ago", "last (?:year|month|summer|winter)", "in (?:19|20)\\d\\d", "as a (?:child|kid|teen)",
+        "en": ("years? ago", "months ago", "last (?:year|month|summer|winter)", "in (?:19|20)\\d\\d", "as a (?:child|kid|teen)",
                "used to", "when i was (?:young|a kid|little|a child)", "(?:it|the bleeding|bleeding|the pain|pain|it all) (?:has )?(?:since )?stopped", "healed", "recovered",
                "years back", "previous pregnancy", "last week", "weeks ago", "after (?:his|her|my) (?:stroke|heart attack|surgery)", "rehab", "recovery from",
                "(?:is|seems|now|are) (?:completely |totally )?(?:fine|ok|okay|better|back to normal)", "when (?:he|she|i|they) (?:was|were) (?:\\d|a baby|little|young|small)", "back in (?:19|20)\\d\\d", "passed away", "died (?:of|from)", "once had", "had one before",
@@ -788,7 +793,7 @@ FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
         "fa": ("گاهی", "گاه ?گاهی", "هر از گاهی", "چند ماه(?:ه|ی)", "مدت(?:هاست|یه)", "خفیف", "سطحی", "کوچولو", "خیلی کوچیک"),
         "fi": ("gahi", "hamishe", "khafif"),
         "en": ("sometimes", "occasionally", "every now and then", "for (?:months|years)", "on and off", "mild", "minor",
-               "slight", "playful", "barely", "superficial", "tiny", "small"),
+               "slight", "playful", "superficial", "tiny", "small"),
     },
     "figurative": {  # idioms: "dying of embarrassment", "my heart aches from missing her"
         "fa": ("از (?:خجالت|خنده|ذوق|گرسنگی|خستگی|تشنگی|شرم|دوری|غصه|حسرت)", "دل ?(?:م|ش)? … تنگ", "دلتنگ", "برای … تنگ شده"),
