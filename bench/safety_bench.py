@@ -20,6 +20,8 @@
 
 ``--write PATH`` stores the figures as JSON (machine, load, date, commit, counts, intervals). The About tab reads
 ``space/safety_figures.json``: after a sealed measurement, ``--write space/safety_figures.json`` is all it takes.
+A later ``--write`` to the same file without ``--sealed`` keeps the sealed block it finds there (with the commit
+and date it was measured at) and says so.
 """
 
 from __future__ import annotations
@@ -147,6 +149,14 @@ def model_cross_validation() -> dict | None:
     return {"method": meta["cross_validation"]["method"], "writers": meta["trained_on"]["writers"], **block}
 
 
+def _stored_sealed(path: Path) -> dict | None:
+    """The sealed block of an earlier ``--write`` to ``path``, if any."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("sealed")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sealed", type=Path, nargs="+", default=[], metavar="FILE",
@@ -171,11 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         print("cross-validated by writer (model trained on the other writers, threshold chosen on them):")
         print("  " + describe("rules OR model", {**result["cross_validated"], "right_category": "-"}))
     if sealed_rows:
-        result["sealed"] = {**measure(sealed_rows), "files": [path.name for path in args.sealed]}
+        result["sealed"] = {**measure(sealed_rows), "files": [path.name for path in args.sealed],
+                            "commit": result["commit"], "date": result["date"]}  # fmt: skip
         print(f"sealed ({', '.join(result['sealed']['files'])}):")
         print("  " + describe("all sealed", result["sealed"]))
         for writer, block in result["sealed"]["per_writer"].items():
             print("  " + describe(writer, block))
+    elif args.write and _stored_sealed(args.write):
+        result["sealed"] = _stored_sealed(args.write)
+        print(f"sealed: none given; kept the figures already in {args.write} (commit {result['sealed'].get('commit')}, "
+              f"{result['sealed'].get('date')}): they describe the detector of that commit")  # fmt: skip
     else:
         print("sealed: none given (--sealed FILE ...)")
     speed = throughput([row.text for row in pool], args.min_seconds)

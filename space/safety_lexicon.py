@@ -681,6 +681,15 @@ CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+#: Concepts that qualify a red flag (who, how bad, a cause, a common symptom) without naming one: a negated or framed
+#: mention of these does not stop the learned model (:func:`space.safety.detect_red_flags`).
+CONTEXT_CONCEPTS = frozenset({
+    "infant", "child", "pregnant", "postpartum", "diabetic", "severe", "sudden", "pain", "allergen", "intent", "fall",
+    "self_harm_means", "co_source", "co_symptom", "headache", "fever", "vomiting", "diarrhea", "gi_loss", "ingested",
+    "toxic_substance", "accidental", "near_faint", "confusion", "drowsy", "infection", "anticoagulant",
+    "immunocompromised", "post_op", "bleeding_any", "wont_stop", "breathless", "fast_breathing", "hives",
+})
+
 # ------------------------------------------------------------------------------------------------ categories
 #: category -> its combinations; one combination is a tuple of concepts that must all be present.
 CATEGORY_RULES: dict[str, tuple[tuple[str, ...], ...]] = {

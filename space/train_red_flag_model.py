@@ -14,7 +14,8 @@ scikit-learn vectorizer has to be reproduced.
 
 **The threshold is chosen for recall.** Rules OR model: the model only adds flags. With out-of-fold scores from
 leave-one-writer-out cross-validation, the threshold is the lowest at which the combination's false alarms stay
-within ``--max-false-alarms`` (default 5%: on a writer it had never seen, 8% gave 15% false alarms).
+within ``--max-false-alarms`` (default 4%: on writers it had never seen, false alarms ran 2-3 times the
+cross-validated rate, and recall, not false alarms, had the margin).
 
 **The figure to quote is cross-validated by writer.** For each writer: choose the threshold by the same rule on
 the other writers only (nested), train on the other writers, measure on this one. The held-out writer's messages
@@ -121,13 +122,14 @@ def out_of_fold(rows: Sequence[Labelled]) -> np.ndarray:
 
 
 def choose_threshold(rows: Sequence[Labelled], model_scores: np.ndarray, rule_flags: Sequence[bool],
-                     max_false_alarms: float) -> float:  # fmt: skip
-    """The lowest threshold at which rules OR model keeps false alarms within ``max_false_alarms``."""
+                     max_false_alarms: float, consulted: Sequence[bool]) -> float:  # fmt: skip
+    """The lowest threshold at which rules OR model keeps false alarms within ``max_false_alarms`` (the model counts
+    only where :func:`space.safety.model_consulted`)."""
     emergency = np.array([row.emergency for row in rows])
-    rules = np.array(rule_flags)
+    rules, asked = np.array(rule_flags), np.array(consulted)
     negatives = ~emergency
     for threshold in np.unique(np.round(model_scores, 4)):
-        flagged = rules | (model_scores >= threshold)
+        flagged = rules | (asked & (model_scores >= threshold))
         if flagged[negatives].mean() <= max_false_alarms:
             return float(threshold)
     return float(model_scores.max() + 1)
@@ -139,19 +141,20 @@ def _rates(rows: Sequence[Labelled], flagged: np.ndarray) -> dict:
             "non_emergencies": int((~emergency).sum()), "false_alarms": int(flagged[~emergency].sum())}  # fmt: skip
 
 
-def cross_validate(rows: Sequence[Labelled], rule_flags: Sequence[bool], max_false_alarms: float) -> dict:
+def cross_validate(rows: Sequence[Labelled], rule_flags: Sequence[bool], max_false_alarms: float,
+                   consulted: Sequence[bool]) -> dict:  # fmt: skip
     """Leave-one-writer-out figures for rules alone, model alone and rules OR model (threshold nested)."""
-    rules = np.array(rule_flags)
+    rules, asked = np.array(rule_flags), np.array(consulted)
     per_writer, combined, model_only, rules_only = {}, np.zeros(len(rows), bool), np.zeros(len(rows), bool), rules
     for writer in _writers(rows):
         held = np.array([row.writer == writer for row in rows])
         train = [row for row in rows if row.writer != writer]
         train_rules = rules[~held]
         inner = out_of_fold(train) if len(_writers(train)) > 1 else scores(fit(train), train)
-        threshold = choose_threshold(train, inner, train_rules, max_false_alarms)
+        threshold = choose_threshold(train, inner, train_rules, max_false_alarms, asked[~held])
         held_scores = scores(fit(train), [row for row in rows if row.writer == writer])
         model_only[held] = held_scores >= threshold
-        combined[held] = rules[held] | model_only[held]
+        combined[held] = rules[held] | (asked[held] & model_only[held])
         held_rows = [row for row in rows if row.writer == writer]
         per_writer[writer] = {"threshold": threshold, **_rates(held_rows, combined[held])}
         print(f"  held out {writer}: {per_writer[writer]}", file=sys.stderr)
@@ -180,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pool", type=Path, default=DEFAULT_POOL, help="folder of labelled *.tsv files")
     parser.add_argument("--out", type=Path, default=safety.MODEL_FILE, help="the model (.npz) to write")
-    parser.add_argument("--max-false-alarms", type=float, default=0.05)
+    parser.add_argument("--max-false-alarms", type=float, default=0.04)
     args = parser.parse_args(argv)
     try:
         rows = read_pool(args.pool)
@@ -193,13 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     rule_flags = [bool(safety.detect_red_flags(row.text, model=None)) for row in rows]
+    consulted = [safety.model_consulted(row.text) for row in rows]
     print(f"{len(rows)} messages from {len(writers)} writers; cross-validating by writer ...", file=sys.stderr)
-    cv = cross_validate(rows, rule_flags, args.max_false_alarms)
+    cv = cross_validate(rows, rule_flags, args.max_false_alarms, consulted)
     for name in ("rules", "model", "rules_or_model"):
         r = cv[name]
         print(f"held-out {name:15s} recall {r['caught']}/{r['emergencies']}  false alarms "
               f"{r['false_alarms']}/{r['non_emergencies']}")  # fmt: skip
-    threshold = choose_threshold(rows, out_of_fold(rows), rule_flags, args.max_false_alarms)
+    threshold = choose_threshold(rows, out_of_fold(rows), rule_flags, args.max_false_alarms, consulted)
     fitted = fit(rows)
     meta = {"trained_on": {"messages": len(rows), "writers": writers, "max_false_alarms": args.max_false_alarms},
             "ngram_range": NGRAM_RANGE, "bits": BITS, "C": C, "min_df": MIN_DF, "cross_validation": cv}  # fmt: skip

@@ -313,3 +313,13 @@ def test_hypothetical_statistics_prevention_are_not_alarms(text):
 )
 def test_idioms_durations_and_finglish_frames_are_not_alarms(text):
     assert detect_red_flags(text, model=None) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["نه تب دارم نه درد قفسه سینه، فقط خسته‌ام", "I don't have any chest pain or shortness of breath",
+     "پارسال دست پسرم با آب جوش سوخت و الان جاش مونده، لیزر جواب میده؟"],
+)
+def test_the_model_does_not_overrule_a_negation_or_a_frame(text):
+    assert not safety.model_consulted(text)
+    assert detect_red_flags(text) == [], text
