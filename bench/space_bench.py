@@ -400,13 +400,12 @@ def bench_leaderboard(repo_id: str) -> dict:
 
 # --------------------------------------------------------------------------------------------- safety net
 def bench_safety(min_seconds: float = 2.0) -> dict:
-    """Emergency-detection throughput: the labelled set's messages per second, and one long (5,000-character)
-    message's time, the size of a pasted report."""
+    """Emergency-detection throughput: the labelled pool's messages per second, and one long (5,000-character)
+    message's time, the size of a pasted report (``bench/safety_bench.py`` measures the net in full)."""
     from space.safety import detect_red_flags
+    from space.safety_pool import read_pool
 
-    labelled = ROOT / "tests" / "space" / "data" / "red_flags.tsv"
-    messages = [line.split("\t", 1)[1] for line in labelled.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
+    messages = [row.text for row in read_pool(ROOT / "tests" / "space" / "data" / "red_flags")]
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < min_seconds:
         for message in messages:

@@ -18,7 +18,9 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = REPO_ROOT / "space"
-PACKAGE_FILES_EXCLUDED = {"deploy.py"}  # the Space does not deploy itself
+# The Space does not deploy itself, nor the development tools for its red-flag net (scikit-learn, the pool reader).
+PACKAGE_FILES_EXCLUDED = {"deploy.py", "train_red_flag_model.py", "safety_pool.py"}
+PACKAGE_SUFFIXES = {".py", ".css", ".json", ".npz"}  # .json/.npz: the red-flag model's arrays and its figures
 DEFAULT_HARDWARE = "zero-a10g"
 # ZeroGPU runs a pre-defined Python; the Hub documentation (spaces-zerogpu, "Supported versions") lists 3.10.13 and
 # 3.12.12. The Space's code stays Python 3.10 compatible (tests/space/test_space_app_import.py parses it so).
@@ -166,7 +168,7 @@ def space_files(meta: dict[str, object]) -> dict[str, bytes]:
     files = {"README.md": render_readme(meta).encode(), "app.py": APP_SHIM.encode(),
              "requirements.txt": render_requirements().encode()}
     for path in sorted(PACKAGE_DIR.iterdir()):
-        if path.is_file() and path.suffix in {".py", ".css"} and path.name not in PACKAGE_FILES_EXCLUDED:
+        if path.is_file() and path.suffix in PACKAGE_SUFFIXES and path.name not in PACKAGE_FILES_EXCLUDED:
             files[f"space/{path.name}"] = path.read_bytes()
     files.update(shipped_toolkit_files())
     return files

@@ -69,24 +69,53 @@ def emergency_line_html() -> str:
             f"<span dir='ltr' lang='en'>{en}</span></div>")
 
 
-def safety_figures_markdown() -> tuple[str, str]:
-    """(Persian, English) paragraphs stating the emergency net's measured recall and false-alarm rate."""
-    recall, alarms = 100 * MEASURED["recall"], 100 * MEASURED["false_alarm_rate"]
-    blind = 100 * MEASURED["blind_recall"]
+def _share(caught: int, n: int, ci: list[float]) -> str:
+    return f"{caught}/{n} ({100 * caught / n:.1f}%, 95% CI {100 * ci[0]:.1f}–{100 * ci[1]:.1f}%)"
+
+
+def safety_figures_markdown(figures: dict | None = None) -> tuple[str, str]:
+    """(Persian, English) paragraphs stating the emergency net's method and measured figures, from
+    ``space/safety_figures.json`` (:data:`space.safety.MEASURED`): the sealed (blind) figures when measured, "not
+    measured yet" otherwise, then the cross-validated and in-pool ones."""
+    figures = MEASURED if figures is None else figures
+    pool, sealed, cv = figures.get("pool"), figures.get("sealed"), figures.get("cross_validated")
+    if sealed:
+        sealed_en = (f"On sealed batches written blind after the last change ({sealed['messages']} messages), it "
+                     f"caught {_share(sealed['caught'], sealed['emergencies'], sealed['recall_ci95'])} of emergencies "
+                     f"with {_share(sealed['false_alarms'], sealed['non_emergencies'], sealed['false_alarm_ci95'])} "
+                     "false alarms.")  # fmt: skip
+        sealed_fa = (f"روی دسته‌های مهروموم‌شده‌ای که پس از آخرین تغییر، بی‌خبر از قواعد نوشته شدند ({sealed['messages']} "
+                     f"پیام)، {_share(sealed['caught'], sealed['emergencies'], sealed['recall_ci95'])} از موارد اورژانسی "
+                     f"را پیدا کرد و هشدار نابه‌جا {_share(sealed['false_alarms'], sealed['non_emergencies'], sealed['false_alarm_ci95'])} بود.")  # fmt: skip
+    else:
+        sealed_en = "Sealed (blind) figures: not measured yet."
+        sealed_fa = "ارقام دسته‌های مهروموم‌شده (نوشته‌شده بی‌خبر از قواعد): هنوز اندازه‌گیری نشده است."
+    pool_en = pool_fa = ""
+    if cv:
+        pool_en += (f" Cross-validated by writer on our labelled pool (trained on the other writers, measured on one; "
+                    f"{len(cv['writers'])} writers): recall {_share(cv['caught'], cv['emergencies'], cv['recall_ci95'])}, "
+                    f"false alarms {_share(cv['false_alarms'], cv['non_emergencies'], cv['false_alarm_ci95'])}.")  # fmt: skip
+        pool_fa += (f" با اعتبارسنجی متقابل به تفکیک نویسنده روی مجموعه برچسب‌خورده ({len(cv['writers'])} نویسنده): "
+                    f"بازیابی {_share(cv['caught'], cv['emergencies'], cv['recall_ci95'])}، هشدار نابه‌جا "
+                    f"{_share(cv['false_alarms'], cv['non_emergencies'], cv['false_alarm_ci95'])}.")  # fmt: skip
+    if pool:
+        pool_en += (f" On the pool itself ({pool['messages']} messages, written or trained with it in view, so "
+                    f"optimistic): recall {100 * pool['recall']:.1f}%, false alarms {100 * pool['false_alarm_rate']:.1f}%.")
+        pool_fa += (f" روی خود مجموعه ({pool['messages']} پیام، که قواعد و مدل با دیدن آن ساخته شده‌اند و پس خوش‌بینانه "
+                    f"است): بازیابی {100 * pool['recall']:.1f}٪ و هشدار نابه‌جا {100 * pool['false_alarm_rate']:.1f}٪.")
     fa = (
-        f"پیش از پاسخ مدل، پیام‌ها برای نشانه‌های اورژانسی (درد قفسه سینه، سکته مغزی، تنگی نفس، آنافیلاکسی، "
-        f"مسمومیت، خونریزی، تشنج و بیهوشی، سوختگی، اورژانس بارداری، تب نوزاد، خودکشی) بررسی می‌شوند. روی مجموعه "
-        f"برچسب‌خورده ما ({MEASURED['messages']} پیام فارسی، انگلیسی و آمیخته) این بررسی **{recall:.1f}٪** "
-        f"موارد اورژانسی را پیدا می‌کند و در **{alarms:.1f}٪** پیام‌های غیراورژانسی هشدار نابه‌جا می‌دهد. "
-        f"قواعد با همین مجموعه نوشته شده‌اند؛ روی پیام‌های تازه‌ای که پیش‌تر ندیده بودند فقط حدود {blind:.0f}٪ "
-        "را پیدا کردند. پس این یک تور ایمنی است، نه تریاژ: در اورژانس همیشه با ۱۱۵ تماس بگیرید."
+        "پیش از پاسخ مدل، هر پیام برای نشانه‌های اورژانسی بررسی می‌شود (درد قفسه سینه، سکته مغزی، تنگی نفس، "
+        "آنافیلاکسی، مسمومیت، خونریزی، تشنج و بیهوشی، سوختگی، اورژانس بارداری، تب نوزاد، خودکشی و آسیب به خود، ضربه "
+        "به سر، عفونت خون، مننژیت، اورژانس دیابت، پیچ‌خوردگی بیضه، درد حاد شکم، درد آئورت یا لخته ریه، گزش، "
+        "غرق‌شدگی، گرمازدگی، کم‌آبی کودک): واژگانی از مفاهیم به فارسی، فینگلیش و انگلیسی، همراه با یک مدل کوچک "
+        f"آموخته. {sealed_fa}{pool_fa} این یک تور ایمنی است، نه تریاژ: در اورژانس همیشه با ۱۱۵ تماس بگیرید."
     )
     en = (
-        "Before the model answers, each message is checked for emergency red flags (chest pain, stroke, "
-        "breathing, anaphylaxis, poisoning, bleeding, seizure or unconsciousness, burns, pregnancy emergencies, "
-        f"fever in a young baby, suicide). On our labelled set ({MEASURED['messages']} Persian, English and mixed "
-        f"messages) it catches **{recall:.1f}%** of emergencies with **{alarms:.1f}%** false alarms. The rules were "
-        f"written with that set in view; on new phrasings they had not seen, they caught only about {blind:.0f}%. "
+        "Before the model answers, each message is checked for emergency red flags (chest pain, stroke, breathing, "
+        "anaphylaxis, poisoning, bleeding, seizure or unconsciousness, burns, pregnancy, fever in a young baby, "
+        "suicide and self-harm, head injury, sepsis, meningitis, diabetic emergencies, torsion, acute abdomen, "
+        "aortic or clot pain, bites and stings, drowning, heat stroke, a dehydrated child): a lexicon of concepts in "
+        f"Persian, Finglish and English, and a small learned model. {sealed_en}{pool_en} "
         "It is a safety net, not triage: in an emergency always call 115."
     )
     return fa, en

@@ -33,6 +33,7 @@ from hub_tools.space_repo import (  # noqa: F401  (re-exported: deploy's public 
     MODEL_FILE_PATTERNS,
     PACKAGE_DIR,
     PACKAGE_FILES_EXCLUDED,
+    PACKAGE_SUFFIXES,
     PYTHON_VERSION,
     RELEASE_MANIFEST,
     REPO_ROOT,

@@ -172,13 +172,14 @@ register(ArtifactType(
 register(ArtifactType(
     name="space",
     repo_type="space",
-    allow=("README.md", "app.py", "requirements.txt", "space/*.py", "space/*.css",
+    allow=("README.md", "app.py", "requirements.txt", "space/*.py", "space/*.css", "space/*.json", "space/*.npz",
            # the toolkit modules the Space imports (hub_tools.space_repo.SHIPPED_MODULES), with empty package __init__.py
            "hub_tools/__init__.py", "hub_tools/folding.py", "hub_tools/space_text.py",
            "hub_tools/evaluation/__init__.py",
            "hub_tools/evaluation/schema.py"),
     description="the files `gaokerena space deploy` renders: README.md (front matter), app.py, requirements.txt, "
-                "the space/ package (.py, .css) and the two toolkit modules it imports (folding, result schema)",
+                "the space/ package (.py, .css; .json and .npz: the red-flag net's figures and model arrays) and "
+                "the toolkit modules it imports (folding, result schema, the Space's texts)",
 ))  # fmt: skip
 register(ArtifactType(
     name="gguf",

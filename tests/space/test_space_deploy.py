@@ -219,3 +219,9 @@ def test_the_deployed_file_set_imports_on_its_own(tmp_path):
     done = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_red_flag_nets_data_ships_and_its_development_tools_do_not():
+    files = space_files(front_matter(model_id="tester/tiny-aya", results_repo="tester/leaderboard-results"))
+    assert {"space/safety_lexicon.py", "space/red_flag_model.npz", "space/safety_figures.json"} <= set(files)
+    assert "space/train_red_flag_model.py" not in files and "space/safety_pool.py" not in files
