@@ -1,55 +1,75 @@
-"""Answer extraction for the generate protocol: free text -> "A" | "B" | "C" | "D" | "invalid".
+"""Answer extraction for the generate protocol: free text (and the question's options) -> "A" | "B" | "C" | "D" |
+"invalid".
 
-``extract_choice`` is a pure function (no model, no state). It decides on the **decisive statement**: the option the
-text states as its answer, not an option it negates, merely lists or mentions in passing. The rule, in full:
+``extract_choice(text, choices=None)`` is a pure function (no model, no state). It decides on the **decisive
+statement**: the option the text states as its answer, not an option it negates, merely lists, offers together with
+another, or mentions in passing. The rule, in full:
 
 1. Normalise with the one folding module (:mod:`hub_tools.folding`): presentation forms, NFKC (full-width Ｃ -> C),
-   bidi controls removed, Persian/Arabic-Indic digits -> ASCII, Arabic letter forms -> Persian; a lone option in
-   markdown bold (``**B**``, ``**۲**``, ``**ب**``) becomes ``[B]``; the remaining ``*``/``_`` emphasis is dropped.
+   bidi controls removed, Persian/Arabic-Indic digits -> ASCII, Arabic letter forms -> Persian (so the ezafe forms
+   ``گزینهٔ`` and ``گزینۀ`` both read ``گزینه`` + hamza); a lone option in markdown bold (``**B**``, ``**۲**``,
+   ``**ب**``) becomes ``[B]``; the remaining ``*``/``_`` emphasis is dropped.
 2. An *option token* is a Latin capital A-D, a digit 1-4 (1=A … 4=D) or a Persian option letter الف/ب/ج/د (the
-   order Persian exams use), standing alone (not inside a longer word or number).
+   order Persian exams use), standing alone (not inside a longer word or number). Ordinals name options too:
+   ``گزینه سوم``, ``سومی``, ``the third one``, ``the third option``, ``option three``.
 3. *Mentions* of an option are found anywhere in the text:
      - bracketed: ``[A]``, ``(A)``, ``«ب»``, ``[۲]``, ``(الف)``, lower case in brackets ``[c]``;
-     - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینه ۲``, ``گزینه شماره 3``, ``گزینه اول``,
+     - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینهٔ ۲``, ``گزینه شماره 3``, ``گزینه اول``,
        ``option D``, ``choice 2``;
      - after an answer keyword (an *answer statement*): ``پاسخ: B``, ``پاسخ صحیح گزینه [C] است``,
-       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``, ``the correct option is D``, ``answer is c``
-       (not after ``در``/``از``: ``در پاسخ D`` means "in option D");
+       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``, ``the correct option is D``, ``answer is c``,
+       ``It's B``, ``I'd go with C`` (not after ``در``/``از``: ``در پاسخ D`` means "in option D");
+     - a Latin letter as the subject of a verdict: ``A is not correct``, ``C درست است``;
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
-       followed by ``.`` at a line start is a numbered list, not an answer).
+       followed by ``.`` at a line start is a numbered list, not an answer);
+     - with the question's options (``choices``): an option's **text**, compared in the folding module's match form
+       (letters folded, diacritics, ZWNJ and punctuation ignored, case-insensitive), standing as whole words; where
+       one option's text contains another's, the longer one is meant.
    A Latin letter right after a naming word (``ویتامین D``, ``هپاتیت B``, ``سلول‌های T``, ``vitamin C``, ``type 2``)
    is a name, not a mention.
 4. Each mention is classified by its clause (the text after it up to the end of the sentence, at most 80
    characters, and the few words before it):
-     - **several** when the clause offers it together with others (``هر دو درست``, ``both … correct``, ``either``): the
-       whole output is then ``invalid``;
+     - **several** when the clause offers it together with others (``هر دو درست``, ``both … correct``, ``either``,
+       ``A و B``, ``A or B``, ``A and C`` after an answer keyword, ``A یا B``) or hedges between options (``A or
+       maybe B``): the whole output is then ``invalid``;
      - **negated** when the clause says it is wrong (``نادرست``, ``غلط``, ``اشتباه``, ``صحیح نیست``, ``نیست``,
        ``not``, ``incorrect``, ``wrong``, ``false``…) or the mention follows ``نه`` / ``not`` / ``به جز`` /
        ``except``: never an answer;
      - **stated** when it is an answer statement, or its clause calls it correct (``درست است``, ``صحیح است``,
        ``پاسخ است``, ``is correct``, ``is the answer``…);
-     - **listed** when it is one of an echoed option list (line-start or layout mentions of three or more
-       different options) and not stated;
+     - **listed** when it is one of an echoed option list: line-start or layout mentions of three or more different
+       options, three or more different options on one line (``A) … B) … C) … D) …``), or three or more different
+       option texts named one after another; and not stated;
      - otherwise **bare**.
-5. Decision: the stated options, if any; otherwise the bare ones. Exactly one distinct option -> that option.
-   Several distinct stated options -> ``invalid`` (the text contradicts itself). Several distinct bare options ->
-   the option of the opening sentence when it names exactly one (models state their answer first and then walk
-   through the others), else ``invalid``.
+5. Decision: the stated options, if any; otherwise the bare letter mentions; otherwise the bare option texts.
+   Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
+   itself). Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   state their answer first and then walk through the others), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
    ("B", "ب", "۳"), that is the answer. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
-``explain_choice`` returns the same decision with the mentions behind it (for reports and disagreement lists).
+``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
+per-question records: :func:`decision_trace`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub_tools.folding import fold_digits, fold_letters, fold_presentation_forms, strip_bidi
+from hub_tools.folding import (
+    DIACRITICS,
+    FATHATAN,
+    fold_digits,
+    fold_letters,
+    fold_presentation_forms,
+    match_key,
+    strip_bidi,
+)
 
 CHOICES = ("A", "B", "C", "D")
 INVALID = "invalid"
@@ -59,6 +79,10 @@ _TO_LETTER = {
     "1": "A", "2": "B", "3": "C", "4": "D",
     "الف": "A", "ب": "B", "ج": "C", "د": "D",
     "اول": "A", "یکم": "A", "دوم": "B", "سوم": "C", "چهارم": "D",
+    "اولی": "A", "دومی": "B", "سومی": "C", "چهارمی": "D",
+    "first": "A", "second": "B", "third": "C", "fourth": "D", "last": "D",
+    "one": "A", "two": "B", "three": "C", "four": "D",
+    "1st": "A", "2nd": "B", "3rd": "C", "4th": "D",
 }  # fmt: skip
 
 # One option token, standing alone. Latin letters must not touch other Latin letters; digits must not be part of a
@@ -68,12 +92,19 @@ _DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
 _ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم)(?!\w)"
+_EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
-_GOZINEH = r"گزینه(?:\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای; not گزینه‌ها
+# گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
+_GOZINEH = r"گزینه(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"
 _AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-]?\s*[\[(«]?\s*"
 _ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
+_EN_ANSWER_LEAD = (
+    r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
+    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+    r"\bi\s+(?:choose|pick|select|go\s+with))"
+)
 
-# Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B
+# Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B / It's B
 _STATEMENT_PATTERNS = [
     re.compile(
         rf"{_ANSWER_WORD}"
@@ -84,6 +115,10 @@ _STATEMENT_PATTERNS = [
     re.compile(rf"(?i:answer)(?:\s+(?i:is))?\s*[:：\-]?\s*(?i:option\s*)?[\[(]?\s*{_OPT}"),
     re.compile(rf"(?i:correct\s+(?:option|choice)|best\s+(?:option|choice))\s+(?i:is)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"),
     re.compile(r"(?i:answer\s+is)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!]|$))"),
+    re.compile(
+        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+        r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
+    ),
 ]
 # Other mentions: (pattern, kind); "layout" and "line" mentions can form an echoed option list.
 _MENTION_PATTERNS = [
@@ -91,40 +126,73 @@ _MENTION_PATTERNS = [
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
+    (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی)(?!\w)"), "option"),
     (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"), "option"),
+    (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
+    (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
+    (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s)", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
+    # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
+    (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
+    # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
+    (re.compile(
+        r"(?<![A-Za-z0-9\-'’])(?P<opt>[A-D])(?=\s*(?:,\s*)?(?i:is\b|isn't\b|was\b|would\b|seems\b|appears\b|can't\b|"
+        r"cannot\b|could\b|might\b|may\b|also\b|too\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
+        r"(?!\w))"
+    ), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
 _LONE = re.compile(r"^\W*(?P<opt>[A-D]|[1-4]|الف|ب|ج|د)\W*$")
+_DROP = str.maketrans({ch: "" for ch in DIACRITICS + FATHATAN})
 
 # A Latin letter or digit right after one of these words is a name (vitamin D, hepatitis B, T cells, type 2).
 _NAMING_WORDS = re.compile(
     r"(?:ویتامین|هپاتیت|تیپ|نوع|گروه|فاز|کلاس|سلول(?:\u200c?های)?|لنفوسیت(?:\u200c?های)?|ایمونوگلوبولین|زنجیره|"
-    r"vitamin|hepatitis|type|group|phase|class|cells?|lymphocytes?|immunoglobulin|ig|chain|stage|grade|مرحله|درجه)"
+    r"vitamin|hepatitis|type|group|phase|class|cells?|lymphocytes?|immunoglobulin|ig|chain|stage|grade|مرحله|درجه|"
+    r"plan|grade|level|zone|band|factor|protein|kinase|fibers?|فیبر(?:\u200c?های)?|پروتئین|فاکتور)"
     r"[\s\-]*$",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
     r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|رد\s+می\u200c?شود|"
-    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b)"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b)"
 )
 _NEGATION_BEFORE = re.compile(
-    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b))"
-    r"[\s:،,]*(?:(?:گزینه(?:\u200c?ی)?|(?i:option))\s*)?[\[(]?\s*$"
+    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
+    r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b))"
+    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
 _POSITIVE_AFTER = re.compile(
     r"(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
-    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best)\b|\bis\s+the\s+answer\b|\bcorrect\s+answer\b)"
+    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
-_SEVERAL_BEFORE = re.compile(r"هر\s+دو\s+(?:گزینه(?:\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?)$")
+_SEVERAL_BEFORE = re.compile(
+    r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
+)
 _SEVERAL = re.compile(
     r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)"
 )
-_SENTENCE_END = re.compile(r"[.!؟?\n]|،\s*(?=[\[(]|گزینه)")
+# right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
+_JOINED_OPTION = re.compile(
+    r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
+    rf"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA})(?:\s*[\])»])?"
+    r"(?!\s*(?:هم\s+)?(?:نادرست|غلط|اشتباه|نیست|(?i:are\s+(?:not|wrong|incorrect)|is\s+(?:not|wrong|incorrect))))"
+)
+# right before a verdict's subject: "A and C could be", "A یا B درست است"
+_JOINED_BEFORE = re.compile(
+    rf"(?:(?<![A-Za-z])(?P<opt>[A-D])|{_GOZINEH}\s*[\[(«]?\s*(?P<opt2>[A-D1-4]|الف|ب|ج|د))\s*[\])»]?\s*"
+    r"(?:\bو\b|\bیا\b|(?i:\band\b|\bor\b)|/)\s*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option))\s*)?[\[(«]?\s*$"
+)
+_SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
+_ANSWER_BEFORE_TEXT = re.compile(
+    rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
+    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b))\s*[:：\-]?\s*[\[(«\"']?\s*$"
+)
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -134,14 +202,14 @@ class Mention:
     start: int
     end: int
     letter: str
-    kind: str  # statement | bracket | option | layout | line
+    kind: str  # statement | bracket | option | layout | line | inline | subject | text
     status: str = "bare"  # stated | negated | listed | several | bare
 
 
 def normalize_answer_text(text: str) -> str:
     """Step 1 of the rule: the folding module's forms, bold lone options to ``[X]``, emphasis dropped."""
     text = fold_presentation_forms(unicodedata.normalize("NFKC", text))
-    text = fold_letters(fold_digits(strip_bidi(text)))
+    text = fold_letters(fold_digits(strip_bidi(text))).translate(_DROP)
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
     return text.replace("*", "").replace("__", "")
 
@@ -153,25 +221,66 @@ def _is_name(text: str, start: int, token: str) -> bool:
     return bool(_NAMING_WORDS.search(text[max(0, start - 30) : start]))
 
 
-def _mentions(text: str) -> list[Mention]:
+def _letter_mentions(text: str) -> list[Mention]:
     found: dict[tuple[int, str], Mention] = {}
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt")], "statement")
+            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt").lower()
+                                 if match.group("opt").lower() in _TO_LETTER else match.group("opt")], "statement")  # fmt: skip
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
             if key in found:
                 continue
-            if kind in ("bracket", "layout") and _is_name(text, match.start(), match.group("opt")):
+            if kind in ("bracket", "layout", "subject", "inline") and _is_name(text, match.start(), match.group("opt")):
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
             # "[A] : text" at a line start is the option list's own layout
             at_line_start = kind == "bracket" and _LINE_PREFIX.fullmatch(text[line_start : match.start()])
-            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt")],
-                                 "line" if at_line_start else kind)  # fmt: skip
+            token = match.group("opt")
+            letter = _TO_LETTER.get(token, _TO_LETTER.get(token.lower()))
+            end = match.end() if kind != "subject" else match.end("opt")
+            found[key] = Mention(match.start(), end, letter, "line" if at_line_start else kind)
     return sorted(found.values(), key=lambda m: m.start)
+
+
+_LOOSE_CLASSES = {"ا": "[اأإآٱ]", "و": "[وؤ]", "ی": "[یئ]", "ه": "[هة]"}
+
+
+def _choice_pattern(choice: str) -> re.Pattern | None:
+    """A choice's text as whole words in the folding module's match form: any run of non-word characters (spaces,
+    ZWNJ, punctuation) or none between words, hamza forms and teh marbuta loose, case-insensitive."""
+    words = _WORD.findall(match_key(choice, hamza=True, teh_marbuta=True))
+    if not words:
+        return None
+    body = r"[\W_]*".join("".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word) for word in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention]) -> list[Mention]:
+    """Mentions of the options' texts; the longest match wins where texts overlap; none inside a letter mention."""
+    if not choices or len(choices) != len(CHOICES):
+        return []
+    spans: list[tuple[int, int, str]] = []
+    for letter, choice in zip(CHOICES, choices):
+        pattern = _choice_pattern(str(choice))
+        if pattern is None:
+            continue
+        spans += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, letter in spans:
+        if any(start < e and s < end for s, e, _ in kept):
+            continue
+        if any(m.start <= start < m.end for m in taken):
+            continue
+        kept.append((start, end, letter))
+    out = []
+    for start, end, letter in sorted(kept):
+        kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
+        out.append(Mention(start, end, letter, kind))
+    return out
 
 
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
@@ -180,26 +289,66 @@ def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     return clause[: end.start()] if end else clause
 
 
+def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
+    """Starts of mentions that belong to a line naming three or more different options with no verdict words."""
+    by_line: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        if mention.kind in ("bracket", "inline", "layout", "line", "text"):
+            by_line.setdefault(text.rfind("\n", 0, mention.start), []).append(mention)
+    echoed = set()
+    for group in by_line.values():
+        if len({m.letter for m in group}) >= 3:
+            echoed |= {m.start for m in group}
+    return echoed
+
+
 def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
+    echoed_inline = _echoed_lines(text, mentions)
+    texts = {m.letter for m in mentions if m.kind == "text"}
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         after = _clause_after(text, mention, next_start)
+        rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
-        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before):
+        joined = _JOINED_OPTION.match(rest)
+        joined_other = joined is not None and mention.kind in ("statement", "subject") and (
+            _joined_letter(joined.group()) not in (None, mention.letter)
+        )
+        joined_before = _JOINED_BEFORE.search(before)
+        joined_other = joined_other or (mention.kind in ("subject", "option") and joined_before is not None
+                                        and _TO_LETTER.get(joined_before.group("opt") or joined_before.group("opt2"))
+                                        != mention.letter)  # fmt: skip
+        joined_other = joined_other and not _NEGATION_AFTER.search(after)
+        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or joined_other:
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
         elif mention.kind == "statement" or _POSITIVE_AFTER.search(after):
             status = "stated"
-        elif echoed and mention.kind in ("layout", "line"):
+        elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
+            status = "listed"
+        elif mention.kind == "inline":
+            continue  # "x)" in running text is no option unless a line lists three or more of them
+        elif mention.kind == "text" and len(texts) >= 3:
             status = "listed"
         else:
             status = "bare"
         out.append(Mention(mention.start, mention.end, mention.letter, mention.kind, status))
     return out
+
+
+_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA})\W*$")
+
+
+def _joined_letter(joined: str) -> str | None:
+    match = _JOINED_TOKEN.search(joined.strip().rstrip("])»").strip())
+    if match is None:
+        return None
+    token = match.group().strip("])» \t")
+    return _TO_LETTER.get(token)
 
 
 def _opening_sentence_end(text: str) -> int:
@@ -208,30 +357,44 @@ def _opening_sentence_end(text: str) -> int:
     return end.start() if end else len(text)
 
 
-def explain_choice(text: object) -> tuple[str, list[Mention], str]:
+def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
+    letters = {m.letter for m in bare}
+    if len(letters) == 1:
+        return bare[0].letter, "the only option named"
+    opening = _opening_sentence_end(norm)
+    first = {m.letter for m in bare if m.start < opening}
+    if len(first) == 1:
+        return bare[0].letter, "named alone in the opening sentence"
+    return None
+
+
+def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
     norm = normalize_answer_text(text)
-    mentions = _classify(norm, _mentions(norm))
+    letters = _letter_mentions(norm)
+    found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
+    mentions = _classify(norm, found)
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
-    bare = [m for m in mentions if m.status == "bare"]
     if stated:
-        letters = {m.letter for m in stated}
-        if len(letters) == 1:
-            return stated[0].letter, mentions, "stated as the answer"
-        return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(letters))})"
-    if bare:
-        letters = {m.letter for m in bare}
-        if len(letters) == 1:
-            return bare[0].letter, mentions, "the only option named"
-        opening = _opening_sentence_end(norm)
-        first = {m.letter for m in bare if m.start < opening}
-        if len(first) == 1:
-            return bare[0].letter, mentions, "named alone in the opening sentence"
-        return INVALID, mentions, f"several options named, none stated as the answer ({', '.join(sorted(letters))})"
+        chosen = {m.letter for m in stated}
+        if len(chosen) == 1:
+            how = "stated as the answer" + (" (by its text)" if all(m.kind == "text" or m.start in
+                                                                   _text_starts(mentions) for m in stated) else "")  # fmt: skip
+            return stated[0].letter, mentions, how
+        return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
+    for kind_filter, label in ((lambda m: m.kind != "text", ""), (lambda m: m.kind == "text", " (by its text)")):
+        bare = [m for m in mentions if m.status == "bare" and kind_filter(m)]
+        if not bare:
+            continue
+        decided = _decide_bare(norm, bare)
+        if decided is not None:
+            return decided[0], mentions, decided[1] + label
+        named = ", ".join(sorted({m.letter for m in bare}))
+        return INVALID, mentions, f"several options named, none stated as the answer ({named})"
     lone = _LONE.match(norm.strip())
     if lone is not None:
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
@@ -241,9 +404,29 @@ def explain_choice(text: object) -> tuple[str, list[Mention], str]:
     return INVALID, mentions, "no option named"
 
 
-def extract_choice(text: object) -> str:
-    """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring)."""
-    return explain_choice(text)[0]
+def _text_starts(mentions: list[Mention]) -> set[int]:
+    return {m.start for m in mentions if m.kind == "text"}
+
+
+def extract_choice(text: object, choices: Sequence[str] | None = None) -> str:
+    """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring).
+
+    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count.
+    """
+    return explain_choice(text, choices)[0]
+
+
+def decision_trace(text: object, choices: Sequence[str] | None = None) -> dict:
+    """The decision behind :func:`extract_choice` for a per-question record: the reason and each mention (letter,
+    kind, status and the text it was read from)."""
+    choice, mentions, reason = explain_choice(text, choices)
+    norm = normalize_answer_text(text) if isinstance(text, str) else ""
+    return {
+        "choice": choice,
+        "reason": reason,
+        "mentions": [{"letter": m.letter, "kind": m.kind, "status": m.status, "text": norm[m.start : m.end]}
+                     for m in mentions],  # fmt: skip
+    }
 
 
 def letter_to_index(letter: str) -> int:
