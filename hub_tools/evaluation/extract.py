@@ -79,7 +79,7 @@ _TO_LETTER = {
     "1": "A", "2": "B", "3": "C", "4": "D",
     "الف": "A", "ب": "B", "ج": "C", "د": "D",
     "اول": "A", "یکم": "A", "دوم": "B", "سوم": "C", "چهارم": "D",
-    "اولی": "A", "دومی": "B", "سومی": "C", "چهارمی": "D",
+    "اولی": "A", "دومی": "B", "سومی": "C", "چهارمی": "D", "آخر": "D", "آخری": "D",
     "first": "A", "second": "B", "third": "C", "fourth": "D", "last": "D",
     "one": "A", "two": "B", "three": "C", "four": "D",
     "1st": "A", "2nd": "B", "3rd": "C", "4th": "D",
@@ -91,12 +91,12 @@ _LATIN = r"(?<![A-Za-z])[A-D](?![A-Za-z0-9])"
 _DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
-_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم)(?!\w)"
+_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر)(?!\w)"
 _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
 _GOZINEH = r"گزینه(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"
-_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-]?\s*[\[(«]?\s*"
+_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
 _ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
@@ -108,13 +108,14 @@ _EN_ANSWER_LEAD = (
 _STATEMENT_PATTERNS = [
     re.compile(
         rf"{_ANSWER_WORD}"
-        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر))?"
-        rf"\s*[:：\-]?\s*(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
+        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر|اصلاح\s+می\u200c?شود|اصلاح\s+شده))?"
+        rf"\s*[:：\-=]?\s*(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
-    re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-]?\s*{_GOZINEH}\s+{_ORDINAL}"),
-    re.compile(rf"(?i:answer)(?:\s+(?i:is))?\s*[:：\-]?\s*(?i:option\s*)?[\[(]?\s*{_OPT}"),
+    re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
+    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
     re.compile(rf"(?i:correct\s+(?:option|choice)|best\s+(?:option|choice))\s+(?i:is)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"),
-    re.compile(r"(?i:answer\s+is)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!]|$))"),
+    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
         r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
@@ -126,13 +127,13 @@ _MENTION_PATTERNS = [
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
-    (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی)(?!\w)"), "option"),
+    (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
     (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
-    (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s)", re.MULTILINE), "line"),
+    (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
@@ -144,7 +145,7 @@ _MENTION_PATTERNS = [
     ), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
-_LONE = re.compile(r"^\W*(?P<opt>[A-D]|[1-4]|الف|ب|ج|د)\W*$")
+_LONE = re.compile(r"^\W*(?P<opt>[A-Da-d]|[1-4]|الف|ب|ج|د)\W*$")
 _DROP = str.maketrans({ch: "" for ch in DIACRITICS + FATHATAN})
 
 # A Latin letter or digit right after one of these words is a name (vitamin D, hepatitis B, T cells, type 2).
@@ -156,7 +157,7 @@ _NAMING_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
-    r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|رد\s+می\u200c?شود|"
+    r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|رد\s+می\u200c?شود|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b)"
 )
 _NEGATION_BEFORE = re.compile(
@@ -165,7 +166,7 @@ _NEGATION_BEFORE = re.compile(
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
 _POSITIVE_AFTER = re.compile(
-    r"(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
+    r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
@@ -202,7 +203,7 @@ class Mention:
     start: int
     end: int
     letter: str
-    kind: str  # statement | bracket | option | layout | line | inline | subject | text
+    kind: str  # statement | bracket | option | layout | line | inline | subject | text | joined
     status: str = "bare"  # stated | negated | listed | several | bare
 
 
@@ -221,13 +222,33 @@ def _is_name(text: str, start: int, token: str) -> bool:
     return bool(_NAMING_WORDS.search(text[max(0, start - 30) : start]))
 
 
+_PLURAL_LIST = re.compile(
+    rf"(?:گزینه\u200c?های|(?i:\boptions|\bchoices|\banswers))\s*[:：]?\s*(?P<list>[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA})"
+    rf"(?:\s*[\])»]?\s*(?:,|،|و|(?i:and|or)|یا|/)\s*[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA}))+\s*[\])»]?)"
+)
+_LIST_TOKEN = re.compile(rf"{_LATIN}|{_DIGIT}|{_FA}")
+
+
+def _letter_of(token: str) -> str:
+    return _TO_LETTER[token] if token in _TO_LETTER else _TO_LETTER[token.lower()]
+
+
+def _plural_mentions(text: str) -> list[Mention]:
+    """"گزینه‌های الف و ج", "options B and C": each option of the list, named together with the others."""
+    out = []
+    for match in _PLURAL_LIST.finditer(text):
+        for token in _LIST_TOKEN.finditer(match.group("list")):
+            start = match.start("list") + token.start()
+            out.append(Mention(start, start + len(token.group()), _TO_LETTER[token.group()], "plural"))
+    return out
+
+
 def _letter_mentions(text: str) -> list[Mention]:
-    found: dict[tuple[int, str], Mention] = {}
+    found: dict[tuple[int, str], Mention] = {(m.start, text[m.start : m.end]): m for m in _plural_mentions(text)}
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt").lower()
-                                 if match.group("opt").lower() in _TO_LETTER else match.group("opt")], "statement")  # fmt: skip
+            found[key] = Mention(match.start(), match.end(), _letter_of(match.group("opt")), "statement")
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
@@ -238,36 +259,49 @@ def _letter_mentions(text: str) -> list[Mention]:
             line_start = text.rfind("\n", 0, match.start()) + 1
             # "[A] : text" at a line start is the option list's own layout
             at_line_start = kind == "bracket" and _LINE_PREFIX.fullmatch(text[line_start : match.start()])
-            token = match.group("opt")
-            letter = _TO_LETTER.get(token, _TO_LETTER.get(token.lower()))
             end = match.end() if kind != "subject" else match.end("opt")
-            found[key] = Mention(match.start(), end, letter, "line" if at_line_start else kind)
+            found[key] = Mention(match.start(), end, _letter_of(match.group("opt")), "line" if at_line_start else kind)
     return sorted(found.values(), key=lambda m: m.start)
 
 
 _LOOSE_CLASSES = {"ا": "[اأإآٱ]", "و": "[وؤ]", "ی": "[یئ]", "ه": "[هة]"}
 
 
-def _choice_pattern(choice: str) -> re.Pattern | None:
-    """A choice's text as whole words in the folding module's match form: any run of non-word characters (spaces,
-    ZWNJ, punctuation) or none between words, hamza forms and teh marbuta loose, case-insensitive."""
-    words = _WORD.findall(match_key(choice, hamza=True, teh_marbuta=True))
-    if not words:
-        return None
+_PLURAL = "(?:\u200c?(?:های|ها|ی))?"
+_PARENTHETICAL = re.compile(r"\(([^()]+)\)")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(match_key(text, hamza=True, teh_marbuta=True))
+
+
+def _choice_aliases(choice: str) -> list[list[str]]:
+    """The words a choice can be named by: its whole text, the text without a parenthetical, the parenthetical
+    (an abbreviation such as "(SSRI)")."""
+    aliases = [_words(choice)]
+    inner = _PARENTHETICAL.findall(choice)
+    if inner:
+        aliases.append(_words(_PARENTHETICAL.sub(" ", choice)))
+        aliases += [_words(part) for part in inner]
+    return [words for words in aliases if words]
+
+
+def _choice_pattern(words: list[str]) -> re.Pattern:
+    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
+    between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
     body = r"[\W_]*".join("".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
 
 
 def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention]) -> list[Mention]:
-    """Mentions of the options' texts; the longest match wins where texts overlap; none inside a letter mention."""
+    """Mentions of the options' texts; the longest match wins where texts overlap; none inside a letter mention.
+    Two option texts joined by "و"/"and"/"or" are named together, never as the answer (kind "joined")."""
     if not choices or len(choices) != len(CHOICES):
         return []
     spans: list[tuple[int, int, str]] = []
     for letter, choice in zip(CHOICES, choices):
-        pattern = _choice_pattern(str(choice))
-        if pattern is None:
-            continue
-        spans += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
+        for words in _choice_aliases(str(choice)):
+            spans += [(m.start(), m.end(), letter) for m in _choice_pattern(words).finditer(text)]
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     kept: list[tuple[int, int, str]] = []
     for start, end, letter in spans:
@@ -276,11 +310,54 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
         if any(m.start <= start < m.end for m in taken):
             continue
         kept.append((start, end, letter))
+    kept.sort()
+    joined = set()
+    for (s1, e1, l1), (s2, e2, l2) in zip(kept, kept[1:]):
+        if l1 != l2 and _TEXT_JOIN.fullmatch(text[e1:s2]):
+            joined |= {s1, s2}
     out = []
-    for start, end, letter in sorted(kept):
+    for start, end, letter in kept:
         kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
-        out.append(Mention(start, end, letter, kind))
+        out.append(Mention(start, end, letter, "joined" if start in joined else kind))
     return out
+
+
+_TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
+
+
+def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float] | None:
+    """A short output that is one option's text, loosely: the option whose words best cover the output's and the
+    output's cover its (F1 of fuzzy word matches, a word matching at difflib ratio >= 0.8), when it is at least 0.5
+    and 0.25 above every other option's."""
+    if not choices or len(choices) != len(CHOICES):
+        return None
+    said = _words(text)
+    if not said or len(said) > _FUZZY_MAX_WORDS:
+        return None
+    scores = []
+    for choice in choices:
+        words = _words(str(choice))
+        if not words:
+            scores.append(0.0)
+            continue
+        hits_choice = sum(any(_similar(w, s) for s in said) for w in words)
+        hits_said = sum(any(_similar(s, w) for w in words) for s in said)
+        recall, precision = hits_choice / len(words), hits_said / len(said)
+        scores.append(0.0 if not recall or not precision else 2 * recall * precision / (recall + precision))
+    ranked = sorted(range(len(CHOICES)), key=lambda k: -scores[k])
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    if best >= 0.5 and best - second >= 0.25:
+        return CHOICES[ranked[0]], best
+    return None
+
+
+_FUZZY_MAX_WORDS = 12
+
+
+def _similar(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return a == b or (min(len(a), len(b)) >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.8)
 
 
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
@@ -306,7 +383,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
     echoed_inline = _echoed_lines(text, mentions)
-    texts = {m.letter for m in mentions if m.kind == "text"}
+    texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -326,13 +403,15 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
+        elif mention.kind == "plural":  # named together with other options: never the answer on its own
+            status = "several" if _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40]) else "listed"
         elif mention.kind == "statement" or _POSITIVE_AFTER.search(after):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
             status = "listed"
         elif mention.kind == "inline":
             continue  # "x)" in running text is no option unless a line lists three or more of them
-        elif mention.kind == "text" and len(texts) >= 3:
+        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3):
             status = "listed"
         else:
             status = "bare"
@@ -398,6 +477,9 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     lone = _LONE.match(norm.strip())
     if lone is not None:
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
+    fuzzy = None if mentions else _fuzzy_choice(norm, choices)
+    if fuzzy is not None:
+        return fuzzy[0], mentions, f"the whole output is close to the option's text (score {fuzzy[1]:.2f})"
     if mentions:
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"
