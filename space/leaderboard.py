@@ -54,7 +54,7 @@ MODEL_TYPES = schema.MODEL_TYPES
 MC_BENCHMARKS = tuple(b for b in schema.BENCHMARKS if b != "kqa-fa")
 KQA = "kqa-fa"
 DEFAULT_MIN_N = 30  # rows resting only on fewer questions are hidden by default
-Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+Z95 = schema.Z95
 LOWER_IS_BETTER = schema.LOWER_IS_BETTER  # metrics where less is better (marked "↓")
 COUNT_METRICS = {"Hall"}  # a mean count per answer, shown as it is; every other metric is a fraction shown in percent
 # Files written before K-QA's own Comp/Hall carried the project's figures under older names: the share of must-have
@@ -183,15 +183,7 @@ def load_results(paths: Iterable[Path]) -> LoadedResults:
     return loaded
 
 
-def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``correct/n`` (fractions); (nan, nan) for n = 0."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = correct / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+wilson_interval = schema.wilson_interval
 
 
 def _interval(block: dict[str, Any], metric: str) -> tuple[float, float]:

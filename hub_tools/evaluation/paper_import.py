@@ -263,6 +263,9 @@ def import_paper_file(
             "raw_output": str(row["AI_answer"]),
             "question": str(row["Question"]),
         }
+        choices = _parse_choices(row["question_choices"])
+        if choices:
+            record["choices"] = choices
         if prediction == NO_ANSWER:
             record["no_answer"] = True
             no_answer += 1

@@ -52,6 +52,36 @@ LOWER_IS_BETTER = frozenset({"Hall", "answers_with_contradiction_share", "answer
                              "hallucination_rate", "loss_rate"})
 
 
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+
+
+def wilson_interval(correct: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``correct/n`` (fractions); (nan, nan) for n = 0.
+
+    It keeps its real width at small n (0 of 8 -> 0.0-0.32, not 0-0). ``correct`` may be fractional: for a mean of
+    values in [0, 1] (a K-QA Comp, a win rate) the Wilson interval at the mean is conservative, since such values
+    vary at most as much as yes/no answers with the same mean.
+    """
+    if n <= 0:
+        return math.nan, math.nan
+    p = correct / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(max(0.0, p * (1 - p)) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def poisson_mean_interval(total: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% interval of a mean count per item from ``total`` counts over ``n`` items (Byar's approximation of the
+    exact Poisson interval; 0 over 3 items -> 0-1.22, not 0-0); (nan, nan) for n = 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    x = max(0.0, float(total))
+    lower = 0.0 if x == 0 else x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return max(0.0, lower) / n, upper / n
+
+
 def metric_direction(name: str) -> str:
     """"lower" for metrics in :data:`LOWER_IS_BETTER`, else "higher"."""
     return "lower" if name in LOWER_IS_BETTER else "higher"
