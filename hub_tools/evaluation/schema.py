@@ -27,12 +27,22 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 BENCHMARKS = ("mmlu-fa", "ibmsee", "kqa-fa")
-PROTOCOLS = ("generate", "loglikelihood", "pairwise", "kqa-metrics")
+#: K-QA-fa protocols: ``pairwise``, and the judging modes of K-QA's metrics: ``kqa`` (K-QA's own two questions per
+#: statement), ``kqa-3way`` (one three-way verdict) and ``kqa-metrics`` (files written before the modes: one
+#: three-way verdict, Comp averaged over the judged questions). Scores of different modes are never ranked together.
+KQA_MODES = ("kqa", "kqa-3way", "kqa-metrics")
+KQA_PROTOCOLS = ("pairwise", *KQA_MODES)
+PROTOCOLS = ("generate", "loglikelihood", *KQA_PROTOCOLS)
 MC_PROTOCOLS = ("generate", "loglikelihood")
 MODEL_TYPES = ("fine-tuned", "base", "general", "translation-pipeline")
 SOURCES = ("gaokerena eval", "paper import")
 LETTERS = ("A", "B", "C", "D")
-IBMSEE_PASS_MARK = 0.36
+#: Pass marks a source supports (share of the questions), by IBMSEE sitting: sitting id -> (mark, source). Every
+#: other sitting, and ``all``, has no pass mark (no verdict is ever shown for it).
+IBMSEE_PASS_MARKS: dict[str, tuple[float, str]] = {
+    "medicine-1402-06": (0.36, "Gaokerena paper (Ghassabi et al., 2025, arXiv:2505.16000)"),
+}
+IBMSEE_PASS_MARK = IBMSEE_PASS_MARKS["medicine-1402-06"][0]  # the paper's sitting (medicine, Shahrivar 1402)
 
 #: Default Hub dataset ids and the human-readable names used on cards.
 DATASET_IDS = {"mmlu-fa": "gaokerena/MMLU-fa", "ibmsee": "gaokerena/IBMSEE", "kqa-fa": "gaokerena/K-QA-fa"}
@@ -43,12 +53,14 @@ DATASET_NAMES = {
 }
 PAPER_URL = "https://arxiv.org/abs/2505.16000"
 
-#: K-QA metric keys (see :mod:`hub_tools.evaluation.kqa`): ``Comp`` and ``Hall`` as the K-QA paper defines them;
-#: ``Hall`` is a mean count per answer (not a fraction). Files written before Comp/Hall carried the legacy pair.
+#: K-QA metric keys (see :mod:`hub_tools.evaluation.kqa`): ``Comp`` and ``Hall`` with K-QA's fixed denominator and,
+#: in files of the ``kqa``/``kqa-3way`` modes, ``Comp_norm``/``Hall_norm`` over the answered questions; ``Hall`` is
+#: a count per question (not a fraction). Files written before Comp/Hall carried the legacy pair.
 KQA_METRIC_KEYS = ("Comp", "Hall")
+KQA_NORM_METRIC_KEYS = ("Comp_norm", "Hall_norm")
 KQA_LEGACY_METRIC_KEYS = ("comprehensiveness", "hallucination_rate")
 #: Metrics where a lower value is better; leaderboards and cards sort and mark them accordingly.
-LOWER_IS_BETTER = frozenset({"Hall", "answers_with_contradiction_share", "answers_with_must_have_contradiction_share",
+LOWER_IS_BETTER = frozenset({"Hall", "Hall_norm", "answers_with_contradiction_share", "answers_with_must_have_contradiction_share",
                              "hallucination_rate", "loss_rate"})
 
 
@@ -80,6 +92,12 @@ def poisson_mean_interval(total: float, n: int, z: float = Z95) -> tuple[float, 
     lower = 0.0 if x == 0 else x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
     upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
     return max(0.0, lower) / n, upper / n
+
+
+def ibmsee_pass_mark(sitting: str) -> float | None:
+    """The pass mark a source gives for an IBMSEE sitting (:data:`IBMSEE_PASS_MARKS`), else None."""
+    known = IBMSEE_PASS_MARKS.get(sitting)
+    return known[0] if known else None
 
 
 def metric_direction(name: str) -> str:
@@ -286,7 +304,7 @@ def _check_count(value, path, name):
 def _check_kqa_metrics(metrics: dict, path, keys: tuple[str, ...]) -> None:
     """Each key and its ``_ci95`` pair: fractions, except ``Hall`` (a mean count, >= 0)."""
     for key in keys:
-        check = _check_count if key == "Hall" else _check_fraction
+        check = _check_count if key.startswith("Hall") else _check_fraction
         check(_require(metrics, key, (int, float), path, "metrics."), path, f"metrics.{key}")
         ci = _require(metrics, f"{key}_ci95", list, path, "metrics.")
         if not isinstance(ci, list) or len(ci) != 2:
@@ -334,12 +352,14 @@ def validate_dict(data: Any, *, path: str | Path | None = None) -> None:
     _require(bench, "config", str, path, "benchmark.")
     _require(bench, "split", str, path, "benchmark.")
     _require(bench, "dataset_revision", str, path, "benchmark.", nullable=True)
-    if name == "ibmsee":
-        _check_fraction(_require(bench, "pass_mark", (int, float), path, "benchmark."), path, "benchmark.pass_mark")
+    if name == "ibmsee":  # null: the sitting's source gives no pass mark (and "all" never has one)
+        mark = _require(bench, "pass_mark", (int, float), path, "benchmark.", nullable=True)
+        if mark is not None:
+            _check_fraction(mark, path, "benchmark.pass_mark")
     protocol = _require(data, "protocol", str, path)
     if protocol not in PROTOCOLS:
         _fail(f"must be one of {', '.join(PROTOCOLS)}, got {protocol!r}", path, "protocol")
-    if (name == "kqa-fa") != (protocol in ("pairwise", "kqa-metrics")):
+    if (name == "kqa-fa") != (protocol in KQA_PROTOCOLS):
         _fail(f"protocol {protocol!r} does not apply to benchmark {name!r}", path, "protocol")
     metrics = _require(data, "metrics", dict, path)
     _require(metrics, "n", int, path, "metrics.")
@@ -349,6 +369,8 @@ def validate_dict(data: Any, *, path: str | Path | None = None) -> None:
         _require(metrics, "acc_stderr,none", (int, float), path, "metrics.")
     elif protocol == "kqa-metrics" and "Comp" not in metrics and "comprehensiveness" in metrics:
         _check_kqa_metrics(metrics, path, KQA_LEGACY_METRIC_KEYS)  # a file written before Comp/Hall
+    elif protocol in ("kqa", "kqa-3way"):
+        _check_kqa_metrics(metrics, path, KQA_METRIC_KEYS + KQA_NORM_METRIC_KEYS)
     else:
         _check_kqa_metrics(metrics, path, ("win_rate",) if protocol == "pairwise" else KQA_METRIC_KEYS)
     subsets = _require(data, "subsets", dict, path)
