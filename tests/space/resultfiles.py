@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hub_tools.evaluation.mc import model_info, score_records
-from hub_tools.evaluation.schema import BenchmarkInfo, Result, result_filename
+from hub_tools.evaluation.schema import BenchmarkInfo, Result, ibmsee_pass_mark, result_filename
 
 
 TINY_REPO = "tester/tiny-aya"
@@ -62,7 +62,7 @@ def make_result(
     model = model_info(model_id, None, model_id=model_id, display_name=display_name or model_id.split("/")[-1],
                        model_type=model_type, revision=revision)
     bench = BenchmarkInfo(name=benchmark, dataset_id=f"gaokerena/{benchmark}", config=config,
-                          pass_mark=0.36 if benchmark == "ibmsee" else None)
+                          pass_mark=ibmsee_pass_mark(config) if benchmark == "ibmsee" else None)
     if kqa:
         metrics: dict[str, Any] = {"n": n or 201}
         for name, value in kqa.items():
@@ -72,6 +72,8 @@ def make_result(
         return Result(model=model, benchmark=bench, protocol=protocol, metrics=metrics, created_at=created_at,
                       source=source)
     records = _records(benchmark, accuracy, n or DEFAULT_N[benchmark], spread=config == "all")
+    if benchmark == "ibmsee":
+        records = [{**r, "subset": config} for r in records]
     if config in SUBJECTS:
         records = [{**r, "subset": config} for r in records]
     metrics, subsets = score_records(records, resamples=50)
