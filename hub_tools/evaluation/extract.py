@@ -31,18 +31,21 @@ another, or mentions in passing. The rule, in full:
 4. Each mention is classified by its clause (the text after it up to the end of the sentence, at most 80
    characters, and the few words before it):
      - **several** when the clause offers it together with others (``هر دو درست``, ``both … correct``, ``either``,
-       ``A و B``, ``A or B``, ``A and C`` after an answer keyword, ``A یا B``) or hedges between options (``A or
-       maybe B``): the whole output is then ``invalid``;
+       ``A و B``, ``A or B``, ``A and C`` after an answer keyword, ``A یا B``): the whole output is then
+       ``invalid``;
      - **negated** when the clause says it is wrong (``نادرست``, ``غلط``, ``اشتباه``, ``صحیح نیست``, ``نیست``,
        ``not``, ``incorrect``, ``wrong``, ``false``…) or the mention follows ``نه`` / ``not`` / ``به جز`` /
        ``except``: never an answer;
+     - **hedged** when it is offered as a possibility (``شاید الف``, ``maybe B``, ``it could be C``): never an
+       answer;
      - **stated** when it is an answer statement, or its clause calls it correct (``درست است``, ``صحیح است``,
        ``پاسخ است``, ``is correct``, ``is the answer``…);
      - **listed** when it is one of an echoed option list: line-start or layout mentions of three or more different
        options, three or more different options on one line (``A) … B) … C) … D) …``), or three or more different
        option texts named one after another; and not stated;
      - otherwise **bare**.
-5. Decision: the stated options, if any; otherwise the bare letter mentions; otherwise the bare option texts.
+5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
+   ``I'm not sure``), the bare letter mentions, then the bare option texts.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
    itself). Several distinct bare options -> the option of the opening sentence when it names exactly one (models
    state their answer first and then walk through the others), else ``invalid``.
@@ -187,6 +190,17 @@ _JOINED_BEFORE = re.compile(
     rf"(?:(?<![A-Za-z])(?P<opt>[A-D])|{_GOZINEH}\s*[\[(«]?\s*(?P<opt2>[A-D1-4]|الف|ب|ج|د))\s*[\])»]?\s*"
     r"(?:\bو\b|\bیا\b|(?i:\band\b|\bor\b)|/)\s*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option))\s*)?[\[(«]?\s*$"
 )
+# hedges: an option offered as a possibility ("شاید الف", "maybe B", "it could be C") is no answer, and an output that
+# says it is unsure ("مطمئن نیستم", "I'm not sure") gives an answer only where it states one
+_HEDGE_BEFORE = re.compile(
+    r"(?:(?<!\w)شاید|(?i:\bmaybe|\bperhaps|\bpossibly|\bmight\s+be|\bcould\s+be|\bor\s+else))\s*"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*$"
+)
+_UNSURE = re.compile(
+    r"مطمئن\s+نیستم|اطمینان\s+ندارم|نمی\u200c?توانم\s+(?:با\s+)?(?:قطعیت|اطمینان|قاطعیت)|"
+    r"(?i:\bnot\s+(?:completely\s+|entirely\s+|totally\s+|really\s+|100%\s+)?(?:sure|certain)\b|\bunsure\b|"
+    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which))"
+)
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
 _ANSWER_BEFORE_TEXT = re.compile(
@@ -204,7 +218,7 @@ class Mention:
     end: int
     letter: str
     kind: str  # statement | bracket | option | layout | line | inline | subject | text | joined
-    status: str = "bare"  # stated | negated | listed | several | bare
+    status: str = "bare"  # stated | negated | hedged | listed | several | bare
 
 
 def normalize_answer_text(text: str) -> str:
@@ -403,6 +417,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
+        elif _HEDGE_BEFORE.search(before):
+            status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             status = "several" if _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40]) else "listed"
         elif mention.kind == "statement" or _POSITIVE_AFTER.search(after):
@@ -465,6 +481,8 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
                                                                    _text_starts(mentions) for m in stated) else "")  # fmt: skip
             return stated[0].letter, mentions, how
         return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
+    if _UNSURE.search(norm):
+        return INVALID, mentions, "the output says it is unsure and states no answer"
     for kind_filter, label in ((lambda m: m.kind != "text", ""), (lambda m: m.kind == "text", " (by its text)")):
         bare = [m for m in mentions if m.status == "bare" and kind_filter(m)]
         if not bare:
