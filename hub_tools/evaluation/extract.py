@@ -62,7 +62,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hub_tools.folding import (
     DIACRITICS,
@@ -155,7 +155,7 @@ _DROP = str.maketrans({ch: "" for ch in DIACRITICS + FATHATAN})
 _NAMING_WORDS = re.compile(
     r"(?:ویتامین|هپاتیت|تیپ|نوع|گروه|فاز|کلاس|سلول(?:\u200c?های)?|لنفوسیت(?:\u200c?های)?|ایمونوگلوبولین|زنجیره|"
     r"vitamin|hepatitis|type|group|phase|class|cells?|lymphocytes?|immunoglobulin|ig|chain|stage|grade|مرحله|درجه|"
-    r"plan|grade|level|zone|band|factor|protein|kinase|fibers?|فیبر(?:\u200c?های)?|پروتئین|فاکتور)"
+    r"plan|level|zone|band|factor|protein|kinase|fibers?|فیبر(?:\u200c?های)?|پروتئین|فاکتور)"
     r"[\s\-]*$",
     re.IGNORECASE,
 )
@@ -219,6 +219,7 @@ class Mention:
     letter: str
     kind: str  # statement | bracket | option | layout | line | inline | subject | text | joined
     status: str = "bare"  # stated | negated | hedged | listed | several | bare
+    by_text: bool = False  # the option's text, not its letter
 
 
 def normalize_answer_text(text: str) -> str:
@@ -332,7 +333,7 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
     out = []
     for start, end, letter in kept:
         kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
-        out.append(Mention(start, end, letter, "joined" if start in joined else kind))
+        out.append(Mention(start, end, letter, "joined" if start in joined else kind, by_text=True))
     return out
 
 
@@ -431,7 +432,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "listed"
         else:
             status = "bare"
-        out.append(Mention(mention.start, mention.end, mention.letter, mention.kind, status))
+        out.append(replace(mention, status=status))
     return out
 
 
@@ -477,14 +478,13 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     if stated:
         chosen = {m.letter for m in stated}
         if len(chosen) == 1:
-            how = "stated as the answer" + (" (by its text)" if all(m.kind == "text" or m.start in
-                                                                   _text_starts(mentions) for m in stated) else "")  # fmt: skip
+            how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
             return stated[0].letter, mentions, how
         return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
     if _UNSURE.search(norm):
         return INVALID, mentions, "the output says it is unsure and states no answer"
-    for kind_filter, label in ((lambda m: m.kind != "text", ""), (lambda m: m.kind == "text", " (by its text)")):
-        bare = [m for m in mentions if m.status == "bare" and kind_filter(m)]
+    for by_text, label in ((False, ""), (True, " (by its text)")):
+        bare = [m for m in mentions if m.status == "bare" and m.by_text == by_text]
         if not bare:
             continue
         decided = _decide_bare(norm, bare)
@@ -504,10 +504,6 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     return INVALID, mentions, "no option named"
 
 
-def _text_starts(mentions: list[Mention]) -> set[int]:
-    return {m.start for m in mentions if m.kind == "text"}
-
-
 def extract_choice(text: object, choices: Sequence[str] | None = None) -> str:
     """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring).
 
@@ -524,8 +520,8 @@ def decision_trace(text: object, choices: Sequence[str] | None = None) -> dict:
     return {
         "choice": choice,
         "reason": reason,
-        "mentions": [{"letter": m.letter, "kind": m.kind, "status": m.status, "text": norm[m.start : m.end]}
-                     for m in mentions],  # fmt: skip
+        "mentions": [{"letter": m.letter, "kind": m.kind, "status": m.status, "by_text": m.by_text,
+                      "text": norm[m.start : m.end]} for m in mentions],  # fmt: skip
     }
 
 
