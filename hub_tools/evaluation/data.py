@@ -16,11 +16,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import DATASET_IDS, LETTERS, ibmsee_pass_mark
+from .schema import DATASET_IDS, DEFAULT_CONFIGS, LETTERS, ibmsee_pass_mark
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}
 #: The column that names a question's subset in the per-subset table.
 SUBSET_COLUMNS = {"mmlu-fa": "subject", "ibmsee": "sitting"}
 MMLU_SUBJECTS = (

@@ -1,7 +1,9 @@
 """The evaluation result file (SCHEMAS.md §3): dataclasses, load/save/validate, file names, Hub exports.
 
-One JSON file per model × revision × benchmark × protocol, named ``<model_slug>__<benchmark>__<protocol>.json``
-(``model_slug`` = model id with "/" -> "--"). The Space reads these files as plain JSON, so everything here
+One JSON file per model × revision × benchmark × config × protocol, named ``<model_slug>__<benchmark>__<protocol>.json``
+for the benchmark's default config and ``<model_slug>__<benchmark>-<config>__<protocol>.json`` for any other (an
+IBMSEE sitting, ``all``, an MMLU-fa subject), so one model's sittings never overwrite each other (``model_slug`` =
+model id with "/" -> "--"). The Space reads these files as plain JSON, so everything here
 round-trips through ``json`` without custom types.
 
 Hub exports:
@@ -44,6 +46,8 @@ IBMSEE_PASS_MARKS: dict[str, tuple[float, str]] = {
 }
 IBMSEE_PASS_MARK = IBMSEE_PASS_MARKS["medicine-1402-06"][0]  # the paper's sitting (medicine, Shahrivar 1402)
 
+#: The config a benchmark is evaluated on unless another is asked for (its result file name does not repeat it).
+DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}
 #: Default Hub dataset ids and the human-readable names used on cards.
 DATASET_IDS = {"mmlu-fa": "gaokerena/MMLU-fa", "ibmsee": "gaokerena/IBMSEE", "kqa-fa": "gaokerena/K-QA-fa"}
 DATASET_NAMES = {
@@ -230,12 +234,24 @@ def model_slug(model_id: str) -> str:
     return model_id.replace("/", "--")
 
 
+def _portable(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+\-]", "_", name)  # keep file names portable
+
+
+def benchmark_file_part(benchmark: str, config: str | None) -> str:
+    """``<benchmark>`` for the default config, ``<benchmark>-<config>`` for any other."""
+    if not config or config == DEFAULT_CONFIGS.get(benchmark):
+        return benchmark
+    return f"{benchmark}-{_portable(config)}"
+
+
 def result_filename(result: Result | dict) -> str:
-    """``<model_slug>__<benchmark>__<protocol>.json``; ``model_slug`` is the model id with "/" -> "--"."""
+    """``<model_slug>__<benchmark>[-<config>]__<protocol>.json``; ``model_slug`` is the model id with "/" -> "--"; the
+    config is named when it is not the benchmark's default."""
     data = result.to_dict() if isinstance(result, Result) else result
-    slug = model_slug(data["model"]["id"])
-    slug = re.sub(r"[^A-Za-z0-9._+\-]", "_", slug)  # keep file names portable
-    return f"{slug}__{data['benchmark']['name']}__{data['protocol']}.json"
+    slug = _portable(model_slug(data["model"]["id"]))
+    bench = data["benchmark"]
+    return f"{slug}__{benchmark_file_part(bench['name'], bench.get('config'))}__{data['protocol']}.json"
 
 
 def load_result(path: str | Path) -> Result:
@@ -524,5 +540,6 @@ def to_hub_eval_results_yaml(result: Result) -> str:
 
 
 def eval_results_yaml_filename(result: Result) -> str:
-    """Where ``to_hub_eval_results_yaml`` goes in a model repo: ``.eval_results/<benchmark>__<protocol>.yaml``."""
-    return f".eval_results/{result.benchmark.name}__{result.protocol}.yaml"
+    """Where ``to_hub_eval_results_yaml`` goes in a model repo: ``.eval_results/<benchmark>[-<config>]__<protocol>.yaml``
+    (the config named when it is not the default, as in :func:`result_filename`)."""
+    return f".eval_results/{benchmark_file_part(result.benchmark.name, result.benchmark.config)}__{result.protocol}.yaml"

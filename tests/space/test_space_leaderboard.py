@@ -219,10 +219,10 @@ def test_the_space_imports_only_the_shipped_parts_of_hub_tools():
 def test_each_ibmsee_sitting_has_its_column_and_only_a_sitting_with_a_known_pass_mark_a_verdict(tmp_path):
     """A model scored on two sittings and on "all" shows each; "all" and the sitting without a pass mark get none."""
     results = [
-        make_result("org/m", "ibmsee", "generate", 0.6, config="medicine-1402-06", n=168),
-        make_result("org/m", "ibmsee", "generate", 0.2, config="dentistry-1401-12", n=150,
+        make_result("org/m", "ibmsee", "generate", 0.6, config="medicine-1402-06", n=100),
+        make_result("org/m", "ibmsee", "generate", 0.2, config="dentistry-1401-12", n=100,
                     created_at="2025-07-01T00:00:00Z"),
-        make_result("org/m", "ibmsee", "generate", 0.4, config="all", n=318, created_at="2025-08-01T00:00:00Z"),
+        make_result("org/m", "ibmsee", "generate", 0.4, config="all", n=200, created_at="2025-08-01T00:00:00Z"),
     ]
     loaded = lb.load_results(write_results(tmp_path, results))
     assert {r.config: r.pass_mark for r in loaded.results} == {

@@ -83,6 +83,16 @@ def test_an_ibmsee_sitting_without_a_known_pass_mark_records_none(tmp_path):
         0.36, None, None)
 
 
+def test_a_non_default_config_is_named_in_the_file_name(tmp_path):
+    """Two sittings of one model never overwrite each other's file."""
+    names = {result_filename(make_result(benchmark=BenchmarkInfo(name="ibmsee", dataset_id="gaokerena/IBMSEE",
+                                                                 config=config, pass_mark=None)))  # fmt: skip
+             for config in ("medicine-1402-06", "dentistry-1400-12", "all")}
+    assert names == {"gaokerena--gaokerena-v1.0__ibmsee__generate.json",
+                     "gaokerena--gaokerena-v1.0__ibmsee-dentistry-1400-12__generate.json",
+                     "gaokerena--gaokerena-v1.0__ibmsee-all__generate.json"}  # fmt: skip
+
+
 def test_kqa_modes_are_protocols_with_their_norm_metrics(tmp_path):
     metrics = {"n": 3, **{k: 0.5 for k in ("Comp", "Comp_norm", "Hall", "Hall_norm")},
                **{f"{k}_ci95": [0.1, 0.9] for k in ("Comp", "Comp_norm", "Hall", "Hall_norm")}}  # fmt: skip
