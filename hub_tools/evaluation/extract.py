@@ -10,8 +10,9 @@ another, or mentions in passing. The rule, in full:
    ``گزینهٔ`` and ``گزینۀ`` both read ``گزینه`` + hamza); a lone option in markdown bold (``**B**``, ``**۲**``,
    ``**ب**``) becomes ``[B]``; the remaining ``*``/``_`` emphasis is dropped.
 2. An *option token* is a Latin capital A-D, a digit 1-4 (1=A … 4=D) or a Persian option letter الف/ب/ج/د (the
-   order Persian exams use), standing alone (not inside a longer word or number). Ordinals name options too:
-   ``گزینه سوم``, ``سومی``, ``the third one``, ``the third option``, ``option three``.
+   order Persian exams use), standing alone (not inside a longer word or number). Ordinals and number words name
+   options too: ``گزینه سوم``, ``گزینه یک``, ``سومی``, ``گزینه آخر``, ``the third one``, ``the third option``,
+   ``option three``. A ``<think>…</think>`` reasoning block is dropped first.
 3. *Mentions* of an option are found anywhere in the text:
      - bracketed: ``[A]``, ``(A)``, ``«ب»``, ``[۲]``, ``(الف)``, lower case in brackets ``[c]``;
      - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینهٔ ۲``, ``گزینه شماره 3``, ``گزینه اول``,
@@ -23,6 +24,8 @@ another, or mentions in passing. The rule, in full:
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
        followed by ``.`` at a line start is a numbered list, not an answer);
+     - a line that is one option letter and nothing else (``…\n\nB``): an answer statement, unless three or more
+       such lines echo the options;
      - with the question's options (``choices``): an option's **text**, compared in the folding module's match form
        (letters folded, diacritics, ZWNJ and punctuation ignored, case-insensitive), standing as whole words; where
        one option's text contains another's, the longer one is meant.
@@ -83,6 +86,7 @@ _TO_LETTER = {
     "الف": "A", "ب": "B", "ج": "C", "د": "D",
     "اول": "A", "یکم": "A", "دوم": "B", "سوم": "C", "چهارم": "D",
     "اولی": "A", "دومی": "B", "سومی": "C", "چهارمی": "D", "آخر": "D", "آخری": "D",
+    "یک": "A", "دو": "B", "سه": "C", "چهار": "D",
     "first": "A", "second": "B", "third": "C", "fourth": "D", "last": "D",
     "one": "A", "two": "B", "three": "C", "four": "D",
     "1st": "A", "2nd": "B", "3rd": "C", "4th": "D",
@@ -94,7 +98,7 @@ _LATIN = r"(?<![A-Za-z])[A-D](?![A-Za-z0-9])"
 _DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
-_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر)(?!\w)"
+_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?!\w)"  # گزینه سوم, گزینه آخر, گزینه یک
 _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
@@ -110,9 +114,9 @@ _EN_ANSWER_LEAD = (
 # Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B / It's B
 _STATEMENT_PATTERNS = [
     re.compile(
-        rf"{_ANSWER_WORD}"
+        rf"{_ANSWER_WORD}[\"']?"
         r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر|اصلاح\s+می\u200c?شود|اصلاح\s+شده))?"
-        rf"\s*[:：\-=]?\s*(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
+        rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
     re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
@@ -138,6 +142,8 @@ _MENTION_PATTERNS = [
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
+    # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
+    (re.compile(r"^[ \t>#\-•]*[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
@@ -148,6 +154,7 @@ _MENTION_PATTERNS = [
     ), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
+_THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)
 _LONE = re.compile(r"^\W*(?P<opt>[A-Da-d]|[1-4]|الف|ب|ج|د)\W*$")
 _DROP = str.maketrans({ch: "" for ch in DIACRITICS + FATHATAN})
 
@@ -227,6 +234,7 @@ def normalize_answer_text(text: str) -> str:
     text = fold_presentation_forms(unicodedata.normalize("NFKC", text))
     text = fold_letters(fold_digits(strip_bidi(text))).translate(_DROP)
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
+    text = _THINKING.sub("\n", text)  # a reasoning block before the answer is not the answer
     return text.replace("*", "").replace("__", "")
 
 
@@ -280,6 +288,8 @@ def _letter_mentions(text: str) -> list[Mention]:
 
 
 _LOOSE_CLASSES = {"ا": "[اأإآٱ]", "و": "[وؤ]", "ی": "[یئ]", "ه": "[هة]"}
+_NUMERALS = (("i", "1"), ("ii", "2"), ("iii", "3"), ("iv", "4"))
+_SAME_NUMBER = {a: f"(?:{a}|{b})" for a, b in _NUMERALS} | {b: f"(?:{a}|{b})" for a, b in _NUMERALS}  # II = 2
 
 
 _PLURAL = "(?:\u200c?(?:های|ها|ی))?"
@@ -304,7 +314,8 @@ def _choice_aliases(choice: str) -> list[list[str]]:
 def _choice_pattern(words: list[str]) -> re.Pattern:
     """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
     between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
-    body = r"[\W_]*".join("".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word) for word in words)
+    body = r"[\W_]*".join(_SAME_NUMBER.get(word) or "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
+                           for word in words)  # fmt: skip
     return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
 
 
@@ -342,8 +353,9 @@ _TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
 
 def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float] | None:
     """A short output that is one option's text, loosely: the option whose words best cover the output's and the
-    output's cover its (F1 of fuzzy word matches, a word matching at difflib ratio >= 0.8), when it is at least 0.5
-    and 0.25 above every other option's."""
+    output's cover its (F1 of fuzzy word matches, a word matching at difflib ratio >= 0.8), when at least two thirds
+    of the option's words are there or every word said is the option's, and the F1 is at least 0.5 and 0.25 above
+    every other option's."""
     if not choices or len(choices) != len(CHOICES):
         return None
     said = _words(text)
@@ -358,7 +370,11 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
         hits_choice = sum(any(_similar(w, s) for s in said) for w in words)
         hits_said = sum(any(_similar(s, w) for w in words) for s in said)
         recall, precision = hits_choice / len(words), hits_said / len(said)
-        scores.append(0.0 if not recall or not precision else 2 * recall * precision / (recall + precision))
+        # most of the option's words, or only words of the option ("Teres minor" is not "Teres major")
+        if recall < _FUZZY_MIN_RECALL and precision < 1.0:
+            scores.append(0.0)
+            continue
+        scores.append(2 * recall * precision / (recall + precision))
     ranked = sorted(range(len(CHOICES)), key=lambda k: -scores[k])
     best, second = scores[ranked[0]], scores[ranked[1]]
     if best >= 0.5 and best - second >= 0.25:
@@ -367,6 +383,7 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
 
 
 _FUZZY_MAX_WORDS = 12
+_FUZZY_MIN_RECALL = 2 / 3
 
 
 def _similar(a: str, b: str) -> bool:
@@ -399,6 +416,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     echoed = len(listing) >= 3
     echoed_inline = _echoed_lines(text, mentions)
     texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
+    alone = {m.letter for m in mentions if m.kind == "alone"}
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -422,7 +440,9 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             status = "several" if _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40]) else "listed"
-        elif mention.kind == "statement" or _POSITIVE_AFTER.search(after):
+        elif mention.kind == "alone" and len(alone) >= 3:
+            status = "listed"
+        elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
             status = "listed"
@@ -483,8 +503,10 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
         return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
     if _UNSURE.search(norm):
         return INVALID, mentions, "the output says it is unsure and states no answer"
+    opening = _opening_sentence_end(norm)
     for by_text, label in ((False, ""), (True, " (by its text)")):
-        bare = [m for m in mentions if m.status == "bare" and m.by_text == by_text]
+        # an option's text named in passing later on is no answer: only the opening sentence's counts
+        bare = [m for m in mentions if m.status == "bare" and m.by_text == by_text and (not by_text or m.start < opening)]
         if not bare:
             continue
         decided = _decide_bare(norm, bare)

@@ -153,9 +153,9 @@ def test_first_labelled_set_precision_and_recall():
 
 #: The pool's figures as measured (README "Answer extraction"); each writer's file was also measured on arrival,
 #: before any change it prompted (FIRST_SIGHT), which is the blind figure.
-POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140}
-FIRST_SIGHT = {"writer-p1": (128, 140)}
-POOL_RIGHT = 345
+POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140}
+FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140)}
+POOL_RIGHT = 485
 
 
 def test_pool_figures_as_measured():
@@ -212,6 +212,9 @@ def test_fuzzy_short_answer_and_abbreviation():
     drugs = ["بنزودیازپین‌ها", "لیتیوم", "والپروات", "مهارکننده‌های انتخابی بازجذب سروتونین (SSRI)"]
     assert extract_choice("SSRIها", drugs) == "D"
     assert extract_choice("نمی‌دانم", drugs) == "invalid"
+    assert extract_choice("پنوموسیت نوع ۲", ["پنوموسیت نوع I", "ماکروفاژ", "سلول کلارا", "پنوموسیت نوع II"]) == "D"
+    assert extract_choice("Teres minor", ["Supraspinatus", "Infraspinatus", "Teres major", "Subscapularis"]) == "invalid"
+    assert extract_choice("کولپوسکوپی", ["پاپ اسمیر", "ماموگرافی", "CA-125", "کولپوسکوپی روتین"]) == "D"
 
 
 @pytest.mark.parametrize(
@@ -241,6 +244,9 @@ def test_fuzzy_short_answer_and_abbreviation():
         ('{"answer": "C"}', "C"),
         ("... so anti-HBc is negative. → D", "D"),
         ("پاسخ = د", "D"),
+        ('{"پاسخ": "ب", "دلیل": "…"}', "B"),
+        ("<think>\nthe axillary nerve winds around the surgical neck\n</think>\n\nB", "B"),
+        ("واکسن در بدو تولد تزریق می‌شود. گزینه یک.", "A"),
         ("الف ❌ نوتروفیل\nب ✅ ائوزینوفیل\nج ❌ لنفوسیت\nد ❌ مونوسیت", "B"),
     ],
 )
