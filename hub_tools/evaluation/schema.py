@@ -436,7 +436,7 @@ def _headline(result: Result) -> list[tuple[str, str, float]]:
             ("comprehensiveness", "comprehensiveness (K-QA)", m["comprehensiveness"]),
             ("hallucination_rate", "share of answers with a contradiction", m["hallucination_rate"]),
         ]
-    return [("Comp", "Comp (K-QA comprehensiveness)", m["Comp"])]
+    return [("Comp", f"Comp (K-QA comprehensiveness, judge mode {result.protocol})", m["Comp"])]
 
 
 def _percent(value: float) -> float:
