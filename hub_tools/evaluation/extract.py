@@ -146,6 +146,8 @@ _MENTION_PATTERNS = [
     (re.compile(r"^[ \t>#\-•]*[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
+    # "Not B, but C.": a letter after not/but, closing its phrase
+    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)]|\s*$)"), "contrast"),
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
     (re.compile(
         r"(?<![A-Za-z0-9\-'’])(?P<opt>[A-D])(?=\s*(?:,\s*)?(?i:is\b|isn't\b|was\b|would\b|seems\b|appears\b|can't\b|"
@@ -184,8 +186,14 @@ _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
 )
 _SEVERAL = re.compile(
-    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)"
+    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)|"
+    # "… هم می‌تواند درست باشد", "is also correct", "could also be the answer": a second answer beside the first
+    r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست)|"
+    r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
+    r"\balso\s+(?:correct|right|valid)\b)"
 )
+# a contrast ends the clause a verdict is read from: "B is the best answer here, not C"
+_CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
 # right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
 _JOINED_OPTION = re.compile(
     r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
@@ -282,8 +290,9 @@ def _letter_mentions(text: str) -> list[Mention]:
             line_start = text.rfind("\n", 0, match.start()) + 1
             # "[A] : text" at a line start is the option list's own layout
             at_line_start = kind == "bracket" and _LINE_PREFIX.fullmatch(text[line_start : match.start()])
+            start = match.start("opt") if kind == "contrast" else match.start()
             end = match.end() if kind != "subject" else match.end("opt")
-            found[key] = Mention(match.start(), end, _letter_of(match.group("opt")), "line" if at_line_start else kind)
+            found[key] = Mention(start, end, _letter_of(match.group("opt")), "line" if at_line_start else kind)
     return sorted(found.values(), key=lambda m: m.start)
 
 
@@ -395,7 +404,9 @@ def _similar(a: str, b: str) -> bool:
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     clause = text[mention.end : min(next_start, mention.end + _CLAUSE_CHARS)]
     end = _SENTENCE_END.search(clause)
-    return clause[: end.start()] if end else clause
+    clause = clause[: end.start()] if end else clause
+    contrast = _CONTRAST.search(clause)
+    return clause[: contrast.start()] if contrast else clause
 
 
 def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:

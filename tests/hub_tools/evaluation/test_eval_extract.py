@@ -234,6 +234,14 @@ def test_fuzzy_short_answer_and_abbreviation():
         ("A is not correct; C is correct.", "C"),
         ("Option A and option C are both wrong; the answer is D.", "D"),
         ("گزینه A و گزینه B نادرست هستند. پاسخ C است.", "C"),
+        ("Not B, but C.", "C"),
+        ("It is not A.", "invalid"),
+        ("B is the best answer here, not C.", "B"),
+        ("گزینه ج صحیح است ولی گزینه د هم می‌تواند درست باشد.", "invalid"),  # a second answer beside the first
+        ("C is correct. D is also correct.", "invalid"),
+        ("شاید الف", "invalid"),  # hedges
+        ("I think option B, though I am not sure.", "invalid"),
+        ("I am not sure, but the answer is B.", "B"),
         ("the third one", "C"),  # ordinals
         ("The answer is the third one.", "C"),
         ("سومی", "C"),
