@@ -192,7 +192,7 @@ _SEVERAL = re.compile(
     r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
     r"\balso\s+(?:correct|right|valid)\b)"
 )
-# a contrast ends the clause a verdict is read from: "B is the best answer here, not C"
+# a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
 _CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
 # right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
 _JOINED_OPTION = re.compile(
@@ -218,6 +218,7 @@ _UNSURE = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
+_CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
 _ANSWER_BEFORE_TEXT = re.compile(
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
     rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b))\s*[:：\-]?\s*[\[(«\"']?\s*$"
@@ -406,7 +407,11 @@ def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     end = _SENTENCE_END.search(clause)
     clause = clause[: end.start()] if end else clause
     contrast = _CONTRAST.search(clause)
-    return clause[: contrast.start()] if contrast else clause
+    # "B is the best answer here, not C": the contrast introduces the next option, so it ends this clause; in
+    # "[A] درست است، اما کامل نیست" it qualifies this one and stays
+    if contrast and len(clause[contrast.end() :].strip(" \t:،,([«")) <= _CONTRAST_TAIL:
+        return clause[: contrast.start()]
+    return clause
 
 
 def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
