@@ -119,9 +119,19 @@ _STATEMENT_PATTERNS = [
         rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
-    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
-    re.compile(rf"(?i:correct\s+(?:option|choice)|best\s+(?:option|choice))\s+(?i:is)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"),
+    re.compile(
+        rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
+        rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
+    ),
+    # a label and a colon: "Correct: C", "Final answer — D", "Selected: B", "گزینه صحیح: ب", "گزینه مناسب: د"
+    re.compile(
+        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+choice|choice|response|solution|verdict)(?:\s+answer)?)|"
+        r"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب|نهایی|منتخب|انتخابی)(?:\s+(?:است|عبارت\s+است\s+از))?)"
+        rf"\s*[:：=—–]\s*[\[(«]?\s*{_OPT}"
+    ),
+    re.compile(rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"),
     re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
@@ -154,6 +164,8 @@ _MENTION_PATTERNS = [
         r"cannot\b|could\b|might\b|may\b|also\b|too\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
         r"(?!\w))"
     ), "subject"),
+    # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است"
+    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:درست|صحیح|نادرست|غلط|اشتباه)(?!\w))"), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
 _THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)

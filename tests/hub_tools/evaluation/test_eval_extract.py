@@ -235,6 +235,12 @@ def test_fuzzy_short_answer_and_abbreviation():
         ("Option A and option C are both wrong; the answer is D.", "D"),
         ("گزینه A و گزینه B نادرست هستند. پاسخ C است.", "C"),
         ("Not B, but C.", "C"),
+        ("Correct: C", "C"),  # labels and colons
+        ("گزینه صحیح: ب", "B"),
+        ("گزینه مناسب: د", "D"),
+        ("Answer — B", "B"),
+        ("So the correct choice would be C.", "C"),
+        ("الف درست است", "A"),
         ("It is not A.", "invalid"),
         ("B is the best answer here, not C.", "B"),
         ("گزینه ج صحیح است ولی گزینه د هم می‌تواند درست باشد.", "invalid"),  # a second answer beside the first
