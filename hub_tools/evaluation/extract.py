@@ -102,7 +102,7 @@ _ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|س�
 _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
-_GOZINEH = r"گزینه(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"
+_GOZINEH = r"(?:گزینه|(?<!در )مورد)(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # مورد ب = گزینه ب
 _AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
 _ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
 _EN_ANSWER_LEAD = (
@@ -120,6 +120,7 @@ _STATEMENT_PATTERNS = [
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
     re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
@@ -140,6 +141,9 @@ _STATEMENT_PATTERNS = [
 ]
 # Other mentions: (pattern, kind); "layout" and "line" mentions can form an echoed option list.
 _MENTION_PATTERNS = [
+    # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
+    (re.compile(r"^[ \t>#\-•]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
@@ -152,12 +156,11 @@ _MENTION_PATTERNS = [
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
-    # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
-    (re.compile(r"^[ \t>#\-•]*[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
     # "Not B, but C.": a letter after not/but, closing its phrase
     (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)]|\s*$)"), "contrast"),
+    (re.compile(r"(?:(?<!\w)نه|(?<!\w)بلکه)\s+(?:گزینه\s*)?(?P<opt>الف|ب|ج|د|[A-D])(?=\s*[.,،؛!)]|\s*$)"), "contrast"),
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
     (re.compile(
         r"(?<![A-Za-z0-9\-'’])(?P<opt>[A-D])(?=\s*(?:,\s*)?(?i:is\b|isn't\b|was\b|would\b|seems\b|appears\b|can't\b|"
@@ -194,6 +197,16 @@ _POSITIVE_AFTER = re.compile(
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
+# a conclusion names the answer: "پس گزینه د", "بنابراین [C]", "So, option B."
+_CONCLUSION_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا|نتیجتا|نتیجتاً)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*$"
+)
+# a correction: the statement after it replaces the one before ("C … Actually, it's B.", "… در واقع پاسخ ب است")
+_CORRECTION = re.compile(
+    r"(?:(?i:\bactually|\bcorrection|\bwait|\bon\s+second\s+thought|\bsorry)|در\s+واقع|اصلاح|ببخشید|"
+    r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
+)
 _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
 )
@@ -203,6 +216,11 @@ _SEVERAL = re.compile(
     r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست)|"
     r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
     r"\balso\s+(?:correct|right|valid)\b)"
+)
+# called possible answers: "ممکن است درست باشند", "محتمل‌اند", "could be correct", "are possible answers"
+_POSSIBLE = re.compile(
+    r"(?:ممکن\s+است|می\u200c?توانند|می\u200c?تواند)\s+(?:\S+\s+)?(?:درست|صحیح|پاسخ|جواب)|(?<!\w)محتمل|"
+    r"(?i:\b(?:could|might|may)\s+(?:both\s+|also\s+)?be\s+(?:correct|right|true|the\s+answer)\b|\bpossible\s+answers?\b)"
 )
 # a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
 _CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
@@ -325,7 +343,11 @@ def _words(text: str) -> list[str]:
 def _choice_aliases(choice: str) -> list[list[str]]:
     """The words a choice can be named by: its whole text, the text without a parenthetical, the parenthetical
     (an abbreviation such as "(SSRI)")."""
+    choice = _TRAILING_ZEROS.sub(r"\1", choice)  # "2.0–3.0" is named "2-3"
     aliases = [_words(choice)]
+    words = aliases[0]
+    if len(words) >= 2 and len(words[0]) >= 3 and words[0].isascii() and words[0].isalpha():
+        aliases.append([words[0][0], *words[1:]])  # "Haemophilus influenzae" -> "H. influenzae"
     inner = _PARENTHETICAL.findall(choice)
     if inner:
         aliases.append(_words(_PARENTHETICAL.sub(" ", choice)))
@@ -333,11 +355,21 @@ def _choice_aliases(choice: str) -> list[list[str]]:
     return [words for words in aliases if words]
 
 
+_TRAILING_ZEROS = re.compile(r"(\d)[.٫]0+(?!\d)")
+
+
+def _word_pattern(word: str) -> str:
+    if word in _SAME_NUMBER:
+        return _SAME_NUMBER[word] + (r"(?:[.٫]0+)?(?!\d)" if word.isdigit() else "")
+    if word.isdigit():
+        return re.escape(word) + r"(?:[.٫]0+)?(?!\d)"
+    return "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
+
+
 def _choice_pattern(words: list[str]) -> re.Pattern:
     """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
     between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
-    body = r"[\W_]*".join(_SAME_NUMBER.get(word) or "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
-                           for word in words)  # fmt: skip
+    body = r"[\W_]*".join(_word_pattern(word) for word in words)
     return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
 
 
@@ -452,25 +484,36 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
         joined = _JOINED_OPTION.match(rest)
-        joined_other = joined is not None and mention.kind in ("statement", "subject") and (
+        joined_other = joined is not None and mention.kind in ("statement", "subject", "option") and (
             _joined_letter(joined.group()) not in (None, mention.letter)
         )
+        if joined_other:  # "گزینه ج یا د", "A and B are wrong": the pair's verdict follows the second option
+            after = after + _clause_after(text, Mention(mention.end + joined.end(), mention.end + joined.end(),
+                                                        mention.letter, mention.kind), len(text))  # fmt: skip
         joined_before = _JOINED_BEFORE.search(before)
         joined_other = joined_other or (mention.kind in ("subject", "option") and joined_before is not None
                                         and _TO_LETTER.get(joined_before.group("opt") or joined_before.group("opt2"))
                                         != mention.letter)  # fmt: skip
         joined_other = joined_other and not _NEGATION_AFTER.search(after)
-        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or joined_other:
+        # two options named together are both asserted after an answer keyword ("پاسخ: A و B") or when called
+        # correct or possible ("A or C could be right"); otherwise they are only discussed together
+        asserted_together = joined_other and (mention.kind == "statement" or _POSITIVE_AFTER.search(after)
+                                              or _POSSIBLE.search(after))  # fmt: skip
+        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
+        elif joined_other:
+            status = "listed"
         elif _HEDGE_BEFORE.search(before):
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             status = "several" if _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40]) else "listed"
         elif mention.kind == "alone" and len(alone) >= 3:
             status = "listed"
-        elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after):
+        elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
+            mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
+        ):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
             status = "listed"
@@ -525,21 +568,25 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     stated = [m for m in mentions if m.status == "stated"]
     if stated:
         chosen = {m.letter for m in stated}
+        how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
         if len(chosen) == 1:
-            how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
             return stated[0].letter, mentions, how
+        last = stated[-1]
+        if _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) and all(
+            m.start < last.start or m.letter == last.letter for m in stated
+        ):
+            return last.letter, mentions, "stated as the answer after a correction"
         return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
     if _UNSURE.search(norm):
         return INVALID, mentions, "the output says it is unsure and states no answer"
+    # bare letters anywhere, and option texts in the opening sentence (a text named in passing later is no answer)
     opening = _opening_sentence_end(norm)
-    for by_text, label in ((False, ""), (True, " (by its text)")):
-        # an option's text named in passing later on is no answer: only the opening sentence's counts
-        bare = [m for m in mentions if m.status == "bare" and m.by_text == by_text and (not by_text or m.start < opening)]
-        if not bare:
-            continue
+    bare = [m for m in mentions if m.status == "bare" and (not m.by_text or m.start < opening)]
+    if bare:
         decided = _decide_bare(norm, bare)
         if decided is not None:
-            return decided[0], mentions, decided[1] + label
+            by_text = all(m.by_text for m in bare if m.letter == decided[0])
+            return decided[0], mentions, decided[1] + (" (by its text)" if by_text else "")
         named = ", ".join(sorted({m.letter for m in bare}))
         return INVALID, mentions, f"several options named, none stated as the answer ({named})"
     lone = _LONE.match(norm.strip())

@@ -146,16 +146,16 @@ def test_first_labelled_set_precision_and_recall():
     pairs = [(label, extract_choice(text)) for label, text in _labelled()]
     wrong = [(label, got, text[:80]) for (label, got), (_, text) in zip(pairs, _labelled()) if label != got]
     result = scores(pairs)
-    assert result["n"] == 205 and sum(g == "invalid" for g, _ in pairs) == 81
+    assert result["n"] == 205 and sum(g == "invalid" for g, _ in pairs) == 80  # one relabelled: see its comment
     assert result["accuracy"] == 1.0 and result["precision"] == 1.0 and result["recall"] == 1.0, wrong
     assert result["false_answer_rate"] == 0.0
 
 
 #: The pool's figures as measured (README "Answer extraction"); each writer's file was also measured on arrival,
 #: before any change it prompted (FIRST_SIGHT), which is the blind figure.
-POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140}
-FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140)}
-POOL_RIGHT = 485
+POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140}
+FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140)}
+POOL_RIGHT = 624  # writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script) is still missed
 
 
 def test_pool_figures_as_measured():
@@ -215,6 +215,9 @@ def test_fuzzy_short_answer_and_abbreviation():
     assert extract_choice("پنوموسیت نوع ۲", ["پنوموسیت نوع I", "ماکروفاژ", "سلول کلارا", "پنوموسیت نوع II"]) == "D"
     assert extract_choice("Teres minor", ["Supraspinatus", "Infraspinatus", "Teres major", "Subscapularis"]) == "invalid"
     assert extract_choice("کولپوسکوپی", ["پاپ اسمیر", "ماموگرافی", "CA-125", "کولپوسکوپی روتین"]) == "D"
+    assert extract_choice("The most common cause is H. influenzae.",
+                          ["Haemophilus influenzae", "Klebsiella pneumoniae", "Legionella", "Moraxella"]) == "A"
+    assert extract_choice("INR 2-3", ["1.0–1.5", "1.5–2.0", "3.5–4.5", "2.0–3.0"]) == "D"
 
 
 @pytest.mark.parametrize(
@@ -248,6 +251,14 @@ def test_fuzzy_short_answer_and_abbreviation():
         ("شاید الف", "invalid"),  # hedges
         ("I think option B, though I am not sure.", "invalid"),
         ("I am not sure, but the answer is B.", "B"),
+        ("\\boxed{ج}", "C"),  # LaTeX
+        ("Final Answer: \\boxed{B}", "B"),
+        ("نه الف، بلکه د", "D"),  # Persian contrast
+        ("مورد ب", "B"),
+        ("گزینه ج یا د", "invalid"),  # two options offered together
+        ("C\n\nActually, it's B.", "B"),  # a correction replaces the first statement
+        ("در گذشته ۱۵ به ۲ بود (گزینه ج) اما اکنون ۳۰ به ۲ است. پس گزینه د.", "D"),  # a conclusion states it
+        ("تحلیل…\nگزینه ج", "C"),  # a last line naming one option
         ("the third one", "C"),  # ordinals
         ("The answer is the third one.", "C"),
         ("سومی", "C"),
