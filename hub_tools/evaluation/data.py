@@ -156,12 +156,13 @@ def _read_metadata(source: str, revision: str | None) -> dict | None:
         text = path.read_text(encoding="utf-8")
         where = str(path)
     else:
+        import httpx2
         from huggingface_hub import hf_hub_download
         from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, OfflineModeIsEnabled
 
         try:
             local = hf_hub_download(source, METADATA_FILE, repo_type="dataset", revision=revision)
-        except (EntryNotFoundError, HfHubHTTPError, OfflineModeIsEnabled) as error:
+        except (EntryNotFoundError, HfHubHTTPError, OfflineModeIsEnabled, httpx2.TransportError) as error:
             logger.info("no %s in %s (%s): the known pass marks apply", METADATA_FILE, source, type(error).__name__)
             return None
         text = Path(local).read_text(encoding="utf-8")

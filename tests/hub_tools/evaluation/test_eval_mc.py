@@ -236,7 +236,7 @@ def test_a_two_sitting_ibmsee_build_shows_a_verdict_only_for_the_sitting_with_a_
         assert result.records[0]["extraction"]["reason"] == "stated as the answer"
         paths.append(result.save(tmp_path / "results" / f"{config}.json"))
     marks = {p.stem: load_result(p).benchmark.pass_mark for p in paths}
-    assert marks == {"medicine-1402-06": 0.36, "dentistry-1400-12": None, "all": None}
+    assert marks == {"medicine-1402-06": 0.4, "dentistry-1400-12": 0.4, "all": None}
     table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results), show_ci=False)
     assert [c for c in table.columns if c.startswith("IBMSEE") and c != "IBMSEE n"] == [
         "IBMSEE dentistry-1400-12 (generate)", "IBMSEE medicine-1402-06 (generate)",
@@ -256,3 +256,19 @@ def test_generate_reads_an_answer_given_as_the_options_text(tiny_lm, ibmsee_data
                             resamples=20)  # fmt: skip
     assert all(r["correct"] for r in result.records) and len(result.records) == 5
     assert {r["extraction"]["reason"] for r in result.records} == {"the only option named (by its text)"}
+
+
+def test_ibmsee_pass_marks_come_from_the_hub_repos_metadata(tmp_path, hf_api):
+    """A built IBMSEE on the Hub: each sitting's pass mark is read from the repo's metadata.json (here the
+    maintainer's --set pass_mark=0.4, which the known-marks table does not hold)."""
+    from hub_tools.data.builders import BuildOptions, get_builder
+
+    built = tmp_path / "ibmsee"
+    get_builder("ibmsee").build([_two_sitting_workbook(tmp_path / "exams.xlsx", per_sitting=4)], built,
+                                BuildOptions(extra={"pass_mark": 0.4}))  # fmt: skip
+    repo = f"tester/ibmsee-{tmp_path.name[-12:]}"
+    hf_api.create_repo(repo, repo_type="dataset", exist_ok=True)
+    hf_api.upload_folder(repo_id=repo, repo_type="dataset", folder_path=str(built))
+    marks = {config: load_benchmark("ibmsee", repo, config).pass_mark
+             for config in ("medicine-1402-06", "dentistry-1400-12", "all")}  # fmt: skip
+    assert marks == {"medicine-1402-06": 0.4, "dentistry-1400-12": 0.4, "all": None}
