@@ -63,7 +63,7 @@ KQA = "kqa-fa"
 DEFAULT_MIN_N = 30  # rows resting only on fewer questions are hidden by default
 Z95 = schema.Z95
 LOWER_IS_BETTER = schema.LOWER_IS_BETTER  # metrics where less is better (marked "↓")
-# K-QA's Hall and Hall_norm are counts per question, shown as they are; every other metric is a fraction shown in percent
+# K-QA's Hall and Hall_norm are counts per question, shown as they are; every other metric is a fraction in percent
 COUNT_METRICS = {"Hall", "Hall_norm"}
 SMALL_N = 30  # an interval resting on fewer questions is marked
 # Files written before K-QA's own Comp/Hall carried the project's figures under older names: the share of must-have

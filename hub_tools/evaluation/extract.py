@@ -132,7 +132,9 @@ _STATEMENT_PATTERNS = [
         r"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب|نهایی|منتخب|انتخابی)(?:\s+(?:است|عبارت\s+است\s+از))?)"
         rf"\s*[:：=—–]\s*[\[(«]?\s*{_OPT}"
     ),
-    re.compile(rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"),
+    re.compile(
+        rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
+    ),
     re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
@@ -184,7 +186,8 @@ _NAMING_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
-    r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|رد\s+می\u200c?شود|"
+    r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
+    r"رد\s+می\u200c?شود|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b)"
 )
 _NEGATION_BEFORE = re.compile(
@@ -193,7 +196,8 @@ _NEGATION_BEFORE = re.compile(
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
 _POSITIVE_AFTER = re.compile(
-    r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
+    r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
+    r"پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
@@ -208,10 +212,12 @@ _CORRECTION = re.compile(
     r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
 )
 _SEVERAL_BEFORE = re.compile(
-    r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
+    r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
+    r"(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
 )
 _SEVERAL = re.compile(
-    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)|"
+    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|"
+    r"(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)|"
     # "… هم می‌تواند درست باشد", "is also correct", "could also be the answer": a second answer beside the first
     r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست)|"
     r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
@@ -220,7 +226,8 @@ _SEVERAL = re.compile(
 # called possible answers: "ممکن است درست باشند", "محتمل‌اند", "could be correct", "are possible answers"
 _POSSIBLE = re.compile(
     r"(?:ممکن\s+است|می\u200c?توانند|می\u200c?تواند)\s+(?:\S+\s+)?(?:درست|صحیح|پاسخ|جواب)|(?<!\w)محتمل|"
-    r"(?i:\b(?:could|might|may)\s+(?:both\s+|also\s+)?be\s+(?:correct|right|true|the\s+answer)\b|\bpossible\s+answers?\b)"
+    r"(?i:\b(?:could|might|may)\s+(?:both\s+|also\s+)?be\s+(?:correct|right|true|the\s+answer)\b|"
+    r"\bpossible\s+answers?\b)"
 )
 # a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
 _CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
@@ -316,7 +323,8 @@ def _letter_mentions(text: str) -> list[Mention]:
             key = (match.start("opt"), match.group("opt"))
             if key in found:
                 continue
-            if kind in ("bracket", "layout", "subject", "inline") and _is_name(text, match.start(), match.group("opt")):
+            named = kind in ("bracket", "layout", "subject", "inline")
+            if named and _is_name(text, match.start(), match.group("opt")):
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
             # "[A] : text" at a line start is the option list's own layout
@@ -508,7 +516,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif _HEDGE_BEFORE.search(before):
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
-            status = "several" if _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40]) else "listed"
+            called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
+            status = "several" if called_correct else "listed"
         elif mention.kind == "alone" and len(alone) >= 3:
             status = "listed"
         elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (

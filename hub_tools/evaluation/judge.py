@@ -84,13 +84,15 @@ _LABEL_RE = re.compile(
 )
 # a negation right before a label word: not, no, never, neither, nor, does not, doesn't, isn't, without, nothing
 _NEGATION_BEFORE = re.compile(
-    r"(?:\b(?:not|no|never|neither|nor|without|nothing|cannot)\b|n't|n’t)(?:\s+(?:does|do|did|is)\s+(?:it|they|the\s+answer))?"
+    r"(?:\b(?:not|no|never|neither|nor|without|nothing|cannot)\b|n't|n’t)"
+    r"(?:\s+(?:does|do|did|is)\s+(?:it|they|the\s+answer))?"
     r"(?:\s+(?:be|been|being|a|an|the|any|directly|"
     r"clearly|explicitly|actually|really|strictly|so|fully|at\s+all))*\s*$",
     re.IGNORECASE,
 )
-_LABELLED_VERDICT = re.compile(r"(?:verdict|label|answer|judg(?:e)?ment|classification)\s*(?:is)?\s*[:：=\-]?\s*\**\s*$",
-                               re.IGNORECASE)  # fmt: skip
+_LABELLED_VERDICT = re.compile(
+    r"(?:verdict|label|answer|judg(?:e)?ment|classification)\s*(?:is)?\s*[:：=\-]?\s*\**\s*$", re.IGNORECASE
+)
 _TRUE_FALSE = re.compile(r"\b(?:answer|verdict)\s*(?:is)?\s*[:：=\-]?\s*\**\s*(true|false|yes|no)\b", re.IGNORECASE)
 _LONE_BOOL = re.compile(r"^\W*(true|false|yes|no)\W*$", re.IGNORECASE)
 _JSON_OBJECT = re.compile(r"\{[^{}]*\}")

@@ -168,7 +168,8 @@ def _statement_prompts(items: Sequence[KQAItem], answers: Sequence[str], mode: s
                     continue
                 relations = ("entailed", "contradicted") if kind == "must_have" else ("contradicted",)
                 for relation in relations:  # K-QA asks "entails?" of must-have statements only
-                    prompts.append((YES_NO_SYSTEM[relation], yes_no_prompt(item.question, answer, statement, relation)))
+                    user = yes_no_prompt(item.question, answer, statement, relation)
+                    prompts.append((YES_NO_SYSTEM[relation], user))
                     index.append((k, kind, j, relation))
     return prompts, index
 

@@ -197,7 +197,8 @@ def evaluate_mc(
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
         "generation_engine": generation_engine(lm, engine) if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
-        "extraction": "hub_tools.evaluation.extract.extract_choice(text, choices)" if protocol == "generate" else "argmax",
+        "extraction": ("hub_tools.evaluation.extract.extract_choice(text, choices)" if protocol == "generate"
+                       else "argmax"),
         "bootstrap": {"resamples": resamples, "seed": seed},
         "device": lm.device,
         "dtype": lm.dtype,

@@ -1,7 +1,7 @@
 """The evaluation result file (SCHEMAS.md §3): dataclasses, load/save/validate, file names, Hub exports.
 
-One JSON file per model × revision × benchmark × config × protocol, named ``<model_slug>__<benchmark>__<protocol>.json``
-for the benchmark's default config and ``<model_slug>__<benchmark>-<config>__<protocol>.json`` for any other (an
+One JSON file per model × revision × benchmark × config × protocol, named
+``<model_slug>__<benchmark>__<protocol>.json`` for the benchmark's default config and ``<model_slug>__<benchmark>-<config>__<protocol>.json`` for any other (an
 IBMSEE sitting, ``all``, an MMLU-fa subject), so one model's sittings never overwrite each other (``model_slug`` =
 model id with "/" -> "--"). The Space reads these files as plain JSON, so everything here
 round-trips through ``json`` without custom types.
@@ -64,7 +64,8 @@ KQA_METRIC_KEYS = ("Comp", "Hall")
 KQA_NORM_METRIC_KEYS = ("Comp_norm", "Hall_norm")
 KQA_LEGACY_METRIC_KEYS = ("comprehensiveness", "hallucination_rate")
 #: Metrics where a lower value is better; leaderboards and cards sort and mark them accordingly.
-LOWER_IS_BETTER = frozenset({"Hall", "Hall_norm", "answers_with_contradiction_share", "answers_with_must_have_contradiction_share",
+LOWER_IS_BETTER = frozenset({"Hall", "Hall_norm", "answers_with_contradiction_share",
+                             "answers_with_must_have_contradiction_share",
                              "hallucination_rate", "loss_rate"})
 
 
@@ -540,6 +541,8 @@ def to_hub_eval_results_yaml(result: Result) -> str:
 
 
 def eval_results_yaml_filename(result: Result) -> str:
-    """Where ``to_hub_eval_results_yaml`` goes in a model repo: ``.eval_results/<benchmark>[-<config>]__<protocol>.yaml``
-    (the config named when it is not the default, as in :func:`result_filename`)."""
-    return f".eval_results/{benchmark_file_part(result.benchmark.name, result.benchmark.config)}__{result.protocol}.yaml"
+    """Where ``to_hub_eval_results_yaml`` goes in a model repo:
+    ``.eval_results/<benchmark>[-<config>]__<protocol>.yaml`` (the config named when it is not the default, as in
+    :func:`result_filename`)."""
+    part = benchmark_file_part(result.benchmark.name, result.benchmark.config)
+    return f".eval_results/{part}__{result.protocol}.yaml"

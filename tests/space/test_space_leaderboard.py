@@ -77,7 +77,8 @@ def test_rows_under_the_minimum_n_are_hidden_unless_asked_for(scores):
     assert "Gibberish" not in " ".join(shown["Model"]) and len(shown) == 3
     everything = lb.leaderboard_table(scores, "generate", min_n=0)
     row = everything[everything["Model"].str.contains("Gibberish")].iloc[0]
-    assert row["IBMSEE n"] == 8 and row["IBMSEE medicine-1402-06 pass (≥36%)"] == "uncertain ❔"  # not "pass" on 8 questions
+    # not "pass" on 8 questions
+    assert row["IBMSEE n"] == 8 and row["IBMSEE medicine-1402-06 pass (≥36%)"] == "uncertain ❔"
     assert lb.small_model_keys(scores, 30) == {"someone/gibberish||"}
 
 

@@ -176,7 +176,8 @@ def test_pool_file_errors_name_file_and_line(tmp_path):
                    '{"question": "q", "choices": ["a", "b"], "output": "A", "label": "A"}\n', encoding="utf-8")
     with pytest.raises(PoolError, match=r"writer-x.jsonl:2: 'choices'"):
         read_jsonl(bad)
-    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "A", "label": "E"}\n', encoding="utf-8")
+    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "A", "label": "E"}\n',
+                   encoding="utf-8")  # fmt: skip
     with pytest.raises(PoolError, match=r"writer-x.jsonl:1: 'label'"):
         read_jsonl(bad)
 
@@ -213,7 +214,8 @@ def test_fuzzy_short_answer_and_abbreviation():
     assert extract_choice("SSRIها", drugs) == "D"
     assert extract_choice("نمی‌دانم", drugs) == "invalid"
     assert extract_choice("پنوموسیت نوع ۲", ["پنوموسیت نوع I", "ماکروفاژ", "سلول کلارا", "پنوموسیت نوع II"]) == "D"
-    assert extract_choice("Teres minor", ["Supraspinatus", "Infraspinatus", "Teres major", "Subscapularis"]) == "invalid"
+    shoulder = ["Supraspinatus", "Infraspinatus", "Teres major", "Subscapularis"]
+    assert extract_choice("Teres minor", shoulder) == "invalid"
     assert extract_choice("کولپوسکوپی", ["پاپ اسمیر", "ماموگرافی", "CA-125", "کولپوسکوپی روتین"]) == "D"
     assert extract_choice("The most common cause is H. influenzae.",
                           ["Haemophilus influenzae", "Klebsiella pneumoniae", "Legionella", "Moraxella"]) == "A"
