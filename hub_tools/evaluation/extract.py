@@ -120,6 +120,12 @@ _STATEMENT_PATTERNS = [
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
     re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
+    re.compile(
+        r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
+        r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?"
+        r"(?=\s*[.!؛]|\s*$)"
+    ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
     re.compile(
@@ -166,7 +172,7 @@ _MENTION_PATTERNS = [
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
     (re.compile(
         r"(?<![A-Za-z0-9\-'’])(?P<opt>[A-D])(?=\s*(?:,\s*)?(?i:is\b|isn't\b|was\b|would\b|seems\b|appears\b|can't\b|"
-        r"cannot\b|could\b|might\b|may\b|also\b|too\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
+        r"cannot\b|could\b|might\b|may\b|also\b|too\b|fits\b|matches\b|explains\b|best\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
         r"(?!\w))"
     ), "subject"),
     # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است"
@@ -187,18 +193,20 @@ _NAMING_WORDS = re.compile(
 )
 _NEGATION_AFTER = re.compile(
     r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
-    r"رد\s+می\u200c?شود|"
-    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b)"
+    r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
+    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b)"
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
-    r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b))"
+    r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
 _POSITIVE_AFTER = re.compile(
     r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
     r"پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
-    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b)"
+    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b|"
+    r"\bfits\s+best\b|\bbest\s+(?:fits|explains|matches)\b|\bis\s+(?:the\s+)?most\s+likely\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
 # a conclusion names the answer: "پس گزینه د", "بنابراین [C]", "So, option B."

@@ -261,6 +261,11 @@ def test_fuzzy_short_answer_and_abbreviation():
         ("C\n\nActually, it's B.", "B"),  # a correction replaces the first statement
         ("در گذشته ۱۵ به ۲ بود (گزینه ج) اما اکنون ۳۰ به ۲ است. پس گزینه د.", "D"),  # a conclusion states it
         ("تحلیل…\nگزینه ج", "C"),  # a last line naming one option
+        ("گزینه ب را رد می‌کنیم. پاسخ: ج", "C"),  # ruled out, eliminated, unlikely
+        ("B can be ruled out; C is unlikely. So D.", "D"),
+        ("We can eliminate A. The answer is C.", "C"),
+        ("A is unlikely, B fits best.", "B"),
+        ("The answer is neither A nor B.", "invalid"),
         ("the third one", "C"),  # ordinals
         ("The answer is the third one.", "C"),
         ("سومی", "C"),
