@@ -134,9 +134,9 @@ _STATEMENT_PATTERNS = [
     ),
     # a label and a colon: "Correct: C", "Final answer — D", "Selected: B", "گزینه صحیح: ب", "گزینه مناسب: د"
     re.compile(
-        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+choice|choice|response|solution|verdict)(?:\s+answer)?)|"
+        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+choice|choice|response|solution|verdict)(?:\s+answer)?)[\"']?|"
         r"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب|نهایی|منتخب|انتخابی)(?:\s+(?:است|عبارت\s+است\s+از))?)"
-        rf"\s*[:：=—–]\s*[\[(«]?\s*{_OPT}"
+        rf"\s*[:：=—–]\s*[\[(«\"']?\s*{_OPT}"
     ),
     re.compile(
         rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
@@ -157,7 +157,7 @@ _MENTION_PATTERNS = [
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
     (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
-    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"), "option"),
+    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*(?:#|(?i:no\.|number)\s*)?[\[(]?\s*{_OPT}"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),

@@ -266,6 +266,8 @@ def test_fuzzy_short_answer_and_abbreviation():
         ("We can eliminate A. The answer is C.", "C"),
         ("A is unlikely, B fits best.", "B"),
         ("The answer is neither A nor B.", "invalid"),
+        ('{"choice": 3}', "C"),
+        ("Option #2", "B"),
         ("the third one", "C"),  # ordinals
         ("The answer is the third one.", "C"),
         ("سومی", "C"),
