@@ -236,7 +236,7 @@ def test_a_two_sitting_ibmsee_build_shows_a_verdict_only_for_the_sitting_with_a_
         assert result.records[0]["extraction"]["reason"] == "stated as the answer"
         paths.append(result.save(tmp_path / "results" / f"{config}.json"))
     marks = {p.stem: load_result(p).benchmark.pass_mark for p in paths}
-    assert marks == {"medicine-1402-06": 0.4, "dentistry-1400-12": 0.4, "all": None}
+    assert marks == {"medicine-1402-06": 0.36, "dentistry-1400-12": None, "all": None}
     table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results), show_ci=False)
     assert [c for c in table.columns if c.startswith("IBMSEE") and c != "IBMSEE n"] == [
         "IBMSEE dentistry-1400-12 (generate)", "IBMSEE medicine-1402-06 (generate)",
