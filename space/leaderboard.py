@@ -15,8 +15,15 @@ carry their own protocol, and lower-is-better ones end in "↓". When several fi
 Honesty rules: each row says where its numbers come from (Source: the paper's outputs re-scored, this release,
 or other) and on how many questions (n); multiple-choice intervals are Wilson score intervals computed from the
 file's correct/n (so 0 of 8 is 0.0–32.4, not 0.0–0.0); rows whose every score rests on fewer than ``min_n``
-questions are hidden unless asked for; IBMSEE says "pass" only when the interval's lower bound clears the
-sitting's pass mark, "fail" when its upper bound is below it, and "uncertain" otherwise.
+questions are hidden unless asked for; any interval resting on fewer than ``SMALL_N`` (30) questions is marked
+"⚠ n=…". IBMSEE has one column per sitting, named by the sitting ("IBMSEE medicine-1402-06 (generate)"), and one for
+``all``; a model scored on several sittings shows each. A sitting says "pass" only when its file records a pass mark
+(the sitting's source gives one; ``all`` never has one) and the interval's lower bound clears it, "fail" when its
+upper bound is below it, and "uncertain" otherwise. K-QA-fa columns carry their judging mode (the result's protocol:
+``kqa``, ``kqa-3way``, legacy ``kqa-metrics``, ``pairwise``), so scores of different modes sit in different columns
+and are never ranked together. K-QA intervals at small n are the conservative closed forms (Wilson at the mean for
+shares, Byar's Poisson interval for the contradiction count), not the file's bootstrap, which is 0–0 when three
+answers all score 0.
 """
 
 from __future__ import annotations
@@ -54,9 +61,11 @@ MODEL_TYPES = schema.MODEL_TYPES
 MC_BENCHMARKS = tuple(b for b in schema.BENCHMARKS if b != "kqa-fa")
 KQA = "kqa-fa"
 DEFAULT_MIN_N = 30  # rows resting only on fewer questions are hidden by default
-Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+Z95 = schema.Z95
 LOWER_IS_BETTER = schema.LOWER_IS_BETTER  # metrics where less is better (marked "↓")
-COUNT_METRICS = {"Hall"}  # a mean count per answer, shown as it is; every other metric is a fraction shown in percent
+# K-QA's Hall and Hall_norm are counts per question, shown as they are; every other metric is a fraction in percent
+COUNT_METRICS = {"Hall", "Hall_norm"}
+SMALL_N = 30  # an interval resting on fewer questions is marked
 # Files written before K-QA's own Comp/Hall carried the project's figures under older names: the share of must-have
 # statements entailed, and the share of answers with a contradiction.
 KQA_LEGACY_ALIASES = {"Comp": "comprehensiveness", "answers_with_contradiction_share": "hallucination_rate"}
@@ -87,12 +96,15 @@ MC_COLUMNS: tuple[Column, ...] = tuple(
     Column("mmlu-fa", key, "accuracy", label, "MMLU-fa subjects") for key, label in MMLU_SUBJECTS
 ) + (
     Column("mmlu-fa", None, "accuracy", "MMLU-fa avg", "MMLU-fa avg"),
-    Column("ibmsee", None, "accuracy", "IBMSEE", "IBMSEE"),
+    Column("ibmsee", None, "accuracy", "IBMSEE", "IBMSEE"),  # a placeholder: one column per sitting (ibmsee_column)
 )
+ALL_SITTINGS = "all"
 KQA_COLUMNS: tuple[Column, ...] = (
     Column(KQA, None, "win_rate", "K-QA-fa win rate", "K-QA-fa"),
     Column(KQA, None, "Comp", "K-QA-fa Comp", "K-QA-fa"),
+    Column(KQA, None, "Comp_norm", "K-QA-fa Comp_norm", "K-QA-fa"),
     Column(KQA, None, "Hall", "K-QA-fa Hall (contradicted statements per answer)", "K-QA-fa"),
+    Column(KQA, None, "Hall_norm", "K-QA-fa Hall_norm (contradicted statements per answered question)", "K-QA-fa"),
     Column(KQA, None, "answers_with_contradiction_share", "K-QA-fa answers with a contradiction", "K-QA-fa"),
 )
 COLUMN_GROUPS = ("MMLU-fa subjects", "MMLU-fa avg", "IBMSEE", "K-QA-fa")
@@ -183,15 +195,7 @@ def load_results(paths: Iterable[Path]) -> LoadedResults:
     return loaded
 
 
-def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``correct/n`` (fractions); (nan, nan) for n = 0."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = correct / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+wilson_interval = schema.wilson_interval
 
 
 def _interval(block: dict[str, Any], metric: str) -> tuple[float, float]:
@@ -214,6 +218,11 @@ def _kqa_block(metrics: dict[str, Any], metric: str) -> dict[str, Any] | None:
     return None
 
 
+def ibmsee_column(sitting: str) -> Column:
+    """The IBMSEE column of one sitting (or of ``all``), named by it."""
+    return Column("ibmsee", None, "accuracy", f"IBMSEE {sitting}", "IBMSEE")
+
+
 def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
     """(column, block holding the metric) pairs a result file provides."""
     if result.benchmark == KQA:
@@ -222,10 +231,14 @@ def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
             if block is not None:
                 yield column, block
         return
+    if result.benchmark == "ibmsee":  # scored per sitting (config "medicine-1402-06", ...) or on "all"
+        if isinstance(result.metrics.get("accuracy"), (int, float)):
+            yield ibmsee_column(result.config), result.metrics
+        return
     for column in MC_COLUMNS:
         if column.benchmark != result.benchmark:
             continue
-        if column.subset is None and result.config in {"all", "default"} | _sittings(result):
+        if column.subset is None and result.config in {"all", "default"}:
             block: dict[str, Any] | None = result.metrics
         elif column.subset is not None and result.config == column.subset:
             block = result.metrics  # a per-subject file
@@ -235,9 +248,20 @@ def _cells(result: ParsedResult) -> Iterable[tuple[Column, dict[str, Any]]]:
             yield column, block
 
 
-def _sittings(result: ParsedResult) -> set:
-    # An IBMSEE file is scored per sitting (config "medicine-1402-06", ...); its micro average is the column value.
-    return {result.config} if result.benchmark == "ibmsee" else set()
+def _kqa_interval(block: dict[str, Any], metric: str, n: int | None) -> tuple[float, float] | None:
+    """At small n, K-QA's interval in closed form (the bootstrap collapses to a point when every answer scores the
+    same): Wilson at the mean for a share, Byar's Poisson interval for a count; ``Comp``/``Hall`` with a fixed
+    denominator (``N_questions``) are scaled from the answered questions' mean."""
+    if not isinstance(n, int) or n <= 0 or n >= SMALL_N or not isinstance(block.get(metric), (int, float)):
+        return None
+    total = block.get("N_questions")
+    scale = n / total if metric in ("Comp", "Hall") and isinstance(total, int) and total >= n else 1.0
+    mean = float(block[metric]) / scale  # the mean over the answered questions
+    if metric in COUNT_METRICS:
+        lo, hi = schema.poisson_mean_interval(mean * n, n)
+    else:
+        lo, hi = schema.wilson_interval(min(1.0, max(0.0, mean)) * n, n)
+    return lo * scale, hi * scale
 
 
 SCORE_FIELDS = (
@@ -267,9 +291,10 @@ def scores_frame(results: Sequence[ParsedResult], release_ids: Iterable[str] = (
             key = (model.key, result.protocol, column.label)
             if key in rows and rows[key]["created_at"] > result.created_at:
                 continue
-            lo, hi = _interval(block, column.metric)
-            factor = 1.0 if column.metric in COUNT_METRICS else 100.0
             n = block.get("n") if isinstance(block.get("n"), int) else result.metrics.get("n")
+            small = _kqa_interval(block, column.metric, n) if result.benchmark == KQA else None
+            lo, hi = small if small is not None else _interval(block, column.metric)
+            factor = 1.0 if column.metric in COUNT_METRICS else 100.0
             rows[key] = {
                 "model_key": model.key, "model_id": model.id, "revision": model.revision,
                 "adapter": model.adapter, "display_name": model.display_name, "type": model.type,
@@ -277,7 +302,8 @@ def scores_frame(results: Sequence[ParsedResult], release_ids: Iterable[str] = (
                 "protocol": result.protocol, "column": column.label, "group": column.group,
                 "metric": column.metric, "header": column_header(column.label, result.protocol, column.metric),
                 "score": factor * float(block[column.metric]), "ci_lo": factor * lo, "ci_hi": factor * hi,
-                "n": n if isinstance(n, int) else None, "pass_mark": result.pass_mark,
+                "n": n if isinstance(n, int) else None,
+                "pass_mark": None if result.config == ALL_SITTINGS else result.pass_mark,
                 "created_at": result.created_at,
             }  # fmt: skip
     return pd.DataFrame(list(rows.values()), columns=list(SCORE_FIELDS))
@@ -320,14 +346,28 @@ def _pick(scores: pd.DataFrame, protocol: str, groups: Sequence[str]) -> pd.Data
     return chosen[keep]
 
 
-def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
+def _column_order(label: str) -> tuple:
     order = {c.label: i for i, c in enumerate(MC_COLUMNS + KQA_COLUMNS)}
+    if label.startswith("IBMSEE "):  # sittings in id order, then "all"
+        return (order["IBMSEE"], label == f"IBMSEE {ALL_SITTINGS}", label)
+    return (order.get(label, len(order)), False, label)
+
+
+def _ordered_headers(chosen: pd.DataFrame) -> list[str]:
     pairs = chosen[["column", "header"]].drop_duplicates()
-    return [h for _, h in sorted(zip(pairs["column"].map(order), pairs["header"]), key=lambda t: (t[0], t[1]))]
+    return [h for _, h in sorted(zip(pairs["column"], pairs["header"]), key=lambda t: (_column_order(t[0]), t[1]))]
 
 
-def _format_ci(lo: float, hi: float, digits: int = 1) -> str:
-    return "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.{digits}f}–{hi:.{digits}f}"
+def _format_ci(lo: float, hi: float, digits: int = 1, n: Any = None) -> str:
+    """"44.0–52.0"; an interval on fewer than ``SMALL_N`` questions is marked: "0.0–56.1 ⚠ n=3"."""
+    text = "" if math.isnan(lo) or math.isnan(hi) else f"{lo:.{digits}f}–{hi:.{digits}f}"
+    if _known(n) and int(n) < SMALL_N:
+        text = f"{text} ⚠ n={int(n)}".strip()
+    return text
+
+
+def _known(n: Any) -> bool:
+    return n is not None and not (isinstance(n, float) and math.isnan(n))
 
 
 def small_model_keys(scores: pd.DataFrame, min_n: int) -> set[str]:
@@ -377,7 +417,8 @@ def leaderboard_table(
     alternatives); ``types`` keeps those model types; rows of models whose every score rests on fewer than
     ``min_n`` questions are left out; ``sort_by`` is a score header or "Model" (default: the MMLU-fa average, else
     the first score column), best first when ``descending`` (lowest first for a "↓" column); rows without the
-    value sort last. IBMSEE adds a pass column (:func:`pass_verdict`) per pass mark.
+    value sort last. Each IBMSEE sitting with a recorded pass mark adds its pass column (:func:`pass_verdict`);
+    ``all`` never has one. An interval on fewer than ``SMALL_N`` questions is marked "⚠ n=…".
     """
     everything = _pick(scores, protocol, groups)
     headers = _ordered_headers(everything)
@@ -399,19 +440,20 @@ def leaderboard_table(
         )
         digits = 2 if rec.metric in COUNT_METRICS else 1  # a count per answer keeps two decimals
         row[rec.header] = round(rec.score, digits)
-        row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi, digits)
-        if rec.n is not None and not (isinstance(rec.n, float) and math.isnan(rec.n)):
+        row[f"{rec.header} 95% CI"] = _format_ci(rec.ci_lo, rec.ci_hi, digits, rec.n)
+        if _known(rec.n):
             row[n_header(rec.benchmark)] = max(int(rec.n), row.get(n_header(rec.benchmark), 0))
-        if rec.benchmark == "ibmsee" and rec.pass_mark is not None:
-            row[_pass_header(rec.pass_mark)] = pass_verdict(rec.ci_lo, rec.ci_hi, rec.pass_mark)
+        if rec.benchmark == "ibmsee" and _known(rec.pass_mark):
+            row[_pass_header(rec.column, rec.pass_mark)] = pass_verdict(rec.ci_lo, rec.ci_hi, rec.pass_mark)
     columns = ["Model", "Type", "Source", "Revision"]
     for header in headers:
         columns.append(header)
         if show_ci:
             columns.append(f"{header} 95% CI")
-        if header.startswith("IBMSEE ("):
-            marks = everything.loc[everything["header"] == header, "pass_mark"].dropna().unique()
-            columns += [_pass_header(m) for m in sorted(marks)]
+        if header.startswith("IBMSEE "):  # a verdict column only for a sitting whose files record a pass mark
+            here = everything[everything["header"] == header]
+            label = here["column"].iloc[0]
+            columns += [_pass_header(label, m) for m in sorted(here["pass_mark"].dropna().unique())]
     columns += [n_header(b) for b in benchmarks]
     table = pd.DataFrame(list(rows.values()), columns=columns + ["_name"])
     for b in benchmarks:
@@ -420,8 +462,9 @@ def leaderboard_table(
     return table.drop(columns="_name").reset_index(drop=True)
 
 
-def _pass_header(mark: float) -> str:
-    return f"IBMSEE pass (≥{100 * mark:g}%)"
+def _pass_header(column: str, mark: float) -> str:
+    """"IBMSEE medicine-1402-06 pass (≥36%)": the verdict column of one sitting."""
+    return f"{column} pass (≥{100 * mark:g}%)"
 
 
 def default_sort_column(headers: Sequence[str]) -> str | None:
@@ -446,7 +489,7 @@ def _sort(table: pd.DataFrame, headers: Sequence[str], sort_by: str | None, desc
 def score_headers(table: pd.DataFrame) -> list[str]:
     """The numeric score columns of a ``leaderboard_table`` (the choices for sorting and the chart)."""
     return [c for c in table.columns if c not in {"Model", "Type", "Source", "Revision"}
-            and not c.endswith((" 95% CI", " n")) and not c.startswith("IBMSEE pass")]
+            and not c.endswith((" 95% CI", " n")) and not (c.startswith("IBMSEE ") and " pass (≥" in c)]
 
 
 def bar_chart_svg(scores: pd.DataFrame, header: str | None, model_keys: Sequence[str] | None = None) -> str:

@@ -1,7 +1,8 @@
 """``gaokerena eval``: evaluate models, import the paper's results, compare results.
 
     gaokerena eval mc --model PATH_OR_REPO [--adapter A] --benchmark mmlu-fa|ibmsee --protocol generate|loglikelihood
-    gaokerena eval kqa --model PATH_OR_REPO --judge local:PATH_OR_ID|openai:URL [--against RESULT] [--limit N]
+    gaokerena eval kqa --model PATH_OR_REPO --judge local:PATH_OR_ID|openai:URL [--judge-mode kqa|kqa-3way]
+                       [--against RESULT] [--limit N]
     gaokerena eval import-paper DIR [--out DIR]
     gaokerena eval compare A.json B.json [--resamples 2000] [--seed 0] [--json]
     gaokerena eval validate FILE...                 # check result files against the schema
@@ -82,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "adds the pairwise win rate")  # fmt: skip
     kqa.add_argument("--answers", default=None, help="reuse this model's answers from a file instead of generating")
     kqa.add_argument("--no-metrics", action="store_true", help="skip the K-QA Comp/Hall run")
+    kqa.add_argument("--judge-mode", choices=("kqa", "kqa-3way"), default="kqa",
+                     help="kqa: K-QA's own protocol (two yes/no questions per statement; default); kqa-3way: one "
+                          "three-way verdict per statement. The mode is the result's protocol.")  # fmt: skip
 
     imp = sub.add_parser("import-paper", help="re-score the paper's per-question spreadsheets into result files")
     imp.add_argument("dir", type=Path, help="DIR/<benchmark folder>/<system>.xlsx")
@@ -129,9 +133,11 @@ def _print_result(result, path) -> None:
         print(f"{result.model.display_name} kqa-fa pairwise: win rate {100 * m['win_rate']:.2f}% n={m['n']} "
               f"(wins {m['wins']}, ties {m['ties']}, losses {m['losses']}, unparseable {m['unparseable']})")  # fmt: skip
     else:
-        print(f"{result.model.display_name} kqa-fa metrics: Comp {100 * m['Comp']:.2f}% Hall {m['Hall']:.2f} "
-              f"(contradicted statements per answer; lower is better), answers with a contradiction "
-              f"{100 * m['answers_with_contradiction_share']:.2f}% n={m['n']} "
+        norm = (f" (Comp_norm {100 * m['Comp_norm']:.2f}%, Hall_norm {m['Hall_norm']:.2f}; "
+                f"N={m['N_questions']})") if "Comp_norm" in m else ""  # fmt: skip
+        print(f"{result.model.display_name} kqa-fa {result.protocol}: Comp {100 * m['Comp']:.2f}% "
+              f"Hall {m['Hall']:.2f}{norm} (contradicted statements per question; lower is better), answers with "
+              f"a contradiction {100 * m['answers_with_contradiction_share']:.2f}% n={m['n']} "
               f"unparseable verdicts {m['unparseable']}")  # fmt: skip
     print(f"  -> {path}")
 
@@ -177,7 +183,7 @@ def _run(args) -> int:
         judge = make_judge(args.judge, judge_model=args.judge_model, api_key_env=args.api_key_env,
                            concurrency=args.judge_concurrency, batch_size=args.batch_size)  # fmt: skip
         results = evaluate_kqa(judge=judge, against=args.against, answers=args.answers,
-                               metrics=not args.no_metrics, **_common(args))  # fmt: skip
+                               metrics=not args.no_metrics, mode=args.judge_mode, **_common(args))  # fmt: skip
         for result in results:
             _print_result(result, result.save(args.out))
         return 0

@@ -2,20 +2,24 @@
 
 ``load_dataset(path_or_repo, config, split="test")`` reads both a local built folder and a Hub repo (the Hub is
 ``HF_ENDPOINT``: the local Hub in tests and the rehearsal).
+
+An IBMSEE config's pass mark is the one its source gives: the built dataset's ``metadata.json`` (``sittings`` ->
+``pass_mark``, written by the builder only when a source supports it), else the known marks of
+:data:`~hub_tools.evaluation.schema.IBMSEE_PASS_MARKS`; none for a sitting without one and never for ``all``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import DATASET_IDS, IBMSEE_PASS_MARK, LETTERS
+from .schema import DATASET_IDS, DEFAULT_CONFIGS, LETTERS, ibmsee_pass_mark
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}
 #: The column that names a question's subset in the per-subset table.
 SUBSET_COLUMNS = {"mmlu-fa": "subject", "ibmsee": "sitting"}
 MMLU_SUBJECTS = (
@@ -59,6 +63,7 @@ class LoadedBenchmark:
     revision: str | None
     items: list
     pass_mark: float | None = None
+    total: int | None = None  # rows in the config before ``limit`` (K-QA's fixed denominator)
 
 
 def is_local(path_or_repo: str) -> bool:
@@ -124,6 +129,7 @@ def load_benchmark(
     local = is_local(source)
     hub_id = dataset_id or (DATASET_IDS[benchmark] if local else source)
     rows = _load_rows(source, config, split, revision)
+    total = len(rows)
     if limit is not None:
         rows = rows.select(range(min(limit, len(rows))))
     resolved = revision if local else _resolve_revision(source, revision)
@@ -134,8 +140,54 @@ def load_benchmark(
     )
     return LoadedBenchmark(
         name=benchmark, dataset_id=hub_id, source=source, config=config, split=split, revision=resolved, items=items,
-        pass_mark=IBMSEE_PASS_MARK if benchmark == "ibmsee" else None,
+        pass_mark=sitting_pass_mark(source, config, revision) if benchmark == "ibmsee" else None, total=total,
     )  # fmt: skip
+
+
+METADATA_FILE = "metadata.json"
+
+
+def _read_metadata(source: str, revision: str | None) -> dict | None:
+    """The built dataset's ``metadata.json`` (a local folder's, or the Hub repo's), or None when there is none."""
+    if is_local(source):
+        path = Path(source).expanduser() / METADATA_FILE
+        if not path.is_file():
+            return None
+        text = path.read_text(encoding="utf-8")
+        where = str(path)
+    else:
+        import httpx2
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, OfflineModeIsEnabled
+
+        try:
+            local = hf_hub_download(source, METADATA_FILE, repo_type="dataset", revision=revision)
+        except (EntryNotFoundError, HfHubHTTPError, OfflineModeIsEnabled, httpx2.TransportError) as error:
+            logger.info("no %s in %s (%s): the known pass marks apply", METADATA_FILE, source, type(error).__name__)
+            return None
+        text = Path(local).read_text(encoding="utf-8")
+        where = f"{source}/{METADATA_FILE}"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise BenchmarkDataError(f"{where}: not valid JSON ({err})") from None
+    if not isinstance(data, dict):
+        raise BenchmarkDataError(f"{where}: expected a JSON object")
+    return data
+
+
+def sitting_pass_mark(source: str, config: str, revision: str | None = None) -> float | None:
+    """The pass mark of an IBMSEE sitting as its source gives it (see the module docstring); None for ``all``."""
+    if config == "all":
+        return None
+    metadata = _read_metadata(source, revision)
+    sittings = metadata.get("sittings") if metadata else None
+    if isinstance(sittings, dict) and isinstance(sittings.get(config), dict):
+        mark = sittings[config].get("pass_mark")
+        if mark is not None and (isinstance(mark, bool) or not isinstance(mark, (int, float)) or not 0 < mark <= 1):
+            raise BenchmarkDataError(f"{source}: metadata.json gives sitting {config!r} the pass mark {mark!r}")
+        return None if mark is None else float(mark)
+    return ibmsee_pass_mark(config)
 
 
 def _column(row: dict, key: str, source: str, index: int):

@@ -1,55 +1,81 @@
-"""Answer extraction for the generate protocol: free text -> "A" | "B" | "C" | "D" | "invalid".
+"""Answer extraction for the generate protocol: free text (and the question's options) -> "A" | "B" | "C" | "D" |
+"invalid".
 
-``extract_choice`` is a pure function (no model, no state). It decides on the **decisive statement**: the option the
-text states as its answer, not an option it negates, merely lists or mentions in passing. The rule, in full:
+``extract_choice(text, choices=None)`` is a pure function (no model, no state). It decides on the **decisive
+statement**: the option the text states as its answer, not an option it negates, merely lists, offers together with
+another, or mentions in passing. The rule, in full:
 
 1. Normalise with the one folding module (:mod:`hub_tools.folding`): presentation forms, NFKC (full-width Ｃ -> C),
-   bidi controls removed, Persian/Arabic-Indic digits -> ASCII, Arabic letter forms -> Persian; a lone option in
-   markdown bold (``**B**``, ``**۲**``, ``**ب**``) becomes ``[B]``; the remaining ``*``/``_`` emphasis is dropped.
+   bidi controls removed, Persian/Arabic-Indic digits -> ASCII, Arabic letter forms -> Persian (so the ezafe forms
+   ``گزینهٔ`` and ``گزینۀ`` both read ``گزینه`` + hamza); a lone option in markdown bold (``**B**``, ``**۲**``,
+   ``**ب**``) becomes ``[B]``; the remaining ``*``/``_`` emphasis is dropped.
 2. An *option token* is a Latin capital A-D, a digit 1-4 (1=A … 4=D) or a Persian option letter الف/ب/ج/د (the
-   order Persian exams use), standing alone (not inside a longer word or number).
+   order Persian exams use), standing alone (not inside a longer word or number). Ordinals and number words name
+   options too: ``گزینه سوم``, ``گزینه یک``, ``سومی``, ``گزینه آخر``, ``the third one``, ``the third option``,
+   ``option three``. A ``<think>…</think>`` reasoning block is dropped first.
 3. *Mentions* of an option are found anywhere in the text:
      - bracketed: ``[A]``, ``(A)``, ``«ب»``, ``[۲]``, ``(الف)``, lower case in brackets ``[c]``;
-     - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینه ۲``, ``گزینه شماره 3``, ``گزینه اول``,
+     - after the word "option": ``گزینه A``, ``گزینه‌ی ب``, ``گزینهٔ ۲``, ``گزینه شماره 3``, ``گزینه اول``,
        ``option D``, ``choice 2``;
      - after an answer keyword (an *answer statement*): ``پاسخ: B``, ``پاسخ صحیح گزینه [C] است``,
-       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``, ``the correct option is D``, ``answer is c``
-       (not after ``در``/``از``: ``در پاسخ D`` means "in option D");
+       ``جواب درست: د``, ``Answer: B``, ``the correct answer is (C)``, ``the correct option is D``, ``answer is c``,
+       ``It's B``, ``I'd go with C`` (not after ``در``/``از``: ``در پاسخ D`` means "in option D");
+     - a Latin letter as the subject of a verdict: ``A is not correct``, ``C درست است``;
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
-       followed by ``.`` at a line start is a numbered list, not an answer).
+       followed by ``.`` at a line start is a numbered list, not an answer);
+     - a line that is one option letter and nothing else (``…\n\nB``): an answer statement, unless three or more
+       such lines echo the options;
+     - with the question's options (``choices``): an option's **text**, compared in the folding module's match form
+       (letters folded, diacritics, ZWNJ and punctuation ignored, case-insensitive), standing as whole words; where
+       one option's text contains another's, the longer one is meant.
    A Latin letter right after a naming word (``ویتامین D``, ``هپاتیت B``, ``سلول‌های T``, ``vitamin C``, ``type 2``)
    is a name, not a mention.
 4. Each mention is classified by its clause (the text after it up to the end of the sentence, at most 80
    characters, and the few words before it):
-     - **several** when the clause offers it together with others (``هر دو درست``, ``both … correct``, ``either``): the
-       whole output is then ``invalid``;
+     - **several** when the clause offers it together with others (``هر دو درست``, ``both … correct``, ``either``,
+       ``A و B``, ``A or B``, ``A and C`` after an answer keyword, ``A یا B``): the whole output is then
+       ``invalid``;
      - **negated** when the clause says it is wrong (``نادرست``, ``غلط``, ``اشتباه``, ``صحیح نیست``, ``نیست``,
        ``not``, ``incorrect``, ``wrong``, ``false``…) or the mention follows ``نه`` / ``not`` / ``به جز`` /
        ``except``: never an answer;
+     - **hedged** when it is offered as a possibility (``شاید الف``, ``maybe B``, ``it could be C``): never an
+       answer;
      - **stated** when it is an answer statement, or its clause calls it correct (``درست است``, ``صحیح است``,
        ``پاسخ است``, ``is correct``, ``is the answer``…);
-     - **listed** when it is one of an echoed option list (line-start or layout mentions of three or more
-       different options) and not stated;
+     - **listed** when it is one of an echoed option list: line-start or layout mentions of three or more different
+       options, three or more different options on one line (``A) … B) … C) … D) …``), or three or more different
+       option texts named one after another; and not stated;
      - otherwise **bare**.
-5. Decision: the stated options, if any; otherwise the bare ones. Exactly one distinct option -> that option.
-   Several distinct stated options -> ``invalid`` (the text contradicts itself). Several distinct bare options ->
-   the option of the opening sentence when it names exactly one (models state their answer first and then walk
-   through the others), else ``invalid``.
+5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
+   ``I'm not sure``), the bare letter mentions, then the bare option texts.
+   Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
+   itself). Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   state their answer first and then walk through the others), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
    ("B", "ب", "۳"), that is the answer. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
-``explain_choice`` returns the same decision with the mentions behind it (for reports and disagreement lists).
+``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
+per-question records: :func:`decision_trace`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from hub_tools.folding import fold_digits, fold_letters, fold_presentation_forms, strip_bidi
+from hub_tools.folding import (
+    DIACRITICS,
+    FATHATAN,
+    fold_digits,
+    fold_letters,
+    fold_presentation_forms,
+    match_key,
+    strip_bidi,
+)
 
 CHOICES = ("A", "B", "C", "D")
 INVALID = "invalid"
@@ -59,6 +85,11 @@ _TO_LETTER = {
     "1": "A", "2": "B", "3": "C", "4": "D",
     "الف": "A", "ب": "B", "ج": "C", "د": "D",
     "اول": "A", "یکم": "A", "دوم": "B", "سوم": "C", "چهارم": "D",
+    "اولی": "A", "دومی": "B", "سومی": "C", "چهارمی": "D", "آخر": "D", "آخری": "D",
+    "یک": "A", "دو": "B", "سه": "C", "چهار": "D",
+    "first": "A", "second": "B", "third": "C", "fourth": "D", "last": "D",
+    "one": "A", "two": "B", "three": "C", "four": "D",
+    "1st": "A", "2nd": "B", "3rd": "C", "4th": "D",
 }  # fmt: skip
 
 # One option token, standing alone. Latin letters must not touch other Latin letters; digits must not be part of a
@@ -67,64 +98,177 @@ _LATIN = r"(?<![A-Za-z])[A-D](?![A-Za-z0-9])"
 _DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
-_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم)(?!\w)"
+_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?!\w)"  # گزینه سوم, گزینه آخر, گزینه یک
+_EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
-_GOZINEH = r"گزینه(?:\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای; not گزینه‌ها
-_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-]?\s*[\[(«]?\s*"
+# گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
+_GOZINEH = r"(?:گزینه|(?<!در )مورد)(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # مورد ب = گزینه ب
+_AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
 _ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
+_EN_ANSWER_LEAD = (
+    r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
+    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+    r"\bi\s+(?:choose|pick|select|go\s+with))"
+)
 
-# Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B
+# Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B / It's B
 _STATEMENT_PATTERNS = [
     re.compile(
-        rf"{_ANSWER_WORD}"
-        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر))?"
-        rf"\s*[:：\-]?\s*(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
+        rf"{_ANSWER_WORD}[\"']?"
+        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر|اصلاح\s+می\u200c?شود|اصلاح\s+شده))?"
+        rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
-    re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-]?\s*{_GOZINEH}\s+{_ORDINAL}"),
-    re.compile(rf"(?i:answer)(?:\s+(?i:is))?\s*[:：\-]?\s*(?i:option\s*)?[\[(]?\s*{_OPT}"),
-    re.compile(rf"(?i:correct\s+(?:option|choice)|best\s+(?:option|choice))\s+(?i:is)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"),
-    re.compile(r"(?i:answer\s+is)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!]|$))"),
+    re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
+    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
+    re.compile(
+        r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
+        r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?"
+        r"(?=\s*[.!؛]|\s*$)"
+    ),
+    re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
+    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
+    re.compile(
+        rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
+        rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
+    ),
+    # a label and a colon: "Correct: C", "Final answer — D", "Selected: B", "گزینه صحیح: ب", "گزینه مناسب: د"
+    re.compile(
+        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+choice|choice|response|solution|verdict)(?:\s+answer)?)[\"']?|"
+        r"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب|نهایی|منتخب|انتخابی)(?:\s+(?:است|عبارت\s+است\s+از))?)"
+        rf"\s*[:：=—–]\s*[\[(«\"']?\s*{_OPT}"
+    ),
+    re.compile(
+        rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
+    ),
+    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
+    re.compile(
+        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+        r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
+    ),
 ]
 # Other mentions: (pattern, kind); "layout" and "line" mentions can form an echoed option list.
 _MENTION_PATTERNS = [
+    # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
+    (re.compile(r"^[ \t>#\-•]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
-    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*[\[(]?\s*{_OPT}"), "option"),
+    (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
+    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*(?:#|(?i:no\.|number)\s*)?[\[(]?\s*{_OPT}"), "option"),
+    (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
+    (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
+    (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
-    (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s)", re.MULTILINE), "line"),
+    (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
+    # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
+    (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
+    # "Not B, but C.": a letter after not/but, closing its phrase
+    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)]|\s*$)"), "contrast"),
+    (re.compile(r"(?:(?<!\w)نه|(?<!\w)بلکه)\s+(?:گزینه\s*)?(?P<opt>الف|ب|ج|د|[A-D])(?=\s*[.,،؛!)]|\s*$)"), "contrast"),
+    # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
+    (re.compile(
+        r"(?<![A-Za-z0-9\-'’])(?P<opt>[A-D])(?=\s*(?:,\s*)?(?i:is\b|isn't\b|was\b|would\b|seems\b|appears\b|can't\b|"
+        r"cannot\b|could\b|might\b|may\b|also\b|too\b|fits\b|matches\b|explains\b|best\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
+        r"(?!\w))"
+    ), "subject"),
+    # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است"
+    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:درست|صحیح|نادرست|غلط|اشتباه)(?!\w))"), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
-_LONE = re.compile(r"^\W*(?P<opt>[A-D]|[1-4]|الف|ب|ج|د)\W*$")
+_THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)
+_LONE = re.compile(r"^\W*(?P<opt>[A-Da-d]|[1-4]|الف|ب|ج|د)\W*$")
+_DROP = str.maketrans({ch: "" for ch in DIACRITICS + FATHATAN})
 
 # A Latin letter or digit right after one of these words is a name (vitamin D, hepatitis B, T cells, type 2).
 _NAMING_WORDS = re.compile(
     r"(?:ویتامین|هپاتیت|تیپ|نوع|گروه|فاز|کلاس|سلول(?:\u200c?های)?|لنفوسیت(?:\u200c?های)?|ایمونوگلوبولین|زنجیره|"
-    r"vitamin|hepatitis|type|group|phase|class|cells?|lymphocytes?|immunoglobulin|ig|chain|stage|grade|مرحله|درجه)"
+    r"vitamin|hepatitis|type|group|phase|class|cells?|lymphocytes?|immunoglobulin|ig|chain|stage|grade|مرحله|درجه|"
+    r"plan|level|zone|band|factor|protein|kinase|fibers?|فیبر(?:\u200c?های)?|پروتئین|فاکتور)"
     r"[\s\-]*$",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
-    r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|رد\s+می\u200c?شود|"
-    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b)"
+    r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
+    r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
+    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b)"
 )
 _NEGATION_BEFORE = re.compile(
-    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b))"
-    r"[\s:،,]*(?:(?:گزینه(?:\u200c?ی)?|(?i:option))\s*)?[\[(]?\s*$"
+    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
+    r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
+    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
 _POSITIVE_AFTER = re.compile(
-    r"(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
-    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best)\b|\bis\s+the\s+answer\b|\bcorrect\s+answer\b)"
+    r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
+    r"پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
+    r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b|"
+    r"\bfits\s+best\b|\bbest\s+(?:fits|explains|matches)\b|\bis\s+(?:the\s+)?most\s+likely\b)"
 )
 _LINE_PREFIX = re.compile(r"[ \t>#\-•]*")
-_SEVERAL_BEFORE = re.compile(r"هر\s+دو\s+(?:گزینه(?:\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|(?i:\bboth\s+(?:options?\s+)?)$")
-_SEVERAL = re.compile(
-    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)"
+# a conclusion names the answer: "پس گزینه د", "بنابراین [C]", "So, option B."
+_CONCLUSION_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا|نتیجتا|نتیجتاً)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*$"
 )
-_SENTENCE_END = re.compile(r"[.!؟?\n]|،\s*(?=[\[(]|گزینه)")
+# a correction: the statement after it replaces the one before ("C … Actually, it's B.", "… در واقع پاسخ ب است")
+_CORRECTION = re.compile(
+    r"(?:(?i:\bactually|\bcorrection|\bwait|\bon\s+second\s+thought|\bsorry)|در\s+واقع|اصلاح|ببخشید|"
+    r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
+)
+_SEVERAL_BEFORE = re.compile(
+    r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
+    r"(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
+)
+_SEVERAL = re.compile(
+    r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|"
+    r"(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)|"
+    # "… هم می‌تواند درست باشد", "is also correct", "could also be the answer": a second answer beside the first
+    r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست)|"
+    r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
+    r"\balso\s+(?:correct|right|valid)\b)"
+)
+# called possible answers: "ممکن است درست باشند", "محتمل‌اند", "could be correct", "are possible answers"
+_POSSIBLE = re.compile(
+    r"(?:ممکن\s+است|می\u200c?توانند|می\u200c?تواند)\s+(?:\S+\s+)?(?:درست|صحیح|پاسخ|جواب)|(?<!\w)محتمل|"
+    r"(?i:\b(?:could|might|may)\s+(?:both\s+|also\s+)?be\s+(?:correct|right|true|the\s+answer)\b|"
+    r"\bpossible\s+answers?\b)"
+)
+# a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
+_CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
+# right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
+_JOINED_OPTION = re.compile(
+    r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
+    rf"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA})(?:\s*[\])»])?"
+    r"(?!\s*(?:هم\s+)?(?:نادرست|غلط|اشتباه|نیست|(?i:are\s+(?:not|wrong|incorrect)|is\s+(?:not|wrong|incorrect))))"
+)
+# right before a verdict's subject: "A and C could be", "A یا B درست است"
+_JOINED_BEFORE = re.compile(
+    rf"(?:(?<![A-Za-z])(?P<opt>[A-D])|{_GOZINEH}\s*[\[(«]?\s*(?P<opt2>[A-D1-4]|الف|ب|ج|د))\s*[\])»]?\s*"
+    r"(?:\bو\b|\bیا\b|(?i:\band\b|\bor\b)|/)\s*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option))\s*)?[\[(«]?\s*$"
+)
+# hedges: an option offered as a possibility ("شاید الف", "maybe B", "it could be C") is no answer, and an output that
+# says it is unsure ("مطمئن نیستم", "I'm not sure") gives an answer only where it states one
+_HEDGE_BEFORE = re.compile(
+    r"(?:(?<!\w)شاید|(?i:\bmaybe|\bperhaps|\bpossibly|\bmight\s+be|\bcould\s+be|\bor\s+else))\s*"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*$"
+)
+_UNSURE = re.compile(
+    r"مطمئن\s+نیستم|اطمینان\s+ندارم|نمی\u200c?توانم\s+(?:با\s+)?(?:قطعیت|اطمینان|قاطعیت)|"
+    r"(?i:\bnot\s+(?:completely\s+|entirely\s+|totally\s+|really\s+|100%\s+)?(?:sure|certain)\b|\bunsure\b|"
+    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which))"
+)
+_SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
+_CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
+_ANSWER_BEFORE_TEXT = re.compile(
+    rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
+    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b))\s*[:：\-]?\s*[\[(«\"']?\s*$"
+)
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -134,15 +278,17 @@ class Mention:
     start: int
     end: int
     letter: str
-    kind: str  # statement | bracket | option | layout | line
-    status: str = "bare"  # stated | negated | listed | several | bare
+    kind: str  # statement | bracket | option | layout | line | inline | subject | text | joined
+    status: str = "bare"  # stated | negated | hedged | listed | several | bare
+    by_text: bool = False  # the option's text, not its letter
 
 
 def normalize_answer_text(text: str) -> str:
     """Step 1 of the rule: the folding module's forms, bold lone options to ``[X]``, emphasis dropped."""
     text = fold_presentation_forms(unicodedata.normalize("NFKC", text))
-    text = fold_letters(fold_digits(strip_bidi(text)))
+    text = fold_letters(fold_digits(strip_bidi(text))).translate(_DROP)
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
+    text = _THINKING.sub("\n", text)  # a reasoning block before the answer is not the answer
     return text.replace("*", "").replace("__", "")
 
 
@@ -153,53 +299,260 @@ def _is_name(text: str, start: int, token: str) -> bool:
     return bool(_NAMING_WORDS.search(text[max(0, start - 30) : start]))
 
 
-def _mentions(text: str) -> list[Mention]:
-    found: dict[tuple[int, str], Mention] = {}
+_PLURAL_LIST = re.compile(
+    rf"(?:گزینه\u200c?های|(?i:\boptions|\bchoices|\banswers))\s*[:：]?\s*(?P<list>[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA})"
+    rf"(?:\s*[\])»]?\s*(?:,|،|و|(?i:and|or)|یا|/)\s*[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA}))+\s*[\])»]?)"
+)
+_LIST_TOKEN = re.compile(rf"{_LATIN}|{_DIGIT}|{_FA}")
+
+
+def _letter_of(token: str) -> str:
+    return _TO_LETTER[token] if token in _TO_LETTER else _TO_LETTER[token.lower()]
+
+
+def _plural_mentions(text: str) -> list[Mention]:
+    """"گزینه‌های الف و ج", "options B and C": each option of the list, named together with the others."""
+    out = []
+    for match in _PLURAL_LIST.finditer(text):
+        for token in _LIST_TOKEN.finditer(match.group("list")):
+            start = match.start("list") + token.start()
+            out.append(Mention(start, start + len(token.group()), _TO_LETTER[token.group()], "plural"))
+    return out
+
+
+def _letter_mentions(text: str) -> list[Mention]:
+    found: dict[tuple[int, str], Mention] = {(m.start, text[m.start : m.end]): m for m in _plural_mentions(text)}
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt")], "statement")
+            found[key] = Mention(match.start(), match.end(), _letter_of(match.group("opt")), "statement")
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
             if key in found:
                 continue
-            if kind in ("bracket", "layout") and _is_name(text, match.start(), match.group("opt")):
+            named = kind in ("bracket", "layout", "subject", "inline")
+            if named and _is_name(text, match.start(), match.group("opt")):
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
             # "[A] : text" at a line start is the option list's own layout
             at_line_start = kind == "bracket" and _LINE_PREFIX.fullmatch(text[line_start : match.start()])
-            found[key] = Mention(match.start(), match.end(), _TO_LETTER[match.group("opt")],
-                                 "line" if at_line_start else kind)  # fmt: skip
+            start = match.start("opt") if kind == "contrast" else match.start()
+            end = match.end() if kind != "subject" else match.end("opt")
+            found[key] = Mention(start, end, _letter_of(match.group("opt")), "line" if at_line_start else kind)
     return sorted(found.values(), key=lambda m: m.start)
+
+
+_LOOSE_CLASSES = {"ا": "[اأإآٱ]", "و": "[وؤ]", "ی": "[یئ]", "ه": "[هة]"}
+_NUMERALS = (("i", "1"), ("ii", "2"), ("iii", "3"), ("iv", "4"))
+_SAME_NUMBER = {a: f"(?:{a}|{b})" for a, b in _NUMERALS} | {b: f"(?:{a}|{b})" for a, b in _NUMERALS}  # II = 2
+
+
+_PLURAL = "(?:\u200c?(?:های|ها|ی))?"
+_PARENTHETICAL = re.compile(r"\(([^()]+)\)")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(match_key(text, hamza=True, teh_marbuta=True))
+
+
+def _choice_aliases(choice: str) -> list[list[str]]:
+    """The words a choice can be named by: its whole text, the text without a parenthetical, the parenthetical
+    (an abbreviation such as "(SSRI)")."""
+    choice = _TRAILING_ZEROS.sub(r"\1", choice)  # "2.0–3.0" is named "2-3"
+    aliases = [_words(choice)]
+    words = aliases[0]
+    if len(words) >= 2 and len(words[0]) >= 3 and words[0].isascii() and words[0].isalpha():
+        aliases.append([words[0][0], *words[1:]])  # "Haemophilus influenzae" -> "H. influenzae"
+    inner = _PARENTHETICAL.findall(choice)
+    if inner:
+        aliases.append(_words(_PARENTHETICAL.sub(" ", choice)))
+        aliases += [_words(part) for part in inner]
+    return [words for words in aliases if words]
+
+
+_TRAILING_ZEROS = re.compile(r"(\d)[.٫]0+(?!\d)")
+
+
+def _word_pattern(word: str) -> str:
+    if word in _SAME_NUMBER:
+        return _SAME_NUMBER[word] + (r"(?:[.٫]0+)?(?!\d)" if word.isdigit() else "")
+    if word.isdigit():
+        return re.escape(word) + r"(?:[.٫]0+)?(?!\d)"
+    return "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
+
+
+def _choice_pattern(words: list[str]) -> re.Pattern:
+    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
+    between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
+    body = r"[\W_]*".join(_word_pattern(word) for word in words)
+    return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
+
+
+def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention]) -> list[Mention]:
+    """Mentions of the options' texts; the longest match wins where texts overlap; none inside a letter mention.
+    Two option texts joined by "و"/"and"/"or" are named together, never as the answer (kind "joined")."""
+    if not choices or len(choices) != len(CHOICES):
+        return []
+    spans: list[tuple[int, int, str]] = []
+    for letter, choice in zip(CHOICES, choices):
+        for words in _choice_aliases(str(choice)):
+            spans += [(m.start(), m.end(), letter) for m in _choice_pattern(words).finditer(text)]
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, letter in spans:
+        if any(start < e and s < end for s, e, _ in kept):
+            continue
+        if any(m.start <= start < m.end for m in taken):
+            continue
+        kept.append((start, end, letter))
+    kept.sort()
+    joined = set()
+    for (s1, e1, l1), (s2, e2, l2) in zip(kept, kept[1:]):
+        if l1 != l2 and _TEXT_JOIN.fullmatch(text[e1:s2]):
+            joined |= {s1, s2}
+    out = []
+    for start, end, letter in kept:
+        kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
+        out.append(Mention(start, end, letter, "joined" if start in joined else kind, by_text=True))
+    return out
+
+
+_TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
+
+
+def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float] | None:
+    """A short output that is one option's text, loosely: the option whose words best cover the output's and the
+    output's cover its (F1 of fuzzy word matches, a word matching at difflib ratio >= 0.8), when at least two thirds
+    of the option's words are there or every word said is the option's, and the F1 is at least 0.5 and 0.25 above
+    every other option's."""
+    if not choices or len(choices) != len(CHOICES):
+        return None
+    said = _words(text)
+    if not said or len(said) > _FUZZY_MAX_WORDS:
+        return None
+    scores = []
+    for choice in choices:
+        words = _words(str(choice))
+        if not words:
+            scores.append(0.0)
+            continue
+        hits_choice = sum(any(_similar(w, s) for s in said) for w in words)
+        hits_said = sum(any(_similar(s, w) for w in words) for s in said)
+        recall, precision = hits_choice / len(words), hits_said / len(said)
+        # most of the option's words, or only words of the option ("Teres minor" is not "Teres major")
+        if recall < _FUZZY_MIN_RECALL and precision < 1.0:
+            scores.append(0.0)
+            continue
+        scores.append(2 * recall * precision / (recall + precision))
+    ranked = sorted(range(len(CHOICES)), key=lambda k: -scores[k])
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    if best >= 0.5 and best - second >= 0.25:
+        return CHOICES[ranked[0]], best
+    return None
+
+
+_FUZZY_MAX_WORDS = 12
+_FUZZY_MIN_RECALL = 2 / 3
+
+
+def _similar(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return a == b or (min(len(a), len(b)) >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.8)
 
 
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     clause = text[mention.end : min(next_start, mention.end + _CLAUSE_CHARS)]
     end = _SENTENCE_END.search(clause)
-    return clause[: end.start()] if end else clause
+    clause = clause[: end.start()] if end else clause
+    contrast = _CONTRAST.search(clause)
+    # "B is the best answer here, not C": the contrast introduces the next option, so it ends this clause; in
+    # "[A] درست است، اما کامل نیست" it qualifies this one and stays
+    if contrast and len(clause[contrast.end() :].strip(" \t:،,([«")) <= _CONTRAST_TAIL:
+        return clause[: contrast.start()]
+    return clause
+
+
+def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
+    """Starts of mentions that belong to a line naming three or more different options with no verdict words."""
+    by_line: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        if mention.kind in ("bracket", "inline", "layout", "line", "text"):
+            by_line.setdefault(text.rfind("\n", 0, mention.start), []).append(mention)
+    echoed = set()
+    for group in by_line.values():
+        if len({m.letter for m in group}) >= 3:
+            echoed |= {m.start for m in group}
+    return echoed
 
 
 def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
+    echoed_inline = _echoed_lines(text, mentions)
+    texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
+    alone = {m.letter for m in mentions if m.kind == "alone"}
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         after = _clause_after(text, mention, next_start)
+        rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
-        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before):
+        joined = _JOINED_OPTION.match(rest)
+        joined_other = joined is not None and mention.kind in ("statement", "subject", "option") and (
+            _joined_letter(joined.group()) not in (None, mention.letter)
+        )
+        if joined_other:  # "گزینه ج یا د", "A and B are wrong": the pair's verdict follows the second option
+            after = after + _clause_after(text, Mention(mention.end + joined.end(), mention.end + joined.end(),
+                                                        mention.letter, mention.kind), len(text))  # fmt: skip
+        joined_before = _JOINED_BEFORE.search(before)
+        joined_other = joined_other or (mention.kind in ("subject", "option") and joined_before is not None
+                                        and _TO_LETTER.get(joined_before.group("opt") or joined_before.group("opt2"))
+                                        != mention.letter)  # fmt: skip
+        joined_other = joined_other and not _NEGATION_AFTER.search(after)
+        # two options named together are both asserted after an answer keyword ("پاسخ: A و B") or when called
+        # correct or possible ("A or C could be right"); otherwise they are only discussed together
+        asserted_together = joined_other and (mention.kind == "statement" or _POSITIVE_AFTER.search(after)
+                                              or _POSSIBLE.search(after))  # fmt: skip
+        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
         elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
             status = "negated"
-        elif mention.kind == "statement" or _POSITIVE_AFTER.search(after):
+        elif joined_other:
+            status = "listed"
+        elif _HEDGE_BEFORE.search(before):
+            status = "hedged"
+        elif mention.kind == "plural":  # named together with other options: never the answer on its own
+            called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
+            status = "several" if called_correct else "listed"
+        elif mention.kind == "alone" and len(alone) >= 3:
+            status = "listed"
+        elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
+            mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
+        ):
             status = "stated"
-        elif echoed and mention.kind in ("layout", "line"):
+        elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
+            status = "listed"
+        elif mention.kind == "inline":
+            continue  # "x)" in running text is no option unless a line lists three or more of them
+        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3):
             status = "listed"
         else:
             status = "bare"
-        out.append(Mention(mention.start, mention.end, mention.letter, mention.kind, status))
+        out.append(replace(mention, status=status))
     return out
+
+
+_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA})\W*$")
+
+
+def _joined_letter(joined: str) -> str | None:
+    match = _JOINED_TOKEN.search(joined.strip().rstrip("])»").strip())
+    if match is None:
+        return None
+    token = match.group().strip("])» \t")
+    return _TO_LETTER.get(token)
 
 
 def _opening_sentence_end(text: str) -> int:
@@ -208,42 +561,82 @@ def _opening_sentence_end(text: str) -> int:
     return end.start() if end else len(text)
 
 
-def explain_choice(text: object) -> tuple[str, list[Mention], str]:
+def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
+    letters = {m.letter for m in bare}
+    if len(letters) == 1:
+        return bare[0].letter, "the only option named"
+    opening = _opening_sentence_end(norm)
+    first = {m.letter for m in bare if m.start < opening}
+    if len(first) == 1:
+        return bare[0].letter, "named alone in the opening sentence"
+    return None
+
+
+def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
     norm = normalize_answer_text(text)
-    mentions = _classify(norm, _mentions(norm))
+    letters = _letter_mentions(norm)
+    found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
+    mentions = _classify(norm, found)
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
-    bare = [m for m in mentions if m.status == "bare"]
     if stated:
-        letters = {m.letter for m in stated}
-        if len(letters) == 1:
-            return stated[0].letter, mentions, "stated as the answer"
-        return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(letters))})"
+        chosen = {m.letter for m in stated}
+        how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
+        if len(chosen) == 1:
+            return stated[0].letter, mentions, how
+        last = stated[-1]
+        if _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) and all(
+            m.start < last.start or m.letter == last.letter for m in stated
+        ):
+            return last.letter, mentions, "stated as the answer after a correction"
+        return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
+    if _UNSURE.search(norm):
+        return INVALID, mentions, "the output says it is unsure and states no answer"
+    # bare letters anywhere, and option texts in the opening sentence (a text named in passing later is no answer)
+    opening = _opening_sentence_end(norm)
+    bare = [m for m in mentions if m.status == "bare" and (not m.by_text or m.start < opening)]
     if bare:
-        letters = {m.letter for m in bare}
-        if len(letters) == 1:
-            return bare[0].letter, mentions, "the only option named"
-        opening = _opening_sentence_end(norm)
-        first = {m.letter for m in bare if m.start < opening}
-        if len(first) == 1:
-            return bare[0].letter, mentions, "named alone in the opening sentence"
-        return INVALID, mentions, f"several options named, none stated as the answer ({', '.join(sorted(letters))})"
+        decided = _decide_bare(norm, bare)
+        if decided is not None:
+            by_text = all(m.by_text for m in bare if m.letter == decided[0])
+            return decided[0], mentions, decided[1] + (" (by its text)" if by_text else "")
+        named = ", ".join(sorted({m.letter for m in bare}))
+        return INVALID, mentions, f"several options named, none stated as the answer ({named})"
     lone = _LONE.match(norm.strip())
     if lone is not None:
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
+    fuzzy = None if mentions else _fuzzy_choice(norm, choices)
+    if fuzzy is not None:
+        return fuzzy[0], mentions, f"the whole output is close to the option's text (score {fuzzy[1]:.2f})"
     if mentions:
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"
     return INVALID, mentions, "no option named"
 
 
-def extract_choice(text: object) -> str:
-    """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring)."""
-    return explain_choice(text)[0]
+def extract_choice(text: object, choices: Sequence[str] | None = None) -> str:
+    """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring).
+
+    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count.
+    """
+    return explain_choice(text, choices)[0]
+
+
+def decision_trace(text: object, choices: Sequence[str] | None = None) -> dict:
+    """The decision behind :func:`extract_choice` for a per-question record: the reason and each mention (letter,
+    kind, status and the text it was read from)."""
+    choice, mentions, reason = explain_choice(text, choices)
+    norm = normalize_answer_text(text) if isinstance(text, str) else ""
+    return {
+        "choice": choice,
+        "reason": reason,
+        "mentions": [{"letter": m.letter, "kind": m.kind, "status": m.status, "by_text": m.by_text,
+                      "text": norm[m.start : m.end]} for m in mentions],  # fmt: skip
+    }
 
 
 def letter_to_index(letter: str) -> int:

@@ -7,8 +7,9 @@ The API key is read from the named environment variable at request time and only
 ``Authorization`` header: it is never logged, never put in an error message and never written to a result
 (``describe()`` records the variable's *name*).
 
-Verdicts are parsed by ``parse_pairwise`` / ``parse_statement``; anything they cannot read is "unparseable" (it is
-counted in the result, never an exception).
+Verdicts are parsed by ``parse_pairwise``, ``parse_statement`` (three-way) and ``parse_yes_no`` (K-QA's two
+questions); the judge is asked for JSON, and when a reply holds none its words are read with their negations.
+Anything they cannot read is "unparseable" (it is counted in the result, never an exception).
 """
 
 from __future__ import annotations
@@ -69,26 +70,127 @@ def _norm_pair(token: str) -> str:
     return token if token in ("A", "B") else "tie"
 
 
-_STATEMENT = re.compile(
-    r"(NOT\s+ENTAILED|NOT\s+MENTIONED|ENTAIL\w*|CONTRADICT\w*|NEUTRAL|SUPPORTED|NOT\s+SUPPORTED|REFUTED)"
+# Statement verdicts. The judge is asked for JSON ({"verdict": "entailed" | "contradicted" | "neutral"} in the
+# three-way mode, {"answer": true | false} for K-QA's two yes/no questions); when the reply holds no such JSON, the
+# words are read with their negations ("NOT CONTRADICTED", "does not entail", "neither entailed nor contradicted").
+STATEMENT_LABELS = ("entailed", "contradicted", "neutral")
+_LABEL_WORDS = {
+    "entailed": r"entail(?:ed|s|ment)?|support(?:ed|s)?|implie[sd]|confirm(?:ed|s)?|consistent",
+    "contradicted": r"contradict(?:ed|s|ion|ory)?|refut(?:ed|es)|conflict(?:s|ing)?|inconsistent",
+    "neutral": r"neutral|unrelated|irrelevant|(?:not|isn't|is\s+not)\s+(?:mentioned|addressed|discussed|covered)",
+}
+_LABEL_RE = re.compile(
+    "|".join(rf"(?P<{label}>\b(?:{words})\b)" for label, words in _LABEL_WORDS.items()), re.IGNORECASE
 )
-_STATEMENT_MAP = {"ENTAIL": "entailed", "SUPPORTED": "entailed", "CONTRADICT": "contradicted", "REFUTED": "contradicted"}
+# a negation right before a label word: not, no, never, neither, nor, does not, doesn't, isn't, without, nothing
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:not|no|never|neither|nor|without|nothing|cannot)\b|n't|n’t)"
+    r"(?:\s+(?:does|do|did|is)\s+(?:it|they|the\s+answer))?"
+    r"(?:\s+(?:be|been|being|a|an|the|any|directly|"
+    r"clearly|explicitly|actually|really|strictly|so|fully|at\s+all))*\s*$",
+    re.IGNORECASE,
+)
+_LABELLED_VERDICT = re.compile(
+    r"(?:verdict|label|answer|judg(?:e)?ment|classification)\s*(?:is)?\s*[:：=\-]?\s*\**\s*$", re.IGNORECASE
+)
+_TRUE_FALSE = re.compile(r"\b(?:answer|verdict)\s*(?:is)?\s*[:：=\-]?\s*\**\s*(true|false|yes|no)\b", re.IGNORECASE)
+_LONE_BOOL = re.compile(r"^\W*(true|false|yes|no)\W*$", re.IGNORECASE)
+_JSON_OBJECT = re.compile(r"\{[^{}]*\}")
+_BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def _json_object(text: str) -> dict | None:
+    for match in _JSON_OBJECT.finditer(text):
+        try:
+            value = json.loads(match.group())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            return {str(k).lower(): v for k, v in value.items()}
+    return None
+
+
+def _word_claims(text: str) -> list[tuple[str, bool, bool]]:
+    """(label, asserted, labelled) for each label word: asserted unless a negation comes right before it; labelled
+    when it follows "verdict:"/"answer:"."""
+    claims = []
+    for match in _LABEL_RE.finditer(text):
+        label = match.lastgroup
+        before = text[max(0, match.start() - 40) : match.start()]
+        negated = bool(_NEGATION_BEFORE.search(before))
+        claims.append((label, not negated, bool(_LABELLED_VERDICT.search(before))))
+    return claims
+
+
+def _three_way_from_words(text: str) -> str:
+    claims = _word_claims(text)
+    labelled = {label for label, asserted, is_labelled in claims if asserted and is_labelled}
+    if len(labelled) == 1:
+        return labelled.pop()
+    asserted = {label for label, ok, _ in claims if ok}
+    if len(asserted) == 1:
+        return asserted.pop()
+    if not asserted and claims:  # only negations: "NOT CONTRADICTED", "neither entailed nor contradicted"
+        return "neutral"
+    return UNPARSEABLE
 
 
 def parse_statement(text: object) -> str:
-    """A judge's statement verdict -> "entailed" | "contradicted" | "neutral" | "unparseable" (first keyword wins)."""
+    """A judge's three-way statement verdict -> "entailed" | "contradicted" | "neutral" | "unparseable".
+
+    JSON first (``{"verdict": "contradicted"}``, or ``{"entailed": true, "contradicted": false}``); otherwise the
+    label words, each read with the negation before it: a labelled verdict ("Verdict: X") wins, else the one label
+    asserted; only negated labels ("NOT CONTRADICTED", "neither entailed nor contradicted") -> "neutral"; two
+    different labels asserted, or none named -> "unparseable".
+    """
     if not isinstance(text, str) or not text.strip():
         return UNPARSEABLE
-    match = _STATEMENT.search(text.upper())
-    if not match:
+    data = _json_object(text)
+    if data is not None:
+        for key in ("verdict", "label", "answer", "relation"):
+            if isinstance(data.get(key), str):
+                return _three_way_from_words(data[key])
+        flags = {k: data.get(k) for k in ("entailed", "contradicted") if isinstance(data.get(k), bool)}
+        if flags:
+            if flags.get("entailed") and flags.get("contradicted"):
+                return UNPARSEABLE
+            return "entailed" if flags.get("entailed") else "contradicted" if flags.get("contradicted") else "neutral"
+    return _three_way_from_words(text)
+
+
+def parse_yes_no(text: object, relation: str) -> str:
+    """K-QA's yes/no question "does the answer {relation} the statement?" -> "yes" | "no" | "unparseable".
+
+    ``relation`` is "entailed" or "contradicted". JSON first (``{"answer": true}``, ``{"contradicted": false}``);
+    then K-QA's own closing "The answer is True/False" (the last one), a lone yes/no/true/false; then the label words
+    with their negations (asked "contradicted?", "NOT CONTRADICTED" and "ENTAILED" are both "no").
+    """
+    if relation not in ("entailed", "contradicted"):
+        raise ValueError(f"relation must be 'entailed' or 'contradicted', got {relation!r}")
+    if not isinstance(text, str) or not text.strip():
         return UNPARSEABLE
-    word = match.group(1)
-    if word.startswith("NOT") or word == "NEUTRAL":
-        return "neutral"
-    for prefix, value in _STATEMENT_MAP.items():
-        if word.startswith(prefix):
-            return value
-    return UNPARSEABLE
+    data = _json_object(text)
+    if data is not None:
+        for key in (relation, "answer", "verdict", "label", relation[:-1] + "s"):
+            value = data.get(key)
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+                return "yes" if _BOOL_WORDS[value.strip().lower()] else "no"
+            if isinstance(value, str):
+                verdict = _three_way_from_words(value)
+                if verdict != UNPARSEABLE:
+                    return "yes" if verdict == relation else "no"
+    closing = _TRUE_FALSE.findall(text)
+    if closing:
+        return "yes" if _BOOL_WORDS[closing[-1].lower()] else "no"
+    lone = _LONE_BOOL.match(text)
+    if lone:
+        return "yes" if _BOOL_WORDS[lone.group(1).lower()] else "no"
+    verdict = _three_way_from_words(text)
+    if verdict == UNPARSEABLE:
+        return UNPARSEABLE
+    return "yes" if verdict == relation else "no"
 
 
 # ------------------------------------------------------------------------------------------------ judges
@@ -107,7 +209,7 @@ class Judge(abc.ABC):
 class LocalJudge(Judge):
     """A transformers causal LM as judge: chat template (system + user), greedy, ``max_new_tokens`` tokens."""
 
-    def __init__(self, model: str, *, max_new_tokens: int = 16, batch_size: int = 8, device: str | None = None,
+    def __init__(self, model: str, *, max_new_tokens: int = 32, batch_size: int = 8, device: str | None = None,
                  loaded=None):  # fmt: skip
         from .runner import load_model
 
@@ -146,7 +248,7 @@ class OpenAIJudge(Judge):
         *,
         model: str = "gpt-4o-mini",
         api_key_env: str = "OPENAI_API_KEY",
-        max_tokens: int = 16,
+        max_tokens: int = 32,
         timeout: float = 60.0,
         retries: int = 3,
         concurrency: int = 4,

@@ -2,7 +2,9 @@
 
 generate
     The paper's protocol: the paper's Persian prompt (``prompts.mc_prompt``) in the model's chat template (aya's
-    for Gaokerena), greedy decoding, ``extract_choice`` on the completion; no option found -> "invalid" (wrong).
+    for Gaokerena), greedy decoding, ``extract_choice(completion, question.choices)`` (an answer given as an
+    option's text counts); no option found -> "invalid" (wrong). Each record keeps the decision trace
+    (``extraction``: the reason and the mentions behind it).
     ``engine`` (``--engine``): transformers' continuous batching (``generate_batch``; default on a GPU) or static
     length-sorted batches that stop when all their rows are done (default on the CPU); the same completions.
 loglikelihood
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from . import stats
 from .data import LoadedBenchmark, MCQuestion, load_benchmark
-from .extract import INVALID, extract_choice
+from .extract import INVALID, decision_trace
 from .prompts import LETTERS, LOGLIKELIHOOD_ANSWER_PREFIX, mc_prompt
 from .schema import BenchmarkInfo, ModelInfo, Result, utc_now
 
@@ -125,7 +127,11 @@ def predict_generate(
 
     prompts = [chat_text(lm.tokenizer, mc_prompt(q.question, q.choices)) for q in questions]
     outputs = generate_answers(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, engine=engine)
-    return [_record(q, extract_choice(text), text) for q, text in zip(questions, outputs)]
+    records = []
+    for q, text in zip(questions, outputs):
+        trace = decision_trace(text, q.choices)
+        records.append(_record(q, trace["choice"], text, extraction=trace))
+    return records
 
 
 def predict_loglikelihood(
@@ -212,7 +218,8 @@ def evaluate_mc(
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
         "generation_engine": generation_engine(lm, engine) if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
-        "extraction": "hub_tools.evaluation.extract.extract_choice" if protocol == "generate" else "argmax",
+        "extraction": ("hub_tools.evaluation.extract.extract_choice(text, choices)" if protocol == "generate"
+                       else "argmax"),
         "bootstrap": {"resamples": resamples, "seed": seed},
         "device": lm.device,
         "dtype": lm.dtype,

@@ -43,7 +43,7 @@ from hub_tools.folding import match_key
 
 from . import stats
 from .mc import score_records
-from .schema import DATASET_IDS, IBMSEE_PASS_MARK, BenchmarkInfo, ModelInfo, Result, utc_now
+from .schema import DATASET_IDS, BenchmarkInfo, ModelInfo, Result, ibmsee_pass_mark, utc_now
 
 REQUIRED_COLUMNS = ("Question", "question_choices", "correct_answer", "model_prompt", "AI_answer", "AI_chosen_answer")
 LETTERS = ("A", "B", "C", "D")
@@ -263,6 +263,9 @@ def import_paper_file(
             "raw_output": str(row["AI_answer"]),
             "question": str(row["Question"]),
         }
+        choices = _parse_choices(row["question_choices"])
+        if choices:
+            record["choices"] = choices
         if prediction == NO_ANSWER:
             record["no_answer"] = True
             no_answer += 1
@@ -384,7 +387,7 @@ def import_paper_results(
                                 url=identity["url"]),  # fmt: skip
                 benchmark=BenchmarkInfo(
                     name=benchmark, dataset_id=DATASET_IDS[benchmark], config=config, split="test",
-                    pass_mark=IBMSEE_PASS_MARK if benchmark == "ibmsee" else None,
+                    pass_mark=ibmsee_pass_mark(config) if benchmark == "ibmsee" else None,
                 ),  # fmt: skip
                 protocol="generate",
                 metrics=metrics,

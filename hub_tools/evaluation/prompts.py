@@ -52,14 +52,45 @@ def pairwise_prompt(question: str, answer_a: str, answer_b: str) -> str:
 
 STATEMENT_SYSTEM = (
     "You are an expert physician checking a Persian answer to a medical question against one medical statement. "
-    "Reply with exactly one word: ENTAILED if the answer states or clearly implies the statement, CONTRADICTED if "
-    "the answer says something that contradicts the statement, or NEUTRAL if the answer does neither."
+    "Decide whether the answer ENTAILS the statement (states or clearly implies it), CONTRADICTS it (says something "
+    "that contradicts it), or is NEUTRAL (does neither). Reply with JSON only: "
+    '{"verdict": "entailed"}, {"verdict": "contradicted"} or {"verdict": "neutral"}.'
 )
 
 
 def statement_prompt(question: str, answer: str, statement: str) -> str:
+    """The three-way question (mode ``kqa-3way``)."""
     return (
         f"Question:\n{question.strip()}\n\n[Answer]\n{answer.strip()}\n[End of answer]\n\n"
         f"[Statement]\n{statement.strip()}\n[End of statement]\n\n"
-        "Reply with exactly one of: ENTAILED, CONTRADICTED, NEUTRAL.\nVerdict:"
+        'Reply with JSON only: {"verdict": "entailed" | "contradicted" | "neutral"}.\nVerdict:'
+    )
+
+
+#: K-QA's own protocol (mode ``kqa``) asks two separate yes/no questions per statement, as its
+#: evaluation/prompts/is_entails.txt and is_contradict.txt do: does the answer (the premise) entail the statement
+#: (the hypothesis)? does it contradict it? An unrelated statement, or one the answer leaves open, is "no" to both.
+YES_NO_SYSTEM = {
+    "entailed": (
+        "You are an expert physician with a deep understanding of entailment and contradiction. Decide whether a "
+        "Persian answer to a medical question (the premise) entails one medical statement (the hypothesis). If the "
+        "answer disagrees with, is unrelated to, or does not support the statement, the answer is false. "
+        'Reply with JSON only: {"answer": true} or {"answer": false}.'
+    ),
+    "contradicted": (
+        "You are an expert physician with a deep understanding of entailment and contradiction. Decide whether a "
+        "Persian answer to a medical question (the premise) contradicts one medical statement (the hypothesis). If "
+        "they are unrelated, or the answer does not rule out what the statement says, the answer is false. "
+        'Reply with JSON only: {"answer": true} or {"answer": false}.'
+    ),
+}
+
+
+def yes_no_prompt(question: str, answer: str, statement: str, relation: str) -> str:
+    """One of K-QA's two questions (``relation`` "entailed" or "contradicted") for one statement."""
+    verb = {"entailed": "entail", "contradicted": "contradict"}[relation]
+    return (
+        f"Question:\n{question.strip()}\n\n[Premise]\n{answer.strip()}\n[End of premise]\n\n"
+        f"[Hypothesis]\n{statement.strip()}\n[End of hypothesis]\n\n"
+        f'Does the premise {verb} the hypothesis? Reply with JSON only: {{"answer": true}} or {{"answer": false}}.\n'
     )

@@ -1,7 +1,9 @@
 """The evaluation result file (SCHEMAS.md §3): dataclasses, load/save/validate, file names, Hub exports.
 
-One JSON file per model × revision × benchmark × protocol, named ``<model_slug>__<benchmark>__<protocol>.json``
-(``model_slug`` = model id with "/" -> "--"). The Space reads these files as plain JSON, so everything here
+One JSON file per model × revision × benchmark × config × protocol, named
+``<model_slug>__<benchmark>__<protocol>.json`` for the benchmark's default config and ``<model_slug>__<benchmark>-<config>__<protocol>.json`` for any other (an
+IBMSEE sitting, ``all``, an MMLU-fa subject), so one model's sittings never overwrite each other (``model_slug`` =
+model id with "/" -> "--"). The Space reads these files as plain JSON, so everything here
 round-trips through ``json`` without custom types.
 
 Hub exports:
@@ -27,13 +29,25 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 BENCHMARKS = ("mmlu-fa", "ibmsee", "kqa-fa")
-PROTOCOLS = ("generate", "loglikelihood", "pairwise", "kqa-metrics")
+#: K-QA-fa protocols: ``pairwise``, and the judging modes of K-QA's metrics: ``kqa`` (K-QA's own two questions per
+#: statement), ``kqa-3way`` (one three-way verdict) and ``kqa-metrics`` (files written before the modes: one
+#: three-way verdict, Comp averaged over the judged questions). Scores of different modes are never ranked together.
+KQA_MODES = ("kqa", "kqa-3way", "kqa-metrics")
+KQA_PROTOCOLS = ("pairwise", *KQA_MODES)
+PROTOCOLS = ("generate", "loglikelihood", *KQA_PROTOCOLS)
 MC_PROTOCOLS = ("generate", "loglikelihood")
 MODEL_TYPES = ("fine-tuned", "base", "general", "translation-pipeline", "quantized")
 SOURCES = ("gaokerena eval", "paper import")
 LETTERS = ("A", "B", "C", "D")
-IBMSEE_PASS_MARK = 0.36
+#: Pass marks a source supports (share of the questions), by IBMSEE sitting: sitting id -> (mark, source). Every
+#: other sitting, and ``all``, has no pass mark (no verdict is ever shown for it).
+IBMSEE_PASS_MARKS: dict[str, tuple[float, str]] = {
+    "medicine-1402-06": (0.36, "Gaokerena paper (Ghassabi et al., 2025, arXiv:2505.16000)"),
+}
+IBMSEE_PASS_MARK = IBMSEE_PASS_MARKS["medicine-1402-06"][0]  # the paper's sitting (medicine, Shahrivar 1402)
 
+#: The config a benchmark is evaluated on unless another is asked for (its result file name does not repeat it).
+DEFAULT_CONFIGS = {"mmlu-fa": "all", "ibmsee": "medicine-1402-06", "kqa-fa": "default"}
 #: Default Hub dataset ids and the human-readable names used on cards.
 DATASET_IDS = {"mmlu-fa": "gaokerena/MMLU-fa", "ibmsee": "gaokerena/IBMSEE", "kqa-fa": "gaokerena/K-QA-fa"}
 DATASET_NAMES = {
@@ -43,13 +57,52 @@ DATASET_NAMES = {
 }
 PAPER_URL = "https://arxiv.org/abs/2505.16000"
 
-#: K-QA metric keys (see :mod:`hub_tools.evaluation.kqa`): ``Comp`` and ``Hall`` as the K-QA paper defines them;
-#: ``Hall`` is a mean count per answer (not a fraction). Files written before Comp/Hall carried the legacy pair.
+#: K-QA metric keys (see :mod:`hub_tools.evaluation.kqa`): ``Comp`` and ``Hall`` with K-QA's fixed denominator and,
+#: in files of the ``kqa``/``kqa-3way`` modes, ``Comp_norm``/``Hall_norm`` over the answered questions; ``Hall`` is
+#: a count per question (not a fraction). Files written before Comp/Hall carried the legacy pair.
 KQA_METRIC_KEYS = ("Comp", "Hall")
+KQA_NORM_METRIC_KEYS = ("Comp_norm", "Hall_norm")
 KQA_LEGACY_METRIC_KEYS = ("comprehensiveness", "hallucination_rate")
 #: Metrics where a lower value is better; leaderboards and cards sort and mark them accordingly.
-LOWER_IS_BETTER = frozenset({"Hall", "answers_with_contradiction_share", "answers_with_must_have_contradiction_share",
+LOWER_IS_BETTER = frozenset({"Hall", "Hall_norm", "answers_with_contradiction_share",
+                             "answers_with_must_have_contradiction_share",
                              "hallucination_rate", "loss_rate"})
+
+
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+
+
+def wilson_interval(correct: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``correct/n`` (fractions); (nan, nan) for n = 0.
+
+    It keeps its real width at small n (0 of 8 -> 0.0-0.32, not 0-0). ``correct`` may be fractional: for a mean of
+    values in [0, 1] (a K-QA Comp, a win rate) the Wilson interval at the mean is conservative, since such values
+    vary at most as much as yes/no answers with the same mean.
+    """
+    if n <= 0:
+        return math.nan, math.nan
+    p = correct / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(max(0.0, p * (1 - p)) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def poisson_mean_interval(total: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% interval of a mean count per item from ``total`` counts over ``n`` items (Byar's approximation of the
+    exact Poisson interval; 0 over 3 items -> 0-1.22, not 0-0); (nan, nan) for n = 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    x = max(0.0, float(total))
+    lower = 0.0 if x == 0 else x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return max(0.0, lower) / n, upper / n
+
+
+def ibmsee_pass_mark(sitting: str) -> float | None:
+    """The pass mark a source gives for an IBMSEE sitting (:data:`IBMSEE_PASS_MARKS`), else None."""
+    known = IBMSEE_PASS_MARKS.get(sitting)
+    return known[0] if known else None
 
 
 def metric_direction(name: str) -> str:
@@ -182,12 +235,24 @@ def model_slug(model_id: str) -> str:
     return model_id.replace("/", "--")
 
 
+def _portable(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+\-]", "_", name)  # keep file names portable
+
+
+def benchmark_file_part(benchmark: str, config: str | None) -> str:
+    """``<benchmark>`` for the default config, ``<benchmark>-<config>`` for any other."""
+    if not config or config == DEFAULT_CONFIGS.get(benchmark):
+        return benchmark
+    return f"{benchmark}-{_portable(config)}"
+
+
 def result_filename(result: Result | dict) -> str:
-    """``<model_slug>__<benchmark>__<protocol>.json``; ``model_slug`` is the model id with "/" -> "--"."""
+    """``<model_slug>__<benchmark>[-<config>]__<protocol>.json``; ``model_slug`` is the model id with "/" -> "--"; the
+    config is named when it is not the benchmark's default."""
     data = result.to_dict() if isinstance(result, Result) else result
-    slug = model_slug(data["model"]["id"])
-    slug = re.sub(r"[^A-Za-z0-9._+\-]", "_", slug)  # keep file names portable
-    return f"{slug}__{data['benchmark']['name']}__{data['protocol']}.json"
+    slug = _portable(model_slug(data["model"]["id"]))
+    bench = data["benchmark"]
+    return f"{slug}__{benchmark_file_part(bench['name'], bench.get('config'))}__{data['protocol']}.json"
 
 
 def load_result(path: str | Path) -> Result:
@@ -256,7 +321,7 @@ def _check_count(value, path, name):
 def _check_kqa_metrics(metrics: dict, path, keys: tuple[str, ...]) -> None:
     """Each key and its ``_ci95`` pair: fractions, except ``Hall`` (a mean count, >= 0)."""
     for key in keys:
-        check = _check_count if key == "Hall" else _check_fraction
+        check = _check_count if key.startswith("Hall") else _check_fraction
         check(_require(metrics, key, (int, float), path, "metrics."), path, f"metrics.{key}")
         ci = _require(metrics, f"{key}_ci95", list, path, "metrics.")
         if not isinstance(ci, list) or len(ci) != 2:
@@ -304,12 +369,14 @@ def validate_dict(data: Any, *, path: str | Path | None = None) -> None:
     _require(bench, "config", str, path, "benchmark.")
     _require(bench, "split", str, path, "benchmark.")
     _require(bench, "dataset_revision", str, path, "benchmark.", nullable=True)
-    if name == "ibmsee":
-        _check_fraction(_require(bench, "pass_mark", (int, float), path, "benchmark."), path, "benchmark.pass_mark")
+    if name == "ibmsee":  # null: the sitting's source gives no pass mark (and "all" never has one)
+        mark = _require(bench, "pass_mark", (int, float), path, "benchmark.", nullable=True)
+        if mark is not None:
+            _check_fraction(mark, path, "benchmark.pass_mark")
     protocol = _require(data, "protocol", str, path)
     if protocol not in PROTOCOLS:
         _fail(f"must be one of {', '.join(PROTOCOLS)}, got {protocol!r}", path, "protocol")
-    if (name == "kqa-fa") != (protocol in ("pairwise", "kqa-metrics")):
+    if (name == "kqa-fa") != (protocol in KQA_PROTOCOLS):
         _fail(f"protocol {protocol!r} does not apply to benchmark {name!r}", path, "protocol")
     metrics = _require(data, "metrics", dict, path)
     _require(metrics, "n", int, path, "metrics.")
@@ -319,6 +386,8 @@ def validate_dict(data: Any, *, path: str | Path | None = None) -> None:
         _require(metrics, "acc_stderr,none", (int, float), path, "metrics.")
     elif protocol == "kqa-metrics" and "Comp" not in metrics and "comprehensiveness" in metrics:
         _check_kqa_metrics(metrics, path, KQA_LEGACY_METRIC_KEYS)  # a file written before Comp/Hall
+    elif protocol in ("kqa", "kqa-3way"):
+        _check_kqa_metrics(metrics, path, KQA_METRIC_KEYS + KQA_NORM_METRIC_KEYS)
     else:
         _check_kqa_metrics(metrics, path, ("win_rate",) if protocol == "pairwise" else KQA_METRIC_KEYS)
     subsets = _require(data, "subsets", dict, path)
@@ -368,7 +437,7 @@ def _headline(result: Result) -> list[tuple[str, str, float]]:
             ("comprehensiveness", "comprehensiveness (K-QA)", m["comprehensiveness"]),
             ("hallucination_rate", "share of answers with a contradiction", m["hallucination_rate"]),
         ]
-    return [("Comp", "Comp (K-QA comprehensiveness)", m["Comp"])]
+    return [("Comp", f"Comp (K-QA comprehensiveness, judge mode {result.protocol})", m["Comp"])]
 
 
 def _percent(value: float) -> float:
@@ -472,5 +541,8 @@ def to_hub_eval_results_yaml(result: Result) -> str:
 
 
 def eval_results_yaml_filename(result: Result) -> str:
-    """Where ``to_hub_eval_results_yaml`` goes in a model repo: ``.eval_results/<benchmark>__<protocol>.yaml``."""
-    return f".eval_results/{result.benchmark.name}__{result.protocol}.yaml"
+    """Where ``to_hub_eval_results_yaml`` goes in a model repo:
+    ``.eval_results/<benchmark>[-<config>]__<protocol>.yaml`` (the config named when it is not the default, as in
+    :func:`result_filename`)."""
+    part = benchmark_file_part(result.benchmark.name, result.benchmark.config)
+    return f".eval_results/{part}__{result.protocol}.yaml"

@@ -190,9 +190,10 @@ def write_results(folder: Path, *, model_id: str) -> Path:
         result_document(model_id, "ibmsee", "generate", 0.4, config="medicine-1402-06"),
         result_document("CohereForAI/aya-expanse-8b", "mmlu-fa", "generate", 0.35),
     ]
+    from hub_tools.evaluation.schema import result_filename
+
     for document in documents:
-        slug = document["model"]["id"].replace("/", "--")
-        name = f"{slug}__{document['benchmark']['name']}__{document['protocol']}.json"
+        name = result_filename(document)
         (folder / "results").mkdir(exist_ok=True)
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         (folder / "results" / name).write_text(text, encoding="utf-8")

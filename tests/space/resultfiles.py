@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hub_tools.evaluation.mc import model_info, score_records
-from hub_tools.evaluation.schema import BenchmarkInfo, Result, result_filename
+from hub_tools.evaluation.schema import BenchmarkInfo, Result, ibmsee_pass_mark, result_filename
 
 
 # Named once per test session, so no two sessions (or a repo another test makes) share them on one Hub.
@@ -65,7 +65,7 @@ def make_result(
     model = model_info(model_id, None, model_id=model_id, display_name=display_name or model_id.split("/")[-1],
                        model_type=model_type, revision=revision)
     bench = BenchmarkInfo(name=benchmark, dataset_id=f"gaokerena/{benchmark}", config=config,
-                          pass_mark=0.36 if benchmark == "ibmsee" else None)
+                          pass_mark=ibmsee_pass_mark(config) if benchmark == "ibmsee" else None)
     if kqa:
         metrics: dict[str, Any] = {"n": n or 201}
         for name, value in kqa.items():
@@ -75,6 +75,8 @@ def make_result(
         return Result(model=model, benchmark=bench, protocol=protocol, metrics=metrics, created_at=created_at,
                       source=source)
     records = _records(benchmark, accuracy, n or DEFAULT_N[benchmark], spread=config == "all")
+    if benchmark == "ibmsee":
+        records = [{**r, "subset": config} for r in records]
     if config in SUBJECTS:
         records = [{**r, "subset": config} for r in records]
     metrics, subsets = score_records(records, resamples=50)

@@ -36,7 +36,7 @@ def test_table_columns_carry_protocol_source_n_and_exact_intervals(scores):
     subjects = [f"{label} (generate)" for _, label in lb.MMLU_SUBJECTS]
     assert list(table.columns[:4]) == ["Model", "Type", "Source", "Revision"]
     assert lb.score_headers(table) == subjects + [
-        "MMLU-fa avg (generate)", "IBMSEE (generate)", "K-QA-fa Comp (kqa-metrics)",
+        "MMLU-fa avg (generate)", "IBMSEE medicine-1402-06 (generate)", "K-QA-fa Comp (kqa-metrics)",
         "K-QA-fa Hall (contradicted statements per answer) (kqa-metrics) ↓",  # lower is better, and says so
         "K-QA-fa answers with a contradiction (kqa-metrics) ↓",
     ]  # fmt: skip
@@ -65,7 +65,7 @@ def test_wilson_gives_zero_of_eight_a_real_interval():
 
 def test_pass_only_when_the_lower_bound_clears_the_pass_mark(scores):
     table = lb.leaderboard_table(scores, "generate")
-    verdicts = dict(zip(table["Type"], table["IBMSEE pass (≥36%)"]))
+    verdicts = dict(zip(table["Type"], table["IBMSEE medicine-1402-06 pass (≥36%)"]))
     assert verdicts["fine-tuned"] == "pass ✅"  # 47% of 168: lower bound 39.6% > 36%
     assert verdicts["base"] == "fail ❌"  # 25% of 168: upper bound below 36%
     assert isinstance(verdicts["translation-pipeline"], float) and math.isnan(verdicts["translation-pipeline"])
@@ -77,7 +77,8 @@ def test_rows_under_the_minimum_n_are_hidden_unless_asked_for(scores):
     assert "Gibberish" not in " ".join(shown["Model"]) and len(shown) == 3
     everything = lb.leaderboard_table(scores, "generate", min_n=0)
     row = everything[everything["Model"].str.contains("Gibberish")].iloc[0]
-    assert row["IBMSEE n"] == 8 and row["IBMSEE pass (≥36%)"] == "uncertain ❔"  # not "pass" on 8 questions
+    # not "pass" on 8 questions
+    assert row["IBMSEE n"] == 8 and row["IBMSEE medicine-1402-06 pass (≥36%)"] == "uncertain ❔"
     assert lb.small_model_keys(scores, 30) == {"someone/gibberish||"}
 
 
@@ -99,7 +100,7 @@ def test_search_filter_sort_and_column_groups(scores):
     assert list(kept["Type"]) == ["base", "translation-pipeline"]
     ascending = lb.leaderboard_table(scores, sort_by="MMLU-fa avg (generate)", descending=False, min_n=30)
     assert list(ascending["MMLU-fa avg (generate)"]) == [30.0, 44.0, 48.0]
-    by_ibmsee = lb.leaderboard_table(scores, sort_by="IBMSEE (generate)", min_n=30)
+    by_ibmsee = lb.leaderboard_table(scores, sort_by="IBMSEE medicine-1402-06 (generate)", min_n=30)
     assert list(by_ibmsee["Type"]) == ["fine-tuned", "base", "translation-pipeline"]  # missing values last
     by_name = lb.leaderboard_table(scores, sort_by="Model", descending=False, min_n=30)
     assert list(by_name["Type"]) == ["base", "fine-tuned", "translation-pipeline"]
@@ -214,3 +215,56 @@ def test_the_space_imports_only_the_shipped_parts_of_hub_tools():
             for name in names:
                 if name.split(".")[0] in {"hub_tools", "training"}:
                     assert any(name == m or name.startswith(m + ".") for m in SHIPPED_MODULES), (path.name, name)
+
+
+def test_each_ibmsee_sitting_has_its_column_and_only_a_sitting_with_a_known_pass_mark_a_verdict(tmp_path):
+    """A model scored on two sittings and on "all" shows each; "all" and the sitting without a pass mark get none."""
+    results = [
+        make_result("org/m", "ibmsee", "generate", 0.6, config="medicine-1402-06", n=100),
+        make_result("org/m", "ibmsee", "generate", 0.2, config="dentistry-1401-12", n=100,
+                    created_at="2025-07-01T00:00:00Z"),
+        make_result("org/m", "ibmsee", "generate", 0.4, config="all", n=200, created_at="2025-08-01T00:00:00Z"),
+    ]
+    loaded = lb.load_results(write_results(tmp_path, results))
+    assert {r.config: r.pass_mark for r in loaded.results} == {
+        "medicine-1402-06": 0.36, "dentistry-1401-12": None, "all": None}
+    table = lb.leaderboard_table(lb.scores_frame(loaded.results), show_ci=False)
+    assert lb.score_headers(table) == ["IBMSEE dentistry-1401-12 (generate)", "IBMSEE medicine-1402-06 (generate)",
+                                       "IBMSEE all (generate)"]  # fmt: skip
+    row = table.iloc[0]
+    assert (row["IBMSEE medicine-1402-06 (generate)"], row["IBMSEE dentistry-1401-12 (generate)"],
+            row["IBMSEE all (generate)"]) == (60.0, 20.0, 40.0)  # fmt: skip
+    passes = [c for c in table.columns if " pass (" in c]
+    assert passes == ["IBMSEE medicine-1402-06 pass (≥36%)"] and row[passes[0]] == "pass ✅"
+
+
+def test_small_n_intervals_have_their_real_width_and_are_marked(tmp_path):
+    """Three K-QA answers that all scored 0 do not give "0.0–0.0"; every interval on fewer than 30 questions is
+    marked with its n."""
+    tiny = make_result("org/k", "kqa-fa", "kqa", n=3, kqa={"Comp": 0.0, "Comp_norm": 0.0, "Hall": 0.0,
+                                                          "Hall_norm": 0.0})  # fmt: skip
+    tiny.metrics.update({f"{k}_ci95": [0.0, 0.0] for k in ("Comp", "Comp_norm", "Hall", "Hall_norm")})
+    few = make_result("org/k", "ibmsee", "generate", 0.5, n=8)
+    scores = lb.scores_frame(lb.load_results(write_results(tmp_path, [tiny, few])).results)
+    table = lb.leaderboard_table(scores, min_n=0)
+    row = table.iloc[0]
+    lo, hi = lb.wilson_interval(0, 3)
+    assert row["K-QA-fa Comp (kqa) 95% CI"] == f"0.0–{100 * hi:.1f} ⚠ n=3" == "0.0–56.1 ⚠ n=3"
+    assert row["K-QA-fa Hall (contradicted statements per answer) (kqa) ↓ 95% CI"] == "0.00–1.22 ⚠ n=3"
+    assert row["IBMSEE medicine-1402-06 (generate) 95% CI"].endswith("⚠ n=8")
+    big = lb.leaderboard_table(lb.scores_frame(lb.load_results(write_results(tmp_path / "big", [
+        make_result("org/b", "ibmsee", "generate", 0.5, n=168)])).results))  # fmt: skip
+    assert "⚠" not in big.iloc[0]["IBMSEE medicine-1402-06 (generate) 95% CI"]
+
+
+def test_kqa_modes_get_separate_columns_never_ranked_together(tmp_path):
+    results = [
+        make_result("org/a", "kqa-fa", "kqa", kqa={"Comp": 0.4, "Comp_norm": 0.5, "Hall": 0.2, "Hall_norm": 0.25}),
+        make_result("org/b", "kqa-fa", "kqa-3way", kqa={"Comp": 0.7, "Comp_norm": 0.7, "Hall": 0.1,
+                                                        "Hall_norm": 0.1}),  # fmt: skip
+    ]
+    scores = lb.scores_frame(lb.load_results(write_results(tmp_path, results)).results)
+    table = lb.leaderboard_table(scores, sort_by="K-QA-fa Comp (kqa)")
+    assert {"K-QA-fa Comp (kqa)", "K-QA-fa Comp (kqa-3way)", "K-QA-fa Comp_norm (kqa)"} <= set(table.columns)
+    ranked = table.dropna(subset=["K-QA-fa Comp (kqa)"])
+    assert list(ranked["K-QA-fa Comp (kqa)"]) == [40.0] and len(ranked) == 1

@@ -34,6 +34,7 @@ from hub_tools.data.builders import BuildOptions, clean_text, expand_sources, re
 from hub_tools.data.builders._multiple_choice import mc_columns, mc_features, parse_mc_row
 from hub_tools.data.readers import DataError, read_xlsx
 from hub_tools.data.report import BuildReport
+from hub_tools.evaluation.schema import IBMSEE_PASS_MARKS
 from hub_tools.folding import ZWNJ, fold_digits, fold_letters, fold_presentation_forms, strip_bidi
 
 NAME = "ibmsee"
@@ -48,9 +49,7 @@ SOLAR_MONTHS = {
     "آبان": (8, "Aban"), "آذر": (9, "Azar"), "دی": (10, "Dey"), "بهمن": (11, "Bahman"), "اسفند": (12, "Esfand"),
 }  # fmt: skip
 #: Pass marks a source supports (share of the questions): sitting id -> (mark, source).
-PASS_MARKS: dict[str, tuple[float, str]] = {
-    "medicine-1402-06": (0.36, "Gaokerena paper (Ghassabi et al., 2025, arXiv:2505.16000)"),
-}
+PASS_MARKS: dict[str, tuple[float, str]] = IBMSEE_PASS_MARKS
 #: Legacy file names (``ibmsee_<name>.xlsx``) that name a sitting, for files without a Source column.
 FILE_SITTINGS = {"sept2023": "medicine-1402-06"}
 COLUMNS = mc_columns("correct_answer", topic=str)

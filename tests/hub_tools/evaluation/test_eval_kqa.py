@@ -11,7 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hub_tools.evaluation.cli import main
-from hub_tools.evaluation.judge import JudgeError, OpenAIJudge, parse_pairwise, parse_statement
+from pathlib import Path
+
+from hub_tools.evaluation.judge import JudgeError, OpenAIJudge, parse_pairwise, parse_statement, parse_yes_no
 from hub_tools.evaluation.schema import load_result
 
 API_KEY = "sk-test-" + "k" * 20
@@ -23,12 +25,20 @@ def _between(text: str, start: str, end: str) -> str:
 
 
 def fake_verdict(user: str) -> str:
-    """Deterministic verdicts: statements carry their verdict as a tag; "GOOD" answers beat others."""
+    """Deterministic verdicts: statements carry their verdict as a tag; "GOOD" answers beat others. The three-way
+    question gets a word (sometimes JSON), K-QA's two yes/no questions get JSON or K-QA's own closing sentence."""
     if "[Statement]" in user:
         statement = _between(user, "[Statement]\n", "\n[End of statement]")
         tag = re.search(r"\[(entailed|contradicted|neutral|garble)\]", statement).group(1)
-        return {"entailed": "ENTAILED", "contradicted": "Verdict: CONTRADICTED", "neutral": "neutral.",
+        return {"entailed": "ENTAILED", "contradicted": "Verdict: CONTRADICTED", "neutral": '{"verdict": "neutral"}',
                 "garble": "I would rather not say."}[tag]  # fmt: skip
+    if "[Hypothesis]" in user:
+        statement = _between(user, "[Hypothesis]\n", "\n[End of hypothesis]")
+        tag = re.search(r"\[(entailed|contradicted|neutral|garble)\]", statement).group(1)
+        if tag == "garble":
+            return "I would rather not say."
+        asked = "entailed" if "Does the premise entail" in user else "contradicted"
+        return '{"answer": true}' if tag == asked else "No relation here. The answer is False."
     question = _between(user, "Question:\n", "\n\n[Answer A]")
     if "[biased]" in question:
         return "A"  # position bias: inconsistent across the swap -> tie
@@ -108,20 +118,24 @@ def test_metrics_and_win_rate_through_an_openai_compatible_endpoint(tmp_path, fa
                "--dataset", str(kqa_dataset_dir), "--judge", f"openai:{fake_openai.url}", "--judge-model", JUDGE_MODEL,
                "--api-key-env", "GAOKERENA_TEST_JUDGE_KEY", "--out", str(out), "--resamples", "200"])  # fmt: skip
     assert rc == 0
-    metrics_result = load_result(out / "gaokerena--gaokerena-v1.0__kqa-fa__kqa-metrics.json")
+    metrics_result = load_result(out / "gaokerena--gaokerena-v1.0__kqa-fa__kqa.json")  # the default mode: K-QA's
     m = metrics_result.metrics
     # kqa-001: 2/4 entailed, 1 contradicted; kqa-002: 1/1, 1 contradicted (nice-to-have); kqa-003: 0/2, one
-    # unparseable; kqa-004/005: no statements.
-    # K-QA's Comp: mean over questions of entailed / must-have; Hall: mean number of contradicted statements
-    # (must-have and nice-to-have, as K-QA's evaluation/metrics.py counts them) per question
-    assert m["Comp"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
-    assert m["Hall"] == pytest.approx(2 / 5) and m["contradicted_statements"] == 2
+    # statement unparseable (both its questions); kqa-004/005: no statements.
+    # K-QA's Comp: sum over questions of entailed / must-have, over N (the dataset's 5 questions; the two without
+    # must-have statements add 0); Comp_norm: the mean over the 3 that have some; Hall: contradicted statements
+    # (must-have and nice-to-have, as K-QA's evaluation/metrics.py counts them) over N
+    assert m["Comp"] == pytest.approx((0.5 + 1.0 + 0.0) / 5)
+    assert m["Comp_norm"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+    assert m["Hall"] == pytest.approx(2 / 5) == m["Hall_norm"] and m["contradicted_statements"] == m["N_contra"] == 2
     assert m["answers_with_contradiction_share"] == pytest.approx(2 / 5)
     assert m["answers_with_must_have_contradiction_share"] == pytest.approx(1 / 5)
     assert "hallucination_rate" not in m and "comprehensiveness" not in m
-    assert (m["n"], m["n_with_must_have"], m["statements_judged"], m["unparseable"]) == (5, 3, 9, 1)
+    assert (m["n"], m["n_with_must_have"], m["statements_judged"], m["unparseable"]) == (5, 3, 9, 2)
+    assert m["judge_questions"] == 7 * 2 + 2  # must-have: entails? and contradicts?; nice-to-have: contradicts?
     assert [r["comprehensiveness"] for r in metrics_result.records] == [0.5, 1.0, 0.0, None, None]
     assert metrics_result.model.type == "fine-tuned" and metrics_result.benchmark.name == "kqa-fa"
+    assert metrics_result.protocol == metrics_result.config["judge_mode"] == "kqa"
 
     pairwise = load_result(out / "gaokerena--gaokerena-v1.0__kqa-fa__pairwise.json")
     p = pairwise.metrics
@@ -133,8 +147,9 @@ def test_metrics_and_win_rate_through_an_openai_compatible_endpoint(tmp_path, fa
     assert pairwise.config["judge"] == {"kind": "openai", "url": f"{fake_openai.url}/chat/completions",
                                         "model": JUDGE_MODEL, "api_key_env": "GAOKERENA_TEST_JUDGE_KEY"}  # fmt: skip
 
-    # every request: each pair judged twice (swapped), every statement once, temperature 0, the chosen model
-    assert len(fake_openai.requests) == 9 + 2 * 5
+    assert pairwise.config["judge_mode"] == "pairwise"
+    # every request: each pair judged twice (swapped), K-QA's questions, temperature 0, the chosen model
+    assert len(fake_openai.requests) == 16 + 2 * 5
     assert {r["body"]["model"] for r in fake_openai.requests} == {JUDGE_MODEL}
     assert {r["body"]["temperature"] for r in fake_openai.requests} == {0}
     # the key went into the Authorization header and nowhere else
@@ -149,7 +164,7 @@ def test_pairwise_against_a_previous_result_file(tmp_path, fake_openai, kqa_data
     good = _answers(tmp_path / "good.jsonl", {f"kqa-00{i}": "GOOD" for i in range(1, 6)})
     assert main(["kqa", "--model", "CohereForAI/aya-expanse-8b", "--answers", str(bad), "--model-type", "base",
                  "--out", str(tmp_path / "aya"), *common]) == 0  # fmt: skip
-    aya_file = tmp_path / "aya" / "CohereForAI--aya-expanse-8b__kqa-fa__kqa-metrics.json"
+    aya_file = tmp_path / "aya" / "CohereForAI--aya-expanse-8b__kqa-fa__kqa.json"
     assert main(["kqa", "--model", "gaokerena/gaokerena-v1.0", "--answers", str(good), "--against", str(aya_file),
                  "--no-metrics", "--out", str(tmp_path / "g"), *common]) == 0  # fmt: skip
     result = load_result(tmp_path / "g" / "gaokerena--gaokerena-v1.0__kqa-fa__pairwise.json")
@@ -179,11 +194,13 @@ def test_tiny_model_as_local_judge_gives_unparseable_verdicts_not_crashes(tmp_pa
     theirs = _answers(tmp_path / "theirs.jsonl", {f"kqa-00{i}": "پاسخ دیگر" for i in range(1, 6)})
     rc = main(["kqa", "--model", str(tiny_model_dir), "--dataset", str(kqa_dataset_dir), "--judge",
                f"local:{tiny_model_dir}", "--against", str(theirs), "--limit", "3", "--max-new-tokens", "4",
-               "--out", str(out), "--device", "cpu", "--resamples", "50"])  # fmt: skip
+               "--out", str(out), "--device", "cpu", "--resamples", "50", "--judge-mode", "kqa-3way"])  # fmt: skip
     assert rc == 0
-    metrics = load_result(out / f"{tiny_model_dir.name}__kqa-fa__kqa-metrics.json")
+    metrics = load_result(out / f"{tiny_model_dir.name}__kqa-fa__kqa-3way.json")
     assert metrics.metrics["n"] == 3 and metrics.metrics["statements_judged"] == 9
-    verdicts = [v["verdict"] for r in metrics.records for v in r["must_have_verdicts"] + r["nice_to_have_verdicts"]]
+    assert metrics.metrics["N_questions"] == 5  # --limit 3 of 5: K-QA's fixed denominator stays the full count
+    verdicts = [v["parsed"]["three-way"] for r in metrics.records
+                for v in r["must_have_verdicts"] + r["nice_to_have_verdicts"]]  # fmt: skip
     assert metrics.metrics["unparseable"] == verdicts.count("unparseable")
     assert set(verdicts) <= {"entailed", "contradicted", "neutral", "unparseable"}
     pairwise = load_result(out / f"{tiny_model_dir.name}__kqa-fa__pairwise.json")
@@ -206,10 +223,29 @@ def test_parse_pairwise(text, verdict):
     ("text", "verdict"),
     [("ENTAILED", "entailed"), ("entails", "entailed"), ("Verdict: CONTRADICTED", "contradicted"),
      ("contradiction", "contradicted"), ("NEUTRAL", "neutral"), ("not entailed", "neutral"),
-     ("not mentioned", "neutral"), ("perhaps", "unparseable"), ("", "unparseable"), (3, "unparseable")],
+     ("not mentioned", "neutral"), ("perhaps", "unparseable"), ("", "unparseable"), (3, "unparseable"),
+     ("NOT CONTRADICTED", "neutral"), ("neither entailed nor contradicted", "neutral")],
 )  # fmt: skip
 def test_parse_statement(text, verdict):
     assert parse_statement(text) == verdict
+
+
+JUDGE_OUTPUTS = Path(__file__).parent / "data" / "judge_outputs_labelled.tsv"
+
+
+def test_judge_parser_labelled_set_is_read_right():
+    """Hand-labelled judge replies (JSON, bare words, negations, K-QA's "The answer is True/False"): all right."""
+    rows = []
+    for line in JUDGE_OUTPUTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        question, label, text = line.split("\t", 2)
+        text = text.replace("\\n", "\n")
+        got = parse_statement(text) if question == "three-way" else parse_yes_no(text, question)
+        rows.append((question, label, got, text))
+    wrong = [row for row in rows if row[1] != row[2]]
+    assert wrong == []
+    assert len(rows) == 96 and sum("not" in t.lower() or "neither" in t.lower() for _, _, _, t in rows) >= 25
 
 
 class _TaggedJudge:
@@ -244,3 +280,63 @@ def test_comp_and_hall_follow_the_kqa_paper_not_the_share_of_answers():
     assert [r["contradicted_statements"] for r in records] == [3, 0, 0, 1]
     assert {"Hall", "answers_with_contradiction_share"} <= LOWER_IS_BETTER and "Comp" not in LOWER_IS_BETTER
     assert (metric_direction("Hall"), metric_direction("Comp")) == ("lower", "higher")
+
+
+class _BothWaysJudge:
+    """K-QA's two questions answered independently: "both" statements are entailed *and* contradicted."""
+
+    def complete(self, prompts):
+        out = []
+        for system, user in prompts:
+            tag = user.split("[Hypothesis]\n", 1)[1].split("\n", 1)[0].rsplit("/", 1)[1]
+            asked = "entailed" if "Does the premise entail" in user else "contradicted"
+            out.append('{"answer": true}' if tag in (asked.upper(), "BOTH") else '{"answer": false}')
+        return out
+
+    def describe(self):
+        return {"kind": "both-ways"}
+
+
+def _kqa_reference(rows: list[dict], n_questions: int) -> dict:
+    """K-QA's published formulas (github.com/Itaymanes/K-QA, evaluation/metrics.py and run_eval.py), written again
+    with pandas: per question the mean of the must-have "entails" labels (NaN without must-have statements) and
+    the contradicting statements; Comp = sum(recall) / N_QUESTIONS (pandas' sum skips NaN), Comp_norm =
+    mean(recall) (skips NaN), Hall = contradictions / N_QUESTIONS, Hall_norm = contradictions / answered."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "recall": [np.mean(r["entails"]) if r["entails"] else np.nan for r in rows],
+        "contra": [sum(r["contradicts"]) for r in rows],
+    })  # fmt: skip
+    contra = frame.contra.sum()
+    return {"Comp": frame.recall.sum() / n_questions, "Comp_norm": frame.recall.mean(),
+            "Hall": contra / n_questions, "Hall_norm": contra / len(frame)}  # fmt: skip
+
+
+def test_kqa_mode_agrees_with_kqas_formulas_on_the_same_judgements():
+    from hub_tools.evaluation.data import KQAItem
+    from hub_tools.evaluation.kqa import judge_kqa_metrics
+
+    items = [
+        KQAItem("q1", "?", must_have=["a/ENTAILED", "b/BOTH", "c/CONTRADICTED"], nice_to_have=["d/CONTRADICTED"]),
+        KQAItem("q2", "?", must_have=["a/ENTAILED", "b/ENTAILED", "c/NEUTRAL"], nice_to_have=["c/BOTH"]),
+        KQAItem("q3", "?", must_have=[], nice_to_have=["a/CONTRADICTED"]),  # no must-have statement
+        KQAItem("q4", "?", must_have=["a/NEUTRAL", "b/ENTAILED"], nice_to_have=[]),
+    ]
+    metrics, records = judge_kqa_metrics(_BothWaysJudge(), items, ["x"] * 4, mode="kqa", n_total=7, resamples=50)
+    # the same judgements, as K-QA's run_eval.py records them (entails: must-have only; contradicts: both kinds)
+    rows = [{"entails": [v["entailed"] for v in r["must_have_verdicts"]],
+             "contradicts": [v["contradicted"] for v in r["must_have_verdicts"] + r["nice_to_have_verdicts"]]}
+            for r in records]  # fmt: skip
+    reference = _kqa_reference(rows, n_questions=7)
+    for key, value in reference.items():
+        assert abs(metrics[key] - value) < 1e-9, key
+    assert metrics["Comp"] == pytest.approx((2 / 3 + 2 / 3 + 1 / 2) / 7)  # q3 adds 0 and still counts in N
+    assert metrics["Comp_norm"] == pytest.approx((2 / 3 + 2 / 3 + 1 / 2) / 3)
+    assert metrics["N_contra"] == 5 and metrics["Hall"] == pytest.approx(5 / 7) and metrics["Hall_norm"] == 5 / 4
+    assert records[0]["must_have_verdicts"][1]["entailed"] and records[0]["must_have_verdicts"][1]["contradicted"]
+    # the three-way mode on the same tags: a statement is one or the other, never both
+    three_way, _ = judge_kqa_metrics(_TaggedJudge(), [KQAItem("q", "?", must_have=["a/ENTAILED", "b/NEUTRAL"])],
+                                     ["x"], mode="kqa-3way", resamples=50)  # fmt: skip
+    assert three_way["Comp"] == three_way["Comp_norm"] == 0.5 and three_way["Hall"] == 0.0

@@ -204,3 +204,80 @@ def test_several_benchmarks_need_one_dataset_each(tmp_path, capsys):
     assert "--dataset: 1 value(s) for 2 benchmark(s); give one each" in capsys.readouterr().err
     assert main([*common, "--config", "all"]) == 1
     assert "--config names one benchmark's config" in capsys.readouterr().err
+
+
+def _two_sitting_workbook(path, per_sitting: int = 30):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Question", "Option1", "Option2", "Option3", "Option4", "Correct answer", "Topic", "Source"])
+    for source in ("پزشکی شهریور 402", "دندانپزشکی اسفند 1400"):
+        for i in range(1, per_sitting + 1):
+            sheet.append([f"پرسش {i} از {source} کدام است؟", f"یک {i}", f"دو {i}", f"سه {i}", f"چهار {i}", 1 + i % 4,
+                          "فیزیولوژی", source])  # fmt: skip
+    book.save(path)
+    return path
+
+
+def test_a_two_sitting_ibmsee_build_shows_a_verdict_only_for_the_sitting_with_a_known_pass_mark(
+    tmp_path, tiny_lm, monkeypatch
+):
+    """Builder -> evaluation -> leaderboard: the pass mark comes from the sitting's source (the build's
+    metadata.json), so only medicine-1402-06 gets a verdict; dentistry-1400-12 and "all" get none."""
+    from hub_tools.data.builders import BuildOptions, get_builder
+    from space import leaderboard as lb
+
+    built = tmp_path / "ibmsee"
+    get_builder("ibmsee").build([_two_sitting_workbook(tmp_path / "exams.xlsx")], built, BuildOptions())
+    answers: list[str] = []
+
+    def fake_generate(lm, prompts, *, max_new_tokens, batch_size, progress=None):
+        return answers[: len(prompts)]
+
+    monkeypatch.setattr("hub_tools.evaluation.runner.generate", fake_generate)
+    paths = []
+    for config in ("medicine-1402-06", "dentistry-1400-12", "all"):
+        data = load_benchmark("ibmsee", str(built), config)
+        answers[:] = [f"پاسخ صحیح گزینه [{q.gold}] است" for q in data.items]
+        result = mc.evaluate_mc(model="tiny", model_id="org/tiny", benchmark="ibmsee", protocol="generate",
+                                loaded=tiny_lm, data=data, resamples=20)  # fmt: skip
+        assert result.records[0]["extraction"]["reason"] == "stated as the answer"
+        paths.append(result.save(tmp_path / "results" / f"{config}.json"))
+    marks = {p.stem: load_result(p).benchmark.pass_mark for p in paths}
+    assert marks == {"medicine-1402-06": 0.36, "dentistry-1400-12": None, "all": None}
+    table = lb.leaderboard_table(lb.scores_frame(lb.load_results(paths).results), show_ci=False)
+    assert [c for c in table.columns if c.startswith("IBMSEE") and c != "IBMSEE n"] == [
+        "IBMSEE dentistry-1400-12 (generate)", "IBMSEE medicine-1402-06 (generate)",
+        "IBMSEE medicine-1402-06 pass (≥36%)", "IBMSEE all (generate)",
+    ]  # fmt: skip
+    assert table.iloc[0]["IBMSEE medicine-1402-06 pass (≥36%)"] == "pass ✅"
+
+
+def test_generate_reads_an_answer_given_as_the_options_text(tiny_lm, ibmsee_dataset_dir, monkeypatch):
+    data = load_benchmark("ibmsee", str(ibmsee_dataset_dir))  # options یک / دو / سه / چهار
+
+    def fake_generate(lm, prompts, *, max_new_tokens, batch_size, progress=None):
+        return [q.choices[q.answer] for q in data.items]
+
+    monkeypatch.setattr("hub_tools.evaluation.runner.generate", fake_generate)
+    result = mc.evaluate_mc(model="tiny", benchmark="ibmsee", protocol="generate", loaded=tiny_lm, data=data,
+                            resamples=20)  # fmt: skip
+    assert all(r["correct"] for r in result.records) and len(result.records) == 5
+    assert {r["extraction"]["reason"] for r in result.records} == {"the only option named (by its text)"}
+
+
+def test_ibmsee_pass_marks_come_from_the_hub_repos_metadata(tmp_path, hf_api):
+    """A built IBMSEE on the Hub: each sitting's pass mark is read from the repo's metadata.json (here the
+    maintainer's --set pass_mark=0.4, which the known-marks table does not hold)."""
+    from hub_tools.data.builders import BuildOptions, get_builder
+
+    built = tmp_path / "ibmsee"
+    get_builder("ibmsee").build([_two_sitting_workbook(tmp_path / "exams.xlsx", per_sitting=4)], built,
+                                BuildOptions(extra={"pass_mark": 0.4}))  # fmt: skip
+    repo = f"tester/ibmsee-{tmp_path.name[-12:]}"
+    hf_api.create_repo(repo, repo_type="dataset", exist_ok=True)
+    hf_api.upload_folder(repo_id=repo, repo_type="dataset", folder_path=str(built))
+    marks = {config: load_benchmark("ibmsee", repo, config).pass_mark
+             for config in ("medicine-1402-06", "dentistry-1400-12", "all")}  # fmt: skip
+    assert marks == {"medicine-1402-06": 0.4, "dentistry-1400-12": 0.4, "all": None}

@@ -71,6 +71,41 @@ def test_ibmsee_keeps_its_pass_mark(tmp_path):
     assert "pass_mark" not in make_result().to_dict()["benchmark"]
 
 
+def test_an_ibmsee_sitting_without_a_known_pass_mark_records_none(tmp_path):
+    from hub_tools.evaluation.schema import ibmsee_pass_mark
+
+    result = make_result(benchmark=BenchmarkInfo(name="ibmsee", dataset_id="gaokerena/IBMSEE",
+                                                 config="dentistry-1400-12", pass_mark=None))  # fmt: skip
+    saved = result.save(tmp_path)
+    assert json.loads(saved.read_text(encoding="utf-8"))["benchmark"]["pass_mark"] is None
+    assert load_result(saved).benchmark.pass_mark is None
+    assert (ibmsee_pass_mark("medicine-1402-06"), ibmsee_pass_mark("dentistry-1400-12"), ibmsee_pass_mark("all")) == (
+        0.36, None, None)
+
+
+def test_a_non_default_config_is_named_in_the_file_name(tmp_path):
+    """Two sittings of one model never overwrite each other's file."""
+    names = {result_filename(make_result(benchmark=BenchmarkInfo(name="ibmsee", dataset_id="gaokerena/IBMSEE",
+                                                                 config=config, pass_mark=None)))  # fmt: skip
+             for config in ("medicine-1402-06", "dentistry-1400-12", "all")}
+    assert names == {"gaokerena--gaokerena-v1.0__ibmsee__generate.json",
+                     "gaokerena--gaokerena-v1.0__ibmsee-dentistry-1400-12__generate.json",
+                     "gaokerena--gaokerena-v1.0__ibmsee-all__generate.json"}  # fmt: skip
+
+
+def test_kqa_modes_are_protocols_with_their_norm_metrics(tmp_path):
+    metrics = {"n": 3, **{k: 0.5 for k in ("Comp", "Comp_norm", "Hall", "Hall_norm")},
+               **{f"{k}_ci95": [0.1, 0.9] for k in ("Comp", "Comp_norm", "Hall", "Hall_norm")}}  # fmt: skip
+    bench = BenchmarkInfo(name="kqa-fa", dataset_id="gaokerena/K-QA-fa", config="default")
+    for mode in ("kqa", "kqa-3way"):
+        result = make_result(benchmark=bench, protocol=mode, metrics=metrics, subsets={}, records=[])
+        assert load_result(result.save(tmp_path)).protocol == mode
+    broken = make_result(benchmark=bench, protocol="kqa", subsets={}, records=[],
+                         metrics={k: v for k, v in metrics.items() if k != "Comp_norm"})  # fmt: skip
+    with pytest.raises(ResultValidationError, match="metrics.Comp_norm"):
+        broken.validate()
+
+
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
