@@ -18,6 +18,7 @@ from . import errors
 from .auth import TokenStore, UrlSigner
 from .collections import Collections
 from .http import Request, Response, seg
+from .routes.base import DEFAULT_MAX_JSON_BYTES, HubConfig  # noqa: F401 (DEFAULT_MAX_JSON_BYTES: re-exported)
 from .routes.commits import CommitRoutes
 from .routes.files import FileRoutes
 from .routes.refs import RefRoutes
@@ -41,21 +42,9 @@ def _repo_ref(repo_type: str, raw_namespace: str, raw_name: str) -> RepoRef:
     return RepoRef(repo_type, namespace, name)
 
 
-DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
 _UPLOAD_ROUTE = re.compile(r"/info/lfs/objects/upload/[^/]+/[^/]+\Z")
 _XET_UPLOAD_ROUTE = re.compile(r"\A/xet/v[12]/(xorbs/|shards\Z)")
 _COMMIT_ROUTE = re.compile(r"\A/api/(models|datasets|spaces)/[^/]+/[^/]+/commit/")
-
-
-@dataclass
-class HubConfig:
-    """Tunables of one server."""
-
-    max_request_bytes: int = 512 * 1024 * 1024
-    max_file_bytes: int = 50 * 1024 * 1024 * 1024
-    tree_page_size: int = 50
-    commits_page_size: int = 50
-    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from .. import errors
 from ..auth import Identity, TokenStore, UrlSigner
@@ -12,12 +12,20 @@ from ..http import Request, seg
 from ..storage import Commit, RepoRef, RepoState, Storage
 from ..xet import XetCas
 
-if TYPE_CHECKING:
-    from ..api import HubConfig
-
-
 _SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 MAX_REF_CHARS = 255  # no branch, tag or refs/pr/N name is longer: bounds the revision search in a URL
+DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class HubConfig:
+    """Tunables of one server."""
+
+    max_request_bytes: int = 512 * 1024 * 1024
+    max_file_bytes: int = 50 * 1024 * 1024 * 1024
+    tree_page_size: int = 50
+    commits_page_size: int = 50
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
 
 
 class RouteBase:
