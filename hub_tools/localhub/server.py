@@ -424,7 +424,8 @@ class LocalHubProcess:
     """The same server in a child process (``python -m hub_tools.localhub serve``), for crash tests and CLIs.
 
     ``start()`` returns once the server answers; ``stop()`` sends SIGTERM, ``kill()`` SIGKILL. Tokens are passed
-    in a 0600 temporary file, never on the command line. ``env`` adds environment variables for the child.
+    in a 0600 temporary file, never on the command line. ``env`` adds environment variables for the child;
+    ``launcher`` replaces ``["-m", "hub_tools.localhub"]`` (a crash test runs a module wrapping the same CLI).
     """
 
     def __init__(self, root: str | os.PathLike, host: str = "127.0.0.1", port: int = 0,

@@ -332,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     workdir = args.workdir.resolve()
     prepare_workdir(workdir)
-    r = Rehearsal(workdir=workdir, port=args.port) if token is None else Rehearsal(workdir, args.port, token)
+    r = Rehearsal(workdir=workdir, port=args.port)
+    if token is not None:
+        r.token = token
     print(f"gaokerena rehearse: workdir {workdir}", flush=True)
     try:
         return _rehearse(r, args)
