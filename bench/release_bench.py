@@ -241,7 +241,7 @@ def _aya_release(root: Path, tiny: Path, tiny_repo: str, layers: int | None) -> 
     """The synthetic release with its released model replaced by the aya-expanse-8b-shaped one."""
     import yaml
 
-    from hub_tools.release.synthetic import build_synthetic_release
+    from tests.support.synthetic import build_synthetic_release
 
     path = build_synthetic_release(root, base_model_dir=tiny, base_model_id=tiny_repo, suffix="-8b")
     weights = write_aya_shaped_model(root / "aya-shaped", tiny, layers=layers)
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hub_tools.localhub import LocalHub
     from hub_tools.release.manifest import load_manifest
-    from hub_tools.release.synthetic import build_synthetic_release
+    from tests.support.synthetic import build_synthetic_release
     from training.tiny import init_tiny
 
     _install_counting_client()

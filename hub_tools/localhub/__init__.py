@@ -5,7 +5,8 @@ peft to create repos, push, pull and list against it, on loopback, with no inter
     with LocalHub("/tmp/hub", tokens={"hf_x": {"user": "alice", "orgs": ["gaokerena"]}}) as hub:
         ...  # HfApi(endpoint=hub.url, token="hf_x")
 
-See ``server.py`` (HTTP transport: uvicorn + Starlette, limits and timeouts), ``api.py`` (endpoints),
+See ``server.py`` (HTTP transport: uvicorn + Starlette, limits and timeouts), ``api.py`` (routing) with
+``routes/`` (the endpoints, one module per resource),
 ``storage.py`` (on-disk format), ``cards.py`` (README metadata on a budget), ``auth.py`` (tokens).
 """
 

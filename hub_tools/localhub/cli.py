@@ -6,7 +6,8 @@
 Tokens come from ``--token-file`` (YAML/JSON ``{"tokens": {"<token>": {"user": "alice", "orgs": ["gaokerena"]}}}``,
 repeatable; keep it 0600) and, for throw-away tokens only, ``--token TOKEN=USER[:ORG1,ORG2]``, which anyone on the
 machine can read in the process list (a warning says so). Tokens are never printed or logged.
-SIGTERM and Ctrl-C stop the server cleanly.
+SIGTERM and Ctrl-C stop the server cleanly. The log level is `--log-level`, defaulting to the user setting
+``GAOKERENA_LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR), else INFO.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 from .auth import parse_token_arg
 from .server import (DEFAULT_BODY_DEADLINE, DEFAULT_BODY_GRACE, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
@@ -60,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds a request body may stall between two chunks (then 408)")
     serve.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
                        help="open connections at most (beyond: 503)")
-    serve.add_argument("--log-level", default=os.environ.get("GAOKERENA_LOG_LEVEL", "INFO"))
+    serve.add_argument("--log-level", default=os.environ.get("GAOKERENA_LOG_LEVEL", "INFO"),
+                       help="DEBUG, INFO, WARNING or ERROR (default: $GAOKERENA_LOG_LEVEL, else INFO)")
     # Internal: exact byte limits and a file where the bound port is written once serving (LocalHubProcess).
     serve.add_argument("--max-request-bytes", type=int, default=None, help=argparse.SUPPRESS)
     serve.add_argument("--max-file-bytes", type=int, default=None, help=argparse.SUPPRESS)
@@ -89,7 +92,7 @@ def _tokens(args: argparse.Namespace) -> dict[str, dict]:
     return tokens
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace, before_ref_move: Callable[[str], None] | None = None) -> int:
     hub = LocalHub(
         args.root, host=args.host, port=args.port, tokens=_tokens(args),
         max_request_bytes=_limit(args.max_request_mb, args.max_request_bytes, DEFAULT_MAX_REQUEST_BYTES),
@@ -97,7 +100,7 @@ def serve(args: argparse.Namespace) -> int:
         lfs_threshold_bytes=int(args.lfs_threshold_mb * 1024 * 1024), tree_page_size=args.tree_page_size,
         regular_only=args.regular_only, header_timeout=args.header_timeout, body_timeout=args.body_timeout,
         max_connections=args.max_connections, xet=args.xet, body_deadline=args.body_deadline,
-        min_body_rate=args.min_body_rate, body_grace=args.body_grace,
+        min_body_rate=args.min_body_rate, body_grace=args.body_grace, before_ref_move=before_ref_move,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -114,7 +117,8 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, before_ref_move: Callable[[str], None] | None = None) -> int:
+    """Run ``serve``; ``before_ref_move`` is handed to the storage (see ``Storage``), for crash tests."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["serve", *argv]
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return serve(args)
+        return serve(args, before_ref_move=before_ref_move)
     except (OSError, ValueError) as exc:
         logger.error("cannot start the local Hub: %s", exc)
         return 1

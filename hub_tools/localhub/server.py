@@ -40,7 +40,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import uvicorn
 from starlette.applications import Starlette
@@ -289,7 +289,8 @@ class LocalHub:
                  max_connections: int = DEFAULT_MAX_CONNECTIONS, body_deadline: float = DEFAULT_BODY_DEADLINE,
                  min_body_rate: int = DEFAULT_MIN_BODY_RATE, body_grace: float = DEFAULT_BODY_GRACE,
                  max_json_bytes: int = DEFAULT_MAX_JSON_BYTES, worker_threads: int = DEFAULT_WORKER_THREADS,
-                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = True) -> None:
+                 stream_workers: int = DEFAULT_STREAM_WORKERS, xet: bool = True,
+                 before_ref_move: Callable[[str], None] | None = None) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -297,7 +298,8 @@ class LocalHub:
                                 tree_page_size=tree_page_size, commits_page_size=commits_page_size,
                                 max_json_bytes=max_json_bytes)
         self.tokens = TokenStore(tokens, token_file)
-        self.storage = Storage(self.root, lfs_threshold=lfs_threshold_bytes, regular_only=regular_only)
+        self.storage = Storage(self.root, lfs_threshold=lfs_threshold_bytes, regular_only=regular_only,
+                               before_ref_move=before_ref_move)
         self.app = HubApp(self.storage, self.tokens, self.config, xet=xet)
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
@@ -422,14 +424,16 @@ class LocalHubProcess:
     """The same server in a child process (``python -m hub_tools.localhub serve``), for crash tests and CLIs.
 
     ``start()`` returns once the server answers; ``stop()`` sends SIGTERM, ``kill()`` SIGKILL. Tokens are passed
-    in a 0600 temporary file, never on the command line. ``env`` adds environment variables for the child.
+    in a 0600 temporary file, never on the command line. ``env`` adds environment variables for the child;
+    ``launcher`` replaces ``["-m", "hub_tools.localhub"]`` (a crash test runs a module wrapping the same CLI).
     """
 
     def __init__(self, root: str | os.PathLike, host: str = "127.0.0.1", port: int = 0,
                  tokens: Mapping[str, Mapping] | None = None, token_file: str | os.PathLike | None = None,
                  max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 60.0,
-                 extra_args: list[str] | None = None, xet: bool = True) -> None:
+                 extra_args: list[str] | None = None, xet: bool = True,
+                 launcher: list[str] | None = None) -> None:
         self.root = Path(root)
         self.host = host
         self.port = port
@@ -441,6 +445,8 @@ class LocalHubProcess:
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args or [])  # more ``serve`` options, e.g. ["--body-timeout", "2"]
         self.xet = xet
+        # What runs the server, after the interpreter: a test may name its own module wrapping the same CLI.
+        self.launcher = list(launcher or ["-m", "hub_tools.localhub"])
         self.proc: subprocess.Popen | None = None
         self.log_path = self.root / "server.log"  # the child's stdout/stderr (appended across restarts)
         self._tmpdir: tempfile.TemporaryDirectory | None = None
@@ -450,7 +456,7 @@ class LocalHubProcess:
         return f"http://{self.host}:{self.port}"
 
     def _command(self, ready_file: Path) -> list[str]:
-        cmd = [sys.executable, "-m", "hub_tools.localhub", "serve", "--root", str(self.root), "--host", self.host,
+        cmd = [sys.executable, *self.launcher, "serve", "--root", str(self.root), "--host", self.host,
                "--port", str(self.port), "--max-request-bytes", str(self.max_request_bytes),
                "--max-file-bytes", str(self.max_file_bytes), "--ready-file", str(ready_file)]
         if self.tokens:

@@ -36,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from hub_tools.hashing import git_blob_sha1
 
@@ -57,8 +57,6 @@ _PR_RE = re.compile(r"\Arefs/pr/([1-9][0-9]{0,8})\Z")
 LFS_POINTER_TEMPLATE = "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
 DEFAULT_LFS_THRESHOLD = 10 * 1024 * 1024
 MAX_README_BYTES = 5 * 1024 * 1024  # a bigger README is served but its metadata is not read
-# Test-only hook: seconds to sleep between writing a commit object and moving the ref (see tests).
-PAUSE_ENV = "GAOKERENA_LOCALHUB_PAUSE_BEFORE_REF"
 
 _DEFAULT_LFS_PATTERNS = [
     "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
@@ -303,8 +301,11 @@ class Storage:
     """All repos of one local Hub, on disk under ``root``."""
 
     def __init__(self, root: str | os.PathLike, lfs_threshold: int = DEFAULT_LFS_THRESHOLD,
-                 regular_only: bool = False) -> None:
+                 regular_only: bool = False, before_ref_move: Callable[[str], None] | None = None) -> None:
         self.root = Path(root).resolve()
+        # Called with the repo id once a commit object is written and before the ref moves to it (crash tests
+        # pass one that pauses there, see tests/support/pausing_localhub.py).
+        self.before_ref_move = before_ref_move
         self.lfs_threshold = lfs_threshold
         self.regular_only = regular_only  # answer "regular" to every preupload (clients with Xet on)
         self._locks: dict[tuple, threading.RLock] = {}
@@ -327,7 +328,6 @@ class Storage:
 
     def _recover(self) -> None:
         """Empty scratch space left by a crash and check every ref points at a stored commit."""
-        (self.root / "paused-before-ref").unlink(missing_ok=True)
         for sub in ("tmp", "trash"):
             for child in (self.root / sub).iterdir():
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
@@ -635,7 +635,8 @@ class Storage:
             files = self._apply_ops(fresh, dict(head.files), ops)
             commit = self._make_commit([head.id], title, message, now_iso(), author, files)
             atomic_write_json(self._commit_path(fresh.path, commit.id), commit.to_json())
-            self._test_pause(fresh)
+            if self.before_ref_move is not None:
+                self.before_ref_move(fresh.ref.id)
             refs = _read_json(fresh.path / "refs.json")
             pr_num, target = None, None
             if create_pr:
@@ -685,16 +686,6 @@ class Storage:
             logger.info("merged %s into %s of %s %s as %s", pr_ref, target, state.ref.type, state.ref.id,
                         commit.id[:12])
             return commit
-
-    def _test_pause(self, state: RepoState) -> None:
-        delay = os.environ.get(PAUSE_ENV)
-        if not delay:
-            return
-        marker = self.root / "paused-before-ref"
-        atomic_write(marker, state.ref.id.encode())
-        logger.warning("test hook: pausing %s s before moving the ref", delay)
-        time.sleep(float(delay))
-        marker.unlink(missing_ok=True)
 
     def _apply_ops(self, state: RepoState, files: dict[str, dict], ops: list[Operation]) -> dict[str, dict]:
         for op in ops:

@@ -31,6 +31,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -127,7 +128,8 @@ def configure_logging() -> None:
         log.propagate = False
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, on_commit: Callable[[str], None] | None = None) -> int:
+    """The ``gaokerena release`` CLI; ``on_commit`` goes to :func:`push_release` (crash tests pause there)."""
     args = make_parser().parse_args(argv)
     if args.command == "run":
         from hub_tools.release.run import run_main
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         report = push_release(api, manifest, dry_run=args.dry_run, full_load=args.full_load,
                               create_pr=args.create_pr, merge_prs=args.merge_prs, prune=tuple(args.prune),
-                              allow_samples=args.allow_samples)  # fmt: skip
+                              allow_samples=args.allow_samples, on_commit=on_commit)  # fmt: skip
     except (ReleaseError, CardError, RecordError, FileNotFoundError, HfHubHTTPError) as error:
         print(f"gaokerena release: {error}", file=sys.stderr)
         return 2

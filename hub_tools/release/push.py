@@ -71,8 +71,6 @@ from hub_tools.release.manifest import REPO_ID_PATTERN, Artifact, Manifest, base
 
 logger = logging.getLogger(__name__)
 
-# Test-only hook: seconds to sleep after each repo's commit, so a test can SIGKILL a push half way.
-PAUSE_ENV = "GAOKERENA_RELEASE_PAUSE_AFTER_COMMIT"
 GENERATED_CARDS = ("adapter", "model", "results")  # artifact types whose README.md the release renders
 GENERATED_PATHS = {"gguf": ("README.md", "template", "system", "params")}  # rendered, never taken from the folder
 CHECKOUT = Path(__file__).resolve().parents[2]  # paths of the toolkit's own files ship relative to it
@@ -454,6 +452,7 @@ def push_release(
     full_load: bool = False,
     hub_url: str | None = None,
     on_phase: Callable[[str], None] | None = None,
+    on_commit: Callable[[str], None] | None = None,
     create_pr: bool = False,
     merge_prs: bool = False,
     prune: tuple[str, ...] = (),
@@ -467,7 +466,8 @@ def push_release(
 
     ``full_load`` verifies models and adapters by loading them and generating (downloads every weight) instead
     of the structural check. ``on_phase`` is called with each phase's name (plan, commit, verify, tag) as it
-    starts and with "end NAME" as it ends, e.g. to split a request log by phase.
+    starts and with "end NAME" as it ends, e.g. to split a request log by phase. ``on_commit`` is called with
+    a repo's id each time this run commits to it (a crash test kills the push there).
     """
     if create_pr and merge_prs:
         raise ReleaseError("--create-pr and --merge-prs are two steps: run one, then the other")
@@ -486,6 +486,8 @@ def push_release(
     with _phase(report, {"commit": "commit", "create-pr": "propose", "merge-prs": "merge"}[mode], on_phase):
         for state in report.repos:
             step(api, state, manifest)
+            if state.committed and on_commit is not None:
+                on_commit(state.artifact.repo_id)
     with _phase(report, "verify", on_phase):
         for state in report.repos:
             _verify(api, state, manifest, report.repos, full_load=full_load)
@@ -661,10 +663,6 @@ def _commit(api: HfApi, state: RepoState, manifest: Manifest) -> None:
         "  %-8s %-45s committed %s (%s, %s bytes)", artifact.type, artifact.repo_id, state.commit[:12], summary,
         f"{plan.upload_bytes:,}",
     )  # fmt: skip
-    pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
-    if pause and state.committed:
-        logger.info("  (test hook %s: pausing %.0f s)", PAUSE_ENV, pause)
-        time.sleep(pause)
 
 
 def release_title(version: str) -> str:

@@ -50,7 +50,6 @@ MARKER = ".gaokerena-rehearsal"
 USER, ORG = "rehearsal", "gaokerena"
 # The tiny base model's repo on the local Hub: the release cards name it as base_model, honestly.
 TINY_REPO = f"{ORG}/tiny-aya-rehearsal"
-TOKEN_ENV = "GAOKERENA_REHEARSAL_TOKEN"
 PROFILE = PROFILES["rehearsal"]
 
 
@@ -82,8 +81,8 @@ def free_port() -> int:
 class Rehearsal:
     workdir: Path
     port: int = 0
-    # A fresh token per run; TOKEN_ENV may supply one (tests use it to grep every output for the token).
-    token: str = field(default_factory=lambda: os.environ.get(TOKEN_ENV) or "hf_rehearsal_" + secrets.token_hex(16))
+    # A fresh token per run, unless the caller passes one (``--token-file``; tests grep every output for it).
+    token: str = field(default_factory=lambda: "hf_rehearsal_" + secrets.token_hex(16))
     hub: object | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
     stage_index: int = 0
@@ -294,7 +293,21 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-serve", action="store_true", help="stop after the release instead of serving the Space")
     parser.add_argument("--port", type=int, default=0, help="local Hub port (default: a free one)")
     parser.add_argument("--space-port", type=int, default=0, help="Space port (default: a free one)")
+    parser.add_argument("--token-file", type=Path, default=None,
+                        help="a file holding the local Hub's token (default: a fresh random one); keep it outside "
+                             "--workdir, which is emptied first")  # fmt: skip
     return parser
+
+
+def read_token_file(path: Path) -> str:
+    """The token in ``path``: its text, stripped; a clear error for a missing, empty or multi-line file."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise SystemExit(f"gaokerena rehearse: cannot read --token-file {path}: {error.strerror}") from None
+    if not token or any(c.isspace() for c in token):
+        raise SystemExit(f"gaokerena rehearse: --token-file {path} must hold one token (no spaces or line breaks)")
+    return token
 
 
 def _interrupt_on_sigterm() -> None:
@@ -313,12 +326,15 @@ def _interrupt_on_sigterm() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    token = read_token_file(args.token_file) if args.token_file else None
     _interrupt_on_sigterm()
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     workdir = args.workdir.resolve()
     prepare_workdir(workdir)
     r = Rehearsal(workdir=workdir, port=args.port)
+    if token is not None:
+        r.token = token
     print(f"gaokerena rehearse: workdir {workdir}", flush=True)
     try:
         return _rehearse(r, args)

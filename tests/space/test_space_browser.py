@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # a headless Chromium against the live Space: ~100 s on 2 cores, CI's slow step runs it
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; `make test` does that)"
     ),

@@ -44,6 +44,7 @@ def default_losses(tiny_model_dir, corpus_dir, tmp_path_factory):
     return _losses(tiny_model_dir, corpus_dir, tmp_path_factory.mktemp("default"))
 
 
+@pytest.mark.slow  # two 5-step training runs (~50 s on a loaded 2-core machine), like the other levers
 def test_gradient_checkpointing_keeps_the_loss_exactly(default_losses, tiny_model_dir, corpus_dir, tmp_path):
     assert _losses(tiny_model_dir, corpus_dir, tmp_path, "--gradient_checkpointing", "true") == default_losses
 

@@ -70,6 +70,7 @@ def test_tokenizer_round_trips_persian_text(tiny_model_dir):
     assert len(ids) < len(text.encode("utf-8")) / 2  # BPE merges, not bytes
 
 
+@pytest.mark.slow  # builds and pretrains the tiny model a second time (~25 s on a loaded 2-core machine)
 def test_same_seed_same_files(tiny_model_dir, tmp_path):
     again = init_tiny(tmp_path / "again", seed=0)
     for name in ("model.safetensors", "tokenizer.json", "config.json", "generation_config.json"):

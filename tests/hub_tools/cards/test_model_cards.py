@@ -12,7 +12,7 @@ import yaml
 from huggingface_hub import ModelCard, ModelCardData
 
 from hub_tools.cards import model as cards
-from hub_tools.release.synthetic import result_document, write_training_metadata
+from tests.support.synthetic import result_document, write_training_metadata
 
 
 MODEL_KEYS = {"base_model", "base_model_relation", "co2_eq_emissions", "datasets", "language", "library_name",

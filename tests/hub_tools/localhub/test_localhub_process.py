@@ -15,7 +15,6 @@ from huggingface_hub import CommitOperationAdd, HfApi, hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError
 
 from hub_tools.localhub import LocalHub, LocalHubProcess
-from hub_tools.localhub.storage import PAUSE_ENV
 
 TOKENS = {"hf_crash_token_0123456789": {"user": "tester", "orgs": ["gaokerena"]}}
 TOKEN = next(iter(TOKENS))
@@ -51,10 +50,12 @@ def test_kill9_mid_commit_leaves_a_consistent_repo(tmp_path):
         old = api.create_commit(REPO, [CommitOperationAdd("a.txt", b"before")], commit_message="c1").oid
 
     # A server that pauses between writing the commit object and moving the ref: SIGKILL it right there.
-    hub = LocalHubProcess(root, tokens=TOKENS, env={PAUSE_ENV: "60"}).start()
+    marker = tmp_path / "paused-before-ref"
+    hub = LocalHubProcess(root, tokens=TOKENS, launcher=["-m", "tests.support.pausing_localhub", str(marker), "60"])
+    hub.start()
     failures: list = []
     thread = _commit_in_thread(HfApi(endpoint=hub.url, token=TOKEN), failures)
-    _wait_for(root / "paused-before-ref")
+    _wait_for(marker)
     hub.kill()
     thread.join(30)
     assert failures, "the commit cannot have succeeded: its server was killed before answering"

@@ -24,7 +24,7 @@ def tiny_base_repo(local_hub, tiny_model_dir) -> str:
 @pytest.fixture()
 def release_manifest(tmp_path, tiny_model_dir, tiny_base_repo) -> Path:
     """A synthetic release (8 repos) whose repo names are unique to this test."""
-    from hub_tools.release.synthetic import build_synthetic_release
+    from tests.support.synthetic import build_synthetic_release
 
     return build_synthetic_release(
         tmp_path / "release",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hub_tools.release.rehearse import TINY_REPO, TOKEN_ENV
+from hub_tools.release.rehearse import TINY_REPO
 
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -23,8 +23,10 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
     workdir = tmp_path / "rehearsal"
     token = "hf_rehearsal_" + secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_ENDPOINT", "HF_TOKEN", "HF_HOME")}
-    env[TOKEN_ENV] = token
-    proc = subprocess.run([sys.executable, "-m", "hub_tools.cli", "rehearse", "--no-serve", "--workdir", str(workdir)],
+    token_file = tmp_path / "token"  # outside the workdir, whose every file is searched for the token below
+    token_file.write_text(token)
+    proc = subprocess.run([sys.executable, "-m", "hub_tools.cli", "rehearse", "--no-serve", "--workdir", str(workdir),
+                           "--token-file", str(token_file)],
                           capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=700)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rehearsal complete" in proc.stdout
@@ -114,3 +116,16 @@ def test_rehearsal_releases_everything_without_leaking_the_token(tmp_path):
         (collection,) = [c for c in api.list_collections(owner="gaokerena") if c.title == "Gaokerena v1.0"]
         items = api.get_collection(collection.slug).items
         assert [i.item_id for i in items] == [spec["repo_id"] for spec in manifest["artifacts"].values()]
+
+
+def test_token_file_gives_the_token_and_refuses_an_empty_file(tmp_path):
+    from hub_tools.release.rehearse import read_token_file
+
+    good, empty = tmp_path / "token", tmp_path / "empty"
+    good.write_text("hf_rehearsal_abc\n")
+    empty.write_text("\n")
+    assert read_token_file(good) == "hf_rehearsal_abc"
+    with pytest.raises(SystemExit, match="must hold one token"):
+        read_token_file(empty)
+    with pytest.raises(SystemExit, match="cannot read --token-file"):
+        read_token_file(tmp_path / "missing")

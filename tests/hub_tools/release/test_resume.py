@@ -7,14 +7,16 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from hub_tools.release import cli
-from hub_tools.release.push import PAUSE_ENV
 
 
 def test_a_push_killed_after_the_first_commit_completes_on_rerun(release_manifest, manifest, hf_api):
-    env = {**os.environ, PAUSE_ENV: "120", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "hub_tools.release.cli", "push", str(release_manifest)],
+    root = str(Path(__file__).resolve().parents[3])  # where tests.support imports from
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.pausing_push", "push", str(release_manifest)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)  # fmt: skip
     lines = []
     deadline = time.monotonic() + 120

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _grep(token: str, *roots: Path) -> list[str]:
     hits = []
@@ -23,6 +25,7 @@ def _release(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
                           env=env, timeout=300)  # fmt: skip
 
 
+@pytest.mark.slow  # two whole pushes in subprocesses, then every byte of the session's Hub and HF_HOME read: ~30 s
 def test_the_token_is_never_printed_or_written(release_manifest, local_hub, tmp_path):
     token = os.environ["HF_TOKEN"]
     env = {**os.environ, "HF_HUB_VERBOSITY": "debug"}
