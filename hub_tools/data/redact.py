@@ -53,6 +53,7 @@ from typing import Any, Callable, Iterator
 
 import phonenumbers
 
+from hub_tools.data.redact_names import find_names
 from hub_tools.folding import fold_digits
 
 __all__ = [
@@ -76,6 +77,8 @@ PLACEHOLDERS = {
     "card": "[CARD]",
     "address": "[ADDRESS]",
     "name": "[NAME]",
+    "postal_code": "[POSTAL_CODE]",
+    "record_number": "[RECORD_NUMBER]",
 }
 KINDS = tuple(PLACEHOLDERS)
 FIGURES_FILE = "redaction_eval.json"
@@ -131,10 +134,15 @@ _TLDS = (
 _URL_BODY = r"[^\s<>\"'«»()\[\]{}،؛]*"
 _TRAILING_PUNCT = ".,;:!?؟،؛)]}'\"»"
 
+_AT = r"(?:[ ]{0,2}(?:@|\[at\]|\(at\)|\{at\})[ ]{0,2}|[ ]{1,2}(?:at|AT|ات|اَت)[ ]{1,2})"
+_DOT = r"(?:[ ]{0,2}(?:\.|\[dot\]|\(dot\))[ ]{0,2}|[ ]{1,2}(?:dot|DOT|دات|نقطه)[ ]{1,2})"
+_MAIL_LABEL = r"(?:[A-Za-z0-9][A-Za-z0-9-]*|جیمیل|یاهو|هاتمیل|اوت\u200c?لوک|گوگل)"
+_MAIL_TLD = r"(?:[A-Za-z]{2,}|کام|نت|ارگ|آی\s?آر)"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*[ ]{0,2}(?:@|\[at\]|\(at\))[ ]{0,2}"
-    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9_%+-]*(?:(?:[ ]?\.[ ]?|[ ]{1,2}(?:dot|دات)[ ]{1,2})[A-Za-z0-9_%+-]+)*"
+    + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_])"
 )
+_EMAIL_CUES = ("@", "[at]", "(at)", "{at}", " at ", " AT ", "دات", " dot ", "[dot]", "(dot)", " ات ")
 _URL_SCHEME = re.compile(r"\b(?:https?|ftp)://" + _URL_BODY, re.IGNORECASE)
 _URL_WWW = re.compile(r"(?<![\w./@-])www\.[A-Za-z0-9-]+" + _URL_BODY, re.IGNORECASE)
 _URL_BARE = re.compile(
@@ -144,109 +152,86 @@ _URL_BARE = re.compile(
     + _URL_BODY
     + r")?"
 )
+_MESSAGING = re.compile(
+    r"(?<![\w./@-])(?:(?:https?://)?(?:t|wa|telegram|tg|ble|eitaa|rubika|splus|igap)\.(?:me|ir|com)/|tg://)"
+    + _URL_BODY, re.IGNORECASE
+)
 _HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 _HANDLE_KEYWORD = re.compile(
-    r"(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|instagram|telegram|insta)"
-    r"(?:\s+(?:من|ما|پیج|ام))?\s*[:：]?\s*(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
+    r"(?<![A-Za-z])(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|ایتا|روبیکا|سروش|بله|instagram|telegram|insta|eitaa|"
+    r"rubika|(?<![A-Za-z])id(?![A-Za-z]))(?:م|\u200cام)?"
+    r"(?:\s+(?:من|ما|پیج|ام|تلگرامم|تلگرام|اینستاگرامم|اینستام|telegramam|instagramam|telegram|insta))?\s*[:：]?\s*"
+    r"(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?<!\d[.,/])\d{4}(?:[ \-]{0,2}\d{4}){3}(?!\d|[.,/]\d)")
-_CARD_KEYWORD = re.compile(r"کارت[^\d\n]{0,15}$")
+_CARD_KEYWORD = re.compile(r"(?:کارت|واریز|به\s+حساب|card)[^\d\n]{0,15}$", re.IGNORECASE)
+# the first four digits of the cards Iranian banks issue (Shetab)
+_IRANIAN_CARD_PREFIXES = frozenset(
+    "6037 6104 6219 6221 6273 6274 6276 6277 6278 6279 6280 6281 6362 6367 6369 6373 6393 5022 5029 5041 5057 "
+    "5859 5892 5894 6063 6064 6391 6392 6395 9919 5054 6366 6038 6058 6060".split()
+)
 # A run of digit groups with phone separators between them (spaces, dashes, dots, brackets).
-_DIGIT_RUN = re.compile(r"(?:\+|\()?\d(?:\d|[ \u00a0\-.()]{1,3}(?=\(?\d))*\)?")
+_DIGIT_RUN = re.compile(r"(?:\+|\()?\d(?:\d|[ \u00a0\-.()/_]{1,3}(?=\(?\d))*\)?")
 _GROUP = re.compile(r"\d+")
 _PHONE_KEYWORD = re.compile(
-    r"(?:تلفن|تماس|شماره|موبایل|مبایل|فکس|واتساپ|واتس\u200cاپ|واتس اپ|tel|phone|mobile|fax|whatsapp|call)"
+    r"(?:تلفن|تماس|شماره|شمارم|موبایل|مبایل|فکس|واتساپ|واتس\u200cاپ|واتس اپ|tel|phone|mobile|fax|whatsapp|call)"
     r"(?:\s+(?:تماس|تلفن|همراه|موبایل|مطب|منزل|دفتر|کلینیک|من|ما|بنده|اینجانب))*"
     r"[^\d\n]{0,12}$",
     re.IGNORECASE,
 )
-_NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[.,/])(?:\d{3}-\d{6}-\d|\d{10})(?!\d|[.,/]\d)")
-_NATIONAL_ID_KEYWORD = re.compile(r"(?:کد\s*ملی|کد\u200cملی|شماره\s*ملی|national\s*(?:id|code))[^\d\n]{0,10}$", re.I)
+_NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[.,/])(?:\d{3}[- ]\d{6}[- ]\d|\d{3} \d{3} \d{3} \d|\d{10})(?!\d|[.,/]\d)")
+_NATIONAL_ID_KEYWORD = re.compile(
+    r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code)|code\s*melli|kod\s*melli|شناسه\s*ملی)"
+    r"[^\d\n]{0,10}$", re.I
+)
+_NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
-    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|گرم|بار|مورد|IU|mg|mcg|ml|copies|cells|units?)",
+    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/|"
+    r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
+    re.IGNORECASE,
+)
+# postal codes and record numbers: only after their keywords
+_POSTAL_CODE = re.compile(r"(?<![\d-])\d{5}[ \-]?\d{5}(?![\d-])")
+_POSTAL_KEYWORD = re.compile(
+    r"(?:کد\s*پستی|کد\u200cپستی|کدپستی|ک\.\s?پ|postal\s*code|post\s*code|postcode|zip(?:\s*code)?|code\s*posti)"
+    r"[^\d\n]{0,12}$", re.IGNORECASE
+)
+_RECORD_ID = re.compile(r"(?<![\w/.-])(?:[A-Za-z]{1,4}-?)?\d(?:[\d]|-(?=\d)){4,30}(?![\w/]|[.,]\d)")
+_RECORD_KEYWORD = re.compile(
+    r"(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
+    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|\bMRN|medical\s+record|record|file|insurance|policy|case|member|"
+    r"patient\s+id|parvande|bime)[^\d\n]{0,30}$",
     re.IGNORECASE,
 )
 
-_STREET = r"(?:خیابان|خ\.|بلوار|کوچه|میدان|بزرگراه|اتوبان|شهرک|محله|جاده|کوی|بن\s*بست)"
+_STREET = r"(?:خیابان|خ\.|خ\s|بلوار|کوچه|میدان|بزرگراه|اتوبان|شهرک|محله|جاده|کوی|بن\s*بست)"
+_CITY = (
+    r"(?:تهران|شیراز|مشهد|اصفهان|تبریز|کرج|اهواز|قم|کرمانشاه|رشت|ارومیه|زاهدان|همدان|کرمان|یزد|اردبیل|بندرعباس|"
+    r"اراک|زنجان|سنندج|قزوین|خرم‌آباد|گرگان|ساری|بوشهر|بیرجند|ایلام|شهرکرد|یاسوج|سمنان|کاشان|بابل|آمل|قزوین)"
+)
 _ADDRESS = re.compile(
-    r"(?:(?:آدرس|نشانی)(?:\s+(?:مطب|منزل|ما|من|کلینیک|دفتر|محل\s+کار))?\s*[:：]?\s*|(?=" + _STREET + r"))"
-    r"(?P<address>[^\n؟?!]{0,160}?پلاک(?!ت)\s*(?:شماره\s*)?[:.]?\s*\d+(?:\s*/\s*\d+)?"
-    r"(?:\s*[،,-]?\s*(?:طبقه|واحد)\s*(?:\d+|اول|دوم|سوم|چهارم|همکف))*)"
+    r"(?:(?:آدرس|نشانی|ادرس)(?:\s+(?:مطب|منزل|ما|من|کلینیک|دفتر|محل\s+کار|خونه|خانه))?\s*[:：]?\s*"
+    r"|(?=(?:" + _CITY + r"[،,]?\s+)?" + _STREET + r"))"
+    r"(?P<address>[^\n؟?!:]{0,160}?(?:پلاک(?!ت)\s*(?:شماره\s*)?[:.]?\s*\d+(?:\s*/\s*\d+)?"
+    r"(?:\s*[،,-]?\s*(?:طبقه|واحد)\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف))*"
+    r"|(?:ساختمان\s+\S+[،,]?\s*)?طبقه\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف)(?:\s*[،,-]?\s*واحد\s*\d+)?))"
 )
+_EN_STREET = r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Alley|Lane|Ln\.?|Square|Sq\.?|Highway)"
+_EN_UNIT = r"(?:[Uu]nit|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Ff]loor|[Nn]o\.?|#)\s*\d+[A-Za-z]?"
+_EN_STREET_NAME = r"(?:[A-Z][A-Za-z'-]*\s+){1,4}" + _EN_STREET + r"(?![A-Za-z])"
 _ADDRESS_EN = re.compile(
-    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.)"
-    r"(?:,?\s+(?:Apt\.?|Unit|Suite)\s*\d+)?"
+    r"(?:\b" + _EN_UNIT + r",?\s+)*(?:\b\d{1,5}[A-Za-z]?,?\s+)?" + _EN_STREET_NAME
+    + r"(?:,?\s*" + _EN_STREET_NAME + r")*(?:,?\s*" + _EN_UNIT + r")*"
+    r"(?:,\s*(?!Tel|Phone|Email|Postal)[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?)?"
 )
 
-# -- names
-_FA_WORD = r"[\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0](?:[\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0\u0654]|\u200c(?=[\u0621-\u06cc]))*"
-_FA_WORD_RE = re.compile(_FA_WORD)
-_NAME_STOP = frozenset(
-    """
-    متخصص متخصصین فوق تخصص عمومی جراح جراحی کارشناس کارشناسی ارشد مامایی مامای ماما زنان زایمان نازایی اطفال
-    باردار حامله
-    کودکان نوزادان قلب عروق پوست مو داخلی گوارش کلیه ریه مغز اعصاب روان روانپزشک روانشناس روانشناسی ارتوپد
-    ارتوپدی چشم گوش حلق بینی اورولوژی اورولوژیست غدد تغذیه رژیم داروساز داروسازی دندانپزشک دندانپزشکی رادیولوژی
-    رادیولوژیست بیهوشی عفونی خون انکولوژی سرطان دندان دندون دندونپزشک طب فیزیوتراپی فیزیوتراپ پرستار پزشک پزشکی دکتر داروخانه
-    مراجعه مراجعه‌کنید مراجعه‌ای کنید کن کنم کردم کرد کردند کرده کنند نمایید بروید برید برو رفتم رفت رفتیم
-    گفت گفته گفتند گفتن گفتم میگه می‌گه میگن می‌گویند می‌گوید نوشت داد داده دادند دادن بدید بدهید بپرسید بپرسم
-    ویزیت ویزیتم معاینه مشورت تجویز نظر نظرش دستور است هست هستم هستند هستید بود بودم بودند شد شدم شده باشد
-    نیست ام ای را به از با در و که این آن تا برای هم یا اما ولی چون اگر چه چرا کدام چند خیلی بسیار حتما حتماً
-    بیمارستان درمانگاه کلینیک مطب مرکز دانشگاه خیابان بلوار کوچه میدان شهرک آزمایشگاه
-    شما من ما او ایشان بنده عزیز عزیزم گرامی محترم جان خانم آقای آقا جناب سرکار همسرم دخترم پسرم بچه‌ام
-    تیم گروه پشتیبانی مدیریت سایت طرف مشاوران همکاران کادر
-    ببخشید هزینه ی باید برام براتون فرمودن فرمود فرمودند مشخص استفاده دوباره واهی درد میکنه روی دست
-    اشتباه غلط درست ثبت چیه چیست چی رو هم نیز ه یادم یادش نمیدونم نمی‌دونم
-    سلام پاسخ جواب ممنون مرسی تشکر باتشکر سپاس خوب بد نگران باردار حامله مریض بیمار ساله سال ماهه ماه روز هفته
-    خودم خودش خود اینجا آنجا الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا
-    """.split()
-)
-_FIRST_NAMES = frozenset(
-    """
-    علی محمد حسین حسن رضا مهدی امیر سعید مجید حمید احمد محمود مصطفی مرتضی جواد کاظم هادی مسعود بهروز بهرام فرهاد
-    فرشید فرزاد کامران کیوان پیمان پویا آرش آرمان بابک بهزاد داریوش سیاوش شهرام کوروش مازیار میلاد نیما
-    وحید یوسف ابراهیم اسماعیل عباس عبدالله قاسم کریم ناصر نادر هومن سینا سهیل شاهین رامین رسول مهران منصور
-    فاطمه زهرا مریم زینب معصومه سارا سمیرا سمانه الهام الهه لیلا نازنین نسرین نیلوفر مینا مهسا مهناز مژگان
-    شیرین پریسا پرستو فرزانه فریبا فرشته طاهره طیبه عاطفه اعظم اکرم آزاده آزیتا آتنا آیدا بهاره بیتا ترانه
-    رویا رؤیا زهره ساناز سپیده سمیه سودابه شیوا فرناز کتایون کیمیا گلاره لادن مرجان
-    محبوبه مهشید ملیحه منیژه نگار نوشین نیوشا هانیه هدی یگانه آناهیتا نیلوفر شهلا پروین میترا ناهید اشرف
-    شهناز فریده منصوره پرویز بیژن جمشید منوچهر فریدون هوشنگ اصغر اکبر عزیزه انسیه
-    """.split()
-)
-_EN_STOP = frozenset("Dr Doctor Mr Mrs Ms The A An You Your Please See Call Visit Thanks Regards Best Sincerely Team Support".split())
 
-_TITLE = r"(?:(?:سرکار\s+)?خانم|(?:جناب\s+)?آقای|سرکار|جناب)(?![\w])"
-_DOCTOR = r"(?:(?:دکتر|دکترا|دکتـر)(?![\w])|Dr\.?)"
-_SIGNOFF = re.compile(
-    r"(?:(?:پاسخ(?:\s+(?:از|توسط))?|با\s+احترام|با\s*تشکر|با\s+سپاس|ارادتمند|تهیه\s+(?:شده\s+)?توسط|نوشته\s+(?:شده\s+)?توسط|"
-    r"مشاوره\s+(?:از|توسط))\s*[:：،,]?\s*(?:" + _TITLE + r"\s*(?:" + _DOCTOR + r"\s*)?|" + _DOCTOR + r"\s*)"
-    r"|(?:پاسخ[\s\u200c]*دهنده|پاسخ\u200c?گو)\s*[:：]\s*(?:" + _TITLE + r"\s*)?(?:" + _DOCTOR + r"\s*)?)(?=\S)"
-)
-_DOCTOR_NAME = re.compile(r"(?<![\w])" + _DOCTOR + r"\s+(?=" + _FA_WORD + ")")
-_NOT_A_PERSON_BEFORE = re.compile(
-    r"(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه)"
-    r"\s*$"
-)
-_SPECIALTY_AFTER = re.compile(r"\s*[،,(:\-]?\s*(?:متخصص|فوق\s*تخصص|فوق‌تخصص|جراح|کارشناس|پزشک|عضو|استاد|دانشیار)")
-_INTRO_NAME_KEYWORD = re.compile(
-    r"(?<![\w])(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|"
-    r"(?:نام\s+و\s+نام\s+خانوادگی|نام\s+بیمار|اسم\s+بیمار|مشخصات(?:\s+بیمار)?)\s*[:：]|"
-    r"اسم\s+(?:پسرم|دخترم|همسرم|بچه‌ام|بچم|فرزندم|شوهرم|خانمم)|نام\s+(?:پسرم|دخترم|همسرم|فرزندم))"
-    r"\s*(?:هم\s+)?[:：]?\s*(?=" + _FA_WORD + ")"
-)
-_INTRO_SELF = re.compile(r"(?:^|(?<=[\s،,.:!]))(?:من|اینجانب|این‌جانب|بنده)\s+(?=" + _FA_WORD + ")")
-# what may follow a name in a self-introduction ("... است", "... هستم", "، ۲۸ ساله", end of sentence)
-_INTRO_END = re.compile(r"\s*(?:است|هست|هستش|هستم|ام(?![\w])|ه(?![\w])|و(?![\w])|ساله|[،,.:؛!؟?\n]|\d|$)")
-_SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد".split())
-_SECOND_FIRST_NAMES = frozenset("حسن حسین علی رضا مهدی اصغر اکبر جواد صادق امین محمد".split())
-_EN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?"
-_EN_INTRO = re.compile(
-    r"\b(?:[Mm]y name is\s+(" + _EN_NAME + r")\b|(?:[Tt]his is|I am|I'm)\s+(" + _EN_NAME + r")(?=\s*[,.]))"
-)
-_EN_DOCTOR = re.compile(r"\bDr\.?\s+(" + _EN_NAME + r")\b")
-_EN_SIGNOFF = re.compile(r"\b(?:Regards|Best wishes|Sincerely|Thanks|Cheers),?\s+(" + _EN_NAME + r")\b")
+def _addresses_en(shadow: str) -> Iterator[tuple[int, int]]:
+    for start, end in _whole(_ADDRESS_EN)(shadow):
+        if any(ch.isdigit() for ch in shadow[start:end]):
+            yield start, end
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -278,7 +263,7 @@ def _whole(pattern: re.Pattern, group: int = 0) -> Callable[[str], Iterator[tupl
 
 
 def _emails(shadow: str) -> Iterator[tuple[int, int]]:
-    if "@" in shadow or "[at]" in shadow or "(at)" in shadow:
+    if any(cue in shadow for cue in _EMAIL_CUES):
         yield from _whole(_EMAIL)(shadow)
 
 
@@ -291,20 +276,24 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
 def _cards(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _CARD.finditer(shadow):
         digits = re.sub(r"\D", "", m.group())
-        if luhn_valid(digits) or _CARD_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
+        grouped = len(m.group()) > 16
+        if (luhn_valid(digits) or _CARD_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
+                or (grouped and digits[:4] in _IRANIAN_CARD_PREFIXES)):
             yield m.span()
 
 
-def _phone_number(digits: str, plus: bool, keyword: bool) -> bool:
+def _phone_number(digits: str, plus: bool, keyword: bool, unit_after: bool = False, grouped: bool = False) -> bool:
     """Whether ``digits`` (a candidate's digits, ``plus`` when written with ``+``) is a phone number."""
     if plus or digits.startswith("0098"):
         if plus and not digits.startswith("98"):
-            return False
+            return _valid_phone("+" + digits)  # a number abroad: "+1 (416) 555-0199"
         body = digits[2:] if plus else digits[4:]
         body = body[1:] if body.startswith("0") else body  # +98 (0) 912 ...
         return len(body) == 10 and _valid_phone("+98" + body)
     if digits.startswith("0"):
         return len(digits) == 11 and _valid_phone(digits)
+    if len(digits) == 10 and digits.startswith("9") and not unit_after and (keyword or grouped):
+        return _valid_phone("0" + digits)  # a mobile number written without its 0
     if not keyword:
         return False
     if len(digits) == 8:
@@ -329,7 +318,7 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
             keyword = None
             digits = ""
             dotted_ok = True
-            for j in range(i, min(len(groups), i + 6)):
+            for j in range(i, min(len(groups), i + 11)):
                 digits += groups[j][2]
                 if j > i and "." in shadow[groups[j - 1][1] : groups[j][0]] and (
                     len(groups[j][2]) < 2 or len(groups[j - 1][2]) < 2
@@ -346,7 +335,8 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
                 if keyword is None:
                     lead = start - 1 if plus else start
                     keyword = bool(_PHONE_KEYWORD.search(shadow, max(0, lead - 40), lead))
-                if _phone_number(digits, plus, keyword):
+                unit_after = bool(_UNIT_AFTER.match(shadow, end))
+                if _phone_number(digits, plus, keyword, unit_after, grouped=j > i):
                     found = (start - (1 if plus and shadow[start - 1] == "+" else 0), end, j)
             if found:
                 s, e, j = found
@@ -359,117 +349,59 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
 
 
 def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
+    """10 digits with the keyword before them or a valid check digit, and never with a unit after them."""
     for m in _NATIONAL_ID.finditer(shadow):
-        digits = m.group().replace("-", "")
+        digits = re.sub(r"\D", "", m.group())
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
-        if keyword or (national_id_valid(digits) and not _UNIT_AFTER.match(shadow, m.end())):
+        if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
+            yield m.span()
+    for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
+        if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
             yield m.span()
 
 
-def _name_at(shadow: str, pos: int, *, max_words: int = 3, first_name: bool = False) -> tuple[int, int] | None:
-    """The span of the name that starts at ``pos``: a first name and a surname, none in the stop-list (the first a
-    known first name when ``first_name``); a third word only when it is a surname part (``زاده``, ``نژاد``,
-    ``پور``...) or the first two are a double first name (``محمد حسن``)."""
-    words: list[str] = []
-    end = pos
-    cursor = pos
-    while len(words) < max_words:
-        m = _FA_WORD_RE.match(shadow, cursor)
-        if not m:
-            break
-        word = m.group()
-        if word in _NAME_STOP or (not words and first_name and word not in _FIRST_NAMES):
-            break
-        if len(words) == 2 and not (word in _SURNAME_PARTS or words[1] in _SECOND_FIRST_NAMES):
-            break
-        words.append(word)
-        end = m.end()
-        if not re.match(r"[ \u200c]", shadow[end : end + 1]):
-            break
-        cursor = end + 1
-    return (pos, end) if words else None
-
-
-_SIGNOFF_WORDS = ("پاسخ", "احترام", "تشکر", "سپاس", "ارادتمند", "توسط", "مشاوره")
-_INTRO_WORDS = ("اسم", "نام", "مشخصات")
-_SELF_WORDS = ("من", "بنده", "اینجانب", "این\u200cجانب")
-
-
-def _names(shadow: str) -> Iterator[tuple[int, int]]:
-    # cheap substring tests first: most texts hold none of the words the name rules start from
-    if any(w in shadow for w in _SIGNOFF_WORDS):
-        yield from _signoff_names(shadow)
-    if "دکتر" in shadow or "Dr" in shadow:
-        yield from _doctor_names(shadow)
-    if any(w in shadow for w in _INTRO_WORDS):
-        yield from _intro_names(shadow)
-    if any(w in shadow for w in _SELF_WORDS):
-        yield from _self_names(shadow)
-    if re.search(r"[A-Z]", shadow):
-        yield from _english_names(shadow)
-
-
-def _signoff_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for m in _SIGNOFF.finditer(shadow):
-        span = _name_at(shadow, m.end())
-        if span:
-            yield span
-        elif (en := re.match(_EN_NAME, shadow[m.end() :])) and en.group().split()[0] not in _EN_STOP:
-            yield m.end(), m.end() + en.end()
-
-
-def _doctor_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for m in _DOCTOR_NAME.finditer(shadow):
-        if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
-            continue
-        span = _name_at(shadow, m.end())
-        if span and (_SPECIALTY_AFTER.match(shadow, span[1]) or shadow[span[0] : span[1]].split()[0] in _FIRST_NAMES):
-            yield span
-
-
-def _ends_an_introduction(shadow: str, end: int) -> bool:
-    """A self-introduction's name is followed by a copula, punctuation, an age, or a stop-list word."""
-    if _INTRO_END.match(shadow, end):
-        return True
-    following = _FA_WORD_RE.match(shadow, end + 1) if shadow[end : end + 1] == " " else None
-    return bool(following and following.group() in _NAME_STOP)
-
-
-def _intro_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for m in _INTRO_NAME_KEYWORD.finditer(shadow):
-        span = _name_at(shadow, m.end(), max_words=2)
-        if span and _ends_an_introduction(shadow, span[1]):
-            yield span
-
-
-def _self_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for m in _INTRO_SELF.finditer(shadow):
-        span = _name_at(shadow, m.end(), max_words=2, first_name=True)
-        if span and _ends_an_introduction(shadow, span[1]):
-            yield span
-
-
-def _english_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for pattern in (_EN_INTRO, _EN_DOCTOR, _EN_SIGNOFF):
+def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern) -> Callable[[str], Iterator[tuple[int, int]]]:
+    def find(shadow: str) -> Iterator[tuple[int, int]]:
         for m in pattern.finditer(shadow):
-            group = next(g for g in range(1, (pattern.groups or 0) + 1) if m.group(g))
-            if m.group(group).split()[0] not in _EN_STOP:
-                yield m.span(group)
+            if m.group().startswith("09") and len(m.group()) == 11:
+                continue  # a mobile number, which the phone rule names
+            if keyword.search(shadow, max(0, m.start() - 45), m.start()):
+                yield m.span()
+
+    return find
+
+
+_NUMBER_WORDS = (
+    r"(?:صفر|یک|دو|سه|چهار|پنج|شش|شیش|هفت|هشت|نه|ده|یازده|دوازده|سیزده|چهارده|پانزده|پونزده|شانزده|شونزده|هفده|"
+    r"هجده|هیجده|نوزده|بیست|سی|چهل|پنجاه|پنجا|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|چهارصد|پانصد|پونصد|ششصد|"
+    r"هفتصد|هشتصد|نهصد)"
+)
+# a phone number spelt out in words: "صفر نهصد و سی و پنج، دویست و بیست، ..."
+_PHONE_IN_WORDS = re.compile(r"صفر\s+" + _NUMBER_WORDS + r"(?:(?:\s*[،,]\s*|\s+و\s+|\s+)" + _NUMBER_WORDS + r"){5,}")
+
+
+def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
+    if "صفر" in shadow:
+        yield from _whole(_PHONE_IN_WORDS)(shadow)
 
 
 _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]]]] = [
     ("email", _emails),
     ("url", _trimmed(_URL_SCHEME)),
+    ("url", _trimmed(_MESSAGING)),
     ("url", _trimmed(_URL_WWW)),
     ("url", _trimmed(_URL_BARE)),
     ("handle", _handles),
     ("iban", _whole(_IBAN)),
     ("card", _cards),
+    ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD)),
+    ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD)),
     ("phone", _phones),
+    ("phone", _phones_in_words),
     ("national_id", _national_ids),
     ("address", _whole(_ADDRESS, "address")),
-    ("address", _whole(_ADDRESS_EN)),
-    ("name", _names),
+    ("address", _addresses_en),
+    ("name", find_names),
 ]
 
 
