@@ -228,7 +228,12 @@ _ADDRESS_EN = re.compile(
 )
 
 
+_EN_STREET_WORD = re.compile(r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Alley|Lane|Ln|Square|Sq|Highway)\b")
+
+
 def _addresses_en(shadow: str) -> Iterator[tuple[int, int]]:
+    if not _EN_STREET_WORD.search(shadow):
+        return
     for start, end in _whole(_ADDRESS_EN)(shadow):
         if any(ch.isdigit() for ch in shadow[start:end]):
             yield start, end
@@ -355,6 +360,8 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
             yield m.span()
+    if "ملی" not in shadow and not re.search(r"(?i)national|melli", shadow):
+        return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
         if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
             yield m.span()
@@ -385,23 +392,36 @@ def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
         yield from _whole(_PHONE_IN_WORDS)(shadow)
 
 
-_FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]]]] = [
-    ("email", _emails),
-    ("url", _trimmed(_URL_SCHEME)),
-    ("url", _trimmed(_MESSAGING)),
-    ("url", _trimmed(_URL_WWW)),
-    ("url", _trimmed(_URL_BARE)),
-    ("handle", _handles),
-    ("iban", _whole(_IBAN)),
-    ("card", _cards),
-    ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD)),
-    ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD)),
-    ("phone", _phones),
-    ("phone", _phones_in_words),
-    ("national_id", _national_ids),
-    ("address", _whole(_ADDRESS, "address")),
-    ("address", _addresses_en),
-    ("name", find_names),
+def _messaging(shadow: str) -> Iterator[tuple[int, int]]:
+    if ".me/" in shadow or ".ir/" in shadow or ".com/" in shadow or "tg://" in shadow:
+        yield from _trimmed(_MESSAGING)(shadow)
+
+
+def _address_fa(shadow: str) -> Iterator[tuple[int, int]]:
+    if "پلاک" in shadow or "طبقه" in shadow:
+        yield from _whole(_ADDRESS, "address")(shadow)
+
+
+# What a text must hold for a finder to have anything to find: Latin letters, digits, or nothing (always run).
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern | None]] = [
+    ("email", _emails, _LATIN),
+    ("url", _trimmed(_URL_SCHEME), _LATIN),
+    ("url", _messaging, _LATIN),
+    ("url", _trimmed(_URL_WWW), _LATIN),
+    ("url", _trimmed(_URL_BARE), _LATIN),
+    ("handle", _handles, _LATIN),
+    ("iban", _whole(_IBAN), _DIGIT),
+    ("card", _cards, _DIGIT),
+    ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD), _DIGIT),
+    ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD), _DIGIT),
+    ("phone", _phones, _DIGIT),
+    ("phone", _phones_in_words, None),
+    ("national_id", _national_ids, _DIGIT),
+    ("address", _address_fa, None),
+    ("address", _addresses_en, _LATIN),
+    ("name", find_names, None),
 ]
 
 
@@ -411,7 +431,10 @@ def find_personal_data(text: str) -> list[Span]:
         return []
     shadow = fold_digits(text)
     taken: list[Span] = []
-    for kind, finder in _FINDERS:
+    holds = {_LATIN: bool(_LATIN.search(shadow)), _DIGIT: bool(_DIGIT.search(shadow)), None: True}
+    for kind, finder, needs in _FINDERS:
+        if not holds[needs]:
+            continue
         for start, end in finder(shadow):
             if any(start < s.end and s.start < end for s in taken):
                 continue

@@ -87,6 +87,8 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:با\s*تشکر|با\s*سپاس|با\s+احترام|ارادتمند|ممنون|مرسی|قربان\s+شما|پاسخ)(?:\s+\S+){0,2}?\s*[،,:\-–—]\s*"),
      "person"),
 ]
+_JAN = re.compile(r"\s(?:جان|جون)(?![\w])")
+_FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه|"
     r"زایشگاه|پلی\s*کلینیک|خ\.)\s*$"
@@ -128,7 +130,7 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
         return True
     if count == 1 and g.is_given(word, ambiguous_ok=True) and not g.is_family(words[0]):
         return True  # a double given name, or a given name and a family name that is a given name too
-    return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and count < 3
+    return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and word not in g.common and count < 3
 
 
 def _first_ok(word: str, need: str, next_word: str | None) -> bool:
@@ -208,9 +210,10 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         span = _fa_name_at(shadow, m.end(), "given")
         if span and _GIVEN_CUE_AFTER.match(shadow, span[1]):
             yield span
-    for m in re.finditer(r"(?<![\w])(" + FA_WORD + r")\s*(?:جان|جون)(?![\w])", shadow):
-        if gazetteer().is_given(m.group(1)):
-            yield m.span(1)
+    for m in _JAN.finditer(shadow):
+        word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
+        if word and gazetteer().is_given(word.group()):
+            yield word.span()
     end = _FA_END.search(shadow[-60:])
     if end:
         offset = len(shadow) - len(shadow[-60:])

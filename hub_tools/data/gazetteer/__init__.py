@@ -6,6 +6,7 @@
 - ``family_names.txt``: Persian family names;
 - ``latin_names.txt``: Latin spellings of Persian given names (``Mohammad``, ``Hossein``);
 - ``ambiguous_given.txt``: given names that are ordinary words too (``امید``, ``بهار``);
+- ``common_words.txt``: frequent words of the crawl that are no name (``زردی``);
 - ``public_figures.txt``: historical physicians and eponyms (``ابن سینا``, ``Hashimoto``), which stay.
 """
 
@@ -32,6 +33,7 @@ class Gazetteer:
     latin: frozenset[str]  # lower case
     ambiguous: frozenset[str]
     public: frozenset[str]  # name_key of each public figure
+    common: frozenset[str]  # frequent words of the crawl that are no name
 
     def is_given(self, word: str, *, ambiguous_ok: bool = False) -> bool:
         key = name_key(word)
@@ -66,4 +68,5 @@ def gazetteer() -> Gazetteer:
         latin=frozenset(n.lower() for n in _lines("latin_names.txt")),
         ambiguous=frozenset(_lines("ambiguous_given.txt")),
         public=frozenset(name_key(n) for n in _lines("public_figures.txt")),
+        common=frozenset(_lines("common_words.txt")),
     )

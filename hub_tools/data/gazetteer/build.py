@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     write_list(HERE / "family_names.txt", family, "Persian family names (farsi-faker; MIT)")
     write_list(HERE / "latin_names.txt", latin_names, "Latin spellings of Persian given names (persian-names, "
                "name-variants; MIT)")  # fmt: skip
+    common = {w for w, n in counts.items() if n >= args.common and w not in family and w not in all_given}
+    write_list(HERE / "common_words.txt", common, f"words seen >= {args.common} times in the MF3QA crawl that are no "
+               "name of the gazetteer (never taken for a family name by its shape)")  # fmt: skip
     write_list(HERE / "ambiguous_given.txt", ambiguous, f"given names that are words seen >= {args.common} times in "
                "the MF3QA crawl and not common names, and common names that are words first")  # fmt: skip
     print(f"{len(all_given)} given names, {len(family)} family names, {len(latin_names)} Latin spellings, "
