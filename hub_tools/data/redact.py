@@ -37,9 +37,11 @@ Digits may be Persian, Arabic-Indic or ASCII: every pattern runs on a digit-fold
 What is *not* touched: doses and lab values (``500 mg``, ``120/80``, ``2.5 mg/kg``), dates and years, ICD codes,
 times, counts (``همراه 1000000 واحد``), 10-digit numbers that fail the national-ID check.
 
-How well this works is measured on the labelled set ``tests/hub_tools/data/redaction_labelled.txt``
-(:mod:`hub_tools.data.redaction_eval`); the figures are committed in ``redaction_eval.json`` next to this module
-and quoted by every build report and dataset card (:func:`labelled_set_figures`).
+How well this works: the labelled pool ``tests/hub_tools/data/redaction_pool/`` (one file per writer;
+:mod:`hub_tools.data.redaction_eval`, figures in ``redaction_eval.json``) is what the rules were tuned on; the
+figures the build reports and dataset cards quote are the SEALED ones (:func:`sealed_figures`,
+``redaction_sealed.json``, written by ``bench/redaction_bench.py --sealed ... --write``), or "not measured yet".
+Names: :mod:`hub_tools.data.redact_names` (a gazetteer used with context).
 """
 
 from __future__ import annotations
@@ -457,6 +459,16 @@ def redact_personal_data(text: str) -> tuple[str, Counter]:
         counts[span.kind] += 1
     pieces.append(text[last:])
     return "".join(pieces), counts
+
+
+SEALED_FILE = "redaction_sealed.json"
+
+
+def sealed_figures() -> dict[str, Any]:
+    """The SEALED figures (``redaction_sealed.json``, written by ``bench/redaction_bench.py --sealed ... --write``):
+    ``status`` is "measured" or "not measured yet"; ``sealed`` holds recall, intervals, precision and negatives
+    changed on batches written after the last rule change by writers who never saw the rules."""
+    return json.loads(resources.files("hub_tools.data").joinpath(SEALED_FILE).read_text(encoding="utf-8"))
 
 
 def labelled_set_figures() -> dict[str, Any]:

@@ -192,13 +192,18 @@ class BuildReport:
         lines += ["", "## Clean-up", ""]
         lines.append("- redactions: " + (", ".join(f"{k} {v}" for k, v in d["redactions"].items()) or "none"))
         quality = d["stats"].get("redaction_quality")
-        if quality:
+        if quality and quality.get("sealed"):
+            q = quality["sealed"]
             lines.append(
-                f"- redaction measured on a labelled set of {quality['items']} strings "
-                f"({quality['items_with_personal_data']} with {quality['labelled_spans']} pieces of personal data, "
-                f"{quality['items_without_personal_data']} without): recall {quality['recall']:.2%}, "
-                f"precision {quality['precision']:.2%}, false alarms {quality['false_alarm_rate']:.2%}"
+                f"- redaction, SEALED figures ({quality['batches']} sealed batches, {q['items']} texts written after "
+                f"the last rule change by writers who never saw the rules): recall {q['recall']:.1%} "
+                f"(95% CI {q['recall_interval'][0]:.1%}-{q['recall_interval'][1]:.1%}), names "
+                f"{q['names_recall'] or 0:.1%}, precision {q['precision']:.1%}, negatives changed "
+                f"{q['negatives_changed']}/{q['items_without_personal_data']}"
             )
+        elif quality:
+            lines.append("- redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is "
+                         "no measure of them)")
         lines.append("- duplicates removed: " + ", ".join(f"{k} {v}" for k, v in d["duplicates"].items()))
         lsh = (d["stats"].get("dedup") or {}).get("lsh")
         if lsh:
@@ -238,16 +243,21 @@ class BuildReport:
 
 
 def redaction_quality() -> dict[str, Any]:
-    """The labelled-set figures of the redaction, as a report quotes them (the committed ``redaction_eval.json``
-    without its lists of misses)."""
-    from hub_tools.data.redact import labelled_set_figures
+    """The redaction's SEALED figures as a report quotes them (``redaction_sealed.json``): ``status`` ("measured" or
+    "not measured yet") and, when measured, recall with its interval, names recall, precision and negatives changed
+    on the sealed batches; the pool the rules were tuned on is named beside them, never quoted as the figure."""
+    from hub_tools.data.redact import sealed_figures
 
-    figures = labelled_set_figures()
-    keep = (
-        "labelled_set", "items", "items_with_personal_data", "items_without_personal_data", "labelled_spans",
-        "recall", "recall_same_kind", "precision", "false_alarm_rate", "recall_by_kind", "definition",
-    )
-    return {key: figures[key] for key in keep}
+    figures = sealed_figures()
+    sealed = figures.get("sealed")
+    out: dict[str, Any] = {"status": figures["status"], "pool_writers": figures.get("pool_writers", [])}
+    if figures["status"] == "measured" and sealed:
+        keep = ("items", "items_with_personal_data", "items_without_personal_data", "labelled_spans", "recall",
+                "recall_interval", "names_recall", "names_recall_interval", "precision", "false_alarm_rate",
+                "negatives_changed", "recall_by_kind")  # fmt: skip
+        out["sealed"] = {key: sealed[key] for key in keep if key in sealed}
+        out["batches"] = len(sealed.get("batches", {}))
+    return out
 
 
 def _redaction_kinds(counts: Counter) -> list[str]:

@@ -3,16 +3,15 @@ recall/precision on the labelled set."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from hub_tools.data.redact import labelled_set_figures, luhn_valid, national_id_valid, redact_personal_data
-from hub_tools.data.redaction_eval import evaluate, parse_labelled
+from hub_tools.data.redaction_eval import evaluate, load_pool, pool_digest, pool_figures
 
-LABELLED = Path(__file__).with_name("redaction_labelled.txt")
+POOL = Path(__file__).with_name("redaction_pool")
 
 
 @pytest.mark.parametrize(
@@ -212,21 +211,37 @@ def test_checksums():
     assert not national_id_valid("1111111111")
 
 
-def test_labelled_set_recall_and_precision():
-    """Recall and precision over labelled spans (definitions in hub_tools.data.redaction_eval)."""
-    items = parse_labelled(LABELLED.read_text(encoding="utf-8"))
-    figures = evaluate(items)
-    assert figures["items_with_personal_data"] >= 150 and figures["items_without_personal_data"] >= 150
-    assert figures["recall"] >= 0.98, figures["misses"]
+def test_pool_figures_as_achieved():
+    """The pool (one file per writer; definitions in hub_tools.data.redaction_eval): the figures it achieves today.
+    The rules were tuned on it, so these are no measure of unseen text (the cards quote the sealed figures)."""
+    pool = load_pool([POOL])
+    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2"}
+    figures = evaluate([item for items in pool.values() for item in items])
+    assert figures["labelled_spans"] >= 500 and figures["spans_by_kind"]["name"] >= 150
+    assert figures["items_without_personal_data"] >= 500
+    assert figures["recall"] >= 0.88, figures["misses"]
+    assert figures["names_recall"] >= 0.79
     assert figures["precision"] >= 0.98, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.02, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.01, figures["false_positives"]
+    assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
+    # the writer the rules were written alongside, and the first independent writer
+    assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
 
 
 def test_committed_figures_are_current():
-    """hub_tools/data/redaction_eval.json (what reports and cards quote) matches the labelled set and the code;
-    regenerate with `python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_labelled.txt --write`."""
-    raw = LABELLED.read_text(encoding="utf-8")
+    """hub_tools/data/redaction_eval.json matches the pool and the code; regenerate with
+    `python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_pool --write`."""
     committed = labelled_set_figures()
-    assert committed["sha256"] == hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    fresh = json.loads(json.dumps(evaluate(parse_labelled(raw))))
-    assert {k: v for k, v in committed.items() if k != "sha256"} == fresh
+    assert committed["sha256"] == pool_digest([POOL])
+    fresh = json.loads(json.dumps(pool_figures([POOL])))
+    assert committed == fresh
+
+
+def test_cards_quote_sealed_figures_or_say_not_measured():
+    from hub_tools.data.redact import sealed_figures
+    from hub_tools.data.report import redaction_quality
+
+    figures = sealed_figures()
+    assert figures["status"] in ("measured", "not measured yet")
+    quality = redaction_quality()
+    assert ("sealed" in quality) == (figures["status"] == "measured")
