@@ -32,7 +32,7 @@ __all__ = ["find_names", "NAME_STOP"]
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
 FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
 _FA_WORD_RE = re.compile(FA_WORD)
-_LATIN_WORD_RE = re.compile(r"[A-Za-z][a-z]+(?:-[A-Z][a-z]+)?")
+_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]{2,}(?![a-z])|[A-Za-z][a-z]+(?:-[A-Z][a-z]+)?")
 
 NAME_STOP = frozenset(
     """
@@ -62,47 +62,68 @@ _EN_STOP = frozenset(
 _SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد نیا کیا وند لو".split())
 _SURNAME_SHAPE = re.compile(r".{2,}(?:ی|یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو|آبادی)$")
 
-_TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده)"
-_KIN = (
-    r"(?:مادرم|مامانم|مادر\s*بزرگم|مادربزرگم|پدرم|بابام|باباجونم|پدر\s*بزرگم|پدربزرگم|همسرم|شوهرم|خانمم|زنم|"
-    r"پسرم|دخترم|بچه‌ام|بچم|فرزندم|نوه‌ام|نوه‌ام|نوم|برادرم|داداشم|خواهرم|آبجیم|عموم|عمه‌ام|عمم|داییم|خاله‌ام|"
-    r"خالم|دخترخالم|دختر\s*خاله‌ام|پسرخالم|دخترعموم|پسرعموم|دختر\s*عموم|پسر\s*عموم|دخترداییم|پسرداییم|"
-    r"عروسم|دامادم|مادرشوهرم|مادرزنم|پدرشوهرم|پدرزنم|دوستم|همکارم|همسایمون|همسایه‌مون|نامزدم|"
-    r"شوهرش|همسرش|زنش|پسرش|دخترش|مادرش|پدرش|برادرش|خواهرش)"
+_TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
+# kinship: a stem and a possessive ending ("مادرم", "دایی‌ام", "عروسمون", "خواهرزاده‌ام", "شوهرش")
+_KIN_STEMS = (
+    r"(?:مادر\s*بزرگ|پدر\s*بزرگ|مادر\s*شوهر|مادر\s*زن|پدر\s*شوهر|پدر\s*زن|مادر|مامان|پدر|بابا|باباجون|همسر|شوهر|"
+    r"خانم|زن|پسر\s*(?:عمو|عمه|خاله|خال|دایی)|دختر\s*(?:عمو|عمه|خاله|خال|دایی)|خواهر\s*زاده|برادر\s*زاده|پسر|دختر|بچه|"
+    r"فرزند|نوه|برادر|داداش|خواهر|آبجی|عمو|عمه|دایی|خاله|عروس|داماد|نامزد|دوست|همکار|همسایه|جاری|باجناق)"
 )
-# (pattern, what the first word must be): "any" | "person" (a given or family name) | "given"
+_KIN = _KIN_STEMS + r"(?:م|\u200cام|ام|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)(?![\w])"
+# labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
+_FORM_LABEL = (
+    r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|کامل|خانوادگی))?|"
+    r"بیمار|بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده|همراه\s+بیمار)"
+)
+# (pattern, what the first word must be): "any" | "titled" (a given or family name) | "person" (a given name; an
+# ambiguous one only before a family name or a name's cue) | "kin" (a given name, ambiguous ones too unless a verb
+# follows)
 _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|کامل|خانوادگی))?)\s*[:：]\s*"
-                r"(?:" + _TITLE + r"\s+)?"), "any"),
-    (re.compile(r"(?<![\w])(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|اسمش|اسم\s+(?:" + _KIN[3:-1] + r")|"
-                r"نام\s+(?:" + _KIN[3:-1] + r"))\s*(?:هم\s+)?[:：]?\s*"), "any"),
+    (re.compile(r"(?<![\w])" + _FORM_LABEL + r"\s*[:：]\s*(?:" + _TITLE + r"\s+)?(?:دکتر\s+)?"), "any"),
+    (re.compile(r"(?<![\w])(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|(?:اسم|نام)\s+" + _KIN + r")"
+                r"\s*(?:هم\s+)?[:：]?\s*"), "any"),
     (re.compile(r"(?:پاسخ(?:\s+(?:از|توسط))?|با\s+احترام|با\s*تشکر|با\s+سپاس|ارادتمند|تهیه\s+(?:شده\s+)?توسط|"
                 r"نوشته\s+(?:شده\s+)?توسط|مشاوره\s+(?:از|توسط)|مشاور|پاسخ[\s\u200c]*دهنده|پاسخ\u200c?گو)\s*[:：،,]?\s*"
                 r"(?:(?:سرکار\s+)?خانم|(?:جناب\s+)?آقای|سرکار|جناب)?\s*(?:دکتر|دكتر)\s*"), "any"),
-    (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:(?:دکتر|دكتر|سید|سیده)\s+)?"), "person"),
-    (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "person"),
-    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|صاحب\s+(?:حساب|کارت)|فرزند|از\s+طرف(?:\s+خانواده)?|خانواده|"
-                r"بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|همسر)(?![\w])\s*[:：]?\s*"
+    (re.compile(r"(?<![\w])از\s+طرف\s+خانواده(?![\w])\s*"), "any"),
+    (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:(?:دکتر|دكتر|سید|سیده)\s+)?"), "titled"),
+    (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
+    (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|فرزند|از\s+طرف|اسمش|اسمشون|نامش)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
+     "person"),
+    (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|همسر)(?![\w])\s*[:：]?\s*"
                 r"(?:" + _TITLE + r"\s+)?"), "person"),
     (re.compile(r"(?:با\s*تشکر|با\s*سپاس|با\s+احترام|ارادتمند|ممنون|مرسی|قربان\s+شما|پاسخ)(?:\s+\S+){0,2}?\s*[،,:\-–—]\s*"),
      "person"),
+    (re.compile(r"\s[\-–—|]\s*"), "person"),  # "(بانک سامان – مژگان رحمانی)", "کارت ... - لیلا"
 ]
-_JAN = re.compile(r"\s(?:جان|جون)(?![\w])")
+# contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
+# ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
+_OPEN_NEEDS = frozenset({"titled", "kin"})
+_CLAUSE_START = re.compile(r"(?:^|[.!?؟،,;؛:\n]|(?<![\w])(?:من|بنده|اینجانب|اینجانبه|سلام|منم))\s*$")
+_VERBISH = frozenset(
+    """داره دارد دارم داشت شد شده شدم میشه میشد می‌شود کرد کرده کردم میکنه می‌کنه میکند است هست نیست بود باشه باشد
+    زیادی کمی""".split()
+)
+_JAN = re.compile(r"\s(?:جان|جون|خانم|خانمه|خانوم)(?![\w])")
+_HASTAM = re.compile(r"\s*[،,]?\s(?:هستم|هستش|هستیم)(?![\w])")
 _FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه|"
-    r"زایشگاه|پلی\s*کلینیک|خ\.)\s*$"
+    r"زایشگاه|پلی\s*کلینیک|خ\.|داروسازی|شرکت|برند|محصولات|کرم|قرص)\s*$"
 )
 _GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|جان(?![\w])|جون(?![\w])|خانم(?![\w])|ه(?![\w])|"
                               r"عزیز(?![\w])|\d+\s*سال)")
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?؟\n]))\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
 _EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
 _EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
-           r"grandmother|grandfather|friend|partner)|mamanam|babam|pedaram|madaram|hamsaram|shoharam|pesaram|"
+           r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
+           r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r)|mamanam|babam|pedaram|"
+           r"madaram|hamsaram|shoharam|pesaram|"
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar)\s*[:：]\s*"),
-     "any"),
+    (re.compile(r"\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*"), "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "given"),
     (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
@@ -110,6 +131,8 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
+# "Rose here", "Gevorg Manukyan here", "mahsa hastam"
+_EN_HERE = re.compile(r"(?:^|(?<=[.!?,;]\s)|(?<=[\n]))([A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[a-z]+)\s+(?:here\b|hastam\b)")
 _EN_THANKS_END = re.compile(r"(?:[.!]\s+|\s[\-–—]\s*|\n)([A-Z][a-z]+)\s*[.!]?\s*$")
 _FA_END = re.compile(r"(?:[.!؟?]\s*|\s[\-–—]\s*|\n)(" + FA_WORD + r"(?:\s+" + FA_WORD + r")?)\s*[.!]?\s*$")
 
@@ -125,7 +148,7 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
         return False
     g = gazetteer()
     if need == "any" and count == 1:
-        return True
+        return True  # a form or a sign-off names one person: its second word is theirs whatever it is
     if word in _SURNAME_PARTS or g.is_family(word):
         return True
     if count == 1 and g.is_given(word, ambiguous_ok=True) and not g.is_family(words[0]):
@@ -133,17 +156,29 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
     return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and word not in g.common and count < 3
 
 
-def _first_ok(word: str, need: str, next_word: str | None) -> bool:
+def _unknown_name_pair(first: str, second: str) -> bool:
+    """Two words the gazetteer lacks that read as a given and a family name: the first no word of the crawl, the
+    second shaped like a family name ("وارطان پطروسیان")."""
+    g = gazetteer()
+    if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common or len(first) < 3:
+        return False
+    return bool(_SURNAME_SHAPE.match(second)) or g.is_family(second)
+
+
+def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = False) -> bool:
     if word in NAME_STOP or len(word) < 2:
         return False
     g = gazetteer()
     if need == "any":
         return True
-    if word in g.ambiguous:
-        # a given name that is a word too ("امید") only with a family name after it
-        return next_word is not None and next_word not in NAME_STOP and g.is_family(next_word)
-    if need == "person":
+    if word in g.ambiguous and need != "kin":
+        # a given name that is a word too ("امید") only with a family name or a name's cue after it
+        return (cue_after and word in g.name_words) or (
+            next_word is not None and next_word not in NAME_STOP and g.is_family(next_word))
+    if need == "titled":  # after a title a family name alone is a person too ("دکتر رحیمی")
         return g.is_given(word) or g.is_family(word)
+    if need == "kin":  # "پسرم امید" is a name, "مادرم امید داره" is not
+        return g.is_given(word) or (word in g.name_words and (next_word or "") not in _VERBISH)
     return g.is_given(word)
 
 
@@ -162,8 +197,14 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
         cursor = m.end() + 1
     if not words:
         return None
-    if not _first_ok(words[0], need, words[1] if len(words) > 1 else None):
-        return None
+    g = gazetteer()
+    if need in ("any", "person", "kin") and not g.is_given(words[0], ambiguous_ok=True) and words[0].endswith("ه") \
+            and g.is_given(words[0][:-1]):  # "اسمش داووده": the name and a glued "is"
+        return pos, spans[0][1] - 1
+    cue_after = bool(_GIVEN_CUE_AFTER.match(shadow, spans[0][1]))
+    if not _first_ok(words[0], need, words[1] if len(words) > 1 else None, cue_after):
+        if not (need in _OPEN_NEEDS and len(words) > 1 and _unknown_name_pair(words[0], words[1])):
+            return None
     end = spans[0][1]
     for i in range(1, len(words)):
         if not _continues(words[i], i, words[:i], need):
@@ -183,8 +224,11 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         capital = word[0].isupper()
         if word in _EN_STOP or word.title() in _EN_STOP:
             break
+        if count == 0 and re.match(r"'s\b", shadow[m.end() :]):
+            return None  # "Dr. Reddy's", "Dr. Scholl's": a brand
         if count == 0:
-            followed = re.match(r"\s*(?:[,.]|$|هستم|hastam)", shadow[m.end() :]) is not None
+            followed = re.match(r"\s*(?:[,.;]|$|هستم|hastam|from\b|here\b|[A-Z][a-z]+\s*[,.;])",
+                                shadow[m.end() :]) is not None
             if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
                 return None
         elif not (capital or g.is_latin_given(word)):
@@ -197,12 +241,39 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
     return (pos, end) if end else None
 
 
+_CONTACT_NUMBER = re.compile(r"\d(?:[\d \-.]?\d){7,}")  # a message that gives a number and ends with a name
+_THANKS = re.compile(r"ممنون|مرسی|تشکر|سپاس|متشکر|قربان|خدا\s*(?:خیر|حفظ)|التماس\s+دعا")
+
+
+def _all_names(text: str) -> bool:
+    """Every word of ``text`` is a given or family name (a message that ends with its writer's name)."""
+    g = gazetteer()
+    return all(g.is_given(w) or g.is_family(w) or w in _SURNAME_PARTS for w in text.split())
+
+
+def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
+    """The name that ends at ``end`` (up to three words): a given name, then family names or family-name-shaped
+    words."""
+    words = list(_FA_WORD_RE.finditer(shadow, max(0, end - 60), end))
+    words = [w for w in words if w.end() <= end][-3:]
+    for i, first in enumerate(words):
+        if shadow[first.end() : words[i + 1].start() if i + 1 < len(words) else end].strip(" \u200c،,"):
+            continue  # not one run of words up to the cue
+        before = shadow[max(0, first.start() - 12) : first.start()]
+        if not _CLAUSE_START.search(before):
+            continue  # "درد عادی هستم" describes; "، گلاره هستم" names
+        span = _fa_name_at(shadow, first.start(), "person")
+        if span and span[1] >= words[-1].end():
+            yield span
+            return
+
+
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
     for pattern, need in _FA_CONTEXTS:
         for m in pattern.finditer(shadow):
             if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
                 continue
-            span = _fa_name_at(shadow, m.end(), need, max_words=2 if need == "any" else 3)
+            span = _fa_name_at(shadow, m.end(), need)
             if span:
                 yield span
     # a given name with its own cue: "مریم هستم", "بهاره جان", "زری خانم"
@@ -210,15 +281,17 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         span = _fa_name_at(shadow, m.end(), "given")
         if span and _GIVEN_CUE_AFTER.match(shadow, span[1]):
             yield span
-    for m in _JAN.finditer(shadow):
+    for m in _JAN.finditer(shadow):  # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
         word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
-        if word and gazetteer().is_given(word.group()):
+        if word and word.group() not in NAME_STOP and gazetteer().is_given(word.group()):
             yield word.span()
+    for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
+        yield from _name_before(shadow, m.start())
     end = _FA_END.search(shadow[-60:])
-    if end:
+    if end and (_THANKS.search(shadow[-120:]) or _CONTACT_NUMBER.search(shadow)):
         offset = len(shadow) - len(shadow[-60:])
         span = _fa_name_at(shadow, offset + end.start(1), "given")
-        if span:
+        if span and _all_names(shadow[span[0] : span[1]]):
             yield span
 
 
@@ -228,6 +301,11 @@ def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
             span = _latin_name_at(shadow, m.end(), need)
             if span:
                 yield span
+    g = gazetteer()
+    for m in _EN_HERE.finditer(shadow):
+        name = m.group(1)
+        if name[0].isupper() and name.split()[0] not in _EN_STOP or g.is_latin_given(name):
+            yield m.span(1)
     end = _EN_THANKS_END.search(shadow[-40:])
     if end and gazetteer().is_latin_given(end.group(1)):
         offset = len(shadow) - len(shadow[-40:])

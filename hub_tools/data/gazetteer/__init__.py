@@ -5,7 +5,8 @@
   ``محمد رضا``, ``محمد‌رضا``);
 - ``family_names.txt``: Persian family names;
 - ``latin_names.txt``: Latin spellings of Persian given names (``Mohammad``, ``Hossein``);
-- ``ambiguous_given.txt``: given names that are ordinary words too (``امید``, ``بهار``);
+- ``ambiguous_given.txt``: given names that are ordinary words too (``امید``, ``بهار``, ``شربت``);
+- ``name_words.txt``: the common names among them (``امید``, ``شیرین``), names after a kinship word or with a cue;
 - ``common_words.txt``: frequent words of the crawl that are no name (``زردی``);
 - ``public_figures.txt``: historical physicians and eponyms (``ابن سینا``, ``Hashimoto``), which stay.
 """
@@ -26,20 +27,32 @@ def name_key(text: str) -> str:
     return fold_letters(text).lower()
 
 
+_NAME_ENDINGS = frozenset("السادات سادات الدین الله الملوک السلطنه بیگم خانم".split())
+_NAME_PREFIXES = ("سیده", "سید", "میر", "حاج")
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     given: frozenset[str]
     family: frozenset[str]
     latin: frozenset[str]  # lower case
     ambiguous: frozenset[str]
+    name_words: frozenset[str]  # common given names that are words first ("امید", "شیرین")
     public: frozenset[str]  # name_key of each public figure
     common: frozenset[str]  # frequent words of the crawl that are no name
 
     def is_given(self, word: str, *, ambiguous_ok: bool = False) -> bool:
         key = name_key(word)
-        if "\u200c" in key and key not in self.given:  # a double name written with a ZWNJ: "فاطمه‌زهرا"
-            return all(self.is_given(part, ambiguous_ok=True) for part in key.split("\u200c"))
-        return key in self.given and (ambiguous_ok or key not in self.ambiguous)
+        if key in self.given:
+            return ambiguous_ok or key not in self.ambiguous
+        if "\u200c" in key:  # a double name written with a ZWNJ: "فاطمه‌زهرا", "زینب‌السادات"
+            parts = key.split("\u200c")
+            return self.is_given(parts[0], ambiguous_ok=True) and all(
+                p in _NAME_ENDINGS or self.is_given(p, ambiguous_ok=True) for p in parts[1:])
+        for prefix in _NAME_PREFIXES:  # "سیدمحمدحسین", "میرعلی"
+            if key.startswith(prefix) and len(key) > len(prefix) + 1 and key[len(prefix) :] in self.given:
+                return True
+        return False
 
     def is_family(self, word: str) -> bool:
         return name_key(word) in self.family
@@ -67,6 +80,7 @@ def gazetteer() -> Gazetteer:
         family=frozenset(_lines("family_names.txt")),
         latin=frozenset(n.lower() for n in _lines("latin_names.txt")),
         ambiguous=frozenset(_lines("ambiguous_given.txt")),
+        name_words=frozenset(_lines("name_words.txt")),
         public=frozenset(name_key(n) for n in _lines("public_figures.txt")),
         common=frozenset(_lines("common_words.txt")),
     )

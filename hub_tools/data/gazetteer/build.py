@@ -1,7 +1,7 @@
 """Regenerate the name gazetteer shipped in this folder (the redaction reads only the .txt files; this script is the
 only code that needs the source packages).
 
-    pip install -c constraints.txt '.[gazetteer]'      # farsi-faker, persian-names, name-variants (all MIT)
+    pip install -c constraints.txt '.[gazetteer]'      # farsi-faker, persian-names, name-variants, hazm (all MIT)
     python -m hub_tools.data.gazetteer.build [--crawl ../shared/MF3QA]
 
 Sources (see SOURCE.md): Persian given names and family names from **farsi-faker** (its curated name pools,
@@ -10,8 +10,8 @@ Latin spelling variants of Persian names from **name-variants**. Every name is f
 :func:`hub_tools.folding.fold_letters` (Arabic yeh/kaf -> Persian), ZWNJ and spaces inside a name are normalised,
 and a double given name (``محمدرضا``) is written three ways: joined, with a space and with a ZWNJ.
 
-``ambiguous_given.txt``: given names that are also ordinary words (``امید``, ``بهار``, ``ماه``): a word of the
-MF3QA crawl (``--crawl``; the shared data) seen at least ``--common`` times that is not one of persian-names' common
+``ambiguous_given.txt``: given names that are also ordinary words (``امید``, ``بهار``, ``ماه``): a word of
+**hazm**'s lexicon seen >= 300,000 times in its corpus and tagged as more than a noun (``شرکت``, ``رقابت``), or a word of the MF3QA crawl (``--crawl``; the shared data) seen at least ``--common`` times that is not one of persian-names' common
 given names (the crawl's answers are signed by doctors, so a frequent common name is a person, not a word), plus the
 common given names listed in :data:`WORD_NAMES` that are words first. The redaction takes such a word for a name only where the context says a name follows
 (``نام:``) or a family name comes after it.
@@ -86,9 +86,29 @@ def persian_sources() -> tuple[set[str], set[str], dict[str, set[str]], set[str]
                     latin.setdefault(fa_name, set()).add(en_name)
     for fa_name, entry in PERSIAN_NAME_VARIANTS.items():
         latin.setdefault(normalise(fa_name), set()).update(f.title() for f in entry["forms"])
+        core.add(normalise(fa_name))
     given = {n for n in given if _PERSIAN_ONLY.match(n) and len(n.replace(" ", "")) > 1}
     family = {n for n in family if _PERSIAN_ONLY.match(n) and len(n.replace(" ", "")) > 2}
     return given, family, latin, core
+
+
+def lexicon_words(min_count: int) -> set[str]:
+    """Common Persian words: the entries of hazm's lexicon (``hazm/data/words.dat``) seen at least ``min_count``
+    times in its corpus and tagged as more than a noun; a name that is such a word too (``رقابت``, ``شرکت``) needs a
+    stronger context."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hazm")  # located, not imported: hazm's import pulls in its taggers
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("gazetteer build: hazm is not installed (pip install '.[gazetteer]')")
+    words = set()
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "words.dat"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        # a noun only ("پرهام", "داوود") is as likely a name; an adjective, adverb... too ("رقابت", "شرکت") is a word
+        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) >= min_count and parts[2] not in ("N", "N,RES"):
+            words.add(normalise(parts[0]))
+    return words
 
 
 def crawl_word_counts(folder: Path) -> Counter:
@@ -115,13 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl", type=Path, default=Path(__file__).parents[3] / "../shared/MF3QA",
                         help="the MF3QA workbooks whose common words make a given name ambiguous")  # fmt: skip
     parser.add_argument("--common", type=int, default=10, help="occurrences that make a word common")
+    parser.add_argument("--lexicon-count", type=int, default=300_000,
+                        help="occurrences in hazm's corpus that make a lexicon word common")  # fmt: skip
     args = parser.parse_args(argv)
     if not args.crawl.is_dir():
         print(f"gazetteer build: {args.crawl} is not a folder (the shared MF3QA workbooks)", file=sys.stderr)
         return 2
     given, family, latin, core = persian_sources()
     counts = crawl_word_counts(args.crawl)
-    ambiguous = {n for n in given if " " not in n and counts[n] >= args.common and n not in core} | (WORD_NAMES & given)
+    lexicon = lexicon_words(args.lexicon_count)
+    ambiguous = {n for n in given if " " not in n and (counts[n] >= args.common or n in lexicon) and n not in core}
+    ambiguous |= WORD_NAMES & given
     all_given: set[str] = set()
     for name in given:
         all_given |= _variants(name, given)
@@ -133,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     common = {w for w, n in counts.items() if n >= args.common and w not in family and w not in all_given}
     write_list(HERE / "common_words.txt", common, f"words seen >= {args.common} times in the MF3QA crawl that are no "
                "name of the gazetteer (never taken for a family name by its shape)")  # fmt: skip
+    write_list(HERE / "name_words.txt", WORD_NAMES & given, "common given names that are words first (WORD_NAMES "
+               "in build.py): names with a name's cue or after a kinship word")  # fmt: skip
     write_list(HERE / "ambiguous_given.txt", ambiguous, f"given names that are words seen >= {args.common} times in "
-               "the MF3QA crawl and not common names, and common names that are words first")  # fmt: skip
+               "the MF3QA crawl or words of hazm's lexicon, and not common names; and common names that are words first")  # fmt: skip
     print(f"{len(all_given)} given names, {len(family)} family names, {len(latin_names)} Latin spellings, "
           f"{len(ambiguous)} ambiguous given names")
     return 0
