@@ -142,7 +142,7 @@ _MAIL_LABEL = r"(?:[A-Za-z0-9][A-Za-z0-9-]*|جیمیل|یاهو|هاتمیل|ا�
 _MAIL_TLD = r"(?:[A-Za-z]{2,}|کام|نت|ارگ|آی\s?آر)"
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9_%+-]*(?:(?:[ ]?\.[ ]?|[ ]{1,2}(?:dot|دات)[ ]{1,2})[A-Za-z0-9_%+-]+)*"
-    + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_])"
+    + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_/])"
 )
 _EMAIL_CUES = ("@", "[at]", "(at)", "{at}", " at ", " AT ", "دات", " dot ", "[dot]", "(dot)", " ات ")
 _URL_SCHEME = re.compile(r"\b(?:https?|ftp)://" + _URL_BODY, re.IGNORECASE)
@@ -198,7 +198,7 @@ _UNIT_AFTER = re.compile(
 _POSTAL_CODE = re.compile(r"(?<![\d-])\d{5}[ \-]?\d{5}(?![\d-])")
 _POSTAL_KEYWORD = re.compile(
     r"(?:کد\s*پستی|کد\u200cپستی|کدپستی|ک\.\s?پ|postal\s*code|post\s*code|postcode|zip(?:\s*code)?|code\s*posti)"
-    r"[^\d\n]{0,12}$", re.IGNORECASE
+    r"[^\d\n]{0,40}$", re.IGNORECASE
 )
 _RECORD_ID = re.compile(r"(?<![\w/.-])(?:[A-Za-z]{1,4}-?)?\d(?:[\d]|-(?=\d)){4,30}(?![\w/]|[.,]\d)")
 _RECORD_KEYWORD = re.compile(
@@ -215,7 +215,7 @@ _CITY = (
 )
 _ADDRESS = re.compile(
     r"(?:(?:آدرس|نشانی|ادرس)(?:\s+(?:مطب|منزل|ما|من|کلینیک|دفتر|محل\s+کار|خونه|خانه))?\s*[:：]?\s*"
-    r"|(?=(?:" + _CITY + r"[،,]?\s+)?" + _STREET + r"))"
+    r"|(?=(?:" + _CITY + r"[،,]?\s+(?:[^\s\d،,]+[،,]\s+){0,2})?" + _STREET + r"))"
     r"(?P<address>[^\n؟?!:]{0,160}?(?:پلاک(?!ت)\s*(?:شماره\s*)?[:.]?\s*\d+(?:\s*/\s*\d+)?"
     r"(?:\s*[،,-]?\s*(?:طبقه|واحد)\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف))*"
     r"|(?:ساختمان\s+\S+[،,]?\s*)?طبقه\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف)(?:\s*[،,-]?\s*واحد\s*\d+)?))"
@@ -226,7 +226,7 @@ _EN_STREET_NAME = r"(?:[A-Z][A-Za-z'-]*\s+){1,4}" + _EN_STREET + r"(?![A-Za-z])"
 _ADDRESS_EN = re.compile(
     r"(?:\b" + _EN_UNIT + r",?\s+)*(?:\b\d{1,5}[A-Za-z]?,?\s+)?" + _EN_STREET_NAME
     + r"(?:,?\s*" + _EN_STREET_NAME + r")*(?:,?\s*" + _EN_UNIT + r")*"
-    r"(?:,\s*(?!Tel|Phone|Email|Postal)[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?)?"
+    r"(?:,\s*(?!Tel|Phone|Email|Postal)[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?){0,2}"
 )
 
 

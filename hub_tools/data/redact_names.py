@@ -51,15 +51,18 @@ NAME_STOP = frozenset(
     ممنون مرسی تشکر باتشکر سپاس خوب بد نگران مریض بیمار ساله سال ماهه ماه روز هفته خودم خودش خود اینجا آنجا
     الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا سالشه سالمه ماهشه هم‌اکنون هنوز اصلا
     خدا عوضتون مبتلا فرزند مادر پدر سن سیگار میکشه میخوره داره دارم دارد کوچولو عزیزم گفتن نوشتن گفتند
+    ذکر نشده نامشخص ندارد مرد زن پسر دختر کودک نوزاد بچه خانمی آقایی
     """.split()
 )
 _EN_STOP = frozenset(
     """Dr Doctor Mr Mrs Ms Miss The A An You Your Please See Call Visit Thanks Thank Regards Best Sincerely Team
     Support Hi Hello Dear My I Im It Is He She We They This That And Or But Not No Yes Sir Madam MD Md Salam Hospital
     Clinic Patient Name Mother Father Husband Wife Son Daughter Tehran Shiraz Tabriz Mashhad Isfahan Toronto
-    Doctor Goftan Hastam Daram Mikone""".split()
+    Doctor Goftan Hastam Daram Mikone Iranian Persian American British Canadian German Afghan Kurdish Armenian
+    Turkish Arab Australian Indian French Italian Sorry Sure Just Not Also""".split()
 )
 _SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد نیا کیا وند لو".split())
+_STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")
 _SURNAME_SHAPE = re.compile(r".{2,}(?:ی|یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو|آبادی)$")
 
 _TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
@@ -69,11 +72,12 @@ _KIN_STEMS = (
     r"خانم|زن|پسر\s*(?:عمو|عمه|خاله|خال|دایی)|دختر\s*(?:عمو|عمه|خاله|خال|دایی)|خواهر\s*زاده|برادر\s*زاده|پسر|دختر|بچه|"
     r"فرزند|نوه|برادر|داداش|خواهر|آبجی|عمو|عمه|دایی|خاله|عروس|داماد|نامزد|دوست|همکار|همسایه|جاری|باجناق)"
 )
-_KIN = _KIN_STEMS + r"(?:م|\u200cام|ام|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)(?![\w])"
+_KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)|دوقلوهام|دوقلوهای|"
+        r"دوقلوها|سه\s*قلوهام)(?![\w])")
 # labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
 _FORM_LABEL = (
     r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|کامل|خانوادگی))?|"
-    r"بیمار|بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده|همراه\s+بیمار)"
+    r"بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده)"
 )
 # (pattern, what the first word must be): "any" | "titled" (a given or family name) | "person" (a given name; an
 # ambiguous one only before a family name or a name's cue) | "kin" (a given name, ambiguous ones too unless a verb
@@ -89,9 +93,10 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:(?:دکتر|دكتر|سید|سیده)\s+)?"), "titled"),
     (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
     (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
-    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|فرزند|از\s+طرف|اسمش|اسمشون|نامش)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
+    (re.compile(r"[–—|]\s*نام\s+"), "any"),  # "کد ملی ... – نام سکینه کرمی –"
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش|اسمشون|نامش|بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
-    (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|همسر)(?![\w])\s*[:：]?\s*"
+    (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|مامان|بابا|همسر|خودم)(?![\w])\s*[:：]?\s*"
                 r"(?:" + _TITLE + r"\s+)?"), "person"),
     (re.compile(r"(?:با\s*تشکر|با\s*سپاس|با\s+احترام|ارادتمند|ممنون|مرسی|قربان\s+شما|پاسخ)(?:\s+\S+){0,2}?\s*[،,:\-–—]\s*"),
      "person"),
@@ -122,19 +127,20 @@ _EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|b
            r"madaram|hamsaram|shoharam|pesaram|"
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
-                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*"), "any"),
+    (re.compile(r"(?:(?<![\w])(?:نام|اسم)(?:\s+بیمار)?\s*[:：]\s*(?=[A-Za-z])|\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*)"), "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "given"),
     (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
+    (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
 # "Rose here", "Gevorg Manukyan here", "mahsa hastam"
 _EN_HERE = re.compile(r"(?:^|(?<=[.!?,;]\s)|(?<=[\n]))([A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[a-z]+)\s+(?:here\b|hastam\b)")
 _EN_THANKS_END = re.compile(r"(?:[.!]\s+|\s[\-–—]\s*|\n)([A-Z][a-z]+)\s*[.!]?\s*$")
-_FA_END = re.compile(r"(?:[.!؟?]\s*|\s[\-–—]\s*|\n)(" + FA_WORD + r"(?:\s+" + FA_WORD + r")?)\s*[.!]?\s*$")
+_FA_END = re.compile(r"(?:[.!؟?،,]\s*|\s[\-–—]\s*|\n)(" + FA_WORD + r"(?:\s+" + FA_WORD + r")?)\s*[.!]?\s*$")
 
 
 def _is_name_word(word: str) -> bool:
@@ -163,6 +169,18 @@ def _unknown_name_pair(first: str, second: str) -> bool:
     if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common or len(first) < 3:
         return False
     return bool(_SURNAME_SHAPE.match(second)) or g.is_family(second)
+
+
+def _unknown_family_name(word: str) -> bool:
+    """A word the gazetteer lacks that reads as a family name after a title: shaped like one ("صدری", "نیک‌پور")
+    and no word of the crawl."""
+    g = gazetteer()
+    if word in NAME_STOP or word in g.common or len(word) < 4 or g.is_given(word, ambiguous_ok=True):
+        return False
+    if _STRONG_SURNAME_END.search(word):
+        return True
+    # "...ی" is as often an adjective ("پریمتری", "هفته‌ای"): only after a name ("صدری", "یزدانی")
+    return word.endswith("ی") and "\u200c" not in word and (g.is_given(word[:-1], ambiguous_ok=True) or g.is_family(word[:-1]))
 
 
 def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = False) -> bool:
@@ -203,7 +221,8 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
         return pos, spans[0][1] - 1
     cue_after = bool(_GIVEN_CUE_AFTER.match(shadow, spans[0][1]))
     if not _first_ok(words[0], need, words[1] if len(words) > 1 else None, cue_after):
-        if not (need in _OPEN_NEEDS and len(words) > 1 and _unknown_name_pair(words[0], words[1])):
+        if not (need in _OPEN_NEEDS and len(words) > 1 and _unknown_name_pair(words[0], words[1])) and not (
+                need == "titled" and _unknown_family_name(words[0])):
             return None
     end = spans[0][1]
     for i in range(1, len(words)):
@@ -227,7 +246,7 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         if count == 0 and re.match(r"'s\b", shadow[m.end() :]):
             return None  # "Dr. Reddy's", "Dr. Scholl's": a brand
         if count == 0:
-            followed = re.match(r"\s*(?:[,.;]|$|هستم|hastam|from\b|here\b|[A-Z][a-z]+\s*[,.;])",
+            followed = re.match(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])",
                                 shadow[m.end() :]) is not None
             if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
                 return None
@@ -241,6 +260,7 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
     return (pos, end) if end else None
 
 
+_AND_NAME = re.compile(r"\s+(?:و|and)\s+(" + FA_WORD + r"|[A-Z][a-z]+)(?![\w])")
 _CONTACT_NUMBER = re.compile(r"\d(?:[\d \-.]?\d){7,}")  # a message that gives a number and ends with a name
 _THANKS = re.compile(r"ممنون|مرسی|تشکر|سپاس|متشکر|قربان|خدا\s*(?:خیر|حفظ)|التماس\s+دعا")
 
@@ -327,6 +347,10 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged if not g.is_public_figure(shadow[start:end])]
+    for start, end in list(kept):  # "دوقلوهام حسنا و حنانه": a given name joined by "و" to a name
+        m = _AND_NAME.match(shadow, end)
+        if m and g.is_given(m.group(1)):
+            kept.append(m.span(1))
     yield from kept
     # the same name elsewhere in the text ("خواهرم مهسا و شوهرش کامران ... اسپرموگرام کامران")
     for name in {shadow[start:end] for start, end in kept if end - start > 2}:

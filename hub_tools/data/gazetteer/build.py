@@ -50,6 +50,9 @@ def normalise(name: str) -> str:
 def _variants(name: str, given: set[str]) -> set[str]:
     """``name`` and, for a double name, its joined / spaced / ZWNJ spellings."""
     out = {name}
+    if name.endswith("الله") or name.endswith("اله"):  # "یدالله" / "یداله" / "ید الله"
+        stem = name[: -4 if name.endswith("الله") else -3].rstrip()
+        out |= {stem + "الله", stem + "اله", stem + " الله"}
     parts = name.split(" ")
     if len(parts) == 2 and all(len(p) > 1 for p in parts):
         out |= {"".join(parts), ZWNJ.join(parts)}

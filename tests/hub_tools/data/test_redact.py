@@ -215,14 +215,14 @@ def test_pool_figures_as_achieved():
     """The pool (one file per writer; definitions in hub_tools.data.redaction_eval): the figures it achieves today.
     The rules were tuned on it, so these are no measure of unseen text (the cards quote the sealed figures)."""
     pool = load_pool([POOL])
-    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2"}
+    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2", "writer-p3"}  # >= 4 writers
     figures = evaluate([item for items in pool.values() for item in items])
-    assert figures["labelled_spans"] >= 500 and figures["spans_by_kind"]["name"] >= 150
-    assert figures["items_without_personal_data"] >= 500
-    assert figures["recall"] >= 0.88, figures["misses"]
-    assert figures["names_recall"] >= 0.79
-    assert figures["precision"] >= 0.98, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.01, figures["false_positives"]
+    assert figures["labelled_spans"] >= 780 and figures["items_with_personal_data"] >= 500
+    assert figures["spans_by_kind"]["name"] >= 380 and figures["items_without_personal_data"] >= 700
+    assert figures["recall"] >= 0.95, figures["misses"]
+    assert figures["names_recall"] >= 0.92
+    assert figures["precision"] >= 0.99, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
