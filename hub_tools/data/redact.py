@@ -201,6 +201,8 @@ _POSTAL_KEYWORD = re.compile(
     r"[^\d\n]{0,40}$", re.IGNORECASE
 )
 _RECORD_ID = re.compile(r"(?<![\w/.-])(?:[A-Za-z]{1,4}-?)?\d(?:[\d]|-(?=\d)){4,30}(?![\w/]|[.,]\d)")
+_RECORD_CUES = ("پرونده", "بیمه", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "mrn", "record",
+                "file", "insurance", "policy", "case", "member", "patient", "parvande", "bime")
 _RECORD_KEYWORD = re.compile(
     r"(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|\bMRN|medical\s+record|record|file|insurance|policy|case|member|"
@@ -369,8 +371,14 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
-def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern) -> Callable[[str], Iterator[tuple[int, int]]]:
+def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...]
+                     ) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """Numbers of ``pattern`` right after ``keyword``; texts that hold none of ``cues`` (lower case) are skipped."""
+
     def find(shadow: str) -> Iterator[tuple[int, int]]:
+        lowered = shadow.lower()
+        if not any(cue in lowered for cue in cues):
+            return
         for m in pattern.finditer(shadow):
             if m.group().startswith("09") and len(m.group()) == 11:
                 continue  # a mobile number, which the phone rule names
@@ -416,8 +424,8 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("handle", _handles, _LATIN),
     ("iban", _whole(_IBAN), _DIGIT),
     ("card", _cards, _DIGIT),
-    ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD), _DIGIT),
-    ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD), _DIGIT),
+    ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD, _RECORD_CUES), _DIGIT),
+    ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD, ("پستی", "ک.پ", "ک. پ", "post", "zip")), _DIGIT),
     ("phone", _phones, _DIGIT),
     ("phone", _phones_in_words, None),
     ("national_id", _national_ids, _DIGIT),

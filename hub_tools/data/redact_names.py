@@ -102,6 +102,21 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
      "person"),
     (re.compile(r"\s[\-–—|]\s*"), "person"),  # "(بانک سامان – مژگان رحمانی)", "کارت ... - لیلا"
 ]
+# words one of which a text must hold for each context to match (in the order of _FA_CONTEXTS; () = always scan)
+_FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
+    (":", "："),
+    ("اسم", "نام"),
+    ("دکتر", "دكتر"),
+    ("خانواده",),
+    ("خانم", "خانوم", "آقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
+    ("از",),
+    ("م", "ش", "قلو"),
+    ("نام",),
+    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ"),
+    (),
+    ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
+    ("-", "–", "—", "|"),
+)
 # contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
 # ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
 _OPEN_NEEDS = frozenset({"titled", "kin"})
@@ -111,7 +126,7 @@ _VERBISH = frozenset(
     زیادی کمی""".split()
 )
 _JAN = re.compile(r"\s(?:جان|جون|خانم|خانمه|خانوم)(?![\w])")
-_HASTAM = re.compile(r"\s*[،,]?\s(?:هستم|هستش|هستیم)(?![\w])")
+_HASTAM = re.compile(r"(?<=\s)(?:هستم|هستش|هستیم)(?![\w])")
 _FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
 _NOT_A_PERSON_BEFORE = re.compile(
     r"(?<![\w\u200c])(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه|"
@@ -119,7 +134,8 @@ _NOT_A_PERSON_BEFORE = re.compile(
 )
 _GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|جان(?![\w])|جون(?![\w])|خانم(?![\w])|ه(?![\w])|"
                               r"عزیز(?![\w])|\d+\s*سال)")
-_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?؟\n]))\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+_SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
 _EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
 _EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
@@ -201,6 +217,14 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
 
 
 def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[int, int] | None:
+    first = _FA_WORD_RE.match(shadow, pos)
+    if not first or first.group() in NAME_STOP:
+        return None  # (most contexts are followed by an ordinary word: rejected before reading further)
+    g = gazetteer()
+    word = first.group()
+    if need in ("person", "given") and not g.is_given(word, ambiguous_ok=True) and not (
+            word.endswith("ه") and g.is_given(word[:-1])):
+        return None
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     cursor = pos
@@ -210,12 +234,9 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
             break
         words.append(m.group())
         spans.append(m.span())
-        if not re.match(r"[ \u200c]", shadow[m.end() : m.end() + 1]):
+        if shadow[m.end() : m.end() + 1] not in (" ", "\u200c"):
             break
         cursor = m.end() + 1
-    if not words:
-        return None
-    g = gazetteer()
     if need in ("any", "person", "kin") and not g.is_given(words[0], ambiguous_ok=True) and words[0].endswith("ه") \
             and g.is_given(words[0][:-1]):  # "اسمش داووده": the name and a glued "is"
         return pos, spans[0][1] - 1
@@ -232,6 +253,10 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
     return pos, end
 
 
+_POSSESSIVE = re.compile(r"'s\b")
+_FOLLOWS_A_NAME = re.compile(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])")
+
+
 def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
     g = gazetteer()
     end, count, cursor = None, 0, pos
@@ -243,11 +268,10 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         capital = word[0].isupper()
         if word in _EN_STOP or word.title() in _EN_STOP:
             break
-        if count == 0 and re.match(r"'s\b", shadow[m.end() :]):
+        if count == 0 and _POSSESSIVE.match(shadow, m.end()):
             return None  # "Dr. Reddy's", "Dr. Scholl's": a brand
         if count == 0:
-            followed = re.match(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])",
-                                shadow[m.end() :]) is not None
+            followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
             if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
                 return None
         elif not (capital or g.is_latin_given(word)):
@@ -289,7 +313,9 @@ def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for pattern, need in _FA_CONTEXTS:
+    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
+        if cues and not any(cue in shadow for cue in cues):
+            continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
             if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
                 continue
@@ -297,16 +323,18 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
             if span:
                 yield span
     # a given name with its own cue: "مریم هستم", "بهاره جان", "زری خانم"
-    for m in _SENTENCE_START.finditer(shadow):
-        span = _fa_name_at(shadow, m.end(), "given")
+    for start in [0] + [m.end() for m in _SENTENCE_END.finditer(shadow)]:
+        m = _SENTENCE_START.match(shadow, start)
+        span = _fa_name_at(shadow, m.end(), "given") if m else None
         if span and _GIVEN_CUE_AFTER.match(shadow, span[1]):
             yield span
     for m in _JAN.finditer(shadow):  # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
         word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
         if word and word.group() not in NAME_STOP and gazetteer().is_given(word.group()):
             yield word.span()
-    for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
-        yield from _name_before(shadow, m.start())
+    if "هست" in shadow:
+        for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
+            yield from _name_before(shadow, len(shadow[: m.start()].rstrip(" ،,")))
     end = _FA_END.search(shadow[-60:])
     if end and (_THANKS.search(shadow[-120:]) or _CONTACT_NUMBER.search(shadow)):
         offset = len(shadow) - len(shadow[-60:])
