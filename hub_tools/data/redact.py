@@ -1,35 +1,34 @@
-"""Personal-data redaction for crawled and free-text fields, measured on a hand-labelled set.
+"""Personal-data redaction for crawled and free-text fields, measured on a labelled pool and on sealed batches.
 
 ``redact_personal_data(text) -> (text, counts)`` replaces each piece of personal data with a typed placeholder and
 counts the replacements per kind; :func:`find_personal_data` returns the spans without replacing them.
 
 Kinds, in the order the rules run (a span already claimed by an earlier rule is not matched again):
 
-- ``email`` ``[EMAIL]``: ``name@domain.tld``, also written ``name @ domain.com`` or ``name[at]domain.com``.
-- ``url`` ``[URL]``: ``http(s)://`` and ``www.`` addresses, and bare domains whose top-level domain is a known one
-  written in lower case (``doctor-yab.ir/q/1``); ``Na.K.Ca`` or ``e.g.`` are not domains.
-- ``handle`` ``[HANDLE]``: ``@handle`` (Instagram, Telegram) and a Latin id after ``آیدی``/``اینستاگرام``/``تلگرام``.
+- ``email`` ``[EMAIL]``: ``name@domain.tld``, also obfuscated: ``name @ domain.com``, ``name[at]gmail[dot]com``,
+  ``name at yahoo dot com``, ``name ات جیمیل دات کام``.
+- ``url`` ``[URL]``: ``http(s)://`` and ``www.`` addresses, messaging links (a bare ``t.me/…``, ``wa.me/…``), and bare
+  domains whose top-level domain is a known one written in lower case (``doctor-yab.ir/q/1``); ``Na.K.Ca`` or
+  ``e.g.`` are not domains.
+- ``handle`` ``[HANDLE]``: ``@handle`` and a Latin id after ``آیدی``/``اینستاگرام``/``تلگرام``/``ایتا``/``ID``.
 - ``iban`` ``[IBAN]``: a Sheba number, ``IR`` and 24 digits (spaces or dashes between groups allowed).
-- ``card`` ``[CARD]``: a 16-digit bank card number (4 groups of 4, or one run) that passes the Luhn check, or any
-  16-digit number right after ``کارت``.
-- ``phone`` ``[PHONE]``: runs of digits with spaces (single or double), dashes, dots or brackets between groups are
-  cut into candidates and each candidate is validated with **phonenumbers** (region ``IR``): a number with its
-  prefix (``09…``, ``0 + area code``, ``+98``/``0098``) must be a valid Iranian number; after a phone keyword
-  (``تلفن``, ``تماس``, ``شماره``, ``شماره مطب``, ``موبایل``, ``tel``…) an 8-digit local number or a mobile number
-  without its leading ``0`` also counts. A number may follow text directly (``ممنون۰۹۳۷…``, ``بدید.۰۹۱۲…``).
-- ``national_id`` ``[NATIONAL_ID]``: 10 digits (or ``xxx-xxxxxx-x``) whose check digit is right, or any such number
-  after ``کد ملی``; a 10-digit count followed by a unit (``واحد``, ``نفر``, ``mg``…) is not one.
-- ``address`` ``[ADDRESS]``: a Persian street address down to the house number: from ``آدرس``/``نشانی`` or a street
-  word (``خیابان``, ``بلوار``, ``کوچه``, ``میدان``…) to ``پلاک N`` (with ``طبقه``/``واحد`` after it); ``پلاکت``
-  (platelets) is not ``پلاک``.
-- ``name`` ``[NAME]``: the name in a sign-off (``پاسخ از دکتر NAME``, ``پاسخ دکتر NAME``, ``با تشکر دکتر NAME``,
-  ``پاسخ دهنده: خانم NAME``, ``Regards, Dr. NAME``), after ``دکتر`` when a specialty follows (``دکتر NAME، متخصص
-  …``) or the first word is a known first name, and in self-introductions (``اسم من NAME است``, ``من NAME هستم``
-  with a known first name, ``my name is NAME``). A name is a first name and a surname (a third word only for
-  ``زاده``/``نژاد``/``پور``… or a double first name such as ``محمد حسن``); an introduction must end like one
-  (``است``, ``هستم``, punctuation, an age).
-  Words of a stop-list end a name, so ``به دکتر مراجعه کنید``, ``دکتر متخصص قلب`` and ``بیمارستان دکتر شریعتی``
-  stay as they are. The title (``دکتر``) is kept: ``پاسخ از دکتر [NAME]``.
+- ``card`` ``[CARD]``: a 16-digit bank card number that passes the Luhn check, follows ``کارت``/``واریز``, or is
+  written in 4 groups of 4 with an Iranian card prefix (``6037``, ``6219``…).
+- ``record_number`` ``[RECORD_NUMBER]``: a file, record, insurance, admission or tracking number after its keyword
+  (``شماره پرونده``, ``بیمه‌نامه``, ``کد رهگیری``, ``کد نوبت``, ``MRN``, ``Patient ID``, ``Insurance No.``).
+- ``postal_code`` ``[POSTAL_CODE]``: 10 digits or ``xxxxx-xxxxx`` after ``کد پستی``/``postal code``.
+- ``phone`` ``[PHONE]``: runs of digits with spaces, dashes, dots, slashes or brackets between groups (one digit per
+  group too) are cut into candidates and each is validated with **phonenumbers** (region ``IR``; a number abroad
+  with ``+``): a number with its prefix (``09…``, ``0 + area code``, ``+98``/``0098``) must be valid; a mobile number
+  without its ``0`` counts when grouped or after a keyword; after a phone keyword an 8-digit local number also
+  counts; a number spelt out in words from ``صفر`` on (``صفر نهصد و سی و پنج، …``) too.
+- ``national_id`` ``[NATIONAL_ID]``: 10 digits (``xxx-xxxxxx-x``, or spaced after its keyword) whose check digit is
+  right or that follow ``کد ملی``, and never with a unit after them (``1500000000 CFU/ml``, ``واحد``, ``نفر``).
+- ``address`` ``[ADDRESS]``: a Persian street address from ``آدرس``/``نشانی`` or a city and a street word to
+  ``پلاک N`` or ``طبقه``/``واحد``; an English one with a number and a street word (``No. 14, Golestan Alley,
+  Vali-e-Asr St., Tehran``). ``پلاکت`` (platelets) is not ``پلاک``.
+- ``name`` ``[NAME]``: :mod:`hub_tools.data.redact_names`, a gazetteer of Persian and Latin names used with context
+  (forms, sign-offs, titles, kinship words, account holders, introductions); public figures of medicine stay.
 
 Digits may be Persian, Arabic-Indic or ASCII: every pattern runs on a digit-folded shadow of the text
 (:func:`hub_tools.folding.fold_digits`, one character for one character), so spans map back to the original.
