@@ -76,6 +76,7 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     from data_bench import DEFAULT_SHARED, bench_redact
+
     from hub_tools.data.redaction_eval import evaluate, load_pool, pool_figures
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -36,11 +36,10 @@ import io
 import json
 import os
 import re
-from urllib.parse import unquote
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-
+from urllib.parse import unquote
 
 LOCAL = "<local>"
 REDACTED = "<redacted>"
@@ -259,8 +258,8 @@ def _parquet_fields(data: bytes):
     for key, value in metadata.items():
         yield "schema metadata", f"{key.decode('utf-8', 'replace')}", key.decode("utf-8", "replace")
         yield "schema metadata", f"{key.decode('utf-8', 'replace')}", value.decode("utf-8", "replace")
-    for field in parquet.schema_arrow:
-        yield "schema field", field.name, field.name
+    for column_field in parquet.schema_arrow:
+        yield "schema field", column_field.name, column_field.name
     for batch in parquet.iter_batches():
         for name, column in zip(batch.schema.names, batch.columns):
             if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)

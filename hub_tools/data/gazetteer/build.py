@@ -67,9 +67,9 @@ def _variants(name: str, given: set[str]) -> set[str]:
 
 def persian_sources() -> tuple[set[str], set[str], dict[str, set[str]], set[str]]:
     """(given names, family names, Persian given name -> Latin spellings, persian-names' common given names)."""
+    import persian_names
     from farsi_faker import FarsiFaker
     from name_variants.persian_names import PERSIAN_NAME_VARIANTS
-    import persian_names
 
     pools = FarsiFaker._read_names_database()
     given = {normalise(n) for n in pools["male_names"] + pools["female_names"]}

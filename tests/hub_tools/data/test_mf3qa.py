@@ -17,8 +17,8 @@ import pytest
 from hub_tools.data.builders import BuildOptions, default_sources, get_builder
 from hub_tools.data.builders.mf3qa import classify, source_name
 from hub_tools.data.dedup import match_text
-from hub_tools.data.redact import sealed_figures
 from hub_tools.data.readers import DataError
+from hub_tools.data.redact import sealed_figures
 
 mf3qa = get_builder("mf3qa")
 

@@ -3,7 +3,6 @@ anything is published, naming the file (real clients against the local Hub)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 
