@@ -120,6 +120,7 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
 # contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
 # ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
 _OPEN_NEEDS = frozenset({"titled", "kin"})
+_CLAUSE_END = re.compile(r"\s*(?:[.!?؟،,;؛\n]|$)")
 _CLAUSE_START = re.compile(r"(?:^|[.!?؟،,;؛:\n]|(?<![\w])(?:من|بنده|اینجانب|اینجانبه|سلام|منم))\s*$")
 _VERBISH = frozenset(
     """داره دارد دارم داشت شد شده شدم میشه میشد می‌شود کرد کرده کردم میکنه می‌کنه میکند است هست نیست بود باشه باشد
@@ -205,6 +206,8 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
     g = gazetteer()
     if need == "any":
         return True
+    if need == "titled" and g.is_family(word) and word not in g.name_words:
+        return True  # after a title a family name alone is a person ("دکتر نوری"), unless a word first ("امید")
     if word in g.ambiguous and need != "kin":
         # a given name that is a word too ("امید") only with a family name or a name's cue after it
         return (cue_after and word in g.name_words) or (
@@ -238,8 +241,8 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
             break
         cursor = m.end() + 1
     if need in ("any", "person", "kin") and not g.is_given(words[0], ambiguous_ok=True) and words[0].endswith("ه") \
-            and g.is_given(words[0][:-1]):  # "اسمش داووده": the name and a glued "is"
-        return pos, spans[0][1] - 1
+            and g.is_given(words[0][:-1]) and _CLAUSE_END.match(shadow, spans[0][1]):
+        return pos, spans[0][1] - 1  # "اسمش داووده.": the name and a glued "is"
     cue_after = bool(_GIVEN_CUE_AFTER.match(shadow, spans[0][1]))
     if not _first_ok(words[0], need, words[1] if len(words) > 1 else None, cue_after):
         if not (need in _OPEN_NEEDS and len(words) > 1 and _unknown_name_pair(words[0], words[1])) and not (

@@ -1,11 +1,13 @@
 """Regenerate the name gazetteer shipped in this folder (the redaction reads only the .txt files; this script is the
 only code that needs the source packages).
 
-    pip install -c constraints.txt '.[gazetteer]'      # farsi-faker, persian-names, name-variants, hazm (all MIT)
+    pip install -c constraints.txt '.[gazetteer]'   # farsi-faker, persian-names, persian-gender-detection, name-variants,
+                                                    # hazm (all MIT)
     python -m hub_tools.data.gazetteer.build [--crawl ../shared/MF3QA]
 
 Sources (see SOURCE.md): Persian given names and family names from **farsi-faker** (its curated name pools,
 read through its public ``FarsiFaker`` class), Persian given names and their Latin spellings from **persian-names**,
+the registry given names of **persian-gender-detection**,
 Latin spelling variants of Persian names from **name-variants**. Every name is folded with
 :func:`hub_tools.folding.fold_letters` (Arabic yeh/kaf -> Persian), ZWNJ and spaces inside a name are normalised,
 and a double given name (``محمدرضا``) is written three ways: joined, with a space and with a ZWNJ.
@@ -90,6 +92,7 @@ def persian_sources() -> tuple[set[str], set[str], dict[str, set[str]], set[str]
     for fa_name, entry in PERSIAN_NAME_VARIANTS.items():
         latin.setdefault(normalise(fa_name), set()).update(f.title() for f in entry["forms"])
         core.add(normalise(fa_name))
+    given |= registry_names()
     given = {n for n in given if _PERSIAN_ONLY.match(n) and len(n.replace(" ", "")) > 1}
     family = {n for n in family if _PERSIAN_ONLY.match(n) and len(n.replace(" ", "")) > 2}
     return given, family, latin, core
@@ -112,6 +115,20 @@ def lexicon_words(min_count: int) -> set[str]:
         if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) >= min_count and parts[2] not in ("N", "N,RES"):
             words.add(normalise(parts[0]))
     return words
+
+
+def registry_names() -> set[str]:
+    """The ~19,900 given names of persian-gender-detection's ``iranianNamesDataset.csv`` (Kurdish, Azeri, Arabic and
+    Armenian names of Iranians too: ``ایلچین``, ``هه ژار``), read from the package's data file, not imported."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("persian_gender_detection")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("gazetteer build: persian-gender-detection is not installed (pip install '.[gazetteer]')")
+    path = Path(next(iter(spec.submodule_search_locations))) / "gender" / "iranianNamesDataset.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {normalise(row["Names"]) for row in csv.DictReader(fh) if row.get("Names")}
 
 
 def crawl_word_counts(folder: Path) -> Counter:

@@ -162,7 +162,8 @@ def test_formats_from_the_issue(raw, expected):
         ("نام: زهرا کریمی سن: ۴۵", "نام: [NAME] سن: ۴۵"),
         ("نام بیمار: محمدعلی کریمی / بخش CCU", "نام بیمار: [NAME] / بخش CCU"),
         ("مادرم فاطمه رضایی ۶۵ سالشه", "مادرم [NAME] ۶۵ سالشه"),
-        ("شوهرم ممد سیگار میکشه", "شوهرم ممد سیگار میکشه"),  # a nickname the gazetteer lacks: a known miss
+        ("شوهرم ممد سیگار میکشه", "شوهرم [NAME] سیگار میکشه"),  # a nickname (the registry names have it)
+        ("برادرم خیلی نگرانه", "برادرم خیلی نگرانه"),
         ("برادرم امیرحسین ۱۶ سالشه", "برادرم [NAME] ۱۶ سالشه"),
         ("دخترم فاطمه‌زهرا زردی داره", "دخترم [NAME] زردی داره"),
         ("کارت ۶۰۳۷۹۹۱۸۷۶۵۴۳۲۱۰ به نام زهرا احمدی", "کارت [CARD] به نام [NAME]"),
@@ -219,8 +220,8 @@ def test_pool_figures_as_achieved():
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 780 and figures["items_with_personal_data"] >= 500
     assert figures["spans_by_kind"]["name"] >= 380 and figures["items_without_personal_data"] >= 700
-    assert figures["recall"] >= 0.95, figures["misses"]
-    assert figures["names_recall"] >= 0.92
+    assert figures["recall"] >= 0.955, figures["misses"]
+    assert figures["names_recall"] >= 0.94
     assert figures["precision"] >= 0.99, figures["false_positives"]
     assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
