@@ -160,7 +160,7 @@ _MESSAGING = re.compile(
 _HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 _HANDLE_KEYWORD = re.compile(
     r"(?<![A-Za-z])(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|ایتا|روبیکا|سروش|بله|instagram|telegram|insta|eitaa|"
-    r"rubika|(?<![A-Za-z])id(?![A-Za-z]))(?:م|\u200cام)?"
+    r"rubika|(?<![A-Za-z])id(?![A-Za-z])|(?:اسم|نام)\s*(?:\u200c)?کاربری|username|user\s+name|یوزرنیم)(?:م|\u200cام)?"
     r"(?:\s+(?:من|ما|پیج|ام|تلگرامم|تلگرام|اینستاگرامم|اینستام|telegramam|instagramam|telegram|insta))?\s*[:：]?\s*"
     r"(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
     re.IGNORECASE,
@@ -199,13 +199,19 @@ _POSTAL_KEYWORD = re.compile(
     r"(?:کد\s*پستی|کد\u200cپستی|کدپستی|ک\.\s?پ|postal\s*code|post\s*code|postcode|zip(?:\s*code)?|code\s*posti)"
     r"[^\d\n]{0,40}$", re.IGNORECASE
 )
-_RECORD_ID = re.compile(r"(?<![\w/.-])(?:[A-Za-z]{1,4}-?)?\d(?:[\d]|-(?=\d)){4,30}(?![\w/]|[.,]\d)")
-_RECORD_CUES = ("پرونده", "بیمه", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "mrn", "record",
-                "file", "insurance", "policy", "case", "member", "patient", "parvande", "bime")
+# an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
+# more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
+_RECORD_ID = re.compile(
+    r"(?<![\w/.-])(?:(?:[A-Za-z]{1,4}[- ]?)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})(?![\w/]|[.,]\d)"
+)
+_RECORD_CUES = ("پرونده", "بیمه", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
+                "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
+                "hospital", "admission", "parvande", "bime")
 _RECORD_KEYWORD = re.compile(
     r"(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
-    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|\bMRN|medical\s+record|record|file|insurance|policy|case|member|"
-    r"patient\s+id|parvande|bime)[^\d\n]{0,30}$",
+    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|نظام\s+پزشکی|ن\.\s?پ|\bMRN|medical\s+record|record|file|"
+    r"insurance|policy|case|member|patient\s+id|(?:lab|hospital|admission|case|file)\s*(?:no|number|id)\b|parvande|"
+    r"bime)[^\d\n]{0,30}$",
     re.IGNORECASE,
 )
 
@@ -383,6 +389,10 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
                 continue  # a mobile number, which the phone rule names
             if keyword.search(shadow, max(0, m.start() - 45), m.start()):
                 yield m.span()
+                continue
+            digits = m.start() + next((i for i, ch in enumerate(m.group()) if ch.isdigit()), 0)
+            if digits > m.start() and keyword.search(shadow, max(0, digits - 45), digits):
+                yield digits, m.end()  # "MRN 00458213": the letters were the keyword
 
     return find
 
