@@ -19,7 +19,7 @@ A secret (the Hub token) found in any string is replaced by ``<redacted>``. :fun
 line of defence: the engine refuses to publish a file that still holds a secret or a local root **in what the Hub
 will show**, not only in its bytes:
 
-- a card's YAML front matter after parsing (a token written with YAML escapes such as ``"\x68f_..."``), each field
+- a card's YAML front matter (and any YAML file) after parsing (a token written with YAML escapes such as ``"\x68f_..."``), each field
   named (``card metadata 'extra.note'``), and the card's text;
 - a JSON (or JSON Lines) file after decoding, each string value named by its key path;
 - every text after undoing the encodings that hide a path: JSON escapes (``\/``, ``\u002f``), URL encoding (``%2F``,
@@ -234,6 +234,15 @@ def _card_fields(text: str):
     return list(_strings(metadata, ""))
 
 
+def _yaml_fields(text: str):
+    import yaml
+
+    try:
+        return list(_strings(yaml.safe_load(text), ""))
+    except yaml.YAMLError:
+        return []  # the Hub shows it as text, which is scanned as such
+
+
 def _json_fields(path_in_repo: str, text: str):
     if path_in_repo.endswith(".jsonl"):
         for line_no, line in enumerate(text.splitlines(), start=1):
@@ -292,6 +301,8 @@ def find_leaks_in_file(path_in_repo: str, data: bytes, *, secrets: Iterable[str]
     problems = [f"{found} in the text" for found in find_leaks(text, secrets=secrets, roots=roots)]
     if path_in_repo.endswith(".md"):
         problems += _fields(_card_fields(text), secrets, roots, "card metadata")
+    elif path_in_repo.endswith((".yaml", ".yml")):
+        problems += _fields(_yaml_fields(text), secrets, roots, "YAML field")
     elif path_in_repo.endswith((".json", ".jsonl")):
         problems += _fields(_json_fields(path_in_repo, text), secrets, roots, "JSON field")
     return problems

@@ -112,4 +112,6 @@ def test_a_clean_build_publishes_and_the_fields_are_named(built, tmp_path, hf_ap
     found = find_leaks_in_file("README.md", b'---\nextra:\n  note: "\\x2fleakhome/x"\n---\n', secrets=[],
                                roots=["/leakhome"])  # fmt: skip
     assert found == ["the local path /leakhome in card metadata 'extra.note'"]
+    assert find_leaks_in_file("recipe.yaml", b'out: "\\x2fleakhome/run"\n', secrets=[], roots=["/leakhome"]) == [
+        "the local path /leakhome in YAML field 'out'"]
     assert find_leaks_in_file("a.md", b"/rooted/x", secrets=[], roots=["/root"]) == []
