@@ -70,7 +70,7 @@ class BuildReport:
 
     def count_redactions(self, counts: Counter | dict[str, int]) -> None:
         """Add the redactions of one text; the first call also records how well the redaction works
-        (stat ``redaction_quality``: the labelled-set figures of :func:`redaction_quality`)."""
+        (stat ``redaction_quality``: the SEALED figures of :func:`redaction_quality`, or "not measured yet")."""
         if "redaction_quality" not in self.stats:
             self.stats["redaction_quality"] = redaction_quality()
         for kind, n in counts.items():
