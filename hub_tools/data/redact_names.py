@@ -76,7 +76,8 @@ _KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمو
         r"دوقلوها|سه\s*قلوهام)(?![\w])")
 # labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
 _FORM_LABEL = (
-    r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|کامل|خانوادگی))?|"
+    r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|شوهر|کامل|خانوادگی|"
+    r"کودک|فرزند|نوزاد|بچه|پزشک|دکتر|مراجعه\s*کننده|متقاضی|بیمه\s*شده))?|"
     r"بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده)"
 )
 # (pattern, what the first word must be): "any" | "titled" (a given or family name) | "person" (a given name; an
@@ -94,7 +95,7 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
     (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
     (re.compile(r"[–—|]\s*نام\s+"), "any"),  # "کد ملی ... – نام سکینه کرمی –"
-    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش|اسمشون|نامش|بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
     (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|مامان|بابا|همسر|خودم)(?![\w])\s*[:：]?\s*"
                 r"(?:" + _TITLE + r"\s+)?"), "person"),
@@ -257,6 +258,7 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
 
 
 _POSSESSIVE = re.compile(r"'s\b")
+_DR_BEFORE = re.compile(r"(?i)dr\.?\s+$")
 _FOLLOWS_A_NAME = re.compile(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])")
 
 
@@ -271,8 +273,8 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         capital = word[0].isupper()
         if word in _EN_STOP or word.title() in _EN_STOP:
             break
-        if count == 0 and _POSSESSIVE.match(shadow, m.end()):
-            return None  # "Dr. Reddy's", "Dr. Scholl's": a brand
+        if count == 0 and _POSSESSIVE.match(shadow, m.end()) and _DR_BEFORE.search(shadow, max(0, pos - 5), pos):
+            return None  # "Dr. Reddy's", "Dr. Scholl's": a brand ("Mrs. Ahmadi's results" is a person)
         if count == 0:
             followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
             if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
