@@ -189,7 +189,7 @@ _NATIONAL_ID_KEYWORD = re.compile(
 )
 _NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
-    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/|"
+    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
     r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
     re.IGNORECASE,
 )
@@ -202,16 +202,18 @@ _POSTAL_KEYWORD = re.compile(
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
 # more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
-    r"(?<![\w/.-])(?:(?:[A-Za-z]{1,4}[- ]?)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})(?![\w/]|[.,]\d)"
+    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})"
+    r"(?![\w/]|[.,]\d)"
 )
 _RECORD_CUES = ("پرونده", "بیمه", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
                 "hospital", "admission", "parvande", "bime")
 _RECORD_KEYWORD = re.compile(
-    r"(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
-    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|نظام\s+پزشکی|ن\.\s?پ|\bMRN|medical\s+record|record|file|"
-    r"insurance|policy|case|member|patient\s+id|(?:lab|hospital|admission|case|file)\s*(?:no|number|id)\b|parvande|"
-    r"bime)[^\d\n]{0,30}$",
+    r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
+    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|نظام\s+پزشکی|ن\.\s?پ|parvande|bime)[^\d\n]{0,30}"
+    # English: a keyword with "no"/"number"/"id" or a colon after it ("file size 12000" is no file number)
+    r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart)"
+    r"\s*(?:no\b\.?|number|num\b|#|id\b|code\b|[:：]))[^\d\n]{0,12})$",
     re.IGNORECASE,
 )
 
@@ -385,8 +387,8 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
         if not any(cue in lowered for cue in cues):
             return
         for m in pattern.finditer(shadow):
-            if m.group().startswith("09") and len(m.group()) == 11:
-                continue  # a mobile number, which the phone rule names
+            if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()):
+                continue  # a mobile number (the phone rule names it), or an amount ("۱۲۰۰۰۰۰۰ تومان")
             if keyword.search(shadow, max(0, m.start() - 45), m.start()):
                 yield m.span()
                 continue

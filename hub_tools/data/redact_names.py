@@ -186,6 +186,8 @@ def _unknown_name_pair(first: str, second: str) -> bool:
     g = gazetteer()
     if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common or len(first) < 3:
         return False
+    if g.is_given(first, ambiguous_ok=True) or second in _VERBISH:
+        return False  # a name of the gazetteer was judged already ("مادرم امید زیادی ...")
     return bool(_SURNAME_SHAPE.match(second)) or g.is_family(second)
 
 

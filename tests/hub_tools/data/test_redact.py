@@ -118,6 +118,12 @@ def test_national_id(code):
         "این بچه به من امید دوباره داده",
         "I'm Iranian and 30 years old",
         "This is Tuesday's result",
+        "هزینه بستری ۱۲۰۰۰۰۰۰ تومان شد",  # an amount after a record keyword
+        "file size 12000 bytes",
+        "مادرم امید زیادی به درمان دارد",
+        "Dr. Reddy's atorvastatin",  # a brand
+        "نام دارو: استامینوفن",
+        "تاریخ بستری ۱۴۰۱/۰۳/۱۲",
     ],
 )
 def test_no_false_positives(text):
@@ -179,6 +185,11 @@ def test_formats_from_the_issue(raw, expected):
         ("کدپستی 3198765432", "کدپستی [POSTAL_CODE]"),
         ("شماره پرونده: 98-554321، تاریخ ۱۴۰۱/۰۳/۱۲", "شماره پرونده: [RECORD_NUMBER]، تاریخ ۱۴۰۱/۰۳/۱۲"),
         ("Patient ID: PT-2023-004512", "Patient ID: [RECORD_NUMBER]"),
+        ("MRN 00458213, colonoscopy", "MRN [RECORD_NUMBER], colonoscopy"),
+        ("Lab No: 1402/11/2356", "Lab No: [RECORD_NUMBER]"),
+        ("Mrs. Ahmadi's results came back", "Mrs. [NAME]'s results came back"),
+        ("نام کودک: آوا سن: ۳", "نام کودک: [NAME] سن: ۳"),
+        ("حاج آقا رضایی گفت", "حاج آقا [NAME] گفت"),
         ("maryam.k1365 at yahoo dot com", "[EMAIL]"),
         ("ali_r[at]gmail[dot]com", "[EMAIL]"),
         ("niloofar89 ات جیمیل دات کام", "[EMAIL]"),
