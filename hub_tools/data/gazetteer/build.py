@@ -3,7 +3,7 @@ only code that needs the source packages).
 
     pip install -c constraints.txt '.[gazetteer]'   # farsi-faker, persian-names, persian-gender-detection, name-variants,
                                                     # hazm (all MIT)
-    python -m hub_tools.data.gazetteer.build [--crawl ../shared/MF3QA]
+    python -m hub_tools.data.gazetteer.build [--crawl ../shared/data/gaokerena/MF3QA]
 
 Sources (see SOURCE.md): Persian given names and family names from **farsi-faker** (its curated name pools,
 read through its public ``FarsiFaker`` class), Persian given names and their Latin spellings from **persian-names**,
@@ -152,7 +152,7 @@ def write_list(path: Path, names: set[str], header: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub_tools.data.gazetteer.build", description=__doc__.split("\n")[0])
-    parser.add_argument("--crawl", type=Path, default=Path(__file__).parents[3] / "../shared/MF3QA",
+    parser.add_argument("--crawl", type=Path, default=Path(__file__).parents[4] / "shared" / "data" / "gaokerena" / "MF3QA",
                         help="the MF3QA workbooks whose common words make a given name ambiguous")  # fmt: skip
     parser.add_argument("--common", type=int, default=10, help="occurrences that make a word common")
     parser.add_argument("--lexicon-count", type=int, default=300_000,
