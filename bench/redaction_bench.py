@@ -16,7 +16,8 @@ sealed batches, with 95% Wilson intervals, and the throughput on one core next t
   :func:`~hub_tools.data.normalize.normalize_persian` on the same strings (the baseline, same run). The
   requirement is >= 3,000 strings/s.
 
-``--write`` stores the sealed and pool figures with the machine, its load, the date and the commit.
+``--write`` stores the sealed and pool figures with the machine, its load, the date and the commit; written to the
+packaged file, it also rewrites the README's ``<!-- redaction-sealed -->`` line from it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +62,27 @@ def print_figures(name: str, figures: dict) -> None:
 
         lo, hi = wilson(round(recall * n), n)
         print(f"  {kind:14s} {recall:.3f} of {n:4d} (CI {lo:.3f}-{hi:.3f})")
+
+
+PACKAGED = ROOT / "hub_tools" / "data" / "redaction_sealed.json"
+README = ROOT / "README.md"
+_README_BLOCK = re.compile(r"<!-- redaction-sealed -->.*?<!-- /redaction-sealed -->", re.DOTALL)
+
+
+def readme_block() -> str:
+    """The README's marked line, from the packaged sealed figures (what the cards and reports quote too)."""
+    from hub_tools.data.redaction_eval import sealed_sentence
+    from hub_tools.data.report import redaction_quality
+
+    return f"<!-- redaction-sealed -->**Now: {sealed_sentence(redaction_quality())}.**<!-- /redaction-sealed -->"
+
+
+def refresh_readme(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if not _README_BLOCK.search(text):
+        raise SystemExit(f"redaction_bench: {path} has no <!-- redaction-sealed --> block")
+    path.write_text(_README_BLOCK.sub(lambda _: readme_block(), text), encoding="utf-8")
+    print(f"refreshed the sealed figures in {path}", file=sys.stderr)
 
 
 def machine() -> dict:
@@ -111,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                   "pool_writers": list(pool["writers"]), "throughput": speed, **machine()}  # fmt: skip
         args.write.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"written to {args.write}", file=sys.stderr)
+        if args.write.resolve() == PACKAGED.resolve():
+            refresh_readme(README)
     return 0
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from hub_tools.data.redact import FIGURES_FILE, KINDS, find_personal_data
 
-__all__ = ["LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "wilson", "main"]
+__all__ = ["LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "sealed_sentence", "wilson", "main"]
 
 _MARK = re.compile(r"⟦([a-z_]+):(.+?)⟧")
 
@@ -165,6 +165,20 @@ def evaluate(items: list[LabelledItem]) -> dict[str, Any]:
         "misses": misses,
         "false_positives": false_positives,
     }
+
+
+def sealed_sentence(quality: dict[str, Any]) -> str:
+    """How the build report and the README quote the SEALED figures (``quality`` as
+    :func:`hub_tools.data.report.redaction_quality` returns it)."""
+    q = quality.get("sealed")
+    if quality.get("status") != "measured" or not q:
+        return "redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is no measure of them)"
+    return (
+        f"redaction, SEALED figures ({quality['batches']} sealed batches, {q['items']} texts written after the last "
+        f"rule change by writers who never saw the rules): recall {q['recall']:.1%} (95% CI "
+        f"{q['recall_interval'][0]:.1%}-{q['recall_interval'][1]:.1%}), names {q['names_recall'] or 0:.1%}, precision "
+        f"{q['precision']:.1%}, negatives changed {q['negatives_changed']}/{q['items_without_personal_data']}"
+    )
 
 
 def figures_path() -> Path:

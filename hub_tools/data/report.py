@@ -192,18 +192,10 @@ class BuildReport:
         lines += ["", "## Clean-up", ""]
         lines.append("- redactions: " + (", ".join(f"{k} {v}" for k, v in d["redactions"].items()) or "none"))
         quality = d["stats"].get("redaction_quality")
-        if quality and quality.get("sealed"):
-            q = quality["sealed"]
-            lines.append(
-                f"- redaction, SEALED figures ({quality['batches']} sealed batches, {q['items']} texts written after "
-                f"the last rule change by writers who never saw the rules): recall {q['recall']:.1%} "
-                f"(95% CI {q['recall_interval'][0]:.1%}-{q['recall_interval'][1]:.1%}), names "
-                f"{q['names_recall'] or 0:.1%}, precision {q['precision']:.1%}, negatives changed "
-                f"{q['negatives_changed']}/{q['items_without_personal_data']}"
-            )
-        elif quality:
-            lines.append("- redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is "
-                         "no measure of them)")
+        if quality:
+            from hub_tools.data.redaction_eval import sealed_sentence
+
+            lines.append("- " + sealed_sentence(quality))
         lines.append("- duplicates removed: " + ", ".join(f"{k} {v}" for k, v in d["duplicates"].items()))
         lsh = (d["stats"].get("dedup") or {}).get("lsh")
         if lsh:

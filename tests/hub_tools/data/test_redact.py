@@ -249,6 +249,18 @@ def test_committed_figures_are_current():
     assert committed == fresh
 
 
+def test_readme_quotes_the_packaged_sealed_figures():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[3]
+    spec = importlib.util.spec_from_file_location("redaction_bench", root / "bench" / "redaction_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert bench.readme_block() in readme
+    assert "recall 99.5%" not in readme.lower()
+
+
 def test_cards_quote_sealed_figures_or_say_not_measured():
     from hub_tools.data.redact import sealed_figures
     from hub_tools.data.report import redaction_quality
