@@ -187,6 +187,7 @@ _NATIONAL_ID_KEYWORD = re.compile(
     r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code)|code\s*melli|kod\s*melli|شناسه\s*ملی)"
     r"[^\d\n]{0,10}$", re.I
 )
+_THREE_DIGITS = re.compile(r"\d\d\d")
 _NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
     r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
@@ -366,7 +367,7 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
 
 def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
     """10 digits with the keyword before them or a valid check digit, and never with a unit after them."""
-    for m in _NATIONAL_ID.finditer(shadow):
+    for m in _NATIONAL_ID.finditer(shadow) if _THREE_DIGITS.search(shadow) else ():
         digits = re.sub(r"\D", "", m.group())
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):

@@ -111,7 +111,9 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
     ("خانواده",),
     ("خانم", "خانوم", "آقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
     ("از",),
-    ("م", "ش", "قلو"),
+    ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
+     "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
+     "جاری", "باجناق", "قلو"),
     ("نام",),
     ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ"),
     (),
@@ -155,6 +157,15 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
+_EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order of _EN_CONTEXTS
+    (":", "："),
+    ("name is", "this is", "i am", "i'm", "im ", "man ", "esm", "من"),
+    ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای"),
+    ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
+    (" -", " –", " —", "attention", "attn", "tell", "ask for"),
+    ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
+     "name of", "be name"),
+)
 # "Rose here", "Gevorg Manukyan here", "mahsa hastam"
 _EN_HERE = re.compile(r"(?:^|(?<=[.!?,;]\s)|(?<=[\n]))([A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[a-z]+)\s+(?:here\b|hastam\b)")
 _EN_THANKS_END = re.compile(r"(?:[.!]\s+|\s[\-–—]\s*|\n)([A-Z][a-z]+)\s*[.!]?\s*$")
@@ -351,13 +362,16 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
 
 
 def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for pattern, need in _EN_CONTEXTS:
+    lowered = shadow.lower()
+    for (pattern, need), cues in zip(_EN_CONTEXTS, _EN_CONTEXT_CUES):
+        if not any(cue in lowered for cue in cues):
+            continue
         for m in pattern.finditer(shadow):
             span = _latin_name_at(shadow, m.end(), need)
             if span:
                 yield span
     g = gazetteer()
-    for m in _EN_HERE.finditer(shadow):
+    for m in _EN_HERE.finditer(shadow) if "here" in lowered or "hastam" in lowered else ():
         name = m.group(1)
         if name[0].isupper() and name.split()[0] not in _EN_STOP or g.is_latin_given(name):
             yield m.span(1)
