@@ -159,7 +159,8 @@ _MESSAGING = re.compile(
 )
 _HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 _HANDLE_KEYWORD = re.compile(
-    r"(?<![A-Za-z])(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|ایتا|روبیکا|سروش|بله|instagram|telegram|insta|eitaa|"
+    r"(?<![A-Za-z])(?:آیدی|آی\u200cدی|آی دی|ایدی|اینستاگرام|اینستا|تلگرام|ایتا|روبیکا|سروش|بله|instagram|telegram|"
+    r"insta|eitaa|"
     r"rubika|(?<![A-Za-z])id(?![A-Za-z])|(?:اسم|نام)\s*(?:\u200c)?کاربری|username|user\s+name|یوزرنیم)(?:م|\u200cام)?"
     r"(?:\s+(?:من|ما|پیج|ام|تلگرامم|تلگرام|اینستاگرامم|اینستام|telegramam|instagramam|telegram|insta))?\s*[:：]?\s*"
     r"(@?[A-Za-z][A-Za-z0-9_.]{2,29})",

@@ -95,7 +95,8 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
     (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
     (re.compile(r"[–—|]\s*نام\s+"), "any"),  # "کد ملی ... – نام سکینه کرمی –"
-    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
+                r"بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
     (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|مامان|بابا|همسر|خودم)(?![\w])\s*[:：]?\s*"
                 r"(?:" + _TITLE + r"\s+)?"), "person"),
@@ -148,7 +149,8 @@ _EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|b
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:(?<![\w])(?:نام|اسم)(?:\s+بیمار)?\s*[:：]\s*(?=[A-Za-z])|\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
-                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*)"), "any"),
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*)"),
+     "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "given"),
     (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
@@ -211,7 +213,8 @@ def _unknown_family_name(word: str) -> bool:
     if _STRONG_SURNAME_END.search(word):
         return True
     # "...ی" is as often an adjective ("پریمتری", "هفته‌ای"): only after a name ("صدری", "یزدانی")
-    return word.endswith("ی") and "\u200c" not in word and (g.is_given(word[:-1], ambiguous_ok=True) or g.is_family(word[:-1]))
+    stem = word[:-1]
+    return word.endswith("ی") and "\u200c" not in word and (g.is_given(stem, ambiguous_ok=True) or g.is_family(stem))
 
 
 def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = False) -> bool:

@@ -38,7 +38,9 @@ from typing import Any
 
 from hub_tools.data.redact import FIGURES_FILE, KINDS, find_personal_data
 
-__all__ = ["LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "sealed_sentence", "wilson", "main"]
+__all__ = [
+    "LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "sealed_sentence", "wilson", "main",
+]
 
 _MARK = re.compile(r"⟦([a-z_]+):(.+?)⟧")
 
@@ -172,7 +174,8 @@ def sealed_sentence(quality: dict[str, Any]) -> str:
     :func:`hub_tools.data.report.redaction_quality` returns it)."""
     q = quality.get("sealed")
     if quality.get("status") != "measured" or not q:
-        return "redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is no measure of them)"
+        return ("redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is no measure "
+                "of them)")
     return (
         f"redaction, SEALED figures ({quality['batches']} sealed batches, {q['items']} texts written after the last "
         f"rule change by writers who never saw the rules): recall {q['recall']:.1%} (95% CI "
@@ -198,8 +201,10 @@ def pool_figures(paths: list[Path]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.redaction_eval", description=__doc__.split("\n")[0])
-    parser.add_argument("pool", type=Path, nargs="+", help="the pool folder (tests/hub_tools/data/redaction_pool) or files")
+    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.redaction_eval",
+                                     description=__doc__.split("\n")[0])  # fmt: skip
+    parser.add_argument("pool", type=Path, nargs="+",
+                        help="the pool folder (tests/hub_tools/data/redaction_pool) or files")  # fmt: skip
     parser.add_argument("--write", action="store_true", help=f"store the figures in hub_tools/data/{FIGURES_FILE}")
     args = parser.parse_args(argv)
     try:

@@ -19,7 +19,8 @@ A secret (the Hub token) found in any string is replaced by ``<redacted>``. :fun
 line of defence: the engine refuses to publish a file that still holds a secret or a local root **in what the Hub
 will show**, not only in its bytes:
 
-- a card's YAML front matter (and any YAML file) after parsing (a token written with YAML escapes such as ``"\x68f_..."``), each field
+- a card's YAML front matter (and any YAML file) after parsing (a token written with YAML escapes such as
+  ``"\x68f_..."``), each field
   named (``card metadata 'extra.note'``), and the card's text;
 - a JSON (or JSON Lines) file after decoding, each string value named by its key path;
 - every text after undoing the encodings that hide a path: JSON escapes (``\/``, ``\u002f``), URL encoding (``%2F``,

@@ -1,8 +1,8 @@
 """Regenerate the name gazetteer shipped in this folder (the redaction reads only the .txt files; this script is the
 only code that needs the source packages).
 
-    pip install -c constraints.txt '.[gazetteer]'   # farsi-faker, persian-names, persian-gender-detection, name-variants,
-                                                    # hazm (all MIT)
+    pip install -c constraints.txt '.[gazetteer]'
+    # farsi-faker, persian-names, persian-gender-detection, name-variants, hazm (all MIT)
     python -m hub_tools.data.gazetteer.build [--crawl ../shared/data/gaokerena/MF3QA]
 
 Sources (see SOURCE.md): Persian given names and family names from **farsi-faker** (its curated name pools,
@@ -13,10 +13,13 @@ Latin spelling variants of Persian names from **name-variants**. Every name is f
 and a double given name (``محمدرضا``) is written three ways: joined, with a space and with a ZWNJ.
 
 ``ambiguous_given.txt``: given names that are also ordinary words (``امید``, ``بهار``, ``ماه``): a word of
-**hazm**'s lexicon seen >= 300,000 times in its corpus and tagged as more than a noun (``شرکت``, ``رقابت``), or a word of the MF3QA crawl (``--crawl``; the shared data) seen at least ``--common`` times that is not one of persian-names' common
-given names (the crawl's answers are signed by doctors, so a frequent common name is a person, not a word), plus the
-common given names listed in :data:`WORD_NAMES` that are words first. The redaction takes such a word for a name only where the context says a name follows
-(``نام:``) or a family name comes after it.
+**hazm**'s lexicon seen >= 300,000 times in its corpus and tagged as more than a noun (``شرکت``, ``رقابت``), or a
+word of the MF3QA crawl (``--crawl``; the shared data) seen at least ``--common`` times that is not one of
+persian-names' common given names (the crawl's answers are signed by doctors, so a frequent common name is a person,
+not a word); plus the common given names of :data:`WORD_NAMES`, words first (``name_words.txt``). The redaction takes
+such a word for a name only where the context says a name follows (``نام:``) or a family name comes after it.
+``common_words.txt``: the crawl's other frequent words (``زردی``), never read as a family name because of their
+ending.
 """
 
 from __future__ import annotations
@@ -151,8 +154,10 @@ def write_list(path: Path, names: set[str], header: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.gazetteer.build", description=__doc__.split("\n")[0])
-    parser.add_argument("--crawl", type=Path, default=Path(__file__).parents[4] / "shared" / "data" / "gaokerena" / "MF3QA",
+    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.gazetteer.build",
+                                     description=__doc__.split("\n")[0])  # fmt: skip
+    shared = Path(__file__).parents[4] / "shared" / "data" / "gaokerena"
+    parser.add_argument("--crawl", type=Path, default=shared / "MF3QA",
                         help="the MF3QA workbooks whose common words make a given name ambiguous")  # fmt: skip
     parser.add_argument("--common", type=int, default=10, help="occurrences that make a word common")
     parser.add_argument("--lexicon-count", type=int, default=300_000,
@@ -180,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     write_list(HERE / "name_words.txt", WORD_NAMES & given, "common given names that are words first (WORD_NAMES "
                "in build.py): names with a name's cue or after a kinship word")  # fmt: skip
     write_list(HERE / "ambiguous_given.txt", ambiguous, f"given names that are words seen >= {args.common} times in "
-               "the MF3QA crawl or words of hazm's lexicon, and not common names; and common names that are words first")  # fmt: skip
+               "the MF3QA crawl or words of hazm's lexicon, and not common names; and common names that are words "
+               "first")  # fmt: skip
     print(f"{len(all_given)} given names, {len(family)} family names, {len(latin_names)} Latin spellings, "
           f"{len(ambiguous)} ambiguous given names")
     return 0

@@ -179,7 +179,8 @@ def test_formats_from_the_issue(raw, expected):
         ("My husband Babak has low sperm motility", "My husband [NAME] has low sperm motility"),
         ("Name: Sara Mohammadi, Dx: anemia", "Name: [NAME], Dx: anemia"),
         ("Regards, Pouya Karimi", "Regards, [NAME]"),
-        ("خواهرم مهسا و شوهرش کامران، اسپرموگرام کامران نرمال", "خواهرم [NAME] و شوهرش [NAME]، اسپرموگرام [NAME] نرمال"),
+        ("خواهرم مهسا و شوهرش کامران، اسپرموگرام کامران نرمال",
+         "خواهرم [NAME] و شوهرش [NAME]، اسپرموگرام [NAME] نرمال"),
         # the other kinds
         ("کد پستی ۱۲۳۴۵-۶۷۸۹۰", "کد پستی [POSTAL_CODE]"),
         ("کدپستی 3198765432", "کدپستی [POSTAL_CODE]"),

@@ -57,7 +57,8 @@ def _rewrite_parquet(folder: Path, *, cell: str | None = None, metadata: dict | 
 
 
 CASES = {
-    "token with YAML escapes in the card": lambda f, token, root: _add_card_field(f, f'note: "{_yaml_escaped(token)}"'),
+    "token with YAML escapes in the card": lambda f, token, root: _add_card_field(
+        f, f'note: "{_yaml_escaped(token)}"'),
     # (build_report.json itself is rewritten by the sanitiser; a JSON snippet in the Markdown report is not)
     "path with JSON-escaped slashes": lambda f, token, root: (f / "build_report.md").write_text(
         '```json\n{"log": "' + root.replace("/", "\\/") + '\\/x.log"}\n```\n', encoding="utf-8"),
@@ -68,7 +69,8 @@ CASES = {
     "path with doubled slashes": lambda f, token, root: (f / "build_report.md").write_text(
         "log: " + root.replace("/", "//") + "//x.log\n", encoding="utf-8"),
     "path in a parquet cell": lambda f, token, root: _rewrite_parquet(f, cell=root + "/raw/row.json"),
-    "token in parquet schema metadata": lambda f, token, root: _rewrite_parquet(f, metadata={b"built_by": token.encode()}),
+    "token in parquet schema metadata": lambda f, token, root: _rewrite_parquet(
+        f, metadata={b"built_by": token.encode()}),
 }
 WHERE = {
     "token with YAML escapes in the card": "README.md",
