@@ -153,6 +153,9 @@ _URL_BARE = re.compile(
     + _URL_BODY
     + r")?"
 )
+# a username without its "@": lower-case letters, an underscore and a number ("ali_1360", "amir_ph1370"); drug and
+# test names ("sideral_folico", "ca125") have no such shape
+_USERNAME = re.compile(r"(?<![\w@./-])[a-z][a-z.]*_[a-z_.]*\d{2,}(?![\w@]|\.[a-z])")
 _MESSAGING = re.compile(
     r"(?<![\w./@-])(?:(?:https?://)?(?:t|wa|telegram|tg|ble|eitaa|rubika|splus|igap)\.(?:me|ir|com)/|tg://)"
     + _URL_BODY, re.IGNORECASE
@@ -289,6 +292,8 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
     if "@" in shadow:
         yield from _whole(_HANDLE)(shadow)
     yield from _whole(_HANDLE_KEYWORD, 1)(shadow)
+    if "_" in shadow:
+        yield from _whole(_USERNAME)(shadow)
 
 
 def _cards(shadow: str) -> Iterator[tuple[int, int]]:

@@ -188,7 +188,7 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
         return True  # a form or a sign-off names one person: its second word is theirs whatever it is
     if word in _SURNAME_PARTS or g.is_family(word):
         return True
-    if count == 1 and g.is_given(word, ambiguous_ok=True) and not g.is_family(words[0]):
+    if count == 1 and g.is_given(word, ambiguous_ok=True) and g.is_given(words[0], ambiguous_ok=True):
         return True  # a double given name, or a given name and a family name that is a given name too
     return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and word not in g.common and count < 3
 
@@ -213,8 +213,10 @@ def _unknown_family_name(word: str) -> bool:
     if _STRONG_SURNAME_END.search(word):
         return True
     # "...ی" is as often an adjective ("پریمتری", "هفته‌ای"): only after a name ("صدری", "یزدانی")
-    stem = word[:-1]
-    return word.endswith("ی") and "\u200c" not in word and (g.is_given(stem, ambiguous_ok=True) or g.is_family(stem))
+    if not word.endswith("ی") or "\u200c" in word:
+        return False
+    stems = (word[:-1], word[:-3] + "ی") if word.endswith("ایی") else (word[:-1],)  # "صدری", "مجتبایی"
+    return any(g.is_given(stem, ambiguous_ok=True) or g.is_family(stem) for stem in stems)
 
 
 def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = False) -> bool:
