@@ -143,6 +143,9 @@ _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9_%+-]*(?:(?:[ ]?\.[ ]?|[ ]{1,2}(?:dot|دات)[ ]{1,2})[A-Za-z0-9_%+-]+)*"
     + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_/])"
 )
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_LAST_LABEL = re.compile(r"(?:[A-Za-z]+|کام|نت|ارگ|آی\s?آر)$")
+_KNOWN_TLDS = frozenset(_TLDS.split("|")) | {"کام", "نت", "ارگ", "آیآر"}
 _EMAIL_CUES = ("@", "[at]", "(at)", "{at}", " at ", " AT ", "دات", " dot ", "[dot]", "(dot)", " ات ")
 _URL_SCHEME = re.compile(r"\b(?:https?|ftp)://" + _URL_BODY, re.IGNORECASE)
 _URL_WWW = re.compile(r"(?<![\w./@-])www\.[A-Za-z0-9-]+" + _URL_BODY, re.IGNORECASE)
@@ -235,7 +238,7 @@ _ADDRESS = re.compile(
     r"|(?:ساختمان\s+\S+[،,]?\s*)?طبقه\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف)(?:\s*[،,-]?\s*واحد\s*\d+)?))"
 )
 _EN_STREET = r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Alley|Lane|Ln\.?|Square|Sq\.?|Highway)"
-_EN_UNIT = r"(?:[Uu]nit|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Ff]loor|[Nn]o\.?|#)\s*\d+[A-Za-z]?"
+_EN_UNIT = r"(?:(?:[Uu]nit|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Ff]loor|[Nn]o\.?|#)\s*\d+[A-Za-z]?|\d+(?:st|nd|rd|th)\s+[Ff]loor)"
 _EN_STREET_NAME = r"(?:[A-Z][A-Za-z'-]*\s+){1,4}" + _EN_STREET + r"(?![A-Za-z])"
 _ADDRESS_EN = re.compile(
     r"(?:\b" + _EN_UNIT + r",?\s+)*(?:\b\d{1,5}[A-Za-z]?,?\s+)?" + _EN_STREET_NAME
@@ -284,8 +287,17 @@ def _whole(pattern: re.Pattern, group: int = 0) -> Callable[[str], Iterator[tupl
 
 
 def _emails(shadow: str) -> Iterator[tuple[int, int]]:
-    if any(cue in shadow for cue in _EMAIL_CUES):
-        yield from _whole(_EMAIL)(shadow)
+    """Plain addresses (``a@b.tld``) and obfuscated ones whose top-level domain is a known one ("instagram @sara.mom"
+    is a handle, not an address)."""
+    if not any(cue in shadow for cue in _EMAIL_CUES):
+        return
+    for start, end in _whole(_EMAIL)(shadow):
+        text = shadow[start:end]
+        tld = _LAST_LABEL.search(text)
+        if _PLAIN_EMAIL.fullmatch(text) or (tld and tld.group().lower().replace(" ", "") in _KNOWN_TLDS):
+            yield start, end
+        elif plain := _PLAIN_EMAIL.match(text):  # "a@b.com. Regards": the address without the next sentence
+            yield start, start + len(plain.group().rstrip("."))
 
 
 def _handles(shadow: str) -> Iterator[tuple[int, int]]:

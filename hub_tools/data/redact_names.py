@@ -144,15 +144,18 @@ _SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خان�
 _EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
 _EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
-           r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r)|mamanam|babam|pedaram|"
+           r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r|hubby|mum|mom|mommy|"
+           r"daddy|kid|baby\s+(?:girl|boy))|(?:maman|baba|pedar|madar|hamsar|shohar|pesar|dokhtar|baradar|khahar|"
+           r"dadash|abji|amoo|khale|dayi|ame)-?(?:am|m)\b|mamanam|babam|pedaram|"
            r"madaram|hamsaram|shoharam|pesaram|"
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:(?<![\w])(?:نام|اسم)(?:\s+بیمار)?\s*[:：]\s*(?=[A-Za-z])|\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
-                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact)\s*[:：]\s*)"),
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact(?:\s+person)?)\s*[:：]\s*)"),
      "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "given"),
+    (re.compile(r"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur)\s+(?:\w+'s\s+)?name(?:'s|\s+is)\s+"), "latin"),
     (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
     (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
@@ -162,6 +165,7 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
 _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order of _EN_CONTEXTS
     (":", "："),
     ("name is", "this is", "i am", "i'm", "im ", "man ", "esm", "من"),
+    ("name",),
     ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای"),
     ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
     (" -", " –", " —", "attention", "attn", "tell", "ask for"),

@@ -179,6 +179,12 @@ def test_formats_from_the_issue(raw, expected):
         ("My husband Babak has low sperm motility", "My husband [NAME] has low sperm motility"),
         ("Name: Sara Mohammadi, Dx: anemia", "Name: [NAME], Dx: anemia"),
         ("Regards, Pouya Karimi", "Regards, [NAME]"),
+        ("My son's name is Arian and he is 5.", "My son's name is [NAME] and he is 5."),
+        ("Contact person: Mina Rostami", "Contact person: [NAME]"),
+        ("baba-m Hossein 70 salesh e", "baba-m [NAME] 70 salesh e"),
+        ("Find me on instagram @sara.mom", "Find me on instagram [HANDLE]"),
+        ("send it to p.karimi1990@outlook.com. Regards", "send it to [EMAIL]. Regards"),
+        ("The address: Unit 7, 3rd floor, No. 18, Vanak Sq., Tehran", "The address: [ADDRESS]"),
         ("خواهرم مهسا و شوهرش کامران، اسپرموگرام کامران نرمال",
          "خواهرم [NAME] و شوهرش [NAME]، اسپرموگرام [NAME] نرمال"),
         # the other kinds
