@@ -238,7 +238,9 @@ _ADDRESS = re.compile(
     r"|(?:ساختمان\s+\S+[،,]?\s*)?طبقه\s*(?:\d+|اول|دوم|سوم|چهارم|پنجم|همکف)(?:\s*[،,-]?\s*واحد\s*\d+)?))"
 )
 _EN_STREET = r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Alley|Lane|Ln\.?|Square|Sq\.?|Highway)"
-_EN_UNIT = r"(?:(?:[Uu]nit|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Ff]loor|[Nn]o\.?|#)\s*\d+[A-Za-z]?|\d+(?:st|nd|rd|th)\s+[Ff]loor)"
+_EN_UNIT = (
+    r"(?:(?:[Uu]nit|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Ff]loor|[Nn]o\.?|#)\s*\d+[A-Za-z]?|\d+(?:st|nd|rd|th)\s+[Ff]loor)"
+)
 _EN_STREET_NAME = r"(?:[A-Z][A-Za-z'-]*\s+){1,4}" + _EN_STREET + r"(?![A-Za-z])"
 _ADDRESS_EN = re.compile(
     r"(?:\b" + _EN_UNIT + r",?\s+)*(?:\b\d{1,5}[A-Za-z]?,?\s+)?" + _EN_STREET_NAME
