@@ -238,7 +238,7 @@ def test_pool_figures_as_achieved():
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 780 and figures["items_with_personal_data"] >= 500
     assert figures["spans_by_kind"]["name"] >= 380 and figures["items_without_personal_data"] >= 700
-    assert figures["recall"] >= 0.955, figures["misses"]
+    assert figures["recall"] >= 0.965, figures["misses"]
     assert figures["names_recall"] >= 0.94
     assert figures["precision"] >= 0.99, figures["false_positives"]
     assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
