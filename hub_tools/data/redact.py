@@ -426,12 +426,22 @@ _NUMBER_WORDS = (
     r"هفتصد|هشتصد|نهصد)"
 )
 # a phone number spelt out in words: "صفر نهصد و سی و پنج، دویست و بیست، ..."
+_PHONE_MIXED = re.compile(r"(?<![\w])(?:\d+|" + _NUMBER_WORDS + r")(?:(?:\s*[،,]\s*|\s+و\s+|\s+)(?:\d+|"
+                          + _NUMBER_WORDS + r")(?![\w])){3,}")
 _PHONE_IN_WORDS = re.compile(r"صفر\s+" + _NUMBER_WORDS + r"(?:(?:\s*[،,]\s*|\s+و\s+|\s+)" + _NUMBER_WORDS + r"){5,}")
 
 
 def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
     if "صفر" in shadow:
         yield from _whole(_PHONE_IN_WORDS)(shadow)
+    # digits and words mixed after a phone keyword: "شماره‌م ۰۹۱۲ سیصد و بیست و یک ۴۵ ۶۷"
+    if not any(cue in shadow for cue in ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس")):
+        return
+    for m in _PHONE_MIXED.finditer(shadow):
+        text = m.group()
+        if (text.startswith(("0", "صفر")) and re.search(r"\d", text) and re.search(_NUMBER_WORDS, text)
+                and _PHONE_KEYWORD.search(shadow, max(0, m.start() - 40), m.start())):
+            yield m.span()
 
 
 def _messaging(shadow: str) -> Iterator[tuple[int, int]]:
