@@ -146,7 +146,7 @@ def bench_mf3qa(shared: Path, results: list[dict], scales: list[int] = (1,)) -> 
 def bench_redact(shared: Path, results: list[dict], repeat: int = 2) -> None:
     from hub_tools.data.normalize import normalize_persian
     from hub_tools.data.redact import redact_personal_data
-    from hub_tools.data.redaction_eval import parse_labelled
+    from hub_tools.data.redaction_eval import load_pool
     from hub_tools.data.readers import read_xlsx
 
     folder = shared / "MF3QA" / "filtered"
@@ -158,9 +158,9 @@ def bench_redact(shared: Path, results: list[dict], repeat: int = 2) -> None:
         for row in read_xlsx(path, {"question": str, "answer": str})
         for column in ("question", "answer")
     ]
-    labelled = ROOT / "tests" / "hub_tools" / "data" / "redaction_labelled.txt"
-    if labelled.is_file():
-        texts += [item.text for item in parse_labelled(labelled.read_text(encoding="utf-8"))]
+    pool = ROOT / "tests" / "hub_tools" / "data" / "redaction_pool"
+    if pool.is_dir():
+        texts += [item.text for items in load_pool([pool]).values() for item in items]
     chars = sum(map(len, texts))
 
     def timed(fn) -> tuple[float, object]:

@@ -1,9 +1,11 @@
-"""Recall and precision of the personal-data redaction on a hand-labelled set.
+"""Recall and precision of the personal-data redaction on the labelled pool (one file per writer).
 
-    python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_labelled.txt           # print
-    python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_labelled.txt --write   # + commit figures
+    python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_pool           # print
+    python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_pool --write   # + commit figures
 
-The labelled set is a text file, one item per line (``#`` lines and blank lines are skipped). Personal data is
+The pool (``tests/hub_tools/data/redaction_pool/``) holds one file per writer, named after the writer
+(``dev-2026-11.txt`` was written alongside the rules; the others by writers who never saw them). A file holds one
+item per line (``#`` lines and blank lines are skipped). Personal data is
 marked inline as ``⟦kind:text⟧``; the item's text is the line with the marks removed. A line without marks is a text
 that must come out of :func:`~hub_tools.data.redact.redact_personal_data` unchanged.
 
@@ -15,9 +17,10 @@ Metrics (over labelled spans, every item counted):
   personal data is always a false positive.
 - **false_alarm_rate** = items without personal data that the redaction changed / such items.
 
-``--write`` stores the figures in ``hub_tools/data/redaction_eval.json`` with the SHA-256 of the labelled set; a
-test recomputes them and checks that the committed file is current, so the build reports and the dataset cards
-(which read that file through :func:`hub_tools.data.redact.labelled_set_figures`) always quote today's figures.
+``--write`` stores the pool figures in ``hub_tools/data/redaction_eval.json`` with the SHA-256 of the pool; a test
+recomputes them and checks that the committed file is current. The figures the cards, the build report and the
+README quote are the **sealed** ones (``bench/redaction_bench.py --sealed ... --write``), measured on batches the
+rules were never tuned on.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -34,7 +38,9 @@ from typing import Any
 
 from hub_tools.data.redact import FIGURES_FILE, KINDS, find_personal_data
 
-__all__ = ["LabelledItem", "parse_labelled", "evaluate", "main"]
+__all__ = [
+    "LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "sealed_sentence", "wilson", "main",
+]
 
 _MARK = re.compile(r"⟦([a-z_]+):(.+?)⟧")
 
@@ -72,6 +78,38 @@ def parse_labelled(text: str) -> list[LabelledItem]:
     return items
 
 
+def load_pool(paths: list[Path]) -> dict[str, list[LabelledItem]]:
+    """The items of each writer: every ``*.txt`` of a folder, or the given files; the writer is the file's stem."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(Path(path).glob("*.txt")) if Path(path).is_dir() else [Path(path)]
+    pool = {}
+    for file in files:
+        try:
+            pool[file.stem] = parse_labelled(file.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise ValueError(f"{file}: {error}") from error
+    return pool
+
+
+def pool_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        for file in sorted(Path(path).glob("*.txt")) if Path(path).is_dir() else [Path(path)]:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95%) of a proportion."""
+    if total == 0:
+        return 0.0, 1.0
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+
+
 def evaluate(items: list[LabelledItem]) -> dict[str, Any]:
     """Recall, precision and false-alarm rate of :func:`find_personal_data` on ``items``, with the misses listed."""
     gold_total = covered = covered_same_kind = predicted_total = predicted_right = 0
@@ -106,13 +144,17 @@ def evaluate(items: list[LabelledItem]) -> dict[str, Any]:
                 misses.append(f"line {item.line}: {kind} {item.text[start:end]!r}")
     positives = sum(1 for item in items if item.spans)
     return {
-        "labelled_set": "tests/hub_tools/data/redaction_labelled.txt",
         "items": len(items),
         "items_with_personal_data": positives,
         "items_without_personal_data": negatives,
         "labelled_spans": gold_total,
         "redacted_spans": predicted_total,
         "recall": round(covered / gold_total, 4) if gold_total else 1.0,
+        "recall_interval": wilson(covered, gold_total),
+        "names_recall": round(per_kind_covered["name"] / per_kind_gold["name"], 4) if per_kind_gold["name"] else None,
+        "names_recall_interval": wilson(per_kind_covered["name"], per_kind_gold["name"]),
+        "negatives_changed": changed_negatives,
+        "false_alarm_interval": wilson(changed_negatives, negatives),
         "recall_same_kind": round(covered_same_kind / gold_total, 4) if gold_total else 1.0,
         "precision": round(predicted_right / predicted_total, 4) if predicted_total else 1.0,
         "false_alarm_rate": round(changed_negatives / negatives, 4) if negatives else 0.0,
@@ -127,22 +169,49 @@ def evaluate(items: list[LabelledItem]) -> dict[str, Any]:
     }
 
 
+def sealed_sentence(quality: dict[str, Any]) -> str:
+    """How the build report and the README quote the SEALED figures (``quality`` as
+    :func:`hub_tools.data.report.redaction_quality` returns it)."""
+    q = quality.get("sealed")
+    if quality.get("status") != "measured" or not q:
+        return ("redaction, SEALED figures: not measured yet (the labelled pool the rules were tuned on is no measure "
+                "of them)")
+    return (
+        f"redaction, SEALED figures ({quality['batches']} sealed batches, {q['items']} texts written after the last "
+        f"rule change by writers who never saw the rules): recall {q['recall']:.1%} (95% CI "
+        f"{q['recall_interval'][0]:.1%}-{q['recall_interval'][1]:.1%}), names {q['names_recall'] or 0:.1%}, precision "
+        f"{q['precision']:.1%}, negatives changed {q['negatives_changed']}/{q['items_without_personal_data']}"
+    )
+
+
 def figures_path() -> Path:
     return Path(__file__).with_name(FIGURES_FILE)
 
 
+def pool_figures(paths: list[Path]) -> dict[str, Any]:
+    """The figures of the whole pool and of each writer, with the pool's digest."""
+    pool = load_pool(paths)
+    figures = evaluate([item for items in pool.values() for item in items])
+    figures["writers"] = {
+        writer: {k: v for k, v in evaluate(items).items() if k not in ("definition", "misses", "false_positives")}
+        for writer, items in pool.items()
+    }
+    figures["sha256"] = pool_digest(paths)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.redaction_eval", description=__doc__.split("\n")[0])
-    parser.add_argument("labelled", type=Path, help="the labelled set (tests/hub_tools/data/redaction_labelled.txt)")
+    parser = argparse.ArgumentParser(prog="python -m hub_tools.data.redaction_eval",
+                                     description=__doc__.split("\n")[0])  # fmt: skip
+    parser.add_argument("pool", type=Path, nargs="+",
+                        help="the pool folder (tests/hub_tools/data/redaction_pool) or files")  # fmt: skip
     parser.add_argument("--write", action="store_true", help=f"store the figures in hub_tools/data/{FIGURES_FILE}")
     args = parser.parse_args(argv)
     try:
-        raw = args.labelled.read_text(encoding="utf-8")
-        figures = evaluate(parse_labelled(raw))
+        figures = pool_figures(args.pool)
     except (OSError, ValueError) as exc:
-        print(f"redaction_eval: {args.labelled}: {exc}", file=sys.stderr)
+        print(f"redaction_eval: {exc}", file=sys.stderr)
         return 2
-    figures["sha256"] = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if args.write:
         figures_path().write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -70,7 +70,7 @@ class BuildReport:
 
     def count_redactions(self, counts: Counter | dict[str, int]) -> None:
         """Add the redactions of one text; the first call also records how well the redaction works
-        (stat ``redaction_quality``: the labelled-set figures of :func:`redaction_quality`)."""
+        (stat ``redaction_quality``: the SEALED figures of :func:`redaction_quality`, or "not measured yet")."""
         if "redaction_quality" not in self.stats:
             self.stats["redaction_quality"] = redaction_quality()
         for kind, n in counts.items():
@@ -193,12 +193,9 @@ class BuildReport:
         lines.append("- redactions: " + (", ".join(f"{k} {v}" for k, v in d["redactions"].items()) or "none"))
         quality = d["stats"].get("redaction_quality")
         if quality:
-            lines.append(
-                f"- redaction measured on a labelled set of {quality['items']} strings "
-                f"({quality['items_with_personal_data']} with {quality['labelled_spans']} pieces of personal data, "
-                f"{quality['items_without_personal_data']} without): recall {quality['recall']:.2%}, "
-                f"precision {quality['precision']:.2%}, false alarms {quality['false_alarm_rate']:.2%}"
-            )
+            from hub_tools.data.redaction_eval import sealed_sentence
+
+            lines.append("- " + sealed_sentence(quality))
         lines.append("- duplicates removed: " + ", ".join(f"{k} {v}" for k, v in d["duplicates"].items()))
         lsh = (d["stats"].get("dedup") or {}).get("lsh")
         if lsh:
@@ -238,16 +235,21 @@ class BuildReport:
 
 
 def redaction_quality() -> dict[str, Any]:
-    """The labelled-set figures of the redaction, as a report quotes them (the committed ``redaction_eval.json``
-    without its lists of misses)."""
-    from hub_tools.data.redact import labelled_set_figures
+    """The redaction's SEALED figures as a report quotes them (``redaction_sealed.json``): ``status`` ("measured" or
+    "not measured yet") and, when measured, recall with its interval, names recall, precision and negatives changed
+    on the sealed batches; the pool the rules were tuned on is named beside them, never quoted as the figure."""
+    from hub_tools.data.redact import sealed_figures
 
-    figures = labelled_set_figures()
-    keep = (
-        "labelled_set", "items", "items_with_personal_data", "items_without_personal_data", "labelled_spans",
-        "recall", "recall_same_kind", "precision", "false_alarm_rate", "recall_by_kind", "definition",
-    )
-    return {key: figures[key] for key in keep}
+    figures = sealed_figures()
+    sealed = figures.get("sealed")
+    out: dict[str, Any] = {"status": figures["status"], "pool_writers": figures.get("pool_writers", [])}
+    if figures["status"] == "measured" and sealed:
+        keep = ("items", "items_with_personal_data", "items_without_personal_data", "labelled_spans", "recall",
+                "recall_interval", "names_recall", "names_recall_interval", "precision", "false_alarm_rate",
+                "negatives_changed", "recall_by_kind")  # fmt: skip
+        out["sealed"] = {key: sealed[key] for key in keep if key in sealed}
+        out["batches"] = len(sealed.get("batches", {}))
+    return out
 
 
 def _redaction_kinds(counts: Counter) -> list[str]:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from hub_tools.hashing import hash_bytes, hash_file
 from hub_tools.publishing.artifacts import ArtifactType, matches, matches_deep, skip_reason
-from hub_tools.publishing.sanitize import LeakError, Sanitizer, find_leaks
+from hub_tools.publishing.sanitize import LeakError, Sanitizer, find_leaks_in_file
 
 
 logger = logging.getLogger(__name__)
@@ -211,16 +211,20 @@ def is_text(path_in_repo: str) -> bool:
 
 
 def check_leaks(staged: Staged, *, secrets, roots, where: Path | str = "") -> None:
-    """Refuse when a text file to publish holds a secret or a local root (see :func:`sanitize.find_leaks`)."""
+    """Refuse when a file to publish holds a secret or a local root in what the Hub will show: text files, card
+    metadata, JSON fields, parquet cells and schema metadata (see :func:`sanitize.find_leaks_in_file`)."""
     secrets, roots = [s for s in secrets if s], [r for r in roots if r]
     if not secrets and not roots:
         return
     problems = []
     for path, file in staged.files.items():
-        if is_text(path):
-            found = find_leaks(file.read_bytes(), secrets=secrets, roots=roots)
+        if is_text(path) or path.endswith(".parquet"):
+            try:
+                found = find_leaks_in_file(path, file.read_bytes(), secrets=secrets, roots=roots)
+            except LeakError as error:
+                found = [str(error)]
             if found:
-                problems.append(f"{path} holds {', '.join(found)}")
+                problems.append(f"{path} holds {'; '.join(found)}")
     if problems:
         raise PublishError(f"{where}: refusing to publish: " + "; ".join(problems))
 

@@ -118,3 +118,26 @@ def test_spec_checks_and_size_categories():
         load_card_spec("no-such-dataset")
     assert set(load_card_spec("mmlu-fa")) >= {"pretty_name", "repo_id", "summary", "license"}
     assert size_category(999) == "n<1K" and size_category(1089) == "1K<n<10K" and size_category(20_000) == "10K<n<100K"
+
+
+def test_the_card_quotes_the_sealed_redaction_figures_named_so(built):
+    import datasets
+
+    folder, _ = built["kqa-fa"]
+    ds = datasets.load_dataset(str(folder), "default")
+    report = BuildReport.load(folder)
+    assert report.stats["redaction_quality"]["status"] in ("measured", "not measured yet")
+    report.stats["redaction_quality"] = {"status": "not measured yet", "pool_writers": ["dev-2026-11"]}
+    text = render_dataset_card("kqa-fa", (report, {"default": ds})).text
+    expected = "The redaction's SEALED figures (on text written by people who never saw the rules): not measured yet."
+    assert expected in text
+    assert "99.5" not in text
+    report.stats["redaction_quality"] = {
+        "status": "measured", "pool_writers": [], "batches": 2,
+        "sealed": {"items": 300, "items_without_personal_data": 140, "labelled_spans": 180, "recall": 0.96,
+                   "recall_interval": [0.92, 0.98], "names_recall": 0.93, "precision": 0.99, "negatives_changed": 2},
+    }
+    text = render_dataset_card("kqa-fa", (report, {"default": ds})).text
+    assert "The redaction's SEALED figures (2 sealed batches, 300 texts" in text
+    assert "recall 96.0% (95% CI 92.0-98.0%)" in text and "names 93.0%" in text
+    assert "negatives changed 2 of 140" in text

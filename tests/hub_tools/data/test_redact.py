@@ -3,16 +3,15 @@ recall/precision on the labelled set."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from hub_tools.data.redact import labelled_set_figures, luhn_valid, national_id_valid, redact_personal_data
-from hub_tools.data.redaction_eval import evaluate, parse_labelled
+from hub_tools.data.redaction_eval import evaluate, load_pool, pool_digest, pool_figures
 
-LABELLED = Path(__file__).with_name("redaction_labelled.txt")
+POOL = Path(__file__).with_name("redaction_pool")
 
 
 @pytest.mark.parametrize(
@@ -106,7 +105,25 @@ def test_national_id(code):
         "بیمارستان دکتر شریعتی",
         "پلاکت ۲۵۰۰۰۰",
         "0.9123456789",
-        "کد پستی ۱۲۳۴۵-۶۷۸۹۰",
+        "کشت ادرار 1500000000 CFU/ml اشرشیا کلی",  # a 10-digit bacteria count with its unit is not an ID
+        "کشت خلط: 1500000000 CFU/ml",
+        "سریال دارو 4121547280 روی جعبه",
+        "بیماری هاشیموتو دارم و لووتیروکسین میخورم",
+        "پارکینسون پدرم بدتر شده",
+        "طبق نظر ابن سینا",
+        "دکتر محمد قریب پدر طب کودکان ایران است",
+        "Hashimoto thyroiditis, Dr. Parkinson described it",
+        "مادرم خیلی نگران است",
+        "به نام خدا",
+        "این بچه به من امید دوباره داده",
+        "I'm Iranian and 30 years old",
+        "This is Tuesday's result",
+        "هزینه بستری ۱۲۰۰۰۰۰۰ تومان شد",  # an amount after a record keyword
+        "file size 12000 bytes",
+        "مادرم امید زیادی به درمان دارد",
+        "Dr. Reddy's atorvastatin",  # a brand
+        "نام دارو: استامینوفن",
+        "تاریخ بستری ۱۴۰۱/۰۳/۱۲",
     ],
 )
 def test_no_false_positives(text):
@@ -144,27 +161,120 @@ def test_formats_from_the_issue(raw, expected):
     assert redact_personal_data(raw)[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # names: forms, kinship, account holders, introductions without "من", sign-offs, Dr in a message, English
+        ("نام: زهرا کریمی سن: ۴۵", "نام: [NAME] سن: ۴۵"),
+        ("نام بیمار: محمدعلی کریمی / بخش CCU", "نام بیمار: [NAME] / بخش CCU"),
+        ("مادرم فاطمه رضایی ۶۵ سالشه", "مادرم [NAME] ۶۵ سالشه"),
+        ("شوهرم ممد سیگار میکشه", "شوهرم [NAME] سیگار میکشه"),  # a nickname (the registry names have it)
+        ("برادرم خیلی نگرانه", "برادرم خیلی نگرانه"),
+        ("برادرم امیرحسین ۱۶ سالشه", "برادرم [NAME] ۱۶ سالشه"),
+        ("دخترم فاطمه‌زهرا زردی داره", "دخترم [NAME] زردی داره"),
+        ("کارت ۶۰۳۷۹۹۱۸۷۶۵۴۳۲۱۰ به نام زهرا احمدی", "کارت [CARD] به نام [NAME]"),
+        ("حمید هستم از اهواز", "[NAME] هستم از اهواز"),
+        ("با تشکر، مرتضی قاسمی", "با تشکر، [NAME]"),
+        ("دکتر رحیمی گفتن آنژیو کنم", "دکتر [NAME] گفتن آنژیو کنم"),
+        ("My husband Babak has low sperm motility", "My husband [NAME] has low sperm motility"),
+        ("Name: Sara Mohammadi, Dx: anemia", "Name: [NAME], Dx: anemia"),
+        ("Regards, Pouya Karimi", "Regards, [NAME]"),
+        ("My son's name is Arian and he is 5.", "My son's name is [NAME] and he is 5."),
+        ("Contact person: Mina Rostami", "Contact person: [NAME]"),
+        ("baba-m Hossein 70 salesh e", "baba-m [NAME] 70 salesh e"),
+        ("Find me on instagram @sara.mom", "Find me on instagram [HANDLE]"),
+        ("send it to p.karimi1990@outlook.com. Regards", "send it to [EMAIL]. Regards"),
+        ("The address: Unit 7, 3rd floor, No. 18, Vanak Sq., Tehran", "The address: [ADDRESS]"),
+        ("خواهرم مهسا و شوهرش کامران، اسپرموگرام کامران نرمال",
+         "خواهرم [NAME] و شوهرش [NAME]، اسپرموگرام [NAME] نرمال"),
+        # the other kinds
+        ("کد پستی ۱۲۳۴۵-۶۷۸۹۰", "کد پستی [POSTAL_CODE]"),
+        ("کدپستی 3198765432", "کدپستی [POSTAL_CODE]"),
+        ("شماره پرونده: 98-554321، تاریخ ۱۴۰۱/۰۳/۱۲", "شماره پرونده: [RECORD_NUMBER]، تاریخ ۱۴۰۱/۰۳/۱۲"),
+        ("Patient ID: PT-2023-004512", "Patient ID: [RECORD_NUMBER]"),
+        ("MRN 00458213, colonoscopy", "MRN [RECORD_NUMBER], colonoscopy"),
+        ("Lab No: 1402/11/2356", "Lab No: [RECORD_NUMBER]"),
+        ("Mrs. Ahmadi's results came back", "Mrs. [NAME]'s results came back"),
+        ("نام کودک: آوا سن: ۳", "نام کودک: [NAME] سن: ۳"),
+        ("حاج آقا رضایی گفت", "حاج آقا [NAME] گفت"),
+        ("maryam.k1365 at yahoo dot com", "[EMAIL]"),
+        ("ali_r[at]gmail[dot]com", "[EMAIL]"),
+        ("niloofar89 ات جیمیل دات کام", "[EMAIL]"),
+        ("sina . rahmani @ yahoo . com", "[EMAIL]"),
+        ("شماره 0912/876/5432", "شماره [PHONE]"),
+        ("با ۹۱۲ ۴۵۶ ۷۸ ۹۰ تماس بگیرید", "با [PHONE] تماس بگیرید"),
+        ("شماره 0 9 1 2 3 4 5 6 7 8 9", "شماره [PHONE]"),
+        ("شمارم صفر نهصد و سی و پنج، دویست و بیست، سی و سه، چهل و چهار هست", "شمارم [PHONE] هست"),
+        ("شماره‌م ۰۹۱۲ سیصد و بیست و یک ۴۵ ۶۷ هست", "شماره‌م [PHONE] هست"),
+        ("شماره ۳ و ۴ و ۵ را ببینید", "شماره ۳ و ۴ و ۵ را ببینید"),
+        ("کد ملیم ۰۰۷ ۳۴۵ ۶۷۸ ۹ هست", "کد ملیم [NATIONAL_ID] هست"),
+        ("کانال t.me/dr_sadeghi_clinic", "کانال [URL]"),
+        ("Address: No. 14, Golestan Alley, Vali-e-Asr St., Tehran", "Address: [ADDRESS]"),
+        ("Address: unit 5, 23 Farahzadi Blvd, Shahrak-e Gharb", "Address: [ADDRESS]"),
+    ],
+)
+def test_names_and_the_new_kinds(raw, expected):
+    assert redact_personal_data(raw)[0] == expected
+
+
+def test_gazetteer_sizes_and_allow_list():
+    from hub_tools.data.gazetteer import gazetteer
+
+    g = gazetteer()
+    assert len(g.given) >= 10_000 and len(g.family) >= 5_000 and len(g.latin) >= 500
+    assert {"محمدرضا", "محمد رضا", "محمد\u200cرضا"} <= g.given and "hossein" in g.latin
+    assert g.is_public_figure("Hashimoto") and g.is_public_figure("محمد قریب") and not g.is_public_figure("مریم")
+
+
 def test_checksums():
     assert luhn_valid("6037990474395759") and not luhn_valid("6037990474395758")
     assert national_id_valid("0830166130") and not national_id_valid("0830166131")
     assert not national_id_valid("1111111111")
 
 
-def test_labelled_set_recall_and_precision():
-    """Recall and precision over labelled spans (definitions in hub_tools.data.redaction_eval)."""
-    items = parse_labelled(LABELLED.read_text(encoding="utf-8"))
-    figures = evaluate(items)
-    assert figures["items_with_personal_data"] >= 150 and figures["items_without_personal_data"] >= 150
-    assert figures["recall"] >= 0.98, figures["misses"]
-    assert figures["precision"] >= 0.98, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.02, figures["false_positives"]
+def test_pool_figures_as_achieved():
+    """The pool (one file per writer; definitions in hub_tools.data.redaction_eval): the figures it achieves today.
+    The rules were tuned on it, so these are no measure of unseen text (the cards quote the sealed figures)."""
+    pool = load_pool([POOL])
+    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2", "writer-p3"}  # >= 4 writers
+    figures = evaluate([item for items in pool.values() for item in items])
+    assert figures["labelled_spans"] >= 780 and figures["items_with_personal_data"] >= 500
+    assert figures["spans_by_kind"]["name"] >= 380 and figures["items_without_personal_data"] >= 700
+    assert figures["recall"] >= 0.965, figures["misses"]
+    assert figures["names_recall"] >= 0.94
+    assert figures["precision"] >= 0.99, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
+    assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
+    # the writer the rules were written alongside, and the first independent writer
+    assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
 
 
 def test_committed_figures_are_current():
-    """hub_tools/data/redaction_eval.json (what reports and cards quote) matches the labelled set and the code;
-    regenerate with `python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_labelled.txt --write`."""
-    raw = LABELLED.read_text(encoding="utf-8")
+    """hub_tools/data/redaction_eval.json matches the pool and the code; regenerate with
+    `python -m hub_tools.data.redaction_eval tests/hub_tools/data/redaction_pool --write`."""
     committed = labelled_set_figures()
-    assert committed["sha256"] == hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    fresh = json.loads(json.dumps(evaluate(parse_labelled(raw))))
-    assert {k: v for k, v in committed.items() if k != "sha256"} == fresh
+    assert committed["sha256"] == pool_digest([POOL])
+    fresh = json.loads(json.dumps(pool_figures([POOL])))
+    assert committed == fresh
+
+
+def test_readme_quotes_the_packaged_sealed_figures():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[3]
+    spec = importlib.util.spec_from_file_location("redaction_bench", root / "bench" / "redaction_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert bench.readme_block() in readme
+    assert "recall 99.5%" not in readme.lower()
+
+
+def test_cards_quote_sealed_figures_or_say_not_measured():
+    from hub_tools.data.redact import sealed_figures
+    from hub_tools.data.report import redaction_quality
+
+    figures = sealed_figures()
+    assert figures["status"] in ("measured", "not measured yet")
+    quality = redaction_quality()
+    assert ("sealed" in quality) == (figures["status"] == "measured")

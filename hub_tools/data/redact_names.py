@@ -1,0 +1,416 @@
+"""People's names for :mod:`hub_tools.data.redact`: a gazetteer (:mod:`hub_tools.data.gazetteer`) used with context.
+
+A word is taken for a name only where the text says a person follows or is meant, and how much the word itself
+must look like a name depends on how sure the context is:
+
+- **any word** (not a stop word) after a form label or an introduction: ``نام:``, ``نام بیمار:``,
+  ``نام و نام خانوادگی:``, ``نام پدر:``, ``Name:``, ``اسمم``, ``اسم من``, ``اسم دخترم``, and after a sign-off
+  with a title (``پاسخ از دکتر``, ``با احترام، دکتر``, ``Regards, Dr.``);
+- **a given or family name of the gazetteer** after a title (``خانم``, ``آقای``, ``حاج``, ``دکتر``, ``Dr``,
+  ``Mrs.``), a kinship word (``مادرم``, ``همسرم``, ``دخترخالم``, ``my husband``, ``mamanam``), an account holder
+  (``به نام``, ``فرزند``), a self-introduction (``من``, ``منم``, ``اینجانب``, ``man ... hastam``), ``بیمار``,
+  ``از طرف``, or a sign-off without a title (``با تشکر، مرتضی قاسمی``, ``Regards, Pouya Karimi``);
+- **a given name** that is not also a common word, with the name's own cue: before ``هستم``, ``جان``/``جون``,
+  ``خانم``, or alone at the end of a message.
+
+A name runs over the following words while they are given names (a double name: ``محمد حسن``), family names,
+family-name parts (``زاده``, ``نژاد``, ``پور``) or words shaped like family names (``…ی``, ``…یان``, ``…زاده``),
+and stops at a stop word. Names of public figures in medical text (historical physicians, eponyms such as
+Hashimoto or Parkinson; ``public_figures.txt``) stay. Latin names (English and Finglish) follow the same contexts
+with capitalised words or the gazetteer's Latin spellings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hub_tools.data.gazetteer import gazetteer
+
+__all__ = ["find_names", "NAME_STOP"]
+
+_LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
+FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
+_FA_WORD_RE = re.compile(FA_WORD)
+_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]{2,}(?![a-z])|[A-Za-z][a-z]+(?:-[A-Z][a-z]+)?")
+
+NAME_STOP = frozenset(
+    """
+    متخصص متخصصین فوق تخصص عمومی جراح جراحی کارشناس کارشناسی ارشد مامایی مامای ماما زنان زایمان نازایی اطفال
+    باردار حامله کودکان نوزادان قلب عروق پوست مو داخلی گوارش کلیه ریه مغز اعصاب روان روانپزشک روانشناس روانشناسی
+    ارتوپد ارتوپدی چشم گوش حلق بینی اورولوژی اورولوژیست غدد تغذیه رژیم داروساز داروسازی دندانپزشک دندانپزشکی
+    رادیولوژی رادیولوژیست بیهوشی عفونی خون انکولوژی سرطان دندان دندون دندونپزشک طب فیزیوتراپی فیزیوتراپ پرستار
+    پزشک پزشکی دکتر داروخانه مراجعه مراجعه‌کنید مراجعه‌ای کنید کن کنم کردم کرد کردند کرده کنند نمایید بروید برید
+    برو رفتم رفت رفتیم گفت گفته گفتند گفتن گفتم میگه می‌گه میگن می‌گویند می‌گوید نوشت داد داده دادند دادن بدید
+    بدهید بپرسید بپرسم ویزیت ویزیتم معاینه مشورت تجویز نظر نظرش دستور است هست هستم هستند هستید بود بودم بودند شد
+    شدم شده باشد نیست ام ای را به از با در و که این آن تا برای هم یا اما ولی چون اگر چه چرا کدام چند خیلی بسیار
+    حتما حتماً بیمارستان درمانگاه کلینیک مطب مرکز دانشگاه خیابان بلوار کوچه میدان شهرک آزمایشگاه شما من ما او
+    ایشان بنده عزیز عزیزم گرامی محترم جان جون خانم آقای آقا جناب سرکار همسرم دخترم پسرم بچه‌ام تیم گروه پشتیبانی
+    مدیریت سایت طرف مشاوران همکاران کادر ببخشید هزینه ی باید برام براتون فرمودن فرمود فرمودند مشخص استفاده دوباره
+    واهی درد میکنه روی دست اشتباه غلط درست ثبت چیه چیست چی رو نیز ه یادم یادش نمیدونم نمی‌دونم سلام پاسخ جواب
+    ممنون مرسی تشکر باتشکر سپاس خوب بد نگران مریض بیمار ساله سال ماهه ماه روز هفته خودم خودش خود اینجا آنجا
+    الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا سالشه سالمه ماهشه هم‌اکنون هنوز اصلا
+    خدا عوضتون مبتلا فرزند مادر پدر سن سیگار میکشه میخوره داره دارم دارد کوچولو عزیزم گفتن نوشتن گفتند
+    ذکر نشده نامشخص ندارد مرد زن پسر دختر کودک نوزاد بچه خانمی آقایی
+    """.split()
+)
+_EN_STOP = frozenset(
+    """Dr Doctor Mr Mrs Ms Miss The A An You Your Please See Call Visit Thanks Thank Regards Best Sincerely Team
+    Support Hi Hello Dear My I Im It Is He She We They This That And Or But Not No Yes Sir Madam MD Md Salam Hospital
+    Clinic Patient Name Mother Father Husband Wife Son Daughter Tehran Shiraz Tabriz Mashhad Isfahan Toronto
+    Doctor Goftan Hastam Daram Mikone Iranian Persian American British Canadian German Afghan Kurdish Armenian
+    Turkish Arab Australian Indian French Italian Sorry Sure Just Not Also""".split()
+)
+_SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد نیا کیا وند لو".split())
+_STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")
+_SURNAME_SHAPE = re.compile(r".{2,}(?:ی|یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو|آبادی)$")
+
+_TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
+# kinship: a stem and a possessive ending ("مادرم", "دایی‌ام", "عروسمون", "خواهرزاده‌ام", "شوهرش")
+_KIN_STEMS = (
+    r"(?:مادر\s*بزرگ|پدر\s*بزرگ|مادر\s*شوهر|مادر\s*زن|پدر\s*شوهر|پدر\s*زن|مادر|مامان|پدر|بابا|باباجون|همسر|شوهر|"
+    r"خانم|زن|پسر\s*(?:عمو|عمه|خاله|خال|دایی)|دختر\s*(?:عمو|عمه|خاله|خال|دایی)|خواهر\s*زاده|برادر\s*زاده|پسر|دختر|بچه|"
+    r"فرزند|نوه|برادر|داداش|خواهر|آبجی|عمو|عمه|دایی|خاله|عروس|داماد|نامزد|دوست|همکار|همسایه|جاری|باجناق)"
+)
+_KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)|دوقلوهام|دوقلوهای|"
+        r"دوقلوها|سه\s*قلوهام)(?![\w])")
+# labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
+_FORM_LABEL = (
+    r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|شوهر|کامل|خانوادگی|"
+    r"کودک|فرزند|نوزاد|بچه|پزشک|دکتر|مراجعه\s*کننده|متقاضی|بیمه\s*شده))?|"
+    r"بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده)"
+)
+# (pattern, what the first word must be): "any" | "titled" (a given or family name) | "person" (a given name; an
+# ambiguous one only before a family name or a name's cue) | "kin" (a given name, ambiguous ones too unless a verb
+# follows)
+_FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"(?<![\w])" + _FORM_LABEL + r"\s*[:：]\s*(?:" + _TITLE + r"\s+)?(?:دکتر\s+)?"), "any"),
+    (re.compile(r"(?<![\w])(?:اسمم|اسم\s+من|اسم\s+بنده|نام\s+من|نامم|نام\s+بنده|(?:اسم|نام)\s+" + _KIN + r")"
+                r"\s*(?:هم\s+)?[:：]?\s*"), "any"),
+    (re.compile(r"(?:پاسخ(?:\s+(?:از|توسط))?|با\s+احترام|با\s*تشکر|با\s+سپاس|ارادتمند|تهیه\s+(?:شده\s+)?توسط|"
+                r"نوشته\s+(?:شده\s+)?توسط|مشاوره\s+(?:از|توسط)|مشاور|پاسخ[\s\u200c]*دهنده|پاسخ\u200c?گو)\s*[:：،,]?\s*"
+                r"(?:(?:سرکار\s+)?خانم|(?:جناب\s+)?آقای|سرکار|جناب)?\s*(?:دکتر|دكتر)\s*"), "any"),
+    (re.compile(r"(?<![\w])از\s+طرف\s+خانواده(?![\w])\s*"), "any"),
+    (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:" + _TITLE + r"\s+){0,2}"), "titled"),  # "حاج آقا", "خانم دکتر سیده"
+    (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
+    (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
+    (re.compile(r"[–—|]\s*نام\s+"), "any"),  # "کد ملی ... – نام سکینه کرمی –"
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
+                r"بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
+     "person"),
+    (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|مامان|بابا|همسر|خودم)(?![\w])\s*[:：]?\s*"
+                r"(?:" + _TITLE + r"\s+)?"), "person"),
+    (re.compile(r"(?:با\s*تشکر|با\s*سپاس|با\s+احترام|ارادتمند|ممنون|مرسی|قربان\s+شما|پاسخ)(?:\s+\S+){0,2}?\s*[،,:\-–—]\s*"),
+     "person"),
+    (re.compile(r"\s[\-–—|]\s*"), "person"),  # "(بانک سامان – مژگان رحمانی)", "کارت ... - لیلا"
+]
+# words one of which a text must hold for each context to match (in the order of _FA_CONTEXTS; () = always scan)
+_FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
+    (":", "："),
+    ("اسم", "نام"),
+    ("دکتر", "دكتر"),
+    ("خانواده",),
+    ("خانم", "خانوم", "آقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
+    ("از",),
+    ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
+     "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
+     "جاری", "باجناق", "قلو"),
+    ("نام",),
+    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ"),
+    (),
+    ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
+    ("-", "–", "—", "|"),
+)
+# contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
+# ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
+_OPEN_NEEDS = frozenset({"titled", "kin"})
+_CLAUSE_END = re.compile(r"\s*(?:[.!?؟،,;؛\n]|$)")
+_CLAUSE_START = re.compile(r"(?:^|[.!?؟،,;؛:\n]|(?<![\w])(?:من|بنده|اینجانب|اینجانبه|سلام|منم))\s*$")
+_VERBISH = frozenset(
+    """داره دارد دارم داشت شد شده شدم میشه میشد می‌شود کرد کرده کردم میکنه می‌کنه میکند است هست نیست بود باشه باشد
+    زیادی کمی""".split()
+)
+_JAN = re.compile(r"\s(?:جان|جون|خانم|خانمه|خانوم|آقا|خان)(?![\w])")
+_HASTAM = re.compile(r"(?<=\s)(?:هستم|هستش|هستیم)(?![\w])")
+_FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
+_NOT_A_PERSON_BEFORE = re.compile(
+    r"(?<![\w\u200c])(?:بیمارستان|درمانگاه|کلینیک|مرکز|دانشگاه|خیابان|بلوار|میدان|کوچه|بزرگراه|اتوبان|مدرسه|داروخانه|آزمایشگاه|"
+    r"زایشگاه|پلی\s*کلینیک|خ\.|داروسازی|شرکت|برند|محصولات|کرم|قرص)\s*$"
+)
+_GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|جان(?![\w])|جون(?![\w])|خانم(?![\w])|ه(?![\w])|"
+                              r"عزیز(?![\w])|\d+\s*سال)")
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+_SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
+_EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
+_EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
+           r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
+           r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r|hubby|mum|mom|mommy|"
+           r"daddy|kid|baby\s+(?:girl|boy))|(?:maman|baba|pedar|madar|hamsar|shohar|pesar|dokhtar|baradar|khahar|"
+           r"dadash|abji|amoo|khale|dayi|ame)-?(?:am|m)\b|mamanam|babam|pedaram|"
+           r"madaram|hamsaram|shoharam|pesaram|"
+           r"dokhtaram|baradaram|khaharam)")
+_EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"(?:(?<![\w])(?:نام|اسم)(?:\s+بیمار)?\s*[:：]\s*(?=[A-Za-z])|\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact(?:\s+person)?)\s*[:：]\s*)"),
+     "any"),
+    (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
+     "given"),
+    (re.compile(r"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur)\s+(?:\w+'s\s+)?name(?:'s|\s+is)\s+"), "latin"),
+    (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
+    (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
+    (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
+    (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
+                r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
+]
+_EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order of _EN_CONTEXTS
+    (":", "："),
+    ("name is", "this is", "i am", "i'm", "im ", "man ", "esm", "من"),
+    ("name",),
+    ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای"),
+    ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
+    (" -", " –", " —", "attention", "attn", "tell", "ask for"),
+    ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
+     "name of", "be name"),
+)
+# "Rose here", "Gevorg Manukyan here", "mahsa hastam"
+_EN_HERE = re.compile(r"(?:^|(?<=[.!?,;]\s)|(?<=[\n]))([A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[a-z]+)\s+(?:here\b|hastam\b)")
+_EN_THANKS_END = re.compile(r"(?:[.!]\s+|\s[\-–—]\s*|\n)([A-Z][a-z]+)\s*[.!]?\s*$")
+_FA_END = re.compile(r"(?:[.!؟?،,]\s*|\s[\-–—]\s*|\n)(" + FA_WORD + r"(?:\s+" + FA_WORD + r")?)\s*[.!]?\s*$")
+
+
+def _is_name_word(word: str) -> bool:
+    g = gazetteer()
+    return g.is_given(word, ambiguous_ok=True) or g.is_family(word)
+
+
+def _continues(word: str, count: int, words: list[str], need: str) -> bool:
+    """Whether ``word`` (the ``count``-th) still belongs to a name that holds ``words``."""
+    if word in NAME_STOP:
+        return False
+    g = gazetteer()
+    if need == "any" and count == 1:
+        return True  # a form or a sign-off names one person: its second word is theirs whatever it is
+    if word in _SURNAME_PARTS or g.is_family(word):
+        return True
+    if count == 1 and g.is_given(word, ambiguous_ok=True) and g.is_given(words[0], ambiguous_ok=True):
+        return True  # a double given name, or a given name and a family name that is a given name too
+    return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and word not in g.common and count < 3
+
+
+def _unknown_name_pair(first: str, second: str) -> bool:
+    """Two words the gazetteer lacks that read as a given and a family name: the first no word of the crawl, the
+    second shaped like a family name ("وارطان پطروسیان")."""
+    g = gazetteer()
+    if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common or len(first) < 3:
+        return False
+    if g.is_given(first, ambiguous_ok=True) or second in _VERBISH:
+        return False  # a name of the gazetteer was judged already ("مادرم امید زیادی ...")
+    return bool(_SURNAME_SHAPE.match(second)) or g.is_family(second)
+
+
+def _unknown_family_name(word: str) -> bool:
+    """A word the gazetteer lacks that reads as a family name after a title: shaped like one ("صدری", "نیک‌پور")
+    and no word of the crawl."""
+    g = gazetteer()
+    if word in NAME_STOP or word in g.common or len(word) < 4 or g.is_given(word, ambiguous_ok=True):
+        return False
+    if _STRONG_SURNAME_END.search(word):
+        return True
+    # "...ی" is as often an adjective ("پریمتری", "هفته‌ای"): only after a name ("صدری", "یزدانی")
+    if not word.endswith("ی") or "\u200c" in word:
+        return False
+    stems = (word[:-1], word[:-3] + "ی") if word.endswith("ایی") else (word[:-1],)  # "صدری", "مجتبایی"
+    return any(g.is_given(stem, ambiguous_ok=True) or g.is_family(stem) for stem in stems)
+
+
+def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = False) -> bool:
+    if word in NAME_STOP or len(word) < 2:
+        return False
+    g = gazetteer()
+    if need == "any":
+        return True
+    if need == "titled" and g.is_family(word) and word not in g.name_words:
+        return True  # after a title a family name alone is a person ("دکتر نوری"), unless a word first ("امید")
+    if word in g.ambiguous and need != "kin":
+        # a given name that is a word too ("امید") only with a family name or a name's cue after it
+        return (cue_after and word in g.name_words) or (
+            next_word is not None and next_word not in NAME_STOP and g.is_family(next_word))
+    if need == "titled":  # after a title a family name alone is a person too ("دکتر رحیمی")
+        return g.is_given(word) or g.is_family(word)
+    if need == "kin":  # "پسرم امید" is a name, "مادرم امید داره" is not
+        return g.is_given(word) or (word in g.name_words and (next_word or "") not in _VERBISH)
+    return g.is_given(word)
+
+
+def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[int, int] | None:
+    first = _FA_WORD_RE.match(shadow, pos)
+    if not first or first.group() in NAME_STOP:
+        return None  # (most contexts are followed by an ordinary word: rejected before reading further)
+    g = gazetteer()
+    word = first.group()
+    if need in ("person", "given") and not g.is_given(word, ambiguous_ok=True) and not (
+            word.endswith("ه") and g.is_given(word[:-1])):
+        return None
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    cursor = pos
+    while len(words) < max_words:
+        m = _FA_WORD_RE.match(shadow, cursor)
+        if not m:
+            break
+        words.append(m.group())
+        spans.append(m.span())
+        if shadow[m.end() : m.end() + 1] not in (" ", "\u200c"):
+            break
+        cursor = m.end() + 1
+    if need in ("any", "person", "kin") and not g.is_given(words[0], ambiguous_ok=True) and words[0].endswith("ه") \
+            and g.is_given(words[0][:-1]) and _CLAUSE_END.match(shadow, spans[0][1]):
+        return pos, spans[0][1] - 1  # "اسمش داووده.": the name and a glued "is"
+    cue_after = bool(_GIVEN_CUE_AFTER.match(shadow, spans[0][1]))
+    if not _first_ok(words[0], need, words[1] if len(words) > 1 else None, cue_after):
+        if not (need in _OPEN_NEEDS and len(words) > 1 and _unknown_name_pair(words[0], words[1])) and not (
+                need == "titled" and _unknown_family_name(words[0])):
+            return None
+    end = spans[0][1]
+    for i in range(1, len(words)):
+        if not _continues(words[i], i, words[:i], need):
+            break
+        end = spans[i][1]
+    return pos, end
+
+
+_POSSESSIVE = re.compile(r"'s\b")
+_DR_BEFORE = re.compile(r"(?i)dr\.?\s+$")
+_FOLLOWS_A_NAME = re.compile(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])")
+
+
+def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
+    g = gazetteer()
+    end, count, cursor = None, 0, pos
+    while count < 3:
+        m = _LATIN_WORD_RE.match(shadow, cursor)
+        if not m:
+            break
+        word = m.group()
+        capital = word[0].isupper()
+        if word in _EN_STOP or word.title() in _EN_STOP:
+            break
+        if count == 0 and _POSSESSIVE.match(shadow, m.end()) and _DR_BEFORE.search(shadow, max(0, pos - 5), pos):
+            return None  # "Dr. Reddy's", "Dr. Scholl's": a brand ("Mrs. Ahmadi's results" is a person)
+        if count == 0:
+            followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
+            if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
+                return None
+        elif not (capital or g.is_latin_given(word)):
+            break
+        end = m.end()
+        count += 1
+        if shadow[end : end + 1] != " ":
+            break
+        cursor = end + 1
+    return (pos, end) if end else None
+
+
+_AND_NAME = re.compile(r"\s+(?:و|and)\s+(" + FA_WORD + r"|[A-Z][a-z]+)(?![\w])")
+_CONTACT_NUMBER = re.compile(r"\d(?:[\d \-.]?\d){7,}")  # a message that gives a number and ends with a name
+_THANKS = re.compile(r"ممنون|مرسی|تشکر|سپاس|متشکر|قربان|خدا\s*(?:خیر|حفظ)|التماس\s+دعا")
+
+
+def _all_names(text: str) -> bool:
+    """Every word of ``text`` is a given or family name (a message that ends with its writer's name)."""
+    g = gazetteer()
+    return all(g.is_given(w) or g.is_family(w) or w in _SURNAME_PARTS for w in text.split())
+
+
+def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
+    """The name that ends at ``end`` (up to three words): a given name, then family names or family-name-shaped
+    words."""
+    words = list(_FA_WORD_RE.finditer(shadow, max(0, end - 60), end))
+    words = [w for w in words if w.end() <= end][-3:]
+    for i, first in enumerate(words):
+        if shadow[first.end() : words[i + 1].start() if i + 1 < len(words) else end].strip(" \u200c،,"):
+            continue  # not one run of words up to the cue
+        before = shadow[max(0, first.start() - 12) : first.start()]
+        if not _CLAUSE_START.search(before):
+            continue  # "درد عادی هستم" describes; "، گلاره هستم" names
+        span = _fa_name_at(shadow, first.start(), "person")
+        if span and span[1] >= words[-1].end():
+            yield span
+            return
+
+
+def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
+    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
+        if cues and not any(cue in shadow for cue in cues):
+            continue  # none of the words this context starts from: no need to scan
+        for m in pattern.finditer(shadow):
+            if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
+                continue
+            span = _fa_name_at(shadow, m.end(), need)
+            if span:
+                yield span
+    # a given name with its own cue: "مریم هستم", "بهاره جان", "زری خانم"
+    for start in [0] + [m.end() for m in _SENTENCE_END.finditer(shadow)]:
+        m = _SENTENCE_START.match(shadow, start)
+        span = _fa_name_at(shadow, m.end(), "given") if m else None
+        if span and _GIVEN_CUE_AFTER.match(shadow, span[1]):
+            yield span
+    for m in _JAN.finditer(shadow):  # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
+        word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
+        if word and word.group() not in NAME_STOP and gazetteer().is_given(word.group()):
+            yield word.span()
+    if "هست" in shadow:
+        for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
+            yield from _name_before(shadow, len(shadow[: m.start()].rstrip(" ،,")))
+    end = _FA_END.search(shadow[-60:])
+    if end and (_THANKS.search(shadow[-120:]) or _CONTACT_NUMBER.search(shadow)):
+        offset = len(shadow) - len(shadow[-60:])
+        span = _fa_name_at(shadow, offset + end.start(1), "given")
+        if span and _all_names(shadow[span[0] : span[1]]):
+            yield span
+
+
+def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
+    lowered = shadow.lower()
+    for (pattern, need), cues in zip(_EN_CONTEXTS, _EN_CONTEXT_CUES):
+        if not any(cue in lowered for cue in cues):
+            continue
+        for m in pattern.finditer(shadow):
+            span = _latin_name_at(shadow, m.end(), need)
+            if span:
+                yield span
+    g = gazetteer()
+    for m in _EN_HERE.finditer(shadow) if "here" in lowered or "hastam" in lowered else ():
+        name = m.group(1)
+        if name[0].isupper() and name.split()[0] not in _EN_STOP or g.is_latin_given(name):
+            yield m.span(1)
+    end = _EN_THANKS_END.search(shadow[-40:])
+    if end and gazetteer().is_latin_given(end.group(1)):
+        offset = len(shadow) - len(shadow[-40:])
+        yield offset + end.start(1), offset + end.end(1)
+
+
+def find_names(shadow: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
+    g = gazetteer()
+    found = list(_fa_names(shadow))
+    if re.search(r"[A-Za-z]", shadow):
+        found += list(_latin_names(shadow))
+    merged: list[list[int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1] and shadow[merged[-1][1] : start].strip() == "":
+            merged[-1][1] = max(merged[-1][1], end)
+        elif merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    kept = [(start, end) for start, end in merged if not g.is_public_figure(shadow[start:end])]
+    for start, end in list(kept):  # "دوقلوهام حسنا و حنانه": a given name joined by "و" to a name
+        m = _AND_NAME.match(shadow, end)
+        if m and g.is_given(m.group(1)):
+            kept.append(m.span(1))
+    yield from kept
+    # the same name elsewhere in the text ("خواهرم مهسا و شوهرش کامران ... اسپرموگرام کامران")
+    for name in {shadow[start:end] for start, end in kept if end - start > 2}:
+        for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", shadow):
+            yield m.span()
