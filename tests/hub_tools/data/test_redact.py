@@ -237,11 +237,13 @@ def test_pool_figures_as_achieved():
     The rules were tuned on it, so these are no measure of unseen text (the cards quote the sealed figures)."""
     pool = load_pool([POOL])
     assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2", "writer-p3"}  # >= 4 writers
+    # sealed-s1/-s2: the sealed batches, measured before they joined (README: recall 86.5%, names 82.9%); their
+    # misses are still missed, so the pool's figures fell when they joined (0.970 -> 0.945, names 0.945 -> 0.918).
     figures = evaluate([item for items in pool.values() for item in items])
-    assert figures["labelled_spans"] >= 780 and figures["items_with_personal_data"] >= 500
-    assert figures["spans_by_kind"]["name"] >= 380 and figures["items_without_personal_data"] >= 700
-    assert figures["recall"] >= 0.965, figures["misses"]
-    assert figures["names_recall"] >= 0.94
+    assert figures["labelled_spans"] >= 1000 and figures["items_with_personal_data"] >= 650
+    assert figures["spans_by_kind"]["name"] >= 500 and figures["items_without_personal_data"] >= 800
+    assert figures["recall"] >= 0.94, figures["misses"]
+    assert figures["names_recall"] >= 0.91
     assert figures["precision"] >= 0.99, figures["false_positives"]
     assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
