@@ -127,7 +127,7 @@ _STATEMENT_PATTERNS = [
         r"(?=\s*[.!؛]|\s*$)"
     ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
-    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
+    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
         rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
@@ -152,6 +152,9 @@ _MENTION_PATTERNS = [
     # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
     (re.compile(r"^[ \t>#\-•]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
                 r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
+    # the output's last sentence is one option and nothing else ("… نیمکره غالب قرار دارد. الف", "… است. گزینه ب.")
+    (re.compile(r"(?<=[.!؟?؛])[ \t]+(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?\s*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
@@ -218,6 +221,11 @@ _CONCLUSION_BEFORE = re.compile(
 _CORRECTION = re.compile(
     r"(?:(?i:\bactually|\bcorrection|\bwait|\bon\s+second\s+thought|\bsorry)|در\s+واقع|اصلاح|ببخشید|"
     r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
+)
+# a self-correction anywhere between two answers: the later answer is the committed one
+_CORRECTION_MARK = re.compile(
+    r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
+    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
 )
 _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
@@ -493,6 +501,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     echoed_inline = _echoed_lines(text, mentions)
     texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
     alone = {m.letter for m in mentions if m.kind == "alone"}
+    lines = {m.letter for m in mentions if m.kind == "line"}
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -526,7 +535,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
             status = "several" if called_correct else "listed"
-        elif mention.kind == "alone" and len(alone) >= 3:
+        elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
             status = "listed"
         elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
             mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
@@ -542,6 +551,13 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+def _continues_list(mention: Mention, lines: set[str]) -> bool:
+    """A lone option line right after line-start items of every option before it ("A. …\nB. …\nC."): the next item
+    of an echoed list cut short, not an answer."""
+    index = CHOICES.index(mention.letter)
+    return index >= 2 and set(CHOICES[:index]) <= lines
 
 
 _JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA})\W*$")
@@ -589,7 +605,11 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
         if len(chosen) == 1:
             return stated[0].letter, mentions, how
         last = stated[-1]
-        if _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) and all(
+        earlier = max(m.end for m in stated if m.letter != last.letter)
+        corrected = _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) or _CORRECTION_MARK.search(
+            norm[earlier : last.start]
+        )
+        if corrected and all(
             m.start < last.start or m.letter == last.letter for m in stated
         ):
             return last.letter, mentions, "stated as the answer after a correction"
