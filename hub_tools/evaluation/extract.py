@@ -160,7 +160,8 @@ _MENTION_PATTERNS = [
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
     (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
-    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*(?:#|(?i:no\.|number)\s*)?[\[(]?\s*{_OPT}"), "option"),
+    # not across a line break: "Let's evaluate each option:\n\nA. …" opens a list
+    (re.compile(rf"(?i:option|choice)[ \t]*[:：\-]?[ \t]*(?:#|(?i:no\.|number)[ \t]*)?[\[(]?[ \t]*{_OPT}"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
