@@ -95,7 +95,12 @@ _TO_LETTER = {
 # One option token, standing alone. Latin letters must not touch other Latin letters; digits must not be part of a
 # longer number (1.5, 12); Persian letters must not touch other word characters.
 _LATIN = r"(?<![A-Za-z])[A-D](?![A-Za-z0-9])"
-_DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
+# a number with a unit is a quantity, not an option ("پاسخ: ۳ ساعت", "2 mg")
+_UNIT = (
+    r"(?:ساعت|دقیقه|ثانیه|روز|هفته|ماه|سال|میلی\u200c?\w*|میکرو\w*|گرم|کیلو\w*|سانتی\u200c?\w*|متر|درصد|واحد|"
+    r"(?i:hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?|months?|years?|mg|mcg|kg|ml|cm|mm|units?|percent)|%)"
+)
+_DIGIT = rf"(?<![0-9])[1-4](?![0-9]|[.,/][0-9]|\s*{_UNIT}(?!\w))"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
 _ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?!\w)"  # گزینه سوم, گزینه آخر, گزینه یک
