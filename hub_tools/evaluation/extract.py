@@ -466,6 +466,20 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
     return None
 
 
+_ACRONYM = re.compile(r"^\W*(?P<acronym>[A-Z]{2,6})\W*$")
+
+
+def _acronym_choice(text: str, choices: Sequence[str] | None) -> str | None:
+    """A short output that is one capitalised abbreviation ("ALL") made of the initials of exactly one option's words
+    ("Acute lymphoblastic leukemia"), compared case-insensitively."""
+    match = _ACRONYM.match(text.strip())
+    if match is None or not choices or len(choices) != len(CHOICES):
+        return None
+    said = match.group("acronym").lower()
+    hits = [letter for letter, choice in zip(CHOICES, choices) if "".join(w[0] for w in _words(str(choice))) == said]
+    return hits[0] if len(hits) == 1 else None
+
+
 _FUZZY_MAX_WORDS = 12
 _FUZZY_MIN_RECALL = 2 / 3
 
@@ -638,6 +652,9 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     fuzzy = None if mentions else _fuzzy_choice(norm, choices)
     if fuzzy is not None:
         return fuzzy[0], mentions, f"the whole output is close to the option's text (score {fuzzy[1]:.2f})"
+    acronym = None if mentions else _acronym_choice(norm, choices)
+    if acronym is not None:
+        return acronym, mentions, "the whole output is the initials of the option's words"
     if mentions:
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"
