@@ -24,8 +24,9 @@ another, or mentions in passing. The rule, in full:
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
        followed by ``.`` at a line start is a numbered list, not an answer);
-     - a line that is one option letter and nothing else (``…\n\nB``): an answer statement, unless three or more
-       such lines echo the options;
+     - a line that is one option letter and nothing else (``…\n\nB``), or the output's last sentence when it is one
+       option (``… قرار دارد. الف``, ``… است. گزینه ب.``): an answer statement, unless three or more such lines echo
+       the options or it continues a cut-off list (``A. …\nB. …\nC.``);
      - with the question's options (``choices``): an option's **text**, compared in the folding module's match form
        (letters folded, diacritics, ZWNJ and punctuation ignored, case-insensitive), standing as whole words; where
        one option's text contains another's, the longer one is meant.
@@ -50,10 +51,13 @@ another, or mentions in passing. The rule, in full:
 5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
    ``I'm not sure``), the bare letter mentions, then the bare option texts.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
-   itself). Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
+   then the last stated option. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
    state their answer first and then walk through the others), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
-   ("B", "ب", "۳"), that is the answer. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
+   ("B", "ب", "۳"), that is the answer; with choices, a short output close to one option's words, or a lone
+   capitalised abbreviation of exactly one option's words (``ALL``), is that option. A digit with a unit
+   (``۳ ساعت``, ``2 mg``) is a quantity, never an option. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in

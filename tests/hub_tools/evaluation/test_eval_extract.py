@@ -334,3 +334,31 @@ def test_agreement_with_the_papers_extraction_lists_every_disagreement(paper_ana
     assert found == {key: value[:2] for key, value in DISAGREEMENTS.items()}
     result = scores(pairs)
     assert result["n"] == 540 and round(result["accuracy"], 4) == round(537 / 540, 4)  # 99.44% agreement
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # self-corrections: the last committed answer, however far from the correction word
+        ("Answer: A. Actually, thinking about the mechanism once more, the enzyme is not involved here at all. "
+         "The correct answer is D.", None, "D"),
+        ("پاسخ: ج\n\nاصلاح می‌کنم: این آنزیم در بیماری دیگری کم است و در این بیماری نقشی ندارد. پس پاسخ صحیح گزینه د است.",
+         None, "D"),
+        # a last sentence that is one option, or an arrow with a full stop
+        ("The lesion lies in the dominant hemisphere's inferior frontal gyrus. B", None, "B"),
+        ("این یافته به نفع کم‌خونی فقر آهن است. گزینه ج.", None, "C"),
+        ("Inferior frontal gyrus → D.", None, "D"),
+        ("→ 1.5 mg/kg is the dose.", None, "invalid"),
+        # a lone option line continuing a cut-off list is not an answer; after a whole list it is
+        ("Let's evaluate each option:\n\nA. First - no.\n\nB. Second - no.\n\nC.", None, "invalid"),
+        ("A) one\nB) two\nC) three\nD) four\n\nB", None, "B"),
+        # a number with a unit is a quantity
+        ("Answer: 2 hours after onset.", None, "invalid"),
+        ("پاسخ: ۴ هفته", None, "invalid"),
+        # a lone abbreviation of exactly one option's words
+        ("CML", ["Acute myeloid leukemia", "Chronic myeloid leukemia", "Hairy cell leukemia", "Multiple myeloma"], "B"),
+        ("AL", ["Acute leukemia", "Anterior lobe", "Hairy cell", "Myeloma"], "invalid"),
+    ],
+)
+def test_kinds_of_phrasing_from_the_sealed_batches(text, choices, expected):
+    assert extract_choice(text, choices) == expected, explain_choice(text, choices)
