@@ -46,7 +46,8 @@ another, or mentions in passing. The rule, in full:
        ``پاسخ است``, ``is correct``, ``is the answer``…);
      - **listed** when it is one of an echoed option list: line-start or layout mentions of three or more different
        options, three or more different options on one line (``A) … B) … C) … D) …``), or three or more different
-       option texts named one after another; and not stated;
+       option texts named one after another (not the text an opening sentence names alone, with no letter and no
+       other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
 5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
    ``I'm not sure``), the bare letter mentions, then the bare option texts.
@@ -526,6 +527,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
     alone = {m.letter for m in mentions if m.kind == "alone"}
     lines = {m.letter for m in mentions if m.kind == "line"}
+    leading = _leading_text(text, mentions)
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -565,16 +567,27 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
         ):
             status = "stated"
-        elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
+        elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
             status = "listed"
         elif mention.kind == "inline":
             continue  # "x)" in running text is no option unless a line lists three or more of them
-        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3):
+        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3 and mention.start not in leading):
             status = "listed"
         else:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+def _leading_text(text: str, mentions: list[Mention]) -> set[int]:
+    """Starts of the option text an opening sentence names alone, with no option letter and no other option's text
+    in it ("Protamine sulfate neutralizes heparin. Vitamin K is for warfarin, …"): the answer stated first, not the
+    head of a list of the options' texts."""
+    opening = _opening_sentence_end(text)
+    first = [m for m in mentions if m.start < opening]
+    if first and all(m.kind == "text" for m in first) and len({m.letter for m in first}) == 1:
+        return {m.start for m in first}
+    return set()
 
 
 def _continues_list(mention: Mention, lines: set[str]) -> bool:

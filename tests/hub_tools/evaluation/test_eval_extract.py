@@ -156,15 +156,15 @@ def test_first_labelled_set_precision_and_recall():
 #: sealed-s1 and sealed-s2: the sealed batches, written blind after the extractor's last change and measured before
 #: they joined the pool (bench/results/extract_sealed.json: 125/130 and 124/130). Kinds of phrasing their misses showed
 #: are now read (self-corrections, a last sentence that is one option or "→ X.", a lone line continuing a cut-off
-#: option list, "option:" before a list, a number with a unit, an abbreviation of one option's words): 9 of 11.
+#: option list, "option:" before a list, a number with a unit, an abbreviation of one option's words, an option's
+#: text named alone in the opening sentence before other options' texts): 10 of 11.
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130)}  # fmt: skip
-# still missed: writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script); sealed-s1:65 (the answer's
-# text first, two other options' texts after it); sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's
-# text: the writer labels it invalid, read A)
-POOL_RIGHT = 624 + 129 + 129
+# still missed: writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script); sealed-s2:29 ("جواب گزینه ۱"
+# while the explanation names option 2's text: the writer labels it invalid, read A)
+POOL_RIGHT = 624 + 130 + 129
 
 
 def test_pool_figures_as_measured():
@@ -358,6 +358,11 @@ def test_agreement_with_the_papers_extraction_lists_every_disagreement(paper_ana
         # a lone abbreviation of exactly one option's words
         ("CML", ["Acute myeloid leukemia", "Chronic myeloid leukemia", "Hairy cell leukemia", "Multiple myeloma"], "B"),
         ("AL", ["Acute leukemia", "Anterior lobe", "Hairy cell", "Myeloma"], "invalid"),
+        # an option's text named alone in the opening sentence, other options' texts after it; an echo of the texts
+        ("Dantrolene treats it. Ondansetron is an antiemetic and haloperidol an antipsychotic.",
+         ["Haloperidol", "Dantrolene", "Ondansetron", "Propofol"], "B"),
+        ("Haloperidol, Dantrolene, Ondansetron or Propofol.", ["Haloperidol", "Dantrolene", "Ondansetron", "Propofol"],
+         "invalid"),
     ],
 )
 def test_kinds_of_phrasing_from_the_sealed_batches(text, choices, expected):
