@@ -24,8 +24,9 @@ another, or mentions in passing. The rule, in full:
      - the prompt's layout ``A : text`` at a line start or after a bracket/bold mark;
      - at a line start (after blanks, ``-``, ``#``, ``>``): ``A)``, ``A.``, ``A:``, ``A -``, ``الف)``, ``2)`` (a digit
        followed by ``.`` at a line start is a numbered list, not an answer);
-     - a line that is one option letter and nothing else (``…\n\nB``): an answer statement, unless three or more
-       such lines echo the options;
+     - a line that is one option letter and nothing else (``…\n\nB``), or the output's last sentence when it is one
+       option (``… قرار دارد. الف``, ``… است. گزینه ب.``): an answer statement, unless three or more such lines echo
+       the options or it continues a cut-off list (``A. …\nB. …\nC.``);
      - with the question's options (``choices``): an option's **text**, compared in the folding module's match form
        (letters folded, diacritics, ZWNJ and punctuation ignored, case-insensitive), standing as whole words; where
        one option's text contains another's, the longer one is meant.
@@ -45,15 +46,19 @@ another, or mentions in passing. The rule, in full:
        ``پاسخ است``, ``is correct``, ``is the answer``…);
      - **listed** when it is one of an echoed option list: line-start or layout mentions of three or more different
        options, three or more different options on one line (``A) … B) … C) … D) …``), or three or more different
-       option texts named one after another; and not stated;
+       option texts named one after another (not the text an opening sentence names alone, with no letter and no
+       other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
 5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
    ``I'm not sure``), the bare letter mentions, then the bare option texts.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
-   itself). Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
+   then the last stated option. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
    state their answer first and then walk through the others), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
-   ("B", "ب", "۳"), that is the answer. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
+   ("B", "ب", "۳"), that is the answer; with choices, a short output close to one option's words, or a lone
+   capitalised abbreviation of exactly one option's words (``ALL``), is that option. A digit with a unit
+   (``۳ ساعت``, ``2 mg``) is a quantity, never an option. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
@@ -95,7 +100,12 @@ _TO_LETTER = {
 # One option token, standing alone. Latin letters must not touch other Latin letters; digits must not be part of a
 # longer number (1.5, 12); Persian letters must not touch other word characters.
 _LATIN = r"(?<![A-Za-z])[A-D](?![A-Za-z0-9])"
-_DIGIT = r"(?<![0-9])[1-4](?![0-9]|[.,/][0-9])"
+# a number with a unit is a quantity, not an option ("پاسخ: ۳ ساعت", "2 mg")
+_UNIT = (
+    r"(?:ساعت|دقیقه|ثانیه|روز|هفته|ماه|سال|میلی\u200c?\w*|میکرو\w*|گرم|کیلو\w*|سانتی\u200c?\w*|متر|درصد|واحد|"
+    r"(?i:hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?|months?|years?|mg|mcg|kg|ml|cm|mm|units?|percent)|%)"
+)
+_DIGIT = rf"(?<![0-9])[1-4](?![0-9]|[.,/][0-9]|\s*{_UNIT}(?!\w))"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
 _ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?!\w)"  # گزینه سوم, گزینه آخر, گزینه یک
@@ -127,7 +137,7 @@ _STATEMENT_PATTERNS = [
         r"(?=\s*[.!؛]|\s*$)"
     ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
-    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?![\w.])"),
+    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
         rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
@@ -152,12 +162,16 @@ _MENTION_PATTERNS = [
     # a line that is one option and nothing else ("…reasoning…\n\nB"): stated, unless three or more such lines echo
     (re.compile(r"^[ \t>#\-•]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
                 r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
+    # the output's last sentence is one option and nothing else ("… نیمکره غالب قرار دارد. الف", "… است. گزینه ب.")
+    (re.compile(r"(?<=[.!؟?؛])[ \t]+(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?\s*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
     (re.compile(rf"{_GOZINEH}\s+{_ORDINAL}"), "option"),
     (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
-    (re.compile(rf"(?i:option|choice)\s*[:：\-]?\s*(?:#|(?i:no\.|number)\s*)?[\[(]?\s*{_OPT}"), "option"),
+    # not across a line break: "Let's evaluate each option:\n\nA. …" opens a list
+    (re.compile(rf"(?i:option|choice)[ \t]*[:：\-]?[ \t]*(?:#|(?i:no\.|number)[ \t]*)?[\[(]?[ \t]*{_OPT}"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
@@ -218,6 +232,11 @@ _CONCLUSION_BEFORE = re.compile(
 _CORRECTION = re.compile(
     r"(?:(?i:\bactually|\bcorrection|\bwait|\bon\s+second\s+thought|\bsorry)|در\s+واقع|اصلاح|ببخشید|"
     r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
+)
+# a self-correction anywhere between two answers: the later answer is the committed one
+_CORRECTION_MARK = re.compile(
+    r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
+    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
 )
 _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
@@ -452,6 +471,20 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
     return None
 
 
+_ACRONYM = re.compile(r"^\W*(?P<acronym>[A-Z]{2,6})\W*$")
+
+
+def _acronym_choice(text: str, choices: Sequence[str] | None) -> str | None:
+    """A short output that is one capitalised abbreviation ("ALL") made of the initials of exactly one option's words
+    ("Acute lymphoblastic leukemia"), compared case-insensitively."""
+    match = _ACRONYM.match(text.strip())
+    if match is None or not choices or len(choices) != len(CHOICES):
+        return None
+    said = match.group("acronym").lower()
+    hits = [letter for letter, choice in zip(CHOICES, choices) if "".join(w[0] for w in _words(str(choice))) == said]
+    return hits[0] if len(hits) == 1 else None
+
+
 _FUZZY_MAX_WORDS = 12
 _FUZZY_MIN_RECALL = 2 / 3
 
@@ -493,6 +526,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     echoed_inline = _echoed_lines(text, mentions)
     texts = {m.letter for m in mentions if m.kind in ("text", "joined")}
     alone = {m.letter for m in mentions if m.kind == "alone"}
+    lines = {m.letter for m in mentions if m.kind == "line"}
+    leading = _leading_text(text, mentions)
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -526,22 +561,40 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
             status = "several" if called_correct else "listed"
-        elif mention.kind == "alone" and len(alone) >= 3:
+        elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
             status = "listed"
         elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
             mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
         ):
             status = "stated"
-        elif (echoed and mention.kind in ("layout", "line")) or mention.start in echoed_inline:
+        elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
             status = "listed"
         elif mention.kind == "inline":
             continue  # "x)" in running text is no option unless a line lists three or more of them
-        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3):
+        elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3 and mention.start not in leading):
             status = "listed"
         else:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+def _leading_text(text: str, mentions: list[Mention]) -> set[int]:
+    """Starts of the option text an opening sentence names alone, with no option letter and no other option's text
+    in it ("Protamine sulfate neutralizes heparin. Vitamin K is for warfarin, …"): the answer stated first, not the
+    head of a list of the options' texts."""
+    opening = _opening_sentence_end(text)
+    first = [m for m in mentions if m.start < opening]
+    if first and all(m.kind == "text" for m in first) and len({m.letter for m in first}) == 1:
+        return {m.start for m in first}
+    return set()
+
+
+def _continues_list(mention: Mention, lines: set[str]) -> bool:
+    """A lone option line right after line-start items of every option before it ("A. …\nB. …\nC."): the next item
+    of an echoed list cut short, not an answer."""
+    index = CHOICES.index(mention.letter)
+    return index >= 2 and set(CHOICES[:index]) <= lines
 
 
 _JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA})\W*$")
@@ -589,7 +642,11 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
         if len(chosen) == 1:
             return stated[0].letter, mentions, how
         last = stated[-1]
-        if _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) and all(
+        earlier = max(m.end for m in stated if m.letter != last.letter)
+        corrected = _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) or _CORRECTION_MARK.search(
+            norm[earlier : last.start]
+        )
+        if corrected and all(
             m.start < last.start or m.letter == last.letter for m in stated
         ):
             return last.letter, mentions, "stated as the answer after a correction"
@@ -612,6 +669,9 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     fuzzy = None if mentions else _fuzzy_choice(norm, choices)
     if fuzzy is not None:
         return fuzzy[0], mentions, f"the whole output is close to the option's text (score {fuzzy[1]:.2f})"
+    acronym = None if mentions else _acronym_choice(norm, choices)
+    if acronym is not None:
+        return acronym, mentions, "the whole output is the initials of the option's words"
     if mentions:
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"

@@ -154,12 +154,17 @@ def test_first_labelled_set_precision_and_recall():
 #: The pool's figures as measured (README "Answer extraction"); each writer's file was also measured on arrival,
 #: before any change it prompted (FIRST_SIGHT), which is the blind figure.
 #: sealed-s1 and sealed-s2: the sealed batches, written blind after the extractor's last change and measured before
-#: they joined the pool (bench/results/extract_sealed.json: 125/130 and 124/130); their 11 misses are still missed.
+#: they joined the pool (bench/results/extract_sealed.json: 125/130 and 124/130). Kinds of phrasing their misses showed
+#: are now read (self-corrections, a last sentence that is one option or "→ X.", a lone line continuing a cut-off
+#: option list, "option:" before a list, a number with a unit, an abbreviation of one option's words, an option's
+#: text named alone in the opening sentence before other options' texts): 10 of 11.
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130)}  # fmt: skip
-POOL_RIGHT = 624 + 125 + 124  # writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script) is still missed
+# still missed: writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script); sealed-s2:29 ("جواب گزینه ۱"
+# while the explanation names option 2's text: the writer labels it invalid, read A)
+POOL_RIGHT = 624 + 130 + 129
 
 
 def test_pool_figures_as_measured():
@@ -329,3 +334,36 @@ def test_agreement_with_the_papers_extraction_lists_every_disagreement(paper_ana
     assert found == {key: value[:2] for key, value in DISAGREEMENTS.items()}
     result = scores(pairs)
     assert result["n"] == 540 and round(result["accuracy"], 4) == round(537 / 540, 4)  # 99.44% agreement
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # self-corrections: the last committed answer, however far from the correction word
+        ("Answer: A. Actually, thinking about the mechanism once more, the enzyme is not involved here at all. "
+         "The correct answer is D.", None, "D"),
+        ("پاسخ: ج\n\nاصلاح می‌کنم: این آنزیم در بیماری دیگری کم است و در این بیماری نقشی ندارد. پس پاسخ صحیح گزینه د است.",
+         None, "D"),
+        # a last sentence that is one option, or an arrow with a full stop
+        ("The lesion lies in the dominant hemisphere's inferior frontal gyrus. B", None, "B"),
+        ("این یافته به نفع کم‌خونی فقر آهن است. گزینه ج.", None, "C"),
+        ("Inferior frontal gyrus → D.", None, "D"),
+        ("→ 1.5 mg/kg is the dose.", None, "invalid"),
+        # a lone option line continuing a cut-off list is not an answer; after a whole list it is
+        ("Let's evaluate each option:\n\nA. First - no.\n\nB. Second - no.\n\nC.", None, "invalid"),
+        ("A) one\nB) two\nC) three\nD) four\n\nB", None, "B"),
+        # a number with a unit is a quantity
+        ("Answer: 2 hours after onset.", None, "invalid"),
+        ("پاسخ: ۴ هفته", None, "invalid"),
+        # a lone abbreviation of exactly one option's words
+        ("CML", ["Acute myeloid leukemia", "Chronic myeloid leukemia", "Hairy cell leukemia", "Multiple myeloma"], "B"),
+        ("AL", ["Acute leukemia", "Anterior lobe", "Hairy cell", "Myeloma"], "invalid"),
+        # an option's text named alone in the opening sentence, other options' texts after it; an echo of the texts
+        ("Dantrolene treats it. Ondansetron is an antiemetic and haloperidol an antipsychotic.",
+         ["Haloperidol", "Dantrolene", "Ondansetron", "Propofol"], "B"),
+        ("Haloperidol, Dantrolene, Ondansetron or Propofol.", ["Haloperidol", "Dantrolene", "Ondansetron", "Propofol"],
+         "invalid"),
+    ],
+)
+def test_kinds_of_phrasing_from_the_sealed_batches(text, choices, expected):
+    assert extract_choice(text, choices) == expected, explain_choice(text, choices)
