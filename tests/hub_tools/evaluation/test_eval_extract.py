@@ -158,13 +158,17 @@ def test_first_labelled_set_precision_and_recall():
 #: are now read (self-corrections, a last sentence that is one option or "→ X.", a lone line continuing a cut-off
 #: option list, "option:" before a list, a number with a unit, an abbreviation of one option's words, an option's
 #: text named alone in the opening sentence before other options' texts): 10 of 11.
+#: sealed-s3 and sealed-s4: the second sealed round, written after that change and measured before joining
+#: (bench/results/extract_sealed-2.json: 123/130 and 130/130); their 7 misses are still missed, among them the pool's
+#: only 2 wrong letters (sealed-s3:26 and :36: the answer given by an option's text, another option named in passing).
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
-                "sealed-s2": 130}  # fmt: skip
+                "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
-               "sealed-s2": (124, 130)}  # fmt: skip
+               "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130)}  # fmt: skip
 # still missed: writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script); sealed-s2:29 ("جواب گزینه ۱"
 # while the explanation names option 2's text: the writer labels it invalid, read A)
-POOL_RIGHT = 624 + 130 + 129
+POOL_RIGHT = 624 + 130 + 129 + 123 + 130
+POOL_WRONG_LETTERS = 2  # sealed-s3:26 and sealed-s3:36
 
 
 def test_pool_figures_as_measured():
@@ -174,7 +178,7 @@ def test_pool_figures_as_measured():
     assert figures["n"] == sum(POOL_WRITERS.values())
     wrong = [(e["where"], e["label"], e["got"], e["reason"]) for e in figures["errors"]]
     assert figures["right"] == POOL_RIGHT, wrong
-    assert figures["wrong_letters"] == 0, wrong
+    assert figures["wrong_letters"] == POOL_WRONG_LETTERS, wrong
     lo, hi = figures["ci95"]
     assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.95
 
