@@ -116,6 +116,7 @@ def test_source_n_and_the_small_model_toggle(client):
 
 
 def test_search_keeps_the_chosen_sort_and_chart(client):
+    client.predict(api_name="/load_leaderboard")  # as a page load does: the sort and chart choices come from it
     outputs = client.predict(search="gaokerena\n", sort_by=SITTING, chart=SITTING,
                              api_name="/search_leaderboard")  # pasted text with a newline, then Enter
     assert outputs[1]["value"] == SITTING and outputs[3]["value"] == SITTING
