@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import re
 import sys
 from collections import Counter
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from hub_tools.data.redact import FIGURES_FILE, KINDS, find_personal_data
+from hub_tools.evaluation.schema import wilson_interval
 
 __all__ = [
     "LabelledItem", "parse_labelled", "evaluate", "load_pool", "pool_digest", "sealed_sentence", "wilson", "main",
@@ -101,13 +101,12 @@ def pool_digest(paths: list[Path]) -> str:
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval (95%) of a proportion."""
+    """The Wilson score interval (95%) of a proportion, rounded to 4 places (the project's one implementation,
+    :func:`hub_tools.evaluation.schema.wilson_interval`); (0, 1) when there is nothing to measure."""
     if total == 0:
         return 0.0, 1.0
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+    low, high = wilson_interval(successes, total, z=z)
+    return round(low, 4), round(high, 4)
 
 
 def evaluate(items: list[LabelledItem]) -> dict[str, Any]:
