@@ -154,7 +154,8 @@ def imatrix_study(model_dir: Path, workdir: Path, seeds: list[int], args) -> dic
     """Per calibration seed: imatrix time, and KLD / top-1 / PPL of each quant with and without the imatrix."""
     from hub_tools.data.builders import BuildOptions, default_sources, get_builder
     from hub_tools.export.calibration import build_calibration, eval_answers, held_out_rows, write_calibration
-    from hub_tools.export.gguf import export_gguf, quant_label
+    from hub_tools.export.gguf import export_gguf
+    from hub_tools.export.quants import quant_label
     from hub_tools.export.llama_tools import LlamaTools
     from hub_tools.export.quality import measure_quality
 

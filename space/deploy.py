@@ -27,28 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub_tools.space_repo import (  # noqa: F401  (re-exported: deploy's public names)
-    APP_SHIM,
+from hub_tools.space_repo import (
     DEFAULT_HARDWARE,
     MODEL_FILE_PATTERNS,
-    PACKAGE_DIR,
-    PACKAGE_FILES_EXCLUDED,
-    PACKAGE_SUFFIXES,
-    PYTHON_VERSION,
     RELEASE_MANIFEST,
-    REPO_ROOT,
-    SHIPPED_MODULES,
-    SPACE_REQUIREMENTS,
-    SPACE_TORCH_VERSION,
-    ZEROGPU_PYTHON_VERSIONS,
-    ZEROGPU_TORCH_VERSIONS,
     front_matter,
-    installed_version,
     model_files,
-    preload_entry,
-    render_readme,
-    render_requirements,
-    shipped_toolkit_files,
     space_files,
 )
 

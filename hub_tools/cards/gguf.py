@@ -19,7 +19,7 @@ from pathlib import Path
 from huggingface_hub import ModelCard, ModelCardData
 
 from hub_tools.cards.model import MODEL_TAGS, CardError, _common_context, _render
-from hub_tools.export.gguf import QUANT_NOTES, quant_label, quant_of_file
+from hub_tools.export.quants import QUANT_NOTES, quant_label, quant_of_file
 from hub_tools.export.quality import FileQuality, QualityReport
 
 

@@ -86,7 +86,7 @@ def quant_of(path: Path, metadata: dict) -> str:
     """The quant label of a GGUF file (``Q4_K_M``), from its name and ``general.file_type``."""
     import gguf
 
-    from hub_tools.export.gguf import quant_of_file
+    from hub_tools.export.quants import quant_of_file
 
     ftype = gguf.LlamaFileType(int(metadata.get("general.file_type", 1))).name
     return quant_of_file(Path(path).name, ftype.removeprefix("MOSTLY_").removeprefix("ALL_"))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from hub_tools.export.gguf import DEFAULT_QUANTS, QUANT_TYPES
+    from hub_tools.export.quants import DEFAULT_QUANTS, QUANT_TYPES
 
     parser = argparse.ArgumentParser(prog="gaokerena export", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     from huggingface_hub.errors import HfHubHTTPError
 
-    from hub_tools.export.gguf import GGUFExportError, export_gguf, file_type, read_config
+    from hub_tools.export.gguf import export_gguf, read_config
+    from hub_tools.export.quants import GGUFExportError, file_type
     from hub_tools.export.llama_tools import LlamaTools
 
     try:
@@ -118,7 +119,7 @@ def measure_files(exported, args, *, asked_f16: bool):
     F16 file if it was not asked for, and the plain comparison files. Returns the files that stay."""
     import shutil
 
-    from hub_tools.export.gguf import quant_label
+    from hub_tools.export.quants import quant_label
     from hub_tools.export.quality import DEFAULT_CTX, DEFAULT_MAX_TOKENS, QUALITY_FILE, measure_quality, write_quality
 
     f16 = next(item for item in exported if item.quant == "f16")

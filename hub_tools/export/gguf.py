@@ -26,18 +26,14 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from hub_tools.aya import END_OF_TURN_TOKEN
-from hub_tools.export.quants import (  # noqa: F401  (re-exported: the exporter's public names)
+from hub_tools.export.quants import (
     DEFAULT_QUANTS,
     IMATRIX_QUANTS,
-    L_TENSOR_TYPE,
     L_VARIANTS,
-    QUANT_NOTES,
-    QUANT_TYPES,
     GGUFExportError,
     file_type,
     gguf_file_name,
     quant_label,
-    quant_of_file,
 )
 
 

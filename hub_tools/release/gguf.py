@@ -22,7 +22,8 @@ from pathlib import Path
 from hub_tools.cards.gguf import build_gguf_card, describe_gguf_files
 from hub_tools.cards.model import CardError
 from hub_tools.aya import END_OF_TURN_TOKEN
-from hub_tools.export.gguf import PRE_TOKENIZER, SUPPORTED_ARCHITECTURES, quant_label
+from hub_tools.export.gguf import PRE_TOKENIZER, SUPPORTED_ARCHITECTURES
+from hub_tools.export.quants import quant_label
 from hub_tools.export.llama_tools import IMATRIX_PROVENANCE
 from hub_tools.export.ollama import ollama_files
 from hub_tools.export.quality import QUALITY_FILE, read_quality

@@ -248,7 +248,7 @@ def _parse_artifact(name: Any, spec: Any, *, root: Path, namespace: str, where: 
 
 
 def _quants(value: Any, where: str) -> tuple[str, ...]:
-    from hub_tools.export.gguf import QUANT_TYPES
+    from hub_tools.export.quants import QUANT_TYPES
 
     quants = tuple(q.lower() for q in _string_list(value, where))
     unknown = [q for q in quants if q not in QUANT_TYPES]

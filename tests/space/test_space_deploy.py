@@ -12,10 +12,10 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from space.deploy import (
-    ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, deploy_space, front_matter, main, model_files, preload_entry,
-    released_model, space_files,
+from hub_tools.space_repo import (
+    ZEROGPU_PYTHON_VERSIONS, ZEROGPU_TORCH_VERSIONS, front_matter, model_files, preload_entry, space_files,
 )  # fmt: skip
+from space.deploy import deploy_space, main, released_model
 
 
 REPO = "tester/gaokerena-chat"  # each test deploys to its own Space: see _own_space

@@ -204,7 +204,7 @@ def test_the_space_imports_only_the_shipped_parts_of_hub_tools():
     import ast
     from pathlib import Path
 
-    from space.deploy import SHIPPED_MODULES
+    from hub_tools.space_repo import SHIPPED_MODULES
 
     for path in Path(lb.__file__).parent.glob("*.py"):
         if path.name == "deploy.py":

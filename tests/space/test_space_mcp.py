@@ -44,7 +44,7 @@ def test_the_respond_tool_puts_emergency_guidance_first(app_url):
 
 
 def test_the_tested_gradio_is_the_one_the_space_pins():
-    from space.deploy import render_requirements
+    from hub_tools.space_repo import render_requirements
 
     pins = dict(line.split("==") for line in render_requirements().splitlines() if "==" in line)
     assert pins["gradio[mcp]"] == metadata.version("gradio")

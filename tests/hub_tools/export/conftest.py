@@ -48,7 +48,7 @@ def built_datasets(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def llama_tools():
     """llama.cpp's llama-imatrix and llama-quantize (`make llama-tools`, which `make test` runs first)."""
-    from hub_tools.export.gguf import GGUFExportError
+    from hub_tools.export.quants import GGUFExportError
     from hub_tools.export.llama_tools import LlamaTools
 
     try:

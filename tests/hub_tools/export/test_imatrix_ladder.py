@@ -36,7 +36,7 @@ def ladder(tiny_model_dir, calibration_files, tmp_path_factory, llama_tools):
 
 
 def test_every_file_of_the_ladder_is_made_with_the_imatrix_and_measured(ladder):
-    from hub_tools.export.gguf import IMATRIX_QUANTS, gguf_file_name
+    from hub_tools.export.quants import IMATRIX_QUANTS, gguf_file_name
     from hub_tools.export.quality import read_quality
 
     quants = manifest_quants()
