@@ -30,7 +30,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
