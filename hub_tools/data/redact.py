@@ -143,7 +143,7 @@ _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9_%+-]*(?:(?:[ ]?\.[ ]?|[ ]{1,2}(?:dot|دات)[ ]{1,2})[A-Za-z0-9_%+-]+)*"
     + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_/])"
 )
-_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _LAST_LABEL = re.compile(r"(?:[A-Za-z]+|کام|نت|ارگ|آی\s?آر)$")
 _KNOWN_TLDS = frozenset(_TLDS.split("|")) | {"کام", "نت", "ارگ", "آیآر"}
 _EMAIL_CUES = ("@", "[at]", "(at)", "{at}", " at ", " AT ", "دات", " dot ", "[dot]", "(dot)", " ات ")
@@ -169,7 +169,15 @@ _HANDLE_KEYWORD = re.compile(
     r"insta|eitaa|"
     r"rubika|(?<![A-Za-z])id(?![A-Za-z])|(?:اسم|نام)\s*(?:\u200c)?کاربری|username|user\s+name|یوزرنیم)(?:م|\u200cام)?"
     r"(?:\s+(?:من|ما|پیج|ام|تلگرامم|تلگرام|اینستاگرامم|اینستام|telegramam|instagramam|telegram|insta))?\s*[:：]?\s*"
-    r"(@?[A-Za-z][A-Za-z0-9_.]{2,29})",
+    r"(@?[A-Za-z][A-Za-z0-9_.]{2,29})(?![-\w])",  # "insurance ID IRN-7723-4410" is a record number
+    re.IGNORECASE,
+)
+# an account word and, a few words on, a token no word is shaped like ("کاربر mamane_nafas", "my username on the
+# forum is behnam_runner", "pije ma: sara.mom"): letters joined by "_" or "."
+_ACCOUNT_TOKEN = re.compile(
+    r"(?:کاربر|کاربری|اکانت|پیج|صفحه|کانال|گروه|username|user\s*name|handle|account|profile|page|channel|pij|pije)"
+    r"(?:\s+[^\s.،,:]+){0,5}?\s*(?:\s(?:is|hast|هست)\s+|[:：]\s*|\s)"
+    r"(@?[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+)(?![\w@]|\.[A-Za-z])",
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
@@ -191,7 +199,7 @@ _PHONE_KEYWORD = re.compile(
 )
 _NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[.,/])(?:\d{3}[- ]\d{6}[- ]\d|\d{3} \d{3} \d{3} \d|\d{10})(?!\d|[.,/]\d)")
 _NATIONAL_ID_KEYWORD = re.compile(
-    r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code)|code\s*melli|kod\s*melli|شناسه\s*ملی)"
+    r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code)|(?:code|kod|kode|cod)\s*[-_]?\s*mell?i|شناسه\s*ملی)"
     r"[^\d\n]{0,10}$", re.I
 )
 _THREE_DIGITS = re.compile(r"\d\d\d")
@@ -210,17 +218,18 @@ _POSTAL_KEYWORD = re.compile(
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
 # more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
-    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})"
+    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-|[\u0621-\u06cc]{1,3}-)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})"
     r"(?![\w/]|[.,]\d)"
 )
-_RECORD_CUES = ("پرونده", "بیمه", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
+_RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
                 "hospital", "admission", "parvande", "bime")
 _RECORD_KEYWORD = re.compile(
-    r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
+    r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|نظام\s+پزشکی|ن\.\s?پ|parvande|bime)[^\d\n]{0,30}"
     # English: a keyword with "no"/"number"/"id" or a colon after it ("file size 12000" is no file number)
-    r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart)"
+    r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart|"
+    r"prescription)"
     r"\s*(?:no\b\.?|number|num\b|#|id\b|code\b|[:：]))[^\d\n]{0,12})$",
     re.IGNORECASE,
 )
@@ -293,6 +302,9 @@ def _emails(shadow: str) -> Iterator[tuple[int, int]]:
     is a handle, not an address)."""
     if not any(cue in shadow for cue in _EMAIL_CUES):
         return
+    if "@" in shadow:  # "email me at sarah.m@x.com": the plain address whatever an " at " before it reads like
+        for m in _PLAIN_EMAIL.finditer(shadow):
+            yield m.start(), m.start() + len(m.group().rstrip("."))
     for start, end in _whole(_EMAIL)(shadow):
         text = shadow[start:end]
         tld = _LAST_LABEL.search(text)
@@ -306,6 +318,8 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
     if "@" in shadow:
         yield from _whole(_HANDLE)(shadow)
     yield from _whole(_HANDLE_KEYWORD, 1)(shadow)
+    if "_" in shadow or "." in shadow:
+        yield from _whole(_ACCOUNT_TOKEN, 1)(shadow)
     if "_" in shadow:
         yield from _whole(_USERNAME)(shadow)
 
@@ -392,7 +406,7 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
             yield m.span()
-    if "ملی" not in shadow and not re.search(r"(?i)national|melli", shadow):
+    if "ملی" not in shadow and not re.search(r"(?i)national|mell?i", shadow):
         return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
         if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):

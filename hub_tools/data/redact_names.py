@@ -32,7 +32,7 @@ __all__ = ["find_names", "NAME_STOP"]
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
 FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
 _FA_WORD_RE = re.compile(FA_WORD)
-_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]{2,}(?![a-z])|[A-Za-z][a-z]+(?:-[A-Z][a-z]+)?")
+_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]['’][A-Z][a-z]+|[A-Z]{2,}(?![a-z])|[A-Za-z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?")
 
 NAME_STOP = frozenset(
     """
@@ -94,7 +94,10 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:" + _TITLE + r"\s+){0,2}"), "titled"),  # "حاج آقا", "خانم دکتر سیده"
     (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
     (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
-    (re.compile(r"[–—|]\s*نام\s+"), "any"),  # "کد ملی ... – نام سکینه کرمی –"
+    (re.compile(r"[–—|]\s*نام\s+"), "any"),
+    (re.compile(r"(?<![\w])(?:من|ما|بنده)\s+و\s+"), "kin"),  # "من و بهار": the writer and a person
+    # a sender's label: "از عاطفه:", "از سارا کریمی:"
+    (re.compile(r"(?<![\w])از\s+(?=" + FA_WORD + r"(?:\s+" + FA_WORD + r")?\s*[:：])"), "person"),  # "کد ملی ... – نام سکینه کرمی –"
     (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
                 r"بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
@@ -116,6 +119,8 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "جاری", "باجناق", "قلو"),
     ("نام",),
+    (" و ",),
+    (":", "："),
     ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ"),
     (),
     ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
@@ -123,14 +128,14 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
 )
 # contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
 # ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
-_OPEN_NEEDS = frozenset({"titled", "kin"})
+_OPEN_NEEDS = frozenset({"titled", "kin", "person"})
 _CLAUSE_END = re.compile(r"\s*(?:[.!?؟،,;؛\n]|$)")
 _CLAUSE_START = re.compile(r"(?:^|[.!?؟،,;؛:\n]|(?<![\w])(?:من|بنده|اینجانب|اینجانبه|سلام|منم))\s*$")
 _VERBISH = frozenset(
     """داره دارد دارم داشت شد شده شدم میشه میشد می‌شود کرد کرده کردم میکنه می‌کنه میکند است هست نیست بود باشه باشد
     زیادی کمی""".split()
 )
-_JAN = re.compile(r"\s(?:جان|جون|خانم|خانمه|خانوم|آقا|خان)(?![\w])")
+_JAN = re.compile(r"\s(?:جان|جون|جونم|جانم|خانم|خانمه|خانوم|آقا|خان|کوچولو|کوچولوی|کوچولومون)(?![\w])")
 _HASTAM = re.compile(r"(?<=\s)(?:هستم|هستش|هستیم)(?![\w])")
 _FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
 _NOT_A_PERSON_BEFORE = re.compile(
@@ -142,7 +147,7 @@ _GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|ج
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 _SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
 _EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
-_EN_KIN = (r"(?:[Mm]y\s+(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
+_EN_KIN = (r"(?:[Mm]y\s+(?:(?!name\b)[a-z]+\s+|[A-Z][a-z]+\s+(?=[a-z]))?(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
            r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r|hubby|mum|mom|mommy|"
            r"daddy|kid|baby\s+(?:girl|boy))|(?:maman|baba|pedar|madar|hamsar|shohar|pesar|dokhtar|baradar|khahar|"
@@ -154,10 +159,12 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
                 r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact(?:\s+person)?)\s*[:：]\s*)"),
      "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
-     "given"),
+     "intro"),
     (re.compile(r"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur)\s+(?:\w+'s\s+)?name(?:'s|\s+is)\s+"), "latin"),
     (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
+    # a Persian kinship word or thanks before a Latin name: "برادرم Behnam Ahmadzadeh", "ممنون از Jessica"
+    (re.compile(r"(?<![\w])(?:" + _KIN + r"|(?:ممنون|تشکر|سپاس|متشکرم)\s+از)\s*[،,:]?\s*(?=[A-Z])"), "latin"),
     (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
@@ -168,6 +175,9 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
     ("name",),
     ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای"),
     ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
+    ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
+     "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
+     "ممنون", "تشکر", "سپاس", "متشکر"),
     (" -", " –", " —", "attention", "attn", "tell", "ask for"),
     ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
      "name of", "be name"),
@@ -279,14 +289,16 @@ def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[i
     return pos, end
 
 
+_HONORIFIC_BEFORE = re.compile(r"(?<![\w\u200c])(?:سید|سیده|میر)\s+$")
 _POSSESSIVE = re.compile(r"'s\b")
 _DR_BEFORE = re.compile(r"(?i)dr\.?\s+$")
+_FOLLOWS_A_RUN = re.compile(r"\s*(?:[,;]|from\b|and\b|here\b|هستم|hastam|از\s)")
 _FOLLOWS_A_NAME = re.compile(r"\s*(?:[,.;]|$|هستم|hastam|from\b|and\b|here\b|[A-Z][a-z]+\s*[,.;])")
 
 
 def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
     g = gazetteer()
-    end, count, cursor = None, 0, pos
+    end, count, cursor, pending = None, 0, pos, False
     while count < 3:
         m = _LATIN_WORD_RE.match(shadow, cursor)
         if not m:
@@ -299,8 +311,10 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
             return None  # "Dr. Reddy's", "Dr. Scholl's": a brand ("Mrs. Ahmadi's results" is a person)
         if count == 0:
             followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
-            if not (g.is_latin_given(word) or (capital and (need != "given" or followed))):
-                return None
+            if not (g.is_latin_given(word) or (capital and (need not in ("given", "intro") or followed))):
+                if not capital or need != "intro":
+                    return None
+                pending = True  # "I'm Karwan Ahmed from Erbil": a capitalised run that a name's follower ends
         elif not (capital or g.is_latin_given(word)):
             break
         end = m.end()
@@ -308,6 +322,8 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         if shadow[end : end + 1] != " ":
             break
         cursor = end + 1
+    if pending and (count < 2 or not _FOLLOWS_A_RUN.match(shadow, end)):
+        return None
     return (pos, end) if end else None
 
 
@@ -357,8 +373,9 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
             yield span
     for m in _JAN.finditer(shadow):  # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
         word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
-        if word and word.group() not in NAME_STOP and gazetteer().is_given(word.group()):
-            yield word.span()
+        if word and word.group() not in NAME_STOP and (gazetteer().is_given(word.group()) or (
+                word.group() in gazetteer().name_words and shadow[m.start() + 1 : m.start() + 3] in ("جا", "جو"))):
+            yield word.span()  # a word-name before "جان" ("باران جان") is a name too
     if "هست" in shadow:
         for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
             yield from _name_before(shadow, len(shadow[: m.start()].rstrip(" ،,")))
@@ -367,6 +384,31 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         offset = len(shadow) - len(shadow[-60:])
         span = _fa_name_at(shadow, offset + end.start(1), "given")
         if span and _all_names(shadow[span[0] : span[1]]):
+            yield span
+
+
+_FULL_NAME_PAIR = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")(?= (" + FA_WORD + r")(?![\w\u200c]))")
+_NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
+
+
+def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
+    """A given name and a family name side by side, wherever they stand ("پرونده ۴۷۸۲۳۱، عبدالله حسن‌زاده،"): the
+    given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
+    like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
+    g = gazetteer()
+    for m in _FULL_NAME_PAIR.finditer(shadow):
+        first, second = m.group(1), m.group(2)
+        if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common:
+            continue
+        if not g.is_given(first) or second in g.ambiguous:
+            continue
+        if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))):
+            continue
+        if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()) or \
+                _NOT_A_PERSON_BEFORE_PAIR.search(shadow, max(0, m.start() - 15), m.start()):
+            continue
+        span = _fa_name_at(shadow, m.start(), "person")
+        if span:
             yield span
 
 
@@ -394,6 +436,8 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
+    if any(word in g.given for word in shadow.split()):
+        found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
     merged: list[list[int]] = []
@@ -405,6 +449,10 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged if not g.is_public_figure(shadow[start:end])]
+    for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
+        prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
+        if prefix:
+            kept[i] = (prefix.start(), end)
     for start, end in list(kept):  # "دوقلوهام حسنا و حنانه": a given name joined by "و" to a name
         m = _AND_NAME.match(shadow, end)
         if m and g.is_given(m.group(1)):

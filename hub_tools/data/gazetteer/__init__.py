@@ -23,8 +23,10 @@ __all__ = ["Gazetteer", "gazetteer", "name_key"]
 
 
 def name_key(text: str) -> str:
-    """How a word or name is looked up: Persian letters (Arabic yeh/kaf folded), lower case Latin."""
-    return fold_letters(text).lower()
+    """How a word or name is looked up: Persian letters (Arabic yeh/kaf folded), lower case Latin, a final hamza of
+    the Arabic spelling dropped (``حوراء`` is ``حورا``)."""
+    key = fold_letters(text).lower()
+    return key[:-1] if key.endswith("ء") and len(key) > 2 else key
 
 
 _NAME_ENDINGS = frozenset("السادات سادات الدین الله الملوک السلطنه بیگم خانم".split())
