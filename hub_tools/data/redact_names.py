@@ -52,6 +52,7 @@ NAME_STOP = frozenset(
     الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا سالشه سالمه ماهشه هم‌اکنون هنوز اصلا
     خدا عوضتون مبتلا فرزند مادر پدر سن سیگار میکشه میخوره داره دارم دارد کوچولو عزیزم گفتن نوشتن گفتند
     ذکر نشده نامشخص ندارد مرد زن پسر دختر کودک نوزاد بچه خانمی آقایی
+    ایتا روبیکا سروش بله تلگرام واتساپ اینستاگرام اینستا
     """.split()
 )
 _EN_STOP = frozenset(
@@ -65,11 +66,12 @@ _SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد �
 _STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")
 _SURNAME_SHAPE = re.compile(r".{2,}(?:ی|یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو|آبادی)$")
 
-_TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
+_TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|اقای|اقا|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
 # kinship: a stem and a possessive ending ("مادرم", "دایی‌ام", "عروسمون", "خواهرزاده‌ام", "شوهرش")
 _KIN_STEMS = (
     r"(?:مادر\s*بزرگ|پدر\s*بزرگ|مادر\s*شوهر|مادر\s*زن|پدر\s*شوهر|پدر\s*زن|مادر|مامان|پدر|بابا|باباجون|همسر|شوهر|"
     r"خانم|زن|پسر\s*(?:عمو|عمه|خاله|خال|دایی)|دختر\s*(?:عمو|عمه|خاله|خال|دایی)|خواهر\s*زاده|برادر\s*زاده|پسر|دختر|بچه|"
+    r"نوزاد|کودک|زن\s*(?:داداش|برادر)|(?:خواهر|برادر)\s*(?:شوهر|زن|خانم)|شوهر\s*(?:خواهر|عمه|خاله)|"
     r"فرزند|نوه|برادر|داداش|خواهر|آبجی|عمو|عمه|دایی|خاله|عروس|داماد|نامزد|دوست|همکار|همسایه|جاری|باجناق)"
 )
 _KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)|دوقلوهام|دوقلوهای|"
@@ -98,7 +100,7 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])(?:من|ما|بنده)\s+و\s+"), "kin"),  # "من و بهار": the writer and a person
     # a sender's label: "از عاطفه:", "از سارا کریمی:"
     (re.compile(r"(?<![\w])از\s+(?=" + FA_WORD + r"(?:\s+" + FA_WORD + r")?\s*[:：])"), "person"),  # "کد ملی ... – نام سکینه کرمی –"
-    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
+    (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|(?:تماس|هماهنگی|هماهنگ)\s+با|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
                 r"بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
     (re.compile(r"(?<![\w])(?:بیمار|مریض|اینجانبه|اینجانب|این‌جانب|منم|من|بنده|پدر|مادر|مامان|بابا|همسر|خودم)(?![\w])\s*[:：]?\s*"
@@ -113,15 +115,15 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
     ("اسم", "نام"),
     ("دکتر", "دكتر"),
     ("خانواده",),
-    ("خانم", "خانوم", "آقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
+    ("خانم", "خانوم", "آقا", "اقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
     ("از",),
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
-     "جاری", "باجناق", "قلو"),
+     "جاری", "باجناق", "قلو", "نوزاد", "کودک"),
     ("نام",),
     (" و ",),
     (":", "："),
-    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ"),
+    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ", "تماس", "هماهنگ"),
     (),
     ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
     ("-", "–", "—", "|"),
@@ -161,11 +163,13 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "intro"),
     (re.compile(r"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur)\s+(?:\w+'s\s+)?name(?:'s|\s+is)\s+"), "latin"),
-    (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "latin"),
+    (re.compile(r"(?:(?<![A-Za-z])" + _EN_TITLE + r"|(?<![\w])(?:دکتر|خانم|آقای))\s+"), "title"),
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
     # a Persian kinship word or thanks before a Latin name: "برادرم Behnam Ahmadzadeh", "ممنون از Jessica"
     (re.compile(r"(?<![\w])(?:" + _KIN + r"|(?:ممنون|تشکر|سپاس|متشکرم)\s+از)\s*[،,:]?\s*(?=[A-Z])"), "latin"),
     (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
+    (re.compile(r"\b(?:[Aa]z\s+tarafe?|[Bb]e\s+esme?|[Ee]smesh(?:\s+ham)?|[Bb]araye|[Tt]amas\s+ba|[Bb]a|[Ff]or|[Ww]ith|"
+                r"[Tt]o|[Aa]nd|[Vv]a)\s+"), "lgiven"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
@@ -179,6 +183,7 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "ممنون", "تشکر", "سپاس", "متشکر"),
     (" -", " –", " —", "attention", "attn", "tell", "ask for"),
+    ("az ", "be esm", "esmesh", "baraye", "tamas", "ba ", "for ", "with ", "to ", "and ", "va "),
     ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
      "name of", "be name"),
 )
@@ -244,7 +249,8 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
     if word in g.ambiguous and need != "kin":
         # a given name that is a word too ("امید") only with a family name or a name's cue after it
         return (cue_after and word in g.name_words) or (
-            next_word is not None and next_word not in NAME_STOP and g.is_family(next_word))
+            next_word is not None and next_word not in NAME_STOP and (
+                g.is_family(next_word) or (need != "person" and _unknown_family_name(next_word))))
     if need == "titled":  # after a title a family name alone is a person too ("دکتر رحیمی")
         return g.is_given(word) or g.is_family(word)
     if need == "kin":  # "پسرم امید" is a name, "مادرم امید داره" is not
@@ -309,6 +315,12 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
             break
         if count == 0 and _POSSESSIVE.match(shadow, m.end()) and _DR_BEFORE.search(shadow, max(0, pos - 5), pos):
             return None  # "Dr. Reddy's", "Dr. Scholl's": a brand ("Mrs. Ahmadi's results" is a person)
+        if count == 0 and need == "lgiven" and not (capital and g.is_latin_given(word)):
+            return None
+        if count == 0 and need != "any" and len(word) > 1 and word.isupper() and not g.is_latin_given(word):
+            return None  # "pesaram ADHD dare": an acronym
+        if count == 0 and need == "title" and not capital and _LATIN_SURNAME.search(word) and len(word) > 4:
+            capital = True  # "dr bahrami salam": a family name written in lower case
         if count == 0:
             followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
             if not (g.is_latin_given(word) or (capital and (need not in ("given", "intro") or followed))):
@@ -325,6 +337,58 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
     if pending and (count < 2 or not _FOLLOWS_A_RUN.match(shadow, end)):
         return None
     return (pos, end) if end else None
+
+
+# Persian family names in Latin letters end so ("Rezaei", "Farahani", "Ahmadzadeh", "Karimpour", "Tehrani")
+_LATIN_SURNAME = re.compile(r"(?:[aeiou]i|[^aeiou ]i|y|ian|yan|zadeh|zade|pour|poor|nia|far|rad|nejad|nezhad|lou|loo|vand|"
+                            r"doost|dust|khah|manesh|kia|abadi)$")
+_LATIN_PAIR = re.compile(r"\b([A-Z][a-z]+)(?= ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)")
+_LATIN_CUE_AFTER = re.compile(r"\b([A-Za-z]{3,})(?:-|\s+)(?:jan|joon|jun|joun|khanom|khanoum|khanum|agha)\b")
+_LATIN_GLUED_AM = re.compile(r"\b(?:[Mm]an|[Mm]n)\s+([A-Za-z]{3,}?)-?(?:am|m)\b")
+_FA_GLUED_AM = re.compile(r"(?<![\w\u200c])(?:من|بنده)\s+(" + FA_WORD + r")(?![\w\u200c])")
+_NAME_BESIDE_NUMBER = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r"|[A-Z][a-z]+)\s*[,،]?\s*(?=\+?\(?\d[\d \-]{6,}\d)")
+
+
+def _latin_surname(word: str) -> bool:
+    g = gazetteer()
+    return len(word) > 3 and word not in _EN_STOP and (g.is_latin_given(word) or bool(_LATIN_SURNAME.search(word.lower())))
+
+
+def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
+    """A Latin given name of the gazetteer and a word shaped like a Persian family name, wherever they stand
+    ("Patient Mohammad Javadi", "Thanks to nurse Fereshteh Amini", "baraye Sina Farahani")."""
+    g = gazetteer()
+    for m in _LATIN_PAIR.finditer(shadow):
+        first, second = m.group(1), m.group(2)
+        if first in _EN_STOP or not g.is_latin_given(first) or not _latin_surname(second.split("-")[0]):
+            continue
+        end = m.end(1) + 1 + len(second)
+        third = _LATIN_WORD_RE.match(shadow, end + 1) if shadow[end : end + 1] == " " else None
+        if third and third.group()[0].isupper() and _latin_surname(third.group()):
+            end = third.end()  # "Mohammad Reza Ghorbani"
+        yield m.start(1), end
+
+
+def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
+    """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
+    ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
+    g = gazetteer()
+    if re.search(r"[A-Za-z]", shadow):
+        for m in _LATIN_CUE_AFTER.finditer(shadow):
+            if g.is_latin_given(m.group(1)):
+                yield m.span(1)
+        for m in _LATIN_GLUED_AM.finditer(shadow):
+            if g.is_latin_given(m.group(1)):
+                yield m.span(1)
+    if "من" in shadow or "بنده" in shadow:
+        for m in _FA_GLUED_AM.finditer(shadow):
+            word = m.group(1)
+            if word.endswith("م") and not g.is_given(word, ambiguous_ok=True) and g.is_given(word[:-1]):
+                yield m.start(1), m.end(1) - 1
+    for m in _NAME_BESIDE_NUMBER.finditer(shadow) if _CONTACT_NUMBER.search(shadow) else ():
+        word = m.group(1)
+        if word not in NAME_STOP and word not in _EN_STOP and (g.is_given(word) or g.is_latin_given(word)):
+            yield m.span(1)
 
 
 _AND_NAME = re.compile(r"\s+(?:و|and)\s+(" + FA_WORD + r"|[A-Z][a-z]+)(?![\w])")
@@ -402,7 +466,8 @@ def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
             continue
         if not g.is_given(first) or second in g.ambiguous:
             continue
-        if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))):
+        if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))
+                or _unknown_family_name(second)):
             continue
         if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()) or \
                 _NOT_A_PERSON_BEFORE_PAIR.search(shadow, max(0, m.start() - 15), m.start()):
@@ -432,6 +497,20 @@ def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield offset + end.start(1), offset + end.end(1)
 
 
+_INSTITUTION_AFTER = re.compile(r" (?:[Hh]ospital|[Cc]linic|[Ss]treet|[Aa]venue|[Bb]oulevard|[Ss]quare|[Uu]niversity|"
+                                r"[Cc]ent(?:er|re)|[Ll]aboratory|[Pp]harmacy|[Mm]edical [Cc]ent|[Ii]nstitute|[Ff]oundation)\b")
+
+
+_INSTITUTION_BEFORE = re.compile(_NOT_A_PERSON_BEFORE.pattern.removesuffix(r"\s*$")
+                                 + r"\s*(?:(?:دکتر|شهید|آیت\s*الله|امام|حضرت)\s+)?$")
+
+
+def _institution(shadow: str, start: int, end: int) -> bool:
+    """The words name a hospital, a street or a clinic ("بیمارستان میلاد", "Masih Daneshvari Hospital")."""
+    return bool(_INSTITUTION_BEFORE.search(shadow, max(0, start - 30), start)
+                or _INSTITUTION_AFTER.match(shadow, end))
+
+
 def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
@@ -440,6 +519,8 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
         found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
+        found += list(_latin_full_names(shadow))
+    found += list(_cued_names(shadow))
     merged: list[list[int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1] and shadow[merged[-1][1] : start].strip() == "":
@@ -448,7 +529,8 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    kept = [(start, end) for start, end in merged if not g.is_public_figure(shadow[start:end])]
+    kept = [(start, end) for start, end in merged
+            if not g.is_public_figure(shadow[start:end]) and not _institution(shadow, start, end)]
     for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
         if prefix:

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
 from hub_tools.folding import fold_letters
 
-__all__ = ["Gazetteer", "gazetteer", "name_key"]
+__all__ = ["Gazetteer", "gazetteer", "latin_key", "name_key"]
 
 
 def name_key(text: str) -> str:
@@ -27,6 +28,19 @@ def name_key(text: str) -> str:
     the Arabic spelling dropped (``حوراء`` is ``حورا``)."""
     key = fold_letters(text).lower()
     return key[:-1] if key.endswith("ء") and len(key) > 2 else key
+
+
+_LATIN_FOLDS = (("oo", "u"), ("ou", "u"), ("ee", "i"), ("ie", "i"), ("w", "v"), ("q", "gh"), ("ph", "f"), ("aa", "a"))
+
+
+def latin_key(word: str) -> str:
+    """How a Latin spelling of a Persian name is looked up: the transliteration variants of one name fold to one key
+    (``Arezoo``, ``Arezou``, ``Arezu``; ``Fereshteh``, ``Fereshte``; ``Mohammad``, ``Mohamad``)."""
+    key = word.lower()
+    for old, new in _LATIN_FOLDS:
+        key = key.replace(old, new)
+    key = re.sub(r"(.)\1", r"\1", key)  # doubled letters
+    return key[:-1] if key.endswith("eh") and len(key) > 4 else key
 
 
 _NAME_ENDINGS = frozenset("السادات سادات الدین الله الملوک السلطنه بیگم خانم".split())
@@ -37,7 +51,7 @@ _NAME_PREFIXES = ("سیده", "سید", "میر", "حاج")
 class Gazetteer:
     given: frozenset[str]
     family: frozenset[str]
-    latin: frozenset[str]  # lower case
+    latin: frozenset[str]  # latin_key of each spelling
     ambiguous: frozenset[str]
     name_words: frozenset[str]  # common given names that are words first ("امید", "شیرین")
     public: frozenset[str]  # name_key of each public figure
@@ -60,7 +74,7 @@ class Gazetteer:
         return name_key(word) in self.family
 
     def is_latin_given(self, word: str) -> bool:
-        return word.lower() in self.latin
+        return latin_key(word) in self.latin
 
     def is_public_figure(self, name: str) -> bool:
         """The whole name, its last word or its first word is on the allow-list (``محمد قریب``, ``Parkinson``)."""
@@ -80,7 +94,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(
         given=frozenset(_lines("given_names.txt")),
         family=frozenset(_lines("family_names.txt")),
-        latin=frozenset(n.lower() for n in _lines("latin_names.txt")),
+        latin=frozenset(latin_key(n) for n in _lines("latin_names.txt")),
         ambiguous=frozenset(_lines("ambiguous_given.txt")),
         name_words=frozenset(_lines("name_words.txt")),
         public=frozenset(name_key(n) for n in _lines("public_figures.txt")),
