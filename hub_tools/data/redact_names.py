@@ -121,13 +121,14 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "جاری", "باجناق", "قلو", "نوزاد", "کودک"),
     ("نام",),
-    (" و ",),
+    ("من و", "ما و", "بنده و"),
     (":", "："),
     ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ", "تماس", "هماهنگ"),
     (),
     ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
     ("-", "–", "—", "|"),
 )
+_FA_CUE_RES = tuple(re.compile("|".join(map(re.escape, cues))) if cues else None for cues in _FA_CONTEXT_CUES)
 # contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
 # ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
 _OPEN_NEEDS = frozenset({"titled", "kin", "person"})
@@ -420,8 +421,8 @@ def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
-        if cues and not any(cue in shadow for cue in cues):
+    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CUE_RES):
+        if cues and not cues.search(shadow):
             continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
             if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
@@ -451,7 +452,9 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
             yield span
 
 
-_FULL_NAME_PAIR = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")(?= (" + FA_WORD + r")(?![\w\u200c]))")
+_TOKEN = re.compile(r"[^\s()\[\]{}«»\"'،,.:;؛!؟?\u200c\-–—/|]+")
+_FA_PAIR_AFTER = re.compile(r" (" + FA_WORD + r")(?![\w\u200c])")
+_WORD_CHAR = re.compile(r"[\w\u200c]")
 _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
 
 
@@ -460,21 +463,29 @@ def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
     given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
     like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
     g = gazetteer()
-    for m in _FULL_NAME_PAIR.finditer(shadow):
-        first, second = m.group(1), m.group(2)
-        if first in NAME_STOP or second in NAME_STOP or first in g.common or second in g.common:
-            continue
-        if not g.is_given(first) or second in g.ambiguous:
-            continue
-        if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))
-                or _unknown_family_name(second)):
-            continue
-        if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()) or \
-                _NOT_A_PERSON_BEFORE_PAIR.search(shadow, max(0, m.start() - 15), m.start()):
-            continue
-        span = _fa_name_at(shadow, m.start(), "person")
-        if span:
-            yield span
+    for first in set(_TOKEN.findall(shadow)) & g.unambiguous_given:
+        start = shadow.find(first)
+        while start >= 0:
+            end = start + len(first)
+            pair = _FA_PAIR_AFTER.match(shadow, end) if start == 0 or not _WORD_CHAR.match(shadow[start - 1]) else None
+            if pair:
+                yield from _full_name_at(shadow, start, first, pair.group(1))
+            start = shadow.find(first, end)
+
+
+def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[tuple[int, int]]:
+    g = gazetteer()
+    if first in NAME_STOP or second in NAME_STOP or second in g.common or second in g.ambiguous:
+        return
+    if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))
+            or _unknown_family_name(second)):
+        return
+    if _NOT_A_PERSON_BEFORE.search(shadow, max(0, start - 15), start) or \
+            _NOT_A_PERSON_BEFORE_PAIR.search(shadow, max(0, start - 15), start):
+        return
+    span = _fa_name_at(shadow, start, "person")
+    if span:
+        yield span
 
 
 def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
@@ -515,8 +526,7 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
-    if any(word in g.given for word in shadow.split()):
-        found += list(_full_names(shadow))
+    found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
         found += list(_latin_full_names(shadow))

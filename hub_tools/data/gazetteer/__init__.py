@@ -57,6 +57,11 @@ class Gazetteer:
     public: frozenset[str]  # name_key of each public figure
     common: frozenset[str]  # frequent words of the crawl that are no name
 
+    @functools.cached_property
+    def unambiguous_given(self) -> frozenset[str]:
+        """Given names that are no word of the crawl (a set to intersect a text's words with)."""
+        return self.given - self.ambiguous - self.common
+
     def is_given(self, word: str, *, ambiguous_ok: bool = False) -> bool:
         key = name_key(word)
         if key in self.given:
