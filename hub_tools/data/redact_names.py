@@ -119,16 +119,15 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
     ("از",),
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
-     "جاری", "باجناق", "قلو", "نوزاد", "کودک"),
+     "جاری", "باجناق", "قلو", "نوزادم", "نوزادش", "کودکم", "کودکش", "نوزاد‌م", "کودک‌م"),
     ("نام",),
     ("من و", "ما و", "بنده و"),
     (":", "："),
-    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ", "تماس", "هماهنگ"),
+    ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ", "تماس با", "هماهنگی با", "هماهنگ با"),
     (),
     ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
     ("-", "–", "—", "|"),
 )
-_FA_CUE_RES = tuple(re.compile("|".join(map(re.escape, cues))) if cues else None for cues in _FA_CONTEXT_CUES)
 # contexts after which a name the gazetteer lacks is still a name when a family-name-shaped word follows it
 # ("آقای وارطان پطروسیان", "مادربزرگم آرمینه هاکوپیان", "اینجانب ائلچین قلی‌زاده")
 _OPEN_NEEDS = frozenset({"titled", "kin", "person"})
@@ -346,8 +345,8 @@ _LATIN_SURNAME = re.compile(r"(?:[aeiou]i|[^aeiou ]i|y|ian|yan|zadeh|zade|pour|p
 _LATIN_PAIR = re.compile(r"\b([A-Z][a-z]+)(?= ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)")
 _LATIN_CUE_AFTER = re.compile(r"\b([A-Za-z]{3,})(?:-|\s+)(?:jan|joon|jun|joun|khanom|khanoum|khanum|agha)\b")
 _LATIN_GLUED_AM = re.compile(r"\b(?:[Mm]an|[Mm]n)\s+([A-Za-z]{3,}?)-?(?:am|m)\b")
-_FA_GLUED_AM = re.compile(r"(?<![\w\u200c])(?:من|بنده)\s+(" + FA_WORD + r")(?![\w\u200c])")
-_NAME_BESIDE_NUMBER = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r"|[A-Z][a-z]+)\s*[,،]?\s*(?=\+?\(?\d[\d \-]{6,}\d)")
+_NAME_BEFORE_NUMBER = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r"|[A-Z][a-z]+)\s*[,،]?\s*$")
+_NUMBER = re.compile(r"\+?\(?\d[\d \-]{6,}\d")
 
 
 def _latin_surname(word: str) -> bool:
@@ -370,7 +369,7 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), end
 
 
-def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
+def _cued_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
     """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
     ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
     g = gazetteer()
@@ -381,14 +380,18 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
         for m in _LATIN_GLUED_AM.finditer(shadow):
             if g.is_latin_given(m.group(1)):
                 yield m.span(1)
-    if "من" in shadow or "بنده" in shadow:
-        for m in _FA_GLUED_AM.finditer(shadow):
-            word = m.group(1)
-            if word.endswith("م") and not g.is_given(word, ambiguous_ok=True) and g.is_given(word[:-1]):
-                yield m.start(1), m.end(1) - 1
-    for m in _NAME_BESIDE_NUMBER.finditer(shadow) if _CONTACT_NUMBER.search(shadow) else ():
-        word = m.group(1)
-        if word not in NAME_STOP and word not in _EN_STOP and (g.is_given(word) or g.is_latin_given(word)):
+    for intro in ("من ", "بنده "):
+        at = shadow.find(intro)
+        while at >= 0:
+            word = _FA_WORD_RE.match(shadow, at + len(intro))
+            if word and (at == 0 or not _WORD_CHAR.match(shadow[at - 1])) and word.group()[-1] == "م" and (
+                    word.group()[:-1] in g.unambiguous_given):
+                yield word.start(), word.end() - 1
+            at = shadow.find(intro, at + len(intro))
+    for number in _NUMBER.finditer(shadow) if _CONTACT_NUMBER.search(shadow) else ():
+        m = _NAME_BEFORE_NUMBER.search(shadow, max(0, number.start() - 25), number.start())
+        word = m.group(1) if m else ""
+        if m and word not in NAME_STOP and word not in _EN_STOP and (g.is_given(word) or g.is_latin_given(word)):
             yield m.span(1)
 
 
@@ -421,8 +424,8 @@ def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CUE_RES):
-        if cues and not cues.search(shadow):
+    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
+        if cues and not any(cue in shadow for cue in cues):
             continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
             if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
@@ -452,18 +455,17 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
             yield span
 
 
-_TOKEN = re.compile(r"[^\s()\[\]{}«»\"'،,.:;؛!؟?\u200c\-–—/|]+")
 _FA_PAIR_AFTER = re.compile(r" (" + FA_WORD + r")(?![\w\u200c])")
 _WORD_CHAR = re.compile(r"[\w\u200c]")
 _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
 
 
-def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
+def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
     """A given name and a family name side by side, wherever they stand ("پرونده ۴۷۸۲۳۱، عبدالله حسن‌زاده،"): the
     given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
     like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
     g = gazetteer()
-    for first in set(_TOKEN.findall(shadow)) & g.unambiguous_given:
+    for first in words & g.unambiguous_given:
         start = shadow.find(first)
         while start >= 0:
             end = start + len(first)
@@ -526,11 +528,12 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
-    found += list(_full_names(shadow))
+    words = set(shadow.split())
+    found += list(_full_names(shadow, words))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
         found += list(_latin_full_names(shadow))
-    found += list(_cued_names(shadow))
+    found += list(_cued_names(shadow, words))
     merged: list[list[int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1] and shadow[merged[-1][1] : start].strip() == "":

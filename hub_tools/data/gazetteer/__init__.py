@@ -23,6 +23,7 @@ from hub_tools.folding import fold_letters
 __all__ = ["Gazetteer", "gazetteer", "latin_key", "name_key"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """How a word or name is looked up: Persian letters (Arabic yeh/kaf folded), lower case Latin, a final hamza of
     the Arabic spelling dropped (``حوراء`` is ``حورا``)."""
