@@ -180,6 +180,8 @@ _ACCOUNT_TOKEN = re.compile(
     r"(@?[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+)(?![\w@]|\.[A-Za-z])",
     re.IGNORECASE,
 )
+_HANDLE_SHAPE = re.compile(r"[@_.\d]")
+_HANDLE_KEYWORD_COLON = re.compile(r"[:：]\s*$")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?<!\d[.,/])\d{4}(?:[ \-]{0,2}\d{4}){3}(?!\d|[.,/]\d)")
 _CARD_KEYWORD = re.compile(r"(?:کارت|واریز|به\s+حساب|card)[^\d\n]{0,15}$", re.IGNORECASE)
@@ -317,7 +319,9 @@ def _emails(shadow: str) -> Iterator[tuple[int, int]]:
 def _handles(shadow: str) -> Iterator[tuple[int, int]]:
     if "@" in shadow:
         yield from _whole(_HANDLE)(shadow)
-    yield from _whole(_HANDLE_KEYWORD, 1)(shadow)
+    for start, end in _whole(_HANDLE_KEYWORD, 1)(shadow):
+        if _HANDLE_SHAPE.search(shadow, start, end) or _HANDLE_KEYWORD_COLON.search(shadow, max(0, start - 3), start):
+            yield start, end  # "ID field", "telegram peyda kardam": a word, not a username
     if "_" in shadow or "." in shadow:
         yield from _whole(_ACCOUNT_TOKEN, 1)(shadow)
     if "_" in shadow:

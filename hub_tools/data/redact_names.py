@@ -32,7 +32,8 @@ __all__ = ["find_names", "NAME_STOP"]
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
 FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
 _FA_WORD_RE = re.compile(FA_WORD)
-_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]['’][A-Z][a-z]+|[A-Z]{2,}(?![a-z])|[A-Za-z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?")
+_LATIN_WORD_RE = re.compile(r"[A-Z]\.|[A-Z]['’][A-Z][a-z]+|[A-Z]{2,}(?![a-z])|[A-Za-zÀ-Þ][a-zß-ÿ]+(?:[A-Z][a-z]+)?"
+                            r"(?:-[A-Z][a-z]+)?")
 
 NAME_STOP = frozenset(
     """
@@ -74,7 +75,8 @@ _KIN_STEMS = (
     r"نوزاد|کودک|زن\s*(?:داداش|برادر)|(?:خواهر|برادر)\s*(?:شوهر|زن|خانم)|شوهر\s*(?:خواهر|عمه|خاله)|"
     r"فرزند|نوه|برادر|داداش|خواهر|آبجی|عمو|عمه|دایی|خاله|عروس|داماد|نامزد|دوست|همکار|همسایه|جاری|باجناق)"
 )
-_KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش)|دوقلوهام|دوقلوهای|"
+_KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون|مان|\u200cمان|ش|\u200cاش|شون|\u200cشون|شان|"
+        r"\u200cشان|تون|\u200cتون|\u200cی)|دوقلوهام|دوقلوهای|"
         r"دوقلوها|سه\s*قلوهام)(?![\w])")
 # labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
 _FORM_LABEL = (
@@ -148,7 +150,8 @@ _GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|ج
                               r"عزیز(?![\w])|\d+\s*سال)")
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 _SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
-_EN_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?"
+_EN_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?|(?:[Kk]hano?o?u?m|[Aa]gha(?:-?ye?)?|[Dd]o[ck]tor|[Nn]urse|"
+             r"[Rr]esident|[Aa]ttending|[Kk]hanevade|[Ff]amily)(?![A-Za-z]))")
 _EN_KIN = (r"(?:[Mm]y\s+(?:(?!name\b)[a-z]+\s+|[A-Z][a-z]+\s+(?=[a-z]))?(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
            r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r|hubby|mum|mom|mommy|"
@@ -167,9 +170,10 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
     # a Persian kinship word or thanks before a Latin name: "برادرم Behnam Ahmadzadeh", "ممنون از Jessica"
     (re.compile(r"(?<![\w])(?:" + _KIN + r"|(?:ممنون|تشکر|سپاس|متشکرم)\s+از)\s*[،,:]?\s*(?=[A-Z])"), "latin"),
-    (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for))\s+(?=[A-Z])"), "given"),
+    (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for|[Cc]all|[Tt]ext|[Mm]essage|[Ii]t's|"
+                r"[Ii]t is))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Aa]z\s+tarafe?|[Bb]e\s+esme?|[Ee]smesh(?:\s+ham)?|[Bb]araye|[Tt]amas\s+ba|[Bb]a|[Ff]or|[Ww]ith|"
-                r"[Tt]o|[Aa]nd|[Vv]a)\s+"), "lgiven"),
+                r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+)\s+"), "lgiven"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
@@ -177,13 +181,15 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
     (":", "："),
     ("name is", "this is", "i am", "i'm", "im ", "man ", "esm", "من"),
     ("name",),
-    ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای"),
+    ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای", "khan", "agha", "doctor", "doktor", "nurse", "resident",
+     "attending", "family"),
     ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "ممنون", "تشکر", "سپاس", "متشکر"),
-    (" -", " –", " —", "attention", "attn", "tell", "ask for"),
-    ("az ", "be esm", "esmesh", "baraye", "tamas", "ba ", "for ", "with ", "to ", "and ", "va "),
+    (" -", " –", " —", "attention", "attn", "tell", "ask for", "call", "text", "message", "it's", "it is"),
+    ("az ", "be esm", "esmesh", "baraye", "tamas", "ba ", "for ", "with ", "to ", "and ", "va ", "be ", "jaye", "son ",
+     "daughter", "his ", "her "),
     ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
      "name of", "be name"),
 )
@@ -317,7 +323,10 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
             return None  # "Dr. Reddy's", "Dr. Scholl's": a brand ("Mrs. Ahmadi's results" is a person)
         if count == 0 and need == "lgiven" and not (capital and g.is_latin_given(word)):
             return None
-        if count == 0 and need != "any" and len(word) > 1 and word.isupper() and not g.is_latin_given(word):
+        if count == 0 and shadow[m.end() : m.end() + 1] == "-" and shadow[m.end() + 1 : m.end() + 2].islower():
+            return None  # "Dr. House-style": a word made from a name
+        if count == 0 and need != "any" and word.isalpha() and len(word) > 1 and word.isupper() and (
+                not g.is_latin_given(word)):
             return None  # "pesaram ADHD dare": an acronym
         if count == 0 and need == "title" and not capital and _LATIN_SURNAME.search(word) and len(word) > 4:
             capital = True  # "dr bahrami salam": a family name written in lower case
@@ -469,10 +478,40 @@ def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
         start = shadow.find(first)
         while start >= 0:
             end = start + len(first)
-            pair = _FA_PAIR_AFTER.match(shadow, end) if start == 0 or not _WORD_CHAR.match(shadow[start - 1]) else None
+            whole = (start == 0 or not _WORD_CHAR.match(shadow[start - 1])) and not _WORD_CHAR.match(
+                shadow[end : end + 1] or " ")
+            pair = _FA_PAIR_AFTER.match(shadow, end) if whole else None
             if pair:
                 yield from _full_name_at(shadow, start, first, pair.group(1))
+            if whole and first not in NAME_STOP and _given_in_context(shadow, start, end):
+                yield start, end
             start = shadow.find(first, end)
+
+
+# words right before a given name that make it a person's: a preposition of a message about someone ("به جمیله
+# خبر بدید", "برای آیلار هم نوبت بدید", "تبریک به علیرضا"), a kinship word used as a title ("خاله پروین", "عمو جمشید",
+# "داداش سهیل"), a role ("پرستار زینب"); words right after it: a kinship word ("بردیا پسرم", "مرتضی پسرخاله‌ام")
+_CUE_BEFORE_GIVEN = frozenset(
+    """به برای واسه واسه‌ی با تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
+    مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
+)
+_PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
+_KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN)
+_ADDRESSED_AFTER = re.compile(r"\s*[،,:!]|\s+و\s")
+_MESSAGE_START = re.compile(r"\s*(?:[«\"(]\s*)?(?:(?:سلام|درود|salam|hi|hello)\s*[،,!.]?\s*)?", re.IGNORECASE)
+
+
+def _given_in_context(shadow: str, start: int, end: int) -> bool:
+    """Whether the given name at ``shadow[start:end]`` (no word of the crawl) stands where a person is meant: after
+    a word of :data:`_CUE_BEFORE_GIVEN`, before a kinship word, or opening the message ("سارا و سامان
+    دوقلوهامن", "نازنین‌زهرا دخترم ۴ سالشه")."""
+    before = _PREVIOUS_WORD.search(shadow, max(0, start - 14), start)
+    if before and before.group(1) in _CUE_BEFORE_GIVEN:
+        return True
+    if _KIN_AFTER.match(shadow, end):
+        return True
+    # opening the message, addressed or listed: "سارا و سامان دوقلوهامن", "رویا، فردا میای؟"
+    return _MESSAGE_START.match(shadow).end() == start and bool(_ADDRESSED_AFTER.match(shadow, end))
 
 
 def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[tuple[int, int]]:
@@ -518,9 +557,14 @@ _INSTITUTION_BEFORE = re.compile(_NOT_A_PERSON_BEFORE.pattern.removesuffix(r"\s*
                                  + r"\s*(?:(?:دکتر|شهید|آیت\s*الله|امام|حضرت)\s+)?$")
 
 
+_INSTITUTION_BEFORE_LATIN = re.compile(r"(?i)\b(?:bimarestan|hospital|clinic|kelinik|daneshgah|khiaboo?n|kooche|"
+                                       r"meydan|boulevard|markaz|darmangah)(?:-?e|\s+e)?\s+$")
+
+
 def _institution(shadow: str, start: int, end: int) -> bool:
     """The words name a hospital, a street or a clinic ("بیمارستان میلاد", "Masih Daneshvari Hospital")."""
     return bool(_INSTITUTION_BEFORE.search(shadow, max(0, start - 30), start)
+                or _INSTITUTION_BEFORE_LATIN.search(shadow, max(0, start - 20), start)
                 or _INSTITUTION_AFTER.match(shadow, end))
 
 

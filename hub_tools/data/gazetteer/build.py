@@ -44,6 +44,11 @@ WORD_NAMES = frozenset(
     "پاک حق".split()
 )
 
+#: words the name lists hold that a medical text uses as words, names only with a name's cue ("system", "tariff",
+#: "block", "insole", "experience"; "henna", "breeze", "oath" and "eyelashes" are given names too, but a message that
+#: opens with one is about the thing)
+WORD_NOT_NAMES = frozenset("سامانه تعرفه بلوک کفی تجربه حنا نسیم سوگند مژگانم ایرانه".split())
+
 
 def normalise(name: str) -> str:
     """One spelling of ``name``: Persian letters, single spaces, no diacritics."""
@@ -170,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = crawl_word_counts(args.crawl)
     lexicon = lexicon_words(args.lexicon_count)
     ambiguous = {n for n in given if " " not in n and (counts[n] >= args.common or n in lexicon) and n not in core}
-    ambiguous |= WORD_NAMES & given
+    ambiguous |= (WORD_NAMES | WORD_NOT_NAMES) & given
     all_given: set[str] = set()
     for name in given:
         all_given |= _variants(name, given)
