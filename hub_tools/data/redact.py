@@ -220,22 +220,36 @@ _POSTAL_KEYWORD = re.compile(
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
 # more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
-    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-|[\u0621-\u06cc]{1,3}-)?\d(?:[\d]|-(?=\d)){4,30}|\d{2,4}(?:/\d{1,4})*/\d{4,})"
-    r"(?![\w/]|[.,]\d)"
+    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-|[\u0621-\u06cc]{1,3}-)?\d(?:[\d]|[- ](?=\d)){4,30}|"
+    r"\d{2,4}(?:/\d{1,4})*/\d{4,})"
+    r"(?![/]|[.,]\d|(?!e(?![\w])|ه(?![\w]))\w)"
 )
-_RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
+_RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
+                "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
                 "hospital", "admission", "parvande", "bime")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
-    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|نظام\s+پزشکی|ن\.\s?پ|parvande|bime)[^\d\n]{0,30}"
+    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|parvande|bime|peygiri)[^\d\n]{0,30}"
     # English: a keyword with "no"/"number"/"id" or a colon after it ("file size 12000" is no file number)
     r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart|"
-    r"prescription)"
+    r"prescription|ins\.?|ticket|discharge|referral|booking|appointment)"
     r"\s*(?:no\b\.?|number|num\b|#|id\b|code\b|[:：]))[^\d\n]{0,12})$",
     re.IGNORECASE,
 )
 
+# an id shaped like one (letters and digits joined by a dash: "A-30914", "PT-77812", "A7K-93P2", "45-88219") after "کد",
+# "code", "شماره", "no."; a short number right after "نوبت" ("نوبت شماره ۲۷", "ticket no. 17")
+_CODE_ID = re.compile(
+    r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|\d{2,}(?:-\d{2,})+)"
+    r"(?![/-]|(?!e(?![\w])|ه(?![\w]))\w)"
+)
+_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت)[^\d\n]{0,20}$", re.IGNORECASE)
+_TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d.,/:-])")
+_TURN_KEYWORD = re.compile(
+    r"(?:نوبت\s*(?:شماره)?|شماره\s+(?:نوبت|پرونده)|ticket\s*(?:no\.?|number|#)|nobat\s*(?:shomare)?)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 _STREET = r"(?:خیابان|خ\.|خ\s|بلوار|کوچه|میدان|بزرگراه|اتوبان|شهرک|محله|جاده|کوی|بن\s*بست)"
 _CITY = (
     r"(?:تهران|شیراز|مشهد|اصفهان|تبریز|کرج|اهواز|قم|کرمانشاه|رشت|ارومیه|زاهدان|همدان|کرمان|یزد|اردبیل|بندرعباس|"
@@ -417,16 +431,18 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
-def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...]
+def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1
                      ) -> Callable[[str], Iterator[tuple[int, int]]]:
-    """Numbers of ``pattern`` right after ``keyword``; texts that hold none of ``cues`` (lower case) are skipped."""
+    """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword``; texts that hold none of
+    ``cues`` (lower case) are skipped."""
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         lowered = shadow.lower()
         if not any(cue in lowered for cue in cues):
             return
         for m in pattern.finditer(shadow):
-            if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()):
+            if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()) or (
+                    sum(ch.isdigit() for ch in m.group()) < min_digits):
                 continue  # a mobile number (the phone rule names it), or an amount ("۱۲۰۰۰۰۰۰ تومان")
             if keyword.search(shadow, max(0, m.start() - 45), m.start()):
                 yield m.span()
@@ -485,6 +501,10 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("iban", _whole(_IBAN), _DIGIT),
     ("card", _cards, _DIGIT),
     ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD, _RECORD_CUES), _DIGIT),
+    ("record_number", _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#",
+                                                                "nobat", "نوبت"), min_digits=3), _DIGIT),
+    ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده")),
+     _DIGIT),
     ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD, ("پستی", "ک.پ", "ک. پ", "post", "zip")), _DIGIT),
     ("phone", _phones, _DIGIT),
     ("phone", _phones_in_words, None),
