@@ -270,8 +270,43 @@ _EN_STREET_NAME = r"(?:[A-Z][A-Za-z'-]*\s+){1,4}" + _EN_STREET + r"(?![A-Za-z])"
 _ADDRESS_EN = re.compile(
     r"(?:\b" + _EN_UNIT + r",?\s+)*(?:\b\d{1,5}[A-Za-z]?,?\s+)?" + _EN_STREET_NAME
     + r"(?:,?\s*" + _EN_STREET_NAME + r")*(?:,?\s*" + _EN_UNIT + r")*"
-    r"(?:,\s*(?!Tel|Phone|Email|Postal)[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?){0,2}"
+    r"(?:,\s*(?!Tel|Phone|Email|Postal|[A-Z]{2}\s+\d)[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?){0,2}"
+    r"(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
 )
+
+
+# an address after its label, whatever its words ("آدرس دقیق: رشت، گلسار، خیابان ۹۵، ساختمان آرین، واحد ۶",
+# "نشانی‌شون ورامین، روستای قلعه‌نو، کوچه مسجد، درب سبز دوم هست", "address-e ma: Shiraz, Khiaban-e Zand, ..."): a run of
+# comma-separated parts up to the end of the clause, with a digit or a street word in it
+_ADDRESS_LABEL = re.compile(
+    r"(?:(?<![\w])(?:آدرس|ادرس|نشانی)(?:\u200c?(?:شون|مون|م|ش|مان|شان|تون))?|\b(?:[Aa]dd?res(?:s)?|[Nn]eshani)(?:-?e)?)"
+    r"(?:\s+(?:دقیق|ما|من|جدید|منزل|مطب|خونه|خانه|ma|man|dagheegh|daghigh))?(?:\s+[^\s:：،,]+){0,2}?\s*[:：]\s*"
+    r"|(?<![\w])(?:با|به)\s+(?:نشانی|آدرس)\s+|(?<![\w])(?:آدرس|ادرس|نشانی)\u200c?(?:شون|مون|شان|مان|تون)\s+"
+)
+_INSTITUTION_LABEL = re.compile(r"بیمارستان|کلینیک|درمانگاه|داروخانه|آزمایشگاه|سایت|مرکز|(?i:hospital|clinic|site|pharmacy)")
+_ADDRESS_RUN = re.compile(
+    r"[^\n:：؟?!.،,]{2,40}(?:\s*[،,](?!\s*(?:کد\s*پستی|postal|zip|تلفن|tel|phone|تماس|لطف|lotfan|please)\b)\s*"
+    r"[^\n:：؟?!،,]{1,40}?){1,6}(?=\s*(?:[،,.؟?!\n]|$|\s(?:هست|است|منتظر|hast|kar|mikone|befrest)))",
+    re.IGNORECASE,
+)
+_ADDRESS_WORD = re.compile(r"\d|خیابان|کوچه|بلوار|میدان|روستا|پلاک|واحد|طبقه|ساختمان|محله|شهرک|(?i:khiaban|kooche|"
+                           r"boulevard|blvd|street|str\.|straße|pelak|plak|vahed|tabaghe|no\.)")
+# Finglish addresses without a label: "Mashhad, Ahmadabad, Pastor 3, No. 21"
+_ADDRESS_FINGLISH = re.compile(
+    r"\b[A-Z][\w'-]*(?:\s+[A-Za-z0-9][\w'.-]*){0,2}(?:,\s*[A-Za-z0-9][\w'.-]*(?:\s+[A-Za-z0-9][\w'.-]*){0,2}){1,5},\s*"
+    r"(?:Pelak|Plak|No\.|Vahed|Tabaghe|Unit)\s*\d+"
+)
+
+
+def _addresses_labelled(shadow: str) -> Iterator[tuple[int, int]]:
+    for label in _ADDRESS_LABEL.finditer(shadow):
+        if _INSTITUTION_LABEL.search(label.group()):
+            continue  # "آدرس بیمارستان فارابی:": a public place
+        run = _ADDRESS_RUN.match(shadow, label.end())
+        if run and _ADDRESS_WORD.search(run.group()):
+            yield run.start(), run.end() - len(run.group()) + len(run.group().rstrip())
+    if re.search(r"Pelak|Plak|No\.|Vahed|Tabaghe|Unit", shadow):
+        yield from _whole(_ADDRESS_FINGLISH)(shadow)
 
 
 _EN_STREET_WORD = re.compile(r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Alley|Lane|Ln|Square|Sq|Highway)\b")
@@ -511,6 +546,7 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("national_id", _national_ids, _DIGIT),
     ("address", _address_fa, None),
     ("address", _addresses_en, _LATIN),
+    ("address", _addresses_labelled, None),
     ("name", find_names, None),
 ]
 
