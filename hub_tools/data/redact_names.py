@@ -156,7 +156,7 @@ _EN_KIN = (r"(?:[Mm]y\s+(?:(?!name\b)[a-z]+\s+|[A-Z][a-z]+\s+(?=[a-z]))?(?:mothe
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
            r"grandson|granddaughter|fianc[eé]e?|boyfriend|girlfriend|colleague|neighbou?r|hubby|mum|mom|mommy|"
            r"daddy|kid|baby\s+(?:girl|boy))|(?:maman|baba|pedar|madar|hamsar|shohar|pesar|dokhtar|baradar|khahar|"
-           r"dadash|abji|amoo|khale|dayi|ame)-?(?:am|m)\b|mamanam|babam|pedaram|"
+           r"dadash|abji|amoo|khale|dayi|ame|doost|dust|bache|hamkar)-?(?:am|m|esh|ash|emoon|amoon|ye|e)\b|mamanam|babam|pedaram|"
            r"madaram|hamsaram|shoharam|pesaram|"
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
@@ -183,7 +183,8 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
     ("name",),
     ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای", "khan", "agha", "doctor", "doktor", "nurse", "resident",
      "attending", "family"),
-    ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar"),
+    ("my ", "maman", "bab", "pedar", "madar", "hamsar", "shohar", "pesar", "dokhtar", "baradar", "khahar", "dadash",
+     "abji", "amoo", "khale", "dayi", "doost", "dust", "bache", "hamkar"),
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "ممنون", "تشکر", "سپاس", "متشکر"),
@@ -352,7 +353,8 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
 _LATIN_SURNAME = re.compile(r"(?:[aeiou]i|[^aeiou ]i|y|ian|yan|zadeh|zade|pour|poor|nia|far|rad|nejad|nezhad|lou|loo|vand|"
                             r"doost|dust|khah|manesh|kia|abadi)$")
 _LATIN_PAIR = re.compile(r"\b([A-Z][a-z]+)(?= ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)")
-_LATIN_CUE_AFTER = re.compile(r"\b([A-Za-z]{3,})(?:-|\s+)(?:jan|joon|jun|joun|khanom|khanoum|khanum|agha)\b")
+_LATIN_CUE_AFTER = re.compile(r"\b([A-Za-z]{3,})(?:-|\s+)(?:jan|joon|jun|joun|khano+u?m|khanum|agha|dadash(?:am|esh)|"
+                              r"(?:maman|baba|pesar|dokhtar|khahar|baradar|doost|hamsar|shohar)(?:am|esh|emoon))\b")
 _LATIN_GLUED_AM = re.compile(r"\b(?:[Mm]an|[Mm]n)\s+([A-Za-z]{3,}?)-?(?:am|m)\b")
 _NAME_BEFORE_NUMBER = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r"|[A-Z][a-z]+)\s*[,،]?\s*$")
 _NUMBER = re.compile(r"\+?\(?\d[\d \-]{6,}\d")
@@ -378,11 +380,17 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), end
 
 
+_LATIN_MESSAGE_START = re.compile(r"\s*(?:(?:[Ss]alam|[Hh]i|[Hh]ello|[Hh]ey)\s*[,!.]?\s*)?([A-Z][a-z]+)\b(?![.'’-])")
+
+
 def _cued_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
     """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
     ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
     g = gazetteer()
     if re.search(r"[A-Za-z]", shadow):
+        start = _LATIN_MESSAGE_START.match(shadow)  # "Arash jozve ro gozashte", "Sara az dishab tab dare"
+        if start and start.group(1) not in _EN_STOP and g.is_latin_given(start.group(1)):
+            yield start.span(1)
         for m in _LATIN_CUE_AFTER.finditer(shadow):
             if g.is_latin_given(m.group(1)):
                 yield m.span(1)
@@ -404,7 +412,30 @@ def _cued_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
             yield m.span(1)
 
 
-_AND_NAME = re.compile(r"\s+(?:و|and)\s+(" + FA_WORD + r"|[A-Z][a-z]+)(?![\w])")
+_LIST_NEXT = re.compile(r"(?:\s*[،,]\s*|\s+(?:و|and|va|&)\s+)(" + FA_WORD + r"|[A-Z][a-z]+)(?![\w\u200c])")
+_LIST_PREVIOUS = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r"|[A-Z][a-z]+)(?:\s*[،,]\s*|\s+(?:و|and|va|&)\s+)$")
+
+
+def _listed_with(shadow: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Given names listed with a name found ("دوقلوهام حسنا و حنانه", "رسول، حامد، مجید پورعلی، شبنم و ...",
+    "Niloofar va Behnaz"): the list is followed both ways while its words are given names."""
+    g = gazetteer()
+
+    def given(word: str) -> bool:
+        return word not in NAME_STOP and word not in _EN_STOP and (g.is_given(word) or (
+            word[0].isupper() and g.is_latin_given(word)))
+
+    found: list[tuple[int, int]] = []
+    for start, end in names:
+        cursor = end
+        while (m := _LIST_NEXT.match(shadow, cursor)) and given(m.group(1)):
+            found.append(m.span(1))
+            cursor = m.end(1)
+        cursor = start
+        while (m := _LIST_PREVIOUS.search(shadow, max(0, cursor - 30), cursor)) and given(m.group(1)):
+            found.append(m.span(1))
+            cursor = m.start(1)
+    return found
 _CONTACT_NUMBER = re.compile(r"\d(?:[\d \-.]?\d){7,}")  # a message that gives a number and ends with a name
 _THANKS = re.compile(r"ممنون|مرسی|تشکر|سپاس|متشکر|قربان|خدا\s*(?:خیر|حفظ)|التماس\s+دعا")
 
@@ -469,12 +500,24 @@ _WORD_CHAR = re.compile(r"[\w\u200c]")
 _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
 
 
+_EDGE_PUNCTUATION = "«»()[]\"'،,.:;؛!؟?…🙏"
+
+
+def _given_words(words: set[str]) -> set[str]:
+    """The words of a text (split at spaces) that are given names no word of the crawl, punctuation at their edges
+    dropped ("«مرتضی"), double names joined by a ZWNJ included ("نازنین‌زهرا")."""
+    g = gazetteer()
+    stripped = {word.strip(_EDGE_PUNCTUATION) for word in words}
+    found = stripped & g.unambiguous_given
+    return found | {w for w in stripped - found if "\u200c" in w and w not in g.common and g.is_given(w)}
+
+
 def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
     """A given name and a family name side by side, wherever they stand ("پرونده ۴۷۸۲۳۱، عبدالله حسن‌زاده،"): the
     given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
     like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
     g = gazetteer()
-    for first in words & g.unambiguous_given:
+    for first in _given_words(words):
         start = shadow.find(first)
         while start >= 0:
             end = start + len(first)
@@ -592,10 +635,7 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
         if prefix:
             kept[i] = (prefix.start(), end)
-    for start, end in list(kept):  # "دوقلوهام حسنا و حنانه": a given name joined by "و" to a name
-        m = _AND_NAME.match(shadow, end)
-        if m and g.is_given(m.group(1)):
-            kept.append(m.span(1))
+    kept += _listed_with(shadow, kept)
     yield from kept
     # the same name elsewhere in the text ("خواهرم مهسا و شوهرش کامران ... اسپرموگرام کامران")
     for name in {shadow[start:end] for start, end in kept if end - start > 2}:
