@@ -143,7 +143,7 @@ _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9_%+-]*(?:(?:[ ]?\.[ ]?|[ ]{1,2}(?:dot|دات)[ ]{1,2})[A-Za-z0-9_%+-]+)*"
     + _AT + _MAIL_LABEL + r"(?:" + _DOT + _MAIL_LABEL + r")*" + _DOT + _MAIL_TLD + r"(?![A-Za-z0-9_/])"
 )
-_PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PLAIN_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w])")
 _LAST_LABEL = re.compile(r"(?:[A-Za-z]+|کام|نت|ارگ|آی\s?آر)$")
 _KNOWN_TLDS = frozenset(_TLDS.split("|")) | {"کام", "نت", "ارگ", "آیآر"}
 _EMAIL_CUES = ("@", "[at]", "(at)", "{at}", " at ", " AT ", "دات", " dot ", "[dot]", "(dot)", " ات ")
@@ -298,8 +298,12 @@ _ADDRESS_FINGLISH = re.compile(
 )
 
 
+_ADDRESS_LABEL_CUES = ("آدرس", "ادرس", "نشانی", "dres", "eshani")
+
+
 def _addresses_labelled(shadow: str) -> Iterator[tuple[int, int]]:
-    for label in _ADDRESS_LABEL.finditer(shadow):
+    labels = _ADDRESS_LABEL.finditer(shadow) if any(cue in shadow for cue in _ADDRESS_LABEL_CUES) else ()
+    for label in labels:
         if _INSTITUTION_LABEL.search(label.group()):
             continue  # "آدرس بیمارستان فارابی:": a public place
         run = _ADDRESS_RUN.match(shadow, label.end())
@@ -489,6 +493,16 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
     return find
 
 
+_code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#", "nobat", "نوبت"),
+                             min_digits=3)
+
+
+def _codes(shadow: str) -> Iterator[tuple[int, int]]:
+    """Ids shaped like ids after their keyword (:data:`_CODE_ID`): they all hold a dash."""
+    if "-" in shadow:
+        yield from _code_ids(shadow)
+
+
 _NUMBER_WORDS = (
     r"(?:صفر|یک|دو|سه|چهار|پنج|شش|شیش|هفت|هشت|نه|ده|یازده|دوازده|سیزده|چهارده|پانزده|پونزده|شانزده|شونزده|هفده|"
     r"هجده|هیجده|نوزده|بیست|سی|چهل|پنجاه|پنجا|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|چهارصد|پانصد|پونصد|ششصد|"
@@ -536,8 +550,7 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("iban", _whole(_IBAN), _DIGIT),
     ("card", _cards, _DIGIT),
     ("record_number", _keyword_numbers(_RECORD_ID, _RECORD_KEYWORD, _RECORD_CUES), _DIGIT),
-    ("record_number", _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#",
-                                                                "nobat", "نوبت"), min_digits=3), _DIGIT),
+    ("record_number", _codes, _DIGIT),
     ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده")),
      _DIGIT),
     ("postal_code", _keyword_numbers(_POSTAL_CODE, _POSTAL_KEYWORD, ("پستی", "ک.پ", "ک. پ", "post", "zip")), _DIGIT),

@@ -53,7 +53,7 @@ NAME_STOP = frozenset(
     الان امروز دیروز فردا قبل بعد دیگر دیگه یک دو سه همه هیچ فقط حالا سالشه سالمه ماهشه هم‌اکنون هنوز اصلا
     خدا عوضتون مبتلا فرزند مادر پدر سن سیگار میکشه میخوره داره دارم دارد کوچولو عزیزم گفتن نوشتن گفتند
     ذکر نشده نامشخص ندارد مرد زن پسر دختر کودک نوزاد بچه خانمی آقایی
-    ایتا روبیکا سروش بله تلگرام واتساپ اینستاگرام اینستا
+    ایتا روبیکا سروش بله تلگرام واتساپ اینستاگرام اینستا داداش آبجی خان انشالله ایشالا انشاالله
     """.split()
 )
 _EN_STOP = frozenset(
@@ -173,7 +173,7 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for|[Cc]all|[Tt]ext|[Mm]essage|[Ii]t's|"
                 r"[Ii]t is))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Aa]z\s+tarafe?|[Bb]e\s+esme?|[Ee]smesh(?:\s+ham)?|[Bb]araye|[Tt]amas\s+ba|[Bb]a|[Ff]or|[Ww]ith|"
-                r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+)\s+"), "lgiven"),
+                r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+)\s+(?=[A-Z][a-z])"), "lgiven"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
@@ -402,7 +402,8 @@ def _cued_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
         while at >= 0:
             word = _FA_WORD_RE.match(shadow, at + len(intro))
             if word and (at == 0 or not _WORD_CHAR.match(shadow[at - 1])) and word.group()[-1] == "م" and (
-                    word.group()[:-1] in g.unambiguous_given):
+                    word.group()[:-1] in g.unambiguous_given) and word.group() not in NAME_STOP and (
+                    word.group() not in g.common) and len(word.group()) > 3:
                 yield word.start(), word.end() - 1
             at = shadow.find(intro, at + len(intro))
     for number in _NUMBER.finditer(shadow) if _CONTACT_NUMBER.search(shadow) else ():
@@ -500,16 +501,23 @@ _WORD_CHAR = re.compile(r"[\w\u200c]")
 _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
 
 
-_EDGE_PUNCTUATION = "«»()[]\"'،,.:;؛!؟?…🙏"
+_EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
+
+
+def text_words(shadow: str) -> set[str]:
+    """The words of ``shadow`` split at spaces and at the punctuation at their edges ("«مرتضی" is "مرتضی")."""
+    for mark in _EDGE_PUNCTUATION:
+        if mark in shadow:
+            shadow = shadow.replace(mark, " ")
+    return set(shadow.split())
 
 
 def _given_words(words: set[str]) -> set[str]:
-    """The words of a text (split at spaces) that are given names no word of the crawl, punctuation at their edges
-    dropped ("«مرتضی"), double names joined by a ZWNJ included ("نازنین‌زهرا")."""
+    """The words of a text (:func:`text_words`) that are given names no word of the crawl, double names joined by a
+    ZWNJ included ("نازنین‌زهرا")."""
     g = gazetteer()
-    stripped = {word.strip(_EDGE_PUNCTUATION) for word in words}
-    found = stripped & g.unambiguous_given
-    return found | {w for w in stripped - found if "\u200c" in w and w not in g.common and g.is_given(w)}
+    found = words & g.unambiguous_given
+    return found | {w for w in words - found if "\u200c" in w and w not in g.common and g.is_given(w)}
 
 
 def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
@@ -531,15 +539,15 @@ def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
             start = shadow.find(first, end)
 
 
-# words right before a given name that make it a person's: a preposition of a message about someone ("به جمیله
-# خبر بدید", "برای آیلار هم نوبت بدید", "تبریک به علیرضا"), a kinship word used as a title ("خاله پروین", "عمو جمشید",
+# words right before a given name that make it a person's: a preposition of a message about someone ("برای آیلار
+# هم نوبت بدید", "تبریک به علیرضا"; not "به"/"با", which the name lists' word-like entries follow too often), a kinship word used as a title ("خاله پروین", "عمو جمشید",
 # "داداش سهیل"), a role ("پرستار زینب"); words right after it: a kinship word ("بردیا پسرم", "مرتضی پسرخاله‌ام")
 _CUE_BEFORE_GIVEN = frozenset(
-    """به برای واسه واسه‌ی با تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
+    """برای واسه واسه‌ی تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
     مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
 )
 _PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
-_KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN)
+_KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون)(?![\w\u200c])")
 _ADDRESSED_AFTER = re.compile(r"\s*[،,:!]|\s+و\s")
 _MESSAGE_START = re.compile(r"\s*(?:[«\"(]\s*)?(?:(?:سلام|درود|salam|hi|hello)\s*[،,!.]?\s*)?", re.IGNORECASE)
 
@@ -615,7 +623,7 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
-    words = set(shadow.split())
+    words = text_words(shadow)
     found += list(_full_names(shadow, words))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))

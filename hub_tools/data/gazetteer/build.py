@@ -47,7 +47,7 @@ WORD_NAMES = frozenset(
 #: words the name lists hold that a medical text uses as words, names only with a name's cue ("system", "tariff",
 #: "block", "insole", "experience"; "henna", "breeze", "oath" and "eyelashes" are given names too, but a message that
 #: opens with one is about the thing)
-WORD_NOT_NAMES = frozenset("سامانه تعرفه بلوک کفی تجربه حنا نسیم سوگند مژگانم ایرانه".split())
+WORD_NOT_NAMES = frozenset("سامانه تعرفه بلوک کفی تجربه حنا نسیم سوگند مژگانم ایرانه سمن پاکیزه احیای".split())
 
 
 def normalise(name: str) -> str:
