@@ -222,7 +222,9 @@ def test_gazetteer_sizes_and_allow_list():
 
     g = gazetteer()
     assert len(g.given) >= 10_000 and len(g.family) >= 5_000 and len(g.latin) >= 500
-    assert {"محمدرضا", "محمد رضا", "محمد\u200cرضا"} <= g.given and "hossein" in g.latin
+    assert {"محمدرضا", "محمد رضا", "محمد\u200cرضا"} <= g.given and g.is_latin_given("Hossein")
+    # Latin spellings of one name fold to one key; a hamza ending of the Arabic spelling is dropped
+    assert g.is_latin_given("Arezoo") and g.is_latin_given("Arezu") and g.is_given("حوراء")
     assert g.is_public_figure("Hashimoto") and g.is_public_figure("محمد قریب") and not g.is_public_figure("مریم")
 
 
@@ -236,14 +238,15 @@ def test_pool_figures_as_achieved():
     """The pool (one file per writer; definitions in hub_tools.data.redaction_eval): the figures it achieves today.
     The rules were tuned on it, so these are no measure of unseen text (the cards quote the sealed figures)."""
     pool = load_pool([POOL])
-    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2", "writer-p3"}  # >= 4 writers
-    # sealed-s1/-s2: the sealed batches, measured before they joined (README: recall 86.5%, names 82.9%); their
-    # misses are still missed, so the pool's figures fell when they joined (0.970 -> 0.945, names 0.945 -> 0.918).
+    assert set(pool) >= {"dev-2026-11", "writer-p1", "writer-p2", "writer-p3", "writer-p4", "writer-p5"}
+    # sealed-s1/-s2: the sealed batches, measured before they joined (README: recall 86.5%, names 82.9%); writer-p4
+    # and -p5 joined later (measured before their misses were read: recall 0.776, names 0.724). The categories of
+    # their misses were fixed since (recall 0.945 -> 0.973, names 0.918 -> 0.952 on the whole pool).
     figures = evaluate([item for items in pool.values() for item in items])
-    assert figures["labelled_spans"] >= 1000 and figures["items_with_personal_data"] >= 650
-    assert figures["spans_by_kind"]["name"] >= 500 and figures["items_without_personal_data"] >= 800
-    assert figures["recall"] >= 0.94, figures["misses"]
-    assert figures["names_recall"] >= 0.91
+    assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
+    assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
+    assert figures["recall"] >= 0.97, figures["misses"]
+    assert figures["names_recall"] >= 0.95
     assert figures["precision"] >= 0.99, figures["false_positives"]
     assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
