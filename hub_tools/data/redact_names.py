@@ -383,7 +383,7 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
 _LATIN_MESSAGE_START = re.compile(r"\s*(?:(?:[Ss]alam|[Hh]i|[Hh]ello|[Hh]ey)\s*[,!.]?\s*)?([A-Z][a-z]+)\b(?![.'’-])")
 
 
-def _cued_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
+def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
     ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
     g = gazetteer()
@@ -504,28 +504,29 @@ _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|ح�
 _EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
 
 
-def text_words(shadow: str) -> set[str]:
-    """The words of ``shadow`` split at spaces and at the punctuation at their edges ("«مرتضی" is "مرتضی")."""
-    for mark in _EDGE_PUNCTUATION:
-        if mark in shadow:
-            shadow = shadow.replace(mark, " ")
-    return set(shadow.split())
+_ZWNJ_WORD = re.compile(r"[^\s«»()\[\]\"،,.:;؛!؟?…]+\u200c[^\s«»()\[\]\"،,.:;؛!؟?…]+")
 
 
-def _given_words(words: set[str]) -> set[str]:
-    """The words of a text (:func:`text_words`) that are given names no word of the crawl, double names joined by a
-    ZWNJ included ("نازنین‌زهرا")."""
+def _given_words(shadow: str) -> set[str]:
+    """The words of ``shadow`` (split at spaces and at the punctuation at their edges: "«مرتضی" is "مرتضی") that are
+    given names no word of the crawl, double names joined by a ZWNJ included ("نازنین‌زهرا")."""
     g = gazetteer()
-    found = words & g.unambiguous_given
-    return found | {w for w in words - found if "\u200c" in w and w not in g.common and g.is_given(w)}
+    text = shadow
+    for mark in _EDGE_PUNCTUATION:
+        if mark in text:
+            text = text.replace(mark, " ")
+    found = g.unambiguous_given.intersection(text.split())
+    if "\u200c" in shadow:
+        found |= {w for w in _ZWNJ_WORD.findall(shadow) if w not in g.common and g.is_given(w)}
+    return found
 
 
-def _full_names(shadow: str, words: set[str]) -> Iterator[tuple[int, int]]:
+def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
     """A given name and a family name side by side, wherever they stand ("پرونده ۴۷۸۲۳۱، عبدالله حسن‌زاده،"): the
     given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
     like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
     g = gazetteer()
-    for first in _given_words(words):
+    for first in _given_words(shadow):
         start = shadow.find(first)
         while start >= 0:
             end = start + len(first)
@@ -623,12 +624,11 @@ def find_names(shadow: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
-    words = text_words(shadow)
-    found += list(_full_names(shadow, words))
+    found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
         found += list(_latin_full_names(shadow))
-    found += list(_cued_names(shadow, words))
+    found += list(_cued_names(shadow))
     merged: list[list[int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1] and shadow[merged[-1][1] : start].strip() == "":
