@@ -15,7 +15,11 @@ must look like a name depends on how sure the context is:
 
 A name runs over the following words while they are given names (a double name: ``محمد حسن``), family names,
 family-name parts (``زاده``, ``نژاد``, ``پور``) or words shaped like family names (``…ی``, ``…یان``, ``…زاده``),
-and stops at a stop word. Names of public figures in medical text (historical physicians, eponyms such as
+and stops at a stop word. Without such a context, a name is still found as a given name (no word of the crawl) and a
+family name side by side (``عبدالله حسن‌زاده``, ``Mohammad Javadi``), and a given name after a kinship title, a role
+or ``برای`` (``خاله پروین``, ``پرستار زینب``), before a first-person kinship word (``بردیا پسرم``), opening a message
+when addressed or listed, beside a phone number, listed with a name found, or with a glued ``am`` (``من علیرضام``).
+Names of hospitals and streets stay (``بیمارستان میلاد``). Names of public figures in medical text (historical physicians, eponyms such as
 Hashimoto or Parkinson; ``public_figures.txt``) stay. Latin names (English and Finglish) follow the same contexts
 with capitalised words or the gazetteer's Latin spellings.
 """
