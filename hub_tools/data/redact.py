@@ -180,6 +180,7 @@ _ACCOUNT_TOKEN = re.compile(
     r"(@?[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+)(?![\w@]|\.[A-Za-z])",
     re.IGNORECASE,
 )
+_JOINED_TOKEN = re.compile(r"[A-Za-z0-9][_.][A-Za-z]")
 _HANDLE_SHAPE = re.compile(r"[@_.\d]")
 _HANDLE_KEYWORD_COLON = re.compile(r"[:：]\s*$")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
@@ -375,7 +376,7 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
     for start, end in _whole(_HANDLE_KEYWORD, 1)(shadow):
         if _HANDLE_SHAPE.search(shadow, start, end) or _HANDLE_KEYWORD_COLON.search(shadow, max(0, start - 3), start):
             yield start, end  # "ID field", "telegram peyda kardam": a word, not a username
-    if "_" in shadow or "." in shadow:
+    if _JOINED_TOKEN.search(shadow):
         yield from _whole(_ACCOUNT_TOKEN, 1)(shadow)
     if "_" in shadow:
         yield from _whole(_USERNAME)(shadow)

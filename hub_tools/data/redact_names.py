@@ -105,7 +105,7 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"[–—|]\s*نام\s+"), "any"),
     (re.compile(r"(?<![\w])(?:من|ما|بنده)\s+و\s+"), "kin"),  # "من و بهار": the writer and a person
     # a sender's label: "از عاطفه:", "از سارا کریمی:"
-    (re.compile(r"(?<![\w])از\s+(?=" + FA_WORD + r"(?:\s+" + FA_WORD + r")?\s*[:：])"), "person"),  # "کد ملی ... – نام سکینه کرمی –"
+    (re.compile(r"از(?<!\wاز)\s+(?=" + FA_WORD + r"(?:\s+" + FA_WORD + r")?\s*[:：])"), "person"),  # "کد ملی ... – نام سکینه کرمی –"
     (re.compile(r"(?<![\w])(?:به\s*نام|بنام|به\s+اسم|فرزند|از\s+طرف|(?:تماس|هماهنگی|هماهنگ)\s+با|اسمش\s+(?:را|رو)|اسمشو|اسمش|اسمشون|نامش|"
                 r"بپرسید|سراغ)(?![\w])\s*[:：]?\s*(?:" + _TITLE + r"\s+)?"),
      "person"),
@@ -384,6 +384,7 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), end
 
 
+_GLUED_AM = re.compile(r"(?:من|بنده) (" + FA_WORD + r"م)(?![\w\u200c])")
 _LATIN_MESSAGE_START = re.compile(r"\s*(?:(?:[Ss]alam|[Hh]i|[Hh]ello|[Hh]ey)\s*[,!.]?\s*)?([A-Z][a-z]+)\b(?![.'’-])")
 
 
@@ -401,15 +402,11 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
         for m in _LATIN_GLUED_AM.finditer(shadow):
             if g.is_latin_given(m.group(1)):
                 yield m.span(1)
-    for intro in ("من ", "بنده "):
-        at = shadow.find(intro)
-        while at >= 0:
-            word = _FA_WORD_RE.match(shadow, at + len(intro))
-            if word and (at == 0 or not _WORD_CHAR.match(shadow[at - 1])) and word.group()[-1] == "م" and (
-                    word.group()[:-1] in g.unambiguous_given) and word.group() not in NAME_STOP and (
-                    word.group() not in g.common) and len(word.group()) > 3:
-                yield word.start(), word.end() - 1
-            at = shadow.find(intro, at + len(intro))
+    for m in _GLUED_AM.finditer(shadow):
+        word = m.group(1)
+        if word[:-1] in g.unambiguous_given and word not in NAME_STOP and word not in g.common and len(word) > 3 and (
+                m.start() == 0 or not _WORD_CHAR.match(shadow[m.start() - 1])):
+            yield m.start(1), m.end(1) - 1
     for number in _NUMBER.finditer(shadow) if _CONTACT_NUMBER.search(shadow) else ():
         m = _NAME_BEFORE_NUMBER.search(shadow, max(0, number.start() - 25), number.start())
         word = m.group(1) if m else ""
@@ -508,10 +505,9 @@ _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|ح�
 _EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
 
 
-_ZWNJ_WORD = re.compile(r"[^\s«»()\[\]\"،,.:;؛!؟?…]+\u200c[^\s«»()\[\]\"،,.:;؛!؟?…]+")
 
 
-def _given_words(shadow: str) -> set[str]:
+def _given_words(shadow: str) -> frozenset[str]:
     """The words of ``shadow`` (split at spaces and at the punctuation at their edges: "«مرتضی" is "مرتضی") that are
     given names no word of the crawl, double names joined by a ZWNJ included ("نازنین‌زهرا")."""
     g = gazetteer()
@@ -519,10 +515,7 @@ def _given_words(shadow: str) -> set[str]:
     for mark in _EDGE_PUNCTUATION:
         if mark in text:
             text = text.replace(mark, " ")
-    found = g.unambiguous_given.intersection(text.split())
-    if "\u200c" in shadow:
-        found |= {w for w in _ZWNJ_WORD.findall(shadow) if w not in g.common and g.is_given(w)}
-    return found
+    return g.unambiguous_given.intersection(text.split())
 
 
 def _full_names(shadow: str) -> Iterator[tuple[int, int]]:

@@ -60,8 +60,10 @@ class Gazetteer:
 
     @functools.cached_property
     def unambiguous_given(self) -> frozenset[str]:
-        """Given names that are no word of the crawl (a set to intersect a text's words with)."""
-        return self.given - self.ambiguous - self.common
+        """Given names that are no word of the crawl (a set to intersect a text's words with), double names with a
+        ZWNJ too (``نازنین‌زهرا``)."""
+        joined = {name.replace(" ", "\u200c") for name in self.given if " " in name}
+        return frozenset((self.given | joined) - self.ambiguous - self.common)
 
     def is_given(self, word: str, *, ambiguous_ok: bool = False) -> bool:
         key = name_key(word)
