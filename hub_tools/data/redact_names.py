@@ -384,6 +384,7 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), end
 
 
+_GLUED_CUE = re.compile(r"(?:دکتر|آقای|خانم|مادرم|پدرم|همسرم|پسرم|دخترم|شوهرم|خواهرم|برادرم)(" + FA_WORD + r")")
 _GLUED_AM = re.compile(r"(?:من|بنده) (" + FA_WORD + r"م)(?![\w\u200c])")
 _LATIN_MESSAGE_START = re.compile(r"\s*(?:(?:[Ss]alam|[Hh]i|[Hh]ello|[Hh]ey)\s*[,!.]?\s*)?([A-Z][a-z]+)\b(?![.'’-])")
 
@@ -402,6 +403,12 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
         for m in _LATIN_GLUED_AM.finditer(shadow):
             if g.is_latin_given(m.group(1)):
                 yield m.span(1)
+    for m in _GLUED_CUE.finditer(shadow):  # a title or a kinship word typed without its space: "دکترکریمی"
+        word = m.group(1)
+        if len(word) > 2 and (m.start() == 0 or not _WORD_CHAR.match(shadow[m.start() - 1])) and (
+                word in g.unambiguous_given or (m.group()[0] in "دآخ" and g.is_family(word) and word not in g.common
+                                                and word not in g.ambiguous)):
+            yield m.span(1)
     for m in _GLUED_AM.finditer(shadow):
         word = m.group(1)
         if word[:-1] in g.unambiguous_given and word not in NAME_STOP and word not in g.common and len(word) > 3 and (
@@ -507,6 +514,9 @@ _EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
 
 
 
+_ZWNJ_WORD = re.compile(r"[^\s\u200c]{2,}\u200c[^\s\u200c]{2,}(?!\S)")
+
+
 def _given_words(shadow: str) -> frozenset[str]:
     """The words of ``shadow`` (split at spaces and at the punctuation at their edges: "«مرتضی" is "مرتضی") that are
     given names no word of the crawl, double names joined by a ZWNJ included ("نازنین‌زهرا")."""
@@ -515,7 +525,10 @@ def _given_words(shadow: str) -> frozenset[str]:
     for mark in _EDGE_PUNCTUATION:
         if mark in text:
             text = text.replace(mark, " ")
-    return g.unambiguous_given.intersection(text.split())
+    found = g.unambiguous_given.intersection(text.split())
+    if "\u200c" in text:  # two given names joined by a ZWNJ that the lists hold spaced or not at all ("نازنین‌زهرا")
+        found |= {w for w in _ZWNJ_WORD.findall(text) if w not in g.common and g.is_given(w)}
+    return found
 
 
 def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
@@ -545,6 +558,7 @@ _CUE_BEFORE_GIVEN = frozenset(
     مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
 )
 _PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
+_CONGRATULATE_BEFORE = re.compile(r"(?:تبریک|سلام\s+برسون(?:ید|ین)|بگید|بگین|خبر\s+بدید)\s*$")
 _KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون)(?![\w\u200c])")
 _ADDRESSED_AFTER = re.compile(r"\s*[،,:!]|\s+و\s")
 _MESSAGE_START = re.compile(r"\s*(?:[«\"(]\s*)?(?:(?:سلام|درود|salam|hi|hello)\s*[،,!.]?\s*)?", re.IGNORECASE)
@@ -557,6 +571,8 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
     before = _PREVIOUS_WORD.search(shadow, max(0, start - 14), start)
     if before and before.group(1) in _CUE_BEFORE_GIVEN:
         return True
+    if before and before.group(1) == "به" and _CONGRATULATE_BEFORE.search(shadow, max(0, start - 25), before.start()):
+        return True  # "تبریک به علیرضا", "سلام برسونید به مریم"
     if _KIN_AFTER.match(shadow, end):
         return True
     # opening the message, addressed or listed: "سارا و سامان دوقلوهامن", "رویا، فردا میای؟"
