@@ -535,7 +535,6 @@ def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
     """A given name and a family name side by side, wherever they stand ("پرونده ۴۷۸۲۳۱، عبدالله حسن‌زاده،"): the
     given name no word of the crawl, the second word a family name of the gazetteer (and no given name) or shaped
     like one by a strong ending (``…زاده``, ``…پور``, ``…یان``)."""
-    g = gazetteer()
     for first in _given_words(shadow):
         start = shadow.find(first)
         while start >= 0:
