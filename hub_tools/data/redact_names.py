@@ -65,7 +65,8 @@ _EN_STOP = frozenset(
     Support Hi Hello Dear My I Im It Is He She We They This That And Or But Not No Yes Sir Madam MD Md Salam Hospital
     Clinic Patient Name Mother Father Husband Wife Son Daughter Tehran Shiraz Tabriz Mashhad Isfahan Toronto
     Doctor Goftan Hastam Daram Mikone Iranian Persian American British Canadian German Afghan Kurdish Armenian
-    Turkish Arab Australian Indian French Italian Sorry Sure Just Not Also""".split()
+    Turkish Arab Australian Indian French Italian Sorry Sure Just Not Also Iran Persia Karaj Rasht Ahvaz Kerman Qom
+    Yazd Dubai Turkey Germany London Canada Europe""".split()
 )
 _SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد نیا کیا وند لو".split())
 _STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")

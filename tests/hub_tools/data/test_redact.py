@@ -124,6 +124,17 @@ def test_national_id(code):
         "Dr. Reddy's atorvastatin",  # a brand
         "نام دارو: استامینوفن",
         "تاریخ بستری ۱۴۰۱/۰۳/۱۲",
+        # names of places and remedies, lab values, code standards, countries
+        "بیمارستان میلاد تهران نوبت اینترنتی داره؟",
+        "I was admitted to Masih Daneshvari Hospital",
+        "دمنوش مریم گلی برای گرگرفتگی خوبه؟",
+        "رابرت کخ باسیل سل را کشف کرد",
+        "کد ICD-10 برای این بیماری چیه؟",
+        "Ferritin 9 (Ref: 13-150)",
+        "I moved back to Iran last year",
+        "من خانم ۳۲ ساله هستم",
+        "آدرس بیمارستان امام: تهران، بلوار کشاورز",
+        "Thyroxine7.5@TSH4.7@Fsh25",
     ],
 )
 def test_no_false_positives(text):
@@ -211,6 +222,23 @@ def test_formats_from_the_issue(raw, expected):
         ("کانال t.me/dr_sadeghi_clinic", "کانال [URL]"),
         ("Address: No. 14, Golestan Alley, Vali-e-Asr St., Tehran", "Address: [ADDRESS]"),
         ("Address: unit 5, 23 Farahzadi Blvd, Shahrak-e Gharb", "Address: [ADDRESS]"),
+        # categories of the misses of new writers (examples written for the test, not pool lines)
+        ("گزارش سونوگرافی، حمیدرضا کریم‌زاده، ۴۲ ساله", "گزارش سونوگرافی، [NAME]، ۴۲ ساله"),  # a full name alone
+        ("Lab results for Maryam Rezaei are ready", "Lab results for [NAME] are ready"),
+        ("عمه منصوره دیابت داره", "عمه [NAME] دیابت داره"),  # a kinship word as a title
+        ("کوثر دخترم تب داره", "[NAME] دخترم تب داره"),  # a kinship word after the name
+        ("سلام من مهشیدم از قم", "سلام من [NAME]م از قم"),  # a glued "am"
+        ("Golnar jan salam, javab amade shod?", "[NAME] jan salam, javab amade shod?"),
+        ("salam khanoom Tehrani, nobat daram", "salam khanoom [NAME], nobat daram"),
+        ("پدرم رحیم و عمو کاظم رو ببرید", "پدرم [NAME] و عمو [NAME] رو ببرید"),
+        ("سلام دکترصدری، جواب آماده است", "سلام دکتر[NAME]، جواب آماده است"),  # a title without its space
+        ("نوبت امروز: آقای فرهادی، کیوان و سپیده", "نوبت امروز: آقای [NAME]، [NAME] و [NAME]"),  # a list
+        ("email me at nima.asadi@example.com please", "email me at [EMAIL] please"),
+        ("کاربر tina_mamy عزیز سلام", "کاربر [HANDLE] عزیز سلام"),
+        ("نوبتش با کد K-55120 ثبت شد", "نوبتش با کد [RECORD_NUMBER] ثبت شد"),
+        ("نوبت شماره ۱۴ هستیم", "نوبت شماره [RECORD_NUMBER] هستیم"),
+        ("آدرس ما: قزوین، کوچه لاله، واحد ۳", "آدرس ما: [ADDRESS]"),
+        ("send it to Tabriz, Valiasr, Kooche 12, Pelak 4 please", "send it to [ADDRESS] please"),
     ],
 )
 def test_names_and_the_new_kinds(raw, expected):
