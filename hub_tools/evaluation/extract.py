@@ -114,7 +114,9 @@ _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
 _GOZINEH = r"(?:گزینه|(?<!در )مورد)(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # مورد ب = گزینه ب
 _AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
-_ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
+_ANSWER_WORD = (
+    r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?(?:\s+(?:من|ما))?"
+)
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
     r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
@@ -129,7 +131,12 @@ _STATEMENT_PATTERNS = [
         rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
-    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    re.compile(
+        r"(?i:answer)[\"']?(?:\s+(?i:here|in\s+this\s+case|overall|(?:to|for)\s+this\s+(?:question|one)))?"
+        rf"(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
+    ),
+    # an output that opens with one letter and its reason: "A, because hematuria …"
+    re.compile(r"\A\s*[\[(]?(?P<opt>[A-D])[\])]?\s*[,،]\s*(?i:because|since|as|given|due\s+to)\b"),
     # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
     re.compile(
         r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
@@ -215,6 +222,28 @@ _NEGATION_BEFORE = re.compile(
     r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
     r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
+)
+# a contrast or comparison puts the option after it aside, whatever follows: "unlike option A", "rather than C",
+# "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
+_CONTRAST_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
+    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
+    r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
+    r"\bbesides\b|\bover\b|\bdifferent\s+from\b))"
+    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
+)
+# a counterfactual sentence names an option it does not give: "If the question asked about X, the answer would be B",
+# "اگر سؤال درباره X بود، پاسخ ب می‌شد" (not "If I had to choose, …", which commits, nor a condition the question
+# itself sets: "اگر عصب بازسازی نشود، … آتروفی (گزینه C) را نشان می‌دهند"): an "if" before the mention and a
+# counterfactual verb in the sentence
+_COUNTERFACTUAL = re.compile(
+    r"(?i:\bwould(?:n't|’t)?\b|\bwould've\b|\bhad\s+(?:been|it|the)\b|\bwere\s+(?:it|the|asking)\b)|"
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد|بود)(?!\w)"
+)
+_HYPOTHETICAL = re.compile(
+    r"(?:(?<!\w)(?:اگر|چنانچه|درصورتی\s*که|در\s+صورتی\s*که|فرض\s+کنیم)(?!\s+(?:مجبور|بخواهم|قرار\s+باشد))|"
+    r"(?i:\bif\b(?!\s+(?:i|we)\s+(?:had|have|must|were)\s+to\b)(?!\s+forced\b)|\bassuming\b|\bsuppose\b|"
+    r"\bhad\s+the\s+question\b|\bwere\s+the\s+question\b))"
 )
 _POSITIVE_AFTER = re.compile(
     r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
@@ -534,6 +563,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         after = _clause_after(text, mention, next_start)
         rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
+        wide = text[max(0, mention.start - 40) : mention.start]
         joined = _JOINED_OPTION.match(rest)
         joined_other = joined is not None and mention.kind in ("statement", "subject", "option") and (
             _joined_letter(joined.group()) not in (None, mention.letter)
@@ -552,11 +582,11 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
                                               or _POSSIBLE.search(after))  # fmt: skip
         if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
-        elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+        elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide):
             status = "negated"
         elif joined_other:
             status = "listed"
-        elif _HEDGE_BEFORE.search(before):
+        elif _HEDGE_BEFORE.search(before) or _counterfactual(text, mention):
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
@@ -577,6 +607,15 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+def _counterfactual(text: str, mention: Mention) -> bool:
+    """The mention's sentence supposes what is not asked: an "if" before the mention, a counterfactual verb in it."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)), default=0)
+    end = _SENTENCE_END.search(text, mention.end)
+    return bool(_HYPOTHETICAL.search(text[start : mention.start])) and bool(
+        _COUNTERFACTUAL.search(text[start : end.start() if end else len(text)])
+    )
 
 
 def _leading_text(text: str, mentions: list[Mention]) -> set[int]:
