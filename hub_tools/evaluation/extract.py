@@ -216,7 +216,10 @@ _NEGATION_AFTER = re.compile(
     r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
     r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
-    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b)"
+    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
+    # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
+    r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b)|"
+    r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
@@ -672,6 +675,142 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
     mentions = _classify(norm, found)
+    choice, _, reason = decided = _decide(norm, mentions, choices)
+    if choice == INVALID or not choices or len(choices) != len(CHOICES):
+        return decided
+    conflict = _conflicting_evidence(norm, mentions, choices, choice, reason)
+    if conflict is not None:
+        return INVALID, mentions, f"{reason} ({choice}), but {conflict}: abstained"
+    return decided
+
+
+# Words that name no option on their own (an option's identity is in its other words).
+_STOPWORDS = frozenset(
+    "the and with for from that this are was use used into over under its their than then only all any both none "
+    "of in on at to by or an a is be as it no not".split()
+    + "و با در از به که را یا برای این آن است هر یک دو بر تا".split()
+)
+
+
+def _distinctive_words(choices: Sequence[str]) -> list[list[str]]:
+    """Each option's words that no other option shares (loosely): what names that option and no other."""
+    words = [[w for w in _words(str(c)) if (len(w) >= 3 or w.isdigit()) and w not in _STOPWORDS] for c in choices]
+    out = []
+    for index, own in enumerate(words):
+        others = [w for j, other in enumerate(words) if j != index for w in other]
+        out.append([w for w in own if not any(_similar(w, o) for o in others)])
+    return out
+
+
+_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
+
+
+def _sentences(text: str, ends: re.Pattern) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for end in ends.finditer(text):
+        if text[start : end.start()].strip():
+            spans.append((start, end.start()))
+        start = end.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _supported(segment: str, distinct: list[list[str]]) -> set[str]:
+    """Options at least half of whose distinctive words the segment says (loosely): the evidence an option's text
+    gives, even when partial ("Epinephrine intramuscularly" for "IM epinephrine")."""
+    said = _words(segment)
+    return {
+        letter
+        for letter, own in zip(CHOICES, distinct)
+        if own and sum(any(_similar(w, s) for s in said) for w in own) >= _SUPPORT_SHARE * len(own)
+    }
+
+
+_SUPPORT_SHARE = 0.5  # at least half of an option's distinctive words
+
+
+def _conflicting_evidence(
+    norm: str, mentions: list[Mention], choices: Sequence[str], choice: str, reason: str
+) -> str | None:
+    """Evidence against the decided option, or None. The decision stands only where nothing else the output says
+    gives another option as its answer; otherwise extraction abstains (an abstention is never a wrong letter):
+
+    - an option read from letters that are not stated as the answer (named in passing, "diphenhydramine (option A)")
+      while a sentence that names no letter, the opening one or one stated as the answer, gives another option's text;
+    - an option read from its text while the same sentence also gives another option's text ("پنی‌سیلین یا
+      داکسی‌سایکلین");
+    - a letter stated as the answer while the words right after it, or the next sentence when the option's own text
+      is nowhere, give another option's text ("The answer is B (oral prednisone)", "جواب گزینه ۱ است. بیماری گریوز …").
+    """
+    distinct = _distinctive_words(choices)
+    sentences = _sentences(norm, _FULL_STOP)
+    deciding = [m for m in mentions if m.letter == choice and m.status == ("stated" if "stated" in reason else "bare")]
+    if not deciding:
+        return None
+    opened = _opening_answer(norm, sentences, mentions, choices)
+    if opened is not None and opened != choice:
+        return f"the output opens with option {opened}'s text alone"
+    if "by its text" in reason and not any(m.letter == choice and not m.by_text and m.status in ("stated", "bare")
+                                           for m in mentions):  # fmt: skip
+        for mention in deciding:
+            segment = _sentence_of(norm, sentences, mention)
+            rivals = _supported(segment, distinct) - {choice}
+            if rivals and not _NEGATION_AFTER.search(segment):
+                return f"the same sentence gives option {min(rivals)}'s text too"
+        return None
+    if not reason.startswith("stated"):
+        opening = norm[sentences[0][0] : sentences[0][1]] if sentences else ""
+        in_opening = any(m.start < sentences[0][1] for m in mentions if not m.by_text) if sentences else True
+        labels = all(choice in _supported(_sentence_of(norm, sentences, m), distinct) for m in deciding)
+        rivals = set() if in_opening or _NEGATION_AFTER.search(opening) else _supported(opening, distinct) - {choice}
+        if labels and rivals and choice not in _supported(opening, distinct):
+            return f"the opening sentence gives option {min(rivals)}'s text; option {choice} only labels a text later"
+        return None
+    for mention in deciding:
+        if mention.by_text:
+            continue
+        sentence_end = next((end for start, end in sentences if start <= mention.start < end), mention.end)
+        after = norm[mention.end : max(mention.end, sentence_end)][:_CLAUSE_CHARS]
+        if not _APPOSITION.match(after):
+            continue
+        named = _supported(after, distinct)
+        if named - {choice} and choice not in named and not _NEGATION_AFTER.search(after):
+            return f"the words after it give option {min(named - {choice})}'s text"
+    return None
+
+
+# the words right after a letter that gloss it: "B (oral prednisone)", "C: طحال", "D — vitamin K", "ب، آدنوم"
+_APPOSITION = re.compile(r"\s*[\])»]?\s*(?:[:：(\-—–,،=]|(?i:\bi\.?e\.?|\bwhich\s+is\b)|یعنی)")
+
+
+def _opening_answer(
+    norm: str, sentences: list[tuple[int, int]], mentions: list[Mention], choices: Sequence[str]
+) -> str | None:
+    """The option whose text the output opens with as a sentence of its own, no letter in it ("The abducens nerve.
+    …"): the answer stated first, unless the output takes it back."""
+    if len(sentences) < 2 or any(m.start < sentences[0][1] for m in mentions if not m.by_text):
+        return None
+    opening = norm[sentences[0][0] : sentences[0][1]].strip()
+    if _CORRECTION_MARK.search(norm[sentences[0][1] :]) or _NEGATION_AFTER.search(opening):
+        return None  # "It's C… actually no, …": the opening answer is taken back
+    opening = _ARTICLE.sub("", opening)
+    fuzzy = _fuzzy_choice(opening, choices)
+    return fuzzy[0] if fuzzy is not None and len(_words(opening)) <= _OPENING_WORDS else None
+
+
+_ARTICLE = re.compile(r"^(?i:the|an?)\s+")
+_OPENING_WORDS = 6
+
+
+def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) -> str:
+    span = next((sp for sp in sentences if sp[0] <= mention.start < sp[1]), (mention.start, mention.end))
+    return text[span[0] : span[1]]
+
+
+def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -> tuple[str, list[Mention], str]:
+    """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
+    against it is weighed."""
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
