@@ -597,7 +597,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
             status = "listed"
         elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
-            mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
+            mention.kind in ("option", "bracket", "subject")
+            and (_CONCLUSION_BEFORE.search(before) or _in_conclusion(text, mention, mentions))
         ):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
@@ -610,6 +611,22 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+# a sentence that opens with a conclusion word: "بنابراین، از گزینه‌های ارائه‌شده، تنها گزینه نزدیک به واقعیت
+# گزینه [B] است", "So, of the four, option C fits."
+_CONCLUSION_START = re.compile(
+    r"^[\s>#\-•]*(?:(?:بنابراین|پس|در\s+نتیجه|لذا|نتیجتا|نتیجتاً|در\s+مجموع)(?!\w)|(?i:so|therefore|thus|hence|overall)\b)"
+)
+
+
+def _in_conclusion(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """The mention is the only option letter of a sentence that opens with a conclusion word."""
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    end_match = _FULL_STOP.search(text, mention.end)
+    end = end_match.start() if end_match else len(text)
+    others = [m for m in mentions if start <= m.start < end and not m.by_text and m.letter != mention.letter]
+    return not others and bool(_CONCLUSION_START.match(text[start : mention.start]))
 
 
 def _counterfactual(text: str, mention: Mention) -> bool:
@@ -737,7 +754,8 @@ def _conflicting_evidence(
     gives another option as its answer; otherwise extraction abstains (an abstention is never a wrong letter):
 
     - an option read from letters that are not stated as the answer (named in passing, "diphenhydramine (option A)")
-      while a sentence that names no letter, the opening one or one stated as the answer, gives another option's text;
+      while an earlier sentence that names no letter gives one other option's text ("Epinephrine intramuscularly is
+      first-line.");
     - an option read from its text while the same sentence also gives another option's text ("پنی‌سیلین یا
       داکسی‌سایکلین");
     - a letter stated as the answer while the words right after it, or the next sentence when the option's own text
@@ -760,12 +778,20 @@ def _conflicting_evidence(
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
     if not reason.startswith("stated"):
-        opening = norm[sentences[0][0] : sentences[0][1]] if sentences else ""
-        in_opening = any(m.start < sentences[0][1] for m in mentions if not m.by_text) if sentences else True
-        labels = all(choice in _supported(_sentence_of(norm, sentences, m), distinct) for m in deciding)
-        rivals = set() if in_opening or _NEGATION_AFTER.search(opening) else _supported(opening, distinct) - {choice}
-        if labels and rivals and choice not in _supported(opening, distinct):
-            return f"the opening sentence gives option {min(rivals)}'s text; option {choice} only labels a text later"
+        if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding):
+            return None
+        letters_at = [m.start for m in mentions if not m.by_text]
+        for start, end in sentences:
+            if start > deciding[0].start:
+                break
+            segment = norm[start:end]
+            if any(start <= at < end for at in letters_at) or _NEGATION_AFTER.search(segment):
+                continue
+            if norm[end : end + 1] == "\n" and segment.rstrip().endswith((":", "：")):
+                continue  # a lead-in ("… the following:") restates the question
+            claimed = _supported(segment, distinct)
+            if len(claimed) == 1 and choice not in claimed:
+                return f"an earlier sentence gives option {min(claimed)}'s text; option {choice} is only named later"
         return None
     for mention in deciding:
         if mention.by_text:
@@ -801,6 +827,21 @@ def _opening_answer(
 
 _ARTICLE = re.compile(r"^(?i:the|an?)\s+")
 _OPENING_WORDS = 6
+
+
+def _labels_in_passing(norm: str, sentences: list[tuple[int, int]], mention: Mention, distinct: list[list[str]]) -> bool:
+    """A letter that only labels something the sentence is about: its sentence also gives the option's text
+    ("diphenhydramine (option A) …"), or the letter is a parenthesis in the middle of a sentence ("Steroids
+    (option C) may …")."""
+    if mention.letter in _supported(_sentence_of(norm, sentences, mention), distinct):
+        return True
+    before = norm[max(0, mention.start - 12) : mention.start]
+    after = norm[mention.end : mention.end + 12]
+    return bool(_PARENTHESIS_OPEN.search(before) and _WORD.search(after.split("\n")[0]) and _PARENTHESIS_BODY.match(after))
+
+
+_PARENTHESIS_OPEN = re.compile(r"\w[^\w\n]*[(«]\s*(?:(?i:option|choice)|گزینه(?:\u0654|\u200c?ی)?)?\s*$")
+_PARENTHESIS_BODY = re.compile(r"\s*[)»]\s*[^\W\d]")
 
 
 def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) -> str:
