@@ -814,11 +814,21 @@ def _opening_answer(
     norm: str, sentences: list[tuple[int, int]], mentions: list[Mention], choices: Sequence[str]
 ) -> str | None:
     """The option whose text the output opens with as a sentence of its own, no letter in it ("The abducens nerve.
-    …"): the answer stated first, unless the output takes it back."""
-    if len(sentences) < 2 or any(m.start < sentences[0][1] for m in mentions if not m.by_text):
+    …", after any sentences that only negate letters: "Not A. The abducens nerve. …"): the answer stated first,
+    unless the output takes it back."""
+    first = None
+    for index, (start, end) in enumerate(sentences[:-1]):
+        letters = [m for m in mentions if start <= m.start < end and not m.by_text]
+        if not letters:
+            first = index
+            break
+        if any(m.status != "negated" for m in letters):
+            return None  # a sentence naming a letter comes first ("Not A." before the answer does not count)
+    if first is None:
         return None
-    opening = norm[sentences[0][0] : sentences[0][1]].strip()
-    if _CORRECTION_MARK.search(norm[sentences[0][1] :]) or _NEGATION_AFTER.search(opening):
+    start, end = sentences[first]
+    opening = norm[start:end].strip()
+    if _CORRECTION_MARK.search(norm[end:]) or _NEGATION_AFTER.search(opening):
         return None  # "It's C… actually no, …": the opening answer is taken back
     opening = _ARTICLE.sub("", opening)
     fuzzy = _fuzzy_choice(opening, choices)
