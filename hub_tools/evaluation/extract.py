@@ -218,7 +218,8 @@ _NEGATION_AFTER = re.compile(
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
     r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
-    r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b)|"
+    r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
+    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b)|(?:گزینه\s+)?انحرافی|"
     r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
 )
 _NEGATION_BEFORE = re.compile(
@@ -343,6 +344,10 @@ def normalize_answer_text(text: str) -> str:
     return text.replace("*", "").replace("__", "")
 
 
+# a capital and a full stop before a lower-case word abbreviate a genus: "C. difficile", "E. coli", "H. pylori"
+_GENUS = re.compile(r"\.[ \t]?[a-z]{3,}")
+
+
 def _is_name(text: str, start: int, token: str) -> bool:
     """A Latin letter/digit right after a naming word (ویتامین D) is part of a name, not an option."""
     if token not in "ABCD1234" or not token:
@@ -376,11 +381,13 @@ def _letter_mentions(text: str) -> list[Mention]:
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
+            if _GENUS.match(text, match.end("opt")):
+                continue
             found[key] = Mention(match.start(), match.end(), _letter_of(match.group("opt")), "statement")
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            if key in found:
+            if key in found or _GENUS.match(text, match.end("opt")):
                 continue
             named = kind in ("bracket", "layout", "subject", "inline")
             if named and _is_name(text, match.start(), match.group("opt")):
@@ -464,9 +471,29 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
             joined |= {s1, s2}
     out = []
     for start, end, letter in kept:
-        kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
+        stated = _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) or _concludes_with_text(
+            text, start, end, letter, kept, taken
+        )
+        kind = "statement" if stated else "text"
         out.append(Mention(start, end, letter, "joined" if start in joined else kind, by_text=True))
     return out
+
+
+def _concludes_with_text(
+    text: str, start: int, end: int, letter: str, kept: list[tuple[int, int, str]], letters: list[Mention]
+) -> bool:
+    """An option's text a few words after the conclusion word that opens its sentence, with no other option's text
+    and no option letter in the sentence ("So the exception is the atrial septal defect.")."""
+    sentence_start = max((m.end() for m in _FULL_STOP.finditer(text, 0, start)), default=0)
+    stop = _FULL_STOP.search(text, end)
+    sentence_end = stop.start() if stop else len(text)
+    others = [k for k in kept if sentence_start <= k[0] < sentence_end and k[2] != letter]
+    others += [m for m in letters if sentence_start <= m.start < sentence_end]
+    opening = _CONCLUSION_START.match(text[sentence_start:start])
+    return not others and opening is not None and start - sentence_start - opening.end() <= _CONCLUSION_REACH
+
+
+_CONCLUSION_REACH = 30  # "So the exception is the …": at most this much between the conclusion word and the text
 
 
 _TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
@@ -711,12 +738,28 @@ _STOPWORDS = frozenset(
 
 def _distinctive_words(choices: Sequence[str]) -> list[list[str]]:
     """Each option's words that no other option shares (loosely): what names that option and no other."""
-    words = [[w for w in _words(str(c)) if (len(w) >= 3 or w.isdigit()) and w not in _STOPWORDS] for c in choices]
+    words = [[w for w in _words(str(c)) if _names_something(w)] for c in choices]
     out = []
     for index, own in enumerate(words):
         others = [w for j, other in enumerate(words) if j != index for w in other]
-        out.append([w for w in own if not any(_similar(w, o) for o in others)])
+        out.append([w for w in own if not any(_same_word(w, o) for o in others)])
     return out
+
+
+def _names_something(word: str) -> bool:
+    """A word that can carry an option's identity: not a stop word; three letters or more, an abbreviation of two
+    Latin letters or digits ("IM", "MB"), or a number."""
+    if word in _STOPWORDS:
+        return False
+    return len(word) >= 3 or word.isdigit() or (len(word) == 2 and word.isascii() and word.isalnum())
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, or a form of it (same first three letters, difflib ratio >= 0.8: "steroid"/"steroids"), not a
+    longer word that contains it ("parainfluenza" is not "influenza")."""
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 4 and a[:3] == b[:3] and _similar(a, b)
 
 
 _FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
@@ -740,7 +783,7 @@ def _supported(segment: str, distinct: list[list[str]]) -> set[str]:
     return {
         letter
         for letter, own in zip(CHOICES, distinct)
-        if own and sum(any(_similar(w, s) for s in said) for w in own) >= _SUPPORT_SHARE * len(own)
+        if own and sum(any(_same_word(w, s) for s in said) for w in own) >= _SUPPORT_SHARE * len(own)
     }
 
 
@@ -778,7 +821,7 @@ def _conflicting_evidence(
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
     if not reason.startswith("stated"):
-        if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding):
+        if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding if not m.by_text):
             return None
         letters_at = [m.start for m in mentions if not m.by_text]
         for start, end in sentences:
@@ -845,13 +888,14 @@ def _labels_in_passing(norm: str, sentences: list[tuple[int, int]], mention: Men
     (option C) may …")."""
     if mention.letter in _supported(_sentence_of(norm, sentences, mention), distinct):
         return True
-    before = norm[max(0, mention.start - 12) : mention.start]
+    bracketed = norm[mention.start : mention.start + 1] in "([«"
+    before = norm[max(0, mention.start - 12) : mention.start] + ("(" if bracketed else "")
     after = norm[mention.end : mention.end + 12]
-    return bool(_PARENTHESIS_OPEN.search(before) and _WORD.search(after.split("\n")[0]) and _PARENTHESIS_BODY.match(after))
+    return bool(_PARENTHESIS_OPEN.search(before) and (_PARENTHESIS_BODY.match(")" + after if bracketed else after)))
 
 
-_PARENTHESIS_OPEN = re.compile(r"\w[^\w\n]*[(«]\s*(?:(?i:option|choice)|گزینه(?:\u0654|\u200c?ی)?)?\s*$")
-_PARENTHESIS_BODY = re.compile(r"\s*[)»]\s*[^\W\d]")
+_PARENTHESIS_OPEN = re.compile(r"\w[^\w\n]*[(«\[]\s*(?:(?i:option|choice)|گزینه(?:\u0654|\u200c?ی)?)?\s*$")
+_PARENTHESIS_BODY = re.compile(r"\s*[)»\]][ \t]*[^\W\d]")
 
 
 def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) -> str:
