@@ -233,7 +233,7 @@ _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
     r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
-    r"\bbesides\b|\bover\b|\bdifferent\s+from\b))"
+    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
 # a counterfactual sentence names an option it does not give: "If the question asked about X, the answer would be B",
@@ -318,7 +318,7 @@ _CLAUSE_CHARS = 80
 _CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
 _ANSWER_BEFORE_TEXT = re.compile(
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
-    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b))\s*[:：\-]?\s*[\[(«\"']?\s*$"
+    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹)\s*[:：\-]?\s*[\[(«\"']?\s*$"
 )
 _WORD = re.compile(r"\w+")
 
@@ -440,10 +440,15 @@ def _word_pattern(word: str) -> str:
     return "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
 
 
-def _choice_pattern(words: list[str]) -> re.Pattern:
-    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
-    between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
-    body = r"[\W_]*".join(_word_pattern(word) for word in words)
+_CLAUSE_MARK = re.compile(r"[,،;؛:]")
+
+
+def _choice_pattern(words: list[str], across_commas: bool = False) -> re.Pattern:
+    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, hyphens, full stops)
+    or none between them, but no comma, colon or clause mark unless the option has one ("ferritin is low, TIBC" does
+    not name "Low TIBC"), hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
+    gap = r"[\W_]*" if across_commas else r"[^\w,،;؛:!?؟\n]*"
+    body = gap.join(_word_pattern(word) for word in words)
     return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
 
 
@@ -455,7 +460,8 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
     spans: list[tuple[int, int, str]] = []
     for letter, choice in zip(CHOICES, choices):
         for words in _choice_aliases(str(choice)):
-            spans += [(m.start(), m.end(), letter) for m in _choice_pattern(words).finditer(text)]
+            pattern = _choice_pattern(words, across_commas=bool(_CLAUSE_MARK.search(str(choice))))
+            spans += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     kept: list[tuple[int, int, str]] = []
     for start, end, letter in spans:
@@ -776,18 +782,22 @@ def _sentences(text: str, ends: re.Pattern) -> list[tuple[int, int]]:
     return spans
 
 
-def _supported(segment: str, distinct: list[list[str]]) -> set[str]:
-    """Options at least half of whose distinctive words the segment says (loosely): the evidence an option's text
-    gives, even when partial ("Epinephrine intramuscularly" for "IM epinephrine")."""
+def _supported(segment: str, distinct: list[list[str]], strict: bool = False) -> set[str]:
+    """Options at least half (``strict``: more than half) of whose distinctive words the segment says (loosely): the
+    evidence an option's text gives, even when partial ("Epinephrine intramuscularly" for "IM epinephrine")."""
     said = _words(segment)
     return {
         letter
         for letter, own in zip(CHOICES, distinct)
-        if own and sum(any(_same_word(w, s) for s in said) for w in own) >= _SUPPORT_SHARE * len(own)
+        if own and _share_said(own, said) >= _SUPPORT_SHARE and (not strict or _share_said(own, said) > _SUPPORT_SHARE)
     }
 
 
-_SUPPORT_SHARE = 0.5  # at least half of an option's distinctive words
+_SUPPORT_SHARE = 0.5  # at least half of an option's distinctive words (more than half where ``strict``)
+
+
+def _share_said(own: list[str], said: list[str]) -> float:
+    return sum(any(_same_word(w, s) for s in said) for w in own) / len(own)
 
 
 def _conflicting_evidence(
@@ -816,7 +826,7 @@ def _conflicting_evidence(
                                            for m in mentions):  # fmt: skip
         for mention in deciding:
             segment = _sentence_of(norm, sentences, mention)
-            rivals = _supported(segment, distinct) - {choice}
+            rivals = _supported(segment, distinct, strict=True) - {choice}
             if rivals and not _NEGATION_AFTER.search(segment):
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
