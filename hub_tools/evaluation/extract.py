@@ -701,9 +701,18 @@ def _joined_letter(joined: str) -> str | None:
 
 
 def _opening_sentence_end(text: str) -> int:
+    """The end of the opening sentence, after a preface that only rules a letter out ("Not B. …", "نه الف. …")."""
     stripped = len(text) - len(text.lstrip())
+    preface = _NEGATION_PREFACE.match(text, stripped)
+    if preface is not None:
+        stripped = preface.end()
     end = _SENTENCE_END.search(text, stripped)
     return end.start() if end else len(text)
+
+
+_NEGATION_PREFACE = re.compile(
+    r"\s*(?:(?i:not)|نه)\s+(?:(?i:option)\s+|گزینه\s*)?[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!،,;؛]\s*"
+)
 
 
 def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
@@ -883,9 +892,13 @@ def _opening_answer(
     opening = norm[start:end].strip()
     if _CORRECTION_MARK.search(norm[end:]) or _NEGATION_AFTER.search(opening):
         return None  # "It's C… actually no, …": the opening answer is taken back
-    opening = _ARTICLE.sub("", opening)
-    fuzzy = _fuzzy_choice(opening, choices)
-    return fuzzy[0] if fuzzy is not None and len(_words(opening)) <= _OPENING_WORDS else None
+    if len(_words(opening)) > _OPENING_WORDS:
+        return None
+    named = {m.letter for m in mentions if m.by_text and start <= m.start < end}
+    if len(named) == 1:
+        return named.pop()
+    fuzzy = _fuzzy_choice(_ARTICLE.sub("", opening), choices)
+    return fuzzy[0] if fuzzy is not None and not named else None
 
 
 _ARTICLE = re.compile(r"^(?i:the|an?)\s+")
