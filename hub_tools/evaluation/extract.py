@@ -61,6 +61,24 @@ another, or mentions in passing. The rule, in full:
    (``۳ ساعت``, ``2 mg``) is a quantity, never an option. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
+7. Given the choices, the decision is then weighed against the rest of the output, and extraction **abstains**
+   (``invalid``: an abstention costs accuracy, a wrong letter costs the result's truth) where the evidence conflicts.
+   An option's evidence is its *distinctive words* (the option's words no other option shares, matched by form:
+   "steroids" is "steroid", "parainfluenza" is not "influenza"); the conflicts (:func:`_conflicting_evidence`):
+     - an option read from letters named only in passing (``diphenhydramine (option A)``, ``Steroids (C) may …``)
+       while an earlier sentence that names no letter gives another option's words (``Epinephrine intramuscularly is
+       first-line.``);
+     - an option read from its text while the same sentence gives most of another option's words
+       (``پنی‌سیلین یا داکسی‌سایکلین``);
+     - a letter stated as the answer but glossed with another option's words (``The answer is B (oral prednisone)``);
+     - an output that opens with one option's text as a sentence of its own (``The abducens nerve. …``) and later
+       gives another option, unless it takes the first back (``actually``, ``wait``).
+   Before that, contrast and comparison cues set an option aside as negation does (``unlike A``, ``rather than C``,
+   ``C fits better than A``, ``compared with B``, ``followed by B``, ``برخلاف الف``, ``به جای گزینه ب``,
+   ``شایع‌تر از گزینه الف``, ``پس از آن``), as does a lesser role (``adjunct``, ``second-line``, ``distractor``,
+   ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
+   answer; ``C. difficile`` is a genus, not option C.
+
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
 per-question records: :func:`decision_trace`).
 """
