@@ -254,6 +254,11 @@ _CONTRAST_BEFORE = re.compile(
     r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
+# the option a mistake picks: "A common mistake is to pick B", "اشتباه رایج انتخاب گزینه ب است"
+_MISTAKE_BEFORE = re.compile(
+    r"(?:(?i:\bmistake|\berror|\bpitfall|\btrap|\btempting|\bwrongly|\bmistakenly)|اشتباه|خطای|وسوسه)"
+    r"[^.!?؟\n;؛]{0,25}$"
+)
 # a counterfactual sentence names an option it does not give: "If the question asked about X, the answer would be B",
 # "اگر سؤال درباره X بود، پاسخ ب می‌شد" (not "If I had to choose, …", which commits, nor a condition the question
 # itself sets: "اگر عصب بازسازی نشود، … آتروفی (گزینه C) را نشان می‌دهند"): an "if" before the mention and a
@@ -636,7 +641,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
                                               or _POSSIBLE.search(after))  # fmt: skip
         if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
-        elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide):
+        elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
+              or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
             status = "negated"
         elif joined_other:
             status = "listed"
@@ -849,6 +855,10 @@ def _conflicting_evidence(
     opened = _opening_answer(norm, sentences, mentions, choices)
     if opened is not None and opened != choice:
         return f"the output opens with option {opened}'s text alone"
+    if reason.startswith("stated") and all(_modal(_sentence_of(norm, sentences, m)) for m in deciding):
+        others = {m.letter for m in mentions if m.letter != choice and m.status in ("bare", "stated", "listed")}
+        if others:
+            return f"it is only what the answer would be, and option {min(others)} is given too"
     if "by its text" in reason and not any(m.letter == choice and not m.by_text and m.status in ("stated", "bare")
                                            for m in mentions):  # fmt: skip
         for mention in deciding:
@@ -858,6 +868,9 @@ def _conflicting_evidence(
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
     if not reason.startswith("stated"):
+        rivals = {m.letter for m in mentions if m.by_text and m.status == "bare" and m.letter != choice}
+        if rivals and not any(m.by_text for m in deciding):
+            return f"option {min(rivals)}'s text is named too, and option {choice} is not stated as the answer"
         if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding if not m.by_text):
             return None
         letters_at = [m.start for m in mentions if not m.by_text]
@@ -937,6 +950,20 @@ def _labels_in_passing(norm: str, sentences: list[tuple[int, int]], mention: Men
 
 _PARENTHESIS_OPEN = re.compile(r"\w[^\w\n]*[(«\[]\s*(?:(?i:option|choice)|گزینه(?:\u0654|\u200c?ی)?)?\s*$")
 _PARENTHESIS_BODY = re.compile(r"\s*[)»\]][ \t]*[^\W\d]")
+
+
+# a statement only of what the answer would be ("Option B would be the answer in children", "در کودکان پاسخ گزینه ب
+# می‌بود"); "I would choose B" commits
+_MODAL = re.compile(
+    r"(?<!\bI )(?<!\bwe )(?i:\bwould(?:n't|’t)?\b|\bcould\s+be\b|\bmight\s+be\b)|(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)"
+)
+
+
+def _modal(sentence: str) -> bool:
+    return bool(_MODAL.search(sentence)) and not _FIRST_PERSON_CHOICE.search(sentence)
+
+
+_FIRST_PERSON_CHOICE = re.compile(r"(?i:\bI(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say|select))")
 
 
 def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) -> str:
