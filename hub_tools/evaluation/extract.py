@@ -176,7 +176,7 @@ _STATEMENT_PATTERNS = [
     re.compile(
         rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
     ),
-    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
+    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=[ \t]*(?:[.)\]!,]|\n|$))"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
         r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
@@ -189,7 +189,9 @@ _MENTION_PATTERNS = [
                 r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     # the output's last sentence is one option and nothing else ("… نیمکره غالب قرار دارد. الف", "… است. گزینه ب.")
     (re.compile(r"(?<=[.!؟?؛])[ \t]+(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
-                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?\s*\Z"), "alone"),
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?[ \t]*[.!]?[ \t]*(?=\n[ \t]*\n|\s*\Z)"), "alone"),
+    # an output that opens with one option on a line of its own, lower case or a digit ("d\n\n…", "۳\n\n…")
+    (re.compile(r"\A\s*[\[(]?(?P<opt>[a-d]|[1-4])[\])]?[ \t]*[.)]?[ \t]*(?=\n[ \t]*\n)"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
