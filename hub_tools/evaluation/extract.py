@@ -648,7 +648,9 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "negated"
         elif joined_other:
             status = "listed"
-        elif _HEDGE_BEFORE.search(before) or _counterfactual(text, mention):
+        elif _HEDGE_BEFORE.search(before) or _counterfactual(text, mention) or (
+            mention.kind in ("option", "bracket", "subject") and _modal(_full_sentence(text, mention))
+        ):
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
@@ -686,6 +688,12 @@ def _in_conclusion(text: str, mention: Mention, mentions: list[Mention]) -> bool
     end = end_match.start() if end_match else len(text)
     others = [m for m in mentions if start <= m.start < end and not m.by_text and m.letter != mention.letter]
     return not others and bool(_CONCLUSION_START.match(text[start : mention.start]))
+
+
+def _full_sentence(text: str, mention: Mention) -> str:
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    end = _FULL_STOP.search(text, mention.end)
+    return text[start : end.start() if end else len(text)]
 
 
 def _counterfactual(text: str, mention: Mention) -> bool:
