@@ -265,6 +265,11 @@ _MISTAKE_BEFORE = re.compile(
 # "اگر سؤال درباره X بود، پاسخ ب می‌شد" (not "If I had to choose, …", which commits, nor a condition the question
 # itself sets: "اگر عصب بازسازی نشود، … آتروفی (گزینه C) را نشان می‌دهند"): an "if" before the mention and a
 # counterfactual verb in the sentence
+# what the answer would have been: never an answer, whatever names it ("در کودکان پاسخ گزینه ب می‌بود", "B would
+# have been right in children")
+_WOULD_HAVE_BEEN = re.compile(
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)|(?i:\bwould\s+have\s+been\b|\bwould've\s+been\b)"
+)
 _COUNTERFACTUAL = re.compile(
     r"(?i:\bwould(?:n't|’t)?\b|\bwould've\b|\bhad\s+(?:been|it|the)\b|\bwere\s+(?:it|the|asking)\b)|"
     r"(?<!\w)(?:می\u200c?بود|می\u200c?شد|بود)(?!\w)"
@@ -649,6 +654,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif joined_other:
             status = "listed"
         elif _HEDGE_BEFORE.search(before) or _counterfactual(text, mention) or (
+            _WOULD_HAVE_BEEN.search(_full_sentence(text, mention)) and not _CORRECTION.search(before)
+        ) or (
             mention.kind in ("option", "bracket", "subject") and _modal(_full_sentence(text, mention))
         ):
             status = "hedged"
@@ -938,8 +945,10 @@ def _opening_answer(
     named = {m.letter for m in mentions if m.by_text and start <= m.start < end}
     if len(named) == 1:
         return named.pop()
+    if named:
+        return None
     fuzzy = _fuzzy_choice(_ARTICLE.sub("", opening), choices)
-    return fuzzy[0] if fuzzy is not None and not named else None
+    return fuzzy[0] if fuzzy is not None else _acronym_choice(opening, choices)
 
 
 _ARTICLE = re.compile(r"^(?i:the|an?)\s+")
