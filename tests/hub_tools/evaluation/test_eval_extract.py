@@ -426,6 +426,16 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
          ["Oculomotor nerve", "Trochlear nerve", "Abducens nerve", "Optic nerve"], "invalid"),
         ("I believe it's ST depression... actually no, that's hypokalemia. Peaked T waves come first. Final: A",
          ["Peaked T waves", "Prominent U waves", "ST depression", "Prolonged QT interval"], "A"),
+        # what the answer would (have) be(en), and the option a mistake picks, are no answer
+        ("A common mistake is to pick B.\n\nThe answer is C.", None, "C"),
+        ("اشتباه رایج انتخاب گزینه ب است. پاسخ: ج", None, "C"),
+        ("ALL\n\nدر کودکان پاسخ گزینه ب می‌بود.", ["Acute lymphoblastic leukemia", "Neuroblastoma", "Wilms tumor",
+                                                   "Retinoblastoma"], "invalid"),  # not B; ALL alone is only read as a whole output
+        ("Option C would be the answer in children.", None, "invalid"),
+        ("So the correct choice would be C.", None, "C"),
+        # an answer on a line of its own keeps its force when more text follows
+        ("answer is d\n\nOption C would be the answer in children.", None, "D"),
+        ("۳\n\nتوضیح: این دارو در کودکان منع مصرف دارد.", None, "C"),
         # a genus abbreviation is no option letter
         ("It's C. difficile, typically after antibiotics.",
          ["Clostridioides difficile", "Staphylococcus aureus", "Candida albicans", "Bacteroides fragilis"], "A"),
