@@ -811,11 +811,16 @@ def _names_something(word: str) -> bool:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """The same word, or a form of it (same first three letters, difflib ratio >= 0.8: "steroid"/"steroids"), not a
-    longer word that contains it ("parainfluenza" is not "influenza")."""
+    """The same word, or a form of it with a short ending ("steroid"/"steroids", "آنتی‌بادی"/"آنتی‌بادی‌ها"); not a
+    longer word that contains it ("parainfluenza" is not "influenza") nor a near spelling that is another term
+    ("hypocalcemia" is not "hypercalcemia")."""
     if a == b:
         return True
-    return min(len(a), len(b)) >= 4 and a[:3] == b[:3] and _similar(a, b)
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= _ENDING_CHARS
+
+
+_ENDING_CHARS = 3
 
 
 _FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
