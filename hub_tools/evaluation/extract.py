@@ -684,7 +684,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
 # a sentence that opens with a conclusion word: "بنابراین، از گزینه‌های ارائه‌شده، تنها گزینه نزدیک به واقعیت
 # گزینه [B] است", "So, of the four, option C fits."
 _CONCLUSION_START = re.compile(
-    r"^[\s>#\-•]*(?:(?:بنابراین|پس|در\s+نتیجه|لذا|نتیجتا|نتیجتاً|در\s+مجموع)(?!\w)|(?i:so|therefore|thus|hence|overall)\b)"
+    r"^[\s>#\-•]*(?:(?:بنابراین|پس|در\s+نتیجه|لذا|نتیجتا|نتیجتاً|در\s+مجموع)(?!\w)|"
+    r"(?i:so|therefore|thus|hence|overall)\b)"
 )
 
 
@@ -960,7 +961,9 @@ _ARTICLE = re.compile(r"^(?i:the|an?)\s+")
 _OPENING_WORDS = 6
 
 
-def _labels_in_passing(norm: str, sentences: list[tuple[int, int]], mention: Mention, distinct: list[list[str]]) -> bool:
+def _labels_in_passing(
+    norm: str, sentences: list[tuple[int, int]], mention: Mention, distinct: list[list[str]]
+) -> bool:
     """A letter that only labels something the sentence is about: its sentence also gives the option's text
     ("diphenhydramine (option A) …"), or the letter is a parenthesis in the middle of a sentence ("Steroids
     (option C) may …")."""
@@ -979,7 +982,8 @@ _PARENTHESIS_BODY = re.compile(r"\s*[)»\]][ \t]*[^\W\d]")
 # a statement only of what the answer would be ("Option B would be the answer in children", "در کودکان پاسخ گزینه ب
 # می‌بود"); "I would choose B" commits
 _MODAL = re.compile(
-    r"(?<!\bI )(?<!\bwe )(?i:\bwould(?:n't|’t)?\b|\bcould\s+be\b|\bmight\s+be\b)|(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)"
+    r"(?<!\bI )(?<!\bwe )(?i:\bwould(?:n't|’t)?\b|\bcould\s+be\b|\bmight\s+be\b)|"
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)"
 )
 
 

@@ -429,8 +429,9 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
         # what the answer would (have) be(en), and the option a mistake picks, are no answer
         ("A common mistake is to pick B.\n\nThe answer is C.", None, "C"),
         ("اشتباه رایج انتخاب گزینه ب است. پاسخ: ج", None, "C"),
+        # not B; "ALL" is read as an option's initials only as a whole output
         ("ALL\n\nدر کودکان پاسخ گزینه ب می‌بود.", ["Acute lymphoblastic leukemia", "Neuroblastoma", "Wilms tumor",
-                                                   "Retinoblastoma"], "invalid"),  # not B; ALL alone is only read as a whole output
+                                                   "Retinoblastoma"], "invalid"),
         ("Option C would be the answer in children.", None, "invalid"),
         ("So the correct choice would be C.", None, "C"),
         # an answer on a line of its own keeps its force when more text follows
