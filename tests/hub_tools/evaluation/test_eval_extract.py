@@ -205,6 +205,12 @@ def test_pool_file_errors_name_file_and_line(tmp_path):
                    encoding="utf-8")  # fmt: skip
     with pytest.raises(PoolError, match=r"writer-x.jsonl:1: 'label'"):
         read_jsonl(bad)
+    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "A"}\n', encoding="utf-8")
+    with pytest.raises(PoolError, match=r"writer-x.jsonl:1: 'label'"):
+        read_jsonl(bad)  # a missing label is an error; a null one is the writer's "no answer"
+    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "x", "label": null}\n',
+                   encoding="utf-8")  # fmt: skip
+    assert read_jsonl(bad)[0].label == "invalid"
 
 
 CHOICES = ["آپاندیس", "کیسهٔ صفرا", "طحال", "مثانه"]
