@@ -8,7 +8,8 @@
   options) and ``tests/hub_tools/evaluation/data/extraction_pool/<writer>.jsonl`` (one file per writer, with
   options). Accuracy with a Wilson 95% interval, per writer and overall.
 - **Sealed**: ``--sealed FILE...``, each a JSON Lines file of ``{"question", "choices": [4 str], "output", "label":
-  "A"|"B"|"C"|"D"|"invalid"}`` written after the last change to the extractor. Same figures.
+  "A"|"B"|"C"|"D"|"invalid"}`` (``null`` reads as ``"invalid"``) written after the last change to the extractor.
+  Same figures.
 - For both: **wrong letters** (an output labelled with one option read as another; it must stay 0), false answers
   (an output labelled invalid read as an option) and misses (an option read as invalid).
 - **Paper agreement**: the paper's per-question files (``../shared/data/gaokerena/paper_results``) re-read with

@@ -61,6 +61,24 @@ another, or mentions in passing. The rule, in full:
    (``۳ ساعت``, ``2 mg``) is a quantity, never an option. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
 
+7. Given the choices, the decision is then weighed against the rest of the output, and extraction **abstains**
+   (``invalid``: an abstention costs accuracy, a wrong letter costs the result's truth) where the evidence conflicts.
+   An option's evidence is its *distinctive words* (the option's words no other option shares, matched by form:
+   "steroids" is "steroid", "parainfluenza" is not "influenza"); the conflicts (:func:`_conflicting_evidence`):
+     - an option read from letters named only in passing (``diphenhydramine (option A)``, ``Steroids (C) may …``)
+       while an earlier sentence that names no letter gives another option's words (``Epinephrine intramuscularly is
+       first-line.``);
+     - an option read from its text while the same sentence gives most of another option's words
+       (``پنی‌سیلین یا داکسی‌سایکلین``);
+     - a letter stated as the answer but glossed with another option's words (``The answer is B (oral prednisone)``);
+     - an output that opens with one option's text as a sentence of its own (``The abducens nerve. …``) and later
+       gives another option, unless it takes the first back (``actually``, ``wait``).
+   Before that, contrast and comparison cues set an option aside as negation does (``unlike A``, ``rather than C``,
+   ``C fits better than A``, ``compared with B``, ``followed by B``, ``برخلاف الف``, ``به جای گزینه ب``,
+   ``شایع‌تر از گزینه الف``, ``پس از آن``), as does a lesser role (``adjunct``, ``second-line``, ``distractor``,
+   ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
+   answer; ``C. difficile`` is a genus, not option C.
+
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
 per-question records: :func:`decision_trace`).
 """
@@ -114,7 +132,9 @@ _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
 _GOZINEH = r"(?:گزینه|(?<!در )مورد)(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # مورد ب = گزینه ب
 _AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
-_ANSWER_WORD = r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?"
+_ANSWER_WORD = (
+    r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?(?:\s+(?:من|ما))?"
+)
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
     r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
@@ -129,7 +149,12 @@ _STATEMENT_PATTERNS = [
         rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
-    re.compile(rf"(?i:answer)[\"']?(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"),
+    re.compile(
+        r"(?i:answer)[\"']?(?:\s+(?i:here|in\s+this\s+case|overall|(?:to|for)\s+this\s+(?:question|one)))?"
+        rf"(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
+    ),
+    # an output that opens with one letter and its reason: "A, because hematuria …"
+    re.compile(r"\A\s*[\[(]?(?P<opt>[A-D])[\])]?\s*[,،]\s*(?i:because|since|as|given|due\s+to)\b"),
     # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
     re.compile(
         r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
@@ -151,7 +176,7 @@ _STATEMENT_PATTERNS = [
     re.compile(
         rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
     ),
-    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=\s*(?:[.)\]!,]|$))"),
+    re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=[ \t]*(?:[.)\]!,]|\n|$))"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
         r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
@@ -164,7 +189,9 @@ _MENTION_PATTERNS = [
                 r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?[ \t]*$", re.MULTILINE), "alone"),
     # the output's last sentence is one option and nothing else ("… نیمکره غالب قرار دارد. الف", "… است. گزینه ب.")
     (re.compile(r"(?<=[.!؟?؛])[ \t]+(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|answer))\s*[:：]?\s*)?[\[(«]?\s*"
-                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?\s*[.!]?\s*\Z"), "alone"),
+                r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?[ \t]*[.!]?[ \t]*(?=\n[ \t]*\n|\s*\Z)"), "alone"),
+    # an output that opens with one option on a line of its own, lower case or a digit ("d\n\n…", "۳\n\n…")
+    (re.compile(r"\A\s*[\[(]?(?P<opt>[a-d]|[1-4])[\])]?[ \t]*[.)]?[ \t]*(?=\n[ \t]*\n)"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
@@ -209,12 +236,48 @@ _NEGATION_AFTER = re.compile(
     r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
     r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
-    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b)"
+    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
+    # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
+    r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
+    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b)|(?:گزینه\s+)?انحرافی|"
+    r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
     r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
+)
+# a contrast or comparison puts the option after it aside, whatever follows: "unlike option A", "rather than C",
+# "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
+_CONTRAST_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
+    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
+    r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
+    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
+    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
+)
+# the option a mistake picks: "A common mistake is to pick B", "اشتباه رایج انتخاب گزینه ب است"
+_MISTAKE_BEFORE = re.compile(
+    r"(?:(?i:\bmistake|\berror|\bpitfall|\btrap|\btempting|\bwrongly|\bmistakenly)|اشتباه|خطای|وسوسه)"
+    r"[^.!?؟\n;؛]{0,25}$"
+)
+# a counterfactual sentence names an option it does not give: "If the question asked about X, the answer would be B",
+# "اگر سؤال درباره X بود، پاسخ ب می‌شد" (not "If I had to choose, …", which commits, nor a condition the question
+# itself sets: "اگر عصب بازسازی نشود، … آتروفی (گزینه C) را نشان می‌دهند"): an "if" before the mention and a
+# counterfactual verb in the sentence
+# what the answer would have been: never an answer, whatever names it ("در کودکان پاسخ گزینه ب می‌بود", "B would
+# have been right in children")
+_WOULD_HAVE_BEEN = re.compile(
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)|(?i:\bwould\s+have\s+been\b|\bwould've\s+been\b)"
+)
+_COUNTERFACTUAL = re.compile(
+    r"(?i:\bwould(?:n't|’t)?\b|\bwould've\b|\bhad\s+(?:been|it|the)\b|\bwere\s+(?:it|the|asking)\b)|"
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد|بود)(?!\w)"
+)
+_HYPOTHETICAL = re.compile(
+    r"(?:(?<!\w)(?:اگر|چنانچه|درصورتی\s*که|در\s+صورتی\s*که|فرض\s+کنیم)(?!\s+(?:مجبور|بخواهم|قرار\s+باشد))|"
+    r"(?i:\bif\b(?!\s+(?:i|we)\s+(?:had|have|must|were)\s+to\b)(?!\s+forced\b)|\bassuming\b|\bsuppose\b|"
+    r"\bhad\s+the\s+question\b|\bwere\s+the\s+question\b))"
 )
 _POSITIVE_AFTER = re.compile(
     r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
@@ -285,7 +348,7 @@ _CLAUSE_CHARS = 80
 _CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
 _ANSWER_BEFORE_TEXT = re.compile(
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
-    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b))\s*[:：\-]?\s*[\[(«\"']?\s*$"
+    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹)\s*[:：\-]?\s*[\[(«\"']?\s*$"
 )
 _WORD = re.compile(r"\w+")
 
@@ -309,6 +372,10 @@ def normalize_answer_text(text: str) -> str:
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
     text = _THINKING.sub("\n", text)  # a reasoning block before the answer is not the answer
     return text.replace("*", "").replace("__", "")
+
+
+# a capital and a full stop before a lower-case word abbreviate a genus: "C. difficile", "E. coli", "H. pylori"
+_GENUS = re.compile(r"\.[ \t]?[a-z]{3,}")
 
 
 def _is_name(text: str, start: int, token: str) -> bool:
@@ -344,11 +411,13 @@ def _letter_mentions(text: str) -> list[Mention]:
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
+            if _GENUS.match(text, match.end("opt")):
+                continue
             found[key] = Mention(match.start(), match.end(), _letter_of(match.group("opt")), "statement")
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            if key in found:
+            if key in found or _GENUS.match(text, match.end("opt")):
                 continue
             named = kind in ("bracket", "layout", "subject", "inline")
             if named and _is_name(text, match.start(), match.group("opt")):
@@ -401,10 +470,15 @@ def _word_pattern(word: str) -> str:
     return "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
 
 
-def _choice_pattern(words: list[str]) -> re.Pattern:
-    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, punctuation) or none
-    between them, hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
-    body = r"[\W_]*".join(_word_pattern(word) for word in words)
+_CLAUSE_MARK = re.compile(r"[,،;؛:]")
+
+
+def _choice_pattern(words: list[str], across_commas: bool = False) -> re.Pattern:
+    """Words in the folding module's match form: any run of non-word characters (spaces, ZWNJ, hyphens, full stops)
+    or none between them, but no comma, colon or clause mark unless the option has one ("ferritin is low, TIBC" does
+    not name "Low TIBC"), hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
+    gap = r"[\W_]*" if across_commas else r"[^\w,،;؛:!?؟\n]*"
+    body = gap.join(_word_pattern(word) for word in words)
     return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
 
 
@@ -416,7 +490,8 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
     spans: list[tuple[int, int, str]] = []
     for letter, choice in zip(CHOICES, choices):
         for words in _choice_aliases(str(choice)):
-            spans += [(m.start(), m.end(), letter) for m in _choice_pattern(words).finditer(text)]
+            pattern = _choice_pattern(words, across_commas=bool(_CLAUSE_MARK.search(str(choice))))
+            spans += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     kept: list[tuple[int, int, str]] = []
     for start, end, letter in spans:
@@ -432,9 +507,29 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
             joined |= {s1, s2}
     out = []
     for start, end, letter in kept:
-        kind = "statement" if _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) else "text"
+        stated = _ANSWER_BEFORE_TEXT.search(text[max(0, start - 40) : start]) or _concludes_with_text(
+            text, start, end, letter, kept, taken
+        )
+        kind = "statement" if stated else "text"
         out.append(Mention(start, end, letter, "joined" if start in joined else kind, by_text=True))
     return out
+
+
+def _concludes_with_text(
+    text: str, start: int, end: int, letter: str, kept: list[tuple[int, int, str]], letters: list[Mention]
+) -> bool:
+    """An option's text a few words after the conclusion word that opens its sentence, with no other option's text
+    and no option letter in the sentence ("So the exception is the atrial septal defect.")."""
+    sentence_start = max((m.end() for m in _FULL_STOP.finditer(text, 0, start)), default=0)
+    stop = _FULL_STOP.search(text, end)
+    sentence_end = stop.start() if stop else len(text)
+    others = [k for k in kept if sentence_start <= k[0] < sentence_end and k[2] != letter]
+    others += [m for m in letters if sentence_start <= m.start < sentence_end]
+    opening = _CONCLUSION_START.match(text[sentence_start:start])
+    return not others and opening is not None and start - sentence_start - opening.end() <= _CONCLUSION_REACH
+
+
+_CONCLUSION_REACH = 30  # "So the exception is the …": at most this much between the conclusion word and the text
 
 
 _TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
@@ -534,6 +629,7 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         after = _clause_after(text, mention, next_start)
         rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
+        wide = text[max(0, mention.start - 40) : mention.start]
         joined = _JOINED_OPTION.match(rest)
         joined_other = joined is not None and mention.kind in ("statement", "subject", "option") and (
             _joined_letter(joined.group()) not in (None, mention.letter)
@@ -552,11 +648,16 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
                                               or _POSSIBLE.search(after))  # fmt: skip
         if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
-        elif _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+        elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
+              or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
             status = "negated"
         elif joined_other:
             status = "listed"
-        elif _HEDGE_BEFORE.search(before):
+        elif _HEDGE_BEFORE.search(before) or _counterfactual(text, mention) or (
+            _WOULD_HAVE_BEEN.search(_full_sentence(text, mention)) and not _CORRECTION.search(before)
+        ) or (
+            mention.kind in ("option", "bracket", "subject") and _modal(_full_sentence(text, mention))
+        ):
             status = "hedged"
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
@@ -564,7 +665,8 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
             status = "listed"
         elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
-            mention.kind in ("option", "bracket", "subject") and _CONCLUSION_BEFORE.search(before)
+            mention.kind in ("option", "bracket", "subject")
+            and (_CONCLUSION_BEFORE.search(before) or _in_conclusion(text, mention, mentions))
         ):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
@@ -577,6 +679,38 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+# a sentence that opens with a conclusion word: "بنابراین، از گزینه‌های ارائه‌شده، تنها گزینه نزدیک به واقعیت
+# گزینه [B] است", "So, of the four, option C fits."
+_CONCLUSION_START = re.compile(
+    r"^[\s>#\-•]*(?:(?:بنابراین|پس|در\s+نتیجه|لذا|نتیجتا|نتیجتاً|در\s+مجموع)(?!\w)|"
+    r"(?i:so|therefore|thus|hence|overall)\b)"
+)
+
+
+def _in_conclusion(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """The mention is the only option letter of a sentence that opens with a conclusion word."""
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    end_match = _FULL_STOP.search(text, mention.end)
+    end = end_match.start() if end_match else len(text)
+    others = [m for m in mentions if start <= m.start < end and not m.by_text and m.letter != mention.letter]
+    return not others and bool(_CONCLUSION_START.match(text[start : mention.start]))
+
+
+def _full_sentence(text: str, mention: Mention) -> str:
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    end = _FULL_STOP.search(text, mention.end)
+    return text[start : end.start() if end else len(text)]
+
+
+def _counterfactual(text: str, mention: Mention) -> bool:
+    """The mention's sentence supposes what is not asked: an "if" before the mention, a counterfactual verb in it."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)), default=0)
+    end = _SENTENCE_END.search(text, mention.end)
+    return bool(_HYPOTHETICAL.search(text[start : mention.start])) and bool(
+        _COUNTERFACTUAL.search(text[start : end.start() if end else len(text)])
+    )
 
 
 def _leading_text(text: str, mentions: list[Mention]) -> set[int]:
@@ -609,9 +743,18 @@ def _joined_letter(joined: str) -> str | None:
 
 
 def _opening_sentence_end(text: str) -> int:
+    """The end of the opening sentence, after a preface that only rules a letter out ("Not B. …", "نه الف. …")."""
     stripped = len(text) - len(text.lstrip())
+    preface = _NEGATION_PREFACE.match(text, stripped)
+    if preface is not None:
+        stripped = preface.end()
     end = _SENTENCE_END.search(text, stripped)
     return end.start() if end else len(text)
+
+
+_NEGATION_PREFACE = re.compile(
+    r"\s*(?:(?i:not)|نه)\s+(?:(?i:option)\s+|گزینه\s*)?[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!،,;؛]\s*"
+)
 
 
 def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
@@ -633,6 +776,232 @@ def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
     mentions = _classify(norm, found)
+    choice, _, reason = decided = _decide(norm, mentions, choices)
+    if choice == INVALID or not choices or len(choices) != len(CHOICES):
+        return decided
+    conflict = _conflicting_evidence(norm, mentions, choices, choice, reason)
+    if conflict is not None:
+        return INVALID, mentions, f"{reason} ({choice}), but {conflict}: abstained"
+    return decided
+
+
+# Words that name no option on their own (an option's identity is in its other words).
+_STOPWORDS = frozenset(
+    "the and with for from that this are was use used into over under its their than then only all any both none "
+    "of in on at to by or an a is be as it no not".split()
+    + "و با در از به که را یا برای این آن است هر یک دو بر تا".split()
+)
+
+
+def _distinctive_words(choices: Sequence[str]) -> list[list[str]]:
+    """Each option's words that no other option shares (loosely): what names that option and no other."""
+    words = [[w for w in _words(str(c)) if _names_something(w)] for c in choices]
+    out = []
+    for index, own in enumerate(words):
+        others = [w for j, other in enumerate(words) if j != index for w in other]
+        out.append([w for w in own if not any(_same_word(w, o) for o in others)])
+    return out
+
+
+def _names_something(word: str) -> bool:
+    """A word that can carry an option's identity: not a stop word; three letters or more, an abbreviation of two
+    Latin letters or digits ("IM", "MB"), or a number."""
+    if word in _STOPWORDS:
+        return False
+    return len(word) >= 3 or word.isdigit() or (len(word) == 2 and word.isascii() and word.isalnum())
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, or a form of it with a short ending ("steroid"/"steroids", "آنتی‌بادی"/"آنتی‌بادی‌ها"); not a
+    longer word that contains it ("parainfluenza" is not "influenza") nor a near spelling that is another term
+    ("hypocalcemia" is not "hypercalcemia")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= _ENDING_CHARS
+
+
+_ENDING_CHARS = 3
+
+
+_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
+
+
+def _sentences(text: str, ends: re.Pattern) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for end in ends.finditer(text):
+        if text[start : end.start()].strip():
+            spans.append((start, end.start()))
+        start = end.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _supported(segment: str, distinct: list[list[str]], strict: bool = False) -> set[str]:
+    """Options at least half (``strict``: more than half) of whose distinctive words the segment says (loosely): the
+    evidence an option's text gives, even when partial ("Epinephrine intramuscularly" for "IM epinephrine")."""
+    said = _words(segment)
+    return {
+        letter
+        for letter, own in zip(CHOICES, distinct)
+        if own and _share_said(own, said) >= _SUPPORT_SHARE and (not strict or _share_said(own, said) > _SUPPORT_SHARE)
+    }
+
+
+_SUPPORT_SHARE = 0.5  # at least half of an option's distinctive words (more than half where ``strict``)
+
+
+def _share_said(own: list[str], said: list[str]) -> float:
+    return sum(any(_same_word(w, s) for s in said) for w in own) / len(own)
+
+
+def _conflicting_evidence(
+    norm: str, mentions: list[Mention], choices: Sequence[str], choice: str, reason: str
+) -> str | None:
+    """Evidence against the decided option, or None. The decision stands only where nothing else the output says
+    gives another option as its answer; otherwise extraction abstains (an abstention is never a wrong letter):
+
+    - an option read from letters that are not stated as the answer (named in passing, "diphenhydramine (option A)")
+      while an earlier sentence that names no letter gives one other option's text ("Epinephrine intramuscularly is
+      first-line.");
+    - an option read from its text while the same sentence also gives another option's text ("پنی‌سیلین یا
+      داکسی‌سایکلین");
+    - a letter stated as the answer while the words right after it, or the next sentence when the option's own text
+      is nowhere, give another option's text ("The answer is B (oral prednisone)", "جواب گزینه ۱ است. بیماری گریوز …").
+    """
+    distinct = _distinctive_words(choices)
+    sentences = _sentences(norm, _FULL_STOP)
+    deciding = [m for m in mentions if m.letter == choice and m.status == ("stated" if "stated" in reason else "bare")]
+    if not deciding:
+        return None
+    opened = _opening_answer(norm, sentences, mentions, choices)
+    if opened is not None and opened != choice:
+        return f"the output opens with option {opened}'s text alone"
+    if reason.startswith("stated") and all(_modal(_sentence_of(norm, sentences, m)) for m in deciding):
+        others = {m.letter for m in mentions if m.letter != choice and m.status in ("bare", "stated", "listed")}
+        if others:
+            return f"it is only what the answer would be, and option {min(others)} is given too"
+    if "by its text" in reason and not any(m.letter == choice and not m.by_text and m.status in ("stated", "bare")
+                                           for m in mentions):  # fmt: skip
+        for mention in deciding:
+            segment = _sentence_of(norm, sentences, mention)
+            rivals = _supported(segment, distinct, strict=True) - {choice}
+            if rivals and not _NEGATION_AFTER.search(segment):
+                return f"the same sentence gives option {min(rivals)}'s text too"
+        return None
+    if not reason.startswith("stated"):
+        rivals = {m.letter for m in mentions if m.by_text and m.status == "bare" and m.letter != choice}
+        if rivals and not any(m.by_text for m in deciding):
+            return f"option {min(rivals)}'s text is named too, and option {choice} is not stated as the answer"
+        if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding if not m.by_text):
+            return None
+        letters_at = [m.start for m in mentions if not m.by_text]
+        for start, end in sentences:
+            if start > deciding[0].start:
+                break
+            segment = norm[start:end]
+            if any(start <= at < end for at in letters_at) or _NEGATION_AFTER.search(segment):
+                continue
+            if norm[end : end + 1] == "\n" and segment.rstrip().endswith((":", "：")):
+                continue  # a lead-in ("… the following:") restates the question
+            claimed = _supported(segment, distinct)
+            if len(claimed) == 1 and choice not in claimed:
+                return f"an earlier sentence gives option {min(claimed)}'s text; option {choice} is only named later"
+        return None
+    for mention in deciding:
+        if mention.by_text:
+            continue
+        sentence_end = next((end for start, end in sentences if start <= mention.start < end), mention.end)
+        after = norm[mention.end : max(mention.end, sentence_end)][:_CLAUSE_CHARS]
+        if not _APPOSITION.match(after):
+            continue
+        named = _supported(after, distinct)
+        if named - {choice} and choice not in named and not _NEGATION_AFTER.search(after):
+            return f"the words after it give option {min(named - {choice})}'s text"
+    return None
+
+
+# the words right after a letter that gloss it: "B (oral prednisone)", "C: طحال", "D — vitamin K", "ب، آدنوم"
+_APPOSITION = re.compile(r"\s*[\])»]?\s*(?:[:：(\-—–,،=]|(?i:\bi\.?e\.?|\bwhich\s+is\b)|یعنی)")
+
+
+def _opening_answer(
+    norm: str, sentences: list[tuple[int, int]], mentions: list[Mention], choices: Sequence[str]
+) -> str | None:
+    """The option whose text the output opens with as a sentence of its own, no letter in it ("The abducens nerve.
+    …", after any sentences that only negate letters: "Not A. The abducens nerve. …"): the answer stated first,
+    unless the output takes it back."""
+    first = None
+    for index, (start, end) in enumerate(sentences[:-1]):
+        letters = [m for m in mentions if start <= m.start < end and not m.by_text]
+        if not letters:
+            first = index
+            break
+        if any(m.status != "negated" for m in letters):
+            return None  # a sentence naming a letter comes first ("Not A." before the answer does not count)
+    if first is None:
+        return None
+    start, end = sentences[first]
+    opening = norm[start:end].strip()
+    if _CORRECTION_MARK.search(norm[end:]) or _NEGATION_AFTER.search(opening):
+        return None  # "It's C… actually no, …": the opening answer is taken back
+    if len(_words(opening)) > _OPENING_WORDS:
+        return None
+    named = {m.letter for m in mentions if m.by_text and start <= m.start < end}
+    if len(named) == 1:
+        return named.pop()
+    if named:
+        return None
+    fuzzy = _fuzzy_choice(_ARTICLE.sub("", opening), choices)
+    return fuzzy[0] if fuzzy is not None else _acronym_choice(opening, choices)
+
+
+_ARTICLE = re.compile(r"^(?i:the|an?)\s+")
+_OPENING_WORDS = 6
+
+
+def _labels_in_passing(
+    norm: str, sentences: list[tuple[int, int]], mention: Mention, distinct: list[list[str]]
+) -> bool:
+    """A letter that only labels something the sentence is about: its sentence also gives the option's text
+    ("diphenhydramine (option A) …"), or the letter is a parenthesis in the middle of a sentence ("Steroids
+    (option C) may …")."""
+    if mention.letter in _supported(_sentence_of(norm, sentences, mention), distinct):
+        return True
+    bracketed = norm[mention.start : mention.start + 1] in "([«"
+    before = norm[max(0, mention.start - 12) : mention.start] + ("(" if bracketed else "")
+    after = norm[mention.end : mention.end + 12]
+    return bool(_PARENTHESIS_OPEN.search(before) and (_PARENTHESIS_BODY.match(")" + after if bracketed else after)))
+
+
+_PARENTHESIS_OPEN = re.compile(r"\w[^\w\n]*[(«\[]\s*(?:(?i:option|choice)|گزینه(?:\u0654|\u200c?ی)?)?\s*$")
+_PARENTHESIS_BODY = re.compile(r"\s*[)»\]][ \t]*[^\W\d]")
+
+
+# a statement only of what the answer would be ("Option B would be the answer in children", "در کودکان پاسخ گزینه ب
+# می‌بود"); "I would choose B" commits
+_MODAL = re.compile(
+    r"(?<!\bI )(?<!\bwe )(?i:\bwould(?:n't|’t)?\b|\bcould\s+be\b|\bmight\s+be\b)|"
+    r"(?<!\w)(?:می\u200c?بود|می\u200c?شد)(?!\w)"
+)
+
+
+def _modal(sentence: str) -> bool:
+    return bool(_MODAL.search(sentence)) and not _FIRST_PERSON_CHOICE.search(sentence)
+
+
+_FIRST_PERSON_CHOICE = re.compile(r"(?i:\bI(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say|select))")
+
+
+def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) -> str:
+    span = next((sp for sp in sentences if sp[0] <= mention.start < sp[1]), (mention.start, mention.end))
+    return text[span[0] : span[1]]
+
+
+def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -> tuple[str, list[Mention], str]:
+    """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
+    against it is weighed."""
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]

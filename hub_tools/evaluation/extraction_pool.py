@@ -3,7 +3,8 @@
 Two file formats, one writer per file:
 
 - JSON Lines (``<writer>.jsonl``): one object a line, ``{"question": str, "choices": [4 str], "output": str,
-  "label": "A" | "B" | "C" | "D" | "invalid"}``; the writer is the file's stem. Sealed batches use this format.
+  "label": "A" | "B" | "C" | "D" | "invalid"}`` (a ``null`` label reads as ``"invalid"``: no answer; a missing label
+  is an error); the writer is the file's stem. Sealed batches use this format.
 - The first labelled set, a TSV without options: ``label<TAB>output`` (``\\n`` in the output is a newline, ``#``
   starts a comment); its writer is named by the caller.
 
@@ -57,6 +58,8 @@ def read_jsonl(path: str | Path, writer: str | None = None) -> list[LabelledOutp
         if not isinstance(row, dict):
             raise PoolError(f"{where}: expected an object with question, choices, output, label")
         output, label, choices = row.get("output"), row.get("label"), row.get("choices")
+        if "label" in row and label is None:
+            label = INVALID  # a JSON null label: the writer's "no answer" (writer-p4 writes it so)
         if not isinstance(output, str):
             raise PoolError(f"{where}: 'output' must be a string")
         if label not in LABELS:

@@ -159,16 +159,27 @@ def test_first_labelled_set_precision_and_recall():
 #: option list, "option:" before a list, a number with a unit, an abbreviation of one option's words, an option's
 #: text named alone in the opening sentence before other options' texts): 10 of 11.
 #: sealed-s3 and sealed-s4: the second sealed round, written after that change and measured before joining
-#: (bench/results/extract_sealed-2.json: 123/130 and 130/130); their 7 misses are still missed, among them the pool's
-#: only 2 wrong letters (sealed-s3:26 and :36: the answer given by an option's text, another option named in passing).
+#: (bench/results/extract_sealed-2.json: 123/130 and 130/130, with 2 wrong letters: sealed-s3:26 and :36, the answer
+#: given by an option's text while another option was named by its letter in passing).
+#: Since then extraction weighs the evidence against its decision and abstains on a conflict (module docstring, step
+#: 7): sealed-s3:36 is read (its "So the answer here is A." is an answer statement), sealed-s3:26 is abstained on.
+#: writer-p4 (/work/pools/extraction, 150 outputs written to probe conflicting evidence): measured blind on arrival
+#: at 120/150 with 5 wrong letters (:44, :89, :100, :123, :145), then studied; its 22 labels written as JSON null
+#: (the output gives no answer) are folded in as "invalid", every other label as written.
+#: implementer-s4-23: conflict cases written by the implementer of the conflict rules (not an independent writer; a
+#: check of the categories, not a blind figure): 43/49 with 1 wrong letter when written, before the rules it prompted.
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
-                "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130}  # fmt: skip
+                "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
+                "implementer-s4-23": 49}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
-               "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130)}  # fmt: skip
-# still missed: writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script); sealed-s2:29 ("جواب گزینه ۱"
-# while the explanation names option 2's text: the writer labels it invalid, read A)
-POOL_RIGHT = 624 + 130 + 129 + 123 + 130
-POOL_WRONG_LETTERS = 2  # sealed-s3:26 and sealed-s3:36
+               "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
+               "implementer-s4-23": (43, 49)}  # fmt: skip
+# still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
+# sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
+# sealed-s3:26 and :121; writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
+# script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45
+POOL_WRONG_LETTERS = 0
 
 
 def test_pool_figures_as_measured():
@@ -179,6 +190,7 @@ def test_pool_figures_as_measured():
     wrong = [(e["where"], e["label"], e["got"], e["reason"]) for e in figures["errors"]]
     assert figures["right"] == POOL_RIGHT, wrong
     assert figures["wrong_letters"] == POOL_WRONG_LETTERS, wrong
+    assert all(block["wrong_letters"] == 0 for block in figures["writers"].values()), wrong
     lo, hi = figures["ci95"]
     assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.95
 
@@ -193,6 +205,12 @@ def test_pool_file_errors_name_file_and_line(tmp_path):
                    encoding="utf-8")  # fmt: skip
     with pytest.raises(PoolError, match=r"writer-x.jsonl:1: 'label'"):
         read_jsonl(bad)
+    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "A"}\n', encoding="utf-8")
+    with pytest.raises(PoolError, match=r"writer-x.jsonl:1: 'label'"):
+        read_jsonl(bad)  # a missing label is an error; a null one is the writer's "no answer"
+    bad.write_text('{"question": "q", "choices": ["a", "b", "c", "d"], "output": "x", "label": null}\n',
+                   encoding="utf-8")  # fmt: skip
+    assert read_jsonl(bad)[0].label == "invalid"
 
 
 CHOICES = ["آپاندیس", "کیسهٔ صفرا", "طحال", "مثانه"]
@@ -371,3 +389,71 @@ def test_agreement_with_the_papers_extraction_lists_every_disagreement(paper_ana
 )
 def test_kinds_of_phrasing_from_the_sealed_batches(text, choices, expected):
     assert extract_choice(text, choices) == expected, explain_choice(text, choices)
+
+
+ANAPHYLAXIS = ["IV diphenhydramine", "IM epinephrine", "Oral prednisone", "Nebulized salbutamol"]
+CUSHING = ["Exogenous glucocorticoid use", "Pituitary adenoma", "Adrenal adenoma", "Ectopic ACTH secretion"]
+THYROID = ["گواتر مولتی‌ندولر توکسیک", "بیماری گریوز", "آدنوم توکسیک", "تیروئیدیت تحت حاد"]
+SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتین", "داکسی‌سایکلین", "آزیترومایسین"]
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # the answer given by an option's text, another option's letter named in passing (sealed-s3:26): never that
+        # letter; abstaining is allowed, a wrong letter is not
+        ("Epinephrine intramuscularly is first-line. Antihistamines like diphenhydramine (option A) are adjuncts only "
+         "and should never delay epinephrine.", ANAPHYLAXIS, "invalid"),
+        ("Not A.\n\nIM epinephrine is the first-line treatment. Steroids (option C) may prevent a biphasic reaction.",
+         ANAPHYLAXIS, "B"),  # the opening text, after a preface that only rules a letter out
+        ("تروپونین قلبی (I یا T) اختصاصی‌ترین مارکر است. CK-MB (گزینه الف) برای انفارکتوس مجدد مفید است.",
+         ["CK-MB", "تروپونین I", "LDH", "AST"], "invalid"),
+        # a counterfactual sentence names no answer; "the answer here is" states one (sealed-s3:36)
+        ("The most common cause overall is iatrogenic — exogenous steroid use. If the question asked about endogenous "
+         "Cushing syndrome, the answer would be a pituitary adenoma (Cushing disease, option B).\n\nSo the answer "
+         "here is A.", CUSHING, "A"),
+        ("If the question had asked about endogenous causes, option B would be right.", CUSHING, "invalid"),
+        ("اگر سؤال درباره سالمندان بود، پاسخ گزینه الف می‌شد؛ اما پاسخ این سؤال گزینه ب است.", THYROID, "B"),
+        # contrast and comparison cues, in both languages
+        ("Unlike option A, which supplies most eye muscles, option C supplies only the lateral rectus. Answer: C",
+         None, "C"),
+        ("C fits better than A.", None, "C"),
+        ("برخلاف الف که در سالمندان شایع است، پاسخ صحیح ب است.", THYROID, "B"),
+        ("به جای گزینه الف، پاسخ گزینه د است.", None, "D"),
+        ("گزینه ب شایع‌تر از گزینه الف است.", THYROID, "B"),
+        ("Parainfluenza virus (type 1). RSV causes bronchiolitis, not croup — so A is a distractor.",
+         ["Respiratory syncytial virus", "Parainfluenza virus", "Influenza virus", "Adenovirus"], "B"),
+        # an option's text beside another option's text, or a letter glossed with another option's text
+        ("پاسخ: پنی‌سیلین یا داکسی‌سایکلین، بسته به وضعیت بیمار.", SYPHILIS, "invalid"),
+        ("The answer is B (oral prednisone).", ANAPHYLAXIS, "invalid"),
+        ("Answer: B (IM epinephrine)", ANAPHYLAXIS, "B"),
+        # an output that opens with one option's text, and a later letter of another
+        ("The abducens nerve. For the superior oblique it would be B.",
+         ["Oculomotor nerve", "Trochlear nerve", "Abducens nerve", "Optic nerve"], "invalid"),
+        ("I believe it's ST depression... actually no, that's hypokalemia. Peaked T waves come first. Final: A",
+         ["Peaked T waves", "Prominent U waves", "ST depression", "Prolonged QT interval"], "A"),
+        # what the answer would (have) be(en), and the option a mistake picks, are no answer
+        ("A common mistake is to pick B.\n\nThe answer is C.", None, "C"),
+        ("اشتباه رایج انتخاب گزینه ب است. پاسخ: ج", None, "C"),
+        # not B; "ALL" is read as an option's initials only as a whole output
+        ("ALL\n\nدر کودکان پاسخ گزینه ب می‌بود.", ["Acute lymphoblastic leukemia", "Neuroblastoma", "Wilms tumor",
+                                                   "Retinoblastoma"], "invalid"),
+        ("Option C would be the answer in children.", None, "invalid"),
+        ("So the correct choice would be C.", None, "C"),
+        # an answer on a line of its own keeps its force when more text follows
+        ("answer is d\n\nOption C would be the answer in children.", None, "D"),
+        ("۳\n\nتوضیح: این دارو در کودکان منع مصرف دارد.", None, "C"),
+        # a genus abbreviation is no option letter
+        ("It's C. difficile, typically after antibiotics.",
+         ["Clostridioides difficile", "Staphylococcus aureus", "Candida albicans", "Bacteroides fragilis"], "A"),
+    ],
+)
+def test_conflicting_evidence_is_never_read_as_the_letter_named_in_passing(text, choices, expected):
+    assert extract_choice(text, choices) == expected, explain_choice(text, choices)
+
+
+def test_an_abstention_on_conflict_says_why():
+    trace = decision_trace("Epinephrine intramuscularly is first-line. Diphenhydramine (option A) helps itching.",
+                           ANAPHYLAXIS)  # fmt: skip
+    assert trace["choice"] == "invalid"
+    assert trace["reason"].startswith("the only option named (A), but") and trace["reason"].endswith("abstained")
