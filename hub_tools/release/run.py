@@ -14,8 +14,10 @@ import argparse
 import importlib.util
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
@@ -64,6 +66,67 @@ def run_stages(stages: list[Stage], execute: Callable[[Stage], None], *,
         execute(stage)
         timings.append((stage.name, time.perf_counter() - start))
     return timings
+
+
+class StageFailed(StageError):
+    """``stage`` failed after ``seconds``; the error it raised is the ``__cause__``."""
+
+    def __init__(self, stage: Stage, seconds: float, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.stage, self.seconds, self.error = stage, seconds, error
+
+
+def run_graph(stages: list[Stage], execute: Callable[[Stage], None], *, workers: int = 2,
+              on_done: Callable[[Stage, float], None] | None = None,
+              stop: threading.Event | None = None) -> list[tuple[str, float]]:  # fmt: skip
+    """Run each stage once the stages it ``needs`` (those among ``stages``) are done, up to ``workers`` stages at a
+    time (``release run``'s order is one such order: a stage needs only earlier ones). Returns (name, seconds) in
+    the order the stages finished. The first failure stops the scheduling: the running stages finish, then it is
+    raised as :class:`StageFailed`. An interrupt sets ``stop`` (for ``execute`` to stop its commands) and waits."""
+    names = {stage.name for stage in stages}
+    pending, running, timings = list(stages), {}, []
+    failure: StageFailed | None = None
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stage")
+    try:
+        while pending or running:
+            done = {name for name, _ in timings}
+            ready = [s for s in pending if all(n in done or n not in names for n in s.needs)] if not failure else []
+            for stage in ready[: max(0, workers - len(running))]:
+                pending.remove(stage)
+                running[pool.submit(_timed, execute, stage)] = stage
+            if not running:
+                if failure is None:
+                    raise ValueError(f"stages {', '.join(s.name for s in pending)} need stages that never finish")
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                stage = running.pop(future)
+                seconds, error = future.result()
+                if error is not None:
+                    failure = failure or StageFailed(stage, seconds, error)
+                    continue
+                timings.append((stage.name, seconds))
+                if on_done is not None:
+                    on_done(stage, seconds)
+    except BaseException:
+        if stop is not None:
+            stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    if failure is not None:
+        raise failure from failure.error
+    return timings
+
+
+def _timed(execute: Callable[[Stage], None], stage: Stage) -> tuple[float, Exception | None]:
+    """(seconds, the error ``execute`` raised or None): errors go back to the scheduler, which reports them."""
+    start = time.perf_counter()
+    try:
+        run_stages([stage], execute)
+    except Exception as error:  # noqa: BLE001 - handed to run_graph, which raises it as StageFailed
+        return time.perf_counter() - start, error
+    return time.perf_counter() - start, None
 
 
 def execute_in_terminal(stage: Stage) -> None:

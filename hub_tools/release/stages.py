@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hub_tools.release.layout import BENCHMARKS, OPEN_QA, TRAINING_DATA, TRAINING_STAGES, ReleaseLayout
@@ -59,6 +59,7 @@ class Stage:
     about: str
     commands: tuple[Command, ...]
     parallel: bool = False  # the commands do not depend on each other
+    needs: tuple[str, ...] = ()  # the stages whose outputs it reads: it may start once they are done
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,29 @@ def build_stages(layout: ReleaseLayout, profile: Profile, options: Options = Opt
         stages += [_train(layout, profile, stage), _merge(layout, profile, stage)]
     stages += [_eval(layout, profile, options), _gguf(layout, profile), _push(layout, profile)]
     space = _space(layout, profile)
-    return stages + ([space] if space else [])
+    return _with_needs(stages + ([space] if space else []))
+
+
+def _with_needs(stages: list[Stage]) -> list[Stage]:
+    """Each stage with the stages it reads from (``Stage.needs``): the datasets and the tiny base model are
+    independent; the first training stage needs both, each merge its adapter, the next training stage the merged
+    model; eval and gguf both read the final merged model (they may run side by side); push publishes everything;
+    the Space follows push."""
+    names = [stage.name for stage in stages]
+
+    def needs(name: str) -> tuple[str, ...]:
+        before = names[names.index(name) - 1]
+        if name in ("base", "data"):
+            return ()
+        if name in TRAINING_STAGES:
+            return ("data", "base" if name == TRAINING_STAGES[0] else before)
+        if name in ("eval", "gguf"):
+            return ("data", f"merge-{TRAINING_STAGES[-1]}")
+        if name == "push":
+            return ("eval", "gguf")
+        return (before,)  # a merge, the Space
+
+    return [replace(stage, needs=tuple(n for n in needs(stage.name) if n in names)) for stage in stages]
 
 
 def select(stages: list[Stage], *, start: str | None = None, until: str | None = None) -> list[Stage]:
