@@ -13,7 +13,8 @@ Each stage is a list of existing ``gaokerena`` commands with every folder and re
   judge for K-QA, the manifest's GGUF ladder, the Space on ZeroGPU;
 - ``rehearsal``: the tiny recipes on the tiny aya-shaped model (built by the extra first stage ``base``), the bundled
   samples, a few questions per benchmark with the model as its own judge (wiring, not quality), the same GGUF
-  ladder on short contexts and a full-load verification. ``gaokerena rehearse`` runs it on a local Hub.
+  ladder on short contexts, the real profile's structural verification. ``gaokerena rehearse`` runs it on a local
+  Hub.
 
 ``gaokerena release run MANIFEST --profile real --dry-run`` prints the commands; the READMEs' commands are that
 output (tests/hub_tools/release/test_stages.py compares them).
@@ -86,7 +87,7 @@ PROFILES = {
         eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200"),
         kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200"),
         gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048"),
-        push_options=("--full-load",), hardware="none",
+        hardware="none",
     ),  # fmt: skip
 }
 
