@@ -72,15 +72,16 @@ class StageFailed(StageError):
     """``stage`` failed after ``seconds``; the error it raised is the ``__cause__``."""
 
     def __init__(self, stage: Stage, seconds: float, error: BaseException) -> None:
-        super().__init__(str(error))
+        super().__init__(str(error) if isinstance(error, StageError) else f"stage {stage.name}: "
+                         f"{type(error).__name__}: {error}")  # fmt: skip
         self.stage, self.seconds, self.error = stage, seconds, error
 
 
 def run_graph(stages: list[Stage], execute: Callable[[Stage], None], *, workers: int = 2,
-              on_done: Callable[[Stage, float], None] | None = None,
+              on_start: Callable[[Stage], None] | None = None, on_done: Callable[[Stage, float], None] | None = None,
               stop: threading.Event | None = None) -> list[tuple[str, float]]:  # fmt: skip
     """Run each stage once the stages it ``needs`` (those among ``stages``) are done, up to ``workers`` stages at a
-    time (``release run``'s order is one such order: a stage needs only earlier ones). Returns (name, seconds) in
+    time (with one worker, the stages' own order: a stage needs only earlier ones). Returns (name, seconds) in
     the order the stages finished. The first failure stops the scheduling: the running stages finish, then it is
     raised as :class:`StageFailed`. An interrupt sets ``stop`` (for ``execute`` to stop its commands) and waits."""
     names = {stage.name for stage in stages}
@@ -93,6 +94,8 @@ def run_graph(stages: list[Stage], execute: Callable[[Stage], None], *, workers:
             ready = [s for s in pending if all(n in done or n not in names for n in s.needs)] if not failure else []
             for stage in ready[: max(0, workers - len(running))]:
                 pending.remove(stage)
+                if on_start is not None:
+                    on_start(stage)
                 running[pool.submit(_timed, execute, stage)] = stage
             if not running:
                 if failure is None:
@@ -151,9 +154,10 @@ def run_main(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(plan_text(stages), end="")
         return 0
-    try:
-        timings = run_stages(stages, execute_in_terminal,
-                             on_stage=lambda i, s: print(f"[{i}/{len(stages)}] {s.name}: {s.about}", flush=True))
+    number = {stage.name: index for index, stage in enumerate(stages, start=1)}
+    try:  # one stage at a time, its output on the terminal; the rehearsal runs independent stages side by side
+        timings = run_graph(stages, execute_in_terminal, workers=1,
+                            on_start=lambda s: print(f"[{number[s.name]}/{len(stages)}] {s.name}: {s.about}", flush=True))
     except StageError as error:
         print(f"gaokerena release run: {error}; fix it and resume with --from", file=sys.stderr)
         return 1

@@ -86,7 +86,8 @@ PROFILES = {
         # A few questions each: enough to exercise the pipeline in seconds.
         eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200"),
         kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200"),
-        gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048"),
+        # One llama.cpp thread: the tiny model gains nothing from more, and they spin while eval runs beside it.
+        gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048", "--threads", "1"),
         hardware="none",
     ),  # fmt: skip
 }
