@@ -46,6 +46,8 @@ def _model_args(p: argparse.ArgumentParser, *, per_benchmark: bool = False) -> N
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"], default="auto",
                    help="auto: bfloat16 on a GPU, float32 on CPU")
     p.add_argument("--device", default=None, help="cuda, cuda:1, cpu (default: cuda when available)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch CPU threads (default: torch's, one per core); 1 for a tiny model beside other work")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default ./results)")
@@ -269,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     from .paper_import import PaperImportError
     from .schema import ResultValidationError
 
+    if getattr(args, "threads", None) is not None and args.threads < 1:
+        parser.error(f"--threads must be 1 or more, got {args.threads}")
+    if getattr(args, "threads", None):
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         return _run(args)
     except (ResultValidationError, PaperImportError, CompareError, BenchmarkDataError, JudgeError,

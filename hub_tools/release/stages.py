@@ -83,9 +83,10 @@ PROFILES = {
     "real": Profile(name="real", recipes="gaokerena-v1", samples=False),
     "rehearsal": Profile(
         name="rehearsal", recipes="tiny", samples=True, tiny_base=True, self_judge=True,
-        # A few questions each: enough to exercise the pipeline in seconds.
-        eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200"),
-        kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200"),
+        # A few questions each: enough to exercise the pipeline in seconds. One torch thread: the tiny model gains
+        # nothing from more, and two processes' threads spin against each other on 2 cores.
+        eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200", "--threads", "1"),
+        kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200", "--threads", "1"),
         # One llama.cpp thread: the tiny model gains nothing from more, and they spin while eval runs beside it.
         gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048", "--threads", "1"),
         hardware="none",
