@@ -90,6 +90,7 @@ class Rehearsal:
     # Command slots shared by the stages running side by side: at most this many stage commands at a time.
     slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(command_slots()))
     stop: threading.Event = field(default_factory=threading.Event)  # set on an interrupt: stop every command
+    running_stages: list[str] = field(default_factory=list)  # the stages started and not done (sharing the slots)
 
     @property
     def logs(self) -> Path:
@@ -123,7 +124,9 @@ class Rehearsal:
 
     def gaokerena_parallel(self, stage: str, commands: list[list[str]], *, jobs: int) -> None:
         """Run several ``gaokerena`` commands, ``jobs`` at a time and each holding one of the shared command slots,
-        each with its own log (its wall and CPU seconds at the end); fail on the first error."""
+        each with its own log (its wall and CPU seconds at the end); fail on the first error. While other stages
+        run too, a stage starts no more than its share of the slots, so a stage that started later (gguf beside
+        eval) is not left waiting for all of the first one's commands."""
         self.logs.mkdir(parents=True, exist_ok=True)
         pending = list(enumerate(commands))
         running: list[tuple[subprocess.Popen, Path, list[str], float]] = []
@@ -131,7 +134,8 @@ class Rehearsal:
             while pending or running:
                 if self.stop.is_set():
                     raise StageError(f"stage {stage}: interrupted")
-                while pending and len(running) < jobs and self.slots.acquire(blocking=False):
+                share = max(1, command_slots() // max(1, len(self.running_stages)))
+                while pending and len(running) < min(jobs, share) and self.slots.acquire(blocking=False):
                     index, args = pending.pop(0)
                     suffix = f"-{index + 1}" if len(commands) > 1 else ""
                     try:
@@ -393,7 +397,8 @@ def _rehearse(r: Rehearsal, args: argparse.Namespace) -> int:
     try:
         start_hub(r)
         done("hub", time.perf_counter() - start)
-        run_graph(stages, _step(r), workers=command_slots(), on_done=lambda s, t: done(s.name, t), stop=r.stop)
+        run_graph(stages, _step(r), workers=command_slots(), on_start=lambda s: r.running_stages.append(s.name),
+                  on_done=lambda s, t: done(s.name, t), stop=r.stop)
     except StageFailed as failure:
         print(f"[{r.stage_index[failure.stage.name]:2d}/{width}] {failure.stage.name:12} ... FAILED after "
               f"{failure.seconds:.1f} s", flush=True)  # fmt: skip
@@ -421,7 +426,10 @@ def _step(r: Rehearsal) -> Callable[[Stage], None]:
     supervision hook."""
 
     def step(stage: Stage) -> None:
-        r.execute(stage)
+        try:
+            r.execute(stage)
+        finally:
+            r.running_stages.remove(stage.name)
         if stage.name in AFTER:
             AFTER[stage.name](r)
 

@@ -92,10 +92,12 @@ def run_graph(stages: list[Stage], execute: Callable[[Stage], None], *, workers:
         while pending or running:
             done = {name for name, _ in timings}
             ready = [s for s in pending if all(n in done or n not in names for n in s.needs)] if not failure else []
-            for stage in ready[: max(0, workers - len(running))]:
+            starting = ready[: max(0, workers - len(running))]
+            for stage in starting:  # every start announced before any runs: stages that share know of each other
                 pending.remove(stage)
                 if on_start is not None:
                     on_start(stage)
+            for stage in starting:
                 running[pool.submit(_timed, execute, stage)] = stage
             if not running:
                 if failure is None:
