@@ -44,6 +44,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_context import load_average, run_context  # noqa: E402 - bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_SHARED = ROOT.parent / "shared" / "data" / "gaokerena"
@@ -331,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         _corpus_child(args)
         return 0
     sections = args.only or ["redact", "mf3qa", "neardup", "corpus"]
+    load_before = load_average()
     results: list[dict] = []
     if "redact" in sections:
         bench_redact(args.shared, results)
@@ -341,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     if "corpus" in sections:
         bench_corpus(args.articles, results)
     if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        report = {**run_context(load_before), "sections": results}
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

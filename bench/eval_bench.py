@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_context import load_average, run_context  # noqa: E402 - bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -276,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time the generate protocol on this many questions, static vs continuous batching")
     parser.add_argument("--gpu-max-new-tokens", type=int, default=128, help="new tokens per question (GPU generate)")
     args = parser.parse_args(argv)
+    load_before = load_average()
 
     import torch
 
@@ -325,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             report["gpu"] = "skipped: no CUDA device"
             print("  skipped: no CUDA device")
     if args.json_out:
+        report.update(run_context(load_before))
         args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_context import load_average, run_context  # noqa: E402 - bench/ is the script's folder
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # Standard library and yaml only: nothing here imports the Hugging Face libraries yet.
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="push vs upload_folder rounds (median ratio)")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     args = parser.parse_args(argv)
+    load_before = load_average()
 
     from huggingface_hub import HfApi
 
@@ -337,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     _print(results)
     if args.json:
+        results.update(run_context(load_before))
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     if aya is not None and aya["verify_fraction"] >= 0.01:
         print("FAIL: verifying the 8b-shaped release downloaded 1% or more of its bytes", file=sys.stderr)

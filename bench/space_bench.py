@@ -53,6 +53,8 @@ import threading
 import time
 from pathlib import Path
 
+from run_context import load_average, run_context  # noqa: E402 - bench/ is the script's folder
+
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -500,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the GPU decode part on the CPU with a tiny shape (checks the code, not the speed)")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "space_bench.json")
     args = parser.parse_args(argv)
+    load_before = load_average()
 
     if args.gpu_only or args.gpu_smoke:
         gpu = bench_gpu(device="cpu", shape=SMOKE_SHAPE, prompt_tokens=64, new_tokens=32) if args.gpu_smoke else bench_gpu()
@@ -565,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label}: app adds ~{1000 * fixed:.0f} ms + {1000 * per_token:.3f} ms/token; projected app/direct "
               f"for 512 tokens at {rate:.0f} tok/s (8B, {source}): {ratio:.3f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    result.update(run_context(load_before))
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_context import load_average, run_context  # noqa: E402 - bench/ is the script's folder
+
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -380,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the lever matrix on the CPU with a tiny shape (checks the code, not the speed)")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "train_bench.json")
     args = parser.parse_args(argv)
+    load_before = load_average()
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -402,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         result["gpu"] = "skipped: no CUDA device"
         print("gpu  skipped: no CUDA device")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    result.update(run_context(load_before))
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"results written to {args.out}")
     return 0

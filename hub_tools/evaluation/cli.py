@@ -46,6 +46,8 @@ def _model_args(p: argparse.ArgumentParser, *, per_benchmark: bool = False) -> N
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"], default="auto",
                    help="auto: bfloat16 on a GPU, float32 on CPU")
     p.add_argument("--device", default=None, help="cuda, cuda:1, cpu (default: cuda when available)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch CPU threads (default: torch's, one per core); 1 for a tiny model beside other work")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% intervals")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default ./results)")
@@ -120,6 +122,22 @@ def _common(args) -> dict:
     )  # fmt: skip
 
 
+def _load_once(args):
+    from .runner import load_model
+
+    return load_model(args.model, revision=args.revision, adapter=args.adapter, dtype=args.dtype, device=args.device)
+
+
+def _judge_model(judge, args):
+    """The local judge's loaded model when it is the evaluated model as ``_load_once`` would load it (a model judging
+    itself): loaded once, not twice. None otherwise."""
+    from .judge import LocalJudge
+
+    same = (isinstance(judge, LocalJudge) and judge.model_name == args.model and not args.revision
+            and not args.adapter and args.dtype == "auto" and args.device is None)  # fmt: skip
+    return judge.lm if same else None
+
+
 def _print_result(result, path) -> None:
     m = result.metrics
     if result.protocol in ("generate", "loglikelihood"):
@@ -166,14 +184,20 @@ def _benchmark_runs(args) -> list[tuple[str, str | None, str | None]]:
 
 def _run(args) -> int:
     if args.command == "mc":
+        from .data import load_benchmark
         from .mc import evaluate_mc
 
         runs = _benchmark_runs(args)
-        for benchmark, dataset, dataset_id in runs:
+        # Each benchmark read once and the model loaded once for every benchmark x protocol (loading is the slow
+        # part); the questions first, so a bad dataset fails before the model loads.
+        questions = [load_benchmark(benchmark, dataset, args.config, revision=args.dataset_revision,
+                                    dataset_id=dataset_id, limit=args.limit) for benchmark, dataset, dataset_id in runs]
+        loaded = _load_once(args) if args.backend == "transformers" else None
+        for (benchmark, dataset, dataset_id), data in zip(runs, questions):
             for protocol in dict.fromkeys(args.protocol):
                 common = {**_common(args), "dataset": dataset, "dataset_id": dataset_id}
                 result = evaluate_mc(benchmark=benchmark, protocol=protocol, engine=args.engine,
-                                     backend=args.backend, **common)
+                                     backend=args.backend, loaded=loaded, data=data, **common)  # fmt: skip
                 _print_result(result, result.save(args.out))
         return 0
     if args.command == "kqa":
@@ -183,7 +207,8 @@ def _run(args) -> int:
         judge = make_judge(args.judge, judge_model=args.judge_model, api_key_env=args.api_key_env,
                            concurrency=args.judge_concurrency, batch_size=args.batch_size)  # fmt: skip
         results = evaluate_kqa(judge=judge, against=args.against, answers=args.answers,
-                               metrics=not args.no_metrics, mode=args.judge_mode, **_common(args))  # fmt: skip
+                               metrics=not args.no_metrics, mode=args.judge_mode, loaded=_judge_model(judge, args),
+                               **_common(args))  # fmt: skip
         for result in results:
             _print_result(result, result.save(args.out))
         return 0
@@ -246,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     from .paper_import import PaperImportError
     from .schema import ResultValidationError
 
+    if getattr(args, "threads", None) is not None and args.threads < 1:
+        parser.error(f"--threads must be 1 or more, got {args.threads}")
+    if getattr(args, "threads", None):
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         return _run(args)
     except (ResultValidationError, PaperImportError, CompareError, BenchmarkDataError, JudgeError,

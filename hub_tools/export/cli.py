@@ -39,7 +39,8 @@ def make_parser() -> argparse.ArgumentParser:
                       help=f"quant types, from: {' '.join(QUANT_TYPES)} (default: {' '.join(DEFAULT_QUANTS)})")
     gguf.add_argument("--name", default=None, help="file name prefix (default: the model folder or repo name)")
     gguf.add_argument("--verify", action="store_true", help="check every file with llama.cpp against transformers")
-    gguf.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: all cores)")
+    gguf.add_argument("--threads", type=int, default=None,
+                      help="llama.cpp threads, and torch's for --verify's reference (default: all cores)")
     gguf.add_argument("--imatrix", type=Path, default=None, metavar="CALIB",
                       help="calibration text (`gaokerena export calibration`): quantize with an importance matrix")
     gguf.add_argument("--imatrix-ctx", type=int, default=512, help="tokens per imatrix chunk (default 512)")
@@ -143,6 +144,10 @@ def verify_files(paths: list[Path], model_dir: Path, *, threads: int | None = No
     """Print the llama.cpp figures for each file; 1 if any tokenization or template differs."""
     from hub_tools.export.check import check_gguf, load_reference, reference_logits
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     tokenizer, model = load_reference(model_dir)
     reference = (tokenizer, reference_logits(tokenizer, model))
     del model

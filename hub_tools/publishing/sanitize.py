@@ -33,6 +33,7 @@ whole path component (``/root`` is not found in ``/rooted``).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -184,10 +185,13 @@ _JSON_UNICODE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SLASHES = re.compile(r"(?<!:)/{2,}")
 
 
-def _needles(secrets: Iterable[str], roots: Iterable[str]) -> list[tuple[str, re.Pattern]]:
+@functools.lru_cache(maxsize=32)
+def _needles(secrets: tuple[str, ...], roots: tuple[str, ...]) -> tuple[list[tuple[str, re.Pattern]], re.Pattern]:
+    """(name, pattern) per secret and root, and one pattern matching any of them: built once per set, not once per
+    field (a tokenizer.json has thousands)."""
     found = [(f"a token ({len(s)} characters)", re.compile(re.escape(s))) for s in secrets if s]
     found += [(f"the local path {r}", re.compile(re.escape(r) + r"(?![\w.-])")) for r in roots if r]
-    return found
+    return found, re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in found) or r"(?!)")
 
 
 def find_leaks(data: bytes | str, *, secrets: Iterable[str], roots: Iterable[str]) -> list[str]:
@@ -195,7 +199,10 @@ def find_leaks(data: bytes | str, *, secrets: Iterable[str], roots: Iterable[str
     only as "a token")."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     views = decoded_views(text)
-    return [name for name, pattern in _needles(secrets, roots) if any(pattern.search(v) for v in views)]
+    needles, anything = _needles(tuple(secrets), tuple(roots))
+    if not any(anything.search(view) for view in views):
+        return []
+    return [name for name, pattern in needles if any(pattern.search(v) for v in views)]
 
 
 def _strings(value, where: str):

@@ -87,8 +87,8 @@ def check_gguf_repo(api, repo_id: str, commit: str, paths: list[str], *, reader=
     """At ``commit``: Ollama's files are there, every GGUF file is stored by LFS and its metadata (read from the
     file's head with HTTP range requests through ``reader``, a :class:`hub_tools.release.verify.RemoteReader`, the
     tensor data never downloaded) carries the command-r architecture, pre-tokenizer, end-of-turn EOS and chat
-    template. ``full_load`` also downloads the smallest file and has llama.cpp load it and generate (the rehearsal's
-    check on the tiny model). Returns a summary; raises on a problem."""
+    template. ``full_load`` also downloads the smallest file and has llama.cpp load it and generate. Returns a
+    summary; raises on a problem."""
     ggufs = sorted(p for p in paths if p.endswith(".gguf"))
     if not ggufs:
         raise AssertionError("no .gguf file in the repo")

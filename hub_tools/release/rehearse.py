@@ -40,7 +40,7 @@ from pathlib import Path
 import yaml
 
 from hub_tools.release.layout import TRAINING_STAGES, ReleaseLayout
-from hub_tools.release.run import StageError, run_stages
+from hub_tools.release.run import StageError, StageFailed, run_graph
 from hub_tools.release.stages import PROFILES, Stage, build_stages, tiny_base_dir
 
 
@@ -85,8 +85,12 @@ class Rehearsal:
     token: str = field(default_factory=lambda: "hf_rehearsal_" + secrets.token_hex(16))
     hub: object | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
-    stage_index: int = 0
+    stage_index: dict[str, int] = field(default_factory=dict)  # a stage's number, for its log files' names
     layout: ReleaseLayout | None = None
+    # Command slots shared by the stages running side by side: at most this many stage commands at a time.
+    slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(command_slots()))
+    stop: threading.Event = field(default_factory=threading.Event)  # set on an interrupt: stop every command
+    running_stages: list[str] = field(default_factory=list)  # the stages started and not done (sharing the slots)
 
     @property
     def logs(self) -> Path:
@@ -114,28 +118,41 @@ class Rehearsal:
         return env
 
     def execute(self, stage: Stage) -> None:
-        """A stage's commands as subprocesses, independent ones two at a time, each with its own log."""
-        jobs = max(1, min(2, os.cpu_count() or 1)) if stage.parallel else 1
+        """A stage's commands as subprocesses, independent ones side by side, each with its own log."""
+        jobs = command_slots() if stage.parallel else 1
         self.gaokerena_parallel(stage.name, [c.argv() for c in stage.commands], jobs=jobs)
 
     def gaokerena_parallel(self, stage: str, commands: list[list[str]], *, jobs: int) -> None:
-        """Run several ``gaokerena`` commands, ``jobs`` at a time, each with its own log; fail on the first error."""
+        """Run several ``gaokerena`` commands, ``jobs`` at a time and each holding one of the shared command slots,
+        each with its own log (its wall and CPU seconds at the end); fail on the first error. While other stages
+        run too, a stage starts no more than its share of the slots, so a stage that started later (gguf beside
+        eval) is not left waiting for all of the first one's commands."""
         self.logs.mkdir(parents=True, exist_ok=True)
         pending = list(enumerate(commands))
         running: list[tuple[subprocess.Popen, Path, list[str], float]] = []
         try:
             while pending or running:
-                while pending and len(running) < jobs:
+                if self.stop.is_set():
+                    raise StageError(f"stage {stage}: interrupted")
+                share = max(1, command_slots() // max(1, len(self.running_stages)))
+                while pending and len(running) < min(jobs, share) and self.slots.acquire(blocking=False):
                     index, args = pending.pop(0)
                     suffix = f"-{index + 1}" if len(commands) > 1 else ""
-                    running.append(self._start([sys.executable, "-m", "hub_tools.cli", *args], f"{stage}{suffix}"))
+                    try:
+                        running.append(self._start([sys.executable, "-m", "hub_tools.cli", *args], stage, suffix))
+                    except BaseException:
+                        self.slots.release()
+                        raise
                 for item in list(running):
                     proc, log, command, start = item
-                    if proc.poll() is None:
+                    cpu = _reap(proc)
+                    if cpu is None:
                         continue
                     running.remove(item)
+                    self.slots.release()
                     with log.open("a", encoding="utf-8") as handle:
-                        handle.write(f"# exit {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
+                        handle.write(f"# exit {proc.returncode} after {time.perf_counter() - start:.1f} s "
+                                     f"(CPU {cpu:.1f} s)\n")  # fmt: skip
                     if proc.returncode != 0:
                         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
                         raise StageError(f"`{' '.join(_display(command, self.workdir))}` exited with "
@@ -145,14 +162,31 @@ class Rehearsal:
             for proc, *_ in running:
                 proc.kill()
                 proc.wait()
+                self.slots.release()
 
-    def _start(self, command: list[str], name: str) -> tuple[subprocess.Popen, Path, list[str], float]:
-        log = self.logs / f"{self.stage_index:02d}-{name}.log"
+    def _start(self, command: list[str], stage: str, suffix: str) -> tuple[subprocess.Popen, Path, list[str], float]:
+        log = self.logs / f"{self.stage_index.get(stage, 0):02d}-{stage}{suffix}.log"
         with log.open("a", encoding="utf-8") as handle:
             handle.write("$ " + " ".join(_display(command, self.workdir)) + "\n")
             handle.flush()
             proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=self.env(), cwd=REPO_ROOT)
         return proc, log, command, time.perf_counter()
+
+
+def command_slots() -> int:
+    """Stage commands at a time: one per core, at most two (each stage command is a process with threads)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _reap(proc: subprocess.Popen) -> float | None:
+    """None while ``proc`` runs; once it ended, its CPU seconds (user + system), its exit code set on ``proc``."""
+    if proc.returncode is not None:
+        return 0.0
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid == 0:
+        return None
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ------------------------------------------------------------------------------------------------ around the graph
@@ -347,25 +381,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _rehearse(r: Rehearsal, args: argparse.Namespace) -> int:
-    """The local Hub, then the graph's stages with their hooks, then the figures (and the Space unless --no-serve)."""
+    """The local Hub, then the graph's stages with their hooks (each once the stages it needs are done, two side by
+    side where the graph allows), then the figures (and the Space unless --no-serve)."""
     total = time.perf_counter()
     write_rehearsal_manifest(r)
     stages = rehearsal_stages(r)
     width = len(stages) + 1
-    steps = [("hub", lambda: start_hub(r))] + [(stage.name, _step(r, stage)) for stage in stages]
-    for index, (name, step) in enumerate(steps, start=1):
-        r.stage_index = index
-        print(f"[{index:2d}/{width}] {name:12} ...", end="", flush=True)
-        start = time.perf_counter()
-        try:
-            step()
-        except Exception as error:  # noqa: BLE001 - reported to the user with the stage that failed
-            print(f" FAILED after {time.perf_counter() - start:.1f} s", flush=True)
-            detail = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
-            print(f"gaokerena rehearse: stage {name!r} failed: {detail}", file=sys.stderr, flush=True)
-            return 1
-        r.timings.append((name, time.perf_counter() - start))
-        print(f" done in {r.timings[-1][1]:6.1f} s", flush=True)
+    r.stage_index = {stage.name: index for index, stage in enumerate(stages, start=2)}
+
+    def done(name: str, seconds: float) -> None:
+        r.timings.append((name, seconds))
+        print(f"[{r.stage_index.get(name, 1):2d}/{width}] {name:12} ... done in {seconds:6.1f} s", flush=True)
+
+    start = time.perf_counter()
+    try:
+        start_hub(r)
+        done("hub", time.perf_counter() - start)
+        run_graph(stages, _step(r), workers=command_slots(), on_start=lambda s: r.running_stages.append(s.name),
+                  on_done=lambda s, t: done(s.name, t), stop=r.stop)
+    except StageFailed as failure:
+        print(f"[{r.stage_index[failure.stage.name]:2d}/{width}] {failure.stage.name:12} ... FAILED after "
+              f"{failure.seconds:.1f} s", flush=True)  # fmt: skip
+        return _failed(failure.stage.name, failure.error)
+    except Exception as error:  # noqa: BLE001 - the local Hub did not start: reported with the stage
+        return _failed("hub", error)
     print(f"rehearsal complete in {time.perf_counter() - total:.1f} s: "
           + ", ".join(f"{n} {t:.1f}s" for n, t in r.timings), flush=True)  # fmt: skip
     print_learning(r)
@@ -376,11 +415,21 @@ def _rehearse(r: Rehearsal, args: argparse.Namespace) -> int:
     return _serve(r, args.space_port or free_port())
 
 
-def _step(r: Rehearsal, stage: Stage) -> Callable[[], None]:
-    """Run one stage of the graph through the release runner (same checks as `release run`), then its hook."""
+def _failed(name: str, error: BaseException) -> int:
+    detail = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
+    print(f"gaokerena rehearse: stage {name!r} failed: {detail}", file=sys.stderr, flush=True)
+    return 1
 
-    def step() -> None:
-        run_stages([stage], r.execute)
+
+def _step(r: Rehearsal) -> Callable[[Stage], None]:
+    """Run one stage of the graph (the release runner checks its commands exist, as `release run` does), then its
+    supervision hook."""
+
+    def step(stage: Stage) -> None:
+        try:
+            r.execute(stage)
+        finally:
+            r.running_stages.remove(stage.name)
         if stage.name in AFTER:
             AFTER[stage.name](r)
 

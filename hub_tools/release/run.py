@@ -14,8 +14,10 @@ import argparse
 import importlib.util
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
@@ -66,6 +68,72 @@ def run_stages(stages: list[Stage], execute: Callable[[Stage], None], *,
     return timings
 
 
+class StageFailed(StageError):
+    """``stage`` failed after ``seconds``; the error it raised is the ``__cause__``."""
+
+    def __init__(self, stage: Stage, seconds: float, error: BaseException) -> None:
+        super().__init__(str(error) if isinstance(error, StageError) else f"stage {stage.name}: "
+                         f"{type(error).__name__}: {error}")  # fmt: skip
+        self.stage, self.seconds, self.error = stage, seconds, error
+
+
+def run_graph(stages: list[Stage], execute: Callable[[Stage], None], *, workers: int = 2,
+              on_start: Callable[[Stage], None] | None = None, on_done: Callable[[Stage, float], None] | None = None,
+              stop: threading.Event | None = None) -> list[tuple[str, float]]:  # fmt: skip
+    """Run each stage once the stages it ``needs`` (those among ``stages``) are done, up to ``workers`` stages at a
+    time (with one worker, the stages' own order: a stage needs only earlier ones). Returns (name, seconds) in
+    the order the stages finished. The first failure stops the scheduling: the running stages finish, then it is
+    raised as :class:`StageFailed`. An interrupt sets ``stop`` (for ``execute`` to stop its commands) and waits."""
+    names = {stage.name for stage in stages}
+    pending, running, timings = list(stages), {}, []
+    failure: StageFailed | None = None
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stage")
+    try:
+        while pending or running:
+            done = {name for name, _ in timings}
+            ready = [s for s in pending if all(n in done or n not in names for n in s.needs)] if not failure else []
+            starting = ready[: max(0, workers - len(running))]
+            for stage in starting:  # every start announced before any runs: stages that share know of each other
+                pending.remove(stage)
+                if on_start is not None:
+                    on_start(stage)
+            for stage in starting:
+                running[pool.submit(_timed, execute, stage)] = stage
+            if not running:
+                if failure is None:
+                    raise ValueError(f"stages {', '.join(s.name for s in pending)} need stages that never finish")
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                stage = running.pop(future)
+                seconds, error = future.result()
+                if error is not None:
+                    failure = failure or StageFailed(stage, seconds, error)
+                    continue
+                timings.append((stage.name, seconds))
+                if on_done is not None:
+                    on_done(stage, seconds)
+    except BaseException:
+        if stop is not None:
+            stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    if failure is not None:
+        raise failure from failure.error
+    return timings
+
+
+def _timed(execute: Callable[[Stage], None], stage: Stage) -> tuple[float, Exception | None]:
+    """(seconds, the error ``execute`` raised or None): errors go back to the scheduler, which reports them."""
+    start = time.perf_counter()
+    try:
+        run_stages([stage], execute)
+    except Exception as error:  # noqa: BLE001 - handed to run_graph, which raises it as StageFailed
+        return time.perf_counter() - start, error
+    return time.perf_counter() - start, None
+
+
 def execute_in_terminal(stage: Stage) -> None:
     """Each command in turn, in this process's environment, its output on the terminal."""
     for command in stage.commands:
@@ -88,9 +156,10 @@ def run_main(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(plan_text(stages), end="")
         return 0
-    try:
-        timings = run_stages(stages, execute_in_terminal,
-                             on_stage=lambda i, s: print(f"[{i}/{len(stages)}] {s.name}: {s.about}", flush=True))
+    number = {stage.name: index for index, stage in enumerate(stages, start=1)}
+    try:  # one stage at a time, its output on the terminal; the rehearsal runs independent stages side by side
+        timings = run_graph(stages, execute_in_terminal, workers=1,
+                            on_start=lambda s: print(f"[{number[s.name]}/{len(stages)}] {s.name}: {s.about}", flush=True))
     except StageError as error:
         print(f"gaokerena release run: {error}; fix it and resume with --from", file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ Each stage is a list of existing ``gaokerena`` commands with every folder and re
   judge for K-QA, the manifest's GGUF ladder, the Space on ZeroGPU;
 - ``rehearsal``: the tiny recipes on the tiny aya-shaped model (built by the extra first stage ``base``), the bundled
   samples, a few questions per benchmark with the model as its own judge (wiring, not quality), the same GGUF
-  ladder on short contexts and a full-load verification. ``gaokerena rehearse`` runs it on a local Hub.
+  ladder on short contexts, the real profile's structural verification. ``gaokerena rehearse`` runs it on a local
+  Hub.
 
 ``gaokerena release run MANIFEST --profile real --dry-run`` prints the commands; the READMEs' commands are that
 output (tests/hub_tools/release/test_stages.py compares them).
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hub_tools.release.layout import BENCHMARKS, OPEN_QA, TRAINING_DATA, TRAINING_STAGES, ReleaseLayout
@@ -59,6 +60,7 @@ class Stage:
     about: str
     commands: tuple[Command, ...]
     parallel: bool = False  # the commands do not depend on each other
+    needs: tuple[str, ...] = ()  # the stages whose outputs it reads: it may start once they are done
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,13 @@ PROFILES = {
     "real": Profile(name="real", recipes="gaokerena-v1", samples=False),
     "rehearsal": Profile(
         name="rehearsal", recipes="tiny", samples=True, tiny_base=True, self_judge=True,
-        # A few questions each: enough to exercise the pipeline in seconds.
-        eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200"),
-        kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200"),
-        gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048"),
-        push_options=("--full-load",), hardware="none",
+        # A few questions each: enough to exercise the pipeline in seconds. One torch thread: the tiny model gains
+        # nothing from more, and two processes' threads spin against each other on 2 cores.
+        eval_options=("--limit", "6", "--max-new-tokens", "8", "--resamples", "200", "--threads", "1"),
+        kqa_options=("--limit", "2", "--max-new-tokens", "8", "--resamples", "200", "--threads", "1"),
+        # One llama.cpp thread: the tiny model gains nothing from more, and they spin while eval runs beside it.
+        gguf_options=("--imatrix-ctx", "128", "--measure-ctx", "128", "--measure-tokens", "2048", "--threads", "1"),
+        hardware="none",
     ),  # fmt: skip
 }
 
@@ -107,7 +111,29 @@ def build_stages(layout: ReleaseLayout, profile: Profile, options: Options = Opt
         stages += [_train(layout, profile, stage), _merge(layout, profile, stage)]
     stages += [_eval(layout, profile, options), _gguf(layout, profile), _push(layout, profile)]
     space = _space(layout, profile)
-    return stages + ([space] if space else [])
+    return _with_needs(stages + ([space] if space else []))
+
+
+def _with_needs(stages: list[Stage]) -> list[Stage]:
+    """Each stage with the stages it reads from (``Stage.needs``): the datasets and the tiny base model are
+    independent; the first training stage needs both, each merge its adapter, the next training stage the merged
+    model; eval and gguf both read the final merged model (they may run side by side); push publishes everything;
+    the Space follows push."""
+    names = [stage.name for stage in stages]
+
+    def needs(name: str) -> tuple[str, ...]:
+        before = names[names.index(name) - 1]
+        if name in ("base", "data"):
+            return ()
+        if name in TRAINING_STAGES:
+            return ("data", "base" if name == TRAINING_STAGES[0] else before)
+        if name in ("eval", "gguf"):
+            return ("data", f"merge-{TRAINING_STAGES[-1]}")
+        if name == "push":
+            return ("eval", "gguf")
+        return (before,)  # a merge, the Space
+
+    return [replace(stage, needs=tuple(n for n in needs(stage.name) if n in names)) for stage in stages]
 
 
 def select(stages: list[Stage], *, start: str | None = None, until: str | None = None) -> list[Stage]:

@@ -340,3 +340,17 @@ def test_kqa_mode_agrees_with_kqas_formulas_on_the_same_judgements():
     three_way, _ = judge_kqa_metrics(_TaggedJudge(), [KQAItem("q", "?", must_have=["a/ENTAILED", "b/NEUTRAL"])],
                                      ["x"], mode="kqa-3way", resamples=50)  # fmt: skip
     assert three_way["Comp"] == three_way["Comp_norm"] == 0.5 and three_way["Hall"] == 0.0
+
+
+def test_a_model_judging_itself_is_loaded_once(tmp_path, tiny_model_dir, kqa_dataset_dir, monkeypatch):
+    from hub_tools.evaluation import runner
+
+    loads = []
+    real_load = runner.load_model
+    monkeypatch.setattr(runner, "load_model", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+    rc = main(["kqa", "--model", str(tiny_model_dir), "--dataset", str(kqa_dataset_dir), "--judge",
+               f"local:{tiny_model_dir}", "--limit", "2", "--max-new-tokens", "4", "--out", str(tmp_path),
+               "--resamples", "50"])  # fmt: skip
+    assert rc == 0 and loads == [(str(tiny_model_dir),)]
+    result = load_result(tmp_path / f"{tiny_model_dir.name}__kqa-fa__kqa.json")
+    assert result.metrics["n"] == 2 and result.config["judge"]["kind"] == "local"

@@ -281,3 +281,26 @@ def test_ibmsee_pass_marks_come_from_the_hub_repos_metadata(tmp_path, hf_api):
     marks = {config: load_benchmark("ibmsee", repo, config).pass_mark
              for config in ("medicine-1402-06", "dentistry-1400-12", "all")}  # fmt: skip
     assert marks == {"medicine-1402-06": 0.4, "dentistry-1400-12": 0.4, "all": None}
+
+
+def test_cli_loads_the_model_once_for_every_benchmark_and_protocol(tmp_path, tiny_model_dir, mmlu_dataset_dir,
+                                                                    ibmsee_dataset_dir, monkeypatch):  # fmt: skip
+    from hub_tools.evaluation import runner
+
+    loads = []
+    real_load = runner.load_model
+    monkeypatch.setattr(runner, "load_model", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+    rc = main(["mc", "--model", str(tiny_model_dir), "--benchmark", "mmlu-fa", "ibmsee", "--protocol", "generate",
+               "loglikelihood", "--dataset", str(mmlu_dataset_dir), str(ibmsee_dataset_dir), "--limit", "3",
+               "--max-new-tokens", "4", "--out", str(tmp_path), "--device", "cpu"])  # fmt: skip
+    assert rc == 0 and len(loads) == 1
+    written = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert written == sorted(f"{tiny_model_dir.name}__{b}__{p}.json" for b in ("mmlu-fa", "ibmsee")
+                             for p in ("generate", "loglikelihood"))  # fmt: skip
+    assert all(load_result(tmp_path / name).metrics["n"] == 3 for name in written)
+
+
+def test_threads_below_one_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["mc", "--model", "unused", "--benchmark", "mmlu-fa", "--protocol", "generate", "--threads", "0"])
+    assert "--threads must be 1 or more, got 0" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_the_rehearsal_profile_builds_from_the_samples_with_the_tiny_recipes(mon
     assert len(data) == 5 and not any("--source" in line for line in data)
     assert "gaokerena train init-tiny --out artifacts/work/tiny-aya" in printed
     assert "--config training/recipes/tiny/cpt.yaml --model_name_or_path artifacts/work/tiny-aya" in printed
-    assert "gaokerena release push release/gaokerena-v1.yaml --full-load" in printed
+    assert "gaokerena release push release/gaokerena-v1.yaml\n" in printed  # the real profile's verification
 
 
 def test_a_run_stops_at_the_failing_stage_and_names_it():
@@ -111,3 +111,53 @@ def test_a_run_stops_at_the_failing_stage_and_names_it():
     failing = Stage("data", "x", (Command(("data", "build", "no-such-dataset", "--out", "x"), "hub_tools.data.cli"),))
     with pytest.raises(StageError, match="stage data: `gaokerena data build no-such-dataset --out x` exited with 2"):
         execute_in_terminal(failing)
+
+
+def test_every_stage_needs_only_earlier_stages_and_eval_and_gguf_need_the_merged_model():
+    for profile in PROFILES.values():
+        stages = build_stages(ReleaseLayout.of(load_manifest(MANIFEST)), profile)
+        names = [stage.name for stage in stages]
+        for index, stage in enumerate(stages):
+            assert set(stage.needs) <= set(names[:index]), (profile.name, stage.name, stage.needs)
+        needs = {stage.name: stage.needs for stage in stages}
+        assert needs["eval"] == needs["gguf"] == ("data", "merge-sft")
+        assert needs["push"] == ("eval", "gguf") and needs["data"] == ()
+    rehearsal = {s.name: s.needs for s in build_stages(ReleaseLayout.of(load_manifest(MANIFEST)), PROFILES["rehearsal"])}
+    assert rehearsal["base"] == () and rehearsal["cpt"] == ("data", "base")
+
+
+def test_the_graph_runs_a_stage_once_its_needs_are_done_and_independent_ones_side_by_side():
+    import threading
+
+    from hub_tools.release.run import run_graph
+    from hub_tools.release.stages import Stage
+
+    both_running = threading.Barrier(2, timeout=10)  # eval and gguf must be running at the same time
+    order = []
+
+    def execute(stage):
+        order.append(stage.name)
+        if stage.name in ("eval", "gguf"):
+            both_running.wait()
+
+    stages = [Stage("merge", "x", ()), Stage("eval", "x", (), needs=("merge",)), Stage("gguf", "x", (), needs=("merge",)),
+              Stage("push", "x", (), needs=("eval", "gguf"))]  # fmt: skip
+    timings = run_graph(stages, execute, workers=2)
+    assert order[0] == "merge" and order[-1] == "push" and {name for name, _ in timings} == set(order)
+
+
+def test_the_graph_stops_scheduling_at_a_failure_and_names_the_stage():
+    from hub_tools.release.run import StageFailed, run_graph
+    from hub_tools.release.stages import Stage
+
+    ran = []
+
+    def execute(stage):
+        ran.append(stage.name)
+        if stage.name == "gguf":
+            raise RuntimeError("llama.cpp is missing")
+
+    stages = [Stage("gguf", "x", ()), Stage("push", "x", (), needs=("gguf",))]
+    with pytest.raises(StageFailed, match="llama.cpp is missing") as failure:
+        run_graph(stages, execute, workers=2)
+    assert failure.value.stage.name == "gguf" and ran == ["gguf"]
