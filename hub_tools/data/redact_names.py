@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator
 
 from hub_tools.data.gazetteer import gazetteer
+from hub_tools.data.name_model import SHIPPED, NameModel, resolve
 
 __all__ = ["find_names", "NAME_STOP"]
 
@@ -633,10 +634,15 @@ def _institution(shadow: str, start: int, end: int) -> bool:
                 or _INSTITUTION_AFTER.match(shadow, end))
 
 
-def find_names(shadow: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
+def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator[tuple[int, int]]:
+    """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first): the rules,
+    OR-ed with the learned ``model`` (:mod:`hub_tools.data.name_model`; the packaged one by default, ``None`` for
+    the rules alone)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
+    learned = resolve(model)
+    if learned is not None:
+        found += list(learned.find(shadow))
     found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
