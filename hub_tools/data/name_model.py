@@ -39,6 +39,9 @@ _SUFFIXES = ("یان", "زاده", "نژاد", "پور", "فر", "راد", "من
              "ian", "yan", "zadeh", "pour", "poor", "nia", "far", "rad", "nejad", "i", "y", "lou", "vand")
 
 
+_EDGE_MARKS = "«»()[]\"،,.:;؛!؟?…-'/"
+
+
 def tokens(text: str) -> list[tuple[int, int]]:
     """(start, end) of each Persian or Latin word of ``text``."""
     return [m.span() for m in _TOKEN.finditer(text)]
@@ -192,7 +195,10 @@ class NameModel:
     def _candidates(self, text: str) -> set[str]:
         """The words of ``text`` whose own score reaches the gate (set operations on cached words: most texts have
         none worth a look in context)."""
-        words = set(_TOKEN.findall(text))
+        for mark in _EDGE_MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+        words = set(text.split())
         for word in words - self._seen:
             self._seen.add(word)
             if self.own_score(word) >= self.gate:
