@@ -28,7 +28,7 @@ import numpy as np
 from hub_tools.data.gazetteer import gazetteer, name_key
 
 __all__ = ["NameModel", "shipped_model", "tokens", "token_features", "context_features", "feature_index",
-           "MODEL_FILE", "BITS", "SHIPPED", "resolve"]
+           "MODEL_FILE", "BITS", "EDGE_PUNCTUATION", "plain_words", "SHIPPED", "resolve"]
 
 MODEL_FILE = "name_model.npz"
 BITS = 18
@@ -39,7 +39,17 @@ _SUFFIXES = ("یان", "زاده", "نژاد", "پور", "فر", "راد", "من
              "ian", "yan", "zadeh", "pour", "poor", "nia", "far", "rad", "nejad", "i", "y", "lou", "vand")
 
 
-_EDGE_MARKS = "«»()[]\"،,.:;؛!؟?…-'/"
+EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
+
+
+@functools.lru_cache(maxsize=4)
+def plain_words(text: str) -> tuple[str, frozenset[str]]:
+    """``text`` with the punctuation at words' edges made spaces ("«مرتضی" is "مرتضی"), and its words; cached for the
+    few texts in flight, as the rules (:func:`hub_tools.data.redact_names._given_words`) split the same text."""
+    for mark in EDGE_PUNCTUATION:
+        if mark in text:
+            text = text.replace(mark, " ")
+    return text, frozenset(text.split())
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
@@ -195,10 +205,7 @@ class NameModel:
     def _candidates(self, text: str) -> set[str]:
         """The words of ``text`` whose own score reaches the gate (set operations on cached words: most texts have
         none worth a look in context)."""
-        for mark in _EDGE_MARKS:
-            if mark in text:
-                text = text.replace(mark, " ")
-        words = set(text.split())
+        words = plain_words(text)[1]
         for word in words - self._seen:
             self._seen.add(word)
             if self.own_score(word) >= self.gate:
