@@ -157,6 +157,9 @@ def _word_first(run: str) -> bool:
     return "gaz:common" in feats or "gaz:ambiguous" in feats or "gaz:name_word" in feats
 
 
+_MAX_CACHED_WORDS = 200_000
+
+
 @dataclass
 class NameModel:
     """The exported model: one weight per hashed feature, an intercept, a threshold and the context vocabulary."""
@@ -178,8 +181,8 @@ class NameModel:
         with (open(source, "rb") if path is not None else source.open("rb")) as handle:
             with np.load(handle, allow_pickle=False) as arrays:
                 return cls(coef=arrays["coef"].astype(np.float64), intercept=float(arrays["intercept"]),
-                           threshold=float(arrays["threshold"]), gate=float(arrays["gate"]), vocab=frozenset(arrays["vocab"].tolist()),
-                           bits=int(arrays["bits"]))
+                           threshold=float(arrays["threshold"]), gate=float(arrays["gate"]),
+                           vocab=frozenset(arrays["vocab"].tolist()), bits=int(arrays["bits"]))
 
     def _weight(self, features: Sequence[str]) -> float:
         total = 0.0
@@ -206,6 +209,8 @@ class NameModel:
         """The words of ``text`` whose own score reaches the gate (set operations on cached words: most texts have
         none worth a look in context)."""
         words = plain_words(text)[1]
+        if len(self._seen) > _MAX_CACHED_WORDS:  # a bounded memory over a whole corpus
+            self._seen.clear(), self._passing.clear(), self._own.clear()
         for word in words - self._seen:
             self._seen.add(word)
             if self.own_score(word) >= self.gate:

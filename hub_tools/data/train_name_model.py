@@ -164,7 +164,8 @@ def table(cv: dict) -> str:
     for writer, figures in rows:
         r, m = figures["rules"], figures["rules_model"]
         lines.append(f"{writer:14} {r['names_recall']:7.4f} {m['names_recall']:7.4f} "
-                     f"{r['negatives_changed']:>4}/{r['negatives']:<4} {m['negatives_changed']:>5}/{m['negatives']:<4}")
+                     f"{r['negatives_changed']:>4}/{r['negatives']:<4} "
+                     f"{m['negatives_changed']:>5}/{m['negatives']:<4}")
     return "\n".join(lines)
 
 
