@@ -54,6 +54,7 @@ from typing import Any, Callable, Iterator
 
 import phonenumbers
 
+from hub_tools.data.name_model import SHIPPED, NameModel
 from hub_tools.data.redact_names import find_names
 from hub_tools.folding import fold_digits
 
@@ -566,8 +567,9 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
 ]
 
 
-def find_personal_data(text: str) -> list[Span]:
-    """Every piece of personal data in ``text``, as non-overlapping spans in text order (earlier rules win)."""
+def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) -> list[Span]:
+    """Every piece of personal data in ``text``, as non-overlapping spans in text order (earlier rules win);
+    ``name_model``: the learned name detector OR-ed with the name rules (the packaged one; ``None``: rules alone)."""
     if not text:
         return []
     shadow = fold_digits(text)
@@ -576,7 +578,8 @@ def find_personal_data(text: str) -> list[Span]:
     for kind, finder, needs in _FINDERS:
         if not holds[needs]:
             continue
-        for start, end in finder(shadow):
+        found = finder(shadow, name_model) if finder is find_names else finder(shadow)
+        for start, end in found:
             if any(start < s.end and s.start < end for s in taken):
                 continue
             taken.append(Span(kind, start, end))

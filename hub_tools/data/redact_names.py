@@ -22,6 +22,10 @@ when addressed or listed, beside a phone number, listed with a name found, or wi
 Names of hospitals and streets stay (``بیمارستان میلاد``). Names of public figures in medical text (historical physicians, eponyms such as
 Hashimoto or Parkinson; ``public_figures.txt``) stay. Latin names (English and Finglish) follow the same contexts
 with capitalised words or the gazetteer's Latin spellings.
+
+:func:`find_names` ORs these rules with a small learned detector (:mod:`hub_tools.data.name_model`, token-level
+logistic regression shipped as plain arrays); leaving one pool writer out, name recall goes from 95.9% (rules) to
+96.9% (rules + model) with negatives changed 1.0% (``name_model_cv.json``). ``model=None`` runs the rules alone.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import re
 from collections.abc import Iterator
 
 from hub_tools.data.gazetteer import gazetteer
+from hub_tools.data.name_model import SHIPPED, NameModel, plain_words, resolve
 
 __all__ = ["find_names", "NAME_STOP"]
 
@@ -510,7 +515,6 @@ _WORD_CHAR = re.compile(r"[\w\u200c]")
 _NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
 
 
-_EDGE_PUNCTUATION = "«»()[]\"،,.:;؛!؟?…"
 
 
 
@@ -522,11 +526,8 @@ def _given_words(shadow: str) -> frozenset[str]:
     """The words of ``shadow`` (split at spaces and at the punctuation at their edges: "«مرتضی" is "مرتضی") that are
     given names no word of the crawl, double names joined by a ZWNJ included ("نازنین‌زهرا")."""
     g = gazetteer()
-    text = shadow
-    for mark in _EDGE_PUNCTUATION:
-        if mark in text:
-            text = text.replace(mark, " ")
-    found = g.unambiguous_given.intersection(text.split())
+    text, words = plain_words(shadow)
+    found = g.unambiguous_given.intersection(words)
     if "\u200c" in text:  # two given names joined by a ZWNJ that the lists hold spaced or not at all ("نازنین‌زهرا")
         found |= {w for w in _ZWNJ_WORD.findall(text) if w not in g.common and g.is_given(w)}
     return found
@@ -633,10 +634,15 @@ def _institution(shadow: str, start: int, end: int) -> bool:
                 or _INSTITUTION_AFTER.match(shadow, end))
 
 
-def find_names(shadow: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first)."""
+def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator[tuple[int, int]]:
+    """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first): the rules,
+    OR-ed with the learned ``model`` (:mod:`hub_tools.data.name_model`; the packaged one by default, ``None`` for
+    the rules alone)."""
     g = gazetteer()
     found = list(_fa_names(shadow))
+    learned = resolve(model)
+    if learned is not None:
+        found += list(learned.find(shadow))
     found += list(_full_names(shadow))
     if re.search(r"[A-Za-z]", shadow):
         found += list(_latin_names(shadow))
