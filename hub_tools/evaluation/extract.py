@@ -239,7 +239,9 @@ _NEGATION_AFTER = re.compile(
     r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
     r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
-    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b)|(?:گزینه\s+)?انحرافی|"
+    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b|"
+    # a contrast with the answer already given: "Carboprost, by contrast, is …"
+    r"\bby\s+contrast\b|\bin\s+contrast\b|\bon\s+the\s+other\s+hand\b)|(?:گزینه\s+)?انحرافی|"
     r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
 )
 _NEGATION_BEFORE = re.compile(
@@ -301,6 +303,9 @@ _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
 )
+# an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
+_FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
+_FINAL_REACH = 30
 _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
     r"(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
@@ -876,7 +881,8 @@ def _conflicting_evidence(
     if not deciding:
         return None
     opened = _opening_answer(norm, sentences, mentions, choices)
-    if opened is not None and opened != choice:
+    concluded = any(m.kind == "statement" and m.start >= _opening_sentence_end(norm) for m in deciding)
+    if opened is not None and opened != choice and not concluded:
         return f"the output opens with option {opened}'s text alone"
     if reason.startswith("stated") and all(_modal(_sentence_of(norm, sentences, m)) for m in deciding):
         others = {m.letter for m in mentions if m.letter != choice and m.status in ("bare", "stated", "listed")}
@@ -891,9 +897,6 @@ def _conflicting_evidence(
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
     if not reason.startswith("stated"):
-        rivals = {m.letter for m in mentions if m.by_text and m.status == "bare" and m.letter != choice}
-        if rivals and not any(m.by_text for m in deciding):
-            return f"option {min(rivals)}'s text is named too, and option {choice} is not stated as the answer"
         if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding if not m.by_text):
             return None
         letters_at = [m.start for m in mentions if not m.by_text]
@@ -1015,6 +1018,7 @@ def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -
         corrected = _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) or _CORRECTION_MARK.search(
             norm[earlier : last.start]
         )
+        corrected = corrected or _FINAL_ANSWER.search(norm[max(0, last.start - _FINAL_REACH) : last.end])
         if corrected and all(
             m.start < last.start or m.letter == last.letter for m in stated
         ):
