@@ -880,10 +880,6 @@ def _conflicting_evidence(
     deciding = [m for m in mentions if m.letter == choice and m.status == ("stated" if "stated" in reason else "bare")]
     if not deciding:
         return None
-    opened = _opening_answer(norm, sentences, mentions, choices)
-    concluded = any(m.kind == "statement" and m.start >= _opening_sentence_end(norm) for m in deciding)
-    if opened is not None and opened != choice and not concluded:
-        return f"the output opens with option {opened}'s text alone"
     if reason.startswith("stated") and all(_modal(_sentence_of(norm, sentences, m)) for m in deciding):
         others = {m.letter for m in mentions if m.letter != choice and m.status in ("bare", "stated", "listed")}
         if others:
@@ -927,41 +923,6 @@ def _conflicting_evidence(
 
 # the words right after a letter that gloss it: "B (oral prednisone)", "C: طحال", "D — vitamin K", "ب، آدنوم"
 _APPOSITION = re.compile(r"\s*[\])»]?\s*(?:[:：(\-—–,،=]|(?i:\bi\.?e\.?|\bwhich\s+is\b)|یعنی)")
-
-
-def _opening_answer(
-    norm: str, sentences: list[tuple[int, int]], mentions: list[Mention], choices: Sequence[str]
-) -> str | None:
-    """The option whose text the output opens with as a sentence of its own, no letter in it ("The abducens nerve.
-    …", after any sentences that only negate letters: "Not A. The abducens nerve. …"): the answer stated first,
-    unless the output takes it back."""
-    first = None
-    for index, (start, end) in enumerate(sentences[:-1]):
-        letters = [m for m in mentions if start <= m.start < end and not m.by_text]
-        if not letters:
-            first = index
-            break
-        if any(m.status != "negated" for m in letters):
-            return None  # a sentence naming a letter comes first ("Not A." before the answer does not count)
-    if first is None:
-        return None
-    start, end = sentences[first]
-    opening = norm[start:end].strip()
-    if _CORRECTION_MARK.search(norm[end:]) or _NEGATION_AFTER.search(opening):
-        return None  # "It's C… actually no, …": the opening answer is taken back
-    if len(_words(opening)) > _OPENING_WORDS:
-        return None
-    named = {m.letter for m in mentions if m.by_text and start <= m.start < end}
-    if len(named) == 1:
-        return named.pop()
-    if named:
-        return None
-    fuzzy = _fuzzy_choice(_ARTICLE.sub("", opening), choices)
-    return fuzzy[0] if fuzzy is not None else _acronym_choice(opening, choices)
-
-
-_ARTICLE = re.compile(r"^(?i:the|an?)\s+")
-_OPENING_WORDS = 6
 
 
 def _labels_in_passing(
