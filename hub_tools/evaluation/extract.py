@@ -770,7 +770,14 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
     first = {m.letter for m in bare if m.start < opening}
     if len(first) == 1:
         return bare[0].letter, "named alone in the opening sentence"
+    head = bare[0]
+    if head.by_text and not norm[: head.start].strip(" \t\n#>-•*") and _HEADING_END.match(norm, head.end):
+        return head.letter, "the output opens with the option's text as its heading"
     return None
+
+
+# an option's text that opens the output and is set off from what follows: "Gout — urate crystals …", "Gout: …"
+_HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
 
 def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
@@ -829,7 +836,7 @@ def _same_word(a: str, b: str) -> bool:
 _ENDING_CHARS = 3
 
 
-_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
+_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)|\s[—–]\s")  # a dash between spaces sets a clause off too
 
 
 def _sentences(text: str, ends: re.Pattern) -> list[tuple[int, int]]:

@@ -181,7 +181,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5: 12 and sealed-s6: 1 (bench/results/extract_sealed-3.json); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 124 + 129
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 125 + 129
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -432,6 +432,18 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
         ("پاسخ: پنی‌سیلین یا داکسی‌سایکلین، بسته به وضعیت بیمار.", SYPHILIS, "invalid"),
         ("The answer is B (oral prednisone).", ANAPHYLAXIS, "invalid"),
         ("Answer: B (IM epinephrine)", ANAPHYLAXIS, "B"),
+        # an answer statement stands whatever later sentences say about other options (sealed round 3)
+        ("گزینه ب: بنزودیازپین وریدی. فنی‌توئین در تشنج ناشی از سموم مؤثر نیست و نالوکسان هم کمکی نمی‌کند.",
+         ["فنی‌توئین وریدی", "بنزودیازپین وریدی", "نالوکسان", "والپروات"], "B"),
+        ("Dextrose 50% IV (گزینه د). گلوکز خوراکی در بیمار بیهوش خطر آسپیراسیون دارد.",
+         ["گلوکز خوراکی", "انسولین", "هیدروکورتیزون", "دکستروز ۵۰٪ وریدی"], "D"),
+        ("Methylergonovine (B) is contraindicated in hypertension. Carboprost, by contrast, is the one to avoid in "
+         "asthma.", ["Misoprostol", "Methylergonovine", "Carboprost", "Tranexamic acid"], "B"),
+        ("Gout — urate crystals are needle-shaped, whereas CPPD (pseudogout) crystals are rhomboid.",
+         ["Gout", "Pseudogout", "Septic arthritis", "Reactive arthritis"], "A"),
+        # an explicit final answer after an earlier statement or opening is the self-corrected answer
+        ("به نظر من گزینه الف درست است... در زنان جوان شایع‌ترین علت گریوز است. پس پاسخ نهایی: گزینه ب.", THYROID, "B"),
+        ("گواتر مولتی‌ندولر توکسیک... نه، در زنان جوان گریوز شایع‌تر است. پاسخ نهایی: ب", THYROID, "B"),
         # an output that opens with one option's text, and a later letter of another
         ("The abducens nerve. For the superior oblique it would be B.",
          ["Oculomotor nerve", "Trochlear nerve", "Abducens nerve", "Optic nerve"], "invalid"),
