@@ -53,8 +53,10 @@ another, or mentions in passing. The rule, in full:
    ``I'm not sure``), the bare letter mentions, then the bare option texts.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
    itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
-   then the last stated option. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
-   state their answer first and then walk through the others), else ``invalid``.
+   then the last stated option; an explicit final answer (``Final answer: C``, ``پاسخ نهایی: ب``) is such a
+   correction of what came before it. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   state their answer first and then walk through the others), or the option whose text opens the output as its
+   heading (``Gout — urate crystals …, whereas pseudogout …``), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
    ("B", "ب", "۳"), that is the answer; with choices, a short output close to one option's words, or a lone
    capitalised abbreviation of exactly one option's words (``ALL``), is that option. A digit with a unit
@@ -71,10 +73,12 @@ another, or mentions in passing. The rule, in full:
      - an option read from its text while the same sentence gives most of another option's words
        (``پنی‌سیلین یا داکسی‌سایکلین``);
      - a letter stated as the answer but glossed with another option's words (``The answer is B (oral prednisone)``);
-     - an output that opens with one option's text as a sentence of its own (``The abducens nerve. …``) and later
-       gives another option, unless it takes the first back (``actually``, ``wait``).
+   An answer statement (an opening that is an option's label, its label and text, or its text as a heading; or an
+   explicit conclusion) is not voided by later sentences that discuss other options (why not, by contrast,
+   alternatives): extraction abstains only when two statements of equal standing conflict, or when no statement
+   exists and the rest is mixed.
    Before that, contrast and comparison cues set an option aside as negation does (``unlike A``, ``rather than C``,
-   ``C fits better than A``, ``compared with B``, ``followed by B``, ``برخلاف الف``, ``به جای گزینه ب``,
+   ``C fits better than A``, ``compared with B``, ``followed by B``, ``C, by contrast, …``, ``برخلاف الف``, ``به جای گزینه ب``,
    ``شایع‌تر از گزینه الف``, ``پس از آن``), as does a lesser role (``adjunct``, ``second-line``, ``distractor``,
    ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
    answer; ``C. difficile`` is a genus, not option C.
