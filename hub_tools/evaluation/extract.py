@@ -165,6 +165,11 @@ _STATEMENT_PATTERNS = [
         r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?"
         r"(?=\s*[.!؛]|\s*$)"
     ),
+    # a conclusion sentence that ends on one option: "So the best first step is B."
+    re.compile(
+        r"(?i:\bso|\btherefore|\bthus|\bhence)\b[^.!?\n]{0,60}?"
+        r"(?i:\bis)\s+(?i:option\s+)?[\[(]?(?P<opt>[A-D])[\])]?(?=\s*[.!]|\s*$)"
+    ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
