@@ -78,7 +78,7 @@ another, or mentions in passing. The rule, in full:
    alternatives): extraction abstains only when two statements of equal standing conflict, or when no statement
    exists and the rest is mixed.
    Before that, contrast and comparison cues set an option aside as negation does (``unlike A``, ``rather than C``,
-   ``C fits better than A``, ``compared with B``, ``followed by B``, ``C, by contrast, …``, ``برخلاف الف``, ``به جای گزینه ب``,
+   ``C fits better than A``, ``superior to both A and B``, ``compared with B``, ``followed by B``, ``C, by contrast, …``, ``برخلاف الف``, ``به جای گزینه ب``,
    ``شایع‌تر از گزینه الف``, ``پس از آن``), as does a lesser role (``adjunct``, ``second-line``, ``distractor``,
    ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
    answer; ``C. difficile`` is a genus, not option C.
@@ -264,8 +264,10 @@ _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
     r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
-    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
-    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
+    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
+    r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
+    r"[\s:،,]*(?i:(?:both|either|all\s+of)\s+)?"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
 # the option a mistake picks: "A common mistake is to pick B", "اشتباه رایج انتخاب گزینه ب است"
 _MISTAKE_BEFORE = re.compile(
@@ -660,7 +662,9 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         # correct or possible ("A or C could be right"); otherwise they are only discussed together
         asserted_together = joined_other and (mention.kind == "statement" or _POSITIVE_AFTER.search(after)
                                               or _POSSIBLE.search(after))  # fmt: skip
-        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
+        if _CONTRAST_BEFORE.search(wide):  # "superior to both A and B": set aside, not offered together
+            status = "negated"
+        elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
         elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
