@@ -294,6 +294,7 @@ _HYPOTHETICAL = re.compile(
 )
 _POSITIVE_AFTER = re.compile(
     r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
+    r"(?<!نا)(?:درست|صحیح)(?:\u200c?اند|\s+هستند)|(?i:\bare\s+(?:all\s+|both\s+|each\s+)?(?:correct|right|true)\b)|"
     r"پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b|"
     r"\bfits\s+best\b|\bbest\s+(?:fits|explains|matches)\b|\bis\s+(?:the\s+)?most\s+likely\b)"

@@ -181,7 +181,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5: 12 and sealed-s6: 1 (bench/results/extract_sealed-3.json); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 127 + 129
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -445,6 +445,8 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
         ("So the best first step is not B.", None, "invalid"),
         ("Magnesium sulfate is the drug of choice; it was superior to both phenytoin and diazepam in trials.",
          ["Phenytoin", "Diazepam", "Magnesium sulfate", "Levetiracetam"], "C"),
+        ("پروفیلاکسی PCP لازم است. بنابراین گزینه‌های الف، ب و ج هر کدام در شرایطی درست‌اند.", None, "invalid"),
+        ("Options A and C are both correct here.", None, "invalid"),
         # an explicit final answer after an earlier statement or opening is the self-corrected answer
         ("به نظر من گزینه الف درست است... در زنان جوان شایع‌ترین علت گریوز است. پس پاسخ نهایی: گزینه ب.", THYROID, "B"),
         ("گواتر مولتی‌ندولر توکسیک... نه، در زنان جوان گریوز شایع‌تر است. پاسخ نهایی: ب", THYROID, "B"),
