@@ -170,7 +170,9 @@ def test_first_labelled_set_precision_and_recall():
 #: check of the categories, not a blind figure): 43/49 with 1 wrong letter when written, before the rules it prompted.
 #: sealed-s5 and sealed-s6: the third sealed round, written blind after commit dbf77c5 (the conflict rules) and
 #: measured there before joining (bench/results/extract_sealed-3.json: 118/130 with 1 wrong letter and 129/130);
-#: labels as written (null = invalid, as for writer-p4).
+#: labels as written (null = invalid, as for writer-p4). Their misses showed abstentions on outputs that state their
+#: answer plainly; since then an answer statement (an opening label, label and text, or text as a heading; an explicit
+#: conclusion, the later winning) is not voided by later talk of other options, and two abstentions were removed.
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130}  # fmt: skip
@@ -179,7 +181,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130)}  # fmt: skip
 # still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
-# sealed-s3:26 and :121; sealed-s5: 12 and sealed-s6: 1 (bench/results/extract_sealed-3.json); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
+# sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
 POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129
 POOL_WRONG_LETTERS = 0
