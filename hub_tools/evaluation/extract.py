@@ -53,8 +53,10 @@ another, or mentions in passing. The rule, in full:
    ``I'm not sure``), the bare letter mentions, then the bare option texts.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
    itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
-   then the last stated option. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
-   state their answer first and then walk through the others), else ``invalid``.
+   then the last stated option; an explicit final answer (``Final answer: C``, ``پاسخ نهایی: ب``) is such a
+   correction of what came before it. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
+   state their answer first and then walk through the others), or the option whose text opens the output as its
+   heading (``Gout — urate crystals …, whereas pseudogout …``), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
    ("B", "ب", "۳"), that is the answer; with choices, a short output close to one option's words, or a lone
    capitalised abbreviation of exactly one option's words (``ALL``), is that option. A digit with a unit
@@ -71,10 +73,12 @@ another, or mentions in passing. The rule, in full:
      - an option read from its text while the same sentence gives most of another option's words
        (``پنی‌سیلین یا داکسی‌سایکلین``);
      - a letter stated as the answer but glossed with another option's words (``The answer is B (oral prednisone)``);
-     - an output that opens with one option's text as a sentence of its own (``The abducens nerve. …``) and later
-       gives another option, unless it takes the first back (``actually``, ``wait``).
+   An answer statement (an opening that is an option's label, its label and text, or its text as a heading; or an
+   explicit conclusion) is not voided by later sentences that discuss other options (why not, by contrast,
+   alternatives): extraction abstains only when two statements of equal standing conflict, or when no statement
+   exists and the rest is mixed.
    Before that, contrast and comparison cues set an option aside as negation does (``unlike A``, ``rather than C``,
-   ``C fits better than A``, ``compared with B``, ``followed by B``, ``برخلاف الف``, ``به جای گزینه ب``,
+   ``C fits better than A``, ``superior to both A and B``, ``compared with B``, ``followed by B``, ``C, by contrast, …``, ``برخلاف الف``, ``به جای گزینه ب``,
    ``شایع‌تر از گزینه الف``, ``پس از آن``), as does a lesser role (``adjunct``, ``second-line``, ``distractor``,
    ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
    answer; ``C. difficile`` is a genus, not option C.
@@ -161,6 +165,11 @@ _STATEMENT_PATTERNS = [
         r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?"
         r"(?=\s*[.!؛]|\s*$)"
     ),
+    # a conclusion sentence that ends on one option: "So the best first step is B."
+    re.compile(
+        r"(?i:\bso|\btherefore|\bthus|\bhence)\b[^.!?\n]{0,60}?"
+        r"(?i:\bis)\s+(?i:option\s+)?[\[(]?(?P<opt>[A-D])[\])]?(?=\s*[.!]|\s*$)"
+    ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
@@ -239,7 +248,9 @@ _NEGATION_AFTER = re.compile(
     r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
     r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
-    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b)|(?:گزینه\s+)?انحرافی|"
+    r"\bdistractors?\b|\bred\s+herring\b|\btrap\b|"
+    # a contrast with the answer already given: "Carboprost, by contrast, is …"
+    r"\bby\s+contrast\b|\bin\s+contrast\b|\bon\s+the\s+other\s+hand\b)|(?:گزینه\s+)?انحرافی|"
     r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
 )
 _NEGATION_BEFORE = re.compile(
@@ -253,8 +264,10 @@ _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
     r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
-    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
-    r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
+    r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
+    r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
+    r"[\s:،,]*(?i:(?:both|either|all\s+of)\s+)?"
+    r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
 # the option a mistake picks: "A common mistake is to pick B", "اشتباه رایج انتخاب گزینه ب است"
 _MISTAKE_BEFORE = re.compile(
@@ -281,6 +294,7 @@ _HYPOTHETICAL = re.compile(
 )
 _POSITIVE_AFTER = re.compile(
     r"^\W*[✅✔☑]|(?<!نا)(?:درست|صحیح)(?:\u200c?تر(?:ین)?)?\s*(?:است|می\u200c?باشد|هست)|"
+    r"(?<!نا)(?:درست|صحیح)(?:\u200c?اند|\s+هستند)|(?i:\bare\s+(?:all\s+|both\s+|each\s+)?(?:correct|right|true)\b)|"
     r"پاسخ\s+(?:صحیح\s+|درست\s+)?(?:است|می\u200c?باشد)|"
     r"(?i:\bis\s+(?:the\s+)?(?:correct|right|best|true)\b|\bis\s+the\s+(?:answer|one)\b|\bcorrect\s+answer\b|"
     r"\bfits\s+best\b|\bbest\s+(?:fits|explains|matches)\b|\bis\s+(?:the\s+)?most\s+likely\b)"
@@ -301,6 +315,9 @@ _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
 )
+# an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
+_FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
+_FINAL_REACH = 30
 _SEVERAL_BEFORE = re.compile(
     r"هر\s+دو\s+(?:گزینه(?:\u0654|\u200c?ی|\u200c?های)?\s*)?[\[(]?\s*$|"
     r"(?i:\bboth\s+(?:options?\s+)?|\beither\s+(?:option\s+)?)$"
@@ -646,7 +663,9 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
         # correct or possible ("A or C could be right"); otherwise they are only discussed together
         asserted_together = joined_other and (mention.kind == "statement" or _POSITIVE_AFTER.search(after)
                                               or _POSSIBLE.search(after))  # fmt: skip
-        if _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
+        if _CONTRAST_BEFORE.search(wide):  # "superior to both A and B": set aside, not offered together
+            status = "negated"
+        elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
         elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
@@ -765,7 +784,14 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
     first = {m.letter for m in bare if m.start < opening}
     if len(first) == 1:
         return bare[0].letter, "named alone in the opening sentence"
+    head = bare[0]
+    if head.by_text and not norm[: head.start].strip(" \t\n#>-•*") and _HEADING_END.match(norm, head.end):
+        return head.letter, "the output opens with the option's text as its heading"
     return None
+
+
+# an option's text that opens the output and is set off from what follows: "Gout — urate crystals …", "Gout: …"
+_HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
 
 def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
@@ -824,7 +850,7 @@ def _same_word(a: str, b: str) -> bool:
 _ENDING_CHARS = 3
 
 
-_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)")
+_FULL_STOP = re.compile(r"[.!؟?\n;؛](?!\d)|\s[—–]\s")  # a dash between spaces sets a clause off too
 
 
 def _sentences(text: str, ends: re.Pattern) -> list[tuple[int, int]]:
@@ -875,9 +901,6 @@ def _conflicting_evidence(
     deciding = [m for m in mentions if m.letter == choice and m.status == ("stated" if "stated" in reason else "bare")]
     if not deciding:
         return None
-    opened = _opening_answer(norm, sentences, mentions, choices)
-    if opened is not None and opened != choice:
-        return f"the output opens with option {opened}'s text alone"
     if reason.startswith("stated") and all(_modal(_sentence_of(norm, sentences, m)) for m in deciding):
         others = {m.letter for m in mentions if m.letter != choice and m.status in ("bare", "stated", "listed")}
         if others:
@@ -891,9 +914,6 @@ def _conflicting_evidence(
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
     if not reason.startswith("stated"):
-        rivals = {m.letter for m in mentions if m.by_text and m.status == "bare" and m.letter != choice}
-        if rivals and not any(m.by_text for m in deciding):
-            return f"option {min(rivals)}'s text is named too, and option {choice} is not stated as the answer"
         if not all(_labels_in_passing(norm, sentences, m, distinct) for m in deciding if not m.by_text):
             return None
         letters_at = [m.start for m in mentions if not m.by_text]
@@ -924,41 +944,6 @@ def _conflicting_evidence(
 
 # the words right after a letter that gloss it: "B (oral prednisone)", "C: طحال", "D — vitamin K", "ب، آدنوم"
 _APPOSITION = re.compile(r"\s*[\])»]?\s*(?:[:：(\-—–,،=]|(?i:\bi\.?e\.?|\bwhich\s+is\b)|یعنی)")
-
-
-def _opening_answer(
-    norm: str, sentences: list[tuple[int, int]], mentions: list[Mention], choices: Sequence[str]
-) -> str | None:
-    """The option whose text the output opens with as a sentence of its own, no letter in it ("The abducens nerve.
-    …", after any sentences that only negate letters: "Not A. The abducens nerve. …"): the answer stated first,
-    unless the output takes it back."""
-    first = None
-    for index, (start, end) in enumerate(sentences[:-1]):
-        letters = [m for m in mentions if start <= m.start < end and not m.by_text]
-        if not letters:
-            first = index
-            break
-        if any(m.status != "negated" for m in letters):
-            return None  # a sentence naming a letter comes first ("Not A." before the answer does not count)
-    if first is None:
-        return None
-    start, end = sentences[first]
-    opening = norm[start:end].strip()
-    if _CORRECTION_MARK.search(norm[end:]) or _NEGATION_AFTER.search(opening):
-        return None  # "It's C… actually no, …": the opening answer is taken back
-    if len(_words(opening)) > _OPENING_WORDS:
-        return None
-    named = {m.letter for m in mentions if m.by_text and start <= m.start < end}
-    if len(named) == 1:
-        return named.pop()
-    if named:
-        return None
-    fuzzy = _fuzzy_choice(_ARTICLE.sub("", opening), choices)
-    return fuzzy[0] if fuzzy is not None else _acronym_choice(opening, choices)
-
-
-_ARTICLE = re.compile(r"^(?i:the|an?)\s+")
-_OPENING_WORDS = 6
 
 
 def _labels_in_passing(
@@ -1015,6 +1000,7 @@ def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -
         corrected = _CORRECTION.search(norm[max(0, last.start - 60) : last.end]) or _CORRECTION_MARK.search(
             norm[earlier : last.start]
         )
+        corrected = corrected or _FINAL_ANSWER.search(norm[max(0, last.start - _FINAL_REACH) : last.end])
         if corrected and all(
             m.start < last.start or m.letter == last.letter for m in stated
         ):

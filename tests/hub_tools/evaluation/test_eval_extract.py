@@ -168,18 +168,24 @@ def test_first_labelled_set_precision_and_recall():
 #: (the output gives no answer) are folded in as "invalid", every other label as written.
 #: implementer-s4-23: conflict cases written by the implementer of the conflict rules (not an independent writer; a
 #: check of the categories, not a blind figure): 43/49 with 1 wrong letter when written, before the rules it prompted.
+#: sealed-s5 and sealed-s6: the third sealed round, written blind after commit dbf77c5 (the conflict rules) and
+#: measured there before joining (bench/results/extract_sealed-3.json: 118/130 with 1 wrong letter and 129/130);
+#: labels as written (null = invalid, as for writer-p4). Their misses showed abstentions on outputs that state their
+#: answer plainly; since then an answer statement (an opening label, label and text, or text as a heading; an explicit
+#: conclusion, the later winning) is not voided by later talk of other options, and two abstentions were removed.
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
-                "implementer-s4-23": 49}  # fmt: skip
+                "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
-               "implementer-s4-23": (43, 49)}  # fmt: skip
+               "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130)}  # fmt: skip
 # still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
-# sealed-s3:26 and :121; writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
+# sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129
 POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
 
 def test_pool_figures_as_measured():
@@ -190,7 +196,8 @@ def test_pool_figures_as_measured():
     wrong = [(e["where"], e["label"], e["got"], e["reason"]) for e in figures["errors"]]
     assert figures["right"] == POOL_RIGHT, wrong
     assert figures["wrong_letters"] == POOL_WRONG_LETTERS, wrong
-    assert all(block["wrong_letters"] == 0 for block in figures["writers"].values()), wrong
+    by_writer = {w: block["wrong_letters"] for w, block in figures["writers"].items() if block["wrong_letters"]}
+    assert by_writer == POOL_WRONG_BY_WRITER, wrong
     lo, hi = figures["ci95"]
     assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.95
 
@@ -427,6 +434,24 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
         ("پاسخ: پنی‌سیلین یا داکسی‌سایکلین، بسته به وضعیت بیمار.", SYPHILIS, "invalid"),
         ("The answer is B (oral prednisone).", ANAPHYLAXIS, "invalid"),
         ("Answer: B (IM epinephrine)", ANAPHYLAXIS, "B"),
+        # an answer statement stands whatever later sentences say about other options (sealed round 3)
+        ("گزینه ب: بنزودیازپین وریدی. فنی‌توئین در تشنج ناشی از سموم مؤثر نیست و نالوکسان هم کمکی نمی‌کند.",
+         ["فنی‌توئین وریدی", "بنزودیازپین وریدی", "نالوکسان", "والپروات"], "B"),
+        ("Dextrose 50% IV (گزینه د). گلوکز خوراکی در بیمار بیهوش خطر آسپیراسیون دارد.",
+         ["گلوکز خوراکی", "انسولین", "هیدروکورتیزون", "دکستروز ۵۰٪ وریدی"], "D"),
+        ("Methylergonovine (B) is contraindicated in hypertension. Carboprost, by contrast, is the one to avoid in "
+         "asthma.", ["Misoprostol", "Methylergonovine", "Carboprost", "Tranexamic acid"], "B"),
+        ("Gout — urate crystals are needle-shaped, whereas CPPD (pseudogout) crystals are rhomboid.",
+         ["Gout", "Pseudogout", "Septic arthritis", "Reactive arthritis"], "A"),
+        ("Late decelerations mean uteroplacental insufficiency. So the best first step is B.", None, "B"),
+        ("So the best first step is not B.", None, "invalid"),
+        ("Magnesium sulfate is the drug of choice; it was superior to both phenytoin and diazepam in trials.",
+         ["Phenytoin", "Diazepam", "Magnesium sulfate", "Levetiracetam"], "C"),
+        ("پروفیلاکسی PCP لازم است. بنابراین گزینه‌های الف، ب و ج هر کدام در شرایطی درست‌اند.", None, "invalid"),
+        ("Options A and C are both correct here.", None, "invalid"),
+        # an explicit final answer after an earlier statement or opening is the self-corrected answer
+        ("به نظر من گزینه الف درست است... در زنان جوان شایع‌ترین علت گریوز است. پس پاسخ نهایی: گزینه ب.", THYROID, "B"),
+        ("گواتر مولتی‌ندولر توکسیک... نه، در زنان جوان گریوز شایع‌تر است. پاسخ نهایی: ب", THYROID, "B"),
         # an output that opens with one option's text, and a later letter of another
         ("The abducens nerve. For the superior oblique it would be B.",
          ["Oculomotor nerve", "Trochlear nerve", "Abducens nerve", "Optic nerve"], "invalid"),
