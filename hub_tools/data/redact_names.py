@@ -657,7 +657,8 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged
-            if not g.is_public_figure(shadow[start:end]) and not _institution(shadow, start, end)]
+            if not g.is_public_figure(shadow[start:end]) and not g.is_not_a_name(shadow[start:end])
+            and not _institution(shadow, start, end)]
     for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
         if prefix:
@@ -665,6 +666,7 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
     kept += _listed_with(shadow, kept)
     yield from kept
     # the same name elsewhere in the text ("خواهرم مهسا و شوهرش کامران ... اسپرموگرام کامران")
-    for name in {shadow[start:end] for start, end in kept if end - start > 2}:
+    # (not a given name that is an ordinary word first: "من امید هستم. امید دارم ...")
+    for name in {shadow[start:end] for start, end in kept if end - start > 2} - g.ambiguous:
         for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", shadow):
             yield m.span()
