@@ -99,6 +99,11 @@ class Span:
 # Checks
 
 
+_NOT_DIGIT = re.compile(r"\D")
+_NATIONAL_CUE = re.compile(r"(?i)national|mell?i")
+_EN_ADDRESS_CUE = re.compile(r"Pelak|Plak|No\.|Vahed|Tabaghe|Unit")
+
+
 def luhn_valid(digits: str) -> bool:
     """The Luhn check of a bank card number (ASCII digits)."""
     total = 0
@@ -315,14 +320,14 @@ _ADDRESS_LABEL_CUES = ("آدرس", "ادرس", "نشانی", "dres", "eshani")
 
 
 def _addresses_labelled(shadow: str) -> Iterator[tuple[int, int]]:
-    labels = _ADDRESS_LABEL.finditer(shadow) if any(cue in shadow for cue in _ADDRESS_LABEL_CUES) else ()
+    labels = _ADDRESS_LABEL.finditer(shadow) if any(map(shadow.__contains__, _ADDRESS_LABEL_CUES)) else ()
     for label in labels:
         if _INSTITUTION_LABEL.search(label.group()):
             continue  # "آدرس بیمارستان فارابی:": a public place
         run = _ADDRESS_RUN.match(shadow, label.end())
         if run and _ADDRESS_WORD.search(run.group()):
             yield run.start(), run.end() - len(run.group()) + len(run.group().rstrip())
-    if re.search(r"Pelak|Plak|No\.|Vahed|Tabaghe|Unit", shadow):
+    if _EN_ADDRESS_CUE.search(shadow):
         yield from _whole(_ADDRESS_FINGLISH)(shadow)
 
 
@@ -368,7 +373,7 @@ def _whole(pattern: re.Pattern, group: int = 0) -> Callable[[str], Iterator[tupl
 def _emails(shadow: str) -> Iterator[tuple[int, int]]:
     """Plain addresses (``a@b.tld``) and obfuscated ones whose top-level domain is a known one ("instagram @sara.mom"
     is a handle, not an address)."""
-    if not any(cue in shadow for cue in _EMAIL_CUES):
+    if not any(map(shadow.__contains__, _EMAIL_CUES)):
         return
     if "@" in shadow:  # "email me at sarah.m@x.com": the plain address whatever an " at " before it reads like
         for m in _PLAIN_EMAIL.finditer(shadow):
@@ -396,7 +401,7 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
 
 def _cards(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _CARD.finditer(shadow):
-        digits = re.sub(r"\D", "", m.group())
+        digits = _NOT_DIGIT.sub("", m.group())
         grouped = len(m.group()) > 16
         if (luhn_valid(digits) or _CARD_KEYWORD.search(shadow, max(0, m.start() - 40), m.start())
                 or (grouped and digits[:4] in _IRANIAN_CARD_PREFIXES)):
@@ -472,11 +477,11 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
 def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
     """10 digits with the keyword before them or a valid check digit, and never with a unit after them."""
     for m in _NATIONAL_ID.finditer(shadow) if _THREE_DIGITS.search(shadow) else ():
-        digits = re.sub(r"\D", "", m.group())
+        digits = _NOT_DIGIT.sub("", m.group())
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
             yield m.span()
-    if "ملی" not in shadow and not re.search(r"(?i)national|mell?i", shadow):
+    if "ملی" not in shadow and not _NATIONAL_CUE.search(shadow):
         return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
         if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
@@ -490,7 +495,7 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         lowered = shadow.lower()
-        if not any(cue in lowered for cue in cues):
+        if not any(map(lowered.__contains__, cues)):
             return
         for m in pattern.finditer(shadow):
             if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()) or (
@@ -533,7 +538,7 @@ def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
     if "صفر" in shadow:
         yield from _whole(_PHONE_IN_WORDS)(shadow)
     # digits and words mixed after a phone keyword: "شماره‌م ۰۹۱۲ سیصد و بیست و یک ۴۵ ۶۷"
-    if not any(cue in shadow for cue in ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس")):
+    if not any(map(shadow.__contains__, ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس"))):
         return
     for m in _PHONE_MIXED.finditer(shadow):
         text = m.group()
