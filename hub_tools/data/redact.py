@@ -587,6 +587,21 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
 ]
 
 
+# a public institution's web address (a government, international or academic body: "www.who.int", "es.tamin.ir"):
+# no person's data
+_INSTITUTION_DOMAIN = re.compile(
+    r"(?i)(?:^|[./@])(?:[\w-]+\.)*(?:gov|ac|edu|mil)\.(?:ir|uk|au)$|\.(?:gov|int|edu|mil)$|"
+    r"(?:^|[./@])(?:tamin|salamat\.gov|behdasht\.gov|ihio\.gov|irimc|who|cdc|nih)\.(?:ir|org|int|gov)$"
+)
+
+
+def _institutional(kind: str, found: str) -> bool:
+    if kind != "url":  # a mailbox at such a domain is a person's ("msobhani@tums.ac.ir")
+        return False
+    host = re.sub(r"(?i)^(?:https?|ftp)://", "", found).split("/", 1)[0].split(":", 1)[0]
+    return bool(_INSTITUTION_DOMAIN.search(host))
+
+
 def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) -> list[Span]:
     """Every piece of personal data in ``text``, as non-overlapping spans in text order (earlier rules win);
     ``name_model``: the learned name detector OR-ed with the name rules (the packaged one; ``None``: rules alone)."""
@@ -594,15 +609,17 @@ def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) 
         return []
     shadow = fold_digits(text)
     taken: list[Span] = []
+    public: list[Span] = []  # an institution's site or mailbox: no personal data, but no other rule reads inside it
     holds = {_LATIN: bool(_LATIN.search(shadow)), _DIGIT: bool(_DIGIT.search(shadow)), None: True}
     for kind, finder, needs in _FINDERS:
         if not holds[needs]:
             continue
         found = finder(shadow, name_model) if finder is find_names else finder(shadow)
         for start, end in found:
-            if any(start < s.end and s.start < end for s in taken):
+            if any(start < s.end and s.start < end for s in taken) or any(
+                    start < s.end and s.start < end for s in public):
                 continue
-            taken.append(Span(kind, start, end))
+            (public if _institutional(kind, shadow[start:end]) else taken).append(Span(kind, start, end))
     taken.sort(key=lambda s: s.start)
     return taken
 

@@ -279,14 +279,15 @@ def test_pool_figures_as_achieved():
     # sealed round 2 (batch-s3/-s4, 280 texts written blind after commit 1a6a846), measured before joining as
     # sealed-s3/-s4: recall 0.947 (95% CI 0.923-0.964), names 0.960, precision 0.980, negatives changed 4/140 = 2.9%
     # (limit 2%: missed), record_number 47/59 = 0.797, card 8/9, address 14/15. With them the pool has 1140 negatives
-    # and 6 of them changed (0.53%); after the not-a-name lexicon, dates after "نوبت" and the record-id shapes: 3 (0.26%).
+    # and 6 of them changed (0.53%); after the not-a-name lexicon, dates after "نوبت" and the record-id shapes: 3 (0.26%);
+    # public institutions' web addresses (www.who.int, es.tamin.ir) kept: 1 (0.09%).
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
     assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
     assert figures["recall"] >= 0.98, figures["misses"]
     assert figures["names_recall"] >= 0.95
     assert figures["precision"] >= 0.99, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
@@ -349,6 +350,8 @@ def test_record_ids_and_cards_by_keyword_and_shape(text, kind, expected):
         "doktor baraye pesaram Augmentin 400 neveshte, har 12 saat 5cc.",  # a drug brand
         "نیلوفر آبی برای زخم معده خوبه؟",  # a plant
         "نام خانوادگی: ................ نام همراه: ........",  # form labels
+        "راهنمای تغذیه در سایت سازمان جهانی بهداشت www.who.int موجوده.",  # a public institution's site
+        "نوبتش از طریق سامانه es.tamin.ir گرفته میشه؟",
     ],
 )
 def test_no_personal_data_in_dates_ranges_drugs_plants_labels(text):
@@ -359,3 +362,9 @@ def test_an_ordinary_word_given_name_is_not_repeated():
     text = "سلام دکتر، من امید هستم. امید دارم این دفعه جواب خوب باشه"
     names = [text[span.start : span.end] for span in find_personal_data(text) if span.kind == "name"]
     assert names == ["امید"]
+
+
+def test_a_persons_mailbox_at_an_institution_is_still_redacted():
+    text = "ایمیل دکتر: dr.parisa.nouri@tums.ac.ir و سایت https://www.tums.ac.ir/about"
+    assert [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)] == [
+        ("email", "dr.parisa.nouri@tums.ac.ir")]
