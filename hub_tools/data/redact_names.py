@@ -267,7 +267,8 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
         # a given name that is a word too ("امید") only with a family name or a name's cue after it
         return (cue_after and word in g.name_words) or (
             next_word is not None and next_word not in NAME_STOP and (
-                g.is_family(next_word) or (need != "person" and _unknown_family_name(next_word))))
+                (g.is_family(next_word) and (need != "person" or next_word not in g.ambiguous))
+                or (need != "person" and _unknown_family_name(next_word))))
     if need == "titled":  # after a title a family name alone is a person too ("دکتر رحیمی")
         return g.is_given(word) or g.is_family(word)
     if need == "kin":  # "پسرم امید" is a name, "مادرم امید داره" is not
