@@ -99,6 +99,11 @@ class Span:
 # Checks
 
 
+_NOT_DIGIT = re.compile(r"\D")
+_NATIONAL_CUE = re.compile(r"(?i)national|mell?i")
+_EN_ADDRESS_CUE = re.compile(r"Pelak|Plak|No\.|Vahed|Tabaghe|Unit")
+
+
 def luhn_valid(digits: str) -> bool:
     """The Luhn check of a bank card number (ASCII digits)."""
     total = 0
@@ -186,7 +191,7 @@ _HANDLE_SHAPE = re.compile(r"[@_.\d]")
 _HANDLE_KEYWORD_COLON = re.compile(r"[:：]\s*$")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?<!\d[.,/])\d{4}(?:[ \-]{0,2}\d{4}){3}(?!\d|[.,/]\d)")
-_CARD_KEYWORD = re.compile(r"(?:کارت|واریز|به\s+حساب|card)[^\d\n]{0,15}$", re.IGNORECASE)
+_CARD_KEYWORD = re.compile(r"(?:کارت|واریز|به\s+حساب|card|kart|variz)[^\d\n]{0,25}$", re.IGNORECASE)
 # the first four digits of the cards Iranian banks issue (Shetab)
 _IRANIAN_CARD_PREFIXES = frozenset(
     "6037 6104 6219 6221 6273 6274 6276 6277 6278 6279 6280 6281 6362 6367 6369 6373 6393 5022 5029 5041 5057 "
@@ -213,6 +218,14 @@ _UNIT_AFTER = re.compile(
     r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
     re.IGNORECASE,
 )
+# a day of a month ("نوبت ۱۸ آذر", "ticket no. 3 March"): a date, no id
+_MONTH_AFTER = re.compile(
+    r"\s*(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|"
+    r"اوت|سپتامبر|اکتبر|نوامبر|دسامبر|farvardin|ordibehesht|khordad|tir|mordad|shahrivar|mehr|aban|azar|dey|bahman|esfand|"
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)(?![\w\u200c])",
+    re.IGNORECASE,
+)
 # postal codes and record numbers: only after their keywords
 _POSTAL_CODE = re.compile(r"(?<![\d-])\d{5}[ \-]?\d{5}(?![\d-])")
 _POSTAL_KEYWORD = re.compile(
@@ -222,20 +235,21 @@ _POSTAL_KEYWORD = re.compile(
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
 # more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
-    r"(?<![\w/.-])(?:(?:[A-Z]{1,4}[- ]?|[A-Za-z]{1,4}-|[\u0621-\u06cc]{1,3}-)?\d(?:[\d]|[- ](?=\d)){4,30}|"
+    r"(?<![\w/.#-])(?:(?:[A-Z]{1,4}[- ]?|(?:[A-Za-z]{1,8}-){1,3}|[\u0621-\u06cc]{1,3}-|#)?\d(?:[\d]|[- ](?=\d)){4,30}|"
     r"\d{2,4}(?:/\d{1,4})*/\d{4,})"
     r"(?![/]|[.,]\d|(?!e(?![\w])|ه(?![\w]))\w)"
 )
 _RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
                 "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
-                "hospital", "admission", "parvande", "bime")
+                "hospital", "admission", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
-    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|parvande|bime|peygiri)[^\d\n]{0,30}"
+    r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|(?:شماره|کد)\s+سفارش|سفارش\s+شماره|"
+    r"parvand|bime|peygiri|paygiri|rahgiri|paziresh|sefaresh)[^\d\n]{0,30}"
     # English: a keyword with "no"/"number"/"id" or a colon after it ("file size 12000" is no file number)
     r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart|"
-    r"prescription|ins\.?|ticket|discharge|referral|booking|appointment)"
+    r"prescription|ins\.?|ticket|discharge|referral|booking|appointment|order)"
     r"\s*(?:no\b\.?|number|num\b|#|id\b|code\b|[:：]))[^\d\n]{0,12})$",
     re.IGNORECASE,
 )
@@ -243,13 +257,15 @@ _RECORD_KEYWORD = re.compile(
 # an id shaped like one (letters and digits joined by a dash: "A-30914", "PT-77812", "A7K-93P2", "45-88219") after "کد",
 # "code", "شماره", "no."; a short number right after "نوبت" ("نوبت شماره ۲۷", "ticket no. 17")
 _CODE_ID = re.compile(
-    r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|\d{2,}(?:-\d{2,})+)"
+    r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|[\u0621-\u06cc]{1,3}-\d{3,}|\d{2,}(?:-\d{2,})+)"
     r"(?![/-]|(?!e(?![\w])|ه(?![\w]))\w)"
 )
-_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت)[^\d\n]{0,20}$", re.IGNORECASE)
-_TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d.,/:-])")
+_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|پرونده|parvand\w*)[^\d\n]{0,20}$",
+                           re.IGNORECASE)
+_TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
-    r"(?:نوبت\s*(?:شماره)?|شماره\s+(?:نوبت|پرونده)|ticket\s*(?:no\.?|number|#)|nobat\s*(?:shomare)?)\s*[:：]?\s*$",
+    r"(?:نوبت\s*(?:شماره)?|شماره\s+(?:نوبت|پرونده|پذیرش)|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
+    r"nobat\s*(?:shomare)?|(?:shomare|code|kod)\s+(?:e\s+)?(?:parvande|paziresh)|parvand(?:e|am|esh|emun)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 _STREET = r"(?:خیابان|خ\.|خ\s|بلوار|کوچه|میدان|بزرگراه|اتوبان|شهرک|محله|جاده|کوی|بن\s*بست)"
@@ -304,14 +320,14 @@ _ADDRESS_LABEL_CUES = ("آدرس", "ادرس", "نشانی", "dres", "eshani")
 
 
 def _addresses_labelled(shadow: str) -> Iterator[tuple[int, int]]:
-    labels = _ADDRESS_LABEL.finditer(shadow) if any(cue in shadow for cue in _ADDRESS_LABEL_CUES) else ()
+    labels = _ADDRESS_LABEL.finditer(shadow) if any(map(shadow.__contains__, _ADDRESS_LABEL_CUES)) else ()
     for label in labels:
         if _INSTITUTION_LABEL.search(label.group()):
             continue  # "آدرس بیمارستان فارابی:": a public place
         run = _ADDRESS_RUN.match(shadow, label.end())
         if run and _ADDRESS_WORD.search(run.group()):
             yield run.start(), run.end() - len(run.group()) + len(run.group().rstrip())
-    if re.search(r"Pelak|Plak|No\.|Vahed|Tabaghe|Unit", shadow):
+    if _EN_ADDRESS_CUE.search(shadow):
         yield from _whole(_ADDRESS_FINGLISH)(shadow)
 
 
@@ -357,7 +373,7 @@ def _whole(pattern: re.Pattern, group: int = 0) -> Callable[[str], Iterator[tupl
 def _emails(shadow: str) -> Iterator[tuple[int, int]]:
     """Plain addresses (``a@b.tld``) and obfuscated ones whose top-level domain is a known one ("instagram @sara.mom"
     is a handle, not an address)."""
-    if not any(cue in shadow for cue in _EMAIL_CUES):
+    if not any(map(shadow.__contains__, _EMAIL_CUES)):
         return
     if "@" in shadow:  # "email me at sarah.m@x.com": the plain address whatever an " at " before it reads like
         for m in _PLAIN_EMAIL.finditer(shadow):
@@ -385,9 +401,9 @@ def _handles(shadow: str) -> Iterator[tuple[int, int]]:
 
 def _cards(shadow: str) -> Iterator[tuple[int, int]]:
     for m in _CARD.finditer(shadow):
-        digits = re.sub(r"\D", "", m.group())
+        digits = _NOT_DIGIT.sub("", m.group())
         grouped = len(m.group()) > 16
-        if (luhn_valid(digits) or _CARD_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
+        if (luhn_valid(digits) or _CARD_KEYWORD.search(shadow, max(0, m.start() - 40), m.start())
                 or (grouped and digits[:4] in _IRANIAN_CARD_PREFIXES)):
             yield m.span()
 
@@ -461,11 +477,11 @@ def _phones(shadow: str) -> Iterator[tuple[int, int]]:
 def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
     """10 digits with the keyword before them or a valid check digit, and never with a unit after them."""
     for m in _NATIONAL_ID.finditer(shadow) if _THREE_DIGITS.search(shadow) else ():
-        digits = re.sub(r"\D", "", m.group())
+        digits = _NOT_DIGIT.sub("", m.group())
         keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
             yield m.span()
-    if "ملی" not in shadow and not re.search(r"(?i)national|mell?i", shadow):
+    if "ملی" not in shadow and not _NATIONAL_CUE.search(shadow):
         return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
         if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
@@ -479,10 +495,11 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         lowered = shadow.lower()
-        if not any(cue in lowered for cue in cues):
+        if not any(map(lowered.__contains__, cues)):
             return
         for m in pattern.finditer(shadow):
             if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()) or (
+                    _MONTH_AFTER.match(shadow, m.end())) or (
                     sum(ch.isdigit() for ch in m.group()) < min_digits):
                 continue  # a mobile number (the phone rule names it), or an amount ("۱۲۰۰۰۰۰۰ تومان")
             if keyword.search(shadow, max(0, m.start() - 45), m.start()):
@@ -490,12 +507,13 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
                 continue
             digits = m.start() + next((i for i, ch in enumerate(m.group()) if ch.isdigit()), 0)
             if digits > m.start() and keyword.search(shadow, max(0, digits - 45), digits):
-                yield digits, m.end()  # "MRN 00458213": the letters were the keyword
+                yield (m.start() if m.group()[0] == "#" else digits), m.end()  # "MRN 00458213": the letters were the keyword
 
     return find
 
 
-_code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#", "nobat", "نوبت"),
+_code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#", "nobat", "نوبت",
+                                                      "file", "case", "پرونده", "parvand"),
                              min_digits=3)
 
 
@@ -520,7 +538,7 @@ def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
     if "صفر" in shadow:
         yield from _whole(_PHONE_IN_WORDS)(shadow)
     # digits and words mixed after a phone keyword: "شماره‌م ۰۹۱۲ سیصد و بیست و یک ۴۵ ۶۷"
-    if not any(cue in shadow for cue in ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس")):
+    if not any(map(shadow.__contains__, ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس"))):
         return
     for m in _PHONE_MIXED.finditer(shadow):
         text = m.group()
@@ -557,7 +575,9 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("phone", _phones_in_words, None),
     # after the phone rules: a phone number written with dashes is no id
     ("record_number", _codes, _DIGIT),
-    ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده")),
+    ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده",
+                                                                   "شماره پذیرش", "file", "case", "ref", "parvand",
+                                                                   "paziresh")),
      _DIGIT),
     ("national_id", _national_ids, _DIGIT),
     ("address", _address_fa, None),
@@ -567,6 +587,21 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
 ]
 
 
+# a public institution's web address (a government, international or academic body: "www.who.int", "es.tamin.ir"):
+# no person's data
+_INSTITUTION_DOMAIN = re.compile(
+    r"(?i)(?:^|[./@])(?:[\w-]+\.)*(?:gov|ac|edu|mil)\.(?:ir|uk|au)$|\.(?:gov|int|edu|mil)$|"
+    r"(?:^|[./@])(?:tamin|salamat\.gov|behdasht\.gov|ihio\.gov|irimc|who|cdc|nih)\.(?:ir|org|int|gov)$"
+)
+
+
+def _institutional(kind: str, found: str) -> bool:
+    if kind != "url":  # a mailbox at such a domain is a person's ("msobhani@tums.ac.ir")
+        return False
+    host = re.sub(r"(?i)^(?:https?|ftp)://", "", found).split("/", 1)[0].split(":", 1)[0]
+    return bool(_INSTITUTION_DOMAIN.search(host))
+
+
 def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) -> list[Span]:
     """Every piece of personal data in ``text``, as non-overlapping spans in text order (earlier rules win);
     ``name_model``: the learned name detector OR-ed with the name rules (the packaged one; ``None``: rules alone)."""
@@ -574,15 +609,17 @@ def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) 
         return []
     shadow = fold_digits(text)
     taken: list[Span] = []
+    public: list[Span] = []  # an institution's site or mailbox: no personal data, but no other rule reads inside it
     holds = {_LATIN: bool(_LATIN.search(shadow)), _DIGIT: bool(_DIGIT.search(shadow)), None: True}
     for kind, finder, needs in _FINDERS:
         if not holds[needs]:
             continue
         found = finder(shadow, name_model) if finder is find_names else finder(shadow)
         for start, end in found:
-            if any(start < s.end and s.start < end for s in taken):
+            if any(start < s.end and s.start < end for s in taken) or any(
+                    start < s.end and s.start < end for s in public):
                 continue
-            taken.append(Span(kind, start, end))
+            (public if _institutional(kind, shadow[start:end]) else taken).append(Span(kind, start, end))
     taken.sort(key=lambda s: s.start)
     return taken
 

@@ -267,7 +267,8 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
         # a given name that is a word too ("امید") only with a family name or a name's cue after it
         return (cue_after and word in g.name_words) or (
             next_word is not None and next_word not in NAME_STOP and (
-                g.is_family(next_word) or (need != "person" and _unknown_family_name(next_word))))
+                (g.is_family(next_word) and (need != "person" or next_word not in g.ambiguous))
+                or (need != "person" and _unknown_family_name(next_word))))
     if need == "titled":  # after a title a family name alone is a person too ("دکتر رحیمی")
         return g.is_given(word) or g.is_family(word)
     if need == "kin":  # "پسرم امید" is a name, "مادرم امید داره" is not
@@ -399,7 +400,7 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
     ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
     g = gazetteer()
-    if re.search(r"[A-Za-z]", shadow):
+    if _ANY_LATIN.search(shadow):
         start = _LATIN_MESSAGE_START.match(shadow)  # "Arash jozve ro gozashte", "Sara az dishab tab dare"
         if start and start.group(1) not in _EN_STOP and g.is_latin_given(start.group(1)):
             yield start.span(1)
@@ -480,7 +481,7 @@ def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
 
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
     for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
-        if cues and not any(cue in shadow for cue in cues):
+        if cues and not any(map(shadow.__contains__, cues)):
             continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
             if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
@@ -598,7 +599,7 @@ def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[
 def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
     lowered = shadow.lower()
     for (pattern, need), cues in zip(_EN_CONTEXTS, _EN_CONTEXT_CUES):
-        if not any(cue in lowered for cue in cues):
+        if not any(map(lowered.__contains__, cues)):
             continue
         for m in pattern.finditer(shadow):
             span = _latin_name_at(shadow, m.end(), need)
@@ -634,6 +635,20 @@ def _institution(shadow: str, start: int, end: int) -> bool:
                 or _INSTITUTION_AFTER.match(shadow, end))
 
 
+_ANY_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _occurrences(shadow: str, name: str) -> Iterator[tuple[int, int]]:
+    """Where ``name`` stands as a whole word (a str.find scan: no pattern compiled per name)."""
+    start = shadow.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not shadow[start - 1].isalnum() and shadow[start - 1] != "_") and (
+                end == len(shadow) or not shadow[end].isalnum() and shadow[end] != "_"):
+            yield start, end
+        start = shadow.find(name, start + 1)
+
+
 def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator[tuple[int, int]]:
     """(start, end) of each person's name in ``shadow`` (spans may overlap; the caller keeps the first): the rules,
     OR-ed with the learned ``model`` (:mod:`hub_tools.data.name_model`; the packaged one by default, ``None`` for
@@ -644,7 +659,7 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
     if learned is not None:
         found += list(learned.find(shadow))
     found += list(_full_names(shadow))
-    if re.search(r"[A-Za-z]", shadow):
+    if _ANY_LATIN.search(shadow):
         found += list(_latin_names(shadow))
         found += list(_latin_full_names(shadow))
     found += list(_cued_names(shadow))
@@ -657,7 +672,8 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged
-            if not g.is_public_figure(shadow[start:end]) and not _institution(shadow, start, end)]
+            if not g.is_public_figure(shadow[start:end]) and not g.is_not_a_name(shadow[start:end])
+            and not _institution(shadow, start, end)]
     for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
         if prefix:
@@ -665,6 +681,6 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
     kept += _listed_with(shadow, kept)
     yield from kept
     # the same name elsewhere in the text ("خواهرم مهسا و شوهرش کامران ... اسپرموگرام کامران")
-    for name in {shadow[start:end] for start, end in kept if end - start > 2}:
-        for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", shadow):
-            yield m.span()
+    # (not a given name that is an ordinary word first: "من امید هستم. امید دارم ...")
+    for name in {shadow[start:end] for start, end in kept if end - start > 2} - g.ambiguous:
+        yield from _occurrences(shadow, name)

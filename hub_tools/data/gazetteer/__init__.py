@@ -8,7 +8,9 @@
 - ``ambiguous_given.txt``: given names that are ordinary words too (``امید``, ``بهار``, ``شربت``);
 - ``name_words.txt``: the common names among them (``امید``, ``شیرین``), names after a kinship word or with a cue;
 - ``common_words.txt``: frequent words of the crawl that are no name (``زردی``);
-- ``public_figures.txt``: historical physicians and eponyms (``ابن سینا``, ``Hashimoto``), which stay.
+- ``public_figures.txt``: historical physicians and eponyms (``ابن سینا``, ``Hashimoto``), which stay;
+- ``not_names.txt``: hand-written words and phrases shaped like names that name something else: drug brands
+  (``Augmentin``), plants (``نیلوفر آبی``), form labels (``نام خانوادگی``'s ``خانوادگی``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class Gazetteer:
     name_words: frozenset[str]  # common given names that are words first ("امید", "شیرین")
     public: frozenset[str]  # name_key of each public figure
     common: frozenset[str]  # frequent words of the crawl that are no name
+    not_names: frozenset[str] = frozenset()  # name_key of drug brands, plants, form labels shaped like names
+
+    def is_not_a_name(self, text: str) -> bool:
+        """The whole span is a word of the crawl that is no name, or on the not-a-name list (``Augmentin``)."""
+        return text in self.common or name_key(text).replace("\u200c", " ") in self.not_names
 
     @functools.cached_property
     def unambiguous_given(self) -> frozenset[str]:
@@ -107,4 +114,5 @@ def gazetteer() -> Gazetteer:
         name_words=frozenset(_lines("name_words.txt")),
         public=frozenset(name_key(n) for n in _lines("public_figures.txt")),
         common=frozenset(_lines("common_words.txt")),
+        not_names=frozenset(name_key(n).replace("\u200c", " ") for n in _lines("not_names.txt")),
     )

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from hub_tools.data.redact import labelled_set_figures, luhn_valid, national_id_valid, redact_personal_data
+from hub_tools.data.redact import (
+    find_personal_data,
+    labelled_set_figures,
+    luhn_valid,
+    national_id_valid,
+    redact_personal_data,
+)
 from hub_tools.data.redaction_eval import evaluate, load_pool, pool_digest, pool_figures
 
 POOL = Path(__file__).with_name("redaction_pool")
@@ -270,13 +276,18 @@ def test_pool_figures_as_achieved():
     # sealed-s1/-s2: the sealed batches, measured before they joined (README: recall 86.5%, names 82.9%); writer-p4
     # and -p5 joined later (measured before their misses were read: recall 0.776, names 0.724). The categories of
     # their misses were fixed since (recall 0.945 -> 0.976, names 0.918 -> 0.959 on the whole pool).
+    # sealed round 2 (batch-s3/-s4, 280 texts written blind after commit 1a6a846), measured before joining as
+    # sealed-s3/-s4: recall 0.947 (95% CI 0.923-0.964), names 0.960, precision 0.980, negatives changed 4/140 = 2.9%
+    # (limit 2%: missed), record_number 47/59 = 0.797, card 8/9, address 14/15. With them the pool has 1140 negatives
+    # and 6 of them changed (0.53%); after the not-a-name lexicon, dates after "نوبت" and the record-id shapes: 3 (0.26%);
+    # public institutions' web addresses (www.who.int, es.tamin.ir) kept: 1 (0.09%).
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
     assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
-    assert figures["recall"] >= 0.97, figures["misses"]
+    assert figures["recall"] >= 0.98, figures["misses"]
     assert figures["names_recall"] >= 0.95
     assert figures["precision"] >= 0.99, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
@@ -311,3 +322,49 @@ def test_cards_quote_sealed_figures_or_say_not_measured():
     assert figures["status"] in ("measured", "not measured yet")
     quality = redaction_quality()
     assert ("sealed" in quality) == (figures["status"] == "measured")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Policy no. SAMAN-HL-0098213 / dependents", "record_number", "SAMAN-HL-0098213"),
+        ("Please move my visit (booking #40217) to Monday.", "record_number", "#40217"),
+        ("Reminder: patient (file F-20931) called.", "record_number", "F-20931"),
+        ("کد اهداکننده: ت-۳۳۸۱۹۰ — گروه خونی", "record_number", "ت-۳۳۸۱۹۰"),
+        ("سفارش شماره ۷۷۶۵۴۳ — گیرنده", "record_number", "۷۷۶۵۴۳"),
+        ("shomare parvande 3321. mamnoon", "record_number", "3321"),
+        ("kod e rahgiri: LB77120", "record_number", "LB77120"),
+        ("shomare card baraye variz e hazine visit: 6274121193456781 lotfan", "card", "6274121193456781"),
+    ],
+)
+def test_record_ids_and_cards_by_keyword_and_shape(text, kind, expected):
+    found = {(span.kind, text[span.start : span.end]) for span in find_personal_data(text)}
+    assert (kind, expected) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لطفا نوبت ۱۸ آذر رو ثبت کنید.",  # a date after "نوبت"
+        "Ferritin: 9 ng/mL (Ref: 13-150)",  # a reference range
+        "doktor baraye pesaram Augmentin 400 neveshte, har 12 saat 5cc.",  # a drug brand
+        "نیلوفر آبی برای زخم معده خوبه؟",  # a plant
+        "نام خانوادگی: ................ نام همراه: ........",  # form labels
+        "راهنمای تغذیه در سایت سازمان جهانی بهداشت www.who.int موجوده.",  # a public institution's site
+        "نوبتش از طریق سامانه es.tamin.ir گرفته میشه؟",
+    ],
+)
+def test_no_personal_data_in_dates_ranges_drugs_plants_labels(text):
+    assert find_personal_data(text) == []
+
+
+def test_an_ordinary_word_given_name_is_not_repeated():
+    text = "سلام دکتر، من امید هستم. امید دارم این دفعه جواب خوب باشه"
+    names = [text[span.start : span.end] for span in find_personal_data(text) if span.kind == "name"]
+    assert names == ["امید"]
+
+
+def test_a_persons_mailbox_at_an_institution_is_still_redacted():
+    text = "ایمیل دکتر: dr.parisa.nouri@tums.ac.ir و سایت https://www.tums.ac.ir/about"
+    assert [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)] == [
+        ("email", "dr.parisa.nouri@tums.ac.ir")]
