@@ -173,17 +173,22 @@ def test_first_labelled_set_precision_and_recall():
 #: labels as written (null = invalid, as for writer-p4). Their misses showed abstentions on outputs that state their
 #: answer plainly; since then an answer statement (an opening label, label and text, or text as a heading; an explicit
 #: conclusion, the later winning) is not voided by later talk of other options, and two abstentions were removed.
+#: sealed-s7 and sealed-s8: the fourth sealed round, written blind after commit 349394f (answer statements) and
+#: measured there before joining (bench/results/extract_sealed-4.json: 126/130 and 122/130, 0 wrong letters, 3 false
+#: answers); labels as written (null = invalid).
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
-                "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130}  # fmt: skip
+                "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
+                "sealed-s7": 130, "sealed-s8": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
-               "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130)}  # fmt: skip
+               "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
+               "sealed-s7": (126, 130), "sealed-s8": (122, 130)}  # fmt: skip
 # still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 126 + 122
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
