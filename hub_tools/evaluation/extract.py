@@ -170,6 +170,16 @@ _STATEMENT_PATTERNS = [
         r"(?i:\bso|\btherefore|\bthus|\bhence)\b[^.!?\n]{0,60}?"
         r"(?i:\bis)\s+(?i:option\s+)?[\[(]?(?P<opt>[A-D])[\])]?(?=\s*[.!]|\s*$)"
     ),
+    # a check mark next to one option: "✅ C", "✔ گزینه ب"
+    re.compile(rf"(?:✅|✔|☑)\ufe0f?\s*(?:(?i:option|choice|answer)\s*[:：]?\s*|{_AFTER_GOZINEH})?[\[(«]?\s*{_OPT}"),
+    # the answer to a question asking for the false statement or the exception, named as such:
+    # "The false statement is C", "The exception is D", "استثنا: د", "مورد نادرست: ج"
+    re.compile(
+        r"(?:(?i:\bthe\s+(?:false|incorrect|wrong|untrue)\s+(?:statement|option|choice|one|answer)|\bthe\s+exception)"
+        r"(?:\s+(?i:is|would\s+be|here\s+is))?|(?<!\w)(?:استثنا|مورد\s+استثنا|(?:گزینه|مورد|عبارت)(?:\u0654|\u200c?ی)?\s+"
+        r"(?:نادرست|غلط))(?:\s+است)?)\s*[:：\-—–]?\s*(?i:option\s+)?(?:گزینه(?:\u0654|\u200c?ی)?\s*)?[\[(«]?\s*"
+        rf"{_OPT}"
+    ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
@@ -313,7 +323,8 @@ _CORRECTION = re.compile(
 # a self-correction anywhere between two answers: the later answer is the committed one
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
-    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
+    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم|"
+    r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")

@@ -188,7 +188,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 126 + 122
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 126 + 127
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
