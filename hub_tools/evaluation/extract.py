@@ -268,6 +268,24 @@ _NEGATION_BEFORE = re.compile(
     r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
+# A question's polarity: it asks for the false statement, the exception, what is NOT so ("Which is FALSE?",
+# "All of the following EXCEPT", "کدام نادرست است؟", "همه موارد … به جز", "کدام … نیست؟"). There an option called
+# false, incorrect or the exception is the answer, not an option set aside.
+_NEGATIVE_QUESTION = re.compile(
+    r"(?i:\bfalse\b|\bincorrect\b|\buntrue\b|\bwrong\b|\bexcept\b|\bexception\b|\bnot\b|\bleast\s+likely\b)|"
+    r"نادرست|غلط|اشتباه|(?<!\w)(?:به\s*جز|به\u200cجز|بجز|غیر\s+از|استثنا)|(?<!\w)(?:نیست|نمی\u200c?باشد|ندارد)(?!\w)"
+)
+# the verdicts that name the answer to such a question
+_FALSE_VERDICT = re.compile(
+    r"(?<!\w)(?:نادرست|غلط|استثنا)(?!\w)|(?i:\bfalse\b|\bincorrect\b|\buntrue\b|\bthe\s+exception\b|\bnot\s+true\b)"
+)
+
+
+def asks_for_exception(question: str | None) -> bool:
+    """Whether ``question`` asks for the false statement, the exception or what is not so."""
+    return bool(question) and _NEGATIVE_QUESTION.search(question) is not None
+
+
 # a contrast or comparison puts the option after it aside, whatever follows: "unlike option A", "rather than C",
 # "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
 _CONTRAST_BEFORE = re.compile(
@@ -643,7 +661,7 @@ def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
     return echoed
 
 
-def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
+def _classify(text: str, mentions: list[Mention], negative_question: bool = False) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
     echoed_inline = _echoed_lines(text, mentions)
@@ -678,6 +696,9 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "negated"
         elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
+        elif (negative_question and _FALSE_VERDICT.search(after) and not _NEGATION_BEFORE.search(before)
+              and not joined_other and not _SEVERAL_BEFORE.search(before)):  # fmt: skip
+            status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"
         elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
             status = "negated"
@@ -805,14 +826,16 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
 _HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
 
-def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
+def explain_choice(
+    text: object, choices: Sequence[str] | None = None, question: str | None = None
+) -> tuple[str, list[Mention], str]:
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
     norm = normalize_answer_text(text)
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
-    mentions = _classify(norm, found)
+    mentions = _classify(norm, found, asks_for_exception(question))
     choice, _, reason = decided = _decide(norm, mentions, choices)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
@@ -1044,18 +1067,20 @@ def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -
     return INVALID, mentions, "no option named"
 
 
-def extract_choice(text: object, choices: Sequence[str] | None = None) -> str:
+def extract_choice(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> str:
     """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring).
 
-    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count.
+    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count;
+    ``question`` (its stem) gives its polarity: where it asks for the false statement or the exception, an option
+    called false or the exception is the answer.
     """
-    return explain_choice(text, choices)[0]
+    return explain_choice(text, choices, question)[0]
 
 
-def decision_trace(text: object, choices: Sequence[str] | None = None) -> dict:
+def decision_trace(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> dict:
     """The decision behind :func:`extract_choice` for a per-question record: the reason and each mention (letter,
     kind, status and the text it was read from)."""
-    choice, mentions, reason = explain_choice(text, choices)
+    choice, mentions, reason = explain_choice(text, choices, question)
     norm = normalize_answer_text(text) if isinstance(text, str) else ""
     return {
         "choice": choice,

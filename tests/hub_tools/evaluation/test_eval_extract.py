@@ -188,7 +188,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 126 + 127
+POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 127 + 127
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -487,3 +487,30 @@ def test_an_abstention_on_conflict_says_why():
                            ANAPHYLAXIS)  # fmt: skip
     assert trace["choice"] == "invalid"
     assert trace["reason"].startswith("the only option named (A), but") and trace["reason"].endswith("abstained")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("کدام گزینه در مورد این بیماری نادرست است؟", "گزینه ج نادرست است؛ تشخیص با تصویربرداری است.", "C"),
+        ("Which of the following is FALSE?", "Option B is incorrect: it is usually lean.", "B"),
+        ("Which of the following is TRUE?", "Option B is incorrect. Option D is correct.", "D"),
+        (None, "گزینه ج نادرست است.", "invalid"),  # no question: an option called false is set aside
+    ],
+)
+def test_a_question_asking_for_the_false_statement_reads_false_as_the_answer(question, text, expected):
+    assert extract_choice(text, None, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The false statement is C. Obesity is typical of type 2.", "C"),
+        ("تیازیدها هیپرکلسمی را بدتر می‌کنند. استثنا: د", "D"),
+        ("I think it's A... no, that's sulfonylureas. Answer: B.", "B"),
+        ("پاسخ ج است... صبر کنید، این عارضه وارفارین است. پس پاسخ صحیح د است.", "D"),
+        ("Glucose meets the criteria.\n\n✅ C", "C"),
+    ],
+)
+def test_exception_named_check_mark_and_retraction(text, expected):
+    assert extract_choice(text) == expected
