@@ -341,7 +341,7 @@ _CORRECTION = re.compile(
 # a self-correction anywhere between two answers: the later answer is the committed one
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
-    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم|"
+    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
     r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
@@ -387,7 +387,12 @@ _HEDGE_BEFORE = re.compile(
 _UNSURE = re.compile(
     r"مطمئن\s+نیستم|اطمینان\s+ندارم|نمی\u200c?توانم\s+(?:با\s+)?(?:قطعیت|اطمینان|قاطعیت)|"
     r"(?i:\bnot\s+(?:completely\s+|entirely\s+|totally\s+|really\s+|100%\s+)?(?:sure|certain)\b|\bunsure\b|"
-    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which))"
+    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which|choose|pick|select)|"
+    # undecided: more information is needed, either could fit
+    r"\bbefore\s+choosing\b|\b(?:need|needs|needed)\s+(?:to\s+know|more\s+(?:information|context|details|history))|"
+    r"\bwithout\s+(?:further|more)\s+(?:context|information|details)\b|\bcould\s+(?:fit|be)\s+either\b)|"
+    r"اطلاعات\s+بیشتر(?:ی)?\s+(?:لازم|نیاز|ضروری)|نیاز\s+به\s+اطلاعات\s+بیشتر|"
+    r"نمی\u200c?توان\s+(?:یکی|یک\s+گزینه|بین)"
 )
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
@@ -661,6 +666,15 @@ def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
     return echoed
 
 
+# an output that opens with one option's label and goes on with its text or a heading: "B. Second-line: …"
+_OPENING_LABEL = re.compile(r"[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[.)\]:：]\s+\S")
+# a verdict that rejects an option outright (not a lesser role such as "second-line" or "adjunct")
+_REJECTION = re.compile(
+    r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب)\s*(?:نیست|نمی\u200c?باشد)|(?<!\w)نیست(?!\w)|رد\s+می\u200c?شود|"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bruled\s+out\b|\bexcluded\b|\bunlikely\b)"
+)
+
+
 def _classify(text: str, mentions: list[Mention], negative_question: bool = False) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
@@ -669,6 +683,11 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
     alone = {m.letter for m in mentions if m.kind == "alone"}
     lines = {m.letter for m in mentions if m.kind == "line"}
     leading = _leading_text(text, mentions)
+    line_labels = [m for m in mentions if m.kind in ("line", "layout")]
+    first_line_end = text.find("\n") % (len(text) + 1)
+    opening_label = {m.start for m in line_labels if len(line_labels) == 1 and _OPENING_LABEL.match(text, m.start)
+                     and not text[: m.start].strip(" \t\n#>-•*")
+                     and sum(n.start < first_line_end for n in mentions) == 1}  # fmt: skip
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -696,6 +715,8 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
             status = "negated"
         elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
+        elif mention.start in opening_label and not _REJECTION.search(after):
+            status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
         elif (negative_question and _FALSE_VERDICT.search(after) and not _NEGATION_BEFORE.search(before)
               and not joined_other and not _SEVERAL_BEFORE.search(before)):  # fmt: skip
             status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"

@@ -188,7 +188,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129 + 127 + 127
+POOL_RIGHT = 1828  # per file: sealed-s5 129, sealed-s7 128, sealed-s8 129 of 130; the rest as listed above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -513,4 +513,18 @@ def test_a_question_asking_for_the_false_statement_reads_false_as_the_answer(que
     ],
 )
 def test_exception_named_check_mark_and_retraction(text, expected):
+    assert extract_choice(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("B. Second-line: fosphenytoin (or valproate). Propofol infusions are for refractory status.", "B"),
+        ("A) Hepatitis B vaccine B) Tetanus toxoid C) MMR vaccine D) Polio vaccine", "invalid"),  # an echoed list
+        ("د) IGRA\n\nاصلاح: IGRA فقط عفونت را نشان می‌دهد. پاسخ صحیح: الف", "A"),
+        ("Could fit either B or D. I would need to know the history before choosing between B and D.", "invalid"),
+        ("A, B and C are all accepted. Without further context, I can't choose a single best option.", "invalid"),
+    ],
+)
+def test_opening_label_correction_and_undecided(text, expected):
     assert extract_choice(text) == expected
