@@ -1039,12 +1039,22 @@ def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) 
     return text[span[0] : span[1]]
 
 
+# two options offered as both acceptable: "هم پیگیری و هم بیوپسی … قابل قبول است", "both X and Y are reasonable"
+_BOTH_ACCEPTABLE = re.compile(
+    r"(?<!\w)هم\s+[^.!؟?\n]{1,80}?\s+و\s+هم\s+[^.!؟?\n]{1,120}?(?:قابل\s+قبول|ممکن|درست|صحیح|مناسب|منطقی)(?!\w)|"
+    r"(?i:\bboth\s+[^.!?\n]{1,120}?\b(?:are|is|would\s+be)\s+(?:equally\s+)?(?:acceptable|reasonable|valid|appropriate)\b)"
+)
+
+
 def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -> tuple[str, list[Mention], str]:
     """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
     against it is weighed."""
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
+    both = [b.span() for b in _BOTH_ACCEPTABLE.finditer(norm)]
+    if stated and all(any(a <= m.start < b for a, b in both) for m in stated):
+        return INVALID, mentions, "the answer named with another as both acceptable"
     if stated:
         chosen = {m.letter for m in stated}
         how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
