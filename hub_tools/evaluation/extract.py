@@ -290,7 +290,7 @@ def asks_for_exception(question: str | None) -> bool:
 # "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
 _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
-    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
+    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با|هرچند|اگرچه|گرچه)|(?i:\balthough\b|\bthough\b)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
     r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
     r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
@@ -614,7 +614,15 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
     best, second = scores[ranked[0]], scores[ranked[1]]
     if best >= 0.5 and best - second >= 0.25:
         return CHOICES[ranked[0]], best
+    heads = [k for k, choice in enumerate(choices) if _opens_with(_words(str(choice)), said)]
+    if len(heads) == 1 and sorted(scores)[-2] == 0.0:  # "Ampulla." for "Ampulla of fallopian tube"
+        return CHOICES[heads[0]], scores[heads[0]]
     return None
+
+
+def _opens_with(words: list[str], said: list[str]) -> bool:
+    """Whether an option's words begin with every word said (its head noun, the rest left out)."""
+    return len(words) > len(said) and all(_similar(s, w) for s, w in zip(said, words))
 
 
 _ACRONYM = re.compile(r"^\W*(?P<acronym>[A-Z]{2,6})\W*$")
@@ -965,6 +973,7 @@ def _conflicting_evidence(
         for mention in deciding:
             segment = _sentence_of(norm, sentences, mention)
             rivals = _supported(segment, distinct, strict=True) - {choice}
+            rivals -= {m.letter for m in mentions if m.status == "negated" and segment.find(norm[m.start : m.end]) >= 0}
             if rivals and not _NEGATION_AFTER.search(segment):
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None

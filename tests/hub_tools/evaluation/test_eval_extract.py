@@ -188,7 +188,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 1829  # per file: sealed-s5 129, sealed-s7 129, sealed-s8 129 of 130; the rest as listed above
+POOL_RIGHT = 1831  # per file: sealed-s5 129, sealed-s7 130, sealed-s8 130 of 130; the rest as listed above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -535,3 +535,12 @@ def test_two_options_offered_as_both_acceptable_abstain():
     text = "بنابراین هم پیگیری و هم بیوپسی بسته به شرایط بالینی قابل قبول است."
     assert extract_choice(text, choices) == "invalid"
     assert extract_choice("بنابراین پیگیری قابل قبول است.", choices) == "C"
+
+
+def test_a_conceded_option_and_an_option_head_word():
+    choices = ["استافیلوکوک اورئوس", "آکانتاموبا", "هرپس سیمپلکس", "سودوموناس آئروژینوزا"]
+    text = "سودوموناس آئروژینوزا شایع‌ترین عامل است، هرچند آکانتاموبا نیز باید در نظر گرفته شود."
+    assert extract_choice(text, choices) == "D"
+    sites = ["Isthmus", "Ovary", "Cervix", "Ampulla of fallopian tube"]
+    assert extract_choice("Ampulla.", sites) == "D"
+    assert extract_choice("Fallopian.", sites) == "invalid"  # not the head of the option's text
