@@ -39,7 +39,9 @@ another, or mentions in passing. The rule, in full:
        ``invalid``;
      - **negated** when the clause says it is wrong (``نادرست``, ``غلط``, ``اشتباه``, ``صحیح نیست``, ``نیست``,
        ``not``, ``incorrect``, ``wrong``, ``false``…) or the mention follows ``نه`` / ``not`` / ``به جز`` /
-       ``except``: never an answer;
+       ``except``: never an answer; but where the question (``question=``) asks for the false statement or the
+       exception (``FALSE``, ``EXCEPT``, ``NOT``, ``نادرست``, ``به جز``, ``استثنا``), an option called false,
+       incorrect or the exception is **stated**, and an option conceded (``although Y``, ``هرچند Y``) is negated;
      - **hedged** when it is offered as a possibility (``شاید الف``, ``maybe B``, ``it could be C``): never an
        answer;
      - **stated** when it is an answer statement, or its clause calls it correct (``درست است``, ``صحیح است``,
@@ -49,10 +51,14 @@ another, or mentions in passing. The rule, in full:
        option texts named one after another (not the text an opening sentence names alone, with no letter and no
        other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
-5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
-   ``I'm not sure``), the bare letter mentions, then the bare option texts.
+5. Decision: the stated options, if any (unless the output offers them with another as both acceptable:
+   ``هم X و هم Y … قابل قبول``); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``,
+   ``I'm not sure``, ``I would need to know …``, ``can't choose``), the bare letter mentions, then the bare option
+   texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
+   it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
-   itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
+   itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``صبر کنید``,
+   ``اصلاح:``, ``اصلاح می‌کنم``, ``در واقع``):
    then the last stated option; an explicit final answer (``Final answer: C``, ``پاسخ نهایی: ب``) is such a
    correction of what came before it. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
    state their answer first and then walk through the others), or the option whose text opens the output as its
