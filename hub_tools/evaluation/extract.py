@@ -182,7 +182,8 @@ _STATEMENT_PATTERNS = [
     # "The false statement is C", "The exception is D", "استثنا: د", "مورد نادرست: ج"
     re.compile(
         r"(?:(?i:\bthe\s+(?:false|incorrect|wrong|untrue)\s+(?:statement|option|choice|one|answer)|\bthe\s+exception)"
-        r"(?:\s+(?i:is|would\s+be|here\s+is))?|(?<!\w)(?:استثنا|مورد\s+استثنا|(?:گزینه|مورد|عبارت)(?:\u0654|\u200c?ی)?\s+"
+        r"(?:\s+(?i:is|would\s+be|here\s+is))?|"
+        r"(?<!\w)(?:استثنا|مورد\s+استثنا|(?:گزینه|مورد|عبارت)(?:\u0654|\u200c?ی)?\s+"
         r"(?:نادرست|غلط))(?:\s+است)?)\s*[:：\-—–]?\s*(?i:option\s+)?(?:گزینه(?:\u0654|\u200c?ی)?\s*)?[\[(«]?\s*"
         rf"{_OPT}"
     ),
@@ -296,7 +297,8 @@ def asks_for_exception(question: str | None) -> bool:
 # "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
 _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
-    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با|هرچند|اگرچه|گرچه)|(?i:\balthough\b|\bthough\b)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
+    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با|هرچند|اگرچه|گرچه)|"
+    r"(?i:\balthough\b|\bthough\b)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
     r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
     r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
@@ -979,7 +981,8 @@ def _conflicting_evidence(
         for mention in deciding:
             segment = _sentence_of(norm, sentences, mention)
             rivals = _supported(segment, distinct, strict=True) - {choice}
-            rivals -= {m.letter for m in mentions if m.status == "negated" and segment.find(norm[m.start : m.end]) >= 0}
+            set_aside = {m.letter for m in mentions if m.status == "negated" and norm[m.start : m.end] in segment}
+            rivals -= set_aside
             if rivals and not _NEGATION_AFTER.search(segment):
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
@@ -1057,7 +1060,8 @@ def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) 
 # two options offered as both acceptable: "هم پیگیری و هم بیوپسی … قابل قبول است", "both X and Y are reasonable"
 _BOTH_ACCEPTABLE = re.compile(
     r"(?<!\w)هم\s+[^.!؟?\n]{1,80}?\s+و\s+هم\s+[^.!؟?\n]{1,120}?(?:قابل\s+قبول|ممکن|درست|صحیح|مناسب|منطقی)(?!\w)|"
-    r"(?i:\bboth\s+[^.!?\n]{1,120}?\b(?:are|is|would\s+be)\s+(?:equally\s+)?(?:acceptable|reasonable|valid|appropriate)\b)"
+    r"(?i:\bboth\s+[^.!?\n]{1,120}?\b(?:are|is|would\s+be)\s+(?:equally\s+)?"
+    r"(?:acceptable|reasonable|valid|appropriate)\b)"
 )
 
 
