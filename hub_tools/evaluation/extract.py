@@ -288,9 +288,16 @@ _FALSE_VERDICT = re.compile(
 )
 
 
+_QUESTION_SENTENCE_END = re.compile(r"[.!?؟\n]+(?=\s*\S)")
+
+
 def asks_for_exception(question: str | None) -> bool:
-    """Whether ``question`` asks for the false statement, the exception or what is not so."""
-    return bool(question) and _NEGATIVE_QUESTION.search(question) is not None
+    """Whether ``question`` asks for the false statement, the exception or what is not so; only its last sentence,
+    the ask, counts ("A patient who does not respond … What is the next step?" asks for the next step)."""
+    if not question:
+        return False
+    ask = _QUESTION_SENTENCE_END.split(question.strip())[-1]
+    return _NEGATIVE_QUESTION.search(ask) is not None
 
 
 # a contrast or comparison puts the option after it aside, whatever follows: "unlike option A", "rather than C",

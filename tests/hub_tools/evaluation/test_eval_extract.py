@@ -547,3 +547,9 @@ def test_a_conceded_option_and_an_option_head_word():
     sites = ["Isthmus", "Ovary", "Cervix", "Ampulla of fallopian tube"]
     assert extract_choice("Ampulla.", sites) == "D"
     assert extract_choice("Fallopian.", sites) == "invalid"  # not the head of the option's text
+
+
+def test_only_the_asking_sentence_sets_the_polarity():
+    stem = "A patient does not respond to two doses of lorazepam. What is the most appropriate next treatment?"
+    assert extract_choice("Option B is incorrect here.", None, stem) == "invalid"
+    assert extract_choice("Option B is incorrect here.", None, "All of the following are true EXCEPT:") == "B"
