@@ -741,7 +741,8 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
         elif mention.start in opening_label and not _REJECTION.search(after):
             status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
         elif (negative_question and _FALSE_VERDICT.search(after) and not _NEGATION_BEFORE.search(before)
-              and not joined_other and not _SEVERAL_BEFORE.search(before)):  # fmt: skip
+              and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
+              and not _HEDGE_BEFORE.search(before)):  # fmt: skip
             status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"
         elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
