@@ -177,7 +177,7 @@ _STATEMENT_PATTERNS = [
         r"(?i:\bis)\s+(?i:option\s+)?[\[(]?(?P<opt>[A-D])[\])]?(?=\s*[.!]|\s*$)"
     ),
     # a check mark next to one option: "✅ C", "✔ گزینه ب"
-    re.compile(rf"(?:✅|✔|☑)\ufe0f?\s*(?:(?i:option|choice|answer)\s*[:：]?\s*|{_AFTER_GOZINEH})?[\[(«]?\s*{_OPT}"),
+    re.compile(rf"(?:✅|✔|☑)\ufe0f?[ \t]*(?:(?i:option|choice|answer)[ \t]*[:：]?[ \t]*|گزینه[ \t]*)?[\[(«]?[ \t]*{_OPT}"),
     # the answer to a question asking for the false statement or the exception, named as such:
     # "The false statement is C", "The exception is D", "استثنا: د", "مورد نادرست: ج"
     re.compile(

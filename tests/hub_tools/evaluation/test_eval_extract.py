@@ -553,3 +553,8 @@ def test_only_the_asking_sentence_sets_the_polarity():
     stem = "A patient does not respond to two doses of lorazepam. What is the most appropriate next treatment?"
     assert extract_choice("Option B is incorrect here.", None, stem) == "invalid"
     assert extract_choice("Option B is incorrect here.", None, "All of the following are true EXCEPT:") == "B"
+
+
+def test_a_check_mark_states_only_the_option_beside_it():
+    assert extract_choice("اگزالات کلسیم – گزینه ۱ ✅\n\nOption B would be the answer in children.") == "A"
+    assert extract_choice("Behçet ✔\n\nA common mistake is to pick B.") == "invalid"
