@@ -55,7 +55,7 @@ def paper_agreement(paper_dir: Path) -> dict | None:
         if result.model.id not in PERSIAN_SYSTEMS:
             continue
         for record in result.records:
-            ours = extract_choice(record["raw_output"], record.get("choices"))
+            ours = extract_choice(record["raw_output"], record.get("choices"), record.get("question"))
             pairs.append((record["prediction"], ours))
             if ours != record["prediction"]:
                 disagreements.append({"model": result.model.id, "id": record["id"], "authors": record["prediction"],

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             for template in TEMPLATES:
                 text = template.format(o=item.output, y=other, fy=PERSIAN[other],
                                        ty=item.choices[CHOICES.index(other)])  # fmt: skip
-                got = extract_choice(text, item.choices)
+                got = extract_choice(text, item.choices, item.question)
                 total[template] += 1
                 if got not in (item.label, "invalid"):
                     flips[template] += 1

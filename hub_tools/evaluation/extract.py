@@ -39,7 +39,9 @@ another, or mentions in passing. The rule, in full:
        ``invalid``;
      - **negated** when the clause says it is wrong (``نادرست``, ``غلط``, ``اشتباه``, ``صحیح نیست``, ``نیست``,
        ``not``, ``incorrect``, ``wrong``, ``false``…) or the mention follows ``نه`` / ``not`` / ``به جز`` /
-       ``except``: never an answer;
+       ``except``: never an answer; but where the question (``question=``) asks for the false statement or the
+       exception (``FALSE``, ``EXCEPT``, ``NOT``, ``نادرست``, ``به جز``, ``استثنا``), an option called false,
+       incorrect or the exception is **stated**, and an option conceded (``although Y``, ``هرچند Y``) is negated;
      - **hedged** when it is offered as a possibility (``شاید الف``, ``maybe B``, ``it could be C``): never an
        answer;
      - **stated** when it is an answer statement, or its clause calls it correct (``درست است``, ``صحیح است``,
@@ -49,10 +51,14 @@ another, or mentions in passing. The rule, in full:
        option texts named one after another (not the text an opening sentence names alone, with no letter and no
        other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
-5. Decision: the stated options, if any; otherwise, unless the output says it is unsure (``مطمئن نیستم``,
-   ``I'm not sure``), the bare letter mentions, then the bare option texts.
+5. Decision: the stated options, if any (unless the output offers them with another as both acceptable:
+   ``هم X و هم Y … قابل قبول``); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``,
+   ``I'm not sure``, ``I would need to know …``, ``can't choose``), the bare letter mentions, then the bare option
+   texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
+   it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
-   itself), unless the text corrects itself between them (``wait``, ``actually``, ``اصلاح می‌کنم``, ``در واقع``):
+   itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``صبر کنید``,
+   ``اصلاح:``, ``اصلاح می‌کنم``, ``در واقع``):
    then the last stated option; an explicit final answer (``Final answer: C``, ``پاسخ نهایی: ب``) is such a
    correction of what came before it. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
    state their answer first and then walk through the others), or the option whose text opens the output as its
@@ -170,6 +176,17 @@ _STATEMENT_PATTERNS = [
         r"(?i:\bso|\btherefore|\bthus|\bhence)\b[^.!?\n]{0,60}?"
         r"(?i:\bis)\s+(?i:option\s+)?[\[(]?(?P<opt>[A-D])[\])]?(?=\s*[.!]|\s*$)"
     ),
+    # a check mark next to one option: "✅ C", "✔ گزینه ب"
+    re.compile(rf"(?:✅|✔|☑)\ufe0f?[ \t]*(?:(?i:option|choice|answer)[ \t]*[:：]?[ \t]*|گزینه[ \t]*)?[\[(«]?[ \t]*{_OPT}"),
+    # the answer to a question asking for the false statement or the exception, named as such:
+    # "The false statement is C", "The exception is D", "استثنا: د", "مورد نادرست: ج"
+    re.compile(
+        r"(?:(?i:\bthe\s+(?:false|incorrect|wrong|untrue)\s+(?:statement|option|choice|one|answer)|\bthe\s+exception)"
+        r"(?:\s+(?i:is|would\s+be|here\s+is))?|"
+        r"(?<!\w)(?:استثنا|مورد\s+استثنا|(?:گزینه|مورد|عبارت)(?:\u0654|\u200c?ی)?\s+"
+        r"(?:نادرست|غلط))(?:\s+است)?)\s*[:：\-—–]?\s*(?i:option\s+)?(?:گزینه(?:\u0654|\u200c?ی)?\s*)?[\[(«]?\s*"
+        rf"{_OPT}"
+    ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
@@ -258,11 +275,37 @@ _NEGATION_BEFORE = re.compile(
     r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
+# A question's polarity: it asks for the false statement, the exception, what is NOT so ("Which is FALSE?",
+# "All of the following EXCEPT", "کدام نادرست است؟", "همه موارد … به جز", "کدام … نیست؟"). There an option called
+# false, incorrect or the exception is the answer, not an option set aside.
+_NEGATIVE_QUESTION = re.compile(
+    r"(?i:\bfalse\b|\bincorrect\b|\buntrue\b|\bwrong\b|\bexcept\b|\bexception\b|\bnot\b|\bleast\s+likely\b)|"
+    r"نادرست|غلط|اشتباه|(?<!\w)(?:به\s*جز|به\u200cجز|بجز|غیر\s+از|استثنا)|(?<!\w)(?:نیست|نمی\u200c?باشد|ندارد)(?!\w)"
+)
+# the verdicts that name the answer to such a question
+_FALSE_VERDICT = re.compile(
+    r"(?<!\w)(?:نادرست|غلط|استثنا)(?!\w)|(?i:\bfalse\b|\bincorrect\b|\buntrue\b|\bthe\s+exception\b|\bnot\s+true\b)"
+)
+
+
+_QUESTION_SENTENCE_END = re.compile(r"[.!?؟\n]+(?=\s*\S)")
+
+
+def asks_for_exception(question: str | None) -> bool:
+    """Whether ``question`` asks for the false statement, the exception or what is not so; only its last sentence,
+    the ask, counts ("A patient who does not respond … What is the next step?" asks for the next step)."""
+    if not question:
+        return False
+    ask = _QUESTION_SENTENCE_END.split(question.strip())[-1]
+    return _NEGATIVE_QUESTION.search(ask) is not None
+
+
 # a contrast or comparison puts the option after it aside, whatever follows: "unlike option A", "rather than C",
 # "compared with B", "more likely than D", "برخلاف الف", "به جای گزینه ب", "محتمل‌تر از ج", "در مقایسه با د"
 _CONTRAST_BEFORE = re.compile(
     r"(?:(?<!\w)(?:بر\s*خلاف|برخلاف|به\s*جای|به\u200cجای|بجای|در\s+مقایسه\s+با|در\s+مقابل|برعکس|بر\s+عکس|"
-    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
+    r"در\s+تضاد\s+با|متفاوت\s+از|متفاوت\s+با|هرچند|اگرچه|گرچه)|"
+    r"(?i:\balthough\b|\bthough\b)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
     r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
     r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
@@ -313,7 +356,8 @@ _CORRECTION = re.compile(
 # a self-correction anywhere between two answers: the later answer is the committed one
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
-    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|در\s+واقع|ببخشید|اشتباه\s+کردم"
+    r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
+    r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
@@ -358,7 +402,12 @@ _HEDGE_BEFORE = re.compile(
 _UNSURE = re.compile(
     r"مطمئن\s+نیستم|اطمینان\s+ندارم|نمی\u200c?توانم\s+(?:با\s+)?(?:قطعیت|اطمینان|قاطعیت)|"
     r"(?i:\bnot\s+(?:completely\s+|entirely\s+|totally\s+|really\s+|100%\s+)?(?:sure|certain)\b|\bunsure\b|"
-    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which))"
+    r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which|choose|pick|select)|"
+    # undecided: more information is needed, either could fit
+    r"\bbefore\s+choosing\b|\b(?:need|needs|needed)\s+(?:to\s+know|more\s+(?:information|context|details|history))|"
+    r"\bwithout\s+(?:further|more)\s+(?:context|information|details)\b|\bcould\s+(?:fit|be)\s+either\b)|"
+    r"اطلاعات\s+بیشتر(?:ی)?\s+(?:لازم|نیاز|ضروری)|نیاز\s+به\s+اطلاعات\s+بیشتر|"
+    r"نمی\u200c?توان\s+(?:یکی|یک\s+گزینه|بین)"
 )
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
@@ -580,7 +629,15 @@ def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float]
     best, second = scores[ranked[0]], scores[ranked[1]]
     if best >= 0.5 and best - second >= 0.25:
         return CHOICES[ranked[0]], best
+    heads = [k for k, choice in enumerate(choices) if _opens_with(_words(str(choice)), said)]
+    if len(heads) == 1 and sorted(scores)[-2] == 0.0:  # "Ampulla." for "Ampulla of fallopian tube"
+        return CHOICES[heads[0]], scores[heads[0]]
     return None
+
+
+def _opens_with(words: list[str], said: list[str]) -> bool:
+    """Whether an option's words begin with every word said (its head noun, the rest left out)."""
+    return len(words) > len(said) and all(_similar(s, w) for s, w in zip(said, words))
 
 
 _ACRONYM = re.compile(r"^\W*(?P<acronym>[A-Z]{2,6})\W*$")
@@ -632,7 +689,16 @@ def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
     return echoed
 
 
-def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
+# an output that opens with one option's label and goes on with its text or a heading: "B. Second-line: …"
+_OPENING_LABEL = re.compile(r"[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[.)\]:：]\s+\S")
+# a verdict that rejects an option outright (not a lesser role such as "second-line" or "adjunct")
+_REJECTION = re.compile(
+    r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب)\s*(?:نیست|نمی\u200c?باشد)|(?<!\w)نیست(?!\w)|رد\s+می\u200c?شود|"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bruled\s+out\b|\bexcluded\b|\bunlikely\b)"
+)
+
+
+def _classify(text: str, mentions: list[Mention], negative_question: bool = False) -> list[Mention]:
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
     echoed_inline = _echoed_lines(text, mentions)
@@ -640,6 +706,11 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
     alone = {m.letter for m in mentions if m.kind == "alone"}
     lines = {m.letter for m in mentions if m.kind == "line"}
     leading = _leading_text(text, mentions)
+    line_labels = [m for m in mentions if m.kind in ("line", "layout")]
+    first_line_end = text.find("\n") % (len(text) + 1)
+    opening_label = {m.start for m in line_labels if len(line_labels) == 1 and _OPENING_LABEL.match(text, m.start)
+                     and not text[: m.start].strip(" \t\n#>-•*")
+                     and sum(n.start < first_line_end for n in mentions) == 1}  # fmt: skip
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
@@ -667,6 +738,12 @@ def _classify(text: str, mentions: list[Mention]) -> list[Mention]:
             status = "negated"
         elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
             status = "several"
+        elif mention.start in opening_label and not _REJECTION.search(after):
+            status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
+        elif (negative_question and _FALSE_VERDICT.search(after) and not _NEGATION_BEFORE.search(before)
+              and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
+              and not _HEDGE_BEFORE.search(before)):  # fmt: skip
+            status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"
         elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
             status = "negated"
@@ -794,14 +871,16 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
 _HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
 
-def explain_choice(text: object, choices: Sequence[str] | None = None) -> tuple[str, list[Mention], str]:
+def explain_choice(
+    text: object, choices: Sequence[str] | None = None, question: str | None = None
+) -> tuple[str, list[Mention], str]:
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
     norm = normalize_answer_text(text)
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
-    mentions = _classify(norm, found)
+    mentions = _classify(norm, found, asks_for_exception(question))
     choice, _, reason = decided = _decide(norm, mentions, choices)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
@@ -910,6 +989,8 @@ def _conflicting_evidence(
         for mention in deciding:
             segment = _sentence_of(norm, sentences, mention)
             rivals = _supported(segment, distinct, strict=True) - {choice}
+            set_aside = {m.letter for m in mentions if m.status == "negated" and norm[m.start : m.end] in segment}
+            rivals -= set_aside
             if rivals and not _NEGATION_AFTER.search(segment):
                 return f"the same sentence gives option {min(rivals)}'s text too"
         return None
@@ -984,12 +1065,23 @@ def _sentence_of(text: str, sentences: list[tuple[int, int]], mention: Mention) 
     return text[span[0] : span[1]]
 
 
+# two options offered as both acceptable: "هم پیگیری و هم بیوپسی … قابل قبول است", "both X and Y are reasonable"
+_BOTH_ACCEPTABLE = re.compile(
+    r"(?<!\w)هم\s+[^.!؟?\n]{1,80}?\s+و\s+هم\s+[^.!؟?\n]{1,120}?(?:قابل\s+قبول|ممکن|درست|صحیح|مناسب|منطقی)(?!\w)|"
+    r"(?i:\bboth\s+[^.!?\n]{1,120}?\b(?:are|is|would\s+be)\s+(?:equally\s+)?"
+    r"(?:acceptable|reasonable|valid|appropriate)\b)"
+)
+
+
 def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -> tuple[str, list[Mention], str]:
     """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
     against it is weighed."""
     if any(m.status == "several" for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
+    both = [b.span() for b in _BOTH_ACCEPTABLE.finditer(norm)]
+    if stated and all(any(a <= m.start < b for a, b in both) for m in stated):
+        return INVALID, mentions, "the answer named with another as both acceptable"
     if stated:
         chosen = {m.letter for m in stated}
         how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
@@ -1033,18 +1125,20 @@ def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -
     return INVALID, mentions, "no option named"
 
 
-def extract_choice(text: object, choices: Sequence[str] | None = None) -> str:
+def extract_choice(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> str:
     """The option a free-text answer picks: "A", "B", "C", "D", or "invalid" (see the module docstring).
 
-    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count.
+    ``choices`` (the question's four option texts, in A-D order) lets an answer given as an option's text count;
+    ``question`` (its stem) gives its polarity: where it asks for the false statement or the exception, an option
+    called false or the exception is the answer.
     """
-    return explain_choice(text, choices)[0]
+    return explain_choice(text, choices, question)[0]
 
 
-def decision_trace(text: object, choices: Sequence[str] | None = None) -> dict:
+def decision_trace(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> dict:
     """The decision behind :func:`extract_choice` for a per-question record: the reason and each mention (letter,
     kind, status and the text it was read from)."""
-    choice, mentions, reason = explain_choice(text, choices)
+    choice, mentions, reason = explain_choice(text, choices, question)
     norm = normalize_answer_text(text) if isinstance(text, str) else ""
     return {
         "choice": choice,

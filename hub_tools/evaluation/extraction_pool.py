@@ -116,7 +116,7 @@ def judge(items: Sequence[LabelledOutput]) -> list[dict]:
     """One row per item: what extraction read, why, and how it compares with the label."""
     rows = []
     for item in items:
-        got, _, reason = explain_choice(item.output, item.choices)
+        got, _, reason = explain_choice(item.output, item.choices, item.question)
         rows.append({"writer": item.writer, "where": item.where, "label": item.label, "got": got,
                      "outcome": _outcome(item.label, got), "reason": reason, "output": item.output})  # fmt: skip
     return rows

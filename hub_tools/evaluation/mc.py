@@ -129,7 +129,7 @@ def predict_generate(
     outputs = generate_answers(lm, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, engine=engine)
     records = []
     for q, text in zip(questions, outputs):
-        trace = decision_trace(text, q.choices)
+        trace = decision_trace(text, q.choices, q.question)
         records.append(_record(q, trace["choice"], text, extraction=trace))
     return records
 
@@ -218,7 +218,7 @@ def evaluate_mc(
         "decoding": {"do_sample": False, "max_new_tokens": max_new_tokens} if protocol == "generate" else None,
         "generation_engine": generation_engine(lm, engine) if protocol == "generate" else None,
         "answer_prefix": answer_prefix if protocol == "loglikelihood" else None,
-        "extraction": ("hub_tools.evaluation.extract.extract_choice(text, choices)" if protocol == "generate"
+        "extraction": ("hub_tools.evaluation.extract.extract_choice(text, choices, question)" if protocol == "generate"
                        else "argmax"),
         "bootstrap": {"resamples": resamples, "seed": seed},
         "device": lm.device,

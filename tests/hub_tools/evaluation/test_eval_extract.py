@@ -173,17 +173,25 @@ def test_first_labelled_set_precision_and_recall():
 #: labels as written (null = invalid, as for writer-p4). Their misses showed abstentions on outputs that state their
 #: answer plainly; since then an answer statement (an opening label, label and text, or text as a heading; an explicit
 #: conclusion, the later winning) is not voided by later talk of other options, and two abstentions were removed.
+#: sealed-s7 and sealed-s8: the fourth sealed round, written blind after commit 349394f (answer statements) and
+#: measured there before joining (bench/results/extract_sealed-4.json: 126/130 and 122/130, 0 wrong letters, 3 false
+#: answers); labels as written (null = invalid). Their misses prompted rules by concept (README): the question's
+#: polarity (an option called false answers a question asking for the false statement or the exception), retractions,
+#: a check mark, an opening label with a heading, a conceded option, an option's head word, and abstention on outputs
+#: that need more information or offer two options as acceptable: both files 130/130 since (not a blind figure).
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
-                "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130}  # fmt: skip
+                "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
+                "sealed-s7": 130, "sealed-s8": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
-               "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130)}  # fmt: skip
+               "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
+               "sealed-s7": (126, 130), "sealed-s8": (122, 130)}  # fmt: skip
 # still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 624 + 130 + 129 + 128 + 130 + 127 + 45 + 128 + 129
+POOL_RIGHT = 1831  # per file: sealed-s5 129, sealed-s7 130, sealed-s8 130 of 130; the rest as listed above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
 
@@ -482,3 +490,71 @@ def test_an_abstention_on_conflict_says_why():
                            ANAPHYLAXIS)  # fmt: skip
     assert trace["choice"] == "invalid"
     assert trace["reason"].startswith("the only option named (A), but") and trace["reason"].endswith("abstained")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("کدام گزینه در مورد این بیماری نادرست است؟", "گزینه ج نادرست است؛ تشخیص با تصویربرداری است.", "C"),
+        ("Which of the following is FALSE?", "Option B is incorrect: it is usually lean.", "B"),
+        ("Which of the following is TRUE?", "Option B is incorrect. Option D is correct.", "D"),
+        (None, "گزینه ج نادرست است.", "invalid"),  # no question: an option called false is set aside
+    ],
+)
+def test_a_question_asking_for_the_false_statement_reads_false_as_the_answer(question, text, expected):
+    assert extract_choice(text, None, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The false statement is C. Obesity is typical of type 2.", "C"),
+        ("تیازیدها هیپرکلسمی را بدتر می‌کنند. استثنا: د", "D"),
+        ("I think it's A... no, that's sulfonylureas. Answer: B.", "B"),
+        ("پاسخ ج است... صبر کنید، این عارضه وارفارین است. پس پاسخ صحیح د است.", "D"),
+        ("Glucose meets the criteria.\n\n✅ C", "C"),
+    ],
+)
+def test_exception_named_check_mark_and_retraction(text, expected):
+    assert extract_choice(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("B. Second-line: fosphenytoin (or valproate). Propofol infusions are for refractory status.", "B"),
+        ("A) Hepatitis B vaccine B) Tetanus toxoid C) MMR vaccine D) Polio vaccine", "invalid"),  # an echoed list
+        ("د) IGRA\n\nاصلاح: IGRA فقط عفونت را نشان می‌دهد. پاسخ صحیح: الف", "A"),
+        ("Could fit either B or D. I would need to know the history before choosing between B and D.", "invalid"),
+        ("A, B and C are all accepted. Without further context, I can't choose a single best option.", "invalid"),
+    ],
+)
+def test_opening_label_correction_and_undecided(text, expected):
+    assert extract_choice(text) == expected
+
+
+def test_two_options_offered_as_both_acceptable_abstain():
+    choices = ["بیوپسی آندومتر", "هیستروسکوپی", "پیگیری", "هیسترکتومی"]
+    text = "بنابراین هم پیگیری و هم بیوپسی بسته به شرایط بالینی قابل قبول است."
+    assert extract_choice(text, choices) == "invalid"
+    assert extract_choice("بنابراین پیگیری قابل قبول است.", choices) == "C"
+
+
+def test_a_conceded_option_and_an_option_head_word():
+    choices = ["استافیلوکوک اورئوس", "آکانتاموبا", "هرپس سیمپلکس", "سودوموناس آئروژینوزا"]
+    text = "سودوموناس آئروژینوزا شایع‌ترین عامل است، هرچند آکانتاموبا نیز باید در نظر گرفته شود."
+    assert extract_choice(text, choices) == "D"
+    sites = ["Isthmus", "Ovary", "Cervix", "Ampulla of fallopian tube"]
+    assert extract_choice("Ampulla.", sites) == "D"
+    assert extract_choice("Fallopian.", sites) == "invalid"  # not the head of the option's text
+
+
+def test_only_the_asking_sentence_sets_the_polarity():
+    stem = "A patient does not respond to two doses of lorazepam. What is the most appropriate next treatment?"
+    assert extract_choice("Option B is incorrect here.", None, stem) == "invalid"
+    assert extract_choice("Option B is incorrect here.", None, "All of the following are true EXCEPT:") == "B"
+
+
+def test_a_check_mark_states_only_the_option_beside_it():
+    assert extract_choice("اگزالات کلسیم – گزینه ۱ ✅\n\nOption B would be the answer in children.") == "A"
+    assert extract_choice("Behçet ✔\n\nA common mistake is to pick B.") == "invalid"
