@@ -179,21 +179,27 @@ def test_first_labelled_set_precision_and_recall():
 #: polarity (an option called false answers a question asking for the false statement or the exception), retractions,
 #: a check mark, an opening label with a heading, a conceded option, an option's head word, and abstention on outputs
 #: that need more information or offer two options as acceptable: both files 130/130 since (not a blind figure).
+#: sealed-s9 and sealed-s10: the fifth sealed round, written blind after commit 86ea307 (those rules) and measured
+#: there before joining (bench/results/extract_sealed-5.json: 121/130 with 2 wrong letters and 126/130 with 1; 247/260
+#: = 0.950). Labels as written (null = invalid). No rule was changed after this round: the shipped extractor is the
+#: one measured, and its three wrong letters stay in the pool as found (sealed-s9:55 and :111, a hedged "Hmm ... But"
+#: reading; sealed-s10:50, a two-word output close to another option's text).
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
-                "sealed-s7": 130, "sealed-s8": 130}  # fmt: skip
+                "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
-               "sealed-s7": (126, 130), "sealed-s8": (122, 130)}  # fmt: skip
+               "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
+               "sealed-s10": (126, 130)}  # fmt: skip
 # still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
 # sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
 # sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
 # script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 1831  # per file: sealed-s5 129, sealed-s7 130, sealed-s8 130 of 130; the rest as listed above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}  # every writer's file: 0 wrong letters
+POOL_RIGHT = 1831 + 121 + 126  # sealed-s5 129, sealed-s7 130, sealed-s8 130 of 130; the rest as listed above
+POOL_WRONG_LETTERS = 3
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s9": 2, "sealed-s10": 1}  # found by the fifth sealed round, not fixed
 
 
 def test_pool_figures_as_measured():
