@@ -513,7 +513,8 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
 
 _FA_PAIR_AFTER = re.compile(r" (" + FA_WORD + r")(?![\w\u200c])")
 _WORD_CHAR = re.compile(r"[\w\u200c]")
-_NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
+# ... and before a pair: an eye disease's first word ("آب مروارید تاری دید", cataract: مروارید + an ordinary word)
+_NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان|آب)\s*$")
 
 
 
@@ -583,7 +584,10 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
 
 def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[tuple[int, int]]:
     g = gazetteer()
-    if first in NAME_STOP or second in NAME_STOP or second in g.common or second in g.ambiguous:
+    # a family name that is also an ordinary word ("مقدم", "جعفری", "صدر") still counts after a given name no word
+    # of the crawl; the ambiguous words that are no family name do not
+    if first in NAME_STOP or second in NAME_STOP or second in g.common or (
+            second in g.ambiguous and not g.is_family(second)):
         return
     if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))
             or _unknown_family_name(second)):
