@@ -376,13 +376,27 @@ def _latin_surname(word: str) -> bool:
     return len(word) > 3 and word not in _EN_STOP and (g.is_latin_given(word) or bool(_LATIN_SURNAME.search(word.lower())))
 
 
+# family names in Latin letters whose ending is Persian beyond doubt ("Farahani", "Hosseini", "Ahmadzadeh")
+_STRONG_LATIN_SURNAME = re.compile(r"(?:[^aeiou]ani|[^aeiou]ini|eini|[^aeiou]avi|zadeh|zade|pour|poor|nejad|nezhad|doost)$")
+
+
+def _unlisted_latin_given(first: str, second: str) -> bool:
+    """A capitalised word the Latin lists lack ("Darius", "Ilia") before a family name of a Persian ending beyond
+    doubt: a given name spelled some other way, unless the pair is a place or brand of the not-a-name list."""
+    g = gazetteer()
+    return (len(first) > 2 and first[1:].islower() and len(second) > 6 and second[1:].islower()
+            and bool(_STRONG_LATIN_SURNAME.search(second.lower())) and not g.is_not_a_name(f"{first} {second}"))
+
+
 def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
     """A Latin given name of the gazetteer and a word shaped like a Persian family name, wherever they stand
     ("Patient Mohammad Javadi", "Thanks to nurse Fereshteh Amini", "baraye Sina Farahani")."""
     g = gazetteer()
     for m in _LATIN_PAIR.finditer(shadow):
         first, second = m.group(1), m.group(2)
-        if first in _EN_STOP or not g.is_latin_given(first) or not _latin_surname(second.split("-")[0]):
+        if first in _EN_STOP or not _latin_surname(second.split("-")[0]):
+            continue
+        if not (g.is_latin_given(first) or _unlisted_latin_given(first, second.split("-")[0])):
             continue
         end = m.end(1) + 1 + len(second)
         third = _LATIN_WORD_RE.match(shadow, end + 1) if shadow[end : end + 1] == " " else None
