@@ -214,7 +214,7 @@ _NATIONAL_ID_KEYWORD = re.compile(
 _THREE_DIGITS = re.compile(r"\d\d\d")
 _NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
-    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
+    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s+(?:\d|صد|هزار|میلیون)|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
     r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
     re.IGNORECASE,
 )
@@ -233,16 +233,16 @@ _POSTAL_KEYWORD = re.compile(
     r"[^\d\n]{0,40}$", re.IGNORECASE
 )
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
-# more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
+# more ("1402/11/2356") or whose middle group has 3 digits or more ("۴۰۱/۲۳۵۵/۸۷"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
     r"(?<![\w/.#-])(?:(?:[A-Z]{1,4}[- ]?|(?:[A-Za-z]{1,8}-){1,3}|[\u0621-\u06cc]{1,3}-|#)?\d(?:[\d]|[- ](?=\d)){4,30}|"
-    r"\d{2,4}(?:/\d{1,4})*/\d{4,})"
+    r"\d{2,4}(?:/\d{1,4})*/\d{4,}|\d{2,4}/\d{3,}(?:/\d{1,4})+)"
     r"(?![/]|[.,]\d|(?!e(?![\w])|ه(?![\w]))\w)"
 )
 _RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
                 "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
-                "hospital", "admission", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
+                "hospital", "admission", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|(?:شماره|کد)\s+سفارش|سفارش\s+شماره|"
@@ -260,7 +260,7 @@ _CODE_ID = re.compile(
     r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|[\u0621-\u06cc]{1,3}-\d{3,}|\d{2,}(?:-\d{2,})+)"
     r"(?![/-]|(?!e(?![\w])|ه(?![\w]))\w)"
 )
-_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|پرونده|parvand\w*)[^\d\n]{0,20}$",
+_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|\bref\b(?![:：])|پرونده|parvand\w*)[^\d\n]{0,20}$",
                            re.IGNORECASE)
 _TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
@@ -513,7 +513,7 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
 
 
 _code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#", "nobat", "نوبت",
-                                                      "file", "case", "پرونده", "parvand"),
+                                                      "file", "case", "ref", "پرونده", "parvand"),
                              min_digits=3)
 
 
