@@ -385,6 +385,20 @@ def _emails(shadow: str) -> Iterator[tuple[int, int]]:
             yield start, end
         elif plain := _PLAIN_EMAIL.match(text):  # "a@b.com. Regards": the address without the next sentence
             yield start, start + len(plain.group().rstrip("."))
+        elif known := _known_tld_end(text):  # "x [at] yahoo [dot] com. code ...": up to its last known top-level domain
+            yield start, start + known
+
+
+_DOT_LABEL = re.compile(_DOT + r"(" + _MAIL_TLD + r")(?![A-Za-z0-9_])")
+
+
+def _known_tld_end(text: str) -> int:
+    """The end of the last label of ``text`` (an address the pattern ran past) that is a known top-level domain
+    after the "@"; 0 where none is."""
+    at = re.search(_AT, text)
+    ends = [m.end() for m in _DOT_LABEL.finditer(text, at.end() if at else 0)
+            if m.group(1).lower().replace(" ", "") in _KNOWN_TLDS]
+    return ends[-1] if ends else 0
 
 
 def _handles(shadow: str) -> Iterator[tuple[int, int]]:
