@@ -264,7 +264,7 @@ _CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|ن
                            re.IGNORECASE)
 _TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
-    r"(?:نوبت\s*(?:شماره)?|شماره\s+(?:نوبت|پرونده|پذیرش)|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
+    r"(?:نوبت\s*(?:شماره)?|شماره\s+نوبت|شماره\s+(?:پرونده|پذیرش)(?:\u200c?(?:ام|م|ش|مون|شون|تون))?(?:\s+(?!(?:هست|است|بود|شد|نیست)(?![\w\u200c]))[^\d\s.،,!?؟:؛;()]+){0,6}|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
     r"nobat\s*(?:shomare)?|(?:shomare|code|kod)\s+(?:e\s+)?(?:parvande|paziresh)|parvand(?:e|am|esh|emun)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
@@ -502,10 +502,10 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
-def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1
-                     ) -> Callable[[str], Iterator[tuple[int, int]]]:
-    """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword``; texts that hold none of
-    ``cues`` (lower case) are skipped."""
+def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1,
+                     reach: int = 45) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword`` (which starts at most
+    ``reach`` characters before); texts that hold none of ``cues`` (lower case) are skipped."""
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         lowered = shadow.lower()
@@ -516,11 +516,11 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
                     _MONTH_AFTER.match(shadow, m.end())) or (
                     sum(ch.isdigit() for ch in m.group()) < min_digits):
                 continue  # a mobile number (the phone rule names it), or an amount ("۱۲۰۰۰۰۰۰ تومان")
-            if keyword.search(shadow, max(0, m.start() - 45), m.start()):
+            if keyword.search(shadow, max(0, m.start() - reach), m.start()):
                 yield m.span()
                 continue
             digits = m.start() + next((i for i, ch in enumerate(m.group()) if ch.isdigit()), 0)
-            if digits > m.start() and keyword.search(shadow, max(0, digits - 45), digits):
+            if digits > m.start() and keyword.search(shadow, max(0, digits - reach), digits):
                 yield (m.start() if m.group()[0] == "#" else digits), m.end()  # "MRN 00458213": the letters were the keyword
 
     return find
@@ -591,7 +591,7 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("record_number", _codes, _DIGIT),
     ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده",
                                                                    "شماره پذیرش", "file", "case", "ref", "parvand",
-                                                                   "paziresh")),
+                                                                   "paziresh"), reach=80),
      _DIGIT),
     ("national_id", _national_ids, _DIGIT),
     ("address", _address_fa, None),
