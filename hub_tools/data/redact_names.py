@@ -574,6 +574,9 @@ _CUE_BEFORE_GIVEN = frozenset(
     """برای واسه واسه‌ی تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
     مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
 )
+# a kinship word of someone's right before a given name (no word of the crawl), its age between or not
+_KIN_BEFORE = re.compile(r"(?<![\w\u200c])" + _KIN_STEMS + r"(?:م|\u200cام|ام|ش|\u200cاش|مون|\u200cمون|شون)?"
+                         r"(?:\s+\d{1,3}\s*ساله)?\s+$")
 _PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
 _CONGRATULATE_BEFORE = re.compile(r"(?:تبریک|سلام\s+برسون(?:ید|ین)|بگید|بگین|خبر\s+بدید)\s*$")
 _KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون)(?![\w\u200c])")
@@ -588,6 +591,8 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
     before = _PREVIOUS_WORD.search(shadow, max(0, start - 14), start)
     if before and before.group(1) in _CUE_BEFORE_GIVEN:
         return True
+    if _KIN_BEFORE.search(shadow, max(0, start - 25), start):
+        return True  # "پسرم آرسام ۳ سالشه", "مادر سحر", "بچه ۴ ساله آیلین"
     if before and before.group(1) == "به" and _CONGRATULATE_BEFORE.search(shadow, max(0, start - 25), before.start()):
         return True  # "تبریک به علیرضا", "سلام برسونید به مریم"
     if _KIN_AFTER.match(shadow, end):
