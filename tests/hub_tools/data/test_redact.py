@@ -284,11 +284,12 @@ def test_pool_figures_as_achieved():
     # sealed round 3 (batch-s5/-s6, 280 texts written blind after commit 075ce9f), measured before joining as
     # sealed-s5/-s6: recall 0.925 (95% CI 0.896-0.946; target 0.95: missed), names 0.914, negatives changed 2/140,
     # record_number 35/42 = 0.833, email 11/12. With them the whole pool reads recall 0.975, names 0.965,
-    # precision 0.997, 3 of 1280 negatives changed (0.23%): the limits below are what it achieves, not targets.
+    # precision 0.997, 3 of 1280 negatives changed (0.23%); after fixing their misses by category: recall 0.981,
+    # names 0.970, 3 negatives changed. The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
     assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
-    assert figures["recall"] >= 0.97, figures["misses"]
+    assert figures["recall"] >= 0.98, figures["misses"]
     assert figures["names_recall"] >= 0.96
     assert figures["precision"] >= 0.99, figures["false_positives"]
     assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
