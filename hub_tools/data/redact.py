@@ -214,7 +214,7 @@ _NATIONAL_ID_KEYWORD = re.compile(
 _THREE_DIGITS = re.compile(r"\d\d\d")
 _NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
-    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
+    r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s+(?:\d|صد|هزار|میلیون)|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
     r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
     re.IGNORECASE,
 )
@@ -233,16 +233,16 @@ _POSTAL_KEYWORD = re.compile(
     r"[^\d\n]{0,40}$", re.IGNORECASE
 )
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
-# more ("1402/11/2356"; a date "۱۴۰۱/۰۳/۱۲" is not one)
+# more ("1402/11/2356") or whose middle group has 3 digits or more ("۴۰۱/۲۳۵۵/۸۷"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
     r"(?<![\w/.#-])(?:(?:[A-Z]{1,4}[- ]?|(?:[A-Za-z]{1,8}-){1,3}|[\u0621-\u06cc]{1,3}-|#)?\d(?:[\d]|[- ](?=\d)){4,30}|"
-    r"\d{2,4}(?:/\d{1,4})*/\d{4,})"
+    r"\d{2,4}(?:/\d{1,4})*/\d{4,}|\d{2,4}/\d{3,}(?:/\d{1,4})+)"
     r"(?![/]|[.,]\d|(?!e(?![\w])|ه(?![\w]))\w)"
 )
 _RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
                 "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
-                "hospital", "admission", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
+                "hospital", "admission", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|(?:شماره|کد)\s+سفارش|سفارش\s+شماره|"
@@ -260,11 +260,11 @@ _CODE_ID = re.compile(
     r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|[\u0621-\u06cc]{1,3}-\d{3,}|\d{2,}(?:-\d{2,})+)"
     r"(?![/-]|(?!e(?![\w])|ه(?![\w]))\w)"
 )
-_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|پرونده|parvand\w*)[^\d\n]{0,20}$",
+_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|\bref\b(?![:：])|پرونده|parvand\w*)[^\d\n]{0,20}$",
                            re.IGNORECASE)
 _TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
-    r"(?:نوبت\s*(?:شماره)?|شماره\s+(?:نوبت|پرونده|پذیرش)|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
+    r"(?:نوبت\s*(?:شماره)?|شماره\s+نوبت|شماره\s+(?:پرونده|پذیرش)(?:\u200c?(?:ام|م|ش|مون|شون|تون))?(?:\s+(?!(?:هست|است|بود|شد|نیست)(?![\w\u200c]))[^\d\s.،,!?؟:؛;()]+){0,6}|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
     r"nobat\s*(?:shomare)?|(?:shomare|code|kod)\s+(?:e\s+)?(?:parvande|paziresh)|parvand(?:e|am|esh|emun)?)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
@@ -385,6 +385,20 @@ def _emails(shadow: str) -> Iterator[tuple[int, int]]:
             yield start, end
         elif plain := _PLAIN_EMAIL.match(text):  # "a@b.com. Regards": the address without the next sentence
             yield start, start + len(plain.group().rstrip("."))
+        elif known := _known_tld_end(text):  # "x [at] yahoo [dot] com. code ...": up to its last known top-level domain
+            yield start, start + known
+
+
+_DOT_LABEL = re.compile(_DOT + r"(" + _MAIL_TLD + r")(?![A-Za-z0-9_])")
+
+
+def _known_tld_end(text: str) -> int:
+    """The end of the last label of ``text`` (an address the pattern ran past) that is a known top-level domain
+    after the "@"; 0 where none is."""
+    at = re.search(_AT, text)
+    ends = [m.end() for m in _DOT_LABEL.finditer(text, at.end() if at else 0)
+            if m.group(1).lower().replace(" ", "") in _KNOWN_TLDS]
+    return ends[-1] if ends else 0
 
 
 def _handles(shadow: str) -> Iterator[tuple[int, int]]:
@@ -488,10 +502,10 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
-def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1
-                     ) -> Callable[[str], Iterator[tuple[int, int]]]:
-    """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword``; texts that hold none of
-    ``cues`` (lower case) are skipped."""
+def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1,
+                     reach: int = 45) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword`` (which starts at most
+    ``reach`` characters before); texts that hold none of ``cues`` (lower case) are skipped."""
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         lowered = shadow.lower()
@@ -502,18 +516,18 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
                     _MONTH_AFTER.match(shadow, m.end())) or (
                     sum(ch.isdigit() for ch in m.group()) < min_digits):
                 continue  # a mobile number (the phone rule names it), or an amount ("۱۲۰۰۰۰۰۰ تومان")
-            if keyword.search(shadow, max(0, m.start() - 45), m.start()):
+            if keyword.search(shadow, max(0, m.start() - reach), m.start()):
                 yield m.span()
                 continue
             digits = m.start() + next((i for i, ch in enumerate(m.group()) if ch.isdigit()), 0)
-            if digits > m.start() and keyword.search(shadow, max(0, digits - 45), digits):
+            if digits > m.start() and keyword.search(shadow, max(0, digits - reach), digits):
                 yield (m.start() if m.group()[0] == "#" else digits), m.end()  # "MRN 00458213": the letters were the keyword
 
     return find
 
 
 _code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "شماره", "number", "no", "#", "nobat", "نوبت",
-                                                      "file", "case", "پرونده", "parvand"),
+                                                      "file", "case", "ref", "پرونده", "parvand"),
                              min_digits=3)
 
 
@@ -577,7 +591,7 @@ _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern
     ("record_number", _codes, _DIGIT),
     ("record_number", _keyword_numbers(_TURN_NUMBER, _TURN_KEYWORD, ("نوبت", "ticket", "nobat", "شماره پرونده",
                                                                    "شماره پذیرش", "file", "case", "ref", "parvand",
-                                                                   "paziresh")),
+                                                                   "paziresh"), reach=80),
      _DIGIT),
     ("national_id", _national_ids, _DIGIT),
     ("address", _address_fa, None),

@@ -376,13 +376,27 @@ def _latin_surname(word: str) -> bool:
     return len(word) > 3 and word not in _EN_STOP and (g.is_latin_given(word) or bool(_LATIN_SURNAME.search(word.lower())))
 
 
+# family names in Latin letters whose ending is Persian beyond doubt ("Farahani", "Hosseini", "Ahmadzadeh")
+_STRONG_LATIN_SURNAME = re.compile(r"(?:[^aeiou]ani|[^aeiou]ini|eini|[^aeiou]avi|zadeh|zade|pour|poor|nejad|nezhad|doost)$")
+
+
+def _unlisted_latin_given(first: str, second: str) -> bool:
+    """A capitalised word the Latin lists lack ("Darius", "Ilia") before a family name of a Persian ending beyond
+    doubt: a given name spelled some other way, unless the pair is a place or brand of the not-a-name list."""
+    g = gazetteer()
+    return (len(first) > 2 and first[1:].islower() and len(second) > 6 and second[1:].islower()
+            and bool(_STRONG_LATIN_SURNAME.search(second.lower())) and not g.is_not_a_name(f"{first} {second}"))
+
+
 def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
     """A Latin given name of the gazetteer and a word shaped like a Persian family name, wherever they stand
     ("Patient Mohammad Javadi", "Thanks to nurse Fereshteh Amini", "baraye Sina Farahani")."""
     g = gazetteer()
     for m in _LATIN_PAIR.finditer(shadow):
         first, second = m.group(1), m.group(2)
-        if first in _EN_STOP or not g.is_latin_given(first) or not _latin_surname(second.split("-")[0]):
+        if first in _EN_STOP or not _latin_surname(second.split("-")[0]):
+            continue
+        if not (g.is_latin_given(first) or _unlisted_latin_given(first, second.split("-")[0])):
             continue
         end = m.end(1) + 1 + len(second)
         third = _LATIN_WORD_RE.match(shadow, end + 1) if shadow[end : end + 1] == " " else None
@@ -513,7 +527,8 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
 
 _FA_PAIR_AFTER = re.compile(r" (" + FA_WORD + r")(?![\w\u200c])")
 _WORD_CHAR = re.compile(r"[\w\u200c]")
-_NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان)\s*$")
+# ... and before a pair: an eye disease's first word ("آب مروارید تاری دید", cataract: مروارید + an ordinary word)
+_NOT_A_PERSON_BEFORE_PAIR = re.compile(r"(?<![\w\u200c])(?:شهید|امام|حضرت|امامزاده|آیت\s*الله|بیمارستان|کوچه|خیابان|آب)\s*$")
 
 
 
@@ -559,6 +574,9 @@ _CUE_BEFORE_GIVEN = frozenset(
     """برای واسه واسه‌ی تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
     مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
 )
+# a kinship word of someone's right before a given name (no word of the crawl), its age between or not
+_KIN_BEFORE = re.compile(r"(?<![\w\u200c])" + _KIN_STEMS + r"(?:م|\u200cام|ام|ش|\u200cاش|مون|\u200cمون|شون)?"
+                         r"(?:\s+\d{1,3}\s*ساله)?\s+$")
 _PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
 _CONGRATULATE_BEFORE = re.compile(r"(?:تبریک|سلام\s+برسون(?:ید|ین)|بگید|بگین|خبر\s+بدید)\s*$")
 _KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون)(?![\w\u200c])")
@@ -573,6 +591,8 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
     before = _PREVIOUS_WORD.search(shadow, max(0, start - 14), start)
     if before and before.group(1) in _CUE_BEFORE_GIVEN:
         return True
+    if _KIN_BEFORE.search(shadow, max(0, start - 25), start):
+        return True  # "پسرم آرسام ۳ سالشه", "مادر سحر", "بچه ۴ ساله آیلین"
     if before and before.group(1) == "به" and _CONGRATULATE_BEFORE.search(shadow, max(0, start - 25), before.start()):
         return True  # "تبریک به علیرضا", "سلام برسونید به مریم"
     if _KIN_AFTER.match(shadow, end):
@@ -583,7 +603,10 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
 
 def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[tuple[int, int]]:
     g = gazetteer()
-    if first in NAME_STOP or second in NAME_STOP or second in g.common or second in g.ambiguous:
+    # a family name that is also an ordinary word ("مقدم", "جعفری", "صدر") still counts after a given name no word
+    # of the crawl; the ambiguous words that are no family name do not
+    if first in NAME_STOP or second in NAME_STOP or second in g.common or (
+            second in g.ambiguous and not g.is_family(second)):
         return
     if not (g.is_family(second) or (len(second) > 4 and _STRONG_SURNAME_END.search(second))
             or _unknown_family_name(second)):

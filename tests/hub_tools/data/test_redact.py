@@ -281,13 +281,18 @@ def test_pool_figures_as_achieved():
     # (limit 2%: missed), record_number 47/59 = 0.797, card 8/9, address 14/15. With them the pool has 1140 negatives
     # and 6 of them changed (0.53%); after the not-a-name lexicon, dates after "نوبت" and the record-id shapes: 3 (0.26%);
     # public institutions' web addresses (www.who.int, es.tamin.ir) kept: 1 (0.09%).
+    # sealed round 3 (batch-s5/-s6, 280 texts written blind after commit 075ce9f), measured before joining as
+    # sealed-s5/-s6: recall 0.925 (95% CI 0.896-0.946; target 0.95: missed), names 0.914, negatives changed 2/140,
+    # record_number 35/42 = 0.833, email 11/12. With them the whole pool reads recall 0.975, names 0.965,
+    # precision 0.997, 3 of 1280 negatives changed (0.23%); after fixing their misses by category: recall 0.981,
+    # names 0.970, 3 negatives changed. The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
     assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
     assert figures["recall"] >= 0.98, figures["misses"]
-    assert figures["names_recall"] >= 0.95
+    assert figures["names_recall"] >= 0.96
     assert figures["precision"] >= 0.99, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
