@@ -285,14 +285,19 @@ def test_pool_figures_as_achieved():
     # sealed-s5/-s6: recall 0.925 (95% CI 0.896-0.946; target 0.95: missed), names 0.914, negatives changed 2/140,
     # record_number 35/42 = 0.833, email 11/12. With them the whole pool reads recall 0.975, names 0.965,
     # precision 0.997, 3 of 1280 negatives changed (0.23%); after fixing their misses by category: recall 0.981,
-    # names 0.970, 3 negatives changed. The limits below are what it achieves, not targets.
+    # names 0.970, 3 negatives changed.
+    # sealed round 4 (batch-s7/-s8, 280 texts written blind after commit 57f8470, the shipped redactor), measured
+    # before joining as sealed-s7/-s8: recall 0.939 (95% CI 0.912-0.959), names 0.921, negatives changed 3/140; no
+    # rule changed after it, so its misses stay in the pool as found: the whole pool (2,674 texts, 2,752 secrets,
+    # 1,420 negatives) reads recall 0.975, names 0.962, precision 0.996, 6 negatives changed (0.42%).
+    # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
-    assert figures["labelled_spans"] >= 1400 and figures["items_with_personal_data"] >= 800
-    assert figures["spans_by_kind"]["name"] >= 750 and figures["items_without_personal_data"] >= 1000
-    assert figures["recall"] >= 0.98, figures["misses"]
+    assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
+    assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
+    assert figures["recall"] >= 0.97, figures["misses"]
     assert figures["names_recall"] >= 0.96
     assert figures["precision"] >= 0.99, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
