@@ -160,7 +160,7 @@ _GIVEN_CUE_AFTER = re.compile(r"\s*[،,]?\s*(?:هستم|هستش|ام(?![\w])|ج
                               r"عزیز(?![\w])|\d+\s*سال)")
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 _SENTENCE_START = re.compile(r"\s*(?:سلام[،,.!]?\s*)?(?:(?:دکتر|خانم\s+دکتر)\s*(?:جان)?[،,.!]?\s*)?")
-_EN_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?|(?:[Kk]hano?o?u?m|[Aa]gha(?:-?ye?)?|[Dd]o[ck]tor|[Nn]urse|"
+_EN_TITLE = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss|dr|mr|mrs|ms)\.?|(?:[Kk]hano?o?u?m(?:-?eh?)?|[Aa]gha(?:-?ye?)?|[Dd]o[ck]tor|[Nn]urse|"
              r"[Rr]esident|[Aa]ttending|[Kk]hanevade|[Ff]amily)(?![A-Za-z]))")
 _EN_KIN = (r"(?:[Mm]y\s+(?:(?!name\b)[a-z]+\s+|[A-Z][a-z]+\s+(?=[a-z]))?(?:mother|mom|mum|father|dad|husband|wife|son|daughter|brother|sister|baby|child|"
            r"grandmother|grandfather|friend|partner|mother-in-law|father-in-law|cousin|aunt|uncle|niece|nephew|"
@@ -171,7 +171,9 @@ _EN_KIN = (r"(?:[Mm]y\s+(?:(?!name\b)[a-z]+\s+|[A-Z][a-z]+\s+(?=[a-z]))?(?:mothe
            r"dokhtaram|baradaram|khaharam)")
 _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:(?<![\w])(?:نام|اسم)(?:\s+بیمار)?\s*[:：]\s*(?=[A-Za-z])|\b(?:[Nn]ame|[Pp]atient(?:\s+name)?|[Ff]ull\s+name|[Nn]am(?:e)?\s+bimar|[Nn]ame\s+bimar|[Ii]nsured|"
-                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact(?:\s+person)?)\s*[:：]\s*)"),
+                r"[Rr]ef(?:erring)?\.?\s+(?:[Dd]r|[Dd]octor|[Pp]hysician)\.?|[Pp]hysician|[Cc]ontact(?:\s+person)?|"
+                r"[Ee]sme?|[Ff]amil[iy]?|[Nn]am(?:-?e)?\s+khanevadegi|[Ll]ast\s+name|[Ff]irst\s+name|[Ss]urname)"
+                r"\s*[:：]\s*)"),
      "any"),
     (re.compile(r"(?:\b(?:[Mm]y name is|[Tt]his is|I am|I'm|[Ii]m|[Mm]an|[Ee]smam|[Ee]sme\s+man)|(?<![\w])من)\s+"),
      "intro"),
@@ -183,12 +185,16 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for|[Cc]all|[Tt]ext|[Mm]essage|[Ii]t's|"
                 r"[Ii]t is))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Aa]z\s+tarafe?|[Bb]e\s+esme?|[Ee]smesh(?:\s+ham)?|[Bb]araye|[Tt]amas\s+ba|[Bb]a|[Ff]or|[Ww]ith|"
-                r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+)\s+(?=[A-Z][a-z])"), "lgiven"),
+                r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+|[Aa]z|"
+                # kinship words used as titles and roles ("baba Ahmad", "khahar zadam Ayda", "monshi Sanaz")
+                r"[Bb]aba|[Mm]aman|[Aa]m(?:oo|u)|[Kk]hale?h?|[Dd]a[iy]i|[Aa]mmeh?|[Dd]adash|[Aa]bji|"
+                r"(?:[Kk]hahar|[Bb]aradar)[ -]?zade?(?:am|m|esh)?|[Mm]onshi(?:-?ash|-?ye?)?|[Pp]arastar(?:-?e)?|"
+                r"[Tt]ahvil\s+(?:dahande|girande))\s+(?=[A-Z][a-z])"), "lgiven"),
     (re.compile(r"\b(?:[Rr]egards|[Bb]est wishes|[Ss]incerely|[Tt]hanks(?: a lot)?|[Cc]heers|[Bb]a tashakor|[Mm]ersi|"
                 r"[Mm]amnoon|[Aa]ccount holder|[Ii]n the name of|[Bb]e name)\s*[,:]?\s+"), "latin"),
 ]
 _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order of _EN_CONTEXTS
-    (":", "："),
+    (":", "："),  # (the Finglish labels "esm:", "famil:" hold a colon too)
     ("name is", "this is", "i am", "i'm", "im ", "man ", "esm", "من"),
     ("name",),
     ("dr", "mr", "ms", "miss", "دکتر", "خانم", "آقای", "khan", "agha", "doctor", "doktor", "nurse", "resident",
@@ -200,14 +206,16 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
      "ممنون", "تشکر", "سپاس", "متشکر"),
     (" -", " –", " —", "attention", "attn", "tell", "ask for", "call", "text", "message", "it's", "it is"),
     ("az ", "be esm", "esmesh", "baraye", "tamas", "ba ", "for ", "with ", "to ", "and ", "va ", "be ", "jaye", "son ",
-     "daughter", "his ", "her "),
+     "daughter", "his ", "her ", "baba", "maman", "amoo", "amu", "khale", "dai", "dayi", "amme", "dadash", "abji",
+     "zad", "monshi", "parastar", "tahvil"),
     ("regards", "best wishes", "sincerely", "thanks", "cheers", "tashakor", "mersi", "mamnoon", "account holder",
      "name of", "be name"),
 )
 # "Rose here", "Gevorg Manukyan here", "mahsa hastam"
 _EN_HERE = re.compile(r"(?:^|(?<=[.!?,;]\s)|(?<=[\n]))([A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[a-z]+)\s+(?:here\b|hastam\b)")
 _EN_THANKS_END = re.compile(r"(?:[.!]\s+|\s[\-–—]\s*|\n)([A-Z][a-z]+)\s*[.!]?\s*$")
-_FA_END = re.compile(r"(?:[.!؟?،,]\s*|\s[\-–—]\s*|\n)(" + FA_WORD + r"(?:\s+" + FA_WORD + r")?)\s*[.!]?\s*$")
+_FA_END = re.compile(r"(?:[.!؟?،,]\s*|\s[\-–—]\s*|\n|[^\w\s\u200c.!؟?،,:؛;()«»\-–—]\s*)(" + FA_WORD + r"(?:\s+" + FA_WORD
+                     + r")?)\s*[.!]?\s*$")
 
 
 def _is_name_word(word: str) -> bool:
@@ -215,11 +223,15 @@ def _is_name_word(word: str) -> bool:
     return g.is_given(word, ambiguous_ok=True) or g.is_family(word)
 
 
+# stop words that are family names too: a family name right after a given name ("خانم پریسا آقایی")
+_STOP_FAMILY_NAMES = frozenset({"آقایی"})
+
+
 def _continues(word: str, count: int, words: list[str], need: str) -> bool:
     """Whether ``word`` (the ``count``-th) still belongs to a name that holds ``words``."""
-    if word in NAME_STOP:
-        return False
     g = gazetteer()
+    if word in NAME_STOP:
+        return word in _STOP_FAMILY_NAMES and count == 1 and g.is_given(words[0])
     if need == "any" and count == 1:
         return True  # a form or a sign-off names one person: its second word is theirs whatever it is
     if word in _SURNAME_PARTS or g.is_family(word):
@@ -340,7 +352,10 @@ def _latin_name_at(shadow: str, pos: int, need: str) -> tuple[int, int] | None:
         if count == 0 and need != "any" and word.isalpha() and len(word) > 1 and word.isupper() and (
                 not g.is_latin_given(word)):
             return None  # "pesaram ADHD dare": an acronym
-        if count == 0 and need == "title" and not capital and _LATIN_SURNAME.search(word) and len(word) > 4:
+        if count == 0 and need == "title" and not capital and _ENGLISH_TITLE_BEFORE.search(shadow, max(0, pos - 12), pos):
+            return None  # "the nurse said", "the doctor told": an English noun and a word, no title and a name
+        if count == 0 and need == "title" and not capital and _LATIN_SURNAME.search(word) and len(word) > 4 and (
+                not word.endswith("y")):
             capital = True  # "dr bahrami salam": a family name written in lower case
         if count == 0:
             followed = _FOLLOWS_A_NAME.match(shadow, m.end()) is not None
@@ -416,7 +431,8 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
     g = gazetteer()
     if _ANY_LATIN.search(shadow):
         start = _LATIN_MESSAGE_START.match(shadow)  # "Arash jozve ro gozashte", "Sara az dishab tab dare"
-        if start and start.group(1) not in _EN_STOP and g.is_latin_given(start.group(1)):
+        if start and start.group(1) not in _EN_STOP and g.is_latin_given(start.group(1)) and (
+                not g.is_latin_word_name(start.group(1))):
             yield start.span(1)
         for m in _LATIN_CUE_AFTER.finditer(shadow):
             if g.is_latin_given(m.group(1)):
@@ -470,6 +486,28 @@ _CONTACT_NUMBER = re.compile(r"\d(?:[\d \-.]?\d){7,}")  # a message that gives a
 _THANKS = re.compile(r"ممنون|مرسی|تشکر|سپاس|متشکر|قربان|خدا\s*(?:خیر|حفظ)|التماس\s+دعا")
 
 
+def _signature(text: str) -> bool:
+    """A message's last words that are its writer's name without thanks before them ("... بیاید. جمالی", "🙏 رویا"):
+    a given name no word of the crawl, or a family name made from a name (:func:`_family_from_a_name`), and no
+    word of the crawl after it."""
+    g = gazetteer()
+    words = text.split()
+    plain = [w for w in words if w not in g.ambiguous and w not in g.common and w not in g.name_words]
+    return len(plain) == len(words) and (words[0] in g.unambiguous_given or _family_from_a_name(words[0]))
+
+
+def _family_from_a_name(word: str) -> bool:
+    """A family name of the gazetteer shaped as one beyond doubt: a strong ending (``…زاده``, ``…پور``, ``…یان``) or
+    a name and ``ی`` (``جمالی``: ``جمال``); family names that are words (``تنها``, ``عالی``) are neither."""
+    g = gazetteer()
+    if not g.is_family(word) or word in g.common or word in g.ambiguous:
+        return False
+    if len(word) > 4 and _STRONG_SURNAME_END.search(word):
+        return True
+    stem = word[:-1]
+    return word.endswith("ی") and len(stem) > 2 and (g.is_given(stem) or g.is_family(stem))
+
+
 def _all_names(text: str) -> bool:
     """Every word of ``text`` is a given or family name (a message that ends with its writer's name)."""
     g = gazetteer()
@@ -518,10 +556,11 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         for m in _HASTAM.finditer(shadow):  # "، گلاره هستم", "فرزانه عبدالله زاده هستم"
             yield from _name_before(shadow, len(shadow[: m.start()].rstrip(" ،,")))
     end = _FA_END.search(shadow[-60:])
-    if end and (_THANKS.search(shadow[-120:]) or _CONTACT_NUMBER.search(shadow)):
+    if end:
         offset = len(shadow) - len(shadow[-60:])
-        span = _fa_name_at(shadow, offset + end.start(1), "given")
-        if span and _all_names(shadow[span[0] : span[1]]):
+        thanked = _THANKS.search(shadow[-120:]) or _CONTACT_NUMBER.search(shadow)
+        span = _fa_name_at(shadow, offset + end.start(1), "given" if thanked else "titled")
+        if span and _all_names(shadow[span[0] : span[1]]) and (thanked or _signature(shadow[span[0] : span[1]])):
             yield span
 
 
@@ -562,7 +601,8 @@ def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
             pair = _FA_PAIR_AFTER.match(shadow, end) if whole else None
             if pair:
                 yield from _full_name_at(shadow, start, first, pair.group(1))
-            if whole and first not in NAME_STOP and _given_in_context(shadow, start, end):
+            if whole and first not in NAME_STOP and _given_in_context(shadow, start, end) and not (
+                    _NOT_A_PERSON_BEFORE_PAIR.search(shadow, max(0, start - 15), start)):
                 yield start, end
             start = shadow.find(first, end)
 
@@ -572,11 +612,16 @@ def _full_names(shadow: str) -> Iterator[tuple[int, int]]:
 # "داداش سهیل"), a role ("پرستار زینب"); words right after it: a kinship word ("بردیا پسرم", "مرتضی پسرخاله‌ام")
 _CUE_BEFORE_GIVEN = frozenset(
     """برای واسه واسه‌ی تبریک شفای خاله عمو عمه دایی داداش آبجی مامان بابا زن‌عمو زن‌دایی شوهرخاله شوهرعمه
-    مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم""".split()
+    مادربزرگ پدربزرگ مامان‌بزرگ بابابزرگ پرستار منشی همکار همکارم دوستم عزیزم تحویل‌دهنده تحویل‌گیرنده
+    همراه‌ش همراهش همراهشون""".split()
 )
+# a bed or a room of a ward right before a given name: "تخت ۲ یاسین ۴ ساله" (a handover note names its patients so)
+_BED_BEFORE = re.compile(r"(?<![\w\u200c])(?:تخت|اتاق)\s*\d{1,3}\s*[،,:]?\s*$")
+# "به نیلوفر بگو", "با نیما بفرست": a given name between "به"/"با" and a verb of passing something on
+_PASS_ON_AFTER = re.compile(r"\s+(?:هم\s+)?(?:بگو|بگید|بگین|بگه|بفرست|بفرستید|بده|بدید|زنگ|پیام|خبر|اطلاع|هماهنگ)(?![\w])")
 # a kinship word of someone's right before a given name (no word of the crawl), its age between or not
-_KIN_BEFORE = re.compile(r"(?<![\w\u200c])" + _KIN_STEMS + r"(?:م|\u200cام|ام|ش|\u200cاش|مون|\u200cمون|شون)?"
-                         r"(?:\s+\d{1,3}\s*ساله)?\s+$")
+_KIN_BEFORE = re.compile(r"(?<![\w\u200c])" + _KIN_STEMS + r"(?:م|\u200cم|\u200cام|ام|ش|\u200cاش|مون|\u200cمون|شون|\u200cشون)?"
+                         r"(?:\s+\d{1,3}\s*ساله)?(?:\s+|\s*[(«]\s*)$")
 _PREVIOUS_WORD = re.compile(r"(?<![\w\u200c])(" + FA_WORD + r")[ ]$")
 _CONGRATULATE_BEFORE = re.compile(r"(?:تبریک|سلام\s+برسون(?:ید|ین)|بگید|بگین|خبر\s+بدید)\s*$")
 _KIN_AFTER = re.compile(r"\s*[،,]?\s*" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمون)(?![\w\u200c])")
@@ -592,7 +637,11 @@ def _given_in_context(shadow: str, start: int, end: int) -> bool:
     if before and before.group(1) in _CUE_BEFORE_GIVEN:
         return True
     if _KIN_BEFORE.search(shadow, max(0, start - 25), start):
-        return True  # "پسرم آرسام ۳ سالشه", "مادر سحر", "بچه ۴ ساله آیلین"
+        return True  # "پسرم آرسام ۳ سالشه", "مادر سحر", "بچه ۴ ساله آیلین", "برادر (فرامرز، ۳۵ سالگی)"
+    if _BED_BEFORE.search(shadow, max(0, start - 12), start):
+        return True
+    if before and before.group(1) in ("به", "با") and _PASS_ON_AFTER.match(shadow, end):
+        return True
     if before and before.group(1) == "به" and _CONGRATULATE_BEFORE.search(shadow, max(0, start - 25), before.start()):
         return True  # "تبریک به علیرضا", "سلام برسونید به مریم"
     if _KIN_AFTER.match(shadow, end):
@@ -625,6 +674,9 @@ def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
         if not any(map(lowered.__contains__, cues)):
             continue
         for m in pattern.finditer(shadow):
+            if need == "title" and _POSTPOSED_TITLE.match(m.group()) and _LATIN_NAME_BEFORE.search(
+                    shadow, max(0, m.start() - 20), m.start()):
+                continue  # "Mahboobeh khanum preeklampsi": the title follows its name
             span = _latin_name_at(shadow, m.end(), need)
             if span:
                 yield span
@@ -639,6 +691,12 @@ def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield offset + end.start(1), offset + end.end(1)
 
 
+# Persian titles written after the name in Finglish ("Mahboobeh khanum", "Reza agha"), and the name before one
+_POSTPOSED_TITLE = re.compile(r"(?i)(?:khano?o?u?m|agha)\s")
+_LATIN_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
+_ENGLISH_TITLE_BEFORE = re.compile(r"\b(?:doctor|nurse|resident|attending|family)\s+$")
+
+
 _INSTITUTION_AFTER = re.compile(r" (?:[Hh]ospital|[Cc]linic|[Ss]treet|[Aa]venue|[Bb]oulevard|[Ss]quare|[Uu]niversity|"
                                 r"[Cc]ent(?:er|re)|[Ll]aboratory|[Pp]harmacy|[Mm]edical [Cc]ent|[Ii]nstitute|[Ff]oundation)\b")
 
@@ -648,7 +706,7 @@ _INSTITUTION_BEFORE = re.compile(_NOT_A_PERSON_BEFORE.pattern.removesuffix(r"\s*
 
 
 _INSTITUTION_BEFORE_LATIN = re.compile(r"(?i)\b(?:bimarestan|hospital|clinic|kelinik|daneshgah|khiaboo?n|kooche|"
-                                       r"meydan|boulevard|markaz|darmangah)(?:-?e|\s+e)?\s+$")
+                                       r"meydan|boulevard|markaz|darmangah|hazrat|emam|imam|shahid)(?:-?e|\s+e)?\s+$")
 
 
 def _institution(shadow: str, start: int, end: int) -> bool:

@@ -10,7 +10,16 @@
 - ``common_words.txt``: frequent words of the crawl that are no name (``زردی``);
 - ``public_figures.txt``: historical physicians and eponyms (``ابن سینا``, ``Hashimoto``), which stay;
 - ``not_names.txt``: hand-written words and phrases shaped like names that name something else: drug brands
-  (``Augmentin``), plants (``نیلوفر آبی``), form labels (``نام خانوادگی``'s ``خانوادگی``).
+  (``Augmentin``), plants (``نیلوفر آبی``), form labels (``نام خانوادگی``'s ``خانوادگی``);
+- ``given_names_extra.txt`` and ``latin_names_extra.txt``: hand-written given names the generated lists lack (names
+  popular since the 2000s such as ``آرسام``, Armenian ones such as ``آناهیت``; Latin spellings of the older
+  generation's names such as ``Sakineh``, ``Kobra``), read with the generated lists;
+- ``latin_word_names.txt``: hand-written Latin spellings of given names that are words first (``Omid`` "hope"),
+  names only with a name's cue, like ``name_words.txt``.
+
+A name is looked up in the spellings writers use for one name: a ZWNJ inside it or not (``نیک‌بخت``, ``نیکبخت``),
+the Azeri and Kurdish hamza spellings (``ائلچین`` is ``ایلچین``, ``ئاسو`` is ``آسو``), a family name made of a
+name and a family-name part (``حسینی‌نسب``), a family name made from a given name ending in ``ا`` (``پاشایی``).
 """
 
 from __future__ import annotations
@@ -33,17 +42,38 @@ def name_key(text: str) -> str:
     return key[:-1] if key.endswith("ء") and len(key) > 2 else key
 
 
-_LATIN_FOLDS = (("oo", "u"), ("ou", "u"), ("ee", "i"), ("ie", "i"), ("w", "v"), ("q", "gh"), ("ph", "f"), ("aa", "a"))
+_LATIN_FOLDS = (("oo", "u"), ("ou", "u"), ("ee", "i"), ("ie", "i"), ("ey", "ei"), ("w", "v"), ("q", "gh"),
+                ("ph", "f"), ("aa", "a"))
 
 
 def latin_key(word: str) -> str:
     """How a Latin spelling of a Persian name is looked up: the transliteration variants of one name fold to one key
-    (``Arezoo``, ``Arezou``, ``Arezu``; ``Fereshteh``, ``Fereshte``; ``Mohammad``, ``Mohamad``)."""
+    (``Arezoo``, ``Arezou``, ``Arezu``; ``Fereshteh``, ``Fereshte``; ``Mohammad``, ``Mohamad``; ``Zeynab``, ``Zeinab``)."""
     key = word.lower()
     for old, new in _LATIN_FOLDS:
         key = key.replace(old, new)
     key = re.sub(r"(.)\1", r"\1", key)  # doubled letters
     return key[:-1] if key.endswith("eh") and len(key) > 4 else key
+
+
+# parts a family name is made of after a name ("حسینی‌نسب", "نیک‌بخت", "علی‌پناه", "حق‌دوست")
+FAMILY_PARTS = frozenset("زاده نژاد پور فر راد منش نیا کیا وند لو نسب بخت پناه دوست خواه".split())
+ZWNJ = "\u200c"
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """Other spellings of one name (a :func:`name_key`): without its ZWNJ (``نیکبخت``), with a space for it, and the
+    Azeri and Kurdish hamza spellings folded (``ائلچین`` -> ``ایلچین``, ``ئاسو`` -> ``آسو``, ``ئومید`` -> ``امید``)."""
+    out = []
+    if ZWNJ in key:
+        out += [key.replace(ZWNJ, ""), key.replace(ZWNJ, " ")]
+    if "ئ" in key:
+        folded = key.replace("ائ", "ای")
+        folded = "آ" + folded[2:] if folded.startswith("ئا") else folded
+        folded = "ا" + folded[1:] if folded.startswith("ئ") else folded
+        if folded != key:
+            out.append(folded)
+    return tuple(out)
 
 
 _NAME_ENDINGS = frozenset("السادات سادات الدین الله الملوک السلطنه بیگم خانم".split())
@@ -60,6 +90,7 @@ class Gazetteer:
     public: frozenset[str]  # name_key of each public figure
     common: frozenset[str]  # frequent words of the crawl that are no name
     not_names: frozenset[str] = frozenset()  # name_key of drug brands, plants, form labels shaped like names
+    latin_words: frozenset[str] = frozenset()  # latin_key of the Latin spellings of names that are words first
 
     def is_not_a_name(self, text: str) -> bool:
         """The whole span is a word of the crawl that is no name, or on the not-a-name list (``Augmentin``)."""
@@ -76,6 +107,9 @@ class Gazetteer:
         key = name_key(word)
         if key in self.given:
             return ambiguous_ok or key not in self.ambiguous
+        for other in spellings(key):
+            if other in self.given:
+                return ambiguous_ok or other not in self.ambiguous
         if "\u200c" in key:  # a double name written with a ZWNJ: "فاطمه‌زهرا", "زینب‌السادات"
             parts = key.split("\u200c")
             return self.is_given(parts[0], ambiguous_ok=True) and all(
@@ -86,7 +120,23 @@ class Gazetteer:
         return False
 
     def is_family(self, word: str) -> bool:
-        return name_key(word) in self.family
+        key = name_key(word)
+        return key in self.family or any(other in self.family for other in spellings(key)) or (
+            self._compound_family(key) or self._family_from_given(key))
+
+    def _compound_family(self, key: str) -> bool:
+        """A name and a family-name part joined by a ZWNJ ("حسینی‌نسب", "علی‌پناه")."""
+        parts = key.split(ZWNJ)
+        return len(parts) == 2 and parts[1] in FAMILY_PARTS and len(parts[0]) > 1 and (
+            parts[0] in self.family or parts[0] in self.given) and parts[0] not in self.common
+
+    def _family_from_given(self, key: str) -> bool:
+        """A given name ending in "ا" and "یی" ("پاشایی", "مولایی"): a family name made from it."""
+        return key.endswith("ایی") and len(key) > 4 and key[:-2] in self.given and key[:-2] not in self.ambiguous
+
+    def is_latin_word_name(self, word: str) -> bool:
+        """A Latin spelling of a given name that is a word first (``Omid``): a name only with a name's cue."""
+        return latin_key(word) in self.latin_words
 
     def is_latin_given(self, word: str) -> bool:
         return latin_key(word) in self.latin
@@ -107,12 +157,13 @@ def _lines(name: str) -> list[str]:
 def gazetteer() -> Gazetteer:
     """The packaged gazetteer (read once)."""
     return Gazetteer(
-        given=frozenset(_lines("given_names.txt")),
+        given=frozenset(_lines("given_names.txt") + _lines("given_names_extra.txt")),
         family=frozenset(_lines("family_names.txt")),
-        latin=frozenset(latin_key(n) for n in _lines("latin_names.txt")),
+        latin=frozenset(latin_key(n) for n in _lines("latin_names.txt") + _lines("latin_names_extra.txt")),
         ambiguous=frozenset(_lines("ambiguous_given.txt")),
         name_words=frozenset(_lines("name_words.txt")),
         public=frozenset(name_key(n) for n in _lines("public_figures.txt")),
         common=frozenset(_lines("common_words.txt")),
         not_names=frozenset(name_key(n).replace("\u200c", " ") for n in _lines("not_names.txt")),
+        latin_words=frozenset(latin_key(n) for n in _lines("latin_word_names.txt")),
     )
