@@ -69,7 +69,7 @@ def _matrix(items: Sequence[LabelledItem], vocab: frozenset[str]) -> tuple[csr_m
 def fit(items: Sequence[LabelledItem], threshold: float = 0.5) -> nm.NameModel:
     vocab = _vocab(items)
     x, y = _matrix(items, vocab)
-    classifier = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+    classifier = LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=0)
     classifier.fit(x, y)
     model = nm.NameModel(coef=classifier.coef_[0].astype(np.float64), intercept=float(classifier.intercept_[0]),
                          threshold=threshold, vocab=vocab, gate=GATE)

@@ -68,3 +68,19 @@ def test_the_committed_cross_validation_shows_a_gain_within_the_negatives_limit(
     assert pooled["rules_model"]["negatives_changed_rate"] <= 0.01
     assert pooled["rules_model"]["precision"] >= 0.97
     assert set(cv["per_writer"]) >= {"writer-p4", "writer-p5"}
+
+
+def test_the_trainer_reproduces_the_shipped_model():
+    """`python -m hub_tools.data.train_name_model tests/hub_tools/data/redaction_pool --write` trains on the whole
+    pool at the threshold its cross-validation chose: the same pool gives the same arrays (a fixed solver seed)."""
+    from pathlib import Path
+
+    from hub_tools.data.redaction_eval import load_pool
+    from hub_tools.data.train_name_model import fit
+
+    shipped = shipped_model()
+    pool = load_pool([Path(__file__).with_name("redaction_pool")])
+    model = fit([item for items in pool.values() for item in items], threshold=shipped.threshold)
+    assert model.vocab == shipped.vocab and model.gate == shipped.gate
+    assert abs(model.intercept - shipped.intercept) < 1e-6
+    assert np.allclose(model.coef.astype(np.float32), shipped.coef, atol=1e-6)

@@ -251,6 +251,68 @@ def test_names_and_the_new_kinds(raw, expected):
     assert redact_personal_data(raw)[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # classes of the misses of new writers, by class (sentences written for the test, not pool lines)
+        # spellings of one name: a compound family name, the Azeri/Kurdish hamza, a family name made from a given name
+        ("دکتر رضایی‌پناه گفتن آنژیو لازم نیست", "دکتر [NAME] گفتن آنژیو لازم نیست"),
+        ("اینجانب ائلناز رحیمی از تبریز", "اینجانب [NAME] از تبریز"),
+        ("ئاراس هستم از سنندج", "[NAME] هستم از سنندج"),
+        ("آقای مولایی جواب رو گرفتن", "آقای [NAME] جواب رو گرفتن"),
+        ("خانم مینا آقایی ترخیص شد", "خانم [NAME] ترخیص شد"),  # a family name that is a stop word too
+        # gazetteer gaps: names given since the 2000s, the older generation's names in Latin letters
+        ("دخترم آرتمیس ۵ سالشه", "دخترم [NAME] ۵ سالشه"),
+        ("esmesh Sakineh Ahmadi, 70 sale", "esmesh [NAME], 70 sale"),
+        ("Zeinab khanoom salam", "[NAME] khanoom salam"),
+        # Finglish: form labels, a title with its ezafe, kinship titles and roles before a given name
+        ("esm: Hamed, famil: Karimi, sen: 40", "esm: [NAME], famil: [NAME], sen: 40"),
+        ("khanoome Robabeh Karimi", "khanoome [NAME]"),
+        ("nobat baraye baba Hassan mikhastam", "nobat baraye baba [NAME] mikhastam"),
+        ("monshi-ye Mahsa javab nemide", "monshi-ye [NAME] javab nemide"),
+        # handover notes and messages: a bed, a role, a ZWNJ possessive, brackets, a verb of passing on, a signature
+        ("تخت ۴ بردیا ۵ ساله، تب دارد", "تخت ۴ [NAME] ۵ ساله، تب دارد"),
+        ("تحویل‌دهنده فرناز، تحویل‌گیرنده مهناز", "تحویل‌دهنده [NAME]، تحویل‌گیرنده [NAME]"),
+        ("بچه‌م آیهان تب داره", "بچه‌م [NAME] تب داره"),
+        ("خواهرم (شبنم، ۳۰ ساله) هم میگرن داره", "خواهرم ([NAME]، ۳۰ ساله) هم میگرن داره"),
+        ("نسخه رو با سامان بفرستید", "نسخه رو با [NAME] بفرستید"),
+        ("جواب رو فردا بفرستید. کاظمی", "جواب رو فردا بفرستید. [NAME]"),
+        ("فردا شیفتم رو عوض کنید 🙏 فرشته", "فردا شیفتم رو عوض کنید 🙏 [NAME]"),
+    ],
+)
+def test_name_classes_of_new_writers(raw, expected):
+    assert redact_personal_data(raw)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Omid daram ke khoob beshe",  # a Latin name that is a word first ("hope"), opening a message
+        "The nurse said it is fine",  # an English noun before a verb, no title and a name
+        "Dr Google says it is cancer",  # a web service after a title
+        "I was discharged from Masih Daneshvari",  # a hospital's namesake
+        "جواب آزمایش خوب بود. عالی",  # a family name that is a word, ending a message
+        "ستاره‌ها تنها نیستند. خیلی ممنون",
+        "saloroz e veladat e hazrat e Zeynab mobarak",  # a religious figure
+        "resident neurology hastam",  # a specialty after a role
+        "عمل آب مروارید همسرم کی انجام میشه؟",  # a term's first word before a given name
+    ],
+)
+def test_no_false_alarms_of_the_new_classes(text):
+    assert redact_personal_data(text) == (text, {})
+
+
+def test_name_spellings_in_the_gazetteer():
+    from hub_tools.data.gazetteer import gazetteer, spellings
+
+    g = gazetteer()
+    assert spellings("نیک\u200cبخت") == ("نیکبخت", "نیک بخت") and spellings("ائلچین") == ("ایلچین",)
+    assert g.is_family("نیک\u200cبخت") and g.is_family("حسینی\u200cنسب") and g.is_family("پاشایی")
+    assert not g.is_family("زردی\u200cنسب") and not g.is_family("تنهایی")
+    assert g.is_given("ئاسو") and g.is_given("آرسام") and g.is_latin_given("Zeynab") and g.is_latin_given("Kobra")
+    assert g.is_latin_word_name("Omid") and not g.is_latin_word_name("Hamed")
+
+
 def test_gazetteer_sizes_and_allow_list():
     from hub_tools.data.gazetteer import gazetteer
 
@@ -290,14 +352,18 @@ def test_pool_figures_as_achieved():
     # before joining as sealed-s7/-s8: recall 0.939 (95% CI 0.912-0.959), names 0.921, negatives changed 3/140; no
     # rule changed after it, so its misses stay in the pool as found: the whole pool (2,674 texts, 2,752 secrets,
     # 1,420 negatives) reads recall 0.975, names 0.962, precision 0.996, 6 negatives changed (0.42%).
+    # Issue #20 fixed the classes of the misses by class (spellings of one name, gazetteer gaps, Finglish labels,
+    # titles and roles, handover notes, signatures) and retrained the name model: recall 0.988, names 0.985,
+    # precision 0.999, 1 negative changed (0.07%); leaving one writer out, the name model's gain over the rules is
+    # name recall 0.957 -> 0.980 with 12 of 1,420 negatives changed (name_model_cv.json).
     # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
-    assert figures["recall"] >= 0.97, figures["misses"]
-    assert figures["names_recall"] >= 0.96
-    assert figures["precision"] >= 0.99, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.005, figures["false_positives"]
+    assert figures["recall"] >= 0.985, figures["misses"]
+    assert figures["names_recall"] >= 0.98
+    assert figures["precision"] >= 0.995, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
