@@ -61,6 +61,7 @@ FAMILY_PARTS = frozenset("زاده نژاد پور فر راد منش نیا ک�
 ZWNJ = "\u200c"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def spellings(key: str) -> tuple[str, ...]:
     """Other spellings of one name (a :func:`name_key`): without its ZWNJ (``نیکبخت``), with a space for it, and the
     Azeri and Kurdish hamza spellings folded (``ائلچین`` -> ``ایلچین``, ``ئاسو`` -> ``آسو``, ``ئومید`` -> ``امید``)."""
