@@ -3,8 +3,9 @@
     python bench/rehearsal_bench.py [--workdir DIR] [--json bench/results/rehearsal_bench.json]
 
 Runs the whole rehearsal once in a scratch folder and prints, per stage, its wall time, its share of the total and
-its ratio to a baseline measured in the same run: the start of one stage command (a fresh Python importing torch,
-transformers and datasets, what every stage command pays before its work). On a shared machine the seconds move
+its ratio to a baseline measured in the same run: a fresh Python importing torch, transformers and datasets (what
+every stage command paid before its work until the commands were forked from one launcher that pays it once, see
+hub_tools/release/launcher.py). On a shared machine the seconds move
 with the load; the shares and the ratios to the baseline move much less, so they are what to compare between runs.
 It also records the CPU time the rehearsal's processes used (user + system, all children): load changes it little,
 and on 2 idle cores the wall time lies between half of it and all of it. The result file records the machine, the

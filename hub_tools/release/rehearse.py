@@ -9,9 +9,11 @@ this module adds is the supervision around it:
 
     hub            start a local Hub (LocalHubProcess, a free port, a freshly generated token, root WORKDIR/hub)
     base .. space  the stages of ``gaokerena release run WORKDIR/release.yaml --profile rehearsal``, each command a
-                   subprocess against the local Hub (HF_ENDPOINT/HF_TOKEN in its environment, its output in
-                   WORKDIR/logs/NN-stage[-K].log), independent commands two at a time; after ``base`` the tiny
-                   model is pushed as the base model repo, after ``space`` the Space must still be at its tag
+                   process of its own against the local Hub (HF_ENDPOINT/HF_TOKEN in its environment, its output in
+                   WORKDIR/logs/NN-stage[-K].log), started by the same launcher as `release run` uses
+                   (:mod:`hub_tools.release.launcher`: forked from one process that imported torch and the rest
+                   once), independent commands two at a time; after ``base`` the tiny model is pushed as the base
+                   model repo, after ``space`` the Space must still be at its tag
     serve          python -m space.app against the local Hub (skipped with --no-serve)
 
 After the stages it prints what the model learned (``learning_figures``): each stage's held-out loss before → after
@@ -39,6 +41,8 @@ from pathlib import Path
 
 import yaml
 
+from hub_tools.release.launcher import Command as LaunchedCommand
+from hub_tools.release.launcher import Launcher
 from hub_tools.release.layout import TRAINING_STAGES, ReleaseLayout
 from hub_tools.release.run import StageError, StageFailed, run_graph
 from hub_tools.release.stages import PROFILES, Stage, build_stages, tiny_base_dir
@@ -84,6 +88,7 @@ class Rehearsal:
     # A fresh token per run, unless the caller passes one (``--token-file``; tests grep every output for it).
     token: str = field(default_factory=lambda: "hf_rehearsal_" + secrets.token_hex(16))
     hub: object | None = None
+    launcher: Launcher | None = None  # forks the stage commands, torch and the rest imported once
     timings: list[tuple[str, float]] = field(default_factory=list)
     stage_index: dict[str, int] = field(default_factory=dict)  # a stage's number, for its log files' names
     layout: ReleaseLayout | None = None
@@ -129,7 +134,7 @@ class Rehearsal:
         eval) is not left waiting for all of the first one's commands."""
         self.logs.mkdir(parents=True, exist_ok=True)
         pending = list(enumerate(commands))
-        running: list[tuple[subprocess.Popen, Path, list[str], float]] = []
+        running: list[tuple[LaunchedCommand, Path, float]] = []
         try:
             while pending or running:
                 if self.stop.is_set():
@@ -139,38 +144,35 @@ class Rehearsal:
                     index, args = pending.pop(0)
                     suffix = f"-{index + 1}" if len(commands) > 1 else ""
                     try:
-                        running.append(self._start([sys.executable, "-m", "hub_tools.cli", *args], stage, suffix))
+                        running.append(self._start(args, stage, suffix))
                     except BaseException:
                         self.slots.release()
                         raise
                 for item in list(running):
-                    proc, log, command, start = item
-                    cpu = _reap(proc)
-                    if cpu is None:
+                    command, log, start = item
+                    if command.poll() is None:
                         continue
                     running.remove(item)
                     self.slots.release()
                     with log.open("a", encoding="utf-8") as handle:
-                        handle.write(f"# exit {proc.returncode} after {time.perf_counter() - start:.1f} s "
-                                     f"(CPU {cpu:.1f} s)\n")  # fmt: skip
-                    if proc.returncode != 0:
+                        handle.write(f"# exit {command.returncode} after {time.perf_counter() - start:.1f} s "
+                                     f"(CPU {command.cpu_seconds:.1f} s)\n")  # fmt: skip
+                    if command.returncode != 0:
                         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
-                        raise StageError(f"`{' '.join(_display(command, self.workdir))}` exited with "
-                                         f"{proc.returncode}; log {log}:\n{tail}")  # fmt: skip
-                time.sleep(0.1)
+                        raise StageError(f"`gaokerena {' '.join(_display(command.argv, self.workdir))}` exited "
+                                         f"with {command.returncode}; log {log}:\n{tail}")  # fmt: skip
+                time.sleep(0.05)
         finally:
-            for proc, *_ in running:
-                proc.kill()
-                proc.wait()
+            for command, *_ in running:
+                command.kill()
+                command.wait()
                 self.slots.release()
 
-    def _start(self, command: list[str], stage: str, suffix: str) -> tuple[subprocess.Popen, Path, list[str], float]:
+    def _start(self, args: list[str], stage: str, suffix: str) -> tuple[LaunchedCommand, Path, float]:
         log = self.logs / f"{self.stage_index.get(stage, 0):02d}-{stage}{suffix}.log"
         with log.open("a", encoding="utf-8") as handle:
-            handle.write("$ " + " ".join(_display(command, self.workdir)) + "\n")
-            handle.flush()
-            proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=self.env(), cwd=REPO_ROOT)
-        return proc, log, command, time.perf_counter()
+            handle.write("$ gaokerena " + " ".join(_display(args, self.workdir)) + "\n")
+        return self.launcher.spawn(args, log=log), log, time.perf_counter()  # type: ignore[union-attr]
 
 
 def command_slots() -> int:
@@ -178,22 +180,15 @@ def command_slots() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _reap(proc: subprocess.Popen) -> float | None:
-    """None while ``proc`` runs; once it ended, its CPU seconds (user + system), its exit code set on ``proc``."""
-    if proc.returncode is not None:
-        return 0.0
-    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-    if pid == 0:
-        return None
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_utime + usage.ru_stime
-
-
 # ------------------------------------------------------------------------------------------------ around the graph
 def start_hub(r: Rehearsal) -> None:
+    """The local Hub, then the command launcher in the stages' environment (its imports overlap the first stage's
+    setup: the first command waits for them)."""
     from hub_tools.localhub import LocalHubProcess
 
     r.hub = LocalHubProcess(r.workdir / "hub", port=r.port, tokens={r.token: {"user": USER, "orgs": [ORG]}}).start()
+    r.logs.mkdir(parents=True, exist_ok=True)
+    r.launcher = Launcher.start(r.env(), log=r.logs / "launcher.log")
 
 
 def after_base(r: Rehearsal) -> None:
@@ -376,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ngaokerena rehearse: interrupted; stopping every child process", file=sys.stderr, flush=True)
         return 130
     finally:
+        if r.launcher is not None:
+            r.launcher.close()
         if r.hub is not None:
             r.hub.stop()
 

@@ -3,16 +3,18 @@
     gaokerena release run release/gaokerena-v1.yaml --profile real --dry-run          # the runbook's commands
     gaokerena release run release/gaokerena-v1.yaml --profile real --from eval --until push
 
-Each command runs as ``python -m hub_tools.cli ARGS`` in this environment (HF_ENDPOINT, HF_TOKEN as set), its output
-on the terminal; the first failing command stops the run and names the stage to resume with ``--from``.
-``gaokerena rehearse`` runs the rehearsal profile with its own supervision (local Hub, logs, parallel commands).
+Each command runs as ``gaokerena ARGS`` in a process of its own, in this environment (HF_ENDPOINT, HF_TOKEN as set),
+its output on the terminal, started by :mod:`hub_tools.release.launcher` (forked from one process that imported torch
+and the rest once); the first failing command stops the run and names the stage to resume with ``--from``.
+``gaokerena rehearse`` runs the rehearsal profile with the same launcher and its own supervision (local Hub, logs,
+parallel commands).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import subprocess
+import os
 import sys
 import threading
 import time
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from hub_tools.release.launcher import Launcher
 from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
 
 
@@ -134,13 +137,17 @@ def _timed(execute: Callable[[Stage], None], stage: Stage) -> tuple[float, Excep
     return time.perf_counter() - start, None
 
 
-def execute_in_terminal(stage: Stage) -> None:
-    """Each command in turn, in this process's environment, its output on the terminal."""
-    for command in stage.commands:
-        print(f"$ {command.display()}", flush=True)
-        code = subprocess.call([sys.executable, "-m", "hub_tools.cli", *command.argv()], cwd=REPO_ROOT)
-        if code != 0:
-            raise StageError(f"stage {stage.name}: `{command.display()}` exited with {code}")
+def terminal_executor(launcher: Launcher) -> Callable[[Stage], None]:
+    """Run a stage's commands in turn through ``launcher``, their output on the terminal."""
+
+    def execute(stage: Stage) -> None:
+        for command in stage.commands:
+            print(f"$ {command.display()}", flush=True)
+            code = launcher.run(list(command.argv()))
+            if code != 0:
+                raise StageError(f"stage {stage.name}: `{command.display()}` exited with {code}")
+
+    return execute
 
 
 def run_main(args: argparse.Namespace) -> int:
@@ -157,11 +164,14 @@ def run_main(args: argparse.Namespace) -> int:
         print(plan_text(stages), end="")
         return 0
     number = {stage.name: index for index, stage in enumerate(stages, start=1)}
+    launcher = Launcher.start(dict(os.environ))
     try:  # one stage at a time, its output on the terminal; the rehearsal runs independent stages side by side
-        timings = run_graph(stages, execute_in_terminal, workers=1,
+        timings = run_graph(stages, terminal_executor(launcher), workers=1,
                             on_start=lambda s: print(f"[{number[s.name]}/{len(stages)}] {s.name}: {s.about}", flush=True))
     except StageError as error:
         print(f"gaokerena release run: {error}; fix it and resume with --from", file=sys.stderr)
         return 1
+    finally:
+        launcher.close()
     print("release run complete: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -100,7 +101,8 @@ def test_the_rehearsal_profile_builds_from_the_samples_with_the_tiny_recipes(mon
 
 
 def test_a_run_stops_at_the_failing_stage_and_names_it():
-    from hub_tools.release.run import StageError, execute_in_terminal, run_stages
+    from hub_tools.release.launcher import Launcher
+    from hub_tools.release.run import StageError, run_stages, terminal_executor
     from hub_tools.release.stages import Command, Stage
 
     ran = []
@@ -109,8 +111,12 @@ def test_a_run_stops_at_the_failing_stage_and_names_it():
         run_stages([Stage("data", "x", ()), missing, Stage("push", "x", ())], lambda stage: ran.append(stage.name))
     assert ran == ["data"]
     failing = Stage("data", "x", (Command(("data", "build", "no-such-dataset", "--out", "x"), "hub_tools.data.cli"),))
-    with pytest.raises(StageError, match="stage data: `gaokerena data build no-such-dataset --out x` exited with 2"):
-        execute_in_terminal(failing)
+    launcher = Launcher.start(dict(os.environ), preload=("hub_tools.cli",))
+    try:
+        with pytest.raises(StageError, match="stage data: `gaokerena data build no-such-dataset --out x` exited with 2"):
+            terminal_executor(launcher)(failing)
+    finally:
+        launcher.close()
 
 
 def test_every_stage_needs_only_earlier_stages_and_eval_and_gguf_need_the_merged_model():
