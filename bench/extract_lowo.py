@@ -94,7 +94,8 @@ def main() -> int:
         _, right_s, wrong_s = figures(shipped, writer)
         totals = [totals[0] + n, totals[1] + right, totals[2] + wrong]
         print(f"    {writer:<20} chosen without it: score {chosen[0]:.1f} margin {chosen[1]:.1f} -> {right}/{n} "
-              f"({right / n:.4f}), wrong letters {wrong}; shipped pair {right_s}/{n}, wrong letters {wrong_s}")  # fmt: skip
+              f"({right / n:.4f}), wrong letters {wrong}; shipped pair {right_s}/{n}, "
+              f"wrong letters {wrong_s}")  # fmt: skip
     print(f"held-out total: {totals[1]}/{totals[0]} = {totals[1] / totals[0]:.4f}, wrong letters {totals[2]}")
     print("whole pool by pair (right, wrong letters):")
     for score in SCORES:

@@ -154,7 +154,8 @@ _ANSWER_WORD = (
 )
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
-    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
+    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
+    r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
     r"\bi\s+(?:choose|pick|select|go\s+with))"
 )
 
@@ -211,7 +212,8 @@ _STATEMENT_PATTERNS = [
     ),
     re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=[ \t]*(?:[.)\]!,]|\n|$))"),
     re.compile(
-        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
+        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
+        r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
         r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
     ),
 ]
@@ -643,7 +645,9 @@ _ANSWER_LEAD = re.compile(
 # where an opening segment ends: a sentence end (not the full stop of a genus, "E. coli"), a dash, a colon, an arrow
 _SEGMENT_END = re.compile(r"(?<![A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]")
 # doubt in the segment itself: a hedge or a question
-_LOOSE_DOUBT = re.compile(r"(?<!\w)شاید(?!\w)|(?i:\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\bcould\b|\bmight\b)|[?؟]")
+_LOOSE_DOUBT = re.compile(
+    r"(?<!\w)شاید(?!\w)|(?i:\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\bcould\b|\bmight\b)|[?؟]"
+)
 
 
 def _opening_segment(norm: str) -> str:

@@ -159,7 +159,7 @@ def skeleton(word: str) -> str:
     return _DOUBLED.sub(r"\1", word)
 
 
-# -- matching ----------------------------------------------------------------------------------------------------------
+# -- matching ---------------------------------------------------------------------------------------------------------
 def _same_word(a: str, b: str) -> bool:
     """The same word with a short ending ("steroid"/"steroids"), or the same Persian stem ("سوخته"/"سوختگی")."""
     short, long_ = sorted((a, b), key=len)
@@ -273,7 +273,8 @@ def _said_weights(said: list[Term], options: list[list[Term]], weights: list[lis
     it is something else said."""
     out = []
     for term in said:
-        hits = [w for option, row in zip(options, weights) for t, w in zip(option, row) if term_match(term, t) >= NEAR_SPELLING]
+        pairs = [(t, w) for option, row in zip(options, weights) for t, w in zip(option, row)]
+        hits = [w for t, w in pairs if term_match(term, t) >= NEAR_SPELLING]
         out.append(max(hits) if hits else 1.0)
     return out
 

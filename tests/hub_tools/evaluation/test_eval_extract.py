@@ -197,12 +197,12 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
 #: and "I'll say/choose X" states X: sealed-s9 125/130 and sealed-s10 127/130 with no wrong letter (not blind figures);
-#: sealed-s10:50 ("کم‌خونی فقر آهن", once read C) is abstained on. 
+#: sealed-s10:50 ("کم‌خونی فقر آهن", once read C) is abstained on.
 # still missed (never a wrong letter): sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the
 # writer labels it invalid, read A); sealed-s3:26; sealed-s5:77 ("قرص‌های OCP ترکیبی": a partial match with another
-# word beside it, abstained); sealed-s10:50, :77, :92; sealed-s9:9, :65, :85, :90, :113; writer-p4: 19 outputs, most
-# naming the answer by a synonym, a translation or an abbreviation ("VZV", "X-linked recessive", "Battle sign"), or where
-# the conflict rules abstain; implementer-s4-23: 4
+# word beside it, abstained); sealed-s10:50, :77, :92; sealed-s9:9, :65, :85, :90, :113; writer-p4: 19 outputs,
+# most naming the answer by a synonym, a translation or an abbreviation ("VZV", "X-linked recessive", "Battle sign"),
+# or where the conflict rules abstain; implementer-s4-23: 4
 POOL_RIGHT = 2089  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, writer-p4 131, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}  # sealed-s9:55, :111 and sealed-s10:50 (the fifth sealed round's) fixed
@@ -590,7 +590,7 @@ def test_a_check_mark_states_only_the_option_beside_it():
         ("درصد سطح کل بدن که دچار سوختگی شده است.", ["عمق سوختگی", "میزان درد", "نیاز به آنتی‌بیوتیک",
                                                       "درصد سطح بدن سوخته"], "D"),
         ("Ruptured saccular (berry) aneurysm — about 85% of cases.",
-         ["Ruptured berry aneurysm", "Arteriovenous malformation", "Hypertension", "Cerebral amyloid angiopathy"], "A"),
+         ["Ruptured berry aneurysm", "Arteriovenous malformation", "Hypertension", "Amyloid angiopathy"], "A"),
         # no clear lead, or a partial match with another word in the option's place: abstain
         ("کم‌خونی فقر آهن", ["تالاسمی مینور", "کمبود ویتامین B12", "کم‌خونی همولیتیک", "کمبود آهن"], "invalid"),
         ("The most common site is the fallopian tube, specifically the isthmus.",
