@@ -64,7 +64,12 @@ another, or mentions in passing. The rule, in full:
    state their answer first and then walk through the others), or the option whose text opens the output as its
    heading (``Gout — urate crystals …, whereas pseudogout …``), else ``invalid``.
 6. If no mention qualifies but the whole output, stripped of blanks and punctuation, is a single option token
-   ("B", "ب", "۳"), that is the answer; with choices, a short output close to one option's words, or a lone
+   ("B", "ب", "۳"), that is the answer; with choices, a short output or the opening segment of a longer one (after
+   ``پاسخ:``, up to the first sentence end, dash, colon or arrow) that names one option by a loose form of its text
+   (:mod:`.option_match`: distinctive terms weighted by how few options share them, words the question uses counting
+   half, numbers however written, the other script by consonant skeleton, a genus initial; read only with a clear
+   lead over the second option, never where the option is said in part with another word in its place, where the
+   segment rejects or hedges, or where the output weighs two readings or rejects every option), or a lone
    capitalised abbreviation of exactly one option's words (``ALL``), is that option. A digit with a unit
    (``۳ ساعت``, ``2 mg``) is a quantity, never an option. Otherwise -> "invalid" (scored as wrong). Empty or non-string output is
    "invalid".
@@ -110,6 +115,8 @@ from hub_tools.folding import (
     strip_bidi,
 )
 
+from .option_match import OptionMatch, match_option
+
 CHOICES = ("A", "B", "C", "D")
 INVALID = "invalid"
 
@@ -147,7 +154,8 @@ _ANSWER_WORD = (
 )
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
-    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+    r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
+    r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
     r"\bi\s+(?:choose|pick|select|go\s+with))"
 )
 
@@ -204,7 +212,8 @@ _STATEMENT_PATTERNS = [
     ),
     re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=[ \t]*(?:[.)\]!,]|\n|$))"),
     re.compile(
-        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|\bi(?:'d|’d|\s+would)\s+(?:go\s+with|choose|pick|say)|"
+        r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
+        r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
         r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
     ),
 ]
@@ -601,43 +610,53 @@ _CONCLUSION_REACH = 30  # "So the exception is the …": at most this much betwe
 _TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
 
 
-def _fuzzy_choice(text: str, choices: Sequence[str] | None) -> tuple[str, float] | None:
-    """A short output that is one option's text, loosely: the option whose words best cover the output's and the
-    output's cover its (F1 of fuzzy word matches, a word matching at difflib ratio >= 0.8), when at least two thirds
-    of the option's words are there or every word said is the option's, and the F1 is at least 0.5 and 0.25 above
-    every other option's."""
+def _loose_text_choice(norm: str, choices: Sequence[str] | None, question: str | None) -> OptionMatch | None:
+    """A short output, or the opening segment of a longer one, that names one option by a loose form of its text
+    (:mod:`.option_match`: distinctive terms, numbers however written, the other script), with a clear lead over the
+    other options; None where the two readings disagree or the segment rejects, hedges or pairs what it names."""
     if not choices or len(choices) != len(CHOICES):
         return None
-    said = _words(text)
-    if not said or len(said) > _FUZZY_MAX_WORDS:
+    segments = [norm] if len(_WORD.findall(norm)) <= _SHORT_OUTPUT_WORDS else []
+    opening = _opening_segment(norm)
+    if opening and opening.strip() != norm.strip():
+        segments.append(opening)
+    reads = [(segment, match_option(segment, choices, question)) for segment in segments]
+    reads = [(segment, read) for segment, read in reads if read is not None]
+    if not reads or len({read.letter for _, read in reads}) > 1 or _UNDECIDED.search(norm):
         return None
-    scores = []
-    for choice in choices:
-        words = _words(str(choice))
-        if not words:
-            scores.append(0.0)
-            continue
-        hits_choice = sum(any(_similar(w, s) for s in said) for w in words)
-        hits_said = sum(any(_similar(s, w) for w in words) for s in said)
-        recall, precision = hits_choice / len(words), hits_said / len(said)
-        # most of the option's words, or only words of the option ("Teres minor" is not "Teres major")
-        if recall < _FUZZY_MIN_RECALL and precision < 1.0:
-            scores.append(0.0)
-            continue
-        scores.append(2 * recall * precision / (recall + precision))
-    ranked = sorted(range(len(CHOICES)), key=lambda k: -scores[k])
-    best, second = scores[ranked[0]], scores[ranked[1]]
-    if best >= 0.5 and best - second >= 0.25:
-        return CHOICES[ranked[0]], best
-    heads = [k for k, choice in enumerate(choices) if _opens_with(_words(str(choice)), said)]
-    if len(heads) == 1 and sorted(scores)[-2] == 0.0:  # "Ampulla." for "Ampulla of fallopian tube"
-        return CHOICES[heads[0]], scores[heads[0]]
-    return None
+    segment, read = reads[0]
+    if _REJECTION.search(segment) or _LOOSE_DOUBT.search(segment) or _SEVERAL.search(segment):
+        return None
+    return read
 
 
-def _opens_with(words: list[str], said: list[str]) -> bool:
-    """Whether an option's words begin with every word said (its head noun, the rest left out)."""
-    return len(words) > len(said) and all(_similar(s, w) for s, w in zip(said, words))
+_SHORT_OUTPUT_WORDS = 12
+# the output weighs two readings or rejects them all: "on the other hand", "depending on", "none of the options",
+# "از طرف دیگر", "بسته به", "هیچ‌کدام از گزینه‌ها"
+_UNDECIDED = re.compile(
+    r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b)|"
+    r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
+)
+# a lead-in that names no option: "پاسخ:", "The answer is", "Answer —"
+_ANSWER_LEAD = re.compile(
+    r"^\s*(?:(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی))?(?:\s+(?:است|عبارت\s+است\s+از))?|"
+    r"(?i:(?:the\s+)?(?:(?:correct|right|best|final)\s+)?answer(?:\s+is)?))\s*[:：\-—–]?\s*"
+)
+# where an opening segment ends: a sentence end (not the full stop of a genus, "E. coli"), a dash, a colon, an arrow
+_SEGMENT_END = re.compile(r"(?<![A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]")
+# doubt in the segment itself: a hedge or a question
+_LOOSE_DOUBT = re.compile(
+    r"(?<!\w)شاید(?!\w)|(?i:\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\bcould\b|\bmight\b)|[?؟]"
+)
+
+
+def _opening_segment(norm: str) -> str:
+    """The output's opening words, after a lead-in such as "پاسخ:", up to the first sentence end, dash, colon or
+    arrow: where a short answer stands ("E. coli — …", "Ruptured berry aneurysm — about 85% …")."""
+    lead = _ANSWER_LEAD.match(norm)
+    rest = norm[lead.end() if lead else 0 :].lstrip()
+    end = _SEGMENT_END.search(rest)
+    return rest[: end.start() if end else len(rest)]
 
 
 _ACRONYM = re.compile(r"^\W*(?P<acronym>[A-Z]{2,6})\W*$")
@@ -652,16 +671,6 @@ def _acronym_choice(text: str, choices: Sequence[str] | None) -> str | None:
     said = match.group("acronym").lower()
     hits = [letter for letter, choice in zip(CHOICES, choices) if "".join(w[0] for w in _words(str(choice))) == said]
     return hits[0] if len(hits) == 1 else None
-
-
-_FUZZY_MAX_WORDS = 12
-_FUZZY_MIN_RECALL = 2 / 3
-
-
-def _similar(a: str, b: str) -> bool:
-    from difflib import SequenceMatcher
-
-    return a == b or (min(len(a), len(b)) >= 3 and SequenceMatcher(None, a, b).ratio() >= 0.8)
 
 
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
@@ -881,7 +890,7 @@ def explain_choice(
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
     mentions = _classify(norm, found, asks_for_exception(question))
-    choice, _, reason = decided = _decide(norm, mentions, choices)
+    choice, _, reason = decided = _decide(norm, mentions, choices, question)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
     conflict = _conflicting_evidence(norm, mentions, choices, choice, reason)
@@ -1073,7 +1082,9 @@ _BOTH_ACCEPTABLE = re.compile(
 )
 
 
-def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -> tuple[str, list[Mention], str]:
+def _decide(
+    norm: str, mentions: list[Mention], choices: Sequence[str] | None, question: str | None = None
+) -> tuple[str, list[Mention], str]:
     """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
     against it is weighed."""
     if any(m.status == "several" for m in mentions):
@@ -1113,9 +1124,9 @@ def _decide(norm: str, mentions: list[Mention], choices: Sequence[str] | None) -
     lone = _LONE.match(norm.strip())
     if lone is not None:
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
-    fuzzy = None if mentions else _fuzzy_choice(norm, choices)
-    if fuzzy is not None:
-        return fuzzy[0], mentions, f"the whole output is close to the option's text (score {fuzzy[1]:.2f})"
+    loose = None if mentions else _loose_text_choice(norm, choices, question)
+    if loose is not None:
+        return loose.letter, mentions, f"the output's opening names the option's text loosely ({loose.describe()})"
     acronym = None if mentions else _acronym_choice(norm, choices)
     if acronym is not None:
         return acronym, mentions, "the whole output is the initials of the option's words"

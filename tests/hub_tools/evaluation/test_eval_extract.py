@@ -193,13 +193,19 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
                "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
                "sealed-s10": (126, 130)}  # fmt: skip
-# still missed (never a wrong letter): writer-p3:14 "N-acetylcysteine" for "N-استیل سیستئین" (another script);
-# sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the writer labels it invalid, read A);
-# sealed-s3:26 and :121; sealed-s5:49 and :77, sealed-s6:90 ("Rifampin" for "ریفامپین"); writer-p4: 23 outputs, most naming the answer by a synonym, an abbreviation or another
-# script ("E. coli" for "اشرشیا کلی", "VZV", "LAD"), or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 1831 + 121 + 126  # sealed-s5 129, sealed-s7 130, sealed-s8 130 of 130; the rest as listed above
-POOL_WRONG_LETTERS = 3
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s9": 2, "sealed-s10": 1}  # found by the fifth sealed round, not fixed
+#: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
+#: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
+#: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
+#: and "I'll say/choose X" states X: sealed-s9 125/130 and sealed-s10 127/130 with no wrong letter (not blind figures);
+#: sealed-s10:50 ("کم‌خونی فقر آهن", once read C) is abstained on.
+# still missed (never a wrong letter): sealed-s2:29 ("جواب گزینه ۱" while the explanation names option 2's text: the
+# writer labels it invalid, read A); sealed-s3:26; sealed-s5:77 ("قرص‌های OCP ترکیبی": a partial match with another
+# word beside it, abstained); sealed-s10:50, :77, :92; sealed-s9:9, :65, :85, :90, :113; writer-p4: 19 outputs,
+# most naming the answer by a synonym, a translation or an abbreviation ("VZV", "X-linked recessive", "Battle sign"),
+# or where the conflict rules abstain; implementer-s4-23: 4
+POOL_RIGHT = 2089  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, writer-p4 131, the rest as above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}  # sealed-s9:55, :111 and sealed-s10:50 (the fifth sealed round's) fixed
 
 
 def test_pool_figures_as_measured():
@@ -213,7 +219,7 @@ def test_pool_figures_as_measured():
     by_writer = {w: block["wrong_letters"] for w, block in figures["writers"].items() if block["wrong_letters"]}
     assert by_writer == POOL_WRONG_BY_WRITER, wrong
     lo, hi = figures["ci95"]
-    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.95
+    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.975
 
 
 def test_pool_file_errors_name_file_and_line(tmp_path):
@@ -564,3 +570,68 @@ def test_only_the_asking_sentence_sets_the_polarity():
 def test_a_check_mark_states_only_the_option_beside_it():
     assert extract_choice("اگزالات کلسیم – گزینه ۱ ✅\n\nOption B would be the answer in children.") == "A"
     assert extract_choice("Behçet ✔\n\nA common mistake is to pick B.") == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # another script, compared by consonant skeleton
+        ("Rifampin", ["ایزونیازید", "ریفامپین", "اتامبوتول", "پیرازینامید"], "B"),
+        ("N-acetylcysteine", ["نالوکسان", "فلومازنیل", "آتروپین", "N-استیل سیستئین"], "D"),
+        ("Dabigatran is the direct thrombin inhibitor.", ["ریواروکسابان", "آپیکسابان", "وارفارین", "دابیگاتران"], "D"),
+        # a genus initial and the species
+        ("E. coli — the commonest cause.", ["کلبسیلا", "پروتئوس", "اشرشیا کلی", "انتروکوک"], "C"),
+        # numbers however written, after a naming word; a word all options share carries nothing
+        ("نوع چهار (تأخیری، وابسته به سلول T)", ["نوع I", "نوع II", "نوع III", "نوع IV"], "D"),
+        ("Type 2", ["Type I", "Type II", "Type III", "Type IV"], "B"),
+        # the opening segment of a longer output, words reordered or between, a Persian ending
+        ("تک‌یاخته‌ای از جنس پلاسمودیوم که توسط پشه منتقل می‌شود.", ["باکتری", "ویروس", "قارچ", "تک‌یاخته پلاسمودیوم"],
+         "D"),
+        ("درصد سطح کل بدن که دچار سوختگی شده است.", ["عمق سوختگی", "میزان درد", "نیاز به آنتی‌بیوتیک",
+                                                      "درصد سطح بدن سوخته"], "D"),
+        ("Ruptured saccular (berry) aneurysm — about 85% of cases.",
+         ["Ruptured berry aneurysm", "Arteriovenous malformation", "Hypertension", "Amyloid angiopathy"], "A"),
+        # no clear lead, or a partial match with another word in the option's place: abstain
+        ("کم‌خونی فقر آهن", ["تالاسمی مینور", "کمبود ویتامین B12", "کم‌خونی همولیتیک", "کمبود آهن"], "invalid"),
+        ("The most common site is the fallopian tube, specifically the isthmus.",
+         ["Ovary", "Ampulla of the fallopian tube", "Cervix", "Abdominal cavity"], "invalid"),
+        ("Rifampin or isoniazid", ["ایزونیازید", "ریفامپین", "اتامبوتول", "پیرازینامید"], "invalid"),
+        ("Hypercalcemia", ["Hypocalcemia", "Hypercalcemia", "Hyponatremia", "Hyperkalemia"], "B"),
+        ("Not rifampin.", ["ایزونیازید", "ریفامپین", "اتامبوتول", "پیرازینامید"], "invalid"),
+        # an output that weighs two readings or rejects all options gives none
+        ("ابتدا راه هوایی ارزیابی می‌شود، اما از طرف دیگر کنترل خونریزی مقدم است.",
+         ["تزریق کریستالوئید", "ارزیابی راه هوایی", "انتقال به اتاق عمل", "تزریق خون O منفی"], "invalid"),
+        ("Phenylalanine hydroxylase converts phenylalanine to tyrosine. None of the listed enzymes is correct.",
+         ["Tyrosinase", "Homogentisate oxidase", "Fumarylacetoacetate hydrolase", "Branched-chain dehydrogenase"],
+         "invalid"),
+    ],
+)
+def test_an_option_named_by_a_loose_form_of_its_text(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_the_loose_reading_names_its_terms_score_and_margin():
+    _, _, reason = explain_choice("Rifampin", ["ایزونیازید", "ریفامپین", "اتامبوتول", "پیرازینامید"])
+    assert reason == "the output's opening names the option's text loosely (score 0.90, next 0.00: ریفامپین)"
+
+
+def test_a_question_word_names_the_topic_not_the_option():
+    from hub_tools.evaluation.option_match import score_options
+
+    choices = ["تالاسمی مینور", "کمبود ویتامین B12", "کم‌خونی همولیتیک", "کمبود آهن"]
+    plain = score_options("کم‌خونی همولیتیک", choices)[2].score
+    asked = score_options("کم‌خونی همولیتیک", choices, "شایع‌ترین علت کم‌خونی کدام است؟")[2].score
+    assert plain == asked == 1.0  # said in full either way
+    partial = score_options("خونی", choices, "شایع‌ترین علت کم‌خونی کدام است؟")[2].recall
+    assert partial < score_options("خونی", choices)[2].recall
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hmm, B is common. But overall I'll say D.", "D"),
+        ("Glioblastoma is the most common malignant one, but overall I will choose A.", "A"),
+    ],
+)
+def test_a_first_person_commitment_states_the_answer(text, expected):
+    assert extract_choice(text) == expected

@@ -1,0 +1,332 @@
+"""Which option a short answer names by a loose form of its text: a paraphrase, a partial or reordered form, another
+script or a number written another way ("Rifampin" for "ریفامپین", "نوع چهار" for "نوع IV", "E. coli" for "اشریشیا
+کلی", "کم‌خونی فقر آهن" for "کمبود آهن").
+
+Every option is scored against what was said; the answer is the best option only with a clear lead:
+
+- **Terms**: the words of the folding module's match form (:func:`hub_tools.folding.match_key`, hamza and teh marbuta
+  loose, case-insensitive), function words dropped. A number is one term however it is written: digits in any
+  script, and a roman numeral or a Persian/English number word after a naming word ("type IV" = "نوع چهار" = "نوع
+  4"). Two adjacent terms also read as one ("آدنو کارسینوم" = "آدنوکارسینوم", "N-استیل سیستئین" = "acetylcysteine").
+- **Term match** (0-1): the same term or the same word with a short ending ("steroid"/"steroids") 1; a near spelling
+  in the same script its similarity (difflib ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
+  a near spelling never beats the exact one by much); a word in the other script by its consonant skeleton
+  (:func:`skeleton`: "rifampin" and "ریفامپین" are both ``rfmpn``) 0.9 when equal, less when close.
+- **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the
+  number of options that have it (1 -> 1, 2 -> 0.5, 3 -> 0.21, all four -> 0: "نوع" in "نوع I … نوع IV" carries
+  nothing); a term the question already uses names the topic, not the option, and counts half.
+- **Score** of an option: the weighted share of its terms that were said (recall), or, where higher, the harmonic
+  mean of that and the share of the said terms that are the option's (precision): a short answer that is the
+  option's head word ("Ampulla." for "Ampulla of fallopian tube") scores by both.
+- **Decision**: the best option when its score is at least :data:`MIN_SCORE` and leads the second by at least
+  :data:`MIN_MARGIN` (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py); otherwise no
+  option. A wrong letter costs more than a miss, so a near tie is never read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from hub_tools.folding import match_key
+
+__all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
+
+#: The best option's score must be at least this …
+MIN_SCORE = 0.5
+#: … and lead the second best by at least this.
+MIN_MARGIN = 0.3
+#: A near spelling in the same script matches from this similarity on.
+NEAR_SPELLING = 0.8
+#: A term the question uses counts this much.
+QUESTION_TERM_WEIGHT = 0.5
+
+_WORD = re.compile(r"\w+")
+# function words name no option (Persian plural and ezafe pieces split off by the ZWNJ folding included)
+_FUNCTION_WORDS = frozenset(
+    "the and with for from that this are was use used into over under its their than then only all any both none "
+    "of in on at to by or an a is be as it no not which who most common usually".split()
+    + "و با در از به که را یا برای این آن است هر بر تا ها های ای ی می شود شده هستند باشد همراه".split()
+)
+# a number word or roman numeral is a number after one of these (type IV, نوع چهار, grade 2)
+_NUMBER_NAMING = frozenset(
+    "نوع تیپ گروه کلاس درجه مرحله فاز type class grade stage group phase".split()
+)
+_NUMBER_WORDS = {
+    "یک": "1", "دو": "2", "سه": "3", "چهار": "4", "پنج": "5", "شش": "6",
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6",
+}  # fmt: skip
+_FULL = 1.0
+_SAID = 0.9  # a term matched at least this well is said (the same word, or the same word in the other script)
+_PARTIAL = 0.9  # an option said to less than this share is said only in part
+_MOST = 0.5  # an option said in part without its head: at least this share of it
+_OTHER_SCRIPT_EQUAL = 0.9
+_ENDING_CHARS = 3  # "steroid"/"steroids", "آنتی بادی"/"آنتی بادیها"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # the folded word, or a number as ASCII digits
+    latin: bool  # written in Latin letters (a word in the other script is compared by its skeleton)
+    skeleton: str
+    initial: bool = False  # a genus initial ("E." of "E. coli"): it matches only before the species it abbreviates
+
+
+@dataclass(frozen=True)
+class OptionMatch:
+    """The option read, its score, the runner-up's score and the option's terms that were said."""
+
+    letter: str
+    score: float
+    second: float
+    matched: tuple[str, ...]
+
+    def describe(self) -> str:
+        words = ", ".join(self.matched)
+        return f"score {self.score:.2f}, next {self.second:.2f}: {words}"
+
+
+def _term(word: str, previous: str) -> Term:
+    if word.isdigit():
+        text = word.lstrip("0") or "0"
+    elif word in _NUMBER_WORDS and previous in _NUMBER_NAMING:
+        text = _NUMBER_WORDS[word]
+    else:
+        text = word
+    latin = text.isascii() and not text.isdigit()
+    return Term(text, latin, skeleton(text))
+
+
+def terms(text: str) -> list[Term]:
+    """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
+    such as the "E." of "E. coli" kept as an initial)."""
+    text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
+    words = _WORD.findall(match_key(text, hamza=True, teh_marbuta=True))
+    out = []
+    for index, word in enumerate(words):
+        if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
+            out.append(Term(word[-1], True, word[-1], initial=True))
+            continue
+        term = _term(word, words[index - 1] if index else "")
+        if _names_something(term.text):
+            out.append(term)
+    return out
+
+
+# "E. coli", "H. pylori": a capital, a full stop and a lower-case word
+_GENUS_INITIAL = re.compile(r"(?<![A-Za-z])([A-Z])\.\s?(?=[a-z]{3,})")
+_INITIAL_MARK = "initial"
+
+
+def _names_something(text: str) -> bool:
+    if text in _FUNCTION_WORDS:
+        return False
+    return len(text) >= 3 or text.isdigit() or (len(text) == 2 and text.isascii())
+
+
+def _joined(a: Term, b: Term) -> Term:
+    text = a.text + b.text
+    return Term(text, a.latin and b.latin, skeleton(text))
+
+
+# -- consonant skeletons: Latin and Persian spellings of one word reduce to the same string ---------------------------
+_LATIN_DIGRAPHS = (("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "k"), ("ck", "k"), ("qu", "k"), ("x", "ks"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_LATIN_CLASSES = str.maketrans({"c": "k", "q": "k", "z": "s", "j": "g", "a": None, "e": None, "i": None, "o": None,
+                                "u": None, "y": None, "h": None, "w": None, "v": None})  # fmt: skip
+_PERSIAN_CLASSES = str.maketrans({
+    "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "g", "چ": "k", "ح": None, "خ": "k", "د": "d", "ذ": "s", "ر": "r",
+    "ز": "s", "ژ": "g", "س": "s", "ش": "s", "ص": "s", "ض": "s", "ط": "t", "ظ": "s", "ع": None, "غ": "g", "ف": "f",
+    "ق": "k", "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": None, "ه": None, "ی": None, "ا": None,
+    "آ": None, "ء": None, "أ": None, "إ": None, "ؤ": None, "ئ": None, "ة": None, "\u0654": None,
+})  # fmt: skip
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a word as Latin classes (vowels, h, w/v and their Persian letters dropped; s/z, k/c/q, g/j
+    merged; doubled letters once): "rifampin" and "ریفامپین" are both ``rfmpn``, "coli" and "کلی" ``kl``."""
+    if word.isascii():
+        for pair, single in _LATIN_DIGRAPHS:
+            word = word.replace(pair, single)
+        word = _SOFT_C.sub("s", word).translate(_LATIN_CLASSES)
+    else:
+        word = word.translate(_PERSIAN_CLASSES)
+    return _DOUBLED.sub(r"\1", word)
+
+
+# -- matching ---------------------------------------------------------------------------------------------------------
+def _same_word(a: str, b: str) -> bool:
+    """The same word with a short ending ("steroid"/"steroids"), or the same Persian stem ("سوخته"/"سوختگی")."""
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= _ENDING_CHARS:
+        return True
+    stem_a, stem_b = _persian_stem(a), _persian_stem(b)
+    return len(stem_a) >= 3 and stem_a == stem_b
+
+
+_PERSIAN_ENDING = re.compile(r"(?:گی|ه|ی)$")
+
+
+def _persian_stem(word: str) -> str:
+    """A Persian word without its adjective/noun ending (-ه, -گی, -ی): "سوخته" and "سوختگی" are "سوخت"."""
+    return word if word.isascii() else _PERSIAN_ENDING.sub("", word)
+
+
+def _contains(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    return short in long_
+
+
+def term_match(a: Term, b: Term) -> float:
+    """How far two terms are the same word (0-1; see the module docstring)."""
+    if a.text == b.text:
+        return _FULL
+    if a.text.isdigit() or b.text.isdigit():
+        return 0.0
+    if a.latin == b.latin:
+        if _same_word(a.text, b.text):
+            return _FULL
+        if min(len(a.text), len(b.text)) < 4 or _contains(a.text, b.text):
+            return 0.0  # "influenza" is not "parainfluenza", "کارسینوم" not "آدنوکارسینوم"
+        ratio = SequenceMatcher(None, a.text, b.text).ratio()
+        return ratio if ratio >= NEAR_SPELLING else 0.0
+    return _other_script_match(a.skeleton, b.skeleton)
+
+
+def _other_script_match(a: str, b: str) -> float:
+    if len(a) < 2 or len(b) < 2:
+        return 0.0
+    if a == b:
+        return _OTHER_SCRIPT_EQUAL
+    if min(len(a), len(b)) < 4:
+        return 0.0
+    ratio = SequenceMatcher(None, a, b).ratio()
+    return _OTHER_SCRIPT_EQUAL * ratio if ratio >= NEAR_SPELLING else 0.0
+
+
+def _best(term: Term, units: Sequence[Term]) -> float:
+    return max((term_match(term, unit) for unit in units), default=0.0)
+
+
+def _units(said: list[Term]) -> list[Term]:
+    """The said terms, and each two adjacent ones read as one word."""
+    return said + [_joined(a, b) for a, b in zip(said, said[1:])]
+
+
+def _option_matches(option: list[Term], said: list[Term]) -> list[float]:
+    """Each option term's best match among the said units; two adjacent option terms said as one word both match;
+    a genus initial matches the option term before the species it precedes ("E. coli" for "اشریشیا کلی")."""
+    units = _units(said)
+    found = [_best(term, units) for term in option]
+    for index, (a, b) in enumerate(zip(option, option[1:])):
+        together = _best(_joined(a, b), units)
+        if together > max(found[index], found[index + 1]):
+            found[index] = found[index + 1] = together
+        if any(i.initial and _initial_of(i.text, a) and term_match(s, b) >= _SAID for i, s in zip(said, said[1:])):
+            found[index] = max(found[index], _OTHER_SCRIPT_EQUAL)
+    return found
+
+
+_INITIAL_CLASSES = {"ا": "aeiou", "آ": "aeiou", "ع": "aeiou", "ه": "h", "ح": "h", "خ": "kh"}
+
+
+def _initial_of(letter: str, term: Term) -> bool:
+    """Whether ``letter`` can be the initial of ``term`` in either script."""
+    first = term.text[:1]
+    if term.latin or first.isascii():
+        return first == letter
+    sound = _INITIAL_CLASSES.get(first) or first.translate(_PERSIAN_CLASSES)
+    return letter in sound or skeleton(letter) == sound
+
+
+def _weights(options: list[list[Term]], question: list[Term]) -> list[list[float]]:
+    """Each option term's weight: how few options have it (log(4/df)/log(4)), halved where the question uses it."""
+    out = []
+    for option in options:
+        row = []
+        for term in option:
+            df = sum(any(term_match(term, other) >= _SAID for other in terms_) for terms_ in options)
+            weight = math.log(len(options) / max(df, 1)) / math.log(len(options))
+            if question and _best(term, question) >= NEAR_SPELLING:
+                weight *= QUESTION_TERM_WEIGHT
+            row.append(weight)
+        out.append(row)
+    return out
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    recall: float
+    matched: tuple[str, ...]  # the option's terms that were said
+    positions: tuple[int, ...]  # the said terms that are the option's
+    head_said: bool = False  # the option's first weighted term (its head) was said
+
+
+def _said_weights(said: list[Term], options: list[list[Term]], weights: list[list[float]]) -> list[float]:
+    """A said term weighs what the option terms it matches weigh (the most of them); a term no option has weighs 1:
+    it is something else said."""
+    out = []
+    for term in said:
+        pairs = [(t, w) for option, row in zip(options, weights) for t, w in zip(option, row)]
+        hits = [w for t, w in pairs if term_match(term, t) >= NEAR_SPELLING]
+        out.append(max(hits) if hits else 1.0)
+    return out
+
+
+def _score(said: list[Term], said_weights: list[float], option: list[Term], weight: list[float]) -> _Scored:
+    total, said_total = sum(weight), sum(said_weights)
+    if not said or total == 0 or said_total == 0:
+        return _Scored(0.0, 0.0, (), ())
+    found = _option_matches(option, said)
+    recall = sum(w * m for w, m in zip(weight, found)) / total
+    own = _units(option)
+    hits = [_best(term, own) for term in said]
+    precision = sum(w * h for w, h in zip(said_weights, hits)) / said_total
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+    matched = tuple(term.text for term, m, w in zip(option, found, weight) if m and w)
+    positions = tuple(index for index, hit in enumerate(hits) if hit >= NEAR_SPELLING)
+    head = next((m for m, w in zip(found, weight) if w), 0.0)
+    return _Scored(max(recall, f1), recall, matched, positions, head >= _SAID)
+
+
+def score_options(said_text: str, choices: Sequence[str], question: str | None = None) -> list[_Scored]:
+    """Each option's score against ``said_text``, in order."""
+    said = terms(said_text)
+    options = [terms(str(choice)) for choice in choices]
+    weights = _weights(options, terms(question) if question else [])
+    said_weights = _said_weights(said, options, weights)
+    return [_score(said, said_weights, option, weight) for option, weight in zip(options, weights)]
+
+
+def _substituted(said_count: int, scored: _Scored) -> bool:
+    """An option said only in part, with something else said in or next to the stretch that names it: "Teres minor"
+    for "Teres major", "the fallopian tube, specifically the isthmus" for "Ampulla of the fallopian tube". The other
+    word may be a synonym, but it may as well be the contrast, and a wrong letter costs more than a miss."""
+    if scored.recall >= _PARTIAL or not scored.positions:
+        return False
+    if not scored.head_said and scored.recall < _MOST:
+        return True  # "Fallopian." does not name "Ampulla of fallopian tube"; "ORS خوراکی" names "محلول ORS خوراکی"
+    first, last = min(scored.positions), max(scored.positions)
+    around = range(max(0, first - 1), min(said_count, last + 2))
+    return any(index not in scored.positions for index in around)
+
+
+def match_option(said_text: str, choices: Sequence[str] | None, question: str | None = None) -> OptionMatch | None:
+    """The option ``said_text`` names by its text, loosely, with a clear lead; None when none does (see the module
+    docstring)."""
+    if not choices or len(choices) != 4:
+        return None
+    scored = score_options(said_text, choices, question)
+    ranked = sorted(range(len(scored)), key=lambda k: -scored[k].score)
+    best, second = scored[ranked[0]], scored[ranked[1]]
+    if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
+        return None
+    if _substituted(len(terms(said_text)), best):
+        return None
+    return OptionMatch("ABCD"[ranked[0]], best.score, second.score, best.matched)
