@@ -187,12 +187,13 @@ def test_first_labelled_set_precision_and_recall():
 POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writer-p3": 140, "sealed-s1": 130,
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
-                "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130}  # fmt: skip
+                "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
+                "sealed-s11": 130, "sealed-s12": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
                "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
-               "sealed-s10": (126, 130)}  # fmt: skip
+               "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -203,9 +204,14 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 # word beside it, abstained); sealed-s10:50, :77, :92; sealed-s9:9, :65, :85, :90, :113; writer-p4: 19 outputs,
 # most naming the answer by a synonym, a translation or an abbreviation ("VZV", "X-linked recessive", "Battle sign"),
 # or where the conflict rules abstain; implementer-s4-23: 4
-POOL_RIGHT = 2089  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, writer-p4 131, the rest as above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}  # sealed-s9:55, :111 and sealed-s10:50 (the fifth sealed round's) fixed
+#: sealed-s11 and sealed-s12: the sixth sealed round, written blind after commit 827e57c (the option scorer) and
+#: measured there before joining (bench/results/extract_sealed-6.json: 112/130 with 2 wrong letters and 82/130 with 2;
+#: 194/260 = 0.746). Their writers were asked to favour answers given as the option's content in other words: most
+#: misses name the answer by a synonym, a brand, a translation or an abbreviation ("Tegretol", "High potassium",
+#: "پروزاک", "PTU"), which no string method reads. Labels as written; misses and wrong letters left as found.
+POOL_RIGHT = 2283  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, writer-p4 131, the rest as above
+POOL_WRONG_LETTERS = 4
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s11": 2, "sealed-s12": 2}  # the sixth sealed round's, as found
 
 
 def test_pool_figures_as_measured():
@@ -219,7 +225,7 @@ def test_pool_figures_as_measured():
     by_writer = {w: block["wrong_letters"] for w, block in figures["writers"].items() if block["wrong_letters"]}
     assert by_writer == POOL_WRONG_BY_WRITER, wrong
     lo, hi = figures["ci95"]
-    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.975
+    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.945
 
 
 def test_pool_file_errors_name_file_and_line(tmp_path):
