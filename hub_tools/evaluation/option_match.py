@@ -41,6 +41,9 @@ MIN_SCORE = 0.5
 MIN_MARGIN = 0.3
 #: A near spelling in the same script matches from this similarity on.
 NEAR_SPELLING = 0.8
+#: A near spelling counts only between words longer than this: one letter apart, short words are as often two
+#: different words ("rubeola"/"rubella", "miosis"/"mitosis") as one misspelt, and a wrong letter costs more than a miss.
+NEAR_SPELLING_MIN_CHARS = 8
 #: A term the question uses counts this much.
 QUESTION_TERM_WEIGHT = 0.5
 
@@ -193,6 +196,8 @@ def term_match(a: Term, b: Term) -> float:
             return _FULL
         if min(len(a.text), len(b.text)) < 4 or _contains(a.text, b.text):
             return 0.0  # "influenza" is not "parainfluenza", "کارسینوم" not "آدنوکارسینوم"
+        if min(len(a.text), len(b.text)) <= NEAR_SPELLING_MIN_CHARS:
+            return 0.0  # "rubeola" is not "rubella"
         ratio = SequenceMatcher(None, a.text, b.text).ratio()
         return ratio if ratio >= NEAR_SPELLING else 0.0
     return _other_script_match(a.skeleton, b.skeleton)
