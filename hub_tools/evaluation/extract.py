@@ -143,21 +143,25 @@ _UNIT = (
 _DIGIT = rf"(?<![0-9])[1-4](?![0-9]|[.,/][0-9]|\s*{_UNIT}(?!\w))"
 _FA = r"(?<!\w)(?:الف|ب|ج|د)(?!\w)"
 _OPT = rf"(?P<opt>{_LATIN}|{_DIGIT}|{_FA})"
-_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?!\w)"  # گزینه سوم, گزینه آخر, گزینه یک
+# گزینه سوم, گزینه آخر, گزینه یک; the colloquial "is" joined to it: گزینه چهارمه, گزینه دومه
+_ORDINAL = r"(?P<opt>اول|یکم|دوم|سوم|چهارم|آخر|یک|دو|سه|چهار)(?:(?<=م)ه|(?<=ول)ه)?(?!\w)"
 _EN_ORDINAL = r"(?P<opt>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))"
 
 # گزینه, گزینه‌ی, گزینه ی, گزینه‌ای, and the ezafe forms گزینهٔ / گزینۀ (folded to گزینه + hamza); not گزینه‌ها
 _GOZINEH = r"(?:گزینه|(?<!در )مورد)(?:\u0654|\u200c?ی|\u200c?ای)?(?!\u200c?ها)"  # مورد ب = گزینه ب
 _AFTER_GOZINEH = rf"{_GOZINEH}\s*(?:شماره\s*)?[:：\-=]?\s*[\[(«]?\s*"
 _ANSWER_WORD = (
-    r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?(?:\s+(?:من|ما))?"
+    r"(?<!در )(?<!از )(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی|مناسب|درست\u200cتر|صحیح\u200cتر))?(?:\s+(?:من|ما))?(?:\s+(?:همان|همون))?"
 )
 _EN_ANSWER_LEAD = (
     r"(?i:(?:the\s+)?(?:correct|right|best|final)\s+(?:answer|option|choice)|answer|"
     r"\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
     r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
-    r"\bi\s+(?:choose|pick|select|go\s+with))"
+    r"\bi\s+(?:choose|pick|select|go\s+with)|(?:^|(?<=[.!]\s))go\s+with(?:\s+the)?)"
 )
+
+# a likelihood word before one option still commits to it: "the answer is most likely B" (two options do not)
+_LIKELIHOOD = r"(?:\s+(?i:(?:most|very|quite|almost\s+certainly|more\s+than\s+likely)\s+)?(?i:likely|probably|definitely|clearly|certainly))?"
 
 # Answer statements: پاسخ: B / پاسخ صحیح گزینه [C] / جواب درست: د / پاسخ صحیح این است که A / Answer: B / It's B
 _STATEMENT_PATTERNS = [
@@ -169,10 +173,16 @@ _STATEMENT_PATTERNS = [
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
     re.compile(
         r"(?i:answer)[\"']?(?:\s+(?i:here|in\s+this\s+case|overall|(?:to|for)\s+this\s+(?:question|one)))?"
-        rf"(?:\s+(?i:is))?\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
+        rf"(?:\s+(?i:is))?{_LIKELIHOOD}\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
     ),
-    # an output that opens with one letter and its reason: "A, because hematuria …"
-    re.compile(r"\A\s*[\[(]?(?P<opt>[A-D])[\])]?\s*[,،]\s*(?i:because|since|as|given|due\s+to)\b"),
+    # an output that opens with one letter set off by a dash or a comma: "A, because hematuria …", "C — RBC casts …",
+    # "A, definitely.", "Definitely D — not C …" (not a list of letters: "A, B and C are …")
+    re.compile(
+        r"\A\s*(?:(?i:definitely|clearly|certainly|surely)[ \t]+)?[\[(]?(?P<opt>[A-D])[\])]?"
+        r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?i:and|or)\b))))"
+    ),
+    # a changed answer: "So I'll change my answer to D."
+    re.compile(rf"(?i:\b(?:change|switch|changing|switching)\s+(?:my\s+)?answer\s+to)\s*(?i:option\s+)?[\[(]?\s*{_OPT}"),
     # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
     re.compile(
         r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
@@ -214,7 +224,8 @@ _STATEMENT_PATTERNS = [
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
         r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
-        r"\bi\s+(?:choose|pick|select|go\s+with))\s+(?i:option\s+|choice\s+)?[\[(]?\s*(?P<opt>[A-D])(?![A-Za-z0-9])"
+        r"\bi\s+(?:choose|pick|select|go\s+with)|(?:^|(?<=[.!]\s))go\s+with)\s+(?i:option\s+|choice\s+)?[\[(]?\s*"
+        r"(?P<opt>[A-D])(?![A-Za-z0-9])"
     ),
 ]
 # Other mentions: (pattern, kind); "layout" and "line" mentions can form an echoed option list.
@@ -243,7 +254,7 @@ _MENTION_PATTERNS = [
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
     # "Not B, but C.": a letter after not/but, closing its phrase
-    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)]|\s*$)"), "contrast"),
+    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)—–]|\s-\s|\s*$)"), "contrast"),
     (re.compile(r"(?:(?<!\w)نه|(?<!\w)بلکه)\s+(?:گزینه\s*)?(?P<opt>الف|ب|ج|د|[A-D])(?=\s*[.,،؛!)]|\s*$)"), "contrast"),
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
     (re.compile(
@@ -390,7 +401,7 @@ _POSSIBLE = re.compile(
     r"\bpossible\s+answers?\b)"
 )
 # a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
-_CONTRAST = re.compile(r",\s*(?i:not|but)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
+_CONTRAST = re.compile(r",\s*(?i:not|but)\b|\s[—–-]\s*(?i:not)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
 # right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
 _JOINED_OPTION = re.compile(
     r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
@@ -413,7 +424,7 @@ _UNSURE = re.compile(
     r"(?i:\bnot\s+(?:completely\s+|entirely\s+|totally\s+|really\s+|100%\s+)?(?:sure|certain)\b|\bunsure\b|"
     r"\bcan(?:not|'t|’t)\s+(?:be\s+sure|decide|tell\s+which|choose|pick|select)|"
     # undecided: more information is needed, either could fit
-    r"\bbefore\s+choosing\b|\b(?:need|needs|needed)\s+(?:to\s+know|more\s+(?:information|context|details|history))|"
+    r"\bbefore\s+choosing\b|\b(?:rather\s+not|won't|won’t|will\s+not|don't\s+want\s+to)\s+guess\b|\b(?:need|needs|needed)\s+(?:to\s+know|more\s+(?:information|context|details|history))|"
     r"\bwithout\s+(?:further|more)\s+(?:context|information|details)\b|\bcould\s+(?:fit|be)\s+either\b)|"
     r"اطلاعات\s+بیشتر(?:ی)?\s+(?:لازم|نیاز|ضروری)|نیاز\s+به\s+اطلاعات\s+بیشتر|"
     r"نمی\u200c?توان\s+(?:یکی|یک\s+گزینه|بین)"
@@ -680,9 +691,14 @@ def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     contrast = _CONTRAST.search(clause)
     # "B is the best answer here, not C": the contrast introduces the next option, so it ends this clause; in
     # "[A] درست است، اما کامل نیست" it qualifies this one and stays
-    if contrast and len(clause[contrast.end() :].strip(" \t:،,([«")) <= _CONTRAST_TAIL:
+    if contrast and (len(clause[contrast.end() :].strip(" \t:،,([«")) <= _CONTRAST_TAIL
+                     or _OPTION_NEXT.match(clause, contrast.end())):  # fmt: skip
         return clause[: contrast.start()]
     return clause
+
+
+# an option letter right after a contrast: "Definitely D — not C as many students think" sets C aside, not D
+_OPTION_NEXT = re.compile(rf"\s*(?:(?i:option)\s+|گزینه\s*)?[\[(«]?\s*(?:{_LATIN}|{_FA})")
 
 
 def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
@@ -876,6 +892,43 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
     return None
 
 
+# a retraction of what was just said, in either language: "B, oral vancomycin. Actually, wait — …", "Class II —
+# sorry, correction: …", "… no, wait", "scratch that", "… ببخشید، اشتباه کردم", "اصلاح:", "صبر کنید"
+_RETRACTION = re.compile(
+    r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
+    r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
+    r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
+    r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
+    r"(?<!\w)صبر\s+کن(?:ید)?(?!\w)",
+    re.MULTILINE,
+)
+
+
+def _retraction_after(norm: str, mentions: list[Mention], choice: str) -> re.Match | None:
+    """A retraction after the first statement or naming of ``choice`` (or anywhere after the output's first
+    character, where no mention gave it): what came before it is withdrawn."""
+    named = [m.end for m in mentions if m.letter == choice and m.status in ("stated", "bare")]
+    return _RETRACTION.search(norm, min(named, default=1))
+
+
+def _read_after_retraction(
+    norm: str,
+    retraction: re.Match,
+    mentions: list[Mention],
+    choices: Sequence[str] | None,
+    question: str | None,
+    first: tuple[str, str],
+) -> tuple[str, list[Mention], str]:
+    """The answer the output gives after it retracts its first one, read from the rest of it alone; ``invalid`` where
+    the rest states none (a withdrawn answer is no answer)."""
+    choice, reason = first
+    said = f"{reason} ({choice}), then retracted ({retraction.group().strip()!r})"
+    again, _, why = explain_choice(norm[retraction.end() :], choices, question)
+    if again == INVALID:
+        return INVALID, mentions, f"{said}, and no answer clear after it ({why}): abstained"
+    return again, mentions, f"{said}; after it: {why}"
+
+
 # an option's text that opens the output and is set off from what follows: "Gout — urate crystals …", "Gout: …"
 _HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
@@ -893,6 +946,9 @@ def explain_choice(
     choice, _, reason = decided = _decide(norm, mentions, choices, question)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
+    retraction = _retraction_after(norm, mentions, choice)
+    if retraction is not None:
+        return _read_after_retraction(norm, retraction, mentions, choices, question, (choice, reason))
     conflict = _conflicting_evidence(norm, mentions, choices, choice, reason)
     if conflict is not None:
         return INVALID, mentions, f"{reason} ({choice}), but {conflict}: abstained"
