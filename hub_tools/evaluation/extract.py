@@ -565,7 +565,11 @@ def _choice_pattern(words: list[str], across_commas: bool = False) -> re.Pattern
     not name "Low TIBC"), hamza forms and teh marbuta loose, case-insensitive, a Persian plural ending allowed."""
     gap = r"[\W_]*" if across_commas else r"[^\w,،;؛:!?؟\n]*"
     body = gap.join(_word_pattern(word) for word in words)
-    return re.compile(rf"(?<!\w){body}{_PLURAL}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w){body}{_PLURAL}{_COLLOQUIAL_IS}(?!\w)", re.IGNORECASE)
+
+
+# the colloquial "is" joined to a Persian word that ends in a consonant: "جواب من نقرس حاده" (= نقرس حاد است)
+_COLLOQUIAL_IS = r"(?:(?<=[^\W\dA-Za-zاآویه])ه)?"
 
 
 def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention]) -> list[Mention]:
@@ -866,6 +870,9 @@ def _joined_letter(joined: str) -> str | None:
 def _opening_sentence_end(text: str) -> int:
     """The end of the opening sentence, after a preface that only rules a letter out ("Not B. …", "نه الف. …")."""
     stripped = len(text) - len(text.lstrip())
+    label = _LEADING_LABEL.match(text, stripped)
+    if label is not None:  # "a. dry cough": the label's full stop ends no sentence
+        stripped = label.end()
     preface = _NEGATION_PREFACE.match(text, stripped)
     if preface is not None:
         stripped = preface.end()
@@ -873,6 +880,7 @@ def _opening_sentence_end(text: str) -> int:
     return end.start() if end else len(text)
 
 
+_LEADING_LABEL = re.compile(r"[\[(]?(?:[A-Da-d]|الف|ب|ج|د)[.)\]][ \t]+(?=\w)")
 _NEGATION_PREFACE = re.compile(
     r"\s*(?:(?i:not)|نه)\s+(?:(?i:option)\s+|گزینه\s*)?[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[\])]?\s*[.!،,;؛]\s*"
 )
@@ -1143,7 +1151,8 @@ def _decide(
 ) -> tuple[str, list[Mention], str]:
     """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
     against it is weighed."""
-    if any(m.status == "several" for m in mentions):
+    several = [m.start for m in mentions if m.status == "several"]
+    if several and not any(m.status == "stated" and m.start > max(several) for m in mentions):
         return INVALID, mentions, "several options given as possible answers"
     stated = [m for m in mentions if m.status == "stated"]
     both = [b.span() for b in _BOTH_ACCEPTABLE.finditer(norm)]
