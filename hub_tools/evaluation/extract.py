@@ -94,6 +94,10 @@ another, or mentions in passing. The rule, in full:
    ``خط دوم``); a counterfactual sentence (an ``if``/``اگر`` before the option and ``would``/``می‌شد`` in it) gives no
    answer; ``C. difficile`` is a genus, not option C.
 
+   A retraction after the answer (``Actually, wait —``, ``sorry, correction:``, ``scratch that``, ``ببخشید``,
+   ``اشتباه کردم``, ``صبر کن``) withdraws it: the rest of the output is read alone, and gives the answer or, where it
+   states none, ``invalid``.
+
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
 per-question records: :func:`decision_trace`).
 """

@@ -9,7 +9,8 @@ Every option is scored against what was said; the answer is the best option only
   script, and a roman numeral or a Persian/English number word after a naming word ("type IV" = "نوع چهار" = "نوع
   4"). Two adjacent terms also read as one ("آدنو کارسینوم" = "آدنوکارسینوم", "N-استیل سیستئین" = "acetylcysteine").
 - **Term match** (0-1): the same term or the same word with a short ending ("steroid"/"steroids") 1; a near spelling
-  in the same script its similarity (difflib ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
+  in the same script, between words longer than 8 letters ("rubeola" is not "rubella"), its similarity (difflib
+  ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
   a near spelling never beats the exact one by much); a word in the other script by its consonant skeleton
   (:func:`skeleton`: "rifampin" and "ریفامپین" are both ``rfmpn``) 0.9 when equal, less when close.
 - **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_tools.evaluation.extract import decision_trace, explain_choice, extract_choice
+from hub_tools.evaluation.extract import INVALID, decision_trace, explain_choice, extract_choice
 from hub_tools.evaluation.extraction_pool import FIRST_SET_WRITER, PoolError, measure, read_jsonl, read_pool
 
 
@@ -209,9 +209,17 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: 194/260 = 0.746). Their writers were asked to favour answers given as the option's content in other words: most
 #: misses name the answer by a synonym, a brand, a translation or an abbreviation ("Tegretol", "High potassium",
 #: "پروزاک", "PTU"), which no string method reads. Labels as written; misses and wrong letters left as found.
-POOL_RIGHT = 2283  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, writer-p4 131, the rest as above
-POOL_WRONG_LETTERS = 4
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s11": 2, "sealed-s12": 2}  # the sixth sealed round's, as found
+#: Since then (not blind figures): a retraction ("Actually, wait —", "sorry, correction:", "صبر کن") withdraws the
+#: answer before it, and the rest is read alone (sealed-s11:42, sealed-s12:36); an opening letter set off by a dash or
+#: a comma is a statement and outweighs option texts after it (sealed-s11:83, :116, :123, sealed-s12:11); a near
+#: spelling counts only between words longer than 8 letters ("Rubeola" is not "Rubella", sealed-s12:22, now a miss);
+#: "the answer is most likely B", "change my answer to D", "گزینه چهارمه", "جواب من نقرس حاده", a leading "a." label,
+#: alternatives narrowed by a later stated answer, "I'd rather not guess": sealed-s11 121/130, sealed-s12 85/130,
+#: no wrong letter in the pool; no other writer changed.
+POOL_RIGHT = 2295  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, sealed-s11 121, sealed-s12 85,
+# writer-p4 131, the rest as above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
@@ -641,3 +649,72 @@ def test_a_question_word_names_the_topic_not_the_option():
 )
 def test_a_first_person_commitment_states_the_answer(text, expected):
     assert extract_choice(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("B, oral vancomycin. Actually, wait — guidelines prefer it. I'll change my answer to D.",
+         ["IV metronidazole", "Oral vancomycin", "Oral clindamycin", "Oral fidaxomicin"], "D"),
+        ("Class II — sorry, correction: it blocks potassium channels, so Class III.",
+         ["Class I", "Class II", "Class III", "Class IV"], "C"),
+        ("B, oral vancomycin. Actually, wait — I'm not certain any more.",
+         ["IV metronidazole", "Oral vancomycin", "Oral clindamycin", "Oral fidaxomicin"], INVALID),
+        ("گزینه ب. صبر کن، اشتباه کردم؛ پاسخ درست گزینه د است.", ["w", "x", "y", "z"], "D"),
+    ],
+)
+def test_a_retracted_answer_gives_way_to_the_corrected_one_or_to_none(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_a_retraction_is_named_in_the_reason():
+    choice, _, reason = explain_choice("A — sorry, no answer from me.", ["w", "x", "y", "z"])
+    assert choice == INVALID and "retracted" in reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("C — RBC casts point to nephritic, not nephrotic.", "C"),
+        ("A, definitely. (Not B — that's mitral regurgitation.)", "A"),
+        ("Definitely D — not C as many students think.", "D"),
+        ("D — the syndrome causes miosis, not mydriasis.", "D"),
+        ("A, B and C are all wrong.", INVALID),
+    ],
+)
+def test_an_opening_letter_set_off_by_a_dash_or_comma_is_the_answer(text, expected):
+    assert extract_choice(text, ["Ptosis", "Miosis", "Anhidrosis", "Mydriasis"]) == expected
+
+
+def test_a_near_spelling_of_a_short_word_names_no_option():
+    assert extract_choice("Rubeola", ["Measles", "Rubella", "Mumps", "Scarlet fever"]) == INVALID
+    assert extract_choice("Rubella", ["Measles", "Rubella", "Mumps", "Scarlet fever"]) == "B"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Based on standard references, the answer is most likely B.", "B"),
+        ("The answer is probably C.", "C"),
+        ("The answer is likely B or C.", INVALID),
+        ("پاسخ درست گزینه چهارمه.", "D"),
+        ("جواب گزینه دومه", "B"),
+        ("Go with D. The others are symptomatic.", "D"),
+        ("Go with the carvedilol; digoxin only helps symptoms.", "C"),
+        ("It's not B. Beyond that, I'd rather not guess between the remaining options.", INVALID),
+        ("a. dry cough", "A"),
+    ],
+)
+def test_likelihood_words_colloquial_ordinals_and_go_with_commit(text, expected):
+    assert extract_choice(text, ["Dry cough", "Furosemide", "Carvedilol", "Digoxin"]) == expected
+
+
+def test_alternatives_narrowed_by_a_later_stated_answer():
+    text = "It's either folate or B12 deficiency. MMA is raised only in B12 deficiency.\n\nSo the answer is **C**."
+    assert extract_choice(text, ["Folate", "Iron", "Vitamin B12", "Vitamin B6"]) == "C"
+    assert extract_choice("The answer is C. A could also be correct.", ["w", "x", "y", "z"]) == INVALID
+
+
+def test_the_colloquial_is_after_an_option_text():
+    choices = ["سلولیت", "آرتریت سپتیک", "نقرس حاد", "آرتریت روماتوئید"]
+    assert extract_choice("پس جواب من نقرس حاده.", choices) == "C"
