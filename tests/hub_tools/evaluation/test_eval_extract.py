@@ -188,12 +188,13 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
                 "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
-                "sealed-s11": 130, "sealed-s12": 130}  # fmt: skip
+                "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
                "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
-               "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130)}  # fmt: skip
+               "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130),
+               "sealed-s13": (110, 130), "sealed-s14": (105, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -216,10 +217,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: "the answer is most likely B", "change my answer to D", "گزینه چهارمه", "جواب من نقرس حاده", a leading "a." label,
 #: alternatives narrowed by a later stated answer, "I'd rather not guess": sealed-s11 121/130, sealed-s12 85/130,
 #: no wrong letter in the pool; no other writer changed.
-POOL_RIGHT = 2295  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, sealed-s11 121, sealed-s12 85,
-# writer-p4 131, the rest as above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}
+#: sealed-s13 and sealed-s14: the seventh sealed round, written blind after commit fe55488 (those changes) and
+#: measured there before joining (bench/results/extract_sealed-7.json: 110/130 and 105/130, one wrong letter each;
+#: 215/260 = 0.827). Misses: synonyms, translations and abbreviations again ("PTU", "Central DI", "Cipro"), Finglish
+#: statements ("Gozine B.", "Javab: C —"), an answer followed by a made-up next question; wrong letters: a check mark
+#: beside the last item of a list (sealed-s13:6), "the only option that really ..." naming D's text after C's
+#: (sealed-s14:89). Labels as written; left as found.
+POOL_RIGHT = 2510  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, sealed-s11 121, sealed-s12 85,
+# sealed-s13 110, sealed-s14 105, writer-p4 131, the rest as above
+POOL_WRONG_LETTERS = 2
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s13": 1, "sealed-s14": 1}  # the seventh sealed round's, as found
 
 
 def test_pool_figures_as_measured():
@@ -233,7 +240,7 @@ def test_pool_figures_as_measured():
     by_writer = {w: block["wrong_letters"] for w, block in figures["writers"].items() if block["wrong_letters"]}
     assert by_writer == POOL_WRONG_BY_WRITER, wrong
     lo, hi = figures["ci95"]
-    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.945
+    assert lo < figures["accuracy"] <= hi <= 1.0 and lo > 0.935
 
 
 def test_pool_file_errors_name_file_and_line(tmp_path):
