@@ -449,3 +449,57 @@ def test_a_persons_mailbox_at_an_institution_is_still_redacted():
     text = "ایمیل دکتر: dr.parisa.nouri@tums.ac.ir و سایت https://www.tums.ac.ir/about"
     assert [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)] == [
         ("email", "dr.parisa.nouri@tums.ac.ir")]
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word between the keyword and the number, Arabic-Indic digits (folded before the checks)
+        ("کد ملی پدربزرگ: ٠٠٤١٣٦٧٢٥٨", [("national_id", "٠٠٤١٣٦٧٢٥٨")]),
+        # ten digits grouped otherwise, after NID
+        ("Mr X (NID 1983-204-776) was seen.", [("national_id", "1983-204-776")]),
+        # a form's field set off by slashes in a patient's line
+        ("ثبت‌نام بیمار: / ۴۱۲۰۵۵۸۷۳۹ / بیمه سلامت", [("national_id", "۴۱۲۰۵۵۸۷۳۹")]),
+        # the same digits in running text with no keyword are a count
+        ("در این نمونه 4120558739 عدد باکتری دیده شد", []),
+    ],
+)
+def test_national_id_shapes_and_fields(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Policy: KT/40917726", [("record_number", "KT/40917726")]),
+        ("Adm no. B-17/30452.", [("record_number", "B-17/30452")]),
+        ("Ref: LB-7712-08.", [("record_number", "LB-7712-08")]),
+        ("Pt ID ۰۰۷۷۱۲۹۴ | Ward 3", [("record_number", "۰۰۷۷۱۲۹۴")]),
+        ("شماره پرونده ۴۵۱۲/۸۸۳ ثبت شد", [("record_number", "۴۵۱۲/۸۸۳")]),
+        ("Sample ID: HB-2211-5530", [("record_number", "HB-2211-5530")]),
+        # ranges of values are no ids
+        ("WBC ref range 4000-11000", []),
+        ("Ferritin 9 ng/mL (Ref: 13-150)", []),
+    ],
+)
+def test_record_ids_with_letters_and_slashes(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("بیمار زهرا السادات کاظمی بستری شد", [("name", "زهرا السادات کاظمی")]),
+        ("نوبت دکتر مهر‌زاد رو گرفتم", [("name", "مهر‌زاد")]),
+        ("Bed 4 | Ali-Reza Karimi | Ward 2", [("name", "Ali-Reza Karimi")]),
+        ("خواهرم شهره خیلی نگرانه", [("name", "شهره")]),
+        # a form label after "— نام" is no name
+        ("فرم — نام بیمه‌شده: کاوه رستمی", [("name", "کاوه رستمی")]),
+    ],
+)
+def test_name_particles_and_contexts(text, expected):
+    assert _found(text) == expected
