@@ -360,15 +360,18 @@ def test_pool_figures_as_achieved():
     # sealed-s9/-s10: recall 0.939 (95% CI 0.910-0.959), names 0.938, precision 0.992, negatives changed 2/140
     # (1.4%), national_id 12/15, record_number 30/35. Joined as found: recall 0.982, names 0.979, precision 0.998,
     # 3 of 1,560 negatives changed (0.19%); the name model retrained on the pool with them: recall 0.983, names
-    # 0.980, precision 0.998, 2 negatives changed (0.13%).
+    # 0.980, precision 0.998, 2 negatives changed (0.13%). Their misses fixed by class (national ids: a word after
+    # the keyword, NID, other dash groupings, slash-set fields; record ids with letters and slashes, Pt/Adm/Sample/
+    # Ref keywords; value ranges no ids; given-name particles, ‌زاد, hyphenated Latin given names, form labels) and the
+    # name model retrained: recall 0.987, names 0.982, precision 0.999, 1 negative changed (0.06%).
     # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
-    assert figures["recall"] >= 0.982, figures["misses"]
-    assert figures["names_recall"] >= 0.979
-    assert figures["precision"] >= 0.998, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
+    assert figures["recall"] >= 0.987, figures["misses"]
+    assert figures["names_recall"] >= 0.982
+    assert figures["precision"] >= 0.999, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
