@@ -250,7 +250,7 @@ _RECORD_ID = re.compile(
 _RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
                 "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
-                "hospital", "admission", "adm", "pt", "sample", "specimen", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
+                "hospital", "admission", "adm", "pt id", "pt no", "pt:", "pt #", "pt#", "pt code", "sample", "specimen", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|(?:شماره|کد)\s+سفارش|سفارش\s+شماره|"
@@ -505,7 +505,7 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
     if "-" in shadow:
         yield from _grouped_national_ids(shadow)
-    if _PATIENT_CUE.search(shadow):
+    if ("/" in shadow or "|" in shadow or "(" in shadow) and _PATIENT_CUE.search(shadow):
         yield from (m.span() for m in _NATIONAL_ID_FIELD.finditer(shadow))
     if "ملی" not in shadow and not _NATIONAL_CUE.search(shadow):
         return
