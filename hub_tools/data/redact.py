@@ -208,9 +208,17 @@ _PHONE_KEYWORD = re.compile(
 )
 _NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[.,/])(?:\d{3}[- ]\d{6}[- ]\d|\d{3} \d{3} \d{3} \d|\d{10})(?!\d|[.,/]\d)")
 _NATIONAL_ID_KEYWORD = re.compile(
-    r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code)|(?:code|kod|kode|cod)\s*[-_]?\s*mell?i|شناسه\s*ملی)"
-    r"[^\d\n]{0,10}$", re.I
+    r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code|no\b)|\bN\.?I\.?D\b|"
+    r"(?:code|kod|kode|cod)\s*[-_]?\s*mell?i|شناسه\s*ملی)"
+    # a word or two between the keyword and the number ("کد ملی مادربزرگ: ", "national code of the patient: ")
+    r"(?:\s*[^\s\d:：]+){0,3}?[^\d\n\w]{0,6}$", re.I
 )
+# ten digits cut into other groups ("2741-038-615", "27-4103-8615"): an id only after its keyword
+_NATIONAL_ID_GROUPED = re.compile(r"(?<![\d-])\d{2,4}(?:-\d{2,6}){1,3}(?![\d-])")
+# ten digits set off by a slash, bar or brackets in a line about a patient ("بیمار: نام / ۳۸۷۰۲۲۱۴۹۵ / بیمه"):
+# a form's field, unlike a count or an amount in running text
+_NATIONAL_ID_FIELD = re.compile(r"(?:(?<=[/|(])|(?<=[/|(] ))\d{10}(?=\s?[/|)]|\s*$)")
+_PATIENT_CUE = re.compile(r"(?i)بیمار|patient|\bpt\b|ثبت\u200c?نام|\bname\b|نام\s*[:：]")
 _THREE_DIGITS = re.compile(r"\d\d\d")
 _NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
@@ -235,20 +243,20 @@ _POSTAL_KEYWORD = re.compile(
 # an id: letters and digits with dashes ("PT-2023-004512", "HN 7723190"), or slashed groups whose last is 4 digits or
 # more ("1402/11/2356") or whose middle group has 3 digits or more ("۴۰۱/۲۳۵۵/۸۷"; a date "۱۴۰۱/۰۳/۱۲" is not one)
 _RECORD_ID = re.compile(
-    r"(?<![\w/.#-])(?:(?:[A-Z]{1,4}[- ]?|(?:[A-Za-z]{1,8}-){1,3}|[\u0621-\u06cc]{1,3}-|#)?\d(?:[\d]|[- ](?=\d)){4,30}|"
-    r"\d{2,4}(?:/\d{1,4})*/\d{4,}|\d{2,4}/\d{3,}(?:/\d{1,4})+)"
+    r"(?<![\w/.#-])(?:(?:[A-Z]{1,4}[-/ ]?|(?:[A-Za-z]{1,8}-){1,3}|[\u0621-\u06cc]{1,3}-|#)?\d(?:[\d]|[- ](?=\d)){4,30}|"
+    r"(?:[A-Z]{1,4}-)?(?:\d{2,4}(?:/\d{1,4})*/\d{4,}|\d{2,4}/\d{3,}(?:/\d{1,4})+|\d{4}/\d{3,}))"
     r"(?![/]|[.,]\d|(?!e(?![\w])|ه(?![\w]))\w)"
 )
 _RECORD_CUES = ("پرونده", "بیمه", "نسخه", "prescription", "ارجاع", "peygiri", "ins", "ticket", "discharge",
                 "referral", "booking", "appointment", "پذیرش", "دفترچه", "رهگیری", "نوبت", "عضویت", "بستری", "بیمار", "پیگیری", "نظام",
                 "ن.پ", "ن. پ", "mrn", "record", "file", "insurance", "policy", "case", "member", "patient", "lab",
-                "hospital", "admission", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
+                "hospital", "admission", "adm", "pt id", "pt no", "pt:", "pt #", "pt#", "pt code", "sample", "specimen", "ref", "parvand", "bime", "سفارش", "sefaresh", "rahgiri", "paygiri", "paziresh", "order")
 _RECORD_KEYWORD = re.compile(
     r"(?:(?:پرونده|بیمه(?:\u200c?نامه)?|(?:کد|شماره)\s+نسخه|نسخه\s+(?:شماره|الکترونیک)|پذیرش|دفترچه|رهگیری|(?:کد|شماره)\s*نوبت(?:\u200c?دهی)?|عضویت|بستری|"
     r"شماره\s+بیمار|کد\s+بیمار|شناسه\s+بیمار|پیگیری|ارجاع|نظام\s+پزشکی|ن\.\s?پ|(?:شماره|کد)\s+سفارش|سفارش\s+شماره|"
     r"parvand|bime|peygiri|paygiri|rahgiri|paziresh|sefaresh)[^\d\n]{0,30}"
     # English: a keyword with "no"/"number"/"id" or a colon after it ("file size 12000" is no file number)
-    r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|lab|hospital|admission|chart|"
+    r"|\b(?:MRN|(?:(?:medical\s+)?record|file|insurance|policy|case|member|patient|pt|lab|sample|specimen|hospital|admission|adm|chart|"
     r"prescription|ins\.?|ticket|discharge|referral|booking|appointment|order)"
     r"\s*(?:no\b\.?|number|num\b|#|id\b|code\b|[:：]))[^\d\n]{0,12})$",
     re.IGNORECASE,
@@ -260,7 +268,7 @@ _CODE_ID = re.compile(
     r"(?<![\w/.-])(?:[A-Z][A-Z0-9]{0,3}-[A-Z0-9]*\d[A-Z0-9]*(?:-[A-Z0-9]+)*|[\u0621-\u06cc]{1,3}-\d{3,}|\d{2,}(?:-\d{2,})+)"
     r"(?![/-]|(?!e(?![\w])|ه(?![\w]))\w)"
 )
-_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|\bref\b(?![:：])|پرونده|parvand\w*)[^\d\n]{0,20}$",
+_CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|\bref\b|پرونده|parvand\w*)[^\d\n]{0,20}$",
                            re.IGNORECASE)
 _TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
@@ -492,13 +500,24 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
     """10 digits with the keyword before them or a valid check digit, and never with a unit after them."""
     for m in _NATIONAL_ID.finditer(shadow) if _THREE_DIGITS.search(shadow) else ():
         digits = _NOT_DIGIT.sub("", m.group())
-        keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start())
+        keyword = _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 40), m.start())
         if (keyword or national_id_valid(digits)) and not _UNIT_AFTER.match(shadow, m.end()):
             yield m.span()
+    if "-" in shadow:
+        yield from _grouped_national_ids(shadow)
+    if ("/" in shadow or "|" in shadow or "(" in shadow) and _PATIENT_CUE.search(shadow):
+        yield from (m.span() for m in _NATIONAL_ID_FIELD.finditer(shadow))
     if "ملی" not in shadow and not _NATIONAL_CUE.search(shadow):
         return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
-        if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 30), m.start()):
+        if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 40), m.start()):
+            yield m.span()
+
+
+def _grouped_national_ids(shadow: str) -> Iterator[tuple[int, int]]:
+    for m in _NATIONAL_ID_GROUPED.finditer(shadow):
+        if len(_NOT_DIGIT.sub("", m.group())) == 10 and _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 40),
+                                                                                    m.start()):
             yield m.span()
 
 
@@ -531,10 +550,21 @@ _code_ids = _keyword_numbers(_CODE_ID, _CODE_KEYWORD, ("کد", "code", "kod", "�
                              min_digits=3)
 
 
+# a range of values ("ref range 150000-450000", "محدوده نرمال ۴۰۰۰-۱۰۰۰۰", "between 20-40"): no id
+_PLAIN_RANGE = re.compile(r"\d+-\d+")
+_RANGE_BEFORE = re.compile(
+    r"(?i)(?:(?:range|interval|normal|between|from|محدوده|نرمال|طبیعی|بین|رنج|رفرنس)[^\d\n]{0,15}|\bref\s*[:：]?\s*)$")
+
+
+def _range(shadow: str, start: int, end: int) -> bool:
+    return bool(_PLAIN_RANGE.fullmatch(shadow, start, end)) and bool(
+        _RANGE_BEFORE.search(shadow, max(0, start - 30), start))
+
+
 def _codes(shadow: str) -> Iterator[tuple[int, int]]:
-    """Ids shaped like ids after their keyword (:data:`_CODE_ID`): they all hold a dash."""
+    """Ids shaped like ids after their keyword (:data:`_CODE_ID`): they all hold a dash; a range of values is none."""
     if "-" in shadow:
-        yield from _code_ids(shadow)
+        yield from ((s, e) for s, e in _code_ids(shadow) if not _range(shadow, s, e))
 
 
 _NUMBER_WORDS = (

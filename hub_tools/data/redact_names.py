@@ -74,7 +74,9 @@ _EN_STOP = frozenset(
     Yazd Dubai Turkey Germany London Canada Europe""".split()
 )
 _SURNAME_PARTS = frozenset("زاده نژاد پور فر راد منش زاد نیا کیا وند لو".split())
-_STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")
+# words a given name is compounded with ("فاطمه السادات", "نصرت الله", "شمس الدین", "عزت الملوک")
+_GIVEN_PARTICLES = frozenset("السادات سادات الله الدین الملوک السلطنه".split())
+_STRONG_SURNAME_END = re.compile(r"(?:یان|زاده|\u200cزاد|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو)$")
 _SURNAME_SHAPE = re.compile(r".{2,}(?:ی|یان|زاده|نژاد|پور|فر|راد|منش|نیا|کیا|وند|لو|آبادی)$")
 
 _TITLE = r"(?:خانم|خانوم|آقای|آقا|آقاى|اقای|اقا|جناب|سرکار|حاج|حاجی|حاجیه|دکتر|دكتر|مهندس|استاد|سید|سیده|کاک|کاکا|ماموستا)"
@@ -91,7 +93,7 @@ _KIN = (r"(?:" + _KIN_STEMS + r"(?:م|\u200cام|ام|\u200cم|مون|\u200cمو
 # labels of a form or a letter head whose value is a person: "نام:", "بیمه‌شده:", "مسئول فنی:", "پزشک معالج:"
 _FORM_LABEL = (
     r"(?:مشخصات(?:\s+بیمار)?|(?:نام|اسم)(?:\s+و\s+نام\s+خانوادگی|\s+(?:بیمار|پدر|مادر|همراه|همسر|شوهر|کامل|خانوادگی|"
-    r"کودک|فرزند|نوزاد|بچه|پزشک|دکتر|مراجعه\s*کننده|متقاضی|بیمه\s*شده))?|"
+    r"کودک|فرزند|نوزاد|بچه|پزشک|دکتر|مراجعه\s*کننده|متقاضی|بیمه[\s\u200c]*شده(?:\s+اصلی)?))?|"
     r"بیمه[\s\u200c]*شده(?:\s+اصلی)?|مسئول\s+فنی|پزشک\s+معالج|صاحب\s+(?:حساب|کارت)|گیرنده|فرستنده)"
 )
 # (pattern, what the first word must be): "any" | "titled" (a given or family name) | "person" (a given name; an
@@ -108,7 +110,7 @@ _FA_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\w])" + _TITLE + r"\s+(?:" + _TITLE + r"\s+){0,2}"), "titled"),  # "حاج آقا", "خانم دکتر سیده"
     (re.compile(r"(?<![\w])(?:ممنون|تشکر|سپاس|متشکرم)\s+از\s+"), "titled"),
     (re.compile(r"(?<![\w])" + _KIN + r"\s*[،,:]?\s*(?:(?:به\s+)?(?:اسم|نام)\s+)?(?:" + _TITLE + r"\s+)?"), "kin"),
-    (re.compile(r"[–—|]\s*نام\s+"), "any"),
+    (re.compile(r"[–—|]\s*نام\s+(?![^\s:：]+(?:\s+[^\s:：]+)?\s*[:：])"), "any"),
     (re.compile(r"(?<![\w])(?:من|ما|بنده)\s+و\s+"), "kin"),  # "من و بهار": the writer and a person
     # a sender's label: "از عاطفه:", "از سارا کریمی:"
     (re.compile(r"از(?<!\wاز)\s+(?=" + FA_WORD + r"(?:\s+" + FA_WORD + r")?\s*[:：])"), "person"),  # "کد ملی ... – نام سکینه کرمی –"
@@ -182,7 +184,7 @@ _EN_CONTEXTS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b" + _EN_KIN + r"\s*,?\s+"), "latin"),
     # a Persian kinship word or thanks before a Latin name: "برادرم Behnam Ahmadzadeh", "ممنون از Jessica"
     (re.compile(r"(?<![\w])(?:" + _KIN + r"|(?:ممنون|تشکر|سپاس|متشکرم)\s+از)\s*[،,:]?\s*(?=[A-Z])"), "latin"),
-    (re.compile(r"(?:\s[–—-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for|[Cc]all|[Tt]ext|[Mm]essage|[Ii]t's|"
+    (re.compile(r"(?:\s[–—|-]|\b(?:[Aa]ttention|[Aa]ttn\.?|[Tt]ell|[Aa]sk for|[Cc]all|[Tt]ext|[Mm]essage|[Ii]t's|"
                 r"[Ii]t is))\s+(?=[A-Z])"), "given"),
     (re.compile(r"\b(?:[Aa]z\s+tarafe?|[Bb]e\s+esme?|[Ee]smesh(?:\s+ham)?|[Bb]araye|[Tt]amas\s+ba|[Bb]a|[Ff]or|[Ww]ith|"
                 r"[Tt]o|[Aa]nd|[Vv]a|[Bb]e|[Jj]aye|[Ss]on|[Dd]aughter|[Hh]is\s+\w+|[Hh]er\s+\w+|[Aa]z|"
@@ -204,7 +206,7 @@ _EN_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (  # (lower case) in the order o
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "ممنون", "تشکر", "سپاس", "متشکر"),
-    (" -", " –", " —", "attention", "attn", "tell", "ask for", "call", "text", "message", "it's", "it is"),
+    (" -", " –", " —", " |", "attention", "attn", "tell", "ask for", "call", "text", "message", "it's", "it is"),
     ("az ", "be esm", "esmesh", "baraye", "tamas", "ba ", "for ", "with ", "to ", "and ", "va ", "be ", "jaye", "son ",
      "daughter", "his ", "her ", "baba", "maman", "amoo", "amu", "khale", "dai", "dayi", "amme", "dadash", "abji",
      "zad", "monshi", "parastar", "tahvil"),
@@ -233,6 +235,8 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
     if word in NAME_STOP:
         return word in _STOP_FAMILY_NAMES and count == 1 and g.is_given(words[0])
     if need == "any" and count == 1:
+        return True
+    if count == 1 and word in _GIVEN_PARTICLES:
         return True  # a form or a sign-off names one person: its second word is theirs whatever it is
     if word in _SURNAME_PARTS or g.is_family(word):
         return True

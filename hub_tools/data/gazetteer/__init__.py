@@ -57,7 +57,7 @@ def latin_key(word: str) -> str:
 
 
 # parts a family name is made of after a name ("حسینی‌نسب", "نیک‌بخت", "علی‌پناه", "حق‌دوست")
-FAMILY_PARTS = frozenset("زاده نژاد پور فر راد منش نیا کیا وند لو نسب بخت پناه دوست خواه".split())
+FAMILY_PARTS = frozenset("زاده زاد نژاد پور فر راد منش نیا کیا وند لو نسب بخت پناه دوست خواه".split())
 ZWNJ = "\u200c"
 
 
@@ -140,7 +140,9 @@ class Gazetteer:
         return latin_key(word) in self.latin_words
 
     def is_latin_given(self, word: str) -> bool:
-        return latin_key(word) in self.latin
+        """A Latin given name, a hyphenated double one too (``Mohammad-Taghi``)."""
+        return latin_key(word) in self.latin or ("-" in word and all(
+            latin_key(part) in self.latin for part in word.split("-")))
 
     def is_public_figure(self, name: str) -> bool:
         """The whole name, its last word or its first word is on the allow-list (``محمد قریب``, ``Parkinson``)."""

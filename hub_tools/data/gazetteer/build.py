@@ -41,7 +41,7 @@ _PERSIAN_ONLY = re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc
 WORD_NAMES = frozenset(
     "عزیز شیرین آرام آزاد نفس بهمن آذر نور قادر امید پری هاله عسل رها ایران رحمت هستی خاطره شادی سحر لاله هامون "
     "فرهنگ جهان کمال مینو صبا بهار باران ماه روز گل مهر ناز دریا آسمان آفتاب صدف یاس آتش خورشید بهشت آینده "
-    "پاک حق".split()
+    "پاک حق سمیه شهره".split()
 )
 
 #: words the name lists hold that a medical text uses as words, names only with a name's cue ("system", "tariff",

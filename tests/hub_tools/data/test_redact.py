@@ -360,15 +360,18 @@ def test_pool_figures_as_achieved():
     # sealed-s9/-s10: recall 0.939 (95% CI 0.910-0.959), names 0.938, precision 0.992, negatives changed 2/140
     # (1.4%), national_id 12/15, record_number 30/35. Joined as found: recall 0.982, names 0.979, precision 0.998,
     # 3 of 1,560 negatives changed (0.19%); the name model retrained on the pool with them: recall 0.983, names
-    # 0.980, precision 0.998, 2 negatives changed (0.13%).
+    # 0.980, precision 0.998, 2 negatives changed (0.13%). Their misses fixed by class (national ids: a word after
+    # the keyword, NID, other dash groupings, slash-set fields; record ids with letters and slashes, Pt/Adm/Sample/
+    # Ref keywords; value ranges no ids; given-name particles, ‌زاد, hyphenated Latin given names, form labels) and the
+    # name model retrained: recall 0.987, names 0.982, precision 0.999, 1 negative changed (0.06%).
     # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
-    assert figures["recall"] >= 0.982, figures["misses"]
-    assert figures["names_recall"] >= 0.979
-    assert figures["precision"] >= 0.998, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
+    assert figures["recall"] >= 0.987, figures["misses"]
+    assert figures["names_recall"] >= 0.982
+    assert figures["precision"] >= 0.999, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
@@ -449,3 +452,57 @@ def test_a_persons_mailbox_at_an_institution_is_still_redacted():
     text = "ایمیل دکتر: dr.parisa.nouri@tums.ac.ir و سایت https://www.tums.ac.ir/about"
     assert [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)] == [
         ("email", "dr.parisa.nouri@tums.ac.ir")]
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(span.kind, text[span.start : span.end]) for span in find_personal_data(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word between the keyword and the number, Arabic-Indic digits (folded before the checks)
+        ("کد ملی پدربزرگ: ٠٠٤١٣٦٧٢٥٨", [("national_id", "٠٠٤١٣٦٧٢٥٨")]),
+        # ten digits grouped otherwise, after NID
+        ("Mr X (NID 1983-204-776) was seen.", [("national_id", "1983-204-776")]),
+        # a form's field set off by slashes in a patient's line
+        ("ثبت‌نام بیمار: / ۴۱۲۰۵۵۸۷۳۹ / بیمه سلامت", [("national_id", "۴۱۲۰۵۵۸۷۳۹")]),
+        # the same digits in running text with no keyword are a count
+        ("در این نمونه 4120558739 عدد باکتری دیده شد", []),
+    ],
+)
+def test_national_id_shapes_and_fields(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Policy: KT/40917726", [("record_number", "KT/40917726")]),
+        ("Adm no. B-17/30452.", [("record_number", "B-17/30452")]),
+        ("Ref: LB-7712-08.", [("record_number", "LB-7712-08")]),
+        ("Pt ID ۰۰۷۷۱۲۹۴ | Ward 3", [("record_number", "۰۰۷۷۱۲۹۴")]),
+        ("شماره پرونده ۴۵۱۲/۸۸۳ ثبت شد", [("record_number", "۴۵۱۲/۸۸۳")]),
+        ("Sample ID: HB-2211-5530", [("record_number", "HB-2211-5530")]),
+        # ranges of values are no ids
+        ("WBC ref range 4000-11000", []),
+        ("Ferritin 9 ng/mL (Ref: 13-150)", []),
+    ],
+)
+def test_record_ids_with_letters_and_slashes(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("بیمار زهرا السادات کاظمی بستری شد", [("name", "زهرا السادات کاظمی")]),
+        ("نوبت دکتر مهر‌زاد رو گرفتم", [("name", "مهر‌زاد")]),
+        ("Bed 4 | Ali-Reza Karimi | Ward 2", [("name", "Ali-Reza Karimi")]),
+        ("خواهرم شهره خیلی نگرانه", [("name", "شهره")]),
+        # a form label after "— نام" is no name
+        ("فرم — نام بیمه‌شده: کاوه رستمی", [("name", "کاوه رستمی")]),
+    ],
+)
+def test_name_particles_and_contexts(text, expected):
+    assert _found(text) == expected
