@@ -364,14 +364,18 @@ def test_pool_figures_as_achieved():
     # the keyword, NID, other dash groupings, slash-set fields; record ids with letters and slashes, Pt/Adm/Sample/
     # Ref keywords; value ranges no ids; given-name particles, ‌زاد, hyphenated Latin given names, form labels) and the
     # name model retrained: recall 0.987, names 0.982, precision 0.999, 1 negative changed (0.06%).
+    # sealed round 6 (batch-s11/-s12, 280 texts written blind after commit b9e6cde, the shipped redactor), measured
+    # before joining as sealed-s11/-s12: recall 0.960 (95% CI 0.936-0.975), names 0.970, precision 0.982, negatives
+    # changed 4/140 (2.9%; limit 2%: missed). Joined as found (the name model not retrained on them, so the shipped
+    # redactor stays the one measured): recall 0.984, names 0.981, precision 0.997, 5 of 1,700 negatives changed.
     # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
-    assert figures["recall"] >= 0.987, figures["misses"]
-    assert figures["names_recall"] >= 0.982
-    assert figures["precision"] >= 0.999, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
+    assert figures["recall"] >= 0.984, figures["misses"]
+    assert figures["names_recall"] >= 0.981
+    assert figures["precision"] >= 0.997, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
