@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
     baseline = min(baseline, baseline_after)
     total = sum(seconds for _, seconds in stages)
-    print(f"baseline: one stage command's start ({BASELINE}) {baseline:.1f} s")
+    print(f"baseline: a cold import of what the stage commands use ({BASELINE}; the launcher pays it once) {baseline:.1f} s")
     print(f"{'stage':12} {'seconds':>8} {'share':>7} {'x baseline':>11}")
     for name, seconds in stages:
         print(f"{name:12} {seconds:8.1f} {seconds / total:7.1%} {seconds / baseline:11.1f}")
