@@ -223,8 +223,12 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: statements ("Gozine B.", "Javab: C —"), an answer followed by a made-up next question; wrong letters: a check mark
 #: beside the last item of a list (sealed-s13:6), "the only option that really ..." naming D's text after C's
 #: (sealed-s14:89). Labels as written; left as found.
-POOL_RIGHT = 2510  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, sealed-s11 121, sealed-s12 85,
-# sealed-s13 110, sealed-s14 105, writer-p4 131, the rest as above
+#: Since then (not blind figures): the medical concept lexicon (hub_tools/evaluation/concepts.tsv, written from
+#: general medical knowledge, not from the pool's misses) reads an option named by a synonym, a brand, an
+#: abbreviation or a translation where its words give none ("PTU", "Tegretol", "پروزاک", "High potassium",
+#: "Central DI"): 37 misses read right, no right answer lost, no new wrong letter.
+POOL_RIGHT = 2547  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
+# sealed-s12 104, sealed-s13 114, sealed-s14 111, writer-p4 132, the rest as above
 POOL_WRONG_LETTERS = 2
 POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s13": 1, "sealed-s14": 1}  # the seventh sealed round's, as found
 
@@ -725,3 +729,44 @@ def test_alternatives_narrowed_by_a_later_stated_answer():
 def test_the_colloquial_is_after_an_option_text():
     choices = ["سلولیت", "آرتریت سپتیک", "نقرس حاد", "آرتریت روماتوئید"]
     assert extract_choice("پس جواب من نقرس حاده.", choices) == "C"
+
+
+# -- the medical concept lexicon -------------------------------------------------------------------------------------
+def test_concept_lexicon_is_broad():
+    from hub_tools.evaluation.concepts import concept_spans, lexicon_size
+
+    assert lexicon_size() >= 500
+    assert [s.concept for s in concept_spans("Tegretol")] == ["carbamazepine"]
+    assert [s.concept for s in concept_spans("پروپیل‌تیواوراسیل")] == ["ptu"]
+    assert [s.concept for s in concept_spans("High potassium.")] == ["hyperkalemia"]
+    assert concept_spans("all of them") == []  # an abbreviation matches only in capitals
+    assert [s.concept for s in concept_spans("ALL")] == ["all"]
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("PTU", ["Methimazole", "پروپیل‌تیواوراسیل", "Radioactive iodine", "Thyroidectomy"], "B"),
+        ("Tegretol.", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"], "C"),
+        ("پروزاک", ["Haloperidol", "فلوکستین", "Lithium", "Diazepam"], "B"),
+        ("High potassium", ["Hyponatremia", "Hypokalemia", "Hyperkalemia", "Hypercalcemia"], "C"),
+        ("Central DI", ["SIADH", "Nephrogenic diabetes insipidus", "Psychogenic polydipsia",
+                        "Central diabetes insipidus"], "D"),
+        # two options share the concept: it names neither
+        ("Tegretol", ["Carbamazepine and lithium", "Carbamazepine and valproate", "Phenytoin", "Lamotrigine"],
+         "invalid"),
+        # a concept named only to be rejected is no answer
+        ("Not Tegretol — it does nothing here.", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"],
+         "invalid"),
+        ("Tegretol is wrong here; the others are no better.", ["Phenytoin", "Valproate", "Carbamazepine",
+                                                                "Lamotrigine"], "invalid"),
+    ],
+)
+def test_option_named_by_concept(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_concept_reported_in_reason():
+    choice, _, reason = explain_choice("Tegretol", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"])
+    assert choice == "C"
+    assert "by concept 'carbamazepine' (Tegretol)" in reason
