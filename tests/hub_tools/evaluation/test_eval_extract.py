@@ -232,7 +232,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: گزینه‌ای که …" states the option its sentence names (sealed-s14:89, once a wrong letter); an answer followed by a
 #: made-up next question is read up to that question (sealed-s13:52). No wrong letter left in the pool.
 POOL_RIGHT = 2553  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
-# sealed-s12 104, sealed-s13 116, sealed-s14 116, writer-p4 132, the rest as above
+# sealed-s12 104, sealed-s13 116, sealed-s14 115, writer-p4 132, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
