@@ -98,6 +98,12 @@ another, or mentions in passing. The rule, in full:
    ``اشتباه کردم``, ``صبر کن``) withdraws it: the rest of the output is read alone, and gives the answer or, where it
    states none, ``invalid``.
 
+Finglish lead words read as their Persian forms (``Gozine B.``, ``javab: C``, ``javab gozine 1 e``, ``nist``); an
+answer followed by a made-up next question (``Answer: D\n\nQuestion 14: …``) is read up to that question. Given the
+choices, a check mark beside one item of a list of the options states that item (two checked items: ``invalid``), and
+``the only option that really …`` / ``تنها گزینه‌ای که …`` states the one option its sentence names by text or by a
+concept of the lexicon (:mod:`.concepts`).
+
 ``explain_choice`` returns the same decision with the mentions behind it and the reason (the decision trace kept in
 per-question records: :func:`decision_trace`).
 """
@@ -119,6 +125,7 @@ from hub_tools.folding import (
     strip_bidi,
 )
 
+from .concepts import concept_spans
 from .option_match import OptionMatch, match_option
 
 CHOICES = ("A", "B", "C", "D")
@@ -461,7 +468,31 @@ def normalize_answer_text(text: str) -> str:
     text = fold_letters(fold_digits(strip_bidi(text))).translate(_DROP)
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
     text = _THINKING.sub("\n", text)  # a reasoning block before the answer is not the answer
+    text = _first_answer_block(_finglish(text))
     return text.replace("*", "").replace("__", "")
+
+
+# Finglish (Persian in Latin letters): "Gozine B.", "javab: C —", "javab gozine 1 e" read as their Persian forms
+_FINGLISH = (
+    (re.compile(r"(?i:\bgozine(?:h|ye|ie|i|e)?\b)"), "گزینه"),
+    (re.compile(r"(?i:\b(?:javab|pasokh)(?:e)?(?:\s+(?:dorost|sahih))?\b)"), "جواب"),
+    (re.compile(r"(?i:\b(?:nist|nadorost|ghalat)\b)"), "نادرست"),
+)
+
+
+def _finglish(text: str) -> str:
+    for pattern, persian in _FINGLISH:
+        text = pattern.sub(persian, text)
+    return text
+
+
+# a made-up next question after the answer: "Answer: D\n\nQuestion 14: … Answer: A" (only the first block is read)
+_NEXT_QUESTION = re.compile(r"\n[ \t#>*]*(?:(?i:question|q)|سوال|سؤال|پرسش)[ \t]*(?:شماره[ \t]*)?\d+[ \t]*[:：.)\-]")
+
+
+def _first_answer_block(text: str) -> str:
+    match = _NEXT_QUESTION.search(text)
+    return text[: match.start()] if match and text[: match.start()].strip() else text
 
 
 # a capital and a full stop before a lower-case word abbreviate a genus: "C. difficile", "E. coli", "H. pylori"
@@ -955,6 +986,9 @@ def explain_choice(
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
     mentions = _classify(norm, found, asks_for_exception(question))
+    singled = _checked_item(norm, choices) or _only_option(norm, choices)
+    if singled is not None:
+        return singled[0], mentions, singled[1]
     choice, _, reason = decided = _decide(norm, mentions, choices, question)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
@@ -965,6 +999,68 @@ def explain_choice(
     if conflict is not None:
         return INVALID, mentions, f"{reason} ({choice}), but {conflict}: abstained"
     return decided
+
+
+# a check mark at the end (or the start) of one line
+_CHECK_MARK = "✅✔✓☑"
+_CHECKED_LINE = re.compile(rf"^[ \t]*[{_CHECK_MARK}]\ufe0f?[ \t]*(?P<a>.+?)[ \t]*$|^(?P<b>.+?)[ \t]*[{_CHECK_MARK}]\ufe0f?[ \t]*$",
+                           re.MULTILINE)  # fmt: skip
+
+
+def _options_named(segment: str, choices: Sequence[str]) -> set[str]:
+    """The options a segment names by their exact text or by a concept of the lexicon no other option shares."""
+    named = {m.letter for m in _text_mentions(segment, choices, [])}
+    said = {span.concept for span in concept_spans(segment)}
+    by_option = [{span.concept for span in concept_spans(str(choice))} for choice in choices]
+    for letter, concepts in zip(CHOICES, by_option):
+        own = concepts - set().union(*(c for c, other in zip(by_option, CHOICES) if other != letter))
+        if own & said:
+            named.add(letter)
+    return named
+
+
+def _checked_item(norm: str, choices: Sequence[str] | None) -> tuple[str, str] | None:
+    """A check mark beside one line of a list of the options states that line's option, not the first listed."""
+    if not choices or len(choices) != len(CHOICES):
+        return None
+    if norm.count("\n") < 2:
+        return None
+    items = [_item_named(m.group("a") or m.group("b"), choices) for m in _CHECKED_LINE.finditer(norm)]
+    named = {letter for item in items for letter in item}
+    if len(items) > 1 and len(named) > 1:
+        return INVALID, "several items of the list checked"
+    if len(items) != 1 or len(named) != 1:
+        return None
+    return next(iter(named)), "stated as the answer by a check mark beside its item"
+
+
+def _item_named(line: str, choices: Sequence[str]) -> set[str]:
+    """The options one line of a list names: its label, else its option texts."""
+    label = _LINE_LABEL.match(line)
+    return {_TO_LETTER[label.group("opt")]} if label else _options_named(line, choices)
+
+
+_LINE_LABEL = re.compile(r"[ \t\-•]*[\[(]?(?P<opt>[A-D]|الف|ب|ج|د)[\])]?[ \t]*[.):：\-—–]")
+# "the only option that really …", "تنها گزینه‌ای که واقعاً …": what follows names the answer
+_ONLY_OPTION = re.compile(
+    r"(?i:\bthe\s+only\s+(?:option|one|choice|drug|answer|agent|treatment)\s+(?:that|which))|"
+    r"(?<!\w)(?:تنها|فقط)\s+(?:گزینه|مورد|دارو|درمان)(?:\u200c?ای|\u200c?ی)?\s+که(?!\w)"
+)
+
+
+def _only_option(norm: str, choices: Sequence[str] | None) -> tuple[str, str] | None:
+    """"The only option that really/actually …" followed by one option's text (or its concept) states that option."""
+    if not choices or len(choices) != len(CHOICES):
+        return None
+    match = _ONLY_OPTION.search(norm)
+    if match is None:
+        return None
+    rest = norm[match.end() :]
+    end = _FULL_STOP.search(rest)
+    named = _options_named(rest[: end.start() if end else len(rest)], choices)
+    if len(named) != 1:
+        return None
+    return next(iter(named)), "stated as the only option that fits"
 
 
 # Words that name no option on their own (an option's identity is in its other words).

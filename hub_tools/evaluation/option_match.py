@@ -22,6 +22,11 @@ Every option is scored against what was said; the answer is the best option only
 - **Decision**: the best option when its score is at least :data:`MIN_SCORE` and leads the second by at least
   :data:`MIN_MARGIN` (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py); otherwise no
   option. A wrong letter costs more than a miss, so a near tie is never read.
+- **Concepts**: where the words give no option, they are read again with the medical concept lexicon
+  (:mod:`.concepts`): in the answer, the options and the question, each run of words that names a concept (longest
+  first) becomes one term, the concept, equal only to itself ("Tegretol" = "Carbamazepine" = "کاربامازپین", "High
+  potassium" = "Hyperkalemia"). The same scores, weights and decision follow, so a concept two options share weighs
+  half and names neither, and the option read must have a concept among what was said.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from hub_tools.folding import match_key
+
+from .concepts import concept_spans, fold_words
 
 __all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
 
@@ -78,6 +85,7 @@ class Term:
     latin: bool  # written in Latin letters (a word in the other script is compared by its skeleton)
     skeleton: str
     initial: bool = False  # a genus initial ("E." of "E. coli"): it matches only before the species it abbreviates
+    concept: bool = False  # a concept of the lexicon (its id): it matches only the same concept
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,12 @@ class OptionMatch:
     score: float
     second: float
     matched: tuple[str, ...]
+    concepts: tuple[tuple[str, str], ...] = ()  # (concept id, the words said) where a concept named the option
 
     def describe(self) -> str:
         words = ", ".join(self.matched)
-        return f"score {self.score:.2f}, next {self.second:.2f}: {words}"
+        by_concept = "; ".join(f"by concept '{concept}' ({said})" for concept, said in self.concepts)
+        return f"score {self.score:.2f}, next {self.second:.2f}: " + "; ".join(p for p in (words, by_concept) if p)
 
 
 def _term(word: str, previous: str) -> Term:
@@ -121,6 +131,27 @@ def terms(text: str) -> list[Term]:
     return out
 
 
+_CONCEPT_MARK = "concept:"
+
+
+def concept_terms(text: str) -> list[Term]:
+    """The content terms of a text with each run of words that names a concept of the lexicon read as one term."""
+    words = fold_words(text)
+    spans = {span.start: span for span in concept_spans(text)}
+    out, index = [], 0
+    while index < len(words):
+        span = spans.get(index)
+        if span is not None:
+            out.append(Term(_CONCEPT_MARK + span.concept, True, "", concept=True))
+            index = span.end
+            continue
+        term = _term(words[index], words[index - 1] if index else "")
+        if _names_something(term.text):
+            out.append(term)
+        index += 1
+    return out
+
+
 # "E. coli", "H. pylori": a capital, a full stop and a lower-case word
 _GENUS_INITIAL = re.compile(r"(?<![A-Za-z])([A-Z])\.\s?(?=[a-z]{3,})")
 _INITIAL_MARK = "initial"
@@ -133,6 +164,8 @@ def _names_something(text: str) -> bool:
 
 
 def _joined(a: Term, b: Term) -> Term:
+    if a.concept or b.concept:  # a concept joined to a word is no word: it matches only the same two joined
+        return Term(f"{a.text}+{b.text}", True, "", concept=True)
     text = a.text + b.text
     return Term(text, a.latin and b.latin, skeleton(text))
 
@@ -190,6 +223,8 @@ def term_match(a: Term, b: Term) -> float:
     """How far two terms are the same word (0-1; see the module docstring)."""
     if a.text == b.text:
         return _FULL
+    if a.concept or b.concept:
+        return 0.0
     if a.text.isdigit() or b.text.isdigit():
         return 0.0
     if a.latin == b.latin:
@@ -301,11 +336,14 @@ def _score(said: list[Term], said_weights: list[float], option: list[Term], weig
     return _Scored(max(recall, f1), recall, matched, positions, head >= _SAID)
 
 
-def score_options(said_text: str, choices: Sequence[str], question: str | None = None) -> list[_Scored]:
-    """Each option's score against ``said_text``, in order."""
-    said = terms(said_text)
-    options = [terms(str(choice)) for choice in choices]
-    weights = _weights(options, terms(question) if question else [])
+def score_options(
+    said_text: str, choices: Sequence[str], question: str | None = None, by_concept: bool = False
+) -> list[_Scored]:
+    """Each option's score against ``said_text``, in order; ``by_concept`` reads concepts of the lexicon as terms."""
+    read = concept_terms if by_concept else terms
+    said = read(said_text)
+    options = [read(str(choice)) for choice in choices]
+    weights = _weights(options, read(question) if question else [])
     said_weights = _said_weights(said, options, weights)
     return [_score(said, said_weights, option, weight) for option, weight in zip(options, weights)]
 
@@ -328,11 +366,32 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
     docstring)."""
     if not choices or len(choices) != 4:
         return None
-    scored = score_options(said_text, choices, question)
+    return _read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
+
+
+def _read(said_text: str, choices: Sequence[str], question: str | None, by_concept: bool) -> OptionMatch | None:
+    scored = score_options(said_text, choices, question, by_concept)
     ranked = sorted(range(len(scored)), key=lambda k: -scored[k].score)
     best, second = scored[ranked[0]], scored[ranked[1]]
     if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
         return None
-    if _substituted(len(terms(said_text)), best):
+    said_count = len(concept_terms(said_text) if by_concept else terms(said_text))
+    if _substituted(said_count, best):
         return None
     return OptionMatch("ABCD"[ranked[0]], best.score, second.score, best.matched)
+
+
+def _read_by_concept(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
+    """The option read with the concepts of the lexicon as terms, where a concept said is among its matched terms."""
+    read = _read(said_text, choices, question, by_concept=True)
+    if read is None:
+        return None
+    named = {term[len(_CONCEPT_MARK) :] for term in read.matched if term.startswith(_CONCEPT_MARK)}
+    said: dict[str, str] = {}  # each concept once, as first said
+    for span in concept_spans(said_text):
+        if span.concept in named:
+            said.setdefault(span.concept, span.said)
+    if not said:
+        return None
+    words = tuple(term for term in read.matched if not term.startswith(_CONCEPT_MARK))
+    return OptionMatch(read.letter, read.score, read.second, words, tuple(said.items()))

@@ -223,10 +223,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: statements ("Gozine B.", "Javab: C —"), an answer followed by a made-up next question; wrong letters: a check mark
 #: beside the last item of a list (sealed-s13:6), "the only option that really ..." naming D's text after C's
 #: (sealed-s14:89). Labels as written; left as found.
-POOL_RIGHT = 2510  # per writer as the bench prints it: sealed-s9 125, sealed-s10 127, sealed-s11 121, sealed-s12 85,
-# sealed-s13 110, sealed-s14 105, writer-p4 131, the rest as above
-POOL_WRONG_LETTERS = 2
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s13": 1, "sealed-s14": 1}  # the seventh sealed round's, as found
+#: Since then (not blind figures): the medical concept lexicon (hub_tools/evaluation/concepts.tsv, written from
+#: general medical knowledge, not from the pool's misses) reads an option named by a synonym, a brand, an
+#: abbreviation or a translation where its words give none ("PTU", "Tegretol", "پروزاک", "High potassium",
+#: "Central DI"): 37 misses read right, no right answer lost, no new wrong letter. Then Finglish statements
+#: ("Gozine B.", "Javab: C —", "javab gozine 1 e") read as their Persian forms; a check mark beside one item of a list
+#: of the options states that item (sealed-s13:6, once a wrong letter); "the only option that really …" / "تنها
+#: گزینه‌ای که …" states the option its sentence names (sealed-s14:89, once a wrong letter); an answer followed by a
+#: made-up next question is read up to that question (sealed-s13:52). No wrong letter left in the pool.
+POOL_RIGHT = 2553  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
+# sealed-s12 104, sealed-s13 116, sealed-s14 115, writer-p4 132, the rest as above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
@@ -613,7 +621,8 @@ def test_a_check_mark_states_only_the_option_beside_it():
         ("Ruptured saccular (berry) aneurysm — about 85% of cases.",
          ["Ruptured berry aneurysm", "Arteriovenous malformation", "Hypertension", "Amyloid angiopathy"], "A"),
         # no clear lead, or a partial match with another word in the option's place: abstain
-        ("کم‌خونی فقر آهن", ["تالاسمی مینور", "کمبود ویتامین B12", "کم‌خونی همولیتیک", "کمبود آهن"], "invalid"),
+        # the words give no clear lead; the concept lexicon reads both as iron deficiency (anaemia)
+        ("کم‌خونی فقر آهن", ["تالاسمی مینور", "کمبود ویتامین B12", "کم‌خونی همولیتیک", "کمبود آهن"], "D"),
         ("The most common site is the fallopian tube, specifically the isthmus.",
          ["Ovary", "Ampulla of the fallopian tube", "Cervix", "Abdominal cavity"], "invalid"),
         ("Rifampin or isoniazid", ["ایزونیازید", "ریفامپین", "اتامبوتول", "پیرازینامید"], "invalid"),
@@ -694,7 +703,9 @@ def test_an_opening_letter_set_off_by_a_dash_or_comma_is_the_answer(text, expect
 
 
 def test_a_near_spelling_of_a_short_word_names_no_option():
-    assert extract_choice("Rubeola", ["Measles", "Rubella", "Mumps", "Scarlet fever"]) == INVALID
+    assert extract_choice("Rubeola", ["Rubella", "Mumps", "Scarlet fever", "Roseola"]) == INVALID
+    # rubeola is measles by the concept lexicon, never rubella by spelling
+    assert extract_choice("Rubeola", ["Measles", "Rubella", "Mumps", "Scarlet fever"]) == "A"
     assert extract_choice("Rubella", ["Measles", "Rubella", "Mumps", "Scarlet fever"]) == "B"
 
 
@@ -725,3 +736,94 @@ def test_alternatives_narrowed_by_a_later_stated_answer():
 def test_the_colloquial_is_after_an_option_text():
     choices = ["سلولیت", "آرتریت سپتیک", "نقرس حاد", "آرتریت روماتوئید"]
     assert extract_choice("پس جواب من نقرس حاده.", choices) == "C"
+
+
+# -- the medical concept lexicon -------------------------------------------------------------------------------------
+def test_concept_lexicon_is_broad():
+    from hub_tools.evaluation.concepts import concept_spans, lexicon_size
+
+    assert lexicon_size() >= 500
+    assert [s.concept for s in concept_spans("Tegretol")] == ["carbamazepine"]
+    assert [s.concept for s in concept_spans("پروپیل‌تیواوراسیل")] == ["ptu"]
+    assert [s.concept for s in concept_spans("High potassium.")] == ["hyperkalemia"]
+    assert concept_spans("all of them") == []  # an abbreviation matches only in capitals
+    assert [s.concept for s in concept_spans("ALL")] == ["all"]
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("PTU", ["Methimazole", "پروپیل‌تیواوراسیل", "Radioactive iodine", "Thyroidectomy"], "B"),
+        ("Tegretol.", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"], "C"),
+        ("پروزاک", ["Haloperidol", "فلوکستین", "Lithium", "Diazepam"], "B"),
+        ("High potassium", ["Hyponatremia", "Hypokalemia", "Hyperkalemia", "Hypercalcemia"], "C"),
+        ("Central DI", ["SIADH", "Nephrogenic diabetes insipidus", "Psychogenic polydipsia",
+                        "Central diabetes insipidus"], "D"),
+        # two options share the concept: it names neither
+        ("Tegretol", ["Carbamazepine and lithium", "Carbamazepine and valproate", "Phenytoin", "Lamotrigine"],
+         "invalid"),
+        # a concept named only to be rejected is no answer
+        ("Not Tegretol — it does nothing here.", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"],
+         "invalid"),
+        ("Tegretol is wrong here; the others are no better.", ["Phenytoin", "Valproate", "Carbamazepine",
+                                                                "Lamotrigine"], "invalid"),
+    ],
+)
+def test_option_named_by_concept(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_concept_reported_in_reason():
+    choice, _, reason = explain_choice("Tegretol", ["Phenytoin", "Valproate", "Carbamazepine", "Lamotrigine"])
+    assert choice == "C"
+    assert "by concept 'carbamazepine' (Tegretol)" in reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Gozine B.", "B"), ("javab: C — because it fits", "C"), ("gozine ج", "C"), ("javab gozine 1 e", "A"),
+     ("Gozine B nist.", "invalid")],
+)
+def test_finglish_statements(text, expected):
+    assert extract_choice(text) == expected
+
+
+_HF_DRUGS = ["Furosemide", "Digoxin", "Amlodipine", "Spironolactone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Furosemide – symptoms only.\nDigoxin – no mortality benefit.\nAmlodipine – neutral.\n"
+         "Spironolactone – lowers mortality. ✔", "D"),
+        ("A) Furosemide\nB) Digoxin ✅\nC) Amlodipine\nD) Spironolactone", "B"),
+        # two checked items: neither is the answer by its mark
+        ("Furosemide – no.\nDigoxin – helps. ✔\nAmlodipine – neutral.\nSpironolactone – helps. ✔", "invalid"),
+    ],
+)
+def test_check_mark_beside_an_item(text, expected):
+    assert extract_choice(text, _HF_DRUGS) == expected
+
+
+_HYPERKALEMIA = ["گلوکونات کلسیم", "انسولین و گلوکز", "سالبوتامول", "سدیم پلی‌استایرن سولفونات (کی‌اگزالات)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("کلسیم فقط غشا را پایدار می‌کند، سالبوتامول پتاسیم را وارد سلول می‌کند. تنها گزینه‌ای که واقعاً K را دفع "
+         "می‌کند کی‌اگزالات است.", "D"),
+        ("Salbutamol only shifts potassium. The only option that actually removes it is sodium polystyrene "
+         "sulfonate.", "D"),
+        # the phrase names two options: no answer from it
+        ("The only option that works here is salbutamol or sodium polystyrene sulfonate.", "invalid"),
+    ],
+)
+def test_the_only_option_that(text, expected):
+    assert extract_choice(text, _HYPERKALEMIA) == expected
+
+
+def test_made_up_next_question_is_not_read():
+    text = "Answer: D\n\nQuestion 14: Which electrolyte causes U waves?\nA. Hypokalemia\nB. Hyperkalemia\nAnswer: A"
+    assert extract_choice(text) == "D"
+    assert extract_choice("سوال 3: کدام؟\nپاسخ: ب") == "B"  # a question at the start is the output itself

@@ -1,0 +1,120 @@
+"""A medical concept lexicon (a gazetteer): the names one concept goes by, so an answer that names an option by a
+synonym, a brand name, an abbreviation or a translation ("PTU" for "پروپیل‌تیواوراسیل", "Tegretol" for
+"Carbamazepine", "High potassium" for "Hyperkalemia") reads as that option.
+
+The lexicon is ``concepts.tsv`` beside this module (written from standard medical knowledge for this project; its
+header names source and licence): one concept a line, a canonical id, a TAB and its surface forms separated by ``|``.
+Forms are compared in the folding module's match form (:func:`hub_tools.folding.match_key`: letters, hamza and teh
+marbuta folded, ZWNJ and punctuation read as spaces, case-insensitive), word by word; an all-capital form (an
+abbreviation: "ALL", "MI") matches only in capitals, so "all" the word is never acute lymphoblastic leukaemia. A form
+two concepts share names neither. The lexicon is read once, on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from hub_tools.folding import match_key
+
+__all__ = ["ConceptSpan", "concept_spans", "lexicon_size"]
+
+_LEXICON = "concepts.tsv"
+
+
+@dataclass(frozen=True)
+class ConceptSpan:
+    """A run of words (``start``, ``end`` word indexes) that names a concept, and the words as said."""
+
+    concept: str
+    start: int
+    end: int
+    said: str
+
+
+def fold_words(text: str, casefold: bool = True) -> list[str]:
+    """The words of a text in the lexicon's match form."""
+    return match_key(text, hamza=True, teh_marbuta=True, casefold=casefold).split()
+
+
+def _is_abbreviation(form: str) -> bool:
+    letters = [ch for ch in form if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isascii() and ch.isupper() for ch in letters)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    forms: dict[tuple[str, ...], str]  # folded words -> concept id (any case)
+    abbreviations: dict[tuple[str, ...], str]  # words as written (capitals) -> concept id
+    longest: int
+    concepts: int
+
+
+def _entries(text: str) -> list[tuple[str, list[str]]]:
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        concept, _, forms = line.partition("\t")
+        out.append((concept.strip(), [form.strip() for form in forms.split("|") if form.strip()]))
+    return out
+
+
+def _index(entries: list[tuple[str, list[str]]]) -> _Lexicon:
+    seen: dict[tuple[bool, tuple[str, ...]], set[str]] = {}
+    for concept, forms in entries:
+        for form in forms:
+            abbreviation = _is_abbreviation(form)
+            key = tuple(fold_words(form, casefold=not abbreviation))
+            if key:
+                seen.setdefault((abbreviation, key), set()).add(concept)
+    forms_: dict[tuple[str, ...], str] = {}
+    abbreviations: dict[tuple[str, ...], str] = {}
+    for (abbreviation, key), concepts in seen.items():
+        if len(concepts) == 1:  # a form two concepts share ("GBS", "AS") names neither
+            (abbreviations if abbreviation else forms_)[key] = next(iter(concepts))
+    longest = max((len(key) for _, key in seen), default=1)
+    return _Lexicon(forms_, abbreviations, longest, len(entries))
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    return _index(_entries(files(__package__).joinpath(_LEXICON).read_text(encoding="utf-8")))
+
+
+def lexicon_size() -> int:
+    """How many concepts the lexicon names."""
+    return _lexicon().concepts
+
+
+def _lookup(lexicon: _Lexicon, folded: tuple[str, ...], written: tuple[str, ...]) -> str | None:
+    return lexicon.abbreviations.get(written) or lexicon.forms.get(folded) or lexicon.forms.get(_singular(folded))
+
+
+def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The last word without an English plural "s" ("statins", "beta blockers")."""
+    last = words[-1]
+    if len(last) > 4 and last.isascii() and last.endswith("s") and not last.endswith("ss"):
+        return (*words[:-1], last[:-1])
+    return words
+
+
+def concept_spans(text: str) -> list[ConceptSpan]:
+    """The concepts a text names, left to right, each at its longest form."""
+    lexicon = _lexicon()
+    folded, written = fold_words(text), fold_words(text, casefold=False)
+    if len(folded) != len(written):  # casefolding changed the word count (it never should): no concepts
+        return []
+    spans, index = [], 0
+    while index < len(folded):
+        for size in range(min(lexicon.longest, len(folded) - index), 0, -1):
+            stop = index + size
+            concept = _lookup(lexicon, tuple(folded[index:stop]), tuple(written[index:stop]))
+            if concept is not None:
+                spans.append(ConceptSpan(concept, index, stop, " ".join(written[index:stop])))
+                index = stop
+                break
+        else:
+            index += 1
+    return spans
