@@ -188,13 +188,15 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s2": 130, "sealed-s3": 130, "sealed-s4": 130, "writer-p4": 150,
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
                 "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
-                "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130}  # fmt: skip
+                "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130, "sealed-s15": 130,
+                "sealed-s16": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
                "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
                "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130),
-               "sealed-s13": (110, 130), "sealed-s14": (105, 130)}  # fmt: skip
+               "sealed-s13": (110, 130), "sealed-s14": (105, 130), "sealed-s15": (120, 130),
+               "sealed-s16": (114, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -231,10 +233,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: of the options states that item (sealed-s13:6, once a wrong letter); "the only option that really …" / "تنها
 #: گزینه‌ای که …" states the option its sentence names (sealed-s14:89, once a wrong letter); an answer followed by a
 #: made-up next question is read up to that question (sealed-s13:52). No wrong letter left in the pool.
-POOL_RIGHT = 2553  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
-# sealed-s12 104, sealed-s13 116, sealed-s14 115, writer-p4 132, the rest as above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}
+#: sealed-s15 and sealed-s16: the eighth sealed round, written blind after commit ac2bb42 (the lexicon and those
+#: classes) and measured there before joining (bench/results/extract_sealed-8.json: 120/130 with no wrong letter and
+#: 114/130 with one; 234/260 = 0.900). Misses: paraphrases the lexicon lacks ("suppressing glucose output from the
+#: liver"), an answer inside a JSON object, "My pick: A (…)", an elimination that ends on the remaining option's text;
+#: the wrong letter: that elimination ("It's not C (…), not A (…), and not D (…). That leaves the simian crease.",
+#: sealed-s16:61, read C). Labels as written; left as found.
+POOL_RIGHT = 2787  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
+# sealed-s12 104, sealed-s13 116, sealed-s14 115, sealed-s15 120, sealed-s16 114, writer-p4 132, the rest as above
+POOL_WRONG_LETTERS = 1
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s16": 1}  # the eighth sealed round's, as found
 
 
 def test_pool_figures_as_measured():
