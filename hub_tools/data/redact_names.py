@@ -130,7 +130,7 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
     ("دکتر", "دكتر"),
     ("خانواده",),
     ("خانم", "خانوم", "آقا", "اقا", "جناب", "سرکار", "حاج", "دکتر", "دكتر", "مهندس", "استاد", "سید", "کاک", "ماموستا"),
-    ("از",),
+    ("ممنون", "تشکر", "سپاس"),  # (not "از", in nearly every text: the thanks word is as necessary; "متشکرم" holds "تشکر")
     ("مادر", "مامان", "پدر", "بابا", "همسر", "شوهر", "خانم", "زن", "پسر", "دختر", "بچه", "فرزند", "نوه", "برادر",
      "داداش", "خواهر", "آبجی", "عمو", "عمه", "دایی", "خاله", "خال", "عروس", "داماد", "نامزد", "دوست", "همکار", "همسای",
      "جاری", "باجناق", "قلو", "نوزادم", "نوزادش", "کودکم", "کودکش", "نوزاد‌م", "کودک‌م"),
@@ -138,7 +138,7 @@ _FA_CONTEXT_CUES: tuple[tuple[str, ...], ...] = (
     ("من و", "ما و", "بنده و"),
     (":", "："),
     ("نام", "اسم", "فرزند", "طرف", "بپرسید", "سراغ", "تماس با", "هماهنگی با", "هماهنگ با"),
-    (),
+    ("بیمار", "مریض", "اینجانب", "این\u200cجانب", "من", "بنده", "پدر", "مادر", "مامان", "بابا", "همسر", "خودم"),
     ("تشکر", "سپاس", "احترام", "ارادتمند", "ممنون", "مرسی", "قربان", "پاسخ"),
     ("-", "–", "—", "|"),
 )
@@ -540,10 +540,9 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         if cues and not any(map(shadow.__contains__, cues)):
             continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
-            if _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
-                continue
             span = _fa_name_at(shadow, m.end(), need)
-            if span:
+            # (the name is read first: most contexts are followed by no name, and then the words before don't matter)
+            if span and not _NOT_A_PERSON_BEFORE.search(shadow, max(0, m.start() - 15), m.start()):
                 yield span
     # a given name with its own cue: "مریم هستم", "بهاره جان", "زری خانم"
     for start in [0] + [m.end() for m in _SENTENCE_END.finditer(shadow)]:
