@@ -56,7 +56,6 @@ class Command:
 
     argv: list[str]
     pid: int
-    launcher: Launcher
     returncode: int | None = None
     cpu_seconds: float = 0.0
     ended: threading.Event = field(default_factory=threading.Event)
@@ -119,7 +118,7 @@ class Launcher:
                     self.first_answer.wait(1.0)
                 if self.failure is not None:
                     raise LauncherError(self.failure)
-                command = Command(argv, self.started.pop(0), self)
+                command = Command(argv, self.started.pop(0))
                 self.commands[command.pid] = command
         return command
 
