@@ -171,6 +171,14 @@ _EN_ANSWER_LEAD = (
     r"\bi\s+(?:choose|pick|select|go\s+with)|(?:^|(?<=[.!]\s))go\s+with(?:\s+the)?)"
 )
 
+# the words that end an elimination on the option left: "That leaves", "which leaves us with", "by elimination",
+# "پس می‌ماند", "باقی می‌ماند"
+_ELIMINATION = (
+    r"(?i:\b(?:that|which|this)\s+leaves(?:\s+us\s+with)?(?:\s+only)?|\bleaving(?:\s+only)?|"
+    r"\bby\s+(?:the\s+process\s+of\s+)?elimination|\bthe\s+(?:only\s+)?(?:one|option)\s+(?:left|remaining))|"
+    r"(?:باقی\s+)?می\u200c?ماند|گزینه(?:\u0654|\u200c?ی)?\s+باقی\u200c?مانده"
+)
+
 # a likelihood word before one option still commits to it: "the answer is most likely B" (two options do not)
 _LIKELIHOOD = r"(?:\s+(?i:(?:most|very|quite|almost\s+certainly|more\s+than\s+likely)\s+)?(?i:likely|probably|definitely|clearly|certainly))?"
 
@@ -217,6 +225,15 @@ _STATEMENT_PATTERNS = [
         rf"{_OPT}"
     ),
     re.compile(rf"\\boxed\s*\{{\s*(?:\\text\s*\{{\s*)?{_OPT}\s*\}}"),  # LaTeX \boxed{B}
+    # a structured answer (JSON, YAML): "selected_option": "الف", answer: "B", "choice": "C"
+    re.compile(
+        r"[\"']?(?i:(?:selected|chosen|correct|final|predicted)?_?(?:option|answer|choice|letter)|selection|prediction)"
+        rf"[\"']?\s*[:：=]\s*[\"']\s*{_OPT}\s*[\"']"
+    ),
+    # an elimination that ends on the remaining option: "That leaves B", "By elimination, C", "پس می‌ماند گزینه ب"
+    re.compile(
+        rf"(?:{_ELIMINATION})\s*[:：,،]?\s*(?:(?i:option|choice)\s+|{_GOZINEH}\s*)?[\[(«]?\s*{_OPT}"
+    ),
     re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
@@ -224,7 +241,7 @@ _STATEMENT_PATTERNS = [
     ),
     # a label and a colon: "Correct: C", "Final answer — D", "Selected: B", "گزینه صحیح: ب", "گزینه مناسب: د"
     re.compile(
-        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+choice|choice|response|solution|verdict)(?:\s+answer)?)[\"']?|"
+        r"(?:(?i:\b(?:correct|final|selected|selection|my\s+(?:choice|pick|answer|selection|vote)|pick|choice|response|solution|verdict)(?:\s+answer)?)[\"']?|"
         r"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب|نهایی|منتخب|انتخابی)(?:\s+(?:است|عبارت\s+است\s+از))?)"
         rf"\s*[:：=—–]\s*[\[(«\"']?\s*{_OPT}"
     ),
@@ -265,7 +282,9 @@ _MENTION_PATTERNS = [
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
     # "Not B, but C.": a letter after not/but, closing its phrase
-    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)—–]|\s-\s|\s*$)"), "contrast"),
+    (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)(—–]|\s-\s|\s*$)"), "contrast"),
+    # two options offered together: "Either A or C would be acceptable", "both B and D"
+    (re.compile(r"(?:(?<=\b[Ee]ither )|(?<=\b[Bb]oth ))(?P<opt>[A-D])(?=\s+(?i:or|and)\s+[A-D](?![A-Za-z0-9]))"), "option"),
     (re.compile(r"(?:(?<!\w)نه|(?<!\w)بلکه)\s+(?:گزینه\s*)?(?P<opt>الف|ب|ج|د|[A-D])(?=\s*[.,،؛!)]|\s*$)"), "contrast"),
     # a Latin letter as the subject of a verdict: "A is not correct", "C is the answer", "C درست است"
     (re.compile(
@@ -445,7 +464,8 @@ _CLAUSE_CHARS = 80
 _CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
 _ANSWER_BEFORE_TEXT = re.compile(
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
-    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹)\s*[:：\-]?\s*[\[(«\"']?\s*$"
+    rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹|(?:{_ELIMINATION})(?:\s+(?i:the|an?))?)"
+    r"\s*[:：,،\-]?\s*[\[(«\"']?\s*$"
 )
 _WORD = re.compile(r"\w+")
 
@@ -804,7 +824,8 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
             status = "several"
         elif mention.start in opening_label and not _REJECTION.search(after):
             status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
-        elif (negative_question and _FALSE_VERDICT.search(after) and not _NEGATION_BEFORE.search(before)
+        elif (negative_question and (_FALSE_VERDICT.search(after) or mention.kind == "statement")
+              and not _NEGATION_BEFORE.search(before)
               and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
               and not _HEDGE_BEFORE.search(before)):  # fmt: skip
             status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"
@@ -921,6 +942,43 @@ _NEGATION_PREFACE = re.compile(
 )
 
 
+def _rejected_letters(norm: str, mentions: list[Mention]) -> set[str]:
+    """Options the output rejects by their letter in a sentence that says so ("گزینه الف نیست", "not C"; not a mere
+    comparison, "بیشتر از [B]"): never read from their text elsewhere in the output (the text is then what the
+    rejection is about: "…، چون کلیندامایسین خودش …")."""
+    return {m.letter for m in mentions if m.status == "negated" and not m.by_text
+            and _REJECTION.search(_full_sentence(norm, m))}  # fmt: skip
+
+
+def _opening_after_rejection(norm: str, mentions: list[Mention]) -> int:
+    """The end of the opening sentence; where that sentence only rejects options ("Not succinylcholine — that's a
+    trigger! Give dantrolene …", "گزینه الف صحیح نیست. داروی انتخابی …"), the end of the sentence after it."""
+    opening = _opening_sentence_end(norm)
+    first = [m for m in mentions if m.start < opening]
+    if not first or any(m.status != "negated" for m in first):
+        return opening
+    end = _SENTENCE_END.search(norm, opening + 1)
+    return end.start() if end else len(norm)
+
+
+_ELIMINATED = re.compile(_ELIMINATION)
+
+
+def _left_by_elimination(norm: str, mentions: list[Mention]) -> str | None:
+    """The one option left where the output rejects the other three and then says it ends on what is left ("It's not
+    C (…), not A (…), and not D (…). That leaves the simian crease."); None where any mention calls a rejected
+    option the answer, or the elimination words come before the last rejection."""
+    rejected = {m.letter for m in mentions if m.status == "negated"}
+    if len(rejected) != len(CHOICES) - 1:
+        return None
+    if any(m.letter in rejected and m.status in ("stated", "several") for m in mentions):
+        return None
+    last = max(m.end for m in mentions if m.status == "negated")
+    if _ELIMINATED.search(norm, last) is None:
+        return None
+    return next(letter for letter in CHOICES if letter not in rejected)
+
+
 def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
     letters = {m.letter for m in bare}
     if len(letters) == 1:
@@ -989,6 +1047,9 @@ def explain_choice(
     singled = _checked_item(norm, choices) or _only_option(norm, choices)
     if singled is not None:
         return singled[0], mentions, singled[1]
+    left = _left_by_elimination(norm, mentions)
+    if left is not None:
+        return left, mentions, "the option left after the other three are rejected"
     choice, _, reason = decided = _decide(norm, mentions, choices, question)
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
@@ -1190,7 +1251,8 @@ def _conflicting_evidence(
         after = norm[mention.end : max(mention.end, sentence_end)][:_CLAUSE_CHARS]
         if not _APPOSITION.match(after):
             continue
-        named = _supported(after, distinct)
+        set_aside = {m.letter for m in mentions if m.status == "negated" and mention.end <= m.start < mention.end + len(after)}
+        named = _supported(after, distinct) - set_aside
         if named - {choice} and choice not in named and not _NEGATION_AFTER.search(after):
             return f"the words after it give option {min(named - {choice})}'s text"
     return None
@@ -1277,8 +1339,10 @@ def _decide(
     if _UNSURE.search(norm):
         return INVALID, mentions, "the output says it is unsure and states no answer"
     # bare letters anywhere, and option texts in the opening sentence (a text named in passing later is no answer)
-    opening = _opening_sentence_end(norm)
-    bare = [m for m in mentions if m.status == "bare" and (not m.by_text or m.start < opening)]
+    opening = _opening_after_rejection(norm, mentions)
+    rejected = _rejected_letters(norm, mentions)
+    bare = [m for m in mentions if m.status == "bare" and (not m.by_text or m.start < opening)
+            and not (m.by_text and m.letter in rejected)]  # fmt: skip
     if bare:
         decided = _decide_bare(norm, bare)
         if decided is not None:
