@@ -239,10 +239,20 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: liver"), an answer inside a JSON object, "My pick: A (…)", an elimination that ends on the remaining option's text;
 #: the wrong letter: that elimination ("It's not C (…), not A (…), and not D (…). That leaves the simian crease.",
 #: sealed-s16:61, read C). Labels as written; left as found.
-POOL_RIGHT = 2787  # per writer as the bench prints it: sealed-s3 129, sealed-s9 126, sealed-s10 129, sealed-s11 124,
-# sealed-s12 104, sealed-s13 116, sealed-s14 115, sealed-s15 120, sealed-s16 114, writer-p4 132, the rest as above
-POOL_WRONG_LETTERS = 1
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s16": 1}  # the eighth sealed round's, as found
+#: Since then (not blind figures): an elimination that rejects three options and says so ("That leaves …", "by
+#: elimination", "پس می‌ماند …") reads the fourth (sealed-s16:61, no longer a wrong letter); an option rejected by its
+#: letter in words ("گزینه الف نیست", "not C") is never read from its text (sealed-s16:96, once a false answer); an
+#: opening sentence that only rejects lets the next one answer (sealed-s16:45, implementer-s4-23:45/46); structured
+#: answers ('"selected_option": "الف"', "My pick: A"); "Either A or C" offers two (sealed-s16:42, once a false
+#: answer); an answer statement to a question asking for the exception stands though its clause says "not"
+#: (sealed-s15:46); a rival after a contrast ("I'd answer B, though …") is set aside; the lexicon extended by family
+#: (coagulation factors I-XIII in every numeral, the LMWHs, imaging abbreviations, organisms' short forms). 2787 ->
+#: 2807 right, 1 -> 0 wrong letters, 6 -> 4 false answers, 110 -> 93 missed; no right answer lost.
+POOL_RIGHT = 2807  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
+# sealed-s12 105, sealed-s13 116, sealed-s14 115, sealed-s15 125, sealed-s16 125, writer-p4 132, implementer-s4-23 47,
+# the rest as above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
@@ -835,3 +845,86 @@ def test_made_up_next_question_is_not_read():
     text = "Answer: D\n\nQuestion 14: Which electrolyte causes U waves?\nA. Hypokalemia\nB. Hyperkalemia\nAnswer: A"
     assert extract_choice(text) == "D"
     assert extract_choice("سوال 3: کدام؟\nپاسخ: ب") == "B"  # a question at the start is the output itself
+
+
+# --- the ninth round's classes (sealed-s15/-s16 misses), each with a negative case ---
+
+_DOWN = ["Rocker-bottom feet", "Single transverse palmar crease", "Webbed neck", "Cleft lip with holoprosencephaly"]
+
+
+def test_elimination_ends_on_the_option_left():
+    text = ("It's not C (webbed neck — Turner/Noonan), not A (rocker-bottom feet — Edwards), and not D (cleft "
+            "lip/holoprosencephaly — Patau). That leaves the simian crease.")
+    assert extract_choice(text, _DOWN) == "B"
+    assert extract_choice("Not A, not C, not D. By elimination, B.", _DOWN) == "B"
+
+
+def test_elimination_negative_cases():
+    # two rejected only: no option left by elimination, and a rejected option's gloss is never the answer
+    assert extract_choice("It's not C (webbed neck), not A (rocker-bottom feet). That leaves two.", _DOWN) == "invalid"
+    assert extract_choice("It's not C (webbed neck — Turner).", _DOWN) == "invalid"
+
+
+def test_structured_answers():
+    choices = ["داکسی‌سایکلین + ریفامپین", "آموکسی‌سیلین به تنهایی", "سفتریاکسون به تنهایی", "مترونیدازول"]
+    assert extract_choice('```json\n{\n  "question_id": 1,\n  "selected_option": "الف",\n  "confidence": 0.9\n}\n```',
+                          choices) == "A"  # fmt: skip
+    assert extract_choice('{"answer": "C"}') == "C"
+    assert extract_choice("My pick: A (aldosteronoma)") == "A"
+    assert extract_choice('{"question_id": 2, "confidence": 0.4}') == "invalid"
+
+
+def test_statement_after_a_rejection():
+    choices = ["Dantrolene", "Bromocriptine", "Cyproheptadine", "Succinylcholine"]
+    assert extract_choice("Not succinylcholine — that's a trigger! Give dantrolene immediately.", choices) == "A"
+    assert extract_choice("گزینه الف صحیح نیست. داروی انتخابی برومو‌کریپتین نیست.", choices) == "invalid"
+
+
+def test_answer_with_a_contrasted_rival():
+    choices = ["Edrophonium test", "Anti-acetylcholine receptor antibodies", "Single-fiber EMG", "Ice pack test"]
+    text = "Antibody testing is highly specific. I'd answer B, though single-fiber EMG is the most sensitive test."
+    assert extract_choice(text, choices) == "B"
+    assert extract_choice("The answer is B (single-fiber EMG).", choices) == "invalid"
+
+
+def test_negated_option_is_never_that_option():
+    choices = ["کلیندامایسین", "ونکومایسین خوراکی", "ونکومایسین وریدی", "آمپی‌سیلین"]
+    assert extract_choice("قطعاً گزینه الف نیست، چون کلیندامایسین خودش عامل این عفونت است.", choices) == "invalid"
+    assert extract_choice("گزینه الف نیست؛ ونکومایسین خوراکی درمان است.", choices) == "B"
+
+
+def test_two_options_offered_either():
+    choices = ["Nitrofurantoin", "Ciprofloxacin", "Trimethoprim-sulfamethoxazole", "Amoxicillin"]
+    text = "Nitrofurantoin and TMP-SMX are both first-line. Either A or C would be acceptable here."
+    assert extract_choice(text, choices) == "invalid"
+    assert extract_choice("Either way, the answer is A.", choices) == "A"
+
+
+def test_exception_question_statement_with_not():
+    question = "کدام یک از موارد زیر جزو معیارهای تشخیص سندرم متابولیک نیست؟"
+    choices = ["دور کمر افزایش‌یافته", "تری‌گلیسرید بالا", "LDL بالا", "فشار خون بالا"]
+    text = "The correct option is C, LDL is not part of metabolic syndrome criteria (low HDL is)."
+    assert extract_choice(text, choices, question) == "C"
+    assert extract_choice("The answer is not C.", choices, question) == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("فاکتور ۸", ["فاکتور VIII", "فاکتور IX", "فاکتور XI", "فاکتور VII"], "A"),
+        ("factor 9", ["فاکتور VIII", "فاکتور IX", "فاکتور XI", "فاکتور VII"], "B"),
+        ("انوکساپارین (LMWH)", ["وارفارین", "ریواروکسابان", "هپارین با وزن مولکولی کم", "دابیگاتران"], "C"),
+        ("CTA chest.", ["Chest X-ray", "Transthoracic echocardiography", "CT angiography of the chest", "US"], "C"),
+        ("Staph aureus (TSST-1)", ["اشریشیاکلی", "سالمونلا", "استافیلوکوک طلایی", "شیگلا"], "C"),
+        ("Type II pneumocytes", ["پنوموسیت نوع I", "ماکروفاژ آلوئولار", "پنوموسیت نوع II", "سلول کلارا"], "C"),
+        ("Type I pneumocytes", ["پنوموسیت نوع I", "ماکروفاژ آلوئولار", "پنوموسیت نوع II", "سلول کلارا"], "A"),
+        ("Middle meningeal artery.", ["وریدهای پل‌زننده", "شریان مننژیال میانی", "سینوس ساژیتال", "شریان مغزی میانی"], "B"),
+        ("پوکی استخوان", ["هیپوگلیسمی", "استئوپوروز", "هیپرکالمی", "افزایش توده عضلانی"], "B"),
+        ("سندرم زجر تنفسی (RDS)", ["سندرم دیسترس تنفسی", "انتروکولیت نکروزان", "خونریزی داخل بطنی", "سپسیس"], "A"),
+        # negative: a factor the options do not hold, a concept shared by two options
+        ("فاکتور ۱۲", ["فاکتور VIII", "فاکتور IX", "فاکتور XI", "فاکتور VII"], "invalid"),
+        ("LMWH", ["انوکساپارین", "دالتپارین", "وارفارین", "هپارین"], "invalid"),
+    ],
+)
+def test_lexicon_families(text, choices, expected):
+    assert extract_choice(text, choices) == expected
