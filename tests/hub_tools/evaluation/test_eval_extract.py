@@ -189,14 +189,14 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "implementer-s4-23": 49, "sealed-s5": 130, "sealed-s6": 130,
                 "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
                 "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130, "sealed-s15": 130,
-                "sealed-s16": 130}  # fmt: skip
+                "sealed-s16": 130, "sealed-s17": 130, "sealed-s18": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
                "sealed-s7": (126, 130), "sealed-s8": (122, 130), "sealed-s9": (121, 130),
                "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130),
                "sealed-s13": (110, 130), "sealed-s14": (105, 130), "sealed-s15": (120, 130),
-               "sealed-s16": (114, 130)}  # fmt: skip
+               "sealed-s16": (114, 130), "sealed-s17": (97, 130), "sealed-s18": (106, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -248,11 +248,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: (sealed-s15:46); a rival after a contrast ("I'd answer B, though …") is set aside; the lexicon extended by family
 #: (coagulation factors I-XIII in every numeral, the LMWHs, imaging abbreviations, organisms' short forms). 2787 ->
 #: 2807 right, 1 -> 0 wrong letters, 6 -> 4 false answers, 110 -> 93 missed; no right answer lost.
-POOL_RIGHT = 2807  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
-# sealed-s12 105, sealed-s13 116, sealed-s14 115, sealed-s15 125, sealed-s16 125, writer-p4 132, implementer-s4-23 47,
-# the rest as above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}
+#: sealed-s17 and sealed-s18: the ninth sealed round, written blind after commit c01af30 (those changes) and
+#: measured there before joining (bench/results/extract_sealed-9.json: 97/130 with one wrong letter and 106/130;
+#: 203/260 = 0.781). Misses: mostly answers by paraphrase or by a term the lexicon lacks ("Breslow depth", "CN V3",
+#: "HMP shunt", "Owl-eye cells"), then "— option b." in lower case and "پس ۲"; the wrong letter: "ب — …. گزینه الف
+#: تعریف ویژگی است …" read A (sealed-s17:94). Labels as written; left as found.
+POOL_RIGHT = 3010  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
+# sealed-s12 105, sealed-s13 116, sealed-s14 115, sealed-s15 125, sealed-s16 125, sealed-s17 97, sealed-s18 106,
+# writer-p4 132, implementer-s4-23 47, the rest as above
+POOL_WRONG_LETTERS = 1
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s17": 1}  # the ninth sealed round's, as found
 
 
 def test_pool_figures_as_measured():
