@@ -733,6 +733,20 @@ _INSTITUTION_BEFORE_LATIN = re.compile(r"(?i)\b(?:bimarestan|hospital|clinic|kel
                                        r"meydan|boulevard|markaz|darmangah|hazrat|emam|imam|shahid)(?:-?e|\s+e)?\s+$")
 
 
+# a personal title, a kinship word or a self-introduction right before a name: a person of the message, whatever
+# the public figure of the same name ("my neighbour Mr Barnard", "همسایه‌مون آقای بارنارد"); "Dr"/"دکتر" are not
+# (the historical physicians are cited with it: "Dr. Paul Langerhans")
+_PERSONAL_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|mr|mrs|ms)\.?|\b(?:[Tt]his is|I am|I'm)|\b" + _EN_KIN + r"\s*,?"
+    r"|(?<![\w\u200c])(?:آقای|آقا|خانم|جناب|سرکار|من|اینجانب|" + _KIN + r"))\s+$")
+
+
+def _public_figure(shadow: str, start: int, end: int) -> bool:
+    """A public figure of the allow-list (``Paul Langerhans``, ``ابن سینا``) not named as a person of the message."""
+    return gazetteer().is_public_figure(shadow[start:end]) and not _PERSONAL_BEFORE.search(
+        shadow, max(0, start - 40), start)
+
+
 def _institution(shadow: str, start: int, end: int) -> bool:
     """The words name a hospital, a street or a clinic ("بیمارستان میلاد", "Masih Daneshvari Hospital")."""
     return bool(_INSTITUTION_BEFORE.search(shadow, max(0, start - 30), start)
@@ -777,7 +791,7 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged
-            if not g.is_public_figure(shadow[start:end]) and not g.is_not_a_name(shadow[start:end])
+            if not _public_figure(shadow, start, end) and not g.is_not_a_name(shadow[start:end])
             and not _institution(shadow, start, end)]
     for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)
