@@ -35,6 +35,7 @@ from collections.abc import Iterator
 
 from hub_tools.data.gazetteer import gazetteer
 from hub_tools.data.name_model import SHIPPED, NameModel, plain_words, resolve
+from hub_tools.evaluation.concepts import concept_words, fold_words
 
 __all__ = ["find_names", "NAME_STOP"]
 
@@ -245,6 +246,22 @@ def _continues(word: str, count: int, words: list[str], need: str) -> bool:
     return bool(_SURNAME_SHAPE.match(word)) and word not in g.ambiguous and word not in g.common and count < 3
 
 
+# a Persian verb form: a past stem and a person ending ("نوشتید", "گفتیم", "رفتند"), or a present one with "می"/"نمی"
+# or "ب" before ("می‌نویسید", "نمیدونم", "بنویسید"); the gazetteer's names of this shape ("امید") are judged before
+_VERB_FORM = re.compile(r"(?:^ن?می\u200c?.{2,}(?:ید|یم|ند|ین|م|ی|ه)|^ب.{2,}(?:ید|یم|ند|ین)|.{2,}[تد](?:ید|یم|ند|ین|م|ی))$")
+
+
+def _not_a_name_shape(word: str) -> bool:
+    """A word the gazetteer lacks that is no name whatever its shape: a verb form (``نوشتید``) or a drug, disease or
+    test of the concept lexicon (:func:`hub_tools.evaluation.concepts.concept_words`: ``ریواستیگمین``)."""
+    return bool(_VERB_FORM.match(word)) or _is_concept(word)
+
+
+def _is_concept(word: str) -> bool:
+    folded = fold_words(word)
+    return len(folded) == 1 and folded[0] in concept_words()
+
+
 def _unknown_name_pair(first: str, second: str) -> bool:
     """Two words the gazetteer lacks that read as a given and a family name: the first no word of the crawl, the
     second shaped like a family name ("وارطان پطروسیان")."""
@@ -253,6 +270,8 @@ def _unknown_name_pair(first: str, second: str) -> bool:
         return False
     if g.is_given(first, ambiguous_ok=True) or second in _VERBISH:
         return False  # a name of the gazetteer was judged already ("مادرم امید زیادی ...")
+    if _not_a_name_shape(first) or _not_a_name_shape(second):
+        return False  # "دکتر نوشتید روزی ...", "دکتر ریواستیگمین چسبی نوشته"
     return bool(_SURNAME_SHAPE.match(second)) or g.is_family(second)
 
 
@@ -261,6 +280,8 @@ def _unknown_family_name(word: str) -> bool:
     and no word of the crawl."""
     g = gazetteer()
     if word in NAME_STOP or word in g.common or len(word) < 4 or g.is_given(word, ambiguous_ok=True):
+        return False
+    if _not_a_name_shape(word):
         return False
     if _STRONG_SURNAME_END.search(word):
         return True
@@ -712,6 +733,20 @@ _INSTITUTION_BEFORE_LATIN = re.compile(r"(?i)\b(?:bimarestan|hospital|clinic|kel
                                        r"meydan|boulevard|markaz|darmangah|hazrat|emam|imam|shahid)(?:-?e|\s+e)?\s+$")
 
 
+# a personal title, a kinship word or a self-introduction right before a name: a person of the message, whatever
+# the public figure of the same name ("my neighbour Mr Barnard", "همسایه‌مون آقای بارنارد"); "Dr"/"دکتر" are not
+# (the historical physicians are cited with it: "Dr. Paul Langerhans")
+_PERSONAL_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|mr|mrs|ms)\.?|\b(?:[Tt]his is|I am|I'm)|\b" + _EN_KIN + r"\s*,?"
+    r"|(?<![\w\u200c])(?:آقای|آقا|خانم|جناب|سرکار|من|اینجانب|" + _KIN + r"))\s+$")
+
+
+def _public_figure(shadow: str, start: int, end: int) -> bool:
+    """A public figure of the allow-list (``Paul Langerhans``, ``ابن سینا``) not named as a person of the message."""
+    return gazetteer().is_public_figure(shadow[start:end]) and not _PERSONAL_BEFORE.search(
+        shadow, max(0, start - 40), start)
+
+
 def _institution(shadow: str, start: int, end: int) -> bool:
     """The words name a hospital, a street or a clinic ("بیمارستان میلاد", "Masih Daneshvari Hospital")."""
     return bool(_INSTITUTION_BEFORE.search(shadow, max(0, start - 30), start)
@@ -756,7 +791,7 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
         else:
             merged.append([start, end])
     kept = [(start, end) for start, end in merged
-            if not g.is_public_figure(shadow[start:end]) and not g.is_not_a_name(shadow[start:end])
+            if not _public_figure(shadow, start, end) and not g.is_not_a_name(shadow[start:end])
             and not _institution(shadow, start, end)]
     for i, (start, end) in enumerate(kept):  # "سید جواد موسوی‌نژاد": the honorific is part of the name
         prefix = _HONORIFIC_BEFORE.search(shadow, max(0, start - 8), start)

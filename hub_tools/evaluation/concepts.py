@@ -18,7 +18,7 @@ from importlib.resources import files
 
 from hub_tools.folding import match_key
 
-__all__ = ["ConceptSpan", "concept_spans", "lexicon_size"]
+__all__ = ["ConceptSpan", "concept_spans", "concept_words", "lexicon_size"]
 
 _LEXICON = "concepts.tsv"
 
@@ -81,6 +81,13 @@ def _index(entries: list[tuple[str, list[str]]]) -> _Lexicon:
 @cache
 def _lexicon() -> _Lexicon:
     return _index(_entries(files(__package__).joinpath(_LEXICON).read_text(encoding="utf-8")))
+
+
+@cache
+def concept_words() -> frozenset[str]:
+    """The one-word forms of the lexicon (drugs, diseases, tests; not the capital abbreviations), in the match form
+    of :func:`fold_words`: a word the redaction does not take for a person's name on its shape alone."""
+    return frozenset(key[0] for key in _lexicon().forms if len(key) == 1)
 
 
 def lexicon_size() -> int:

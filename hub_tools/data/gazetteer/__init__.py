@@ -112,9 +112,10 @@ class Gazetteer:
             if other in self.given:
                 return ambiguous_ok or other not in self.ambiguous
         if "\u200c" in key:  # a double name written with a ZWNJ: "فاطمه‌زهرا", "زینب‌السادات"
-            parts = key.split("\u200c")
+            parts = key.split("\u200c")  # (two words first are a word: "بدین‌وسیله")
             return self.is_given(parts[0], ambiguous_ok=True) and all(
-                p in _NAME_ENDINGS or self.is_given(p, ambiguous_ok=True) for p in parts[1:])
+                p in _NAME_ENDINGS or self.is_given(p, ambiguous_ok=True) for p in parts[1:]) and (
+                ambiguous_ok or not all(p in self.ambiguous for p in parts))
         for prefix in _NAME_PREFIXES:  # "سیدمحمدحسین", "میرعلی"
             if key.startswith(prefix) and len(key) > len(prefix) + 1 and key[len(prefix) :] in self.given:
                 return True

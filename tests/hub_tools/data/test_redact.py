@@ -368,14 +368,17 @@ def test_pool_figures_as_achieved():
     # before joining as sealed-s11/-s12: recall 0.960 (95% CI 0.936-0.975), names 0.970, precision 0.982, negatives
     # changed 4/140 (2.9%; limit 2%: missed). Joined as found (the name model not retrained on them, so the shipped
     # redactor stays the one measured): recall 0.984, names 0.981, precision 0.997, 5 of 1,700 negatives changed.
-    # The limits below are what it achieves, not targets.
+    # Its false alarms fixed by class (public figures: several hundred eponyms and historical physicians, a full name
+    # with a listed surname; words of the concept lexicon and Persian verb forms no names on their shape alone; a
+    # ZWNJ compound of two words that are words first no given name): recall 0.984, names 0.981, precision 0.999,
+    # 1 of 1,700 negatives changed (0.06%). The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
     assert figures["recall"] >= 0.984, figures["misses"]
     assert figures["names_recall"] >= 0.981
-    assert figures["precision"] >= 0.997, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.003, figures["false_positives"]
+    assert figures["precision"] >= 0.998, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
@@ -510,3 +513,41 @@ def test_record_ids_with_letters_and_slashes(text, expected):
 )
 def test_name_particles_and_contexts(text, expected):
     assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # historical physicians and eponyms, with the given names they are cited with
+        "Dr. Robert Koch identified the tubercle bacillus in 1882.",
+        "William Harvey described the circulation of the blood.",
+        "ادوارد جنر اولین واکسن آبله را ساخت و لویی پاستور واکسن هاری را.",
+        "Sir William Osler wrote that the good physician treats the disease.",
+        "سندرم ورنیکه کورساکوف در الکلی‌ها دیده می‌شود.",
+        # drugs, diseases and tests of the concept lexicon after "دکتر", and verb forms after a title
+        "دکتر گالانتامین نوشته، با غذا بخورم؟",
+        "خانم دکتر ممانتین شبی یک عدد نوشتن، عوارضش چیه؟",
+        "آقای دکتر گفتید روزی دو بار بخورم یا یک بار؟",
+        "دکتر نوشتید بعد از غذا، ولی داروخانه گفت ناشتا.",
+        # a ZWNJ compound of two words that are words first
+        "بدین‌وسیله گواهی می‌شود که آزمایش‌ها طبیعی است.",
+    ],
+)
+def test_public_figures_drugs_and_verbs_are_no_names(text):
+    assert find_personal_data(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a listed surname named as a person of the message (a personal title, a kinship word) is still a name
+        ("my neighbour Mr Barnard called about the results", "Barnard"),
+        ("Hi, this is Mr Koch, my daughter has a fever since last night", "Koch"),
+        ("My husband Harvey Smith has had diabetes for ten years", "Harvey Smith"),
+        # a gazetteer name after a title is still one where the verb and drug rules apply
+        ("آقای دکتر رحیمی گفتند روزی دو بار بخورم", "رحیمی"),
+    ],
+)
+def test_names_beside_public_figures_drugs_and_verbs_stay_names(text, name):
+    redacted, _ = redact_personal_data(text)
+    assert name not in redacted
