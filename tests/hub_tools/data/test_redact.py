@@ -371,14 +371,19 @@ def test_pool_figures_as_achieved():
     # Its false alarms fixed by class (public figures: several hundred eponyms and historical physicians, a full name
     # with a listed surname; words of the concept lexicon and Persian verb forms no names on their shape alone; a
     # ZWNJ compound of two words that are words first no given name): recall 0.984, names 0.981, precision 0.999,
-    # 1 of 1,700 negatives changed (0.06%). The limits below are what it achieves, not targets.
+    # 1 of 1,700 negatives changed (0.06%).
+    # sealed round 7 (batch-s13/-s14, 280 texts written blind after commit eee520f, the shipped redactor), measured
+    # before joining as sealed-s13/-s14: recall 0.955 (95% CI 0.928-0.972), names 0.949, precision 0.988, negatives
+    # changed 2/140 (1.4%): the three bars met. Joined as found (the name model not retrained on them):
+    # recall 0.9815, names 0.978, precision 0.998, 3 of 1,840 negatives changed (0.16%).
+    # The limits below are what it achieves, not targets.
     figures = evaluate([item for items in pool.values() for item in items])
     assert figures["labelled_spans"] >= 2700 and figures["items_with_personal_data"] >= 1250
     assert figures["spans_by_kind"]["name"] >= 1500 and figures["items_without_personal_data"] >= 1400
-    assert figures["recall"] >= 0.984, figures["misses"]
-    assert figures["names_recall"] >= 0.981
-    assert figures["precision"] >= 0.998, figures["false_positives"]
-    assert figures["false_alarm_rate"] <= 0.001, figures["false_positives"]
+    assert figures["recall"] >= 0.981, figures["misses"]
+    assert figures["names_recall"] >= 0.977
+    assert figures["precision"] >= 0.997, figures["false_positives"]
+    assert figures["false_alarm_rate"] <= 0.002, figures["false_positives"]
     assert figures["recall_interval"][0] < figures["recall"] < figures["recall_interval"][1]
     # the writer the rules were written alongside, and the first independent writer
     assert evaluate(pool["dev-2026-11"])["recall"] == 1.0 and evaluate(pool["writer-p1"])["recall"] >= 0.97
