@@ -579,12 +579,16 @@ def build_leaderboard(demo: gr.Blocks, language: gr.Radio, relabels: Relabels) -
     controls = [search, protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small,
                 table_language]
     outputs = [table, sort_by, protocol, chart_metric, chart, status]
-    demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard")
+    # The page's first table and the re-render in the visitor's language share one queue slot, so they finish in the
+    # order they started: the first load (English headers: the switch has no value yet) never lands after the
+    # re-render the language switch asks for a moment later (it did on a slow server: Persian tabs, English headers).
+    in_order = dict(concurrency_id="leaderboard-first-render", concurrency_limit=1)
+    demo.load(load_leaderboard, controls, outputs, api_name="load_leaderboard", **in_order)
     refresh.click(refresh_leaderboard, controls, outputs, api_name="refresh_leaderboard")
     for control in (protocol, types, groups, sort_by, descending, show_ci, chart_metric, show_small):
         control.input(render_leaderboard, controls, outputs, api_visibility="private")
     language.change(texts.language, language, table_language, api_visibility="private", queue=False).then(
-        render_leaderboard, controls, outputs, api_visibility="private")
+        render_leaderboard, controls, outputs, api_visibility="private", **in_order)
     # One search handler for typing, pasting, Enter and clearing (.change fires for all of them).
     search.change(render_leaderboard, controls, outputs, api_name="search_leaderboard", js=DEBOUNCE_JS,
                   trigger_mode="always_last")
