@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from hub_tools.release.launcher import Launcher
-from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, REPO_ROOT, Options, Stage
+from hub_tools.release.stages import DEFAULT_SOURCES, PROFILES, Options, Stage
 
 
 class StageError(RuntimeError):
