@@ -195,10 +195,10 @@ _STATEMENT_PATTERNS = [
         rf"(?:\s+(?i:is))?{_LIKELIHOOD}\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
     ),
     # an output that opens with one letter set off by a dash or a comma: "A, because hematuria …", "C — RBC casts …",
-    # "A, definitely.", "Definitely D — not C …" (not a list of letters: "A, B and C are …")
+    # "A, definitely.", "Definitely D — not C …", "ب — حساسیت …" (not a list of letters: "A, B and C are …")
     re.compile(
-        r"\A\s*(?:(?i:definitely|clearly|certainly|surely)[ \t]+)?[\[(]?(?P<opt>[A-D])[\])]?"
-        r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?i:and|or)\b))))"
+        r"\A\s*(?:(?i:definitely|clearly|certainly|surely)[ \t]+)?[\[(]?(?P<opt>[A-D]|الف|ب|ج|د)[\])]?"
+        r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?:الف|ب|ج|د|و)(?!\w)|(?i:and|or)\b))))"
     ),
     # a changed answer: "So I'll change my answer to D."
     re.compile(rf"(?i:\b(?:change|switch|changing|switching)\s+(?:my\s+)?answer\s+to)\s*(?i:option\s+)?[\[(]?\s*{_OPT}"),
@@ -273,6 +273,8 @@ _MENTION_PATTERNS = [
     (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
     # not across a line break: "Let's evaluate each option:\n\nA. …" opens a list
     (re.compile(rf"(?i:option|choice)[ \t]*[:：\-]?[ \t]*(?:#|(?i:no\.|number)[ \t]*)?[\[(]?[ \t]*{_OPT}"), "option"),
+    # a lower-case letter after "option" closing its phrase: "… — option b."
+    (re.compile(r"(?i:\b(?:option|choice)[ \t]+)(?P<opt>[a-d])(?=[ \t]*(?:[.,;!)]|\n|$))"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
@@ -292,8 +294,8 @@ _MENTION_PATTERNS = [
         r"cannot\b|could\b|might\b|may\b|also\b|too\b|fits\b|matches\b|explains\b|best\b)|\s+(?:درست|صحیح|نادرست|غلط|اشتباه|است|نیست|هم|نیز|پاسخ|جواب)"
         r"(?!\w))"
     ), "subject"),
-    # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است"
-    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:درست|صحیح|نادرست|غلط|اشتباه)(?!\w))"), "subject"),
+    # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است", "ب هم درست باشد"
+    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:(?:هم|نیز)\s+)?(?:درست|صحیح|نادرست|غلط|اشتباه)(?!\w))"), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
 _THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)
@@ -420,7 +422,7 @@ _SEVERAL = re.compile(
     r"هر\s+دو(?:\s+\S+){0,2}?\s+(?:درست|صحیح|ممکن|محتمل)|"
     r"(?i:\bboth\b[^.]{0,30}\b(?:correct|possible|right|could)\b|\beither\b)|"
     # "… هم می‌تواند درست باشد", "is also correct", "could also be the answer": a second answer beside the first
-    r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست)|"
+    r"(?:هم|نیز)\s+(?:می\u200c?تواند|ممکن\s+است)\s+(?:درست|صحیح|پاسخ)|(?:هم|نیز)\s+(?:درست|صحیح)\s+(?:است|هست|باشد|باشه)|"
     r"(?i:\b(?:is|are|could|might|may)\s+(?:be\s+)?also\s+(?:be\s+)?(?:correct|right|valid|the\s+answer)\b|"
     r"\balso\s+(?:correct|right|valid)\b)"
 )
@@ -462,7 +464,11 @@ _UNSURE = re.compile(
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")
 _CLAUSE_CHARS = 80
 _CONTRAST_TAIL = 12  # at most this much between a contrast and the next option ("not option", "نه گزینه")
+# right before an option's text, a word that gives it as the answer: "Answer:", "is", "→", "That leaves", and a
+# restatement or a conclusion: "6 o'clock, i.e. posterior midline", "…, so dantrolene", "…, go with hemodialysis"
 _ANSWER_BEFORE_TEXT = re.compile(
+    r"(?:(?i:\bi\.\s?e\.|\bie\b|\bnamely|\bso|\btherefore|\bthus|\bhence|\bgo\s+with(?:\s+the)?)|(?<!\w)(?:یعنی|پس)(?!\w))"
+    r"\s*[:：,،]?\s*$|"
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
     rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹|(?:{_ELIMINATION})(?:\s+(?i:the|an?))?)"
     r"\s*[:：,،\-]?\s*[\[(«\"']?\s*$"
@@ -484,12 +490,24 @@ class Mention:
 
 def normalize_answer_text(text: str) -> str:
     """Step 1 of the rule: the folding module's forms, bold lone options to ``[X]``, emphasis dropped."""
+    return _drop_emphasis(_folded_answer_text(text))
+
+
+def _folded_answer_text(text: str) -> str:
     text = fold_presentation_forms(unicodedata.normalize("NFKC", text))
     text = fold_letters(fold_digits(strip_bidi(text))).translate(_DROP)
     text = _BOLD_OPTION.sub(lambda m: f"[{m.group(1)}]", text)
     text = _THINKING.sub("\n", text)  # a reasoning block before the answer is not the answer
-    text = _first_answer_block(_finglish(text))
+    return _first_answer_block(_finglish(text))
+
+
+def _drop_emphasis(text: str) -> str:
     return text.replace("*", "").replace("__", "")
+
+
+def _emphasised(folded: str) -> list[str]:
+    """The phrases set in bold, emphasis dropped inside them."""
+    return [_drop_emphasis(phrase).strip() for phrase in _BOLD.findall(folded)]
 
 
 # Finglish (Persian in Latin letters): "Gozine B.", "javab: C —", "javab gozine 1 e" read as their Persian forms
@@ -680,8 +698,11 @@ _CONCLUSION_REACH = 30  # "So the exception is the …": at most this much betwe
 _TEXT_JOIN = re.compile(r"\s*(?:,|،|/|و|یا|(?i:and|or))\s*")
 
 
-def _loose_text_choice(norm: str, choices: Sequence[str] | None, question: str | None) -> OptionMatch | None:
-    """A short output, or the opening segment of a longer one, that names one option by a loose form of its text
+def _loose_text_choice(
+    norm: str, choices: Sequence[str] | None, question: str | None, emphasised: Sequence[str] = ()
+) -> OptionMatch | None:
+    """A short output, the opening segment of a longer one or its one phrase in bold, that names one option by a
+    loose form of its text
     (:mod:`.option_match`: distinctive terms, numbers however written, the other script), with a clear lead over the
     other options; None where the two readings disagree or the segment rejects, hedges or pairs what it names."""
     if not choices or len(choices) != len(CHOICES):
@@ -690,17 +711,31 @@ def _loose_text_choice(norm: str, choices: Sequence[str] | None, question: str |
     opening = _opening_segment(norm)
     if opening and opening.strip() != norm.strip():
         segments.append(opening)
+    if len(emphasised) == 1 and emphasised[0] not in segments:
+        segments.append(emphasised[0])  # "درمان قطعی **ایریدوتومی لیزری** است": the one phrase set in bold
     reads = [(segment, match_option(segment, choices, question)) for segment in segments]
     reads = [(segment, read) for segment, read in reads if read is not None]
     if not reads or len({read.letter for _, read in reads}) > 1 or _UNDECIDED.search(norm):
         return None
     segment, read = reads[0]
-    if _REJECTION.search(segment) or _LOOSE_DOUBT.search(segment) or _SEVERAL.search(segment):
+    if _REJECTION.search(_without_concessions(segment)) or _LOOSE_DOUBT.search(segment) or _SEVERAL.search(segment):
         return None
     return read
 
 
+# a concessive clause qualifies the answer, it does not reject it: "AFP — though it's not perfectly sensitive"
+_CONCESSION = re.compile(
+    r"(?i:\b(?:even\s+though|although|though|albeit)\b)[^,،.;؛!?؟\n]*|"
+    r"(?<!\w)(?:هرچند|اگرچه|گرچه|با\s+اینکه|با\s+این\s+که)(?!\w)[^,،.;؛!?؟\n]*"
+)
+
+
+def _without_concessions(segment: str) -> str:
+    return _CONCESSION.sub(" ", segment)
+
+
 _SHORT_OUTPUT_WORDS = 12
+_BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # the output weighs two readings or rejects them all: "on the other hand", "depending on", "none of the options",
 # "از طرف دیگر", "بسته به", "هیچ‌کدام از گزینه‌ها"
 _UNDECIDED = re.compile(
@@ -782,7 +817,8 @@ _REJECTION = re.compile(
 )
 
 
-def _classify(text: str, mentions: list[Mention], negative_question: bool = False) -> list[Mention]:
+def _classify(text: str, mentions: list[Mention], question: str | None = None) -> list[Mention]:
+    negative_question = asks_for_exception(question)
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
     echoed_inline = _echoed_lines(text, mentions)
@@ -824,6 +860,8 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
             status = "several"
         elif mention.start in opening_label and not _REJECTION.search(after):
             status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
+        elif mention.by_text and _echoes_question(after, question):
+            status = "stated"  # "Which is not an ABCDE criterion?" - "Itching is not an ABCDE criterion"
         elif (negative_question and (_FALSE_VERDICT.search(after) or mention.kind == "statement")
               and not _NEGATION_BEFORE.search(before)
               and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
@@ -860,6 +898,22 @@ def _classify(text: str, mentions: list[Mention], negative_question: bool = Fals
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+_STEM_CHARS = 6  # "exclude"/"excluded"
+
+
+def _echoes_question(clause: str, question: str | None) -> bool:
+    """The clause after an option's text repeats the question's own verdict and another of its words: it answers
+    the question, it does not reject the option ("Which is not one of the ABCDE criteria?" - "Itching is not one of
+    the ABCDE criteria"; "Which diagnosis must be excluded first?" - "Retinoblastoma must be excluded first")."""
+    verdict = _REJECTION.search(clause)
+    if not question or verdict is None:
+        return False
+    asked = {word[:_STEM_CHARS] for word in _WORD.findall(question.lower()) if word not in _STOPWORDS}
+    said = {word[:_STEM_CHARS] for word in _WORD.findall(clause.lower()) if word not in _STOPWORDS and len(word) >= 3}
+    verdict_words = {word[:_STEM_CHARS] for word in _WORD.findall(verdict.group().lower())}
+    return bool(verdict_words) and verdict_words <= asked and len((said & asked) - verdict_words) >= 1
 
 
 # a sentence that opens with a conclusion word: "بنابراین، از گزینه‌های ارائه‌شده، تنها گزینه نزدیک به واقعیت
@@ -901,8 +955,20 @@ def _leading_text(text: str, mentions: list[Mention]) -> set[int]:
     opening = _opening_sentence_end(text)
     first = [m for m in mentions if m.start < opening]
     if first and all(m.kind == "text" for m in first) and len({m.letter for m in first}) == 1:
-        return {m.start for m in first}
+        return set() if _walks_through_options(text, mentions) else {m.start for m in first}
     return set()
+
+
+def _walks_through_options(text: str, mentions: list[Mention]) -> bool:
+    """Every option's text opens a sentence of its own, in the options' order ("Papillary carcinoma is … .
+    Follicular carcinoma tends … . Medullary … . Anaplastic …"): a walk through the options, not an answer first."""
+    openers = [m.letter for m in mentions if m.by_text and _opens_its_sentence(text, m.start)]
+    return "".join(dict.fromkeys(openers)) == "".join(CHOICES)
+
+
+def _opens_its_sentence(text: str, position: int) -> bool:
+    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, position)), default=0)
+    return not text[start:position].strip(" \t\n>#-•*")
 
 
 def _continues_list(mention: Mention, lines: set[str]) -> bool:
@@ -1040,17 +1106,18 @@ def explain_choice(
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
-    norm = normalize_answer_text(text)
+    folded = _folded_answer_text(text)
+    norm = _drop_emphasis(folded)
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
-    mentions = _classify(norm, found, asks_for_exception(question))
+    mentions = _classify(norm, found, question)
     singled = _checked_item(norm, choices) or _only_option(norm, choices)
     if singled is not None:
         return singled[0], mentions, singled[1]
     left = _left_by_elimination(norm, mentions)
     if left is not None:
         return left, mentions, "the option left after the other three are rejected"
-    choice, _, reason = decided = _decide(norm, mentions, choices, question)
+    choice, _, reason = decided = _decide(norm, mentions, choices, question, _emphasised(folded))
     if choice == INVALID or not choices or len(choices) != len(CHOICES):
         return decided
     retraction = _retraction_after(norm, mentions, choice)
@@ -1309,7 +1376,8 @@ _BOTH_ACCEPTABLE = re.compile(
 
 
 def _decide(
-    norm: str, mentions: list[Mention], choices: Sequence[str] | None, question: str | None = None
+    norm: str, mentions: list[Mention], choices: Sequence[str] | None, question: str | None = None,
+    emphasised: Sequence[str] = (),
 ) -> tuple[str, list[Mention], str]:
     """Step 5 and 6 of the rule: the option the classified mentions (or the whole output) give, before the evidence
     against it is weighed."""
@@ -1353,7 +1421,7 @@ def _decide(
     lone = _LONE.match(norm.strip())
     if lone is not None:
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
-    loose = None if mentions else _loose_text_choice(norm, choices, question)
+    loose = None if mentions else _loose_text_choice(norm, choices, question, emphasised)
     if loose is not None:
         return loose.letter, mentions, f"the output's opening names the option's text loosely ({loose.describe()})"
     acronym = None if mentions else _acronym_choice(norm, choices)

@@ -6,8 +6,10 @@ Every option is scored against what was said; the answer is the best option only
 
 - **Terms**: the words of the folding module's match form (:func:`hub_tools.folding.match_key`, hamza and teh marbuta
   loose, case-insensitive), function words dropped. A number is one term however it is written: digits in any
-  script, and a roman numeral or a Persian/English number word after a naming word ("type IV" = "نوع چهار" = "نوع
-  4"). Two adjacent terms also read as one ("آدنو کارسینوم" = "آدنوکارسینوم", "N-استیل سیستئین" = "acetylcysteine").
+  script with or without thousands separators ("۱۰۰٬۰۰۰" = "100000"), number words with a scale word ("صد هزار",
+  "one hundred thousand"), and a roman numeral or a Persian/English number word after a naming word ("type IV" =
+  "نوع چهار" = "نوع 4"). Two adjacent terms also read as one ("آدنو کارسینوم" = "آدنوکارسینوم", "N-استیل سیستئین" =
+  "acetylcysteine").
 - **Term match** (0-1): the same term or the same word with a short ending ("steroid"/"steroids") 1; a near spelling
   in the same script, between words longer than 8 letters ("rubeola" is not "rubella"), its similarity (difflib
   ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
@@ -27,6 +29,11 @@ Every option is scored against what was said; the answer is the best option only
   first) becomes one term, the concept, equal only to itself ("Tegretol" = "Carbamazepine" = "کاربامازپین", "High
   potassium" = "Hyperkalemia"). The same scores, weights and decision follow, so a concept two options share weighs
   half and names neither, and the option read must have a concept among what was said.
+- **Abbreviations**: where neither decides, they are read once more with each abbreviation said written as the
+  option words it spells, and each run of said words an option's abbreviation spells written as that abbreviation
+  (:mod:`.abbreviations`: "SNc" = "Substantia nigra pars compacta", "Angiotensin-converting enzyme" = "ACE").
+- **Alternatives**: an option that offers two ("پنی‌سیلین یا آموکسی‌سیلین", "X or Y") scores as the better of each
+  alternative in its place.
 """
 
 from __future__ import annotations
@@ -34,11 +41,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from hub_tools.folding import match_key
 
+from .abbreviations import spell_out
 from .concepts import concept_spans, fold_words
 
 __all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
@@ -97,11 +105,14 @@ class OptionMatch:
     second: float
     matched: tuple[str, ...]
     concepts: tuple[tuple[str, str], ...] = ()  # (concept id, the words said) where a concept named the option
+    spelled: tuple[tuple[str, str], ...] = ()  # (abbreviation, the words it spells) where one was read
 
     def describe(self) -> str:
         words = ", ".join(self.matched)
         by_concept = "; ".join(f"by concept '{concept}' ({said})" for concept, said in self.concepts)
-        return f"score {self.score:.2f}, next {self.second:.2f}: " + "; ".join(p for p in (words, by_concept) if p)
+        spelled = "; ".join(f"'{short}' = '{long_}'" for short, long_ in self.spelled)
+        parts = (words, by_concept, spelled)
+        return f"score {self.score:.2f}, next {self.second:.2f}: " + "; ".join(p for p in parts if p)
 
 
 def _term(word: str, previous: str) -> Term:
@@ -119,7 +130,7 @@ def terms(text: str) -> list[Term]:
     """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
     such as the "E." of "E. coli" kept as an initial)."""
     text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
-    words = _WORD.findall(match_key(text, hamza=True, teh_marbuta=True))
+    words = _numbers_in_words(_WORD.findall(match_key(_THOUSANDS.sub("", text), hamza=True, teh_marbuta=True)))
     out = []
     for index, word in enumerate(words):
         if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
@@ -129,6 +140,57 @@ def terms(text: str) -> list[Term]:
         if _names_something(term.text):
             out.append(term)
     return out
+
+
+# a thousands separator between digits: "100,000", "۱۰۰٬۰۰۰" are one number
+_THOUSANDS = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
+_UNITS = {
+    "یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9, "ده": 10,
+    "بیست": 20, "سی": 30, "چهل": 40, "پنجاه": 50, "شصت": 60, "هفتاد": 70, "هشتاد": 80, "نود": 90,
+    "یکصد": 100, "دویست": 200, "سیصد": 300, "چهارصد": 400, "پانصد": 500, "ششصد": 600, "هفتصد": 700,
+    "هشتصد": 800, "نهصد": 900,
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+_HUNDRED = frozenset({"صد", "hundred"})
+_SCALES = {"هزار": 1_000, "thousand": 1_000, "میلیون": 1_000_000, "million": 1_000_000}
+_SCALE_WORDS = _HUNDRED | set(_SCALES)  # "a" is a number only before one of these: "a thousand", not "a patient"
+_NUMBER_JOINERS = frozenset({"و", "and"})
+
+
+def _numbers_in_words(words: list[str]) -> list[str]:
+    """Runs of number words with a hundred or a scale word in them written as digits: "صد هزار" and "one hundred
+    thousand" are "100000" ("یک", "two" alone stay words: they are numbers only after a naming word)."""
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        end, value = _number_run(words, index)
+        if value is None:
+            out.append(words[index])
+            index += 1
+        else:
+            out.append(str(value))
+            index = end
+    return out
+
+
+def _number_run(words: list[str], start: int) -> tuple[int, int | None]:
+    total, current, index, scaled = 0, 0, start, False
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _UNITS and (word != "a" or following in _SCALE_WORDS):
+            current += _UNITS[word]
+            scaled = scaled or _UNITS[word] >= 100
+        elif word in _HUNDRED:
+            current, scaled = max(current, 1) * 100, True
+        elif word in _SCALES:
+            total, current, scaled = total + max(current, 1) * _SCALES[word], 0, True
+        elif not (word in _NUMBER_JOINERS and index > start and index + 1 < len(words) and words[index + 1] in _UNITS):
+            break
+        index += 1
+    return (index, total + current) if scaled and index > start else (start, None)
 
 
 _CONCEPT_MARK = "concept:"
@@ -236,13 +298,17 @@ def term_match(a: Term, b: Term) -> float:
             return 0.0  # "rubeola" is not "rubella"
         ratio = SequenceMatcher(None, a.text, b.text).ratio()
         return ratio if ratio >= NEAR_SPELLING else 0.0
-    return _other_script_match(a.skeleton, b.skeleton)
+    latin, persian = (a, b) if a.latin else (b, a)
+    return _other_script_match(latin.skeleton, persian.skeleton)
 
 
-def _other_script_match(a: str, b: str) -> float:
+def _other_script_match(latin: str, persian: str) -> float:
+    """A Latin word against a Persian one by skeleton; the Latin "-s" of a plural or of "-itis"/"-osis" may be
+    missing from the Persian ("macules"/"ماکول", "neuritis"/"نوریت")."""
+    a, b = latin, persian
     if len(a) < 2 or len(b) < 2:
         return 0.0
-    if a == b:
+    if a == b or (len(b) >= 3 and a == b + "s"):
         return _OTHER_SCRIPT_EQUAL
     if min(len(a), len(b)) < 4:
         return 0.0
@@ -342,10 +408,30 @@ def score_options(
     """Each option's score against ``said_text``, in order; ``by_concept`` reads concepts of the lexicon as terms."""
     read = concept_terms if by_concept else terms
     said = read(said_text)
+    asked = read(question) if question else []
     options = [read(str(choice)) for choice in choices]
-    weights = _weights(options, read(question) if question else [])
+    scored = _scores(said, options, asked)
+    for index, choice in enumerate(choices):  # "پنی‌سیلین یا آموکسی‌سیلین": either alternative said names it
+        for alternative in _alternatives(str(choice)):
+            options_ = [*options[:index], read(alternative), *options[index + 1 :]]
+            scored[index] = max(scored[index], _scores(said, options_, asked)[index], key=lambda s: s.score)
+    return scored
+
+
+def _scores(said: list[Term], options: list[list[Term]], asked: list[Term]) -> list[_Scored]:
+    weights = _weights(options, asked)
     said_weights = _said_weights(said, options, weights)
     return [_score(said, said_weights, option, weight) for option, weight in zip(options, weights)]
+
+
+_ALTERNATIVES = re.compile(r"\s+(?:یا|(?i:or))\s+")  # not "/": "Deaths / total population" is a ratio
+
+
+def _alternatives(choice: str) -> list[str]:
+    """An option that offers alternatives ("Penicillin or amoxicillin", "پنی‌سیلین یا آموکسی‌سیلین"): each one;
+    none for an option without."""
+    parts = [part for part in _ALTERNATIVES.split(choice) if part.strip()]
+    return parts if len(parts) > 1 else []
 
 
 def _substituted(said_count: int, scored: _Scored) -> bool:
@@ -366,7 +452,18 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
     docstring)."""
     if not choices or len(choices) != 4:
         return None
-    return _read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
+    return (_read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
+            or _read_spelled_out(said_text, choices, question))  # fmt: skip
+
+
+def _read_spelled_out(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
+    """The option read once the abbreviations said are written as the option words they spell, or the said words an
+    option's abbreviation spells as that abbreviation (:mod:`.abbreviations`)."""
+    rewritten, spelled = spell_out(said_text, choices, known=lambda abbreviation: bool(concept_spans(abbreviation)))
+    if not spelled:
+        return None
+    read = _read(rewritten, choices, question, by_concept=False)
+    return None if read is None else replace(read, spelled=spelled)
 
 
 def _read(said_text: str, choices: Sequence[str], question: str | None, by_concept: bool) -> OptionMatch | None:
