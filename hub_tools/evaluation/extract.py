@@ -234,7 +234,7 @@ _STATEMENT_PATTERNS = [
     re.compile(
         rf"(?:{_ELIMINATION})\s*[:：,،]?\s*(?:(?i:option|choice)\s+|{_GOZINEH}\s*)?[\[(«]?\s*{_OPT}"
     ),
-    re.compile(r"(?:→|=>|⇒|⟹)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
+    re.compile(r"(?:→|=>|⇒|⟹|←)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
         rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
@@ -249,6 +249,8 @@ _STATEMENT_PATTERNS = [
         rf"گزینه(?:\u0654|\u200c?ی)?\s+(?:صحیح|درست|مناسب)\s+[\[(«]?\s*{_OPT}\s*[\])»]?\s+(?:است|می\u200c?باشد)"
     ),
     re.compile(r"(?i:answer(?:\s+is)?\s*[:：\-=]?)\s*[\[(]?\s*(?P<opt>[a-d])(?=[ \t]*(?:[.)\]!,]|\n|$))"),
+    # "Ans: B", "Ans. C": the clipped answer word and a colon or a full stop
+    re.compile(rf"(?i:\bans\b)\s*[.:：\-]\s*[\[(]?\s*{_OPT}"),
     re.compile(
         r"(?i:\bit(?:'s|’s|\s+is|\s+must\s+be|\s+would\s+be)|"
         r"\bi(?:'d|’d|'ll|’ll|\s+would|\s+will)\s+(?:go\s+with|choose|pick|say)|"
@@ -266,6 +268,9 @@ _MENTION_PATTERNS = [
                 r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?[ \t]*[.!]?[ \t]*(?=\n[ \t]*\n|\s*\Z)"), "alone"),
     # an output that opens with one option on a line of its own, lower case or a digit ("d\n\n…", "۳\n\n…")
     (re.compile(r"\A\s*[\[(]?(?P<opt>[a-d]|[1-4])[\])]?[ \t]*[.)]?[ \t]*(?=\n[ \t]*\n)"), "alone"),
+    # the output ends on one Persian option letter after a comma and a word: "دفورمیتی چنگالی شکل، د" (not after
+    # another letter: "الف، ب" lists two)
+    (re.compile(r"(?<=\w{2}[،,])(?<!(?<!\w)الف[،,])[ \t]*(?P<opt>الف|ب|ج|د)[ \t]*[.!]?[ \t]*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
@@ -513,6 +518,10 @@ def _emphasised(folded: str) -> list[str]:
 # Finglish (Persian in Latin letters): "Gozine B.", "javab: C —", "javab gozine 1 e" read as their Persian forms
 _FINGLISH = (
     (re.compile(r"(?i:\bgozine(?:h|ye|ie|i|e)?\b)"), "گزینه"),
+    (re.compile(r"(?i:(?<=گزینه )(?:avv?al|yek)\b)"), "اول"),
+    (re.compile(r"(?i:(?<=گزینه )(?:dovv?om|do)\b)"), "دوم"),
+    (re.compile(r"(?i:(?<=گزینه )(?:sevv?om|se)\b)"), "سوم"),
+    (re.compile(r"(?i:(?<=گزینه )(?:chah(?:a|aa)rom|chahar)\b)"), "چهارم"),
     (re.compile(r"(?i:\b(?:javab|pasokh)(?:e)?(?:\s+(?:dorost|sahih))?\b)"), "جواب"),
     (re.compile(r"(?i:\b(?:nist|nadorost|ghalat)\b)"), "نادرست"),
 )
@@ -711,6 +720,9 @@ def _loose_text_choice(
     opening = _opening_segment(norm)
     if opening and opening.strip() != norm.strip():
         segments.append(opening)
+    bare_opening = _PARENTHETICAL.sub(" ", opening).strip() if opening else ""
+    if bare_opening and bare_opening not in (segment.strip() for segment in segments):
+        segments.append(bare_opening)  # "minimal change (lipoid nephrosis)": an aside in parentheses set apart
     if len(emphasised) == 1 and emphasised[0] not in segments:
         segments.append(emphasised[0])  # "درمان قطعی **ایریدوتومی لیزری** است": the one phrase set in bold
     reads = [(segment, match_option(segment, choices, question)) for segment in segments]
@@ -817,7 +829,9 @@ _REJECTION = re.compile(
 )
 
 
-def _classify(text: str, mentions: list[Mention], question: str | None = None) -> list[Mention]:
+def _classify(
+    text: str, mentions: list[Mention], question: str | None = None, choices: Sequence[str] | None = None
+) -> list[Mention]:
     negative_question = asks_for_exception(question)
     listing = {m.letter for m in mentions if m.kind in ("layout", "line")}
     echoed = len(listing) >= 3
@@ -856,8 +870,11 @@ def _classify(text: str, mentions: list[Mention], question: str | None = None) -
                                               or _POSSIBLE.search(after))  # fmt: skip
         if _CONTRAST_BEFORE.search(wide):  # "superior to both A and B": set aside, not offered together
             status = "negated"
-        elif _SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together:
+        elif (_SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together
+              or (mention.by_text and _another_option_or(rest, mention.letter, choices))):  # fmt: skip
             status = "several"
+        elif mention.by_text and _ASKED_AFTER.match(rest):
+            status = "hedged"  # "هپاتیت B یا C؟ …": the option named in a question
         elif mention.start in opening_label and not _REJECTION.search(after):
             status = "stated"  # "B. Second-line: fosphenytoin …": the label opens the output, its text follows
         elif mention.by_text and _echoes_question(after, question):
@@ -898,6 +915,22 @@ def _classify(text: str, mentions: list[Mention], question: str | None = None) -
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+# right after an option's text, "or" and what follows it up to the clause's end ("متی‌مازول یا PTU")
+_OR_AFTER = re.compile(r"\s*(?:یا|(?i:or))\s+(?P<other>[^.!?؟\n،,;؛()]{1,40})")
+# right after an option's text, a question mark before the sentence ends
+_ASKED_AFTER = re.compile(r"[^.!\n]{0,25}[?؟]")
+
+
+def _another_option_or(rest: str, letter: str, choices: Sequence[str] | None) -> bool:
+    """What follows the option's text is "or" and another option, named by its text, a concept or an
+    abbreviation: two options offered, not one answer."""
+    offered = _OR_AFTER.match(rest)
+    if offered is None or not choices:
+        return False
+    other = match_option(offered.group("other"), choices)
+    return other is not None and other.letter != letter
 
 
 _STEM_CHARS = 6  # "exclude"/"excluded"
@@ -1110,7 +1143,7 @@ def explain_choice(
     norm = _drop_emphasis(folded)
     letters = _letter_mentions(norm)
     found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
-    mentions = _classify(norm, found, question)
+    mentions = _classify(norm, found, question, choices)
     singled = _checked_item(norm, choices) or _only_option(norm, choices)
     if singled is not None:
         return singled[0], mentions, singled[1]

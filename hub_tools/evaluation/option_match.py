@@ -294,12 +294,29 @@ def term_match(a: Term, b: Term) -> float:
             return _FULL
         if min(len(a.text), len(b.text)) < 4 or _contains(a.text, b.text):
             return 0.0  # "influenza" is not "parainfluenza", "کارسینوم" not "آدنوکارسینوم"
+        if _spelling_variants(a, b):
+            return _OTHER_SCRIPT_EQUAL
         if min(len(a.text), len(b.text)) <= NEAR_SPELLING_MIN_CHARS:
             return 0.0  # "rubeola" is not "rubella"
         ratio = SequenceMatcher(None, a.text, b.text).ratio()
         return ratio if ratio >= NEAR_SPELLING else 0.0
     latin, persian = (a, b) if a.latin else (b, a)
     return _other_script_match(latin.skeleton, persian.skeleton)
+
+
+_BRITISH = re.compile(r"(?<=[a-z])(?:ae|oe)|^(?:ae|oe)(?=[a-z]{3})")  # "haemoglobin", "oedema", "paediatric"
+#: A Persian transliteration spelt two ways ("لیتیم"/"لیتیوم", "هایپر"/"هیپر") has the same skeleton of at least this
+#: many consonants; fewer, and two different words share it too often.
+PERSIAN_VARIANT_CONSONANTS = 3
+
+
+def _spelling_variants(a: Term, b: Term) -> bool:
+    """One word in two spellings of the same script: British and American ("haemoglobin"/"hemoglobin"), or a Persian
+    transliteration with and without its long vowels ("لیتیم"/"لیتیوم")."""
+    if a.latin:
+        return _BRITISH.sub("e", a.text) == _BRITISH.sub("e", b.text)
+    return (min(len(a.text), len(b.text)) >= 5 and a.skeleton == b.skeleton
+            and len(a.skeleton) >= PERSIAN_VARIANT_CONSONANTS)  # fmt: skip
 
 
 def _other_script_match(latin: str, persian: str) -> float:
@@ -453,7 +470,44 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
     if not choices or len(choices) != 4:
         return None
     return (_read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
-            or _read_spelled_out(said_text, choices, question))  # fmt: skip
+            or _read_spelled_out(said_text, choices, question)
+            or _read_unclipped(said_text, choices, question))  # fmt: skip
+
+
+#: A clipped form has at least this many letters ("vanc", "Hep", "staph") …
+CLIPPED_MIN_CHARS = 3
+#: … and the option word it clips at least this many more.
+CLIPPED_MIN_REST = 3
+#: Only a terse answer is read for clipped forms: in running text a word's first letters are as often another word.
+CLIPPED_MAX_TERMS = 3
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _read_unclipped(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
+    """A terse answer read once each Latin word in it that is the clipped start of exactly one option word, in one
+    option, is written as that word ("vanc" for "Vancomycin", "Hep B" for "Hepatitis B")."""
+    if len(terms(said_text)) > CLIPPED_MAX_TERMS:
+        return None
+    option_words = [{word.lower() for word in _LATIN_RUN.findall(str(choice))} for choice in choices]
+    unclipped: list[tuple[str, str]] = []
+
+    def unclip(match: re.Match) -> str:
+        said = match.group().lower()
+        if len(said) < CLIPPED_MIN_CHARS or any(said in words for words in option_words):
+            return match.group()
+        found = {(index, word) for index, words in enumerate(option_words) for word in words
+                 if word.startswith(said) and len(word) - len(said) >= CLIPPED_MIN_REST}  # fmt: skip
+        if len(found) != 1:
+            return match.group()
+        word = next(iter(found))[1]
+        unclipped.append((match.group(), word))
+        return word
+
+    rewritten = _LATIN_RUN.sub(unclip, said_text)
+    if not unclipped:
+        return None
+    read = _read(rewritten, choices, question, by_concept=False)
+    return None if read is None else replace(read, spelled=tuple(unclipped))
 
 
 def _read_spelled_out(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:

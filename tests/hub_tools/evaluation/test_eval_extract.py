@@ -269,9 +269,13 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: letters, 2 false answers). Misses: clipped or lay forms and terms the lexicon lacks ("vanc", "Koplik spots",
 #: "PTHrP", "Little's area", "DigiFab"), Finglish without a statement word, a formula ("NNT = 1/ARR"). Labels as
 #: written; left as found.
-POOL_RIGHT = 3273  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
-# sealed-s12 107, sealed-s13 118, sealed-s14 117, sealed-s15 125, sealed-s16 125, sealed-s17 114, sealed-s18 121,
-# sealed-s19 110, sealed-s20 115, writer-p4 132, implementer-s4-23 47, the rest as above
+#: Since then, by class: a clipped word of one option's word in a terse answer ("vanc"), "Ans: B", a left arrow,
+#: a final Persian letter after a comma, Finglish ordinals ("gozine aval"), an option offered with another ("X یا
+#: PTU") or asked ("هپاتیت B یا C؟") is no answer, an aside in parentheses set apart, British spellings and Persian
+#: transliterations with and without their long vowels, brand and sign families in the lexicon: 3273 -> 3295.
+POOL_RIGHT = 3295  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
+# sealed-s12 107, sealed-s13 118, sealed-s14 117, sealed-s15 126, sealed-s16 125, sealed-s17 116, sealed-s18 122,
+# sealed-s19 121, sealed-s20 121, writer-p4 133, implementer-s4-23 47, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1063,3 +1067,32 @@ def test_a_second_option_called_possibly_right_too():
 )
 def test_numbers_in_words_skeletons_and_the_glossary(text, choices, expected):
     assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("vanc", ["Metronidazole", "Clindamycin", "Linezolid", "Vancomycin"], "D"),
+        ("Staph", ["Streptococcus pyogenes", "Staphylococcus aureus", "E. coli", "Klebsiella"], "B"),
+        ("hyper", ["Hyperkalemia", "Hypercalcemia", "Hyponatremia", "Hypokalemia"], INVALID),  # clips two options
+        ("Ans: B", ["Metronidazole", "Clindamycin", "Linezolid", "Vancomycin"], "B"),
+        ("کاپوت مدوزا نشانه فشار پورت است ← الف", ["سیروز", "نارسایی قلب", "ترومبوز", "کیست"], "A"),
+        ("دفورمیتی چنگالی شکل، د", ["اسمیت", "بنت", "مونتجیا", "کولس"], "D"),
+        ("الف، ب", ["اسمیت", "بنت", "مونتجیا", "کولس"], INVALID),
+        ("javabesh Colles e, yani gozine chaharom", ["Smith", "Bennett", "Monteggia", "Colles"], "D"),
+        ("Answer: minimal change (lipoid nephrosis).", ["FSGS", "Membranous nephropathy", "Minimal change disease",
+                                                      "IgA nephropathy"], "C"),
+        ("Glycated haemoglobin", ["Fasting glucose", "OGTT", "Random glucose", "Glycated hemoglobin"], "D"),
+        ("لیتیم کربنات", ["والپروات", "کاربامازپین", "لیتیوم", "لاموتریژین"], "C"),
+    ],
+)
+def test_clipped_forms_short_statements_asides_and_spellings(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_an_option_offered_with_another_or_asked_is_no_answer():
+    choices = ["پروپیل‌تیواوراسیل", "متی‌مازول", "ید رادیواکتیو", "جراحی"]
+    assert extract_choice("متی‌مازول یا PTU", choices) == INVALID
+    assert extract_choice("متی‌مازول", choices) == "B"
+    hepatitis = ["هپاتیت A", "هپاتیت B", "هپاتیت C", "هپاتیت E"]
+    assert extract_choice("هپاتیت B یا C؟ هر دو مزمن می‌شوند.", hepatitis) == INVALID
