@@ -759,8 +759,9 @@ _ANSWER_LEAD = re.compile(
     r"^\s*(?:(?:پاسخ|جواب)(?:\s+(?:صحیح|درست|نهایی))?(?:\s+(?:است|عبارت\s+است\s+از))?|"
     r"(?i:(?:the\s+)?(?:(?:correct|right|best|final)\s+)?answer(?:\s+is)?))\s*[:：\-—–]?\s*"
 )
-# where an opening segment ends: a sentence end (not the full stop of a genus, "E. coli"), a dash, a colon, an arrow
-_SEGMENT_END = re.compile(r"(?<![A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]")
+# where an opening segment ends: a sentence end (not the full stop of a genus, "E. coli", but that of "AFB."), a dash,
+# a colon, an arrow
+_SEGMENT_END = re.compile(r"(?<!\b[A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]")
 # doubt in the segment itself: a hedge or a question
 _LOOSE_DOUBT = re.compile(
     r"(?<!\w)شاید(?!\w)|(?i:\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\bcould\b|\bmight\b)|[?؟]"
@@ -1446,6 +1447,12 @@ def _decide(
             and not (m.by_text and m.letter in rejected)]  # fmt: skip
     if bare:
         decided = _decide_bare(norm, bare)
+        opening_reads = _loose_text_choice(norm, choices, question, emphasised) if decided is not None else None
+        if opening_reads is not None and opening_reads.letter != decided[0]:
+            # "N-acetylcysteine.\n\nNaloxone (option B) is used in other settings.": the opening names one option
+            # by a loose form of its text, a later mention another; a wrong letter costs more than a miss
+            return INVALID, mentions, (f"{decided[1]} ({decided[0]}), but the opening names option "
+                                       f"{opening_reads.letter} by its text loosely: abstained")
         if decided is not None:
             by_text = all(m.by_text for m in bare if m.letter == decided[0])
             return decided[0], mentions, decided[1] + (" (by its text)" if by_text else "")

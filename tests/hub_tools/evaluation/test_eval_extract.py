@@ -190,7 +190,7 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
                 "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130, "sealed-s15": 130,
                 "sealed-s16": 130, "sealed-s17": 130, "sealed-s18": 130, "sealed-s19": 130,
-                "sealed-s20": 130}  # fmt: skip
+                "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -198,7 +198,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s10": (126, 130), "sealed-s11": (112, 130), "sealed-s12": (82, 130),
                "sealed-s13": (110, 130), "sealed-s14": (105, 130), "sealed-s15": (120, 130),
                "sealed-s16": (114, 130), "sealed-s17": (97, 130), "sealed-s18": (106, 130),
-               "sealed-s19": (110, 130), "sealed-s20": (115, 130)}  # fmt: skip
+               "sealed-s19": (110, 130), "sealed-s20": (115, 130), "sealed-s21": (117, 130),
+               "sealed-s22": (122, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -273,9 +274,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: a final Persian letter after a comma, Finglish ordinals ("gozine aval"), an option offered with another ("X یا
 #: PTU") or asked ("هپاتیت B یا C؟") is no answer, an aside in parentheses set apart, British spellings and Persian
 #: transliterations with and without their long vowels, brand and sign families in the lexicon: 3273 -> 3295.
-POOL_RIGHT = 3295  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
+#: sealed-s21 and sealed-s22: the eleventh sealed round, written blind after commit 8d77770 (those changes) and
+#: measured there before joining (bench/results/extract_sealed-11.json: 117/130 and 122/130, 239/260 = 0.919, 0 wrong
+#: letters, 2 false answers). Misses: paraphrases ("reducing glucose production by the liver"), brands the lexicon
+#: lacks ("Praxbind", "Ativan"), Finglish without a statement word ("pashe khaki"). Labels as written; left as found.
+#: Then: an opening that names one option by a loose form of its text abstains against a later bare mention of
+#: another (the stress check's "X (option B) is used in other settings"), and "AFB." ends an opening segment.
+POOL_RIGHT = 3534  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
 # sealed-s12 107, sealed-s13 118, sealed-s14 117, sealed-s15 126, sealed-s16 125, sealed-s17 116, sealed-s18 122,
-# sealed-s19 121, sealed-s20 121, writer-p4 133, implementer-s4-23 47, the rest as above
+# sealed-s19 121, sealed-s20 121, sealed-s21 117, sealed-s22 122, writer-p4 133, implementer-s4-23 47, the rest as
+# above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1096,3 +1104,15 @@ def test_an_option_offered_with_another_or_asked_is_no_answer():
     assert extract_choice("متی‌مازول", choices) == "B"
     hepatitis = ["هپاتیت A", "هپاتیت B", "هپاتیت C", "هپاتیت E"]
     assert extract_choice("هپاتیت B یا C؟ هر دو مزمن می‌شوند.", hepatitis) == INVALID
+
+
+def test_an_opening_read_loosely_abstains_against_a_later_label_of_another_option():
+    choices = ["Flumazenil", "Naloxone", "N-acetylcysteine", "Deferoxamine"]
+    text = "Acetylcysteine, as early as possible.\n\nNaloxone (option B) is used in other settings."
+    choice, _, reason = explain_choice(text, choices)
+    assert choice == INVALID and "opening names option C" in reason
+    assert extract_choice("Acetylcysteine, as early as possible.", choices) == "C"
+    # an opening segment ends at the full stop after an abbreviation, not only at a genus initial's
+    afb = ["اسمیر خلط برای AFB", "تست توبرکولین", "IGRA", "سی‌تی‌اسکن قفسه سینه"]
+    assert extract_choice("۳ نوبت اسمیر خلط برای AFB. تست پوستی و IGRA بین عفونت نهفته و فعال تمایز نمی‌دهند.",
+                          afb) == "A"
