@@ -746,6 +746,17 @@ def _without_concessions(segment: str) -> str:
     return _CONCESSION.sub(" ", segment)
 
 
+def _opening_read(norm: str, choices: Sequence[str] | None, question: str | None) -> OptionMatch | None:
+    """The option the opening segment alone names by a loose form of its text, where it neither rejects nor doubts."""
+    opening = _opening_segment(norm)
+    if not opening or not choices or len(choices) != len(CHOICES):
+        return None
+    read = match_option(opening, choices, question)
+    if read is None or _REJECTION.search(_without_concessions(opening)) or _LOOSE_DOUBT.search(opening):
+        return None
+    return read
+
+
 _SHORT_OUTPUT_WORDS = 12
 _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # the output weighs two readings or rejects them all: "on the other hand", "depending on", "none of the options",
@@ -1447,7 +1458,7 @@ def _decide(
             and not (m.by_text and m.letter in rejected)]  # fmt: skip
     if bare:
         decided = _decide_bare(norm, bare)
-        opening_reads = _loose_text_choice(norm, choices, question, emphasised) if decided is not None else None
+        opening_reads = _opening_read(norm, choices, question) if decided is not None else None
         if opening_reads is not None and opening_reads.letter != decided[0]:
             # "N-acetylcysteine.\n\nNaloxone (option B) is used in other settings.": the opening names one option
             # by a loose form of its text, a later mention another; a wrong letter costs more than a miss

@@ -276,6 +276,13 @@ def _persian_stem(word: str) -> str:
     return word if word.isascii() else _PERSIAN_ENDING.sub("", word)
 
 
+def _prefixed(a: str, b: str) -> bool:
+    """One skeleton is the other with something before it: another word ("adeno" + "carcinoma"), where an ending
+    after it ("synchronized"/"سینکرونایز") is the same word."""
+    short, long_ = sorted((a, b), key=len)
+    return short != long_ and short in long_ and not long_.startswith(short)
+
+
 def _contains(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     return short in long_
@@ -327,8 +334,8 @@ def _other_script_match(latin: str, persian: str) -> float:
         return 0.0
     if a == b or (len(b) >= 3 and a == b + "s"):
         return _OTHER_SCRIPT_EQUAL
-    if min(len(a), len(b)) < 4:
-        return 0.0
+    if min(len(a), len(b)) < 4 or _prefixed(a, b):
+        return 0.0  # "carcinoma" is not "آدنوکارسینوم" (krsnm in dnkrsnm)
     ratio = SequenceMatcher(None, a, b).ratio()
     return _OTHER_SCRIPT_EQUAL * ratio if ratio >= NEAR_SPELLING else 0.0
 

@@ -190,7 +190,8 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s7": 130, "sealed-s8": 130, "sealed-s9": 130, "sealed-s10": 130,
                 "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130, "sealed-s15": 130,
                 "sealed-s16": 130, "sealed-s17": 130, "sealed-s18": 130, "sealed-s19": 130,
-                "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130}  # fmt: skip
+                "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130, "sealed-s23": 130,
+                "sealed-s24": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -199,7 +200,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s13": (110, 130), "sealed-s14": (105, 130), "sealed-s15": (120, 130),
                "sealed-s16": (114, 130), "sealed-s17": (97, 130), "sealed-s18": (106, 130),
                "sealed-s19": (110, 130), "sealed-s20": (115, 130), "sealed-s21": (117, 130),
-               "sealed-s22": (122, 130)}  # fmt: skip
+               "sealed-s22": (122, 130), "sealed-s23": (109, 130), "sealed-s24": (113, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -280,10 +281,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: lacks ("Praxbind", "Ativan"), Finglish without a statement word ("pashe khaki"). Labels as written; left as found.
 #: Then: an opening that names one option by a loose form of its text abstains against a later bare mention of
 #: another (the stress check's "X (option B) is used in other settings"), and "AFB." ends an opening segment.
-POOL_RIGHT = 3534  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
+#: sealed-s23 and sealed-s24: the twelfth sealed round, written blind after commit 2a6b151 (those changes) and
+#: measured there before joining (bench/results/extract_sealed-12.json: 109/130 with 1 wrong letter and 113/130,
+#: 222/260 = 0.854). The wrong letter: "Squamous cell carcinoma — …" read as "آدنوکارسینوم" (the skeleton of
+#: "carcinoma" inside that of "adenocarcinoma"; sealed-s23:96). Misses: paraphrases, brands and abbreviations the
+#: lexicon lacks ("Chantix", "EPS", "UMN lesion"). Labels as written; left as found.
+#: Then: a skeleton with another word before it is not the same word in the other script ("carcinoma" is not
+#: "آدنوکارسینوم"; an ending after it still is: "synchronized"/"سینکرونایز"); the abstention above reads the opening
+#: segment alone.
+POOL_RIGHT = 3757  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
 # sealed-s12 107, sealed-s13 118, sealed-s14 117, sealed-s15 126, sealed-s16 125, sealed-s17 116, sealed-s18 122,
-# sealed-s19 121, sealed-s20 121, sealed-s21 117, sealed-s22 122, writer-p4 133, implementer-s4-23 47, the rest as
-# above
+# sealed-s19 121, sealed-s20 121, sealed-s21 117, sealed-s22 122, sealed-s23 110, sealed-s24 113, writer-p4 133,
+# implementer-s4-23 47, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1116,3 +1125,18 @@ def test_an_opening_read_loosely_abstains_against_a_later_label_of_another_optio
     afb = ["اسمیر خلط برای AFB", "تست توبرکولین", "IGRA", "سی‌تی‌اسکن قفسه سینه"]
     assert extract_choice("۳ نوبت اسمیر خلط برای AFB. تست پوستی و IGRA بین عفونت نهفته و فعال تمایز نمی‌دهند.",
                           afb) == "A"
+
+
+def test_a_word_inside_another_words_skeleton_is_not_that_word_in_the_other_script():
+    lung = ["آدنوکارسینوم", "کارسینوم سلول کوچک", "کارسینوم سلول سنگفرشی", "کارسینوم سلول بزرگ"]
+    assert extract_choice("Squamous cell carcinoma — PTHrP secretion", lung) == "C"
+    assert extract_choice("Carcinoma", lung) == INVALID
+    rhythm = ["IV metoprolol", "IV diltiazem", "Oral amiodarone", "Synchronized electrical cardioversion"]
+    assert extract_choice("سینکرونایز کاردیوورژن. بیمار ناپایدار است.", rhythm) == "D"  # an ending after: same word
+
+
+def test_a_long_output_whose_opening_names_another_option_than_its_later_label_abstains():
+    choices = ["Flumazenil", "Naloxone", "N-acetylcysteine", "Deferoxamine"]
+    text = ("Acetylcysteine, as early as possible, ideally within eight hours of the ingestion, guided by the "
+            "nomogram.\n\nNaloxone (option B) is used in other settings.")
+    assert extract_choice(text, choices) == INVALID
