@@ -45,6 +45,7 @@ Names: :mod:`hub_tools.data.redact_names` (a gazetteer used with context).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -55,7 +56,7 @@ from typing import Any, Callable, Iterator
 import phonenumbers
 
 from hub_tools.data.name_model import SHIPPED, NameModel
-from hub_tools.data.redact_names import find_names
+from hub_tools.data.redact_names import CUES, find_names, has_latin
 from hub_tools.folding import fold_digits
 
 __all__ = [
@@ -133,6 +134,10 @@ def _valid_phone(number: str) -> bool:
 
 # --------------------------------------------------------------------------------------------------------------------
 # Patterns (run on the digit-folded shadow)
+#
+# A pattern that opens with a lookbehind is tried at every position of the text; one that opens with a digit or a
+# letter is tried only where that character stands (re's first-character scan). So the patterns of numbers put their
+# lookbehind after their first digit (or letters), widened by it: ``\d(?<!\d\d)`` is ``(?<!\d)\d``.
 
 _TLDS = (
     "ir|com|org|net|info|biz|edu|gov|int|co|io|me|us|uk|de|fr|ru|tv|app|health|clinic|online|site|blog|"
@@ -189,16 +194,17 @@ _ACCOUNT_TOKEN = re.compile(
 _JOINED_TOKEN = re.compile(r"[A-Za-z0-9][_.][A-Za-z]")
 _HANDLE_SHAPE = re.compile(r"[@_.\d]")
 _HANDLE_KEYWORD_COLON = re.compile(r"[:：]\s*$")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])(?:IR|ir|Ir)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
-_CARD = re.compile(r"(?<!\d)(?<!\d[.,/])\d{4}(?:[ \-]{0,2}\d{4}){3}(?!\d|[.,/]\d)")
+_IBAN = re.compile(r"(?:IR|ir|Ir)(?<![A-Za-z0-9]..)[ ]?\d{2}(?:[ \-]?\d){22}(?!\d)")
+_CARD = re.compile(r"\d(?<!\d\d)(?<!\d[.,/]\d)\d{3}(?:[ \-]{0,2}\d{4}){3}(?!\d|[.,/]\d)")
 _CARD_KEYWORD = re.compile(r"(?:کارت|واریز|به\s+حساب|card|kart|variz)[^\d\n]{0,25}$", re.IGNORECASE)
 # the first four digits of the cards Iranian banks issue (Shetab)
 _IRANIAN_CARD_PREFIXES = frozenset(
     "6037 6104 6219 6221 6273 6274 6276 6277 6278 6279 6280 6281 6362 6367 6369 6373 6393 5022 5029 5041 5057 "
     "5859 5892 5894 6063 6064 6391 6392 6395 9919 5054 6366 6038 6058 6060".split()
 )
-# A run of digit groups with phone separators between them (spaces, dashes, dots, brackets).
-_DIGIT_RUN = re.compile(r"(?:\+|\()?\d(?:\d|[ \u00a0\-.()/_]{1,3}(?=\(?\d))*\)?")
+# A run of digit groups with phone separators between them (spaces, dashes, dots, brackets), a "+" or "(" before it
+# ("[+(\d](?:(?<=\d)|\d)" is "(?:\+|\()?\d" written to open with a class of characters: tried only where one stands).
+_DIGIT_RUN = re.compile(r"[+(\d](?:(?<=\d)|\d)(?:\d|[ \u00a0\-.()/_]{1,3}(?=\(?\d))*\)?")
 _GROUP = re.compile(r"\d+")
 _PHONE_KEYWORD = re.compile(
     r"(?:تلفن|تماس|شماره|شمارم|موبایل|مبایل|فکس|واتساپ|واتس\u200cاپ|واتس اپ|tel|phone|mobile|fax|whatsapp|call)"
@@ -206,7 +212,8 @@ _PHONE_KEYWORD = re.compile(
     r"[^\d\n]{0,12}$",
     re.IGNORECASE,
 )
-_NATIONAL_ID = re.compile(r"(?<!\d)(?<!\d[.,/])(?:\d{3}[- ]\d{6}[- ]\d|\d{3} \d{3} \d{3} \d|\d{10})(?!\d|[.,/]\d)")
+_NATIONAL_ID = re.compile(
+    r"\d(?<!\d\d)(?<!\d[.,/]\d)(?:\d{2}[- ]\d{6}[- ]\d|\d{2} \d{3} \d{3} \d|\d{9})(?!\d|[.,/]\d)")
 _NATIONAL_ID_KEYWORD = re.compile(
     r"(?:کد\s*ملی|کد\u200cملی|کدملی|شماره\s*ملی|national\s*(?:id|code|no\b)|\bN\.?I\.?D\b|"
     r"(?:code|kod|kode|cod)\s*[-_]?\s*mell?i|شناسه\s*ملی)"
@@ -214,13 +221,13 @@ _NATIONAL_ID_KEYWORD = re.compile(
     r"(?:\s*[^\s\d:：]+){0,3}?[^\d\n\w]{0,6}$", re.I
 )
 # ten digits cut into other groups ("2741-038-615", "27-4103-8615"): an id only after its keyword
-_NATIONAL_ID_GROUPED = re.compile(r"(?<![\d-])\d{2,4}(?:-\d{2,6}){1,3}(?![\d-])")
+_NATIONAL_ID_GROUPED = re.compile(r"\d(?<![\d-]\d)\d{1,3}(?:-\d{2,6}){1,3}(?![\d-])")
 # ten digits set off by a slash, bar or brackets in a line about a patient ("بیمار: نام / ۳۸۷۰۲۲۱۴۹۵ / بیمه"):
 # a form's field, unlike a count or an amount in running text
 _NATIONAL_ID_FIELD = re.compile(r"(?:(?<=[/|(])|(?<=[/|(] ))\d{10}(?=\s?[/|)]|\s*$)")
 _PATIENT_CUE = re.compile(r"(?i)بیمار|patient|\bpt\b|ثبت\u200c?نام|\bname\b|نام\s*[:：]")
 _THREE_DIGITS = re.compile(r"\d\d\d")
-_NATIONAL_ID_SPACED = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){9}(?!\d)")
+_NATIONAL_ID_SPACED = re.compile(r"\d(?<!\d\d)(?:[ .\-]?\d){9}(?!\d)")
 _UNIT_AFTER = re.compile(
     r"\s*(?:واحد|عدد|نفر|تومان|ریال|دلار|سلول|کپی|میلی|میکرو|نانو|پیکو|گرم|بار|مورد|کلنی|باکتری|ذره|در\s+(?:\d|صد|هزار|میلیون)|/\s*(?:ml|l|dl|µl|ul|mm|kg|hpf)\b|"
     r"IU|mg|mcg|ml|ng|pg|cfu|copies|cells|units?|per\b)",
@@ -235,7 +242,7 @@ _MONTH_AFTER = re.compile(
     re.IGNORECASE,
 )
 # postal codes and record numbers: only after their keywords
-_POSTAL_CODE = re.compile(r"(?<![\d-])\d{5}[ \-]?\d{5}(?![\d-])")
+_POSTAL_CODE = re.compile(r"\d(?<![\d-]\d)\d{4}[ \-]?\d{5}(?![\d-])")
 _POSTAL_KEYWORD = re.compile(
     r"(?:کد\s*پستی|کد\u200cپستی|کدپستی|ک\.\s?پ|postal\s*code|post\s*code|postcode|zip(?:\s*code)?|code\s*posti)"
     r"[^\d\n]{0,40}$", re.IGNORECASE
@@ -270,7 +277,7 @@ _CODE_ID = re.compile(
 )
 _CODE_KEYWORD = re.compile(r"(?:کد|code|kod|شماره|number|no\.?|#|nobat|نوبت|file|case|\bref\b|پرونده|parvand\w*)[^\d\n]{0,20}$",
                            re.IGNORECASE)
-_TURN_NUMBER = re.compile(r"(?<![\d.,/:-])\d{1,6}(?![\d,/:-]|\.\d)")
+_TURN_NUMBER = re.compile(r"\d(?<![\d.,/:-]\d)\d{0,5}(?![\d,/:-]|\.\d)")
 _TURN_KEYWORD = re.compile(
     r"(?:نوبت\s*(?:شماره)?|شماره\s+نوبت|شماره\s+(?:پرونده|پذیرش)(?:\u200c?(?:ام|م|ش|مون|شون|تون))?(?:\s+(?!(?:هست|است|بود|شد|نیست)(?![\w\u200c]))[^\d\s.،,!?؟:؛;()]+){0,6}|(?:ticket|file|case|ref)\s*(?:no\.?|number|#)|"
     r"nobat\s*(?:shomare)?|(?:shomare|code|kod)\s+(?:e\s+)?(?:parvande|paziresh)|parvand(?:e|am|esh|emun)?)\s*[:：]?\s*$",
@@ -324,18 +331,18 @@ _ADDRESS_FINGLISH = re.compile(
 )
 
 
-_ADDRESS_LABEL_CUES = ("آدرس", "ادرس", "نشانی", "dres", "eshani")
+_ADDRESS_LABEL_CUED = CUES.add(("آدرس", "ادرس", "نشانی", "dres", "eshani"))
 
 
 def _addresses_labelled(shadow: str) -> Iterator[tuple[int, int]]:
-    labels = _ADDRESS_LABEL.finditer(shadow) if any(map(shadow.__contains__, _ADDRESS_LABEL_CUES)) else ()
+    labels = _ADDRESS_LABEL.finditer(shadow) if CUES.bits(shadow) & _ADDRESS_LABEL_CUED else ()
     for label in labels:
         if _INSTITUTION_LABEL.search(label.group()):
             continue  # "آدرس بیمارستان فارابی:": a public place
         run = _ADDRESS_RUN.match(shadow, label.end())
         if run and _ADDRESS_WORD.search(run.group()):
             yield run.start(), run.end() - len(run.group()) + len(run.group().rstrip())
-    if _EN_ADDRESS_CUE.search(shadow):
+    if has_latin(shadow) and _EN_ADDRESS_CUE.search(shadow):
         yield from _whole(_ADDRESS_FINGLISH)(shadow)
 
 
@@ -354,8 +361,14 @@ def _addresses_en(shadow: str) -> Iterator[tuple[int, int]]:
 # Finders: each yields (start, end) spans in the shadow
 
 
-def _trimmed(pattern: re.Pattern) -> Callable[[str], Iterator[tuple[int, int]]]:
+def _trimmed(pattern: re.Pattern, cue: str = "") -> Callable[[str], Iterator[tuple[int, int]]]:
+    """The matches of ``pattern`` without their trailing punctuation. Texts whose lower case lacks ``cue`` are skipped:
+    every match holds it lower-cased (ignoring case, re matches a Latin letter with no other character but for "i", "k"
+    and "s", which such a cue must not hold)."""
+
     def find(shadow: str) -> Iterator[tuple[int, int]]:
+        if cue not in _lowered(shadow):
+            return
         for m in pattern.finditer(shadow):
             start, end = m.span()
             while end > start and shadow[end - 1] in _TRAILING_PUNCT:
@@ -452,6 +465,8 @@ def _phone_number(digits: str, plus: bool, keyword: bool, unit_after: bool = Fal
 def _phones(shadow: str) -> Iterator[tuple[int, int]]:
     for run in _DIGIT_RUN.finditer(shadow):
         text = run.group()
+        if len(text) < 8:
+            continue  # (fewer than 8 characters, fewer than 8 digits: no phone number)
         groups = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _GROUP.finditer(text)]
         total = sum(len(g[2]) for g in groups)
         if total < 8:
@@ -507,7 +522,7 @@ def _national_ids(shadow: str) -> Iterator[tuple[int, int]]:
         yield from _grouped_national_ids(shadow)
     if ("/" in shadow or "|" in shadow or "(" in shadow) and _PATIENT_CUE.search(shadow):
         yield from (m.span() for m in _NATIONAL_ID_FIELD.finditer(shadow))
-    if "ملی" not in shadow and not _NATIONAL_CUE.search(shadow):
+    if "ملی" not in shadow and not (has_latin(shadow) and _NATIONAL_CUE.search(shadow)):
         return
     for m in _NATIONAL_ID_SPACED.finditer(shadow):  # "۰۰۷ ۳۴۵ ۶۷۸ ۹" after its keyword
         if _NATIONAL_ID_KEYWORD.search(shadow, max(0, m.start() - 40), m.start()):
@@ -521,14 +536,37 @@ def _grouped_national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
+@functools.lru_cache(maxsize=4)
+def _lowered(shadow: str) -> str:
+    """``shadow`` in lower case; cached for the few texts in flight, as several rules look for their cues in it."""
+    return shadow.lower()
+
+
+def _caseless(cue: str) -> bool:
+    """Whether a text holds ``cue`` exactly when the text lower-cased does: no character of ``cue`` has a case, and
+    none is the combining dot that lower() adds to "İ" (the one caseless character it makes of another)."""
+    return cue == cue.lower() == cue.upper() and "\u0307" not in cue
+
+
 def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, ...], min_digits: int = 1,
                      reach: int = 45) -> Callable[[str], Iterator[tuple[int, int]]]:
     """Numbers of ``pattern`` (with ``min_digits`` digits or more) right after ``keyword`` (which starts at most
     ``reach`` characters before); texts that hold none of ``cues`` (lower case) are skipped."""
+    # the caseless cues are looked for through CUES (with the other rules' cues), the Latin ones in the lower-cased
+    # text when it has a Latin letter
+    caseless_cued = CUES.add(tuple(filter(_caseless, cues))) if any(map(_caseless, cues)) else 0
+    latin_cues = tuple(cue for cue in cues if not _caseless(cue))
+    if not all(map(has_latin, latin_cues)):
+        raise ValueError(f"a cue with a case must be Latin: {latin_cues}")
+
+    def holds_cue(shadow: str) -> bool:
+        if CUES.bits(shadow) & caseless_cued:
+            return True
+        lowered = _lowered(shadow)
+        return has_latin(lowered) and any(map(lowered.__contains__, latin_cues))
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
-        lowered = shadow.lower()
-        if not any(map(lowered.__contains__, cues)):
+        if not holds_cue(shadow):
             return
         for m in pattern.finditer(shadow):
             if (m.group().startswith("09") and len(m.group()) == 11) or _UNIT_AFTER.match(shadow, m.end()) or (
@@ -578,11 +616,16 @@ _PHONE_MIXED = re.compile(r"(?<![\w])(?:\d+|" + _NUMBER_WORDS + r")(?:(?:\s*[،,
 _PHONE_IN_WORDS = re.compile(r"صفر\s+" + _NUMBER_WORDS + r"(?:(?:\s*[،,]\s*|\s+و\s+|\s+)" + _NUMBER_WORDS + r"){5,}")
 
 
+_ZERO_CUED = CUES.add(("صفر",))
+_PHONE_WORD_CUED = CUES.add(("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس"))
+
+
 def _phones_in_words(shadow: str) -> Iterator[tuple[int, int]]:
-    if "صفر" in shadow:
+    cued = CUES.bits(shadow)
+    if cued & _ZERO_CUED:
         yield from _whole(_PHONE_IN_WORDS)(shadow)
     # digits and words mixed after a phone keyword: "شماره‌م ۰۹۱۲ سیصد و بیست و یک ۴۵ ۶۷"
-    if not any(map(shadow.__contains__, ("شمار", "تلفن", "تماس", "موبایل", "همراه", "واتس"))):
+    if not cued & _PHONE_WORD_CUED:
         return
     for m in _PHONE_MIXED.finditer(shadow):
         text = m.group()
@@ -596,19 +639,23 @@ def _messaging(shadow: str) -> Iterator[tuple[int, int]]:
         yield from _trimmed(_MESSAGING)(shadow)
 
 
+_ADDRESS_FA_CUED = CUES.add(("پلاک", "طبقه"))
+
+
 def _address_fa(shadow: str) -> Iterator[tuple[int, int]]:
-    if "پلاک" in shadow or "طبقه" in shadow:
+    if CUES.bits(shadow) & _ADDRESS_FA_CUED:
         yield from _whole(_ADDRESS, "address")(shadow)
 
 
-# What a text must hold for a finder to have anything to find: Latin letters, digits, or nothing (always run).
+# What a text must hold for a finder to have anything to find: Latin letters (asked through :func:`has_latin`, whose
+# answer the name rules reuse), digits, or nothing (always run).
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 _FINDERS: list[tuple[str, Callable[[str], Iterator[tuple[int, int]]], re.Pattern | None]] = [
     ("email", _emails, _LATIN),
-    ("url", _trimmed(_URL_SCHEME), _LATIN),
+    ("url", _trimmed(_URL_SCHEME, "://"), _LATIN),
     ("url", _messaging, _LATIN),
-    ("url", _trimmed(_URL_WWW), _LATIN),
+    ("url", _trimmed(_URL_WWW, "www."), _LATIN),
     ("url", _trimmed(_URL_BARE), _LATIN),
     ("handle", _handles, _LATIN),
     ("iban", _whole(_IBAN), _DIGIT),
@@ -654,7 +701,7 @@ def find_personal_data(text: str, name_model: NameModel | str | None = SHIPPED) 
     shadow = fold_digits(text)
     taken: list[Span] = []
     public: list[Span] = []  # an institution's site or mailbox: no personal data, but no other rule reads inside it
-    holds = {_LATIN: bool(_LATIN.search(shadow)), _DIGIT: bool(_DIGIT.search(shadow)), None: True}
+    holds = {_LATIN: has_latin(shadow), _DIGIT: bool(_DIGIT.search(shadow)), None: True}
     for kind, finder, needs in _FINDERS:
         if not holds[needs]:
             continue

@@ -30,14 +30,16 @@ logistic regression shipped as plain arrays); leaving one pool writer out, name 
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from hub_tools.data.gazetteer import gazetteer
-from hub_tools.data.name_model import SHIPPED, NameModel, plain_words, resolve
+from hub_tools.data.name_model import EDGE_PUNCTUATION, SHIPPED, NameModel, plain_words, resolve, shipped_model
 from hub_tools.evaluation.concepts import concept_words, fold_words
 
-__all__ = ["find_names", "NAME_STOP"]
+__all__ = ["CUES", "CueIndex", "find_names", "has_latin", "NAME_STOP"]
 
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
 FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
@@ -152,7 +154,9 @@ _VERBISH = frozenset(
     """داره دارد دارم داشت شد شده شدم میشه میشد می‌شود کرد کرده کردم میکنه می‌کنه میکند است هست نیست بود باشه باشد
     زیادی کمی""".split()
 )
-_JAN = re.compile(r"\s(?:جان|جون|جونم|جانم|خانم|خانمه|خانوم|آقا|خان|کوچولو|کوچولوی|کوچولومون)(?![\w])")
+# a given name's own cue after it ("بهاره جان", "سهیلا خانم")
+_JAN_WORDS = ("جان", "جون", "جونم", "جانم", "خانم", "خانمه", "خانوم", "آقا", "خان", "کوچولو", "کوچولوی", "کوچولومون")
+_JAN = re.compile(r"\s(?:" + "|".join(_JAN_WORDS) + r")(?![\w])")
 _HASTAM = re.compile(r"(?<=\s)(?:هستم|هستش|هستیم)(?![\w])")
 _FA_WORD_BEFORE = re.compile(r"(?<![\w\u200c])" + FA_WORD + r"$")
 _NOT_A_PERSON_BEFORE = re.compile(
@@ -313,15 +317,22 @@ def _first_ok(word: str, need: str, next_word: str | None, cue_after: bool = Fal
     return g.is_given(word)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _may_be_given(word: str) -> bool:
+    """A given name (an ambiguous one too), or one with a glued "is" ("داووده"); cached per word, as most contexts
+    and sentences start with an ordinary word, judged again and again."""
+    g = gazetteer()
+    return g.is_given(word, ambiguous_ok=True) or (word.endswith("ه") and g.is_given(word[:-1]))
+
+
 def _fa_name_at(shadow: str, pos: int, need: str, max_words: int = 3) -> tuple[int, int] | None:
     first = _FA_WORD_RE.match(shadow, pos)
     if not first or first.group() in NAME_STOP:
         return None  # (most contexts are followed by an ordinary word: rejected before reading further)
-    g = gazetteer()
     word = first.group()
-    if need in ("person", "given") and not g.is_given(word, ambiguous_ok=True) and not (
-            word.endswith("ه") and g.is_given(word[:-1])):
+    if need in ("person", "given") and not _may_be_given(word):
         return None
+    g = gazetteer()
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     cursor = pos
@@ -445,8 +456,11 @@ def _latin_full_names(shadow: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), end
 
 
-_GLUED_CUE = re.compile(r"(?:دکتر|آقای|خانم|مادرم|پدرم|همسرم|پسرم|دخترم|شوهرم|خواهرم|برادرم)(" + FA_WORD + r")")
-_GLUED_AM = re.compile(r"(?:من|بنده) (" + FA_WORD + r"م)(?![\w\u200c])")
+_GLUED_CUE_WORDS = ("دکتر", "آقای", "خانم", "مادرم", "پدرم", "همسرم", "پسرم", "دخترم", "شوهرم", "خواهرم", "برادرم")
+_GLUED_CUE = re.compile(r"(?:" + "|".join(_GLUED_CUE_WORDS) + ")(" + FA_WORD + r")")
+_SELF_WORDS = ("من", "بنده")
+_GLUED_AM = re.compile(r"(?:" + "|".join(_SELF_WORDS) + ") (" + FA_WORD + r"م)(?![\w\u200c])")
+_GLUED_AM_CUES = tuple(word + " " for word in _SELF_WORDS)
 _LATIN_MESSAGE_START = re.compile(r"\s*(?:(?:[Ss]alam|[Hh]i|[Hh]ello|[Hh]ey)\s*[,!.]?\s*)?([A-Z][a-z]+)\b(?![.'’-])")
 
 
@@ -454,7 +468,7 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
     """Given names with a cue of their own in Latin letters ("Negar jan", "man arasham") or a glued "am" in Persian
     ("من علیرضام"), and a given name right before a phone number ("Arezoo 0935-221-4411", "تماس با حمید ۰۹۱۲")."""
     g = gazetteer()
-    if _ANY_LATIN.search(shadow):
+    if has_latin(shadow):
         start = _LATIN_MESSAGE_START.match(shadow)  # "Arash jozve ro gozashte", "Sara az dishab tab dare"
         if start and start.group(1) not in _EN_STOP and g.is_latin_given(start.group(1)) and (
                 not g.is_latin_word_name(start.group(1))):
@@ -465,13 +479,14 @@ def _cued_names(shadow: str) -> Iterator[tuple[int, int]]:
         for m in _LATIN_GLUED_AM.finditer(shadow):
             if g.is_latin_given(m.group(1)):
                 yield m.span(1)
-    for m in _GLUED_CUE.finditer(shadow):  # a title or a kinship word typed without its space: "دکترکریمی"
+    for m in _GLUED_CUE.finditer(shadow) if CUES.bits(shadow) & _GLUED_CUE_CUED else ():
+        # a title or a kinship word typed without its space: "دکترکریمی"
         word = m.group(1)
         if len(word) > 2 and (m.start() == 0 or not _WORD_CHAR.match(shadow[m.start() - 1])) and (
                 word in g.unambiguous_given or (m.group()[0] in "دآخ" and g.is_family(word) and word not in g.common
                                                 and word not in g.ambiguous)):
             yield m.span(1)
-    for m in _GLUED_AM.finditer(shadow):
+    for m in _GLUED_AM.finditer(shadow) if any(map(shadow.__contains__, _GLUED_AM_CUES)) else ():
         word = m.group(1)
         if word[:-1] in g.unambiguous_given and word not in NAME_STOP and word not in g.common and len(word) > 3 and (
                 m.start() == 0 or not _WORD_CHAR.match(shadow[m.start() - 1])):
@@ -556,9 +571,92 @@ def _name_before(shadow: str, end: int) -> Iterator[tuple[int, int]]:
             return
 
 
+_MAX_CACHED_WORDS = 200_000
+
+
+def _in_one_word(cue: str) -> bool:
+    return not any(ch.isspace() or ch in EDGE_PUNCTUATION for ch in cue)
+
+
+class CueIndex:
+    """Which rules' cues a text holds, for the rules that scan a text only when it holds one of their cues: each rule
+    adds its cues (:meth:`add`) and gets a bit, set in :meth:`bits` when the text holds one of them (or when the rule
+    has none). A rule may add a test of words instead (:meth:`add_word_test`): its bit is set when one of the text's
+    plain words passes it.
+
+    A cue without a space or an edge punctuation mark is in a text only if one of the text's plain words
+    (:func:`plain_words`, which the name model and the full names split the text into too) holds it, and which bits a
+    word sets is kept, as most words come back text after text: one look-up a word for all the rules instead of a
+    search of the text for each cue. The other cues (":", "من و") are searched for in the text."""
+
+    def __init__(self) -> None:
+        self._word_cues: list[tuple[int, tuple[str, ...]]] = []
+        self._word_tests: list[tuple[int, Callable[[str], bool]]] = []
+        self._text_cues: list[tuple[int, tuple[str, ...]]] = []
+        self._always = 0
+        self._count = 0
+        self._word_bits: dict[str, int] = {}
+        self.bits = functools.lru_cache(maxsize=4)(self._bits)  # (the few texts in flight: each rule asks)
+
+    def _new_bit(self) -> int:
+        self._count += 1
+        self._word_bits.clear(), self.bits.cache_clear()  # (read without the new rule)
+        return 1 << (self._count - 1)
+
+    def add(self, cues: tuple[str, ...]) -> int:
+        """Add a rule's cues (case-sensitive); returns the rule's bit."""
+        bit = self._new_bit()
+        self._word_cues.append((bit, tuple(cue for cue in cues if _in_one_word(cue))))
+        if text_cues := tuple(cue for cue in cues if not _in_one_word(cue)):
+            self._text_cues.append((bit, text_cues))
+        if not cues:
+            self._always |= bit
+        return bit
+
+    def add_word_test(self, test: Callable[[str], bool]) -> int:
+        """Add a rule's test of words (a function of the word alone); returns the rule's bit."""
+        bit = self._new_bit()
+        self._word_tests.append((bit, test))
+        return bit
+
+    def _bits_of_word(self, word: str) -> int:
+        return sum(bit for bit, cues in self._word_cues if any(map(word.__contains__, cues))) | sum(
+            bit for bit, test in self._word_tests if test(word))
+
+    def _bits(self, shadow: str) -> int:
+        words = plain_words(shadow)[1]
+        word_bits = self._word_bits
+        if len(word_bits) > _MAX_CACHED_WORDS:  # a bounded memory over a whole corpus
+            word_bits.clear()
+        known = list(map(word_bits.get, words))  # (one look-up a word: most words are met again and again)
+        if None in known:  # words met for the first time
+            for word in words:
+                if word not in word_bits:
+                    word_bits[word] = self._bits_of_word(word)
+            known = list(map(word_bits.__getitem__, words))
+        bits = functools.reduce(operator.or_, known, self._always)
+        for bit, cues in self._text_cues:
+            if not bits & bit and any(map(shadow.__contains__, cues)):
+                bits |= bit
+        return bits
+
+
+# the cues of the rules that scan a text only when it holds one of them, here and in hub_tools.data.redact
+CUES = CueIndex()
+_CONTEXT_CUED = tuple(CUES.add(cues) for cues in _FA_CONTEXT_CUES)
+_JAN_CUED = CUES.add(_JAN_WORDS)
+_GLUED_CUE_CUED = CUES.add(_GLUED_CUE_WORDS)
+# a word the shipped name model scores in context (its own score reaches the gate), and a given name no word of the
+# crawl: a text with neither leaves the model and the full names nothing to look at (the model is read on the first
+# text, for the rules alone too)
+_SHIPPED_MODEL_WORD = CUES.add_word_test(lambda word: shipped_model().own_score(word) >= shipped_model().gate)
+_UNAMBIGUOUS_GIVEN_WORD = CUES.add_word_test(lambda word: word in gazetteer().unambiguous_given)
+
+
 def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
-    for (pattern, need), cues in zip(_FA_CONTEXTS, _FA_CONTEXT_CUES):
-        if cues and not any(map(shadow.__contains__, cues)):
+    cued = CUES.bits(shadow)
+    for (pattern, need), bit in zip(_FA_CONTEXTS, _CONTEXT_CUED):
+        if not cued & bit:
             continue  # none of the words this context starts from: no need to scan
         for m in pattern.finditer(shadow):
             span = _fa_name_at(shadow, m.end(), need)
@@ -571,7 +669,8 @@ def _fa_names(shadow: str) -> Iterator[tuple[int, int]]:
         span = _fa_name_at(shadow, m.end(), "given") if m else None
         if span and _GIVEN_CUE_AFTER.match(shadow, span[1]):
             yield span
-    for m in _JAN.finditer(shadow):  # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
+    for m in _JAN.finditer(shadow) if cued & _JAN_CUED else ():
+        # "بهاره جان", "سهیلا خانم": the cue allows a given name that is a word too
         word = _FA_WORD_BEFORE.search(shadow, max(0, m.start() - 20), m.start())
         if word and word.group() not in NAME_STOP and (gazetteer().is_given(word.group()) or (
                 word.group() in gazetteer().name_words and shadow[m.start() + 1 : m.start() + 3] in ("جا", "جو"))):
@@ -606,7 +705,7 @@ def _given_words(shadow: str) -> frozenset[str]:
     given names no word of the crawl, double names joined by a ZWNJ included ("نازنین‌زهرا")."""
     g = gazetteer()
     text, words = plain_words(shadow)
-    found = g.unambiguous_given.intersection(words)
+    found = g.unambiguous_given.intersection(words) if CUES.bits(shadow) & _UNAMBIGUOUS_GIVEN_WORD else frozenset()
     if "\u200c" in text:  # two given names joined by a ZWNJ that the lists hold spaced or not at all ("نازنین‌زهرا")
         found |= {w for w in _ZWNJ_WORD.findall(text) if w not in g.common and g.is_given(w)}
     return found
@@ -757,6 +856,13 @@ def _institution(shadow: str, start: int, end: int) -> bool:
 _ANY_LATIN = re.compile(r"[A-Za-z]")
 
 
+@functools.lru_cache(maxsize=4)
+def has_latin(shadow: str) -> bool:
+    """Whether ``shadow`` holds a Latin letter; cached for the few texts in flight, as the redaction's finders and the
+    name rules ask it of the same text (a scan of the whole text each time otherwise)."""
+    return _ANY_LATIN.search(shadow) is not None
+
+
 def _occurrences(shadow: str, name: str) -> Iterator[tuple[int, int]]:
     """Where ``name`` stands as a whole word (a str.find scan: no pattern compiled per name)."""
     start = shadow.find(name)
@@ -775,10 +881,10 @@ def find_names(shadow: str, model: NameModel | str | None = SHIPPED) -> Iterator
     g = gazetteer()
     found = list(_fa_names(shadow))
     learned = resolve(model)
-    if learned is not None:
+    if learned is not None and (model != SHIPPED or CUES.bits(shadow) & _SHIPPED_MODEL_WORD):
         found += list(learned.find(shadow))
     found += list(_full_names(shadow))
-    if _ANY_LATIN.search(shadow):
+    if has_latin(shadow):
         found += list(_latin_names(shadow))
         found += list(_latin_full_names(shadow))
     found += list(_cued_names(shadow))
