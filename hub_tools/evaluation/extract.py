@@ -730,7 +730,7 @@ def _loose_text_choice(
     if not reads or len({read.letter for _, read in reads}) > 1 or _UNDECIDED.search(norm):
         return None
     segment, read = reads[0]
-    if _REJECTION.search(_without_concessions(segment)) or _LOOSE_DOUBT.search(segment) or _SEVERAL.search(segment):
+    if _rejects_or_doubts(segment) or _SEVERAL.search(segment):
         return None
     return read
 
@@ -742,8 +742,9 @@ _CONCESSION = re.compile(
 )
 
 
-def _without_concessions(segment: str) -> str:
-    return _CONCESSION.sub(" ", segment)
+def _rejects_or_doubts(segment: str) -> bool:
+    """The segment rejects what it names (outside a concessive clause) or doubts it."""
+    return bool(_REJECTION.search(_CONCESSION.sub(" ", segment)) or _LOOSE_DOUBT.search(segment))
 
 
 def _opening_read(norm: str, choices: Sequence[str] | None, question: str | None) -> OptionMatch | None:
@@ -752,7 +753,7 @@ def _opening_read(norm: str, choices: Sequence[str] | None, question: str | None
     if not opening or not choices or len(choices) != len(CHOICES):
         return None
     read = match_option(opening, choices, question)
-    if read is None or _REJECTION.search(_without_concessions(opening)) or _LOOSE_DOUBT.search(opening):
+    if read is None or _rejects_or_doubts(opening):
         return None
     return read
 

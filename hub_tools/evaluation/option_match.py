@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -477,8 +477,8 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
     if not choices or len(choices) != 4:
         return None
     return (_read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
-            or _read_spelled_out(said_text, choices, question)
-            or _read_unclipped(said_text, choices, question))  # fmt: skip
+            or _read_rewritten(said_text, choices, question, _spelled_out)
+            or _read_rewritten(said_text, choices, question, _unclipped))  # fmt: skip
 
 
 #: A clipped form has at least this many letters ("vanc", "Hep", "staph") …
@@ -488,13 +488,31 @@ CLIPPED_MIN_REST = 3
 #: Only a terse answer is read for clipped forms: in running text a word's first letters are as often another word.
 CLIPPED_MAX_TERMS = 3
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
+_Rewrite = Callable[[str, Sequence[str]], tuple[str, tuple[tuple[str, str], ...]]]
 
 
-def _read_unclipped(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
-    """A terse answer read once each Latin word in it that is the clipped start of exactly one option word, in one
-    option, is written as that word ("vanc" for "Vancomycin", "Hep B" for "Hepatitis B")."""
-    if len(terms(said_text)) > CLIPPED_MAX_TERMS:
+def _read_rewritten(
+    said_text: str, choices: Sequence[str], question: str | None, rewrite: _Rewrite
+) -> OptionMatch | None:
+    """The option read once ``rewrite`` has written what was said another way; None where it wrote nothing."""
+    rewritten, pairs = rewrite(said_text, choices)
+    if not pairs:
         return None
+    read = _read(rewritten, choices, question, by_concept=False)
+    return None if read is None else replace(read, spelled=pairs)
+
+
+def _spelled_out(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The abbreviations said written as the option words they spell, and the said words an option's abbreviation
+    spells as that abbreviation (:mod:`.abbreviations`)."""
+    return spell_out(said_text, choices, known=lambda abbreviation: bool(concept_spans(abbreviation)))
+
+
+def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A terse answer with each Latin word in it that is the clipped start of exactly one option word, in one
+    option, written as that word ("vanc" for "Vancomycin", "Hep B" for "Hepatitis B")."""
+    if len(terms(said_text)) > CLIPPED_MAX_TERMS:
+        return said_text, ()
     option_words = [{word.lower() for word in _LATIN_RUN.findall(str(choice))} for choice in choices]
     unclipped: list[tuple[str, str]] = []
 
@@ -510,21 +528,7 @@ def _read_unclipped(said_text: str, choices: Sequence[str], question: str | None
         unclipped.append((match.group(), word))
         return word
 
-    rewritten = _LATIN_RUN.sub(unclip, said_text)
-    if not unclipped:
-        return None
-    read = _read(rewritten, choices, question, by_concept=False)
-    return None if read is None else replace(read, spelled=tuple(unclipped))
-
-
-def _read_spelled_out(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
-    """The option read once the abbreviations said are written as the option words they spell, or the said words an
-    option's abbreviation spells as that abbreviation (:mod:`.abbreviations`)."""
-    rewritten, spelled = spell_out(said_text, choices, known=lambda abbreviation: bool(concept_spans(abbreviation)))
-    if not spelled:
-        return None
-    read = _read(rewritten, choices, question, by_concept=False)
-    return None if read is None else replace(read, spelled=spelled)
+    return _LATIN_RUN.sub(unclip, said_text), tuple(unclipped)
 
 
 def _read(said_text: str, choices: Sequence[str], question: str | None, by_concept: bool) -> OptionMatch | None:
