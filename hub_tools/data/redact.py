@@ -45,7 +45,6 @@ Names: :mod:`hub_tools.data.redact_names` (a gazetteer used with context).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections import Counter
@@ -56,7 +55,7 @@ from typing import Any, Callable, Iterator
 import phonenumbers
 
 from hub_tools.data.name_model import SHIPPED, NameModel
-from hub_tools.data.redact_names import CUES, find_names, has_latin
+from hub_tools.data.redact_names import CUES, find_names, has_latin, lowered
 from hub_tools.folding import fold_digits
 
 __all__ = [
@@ -367,7 +366,7 @@ def _trimmed(pattern: re.Pattern, cue: str = "") -> Callable[[str], Iterator[tup
     and "s", which such a cue must not hold)."""
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
-        if cue not in _lowered(shadow):
+        if cue not in lowered(shadow):
             return
         for m in pattern.finditer(shadow):
             start, end = m.span()
@@ -536,12 +535,6 @@ def _grouped_national_ids(shadow: str) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
-@functools.lru_cache(maxsize=4)
-def _lowered(shadow: str) -> str:
-    """``shadow`` in lower case; cached for the few texts in flight, as several rules look for their cues in it."""
-    return shadow.lower()
-
-
 def _caseless(cue: str) -> bool:
     """Whether a text holds ``cue`` exactly when the text lower-cased does: no character of ``cue`` has a case, and
     none is the combining dot that lower() adds to "İ" (the one caseless character it makes of another)."""
@@ -562,8 +555,8 @@ def _keyword_numbers(pattern: re.Pattern, keyword: re.Pattern, cues: tuple[str, 
     def holds_cue(shadow: str) -> bool:
         if CUES.bits(shadow) & caseless_cued:
             return True
-        lowered = _lowered(shadow)
-        return has_latin(lowered) and any(map(lowered.__contains__, latin_cues))
+        text = lowered(shadow)
+        return has_latin(text) and any(map(text.__contains__, latin_cues))
 
     def find(shadow: str) -> Iterator[tuple[int, int]]:
         if not holds_cue(shadow):

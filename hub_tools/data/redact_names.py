@@ -39,7 +39,7 @@ from hub_tools.data.gazetteer import gazetteer
 from hub_tools.data.name_model import EDGE_PUNCTUATION, SHIPPED, NameModel, plain_words, resolve, shipped_model
 from hub_tools.evaluation.concepts import concept_words, fold_words
 
-__all__ = ["CUES", "CueIndex", "find_names", "has_latin", "NAME_STOP"]
+__all__ = ["CUES", "CueIndex", "find_names", "has_latin", "lowered", "NAME_STOP"]
 
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u0622\u0626\u06c0"
 FA_WORD = f"[{_LETTERS}](?:[{_LETTERS}\u0654]|\u200c(?=[\u0621-\u06cc]))*"
@@ -792,9 +792,9 @@ def _full_name_at(shadow: str, start: int, first: str, second: str) -> Iterator[
 
 
 def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
-    lowered = shadow.lower()
+    text = lowered(shadow)
     for (pattern, need), cues in zip(_EN_CONTEXTS, _EN_CONTEXT_CUES):
-        if not any(map(lowered.__contains__, cues)):
+        if not any(map(text.__contains__, cues)):
             continue
         for m in pattern.finditer(shadow):
             if need == "title" and _POSTPOSED_TITLE.match(m.group()) and _LATIN_NAME_BEFORE.search(
@@ -804,7 +804,7 @@ def _latin_names(shadow: str) -> Iterator[tuple[int, int]]:
             if span:
                 yield span
     g = gazetteer()
-    for m in _EN_HERE.finditer(shadow) if "here" in lowered or "hastam" in lowered else ():
+    for m in _EN_HERE.finditer(shadow) if "here" in text or "hastam" in text else ():
         name = m.group(1)
         if name[0].isupper() and name.split()[0] not in _EN_STOP or g.is_latin_given(name):
             yield m.span(1)
@@ -861,6 +861,14 @@ def has_latin(shadow: str) -> bool:
     """Whether ``shadow`` holds a Latin letter; cached for the few texts in flight, as the redaction's finders and the
     name rules ask it of the same text (a scan of the whole text each time otherwise)."""
     return _ANY_LATIN.search(shadow) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def lowered(shadow: str) -> str:
+    """``shadow`` in lower case (``shadow`` itself when that changes nothing, whose :func:`has_latin` is known then);
+    cached for the few texts in flight, as several rules look for their cues in it."""
+    lower = shadow.lower()
+    return shadow if lower == shadow else lower
 
 
 def _occurrences(shadow: str, name: str) -> Iterator[tuple[int, int]]:
