@@ -14,6 +14,9 @@ Rules, each a table below:
 - Two **named options** for loose matching only, never for published text: ``teh_marbuta=True`` folds ``ة`` -> ``ه``
   (the paper's files spell Arabic loanwords both ways); ``hamza=True`` folds ``أ إ آ ٱ`` -> ``ا``, ``ؤ`` -> ``و`` and
   ``ئ`` -> ``ی`` (what people type on an Arabic keyboard or without hamza, used by the safety checks).
+- A third loose option, ``loanwords=True`` (:data:`LOANWORD_FOLDS`): a Persian transliteration of the Greek prefixes
+  hyper-/hypo- written with its long vowel reads as the shorter spelling (``هایپرکالمی`` -> ``هیپرکالمی``,
+  ``هایپوتیروئیدی`` -> ``هیپوتیروئیدی``); books and writers use both.
 - **Diacritics** (:data:`DIACRITICS`): harakat, shadda, sukun, stray maddah/hamza-below marks, superscript alef.
   Fathatan (:data:`FATHATAN`) is separate: Persian writes it after alef (``معمولاً``).
 - **Bidi controls** (:data:`BIDI_CONTROLS`): LRM, RLM, ALM, LRE..RLO, LRI..PDI. **Invisibles**
@@ -37,6 +40,7 @@ __all__ = [
     "HAMZA_FOLDS",
     "INVISIBLES",
     "LETTER_FOLDS",
+    "LOANWORD_FOLDS",
     "PERSIAN_DIGITS",
     "SPACES",
     "TEH_MARBUTA_FOLDS",
@@ -75,6 +79,9 @@ HAMZA_FOLDS: dict[str, str] = {
     "\u0626": "\u06cc",  # ئ -> ی
     "\u0654": "",  # hamza above (هٔ -> ه)
 }
+#: transliterated prefixes spelt two ways, at the start of a word: the long spelling -> the short one
+LOANWORD_FOLDS: dict[str, str] = {"هایپر": "هیپر", "هایپو": "هیپو"}
+_LOANWORD_PREFIX = re.compile(r"(?<!\w)(?:" + "|".join(LOANWORD_FOLDS) + ")")
 DIACRITICS = "\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0655\u0670"
 FATHATAN = "\u064b"
 BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -163,6 +170,7 @@ def match_key(
     zwnj: str = " ",
     casefold: bool = True,
     punctuation: bool = False,
+    loanwords: bool = False,
 ) -> str:
     """The form texts are compared in: folded letters, ASCII digits, no diacritics, bidi or invisible characters,
     single spaces.
@@ -170,7 +178,7 @@ def match_key(
     ``zwnj`` is what a ZWNJ (or zero-width space) reads as: a space by default (``می شود`` == ``می‌شود``), or ``""``
     to join the halves. A ZWNJ next to a digit is dropped, as the normaliser drops it. ``punctuation=False`` (the
     default) turns punctuation and symbols into spaces; ``casefold`` lower-cases Latin text. ``teh_marbuta`` and
-    ``hamza`` are the loose-matching options of :func:`fold_letters`.
+    ``hamza`` are the loose-matching options of :func:`fold_letters`; ``loanwords`` folds :data:`LOANWORD_FOLDS`.
     """
     if not text:
         return ""
@@ -184,4 +192,6 @@ def match_key(
         text = text.casefold()
     if not punctuation:
         text = _PUNCTUATION.sub(" ", text)
+    if loanwords:
+        text = _LOANWORD_PREFIX.sub(lambda m: LOANWORD_FOLDS[m.group()], text)
     return " ".join(text.split())

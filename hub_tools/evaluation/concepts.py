@@ -35,7 +35,7 @@ class ConceptSpan:
 
 def fold_words(text: str, casefold: bool = True) -> list[str]:
     """The words of a text in the lexicon's match form."""
-    return match_key(text, hamza=True, teh_marbuta=True, casefold=casefold).split()
+    return match_key(text, hamza=True, teh_marbuta=True, casefold=casefold, loanwords=True).split()
 
 
 def _is_abbreviation(form: str) -> bool:

@@ -118,6 +118,7 @@ from dataclasses import dataclass, replace
 from hub_tools.folding import (
     DIACRITICS,
     FATHATAN,
+    LOANWORD_FOLDS,
     fold_digits,
     fold_letters,
     fold_presentation_forms,
@@ -202,6 +203,11 @@ _STATEMENT_PATTERNS = [
     ),
     # a changed answer: "So I'll change my answer to D."
     re.compile(rf"(?i:\b(?:change|switch|changing|switching)\s+(?:my\s+)?answer\s+to)\s*(?i:option\s+)?[\[(]?\s*{_OPT}"),
+    # a conclusion naming one option by its number in Persian: "پس ۲", "بنابراین گزینه ۳."
+    re.compile(
+        r"(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)[\s,،:]*(?:گزینه(?:\u0654|\u200c?ی)?\s*)?[\[(«]?\s*(?P<opt>[1-4])(?![.٫/]\d)\s*[\])»]?"
+        r"(?=\s*[.!؛]|\s*$)"
+    ),
     # a conclusion naming one option and nothing else: "So D.", "Therefore, (C).", "پس د."
     re.compile(
         r"(?:(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)|(?i:\bso|\btherefore|\bthus|\bhence))[\s,،:]*"
@@ -271,6 +277,10 @@ _MENTION_PATTERNS = [
     # the output ends on one Persian option letter after a comma and a word: "دفورمیتی چنگالی شکل، د" (not after
     # another letter: "الف، ب" lists two)
     (re.compile(r"(?<=\w{2}[،,])(?<!(?<!\w)الف[،,])[ \t]*(?P<opt>الف|ب|ج|د)[ \t]*[.!]?[ \t]*\Z"), "alone"),
+    # the output ends on one option letter after a dash, or quoted after a full stop: "Alogia — ج",
+    # "Iatrogenic steroids — A.", "… McBurney's point. 'A'."
+    (re.compile(r"(?<=\w)[ \t]*[—–][ \t]*(?P<opt>[A-D]|الف|ب|ج|د)[ \t]*[.!]?[ \t]*\Z"), "alone"),
+    (re.compile(r"(?<=[.!؟?])[ \t]+[\"'‘“«](?P<opt>[A-D]|الف|ب|ج|د)[\"'’”»][ \t]*[.!]?[ \t]*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
     (re.compile(rf"{_AFTER_GOZINEH}{_OPT}"), "option"),
@@ -281,7 +291,8 @@ _MENTION_PATTERNS = [
     # a lower-case letter after "option" closing its phrase: "… — option b."
     (re.compile(r"(?i:\b(?:option|choice)[ \t]+)(?P<opt>[a-d])(?=[ \t]*(?:[.,;!)]|\n|$))"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
-    (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer)\b)"), "option"),
+    (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer|definition|statement|item)\b)"),
+     "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
@@ -300,7 +311,8 @@ _MENTION_PATTERNS = [
         r"(?!\w))"
     ), "subject"),
     # a Persian option letter as the subject of a verdict: "الف درست است", "ج غلط است", "ب هم درست باشد"
-    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:(?:هم|نیز)\s+)?(?:درست|صحیح|نادرست|غلط|اشتباه)(?!\w))"), "subject"),
+    # (the colloquial "-ه" of "is" included: "الف درسته", "ج غلطه")
+    (re.compile(r"(?<!\w)(?P<opt>الف|ب|ج|د)(?=\s+(?:(?:هم|نیز)\s+)?(?:درست|صحیح|نادرست|غلط|اشتباه)ه?(?!\w))"), "subject"),
 ]
 _BOLD_OPTION = re.compile(r"\*\*\s*([A-D]|[1-4]|الف|ب|ج|د)\s*\*\*")
 _THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)
@@ -369,6 +381,18 @@ _CONTRAST_BEFORE = re.compile(
     r"[\s:،,]*(?i:(?:both|either|all\s+of)\s+)?"
     r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
+
+
+def _contrast_before(wide: str, question: str | None) -> bool:
+    """A contrast before an option ("بیشتر از", "rather than"), unless the question asks in the same words: "less than
+    12 g/dL" answers "Anaemia is haemoglobin less than what?" ("کمتر از چه مقداری")."""
+    found = _CONTRAST_BEFORE.search(wide)
+    if found is None:
+        return False
+    phrase = match_key(found.group())
+    return not (question and phrase and f"{phrase} " in f"{match_key(question)} ")
+
+
 # the option a mistake picks: "A common mistake is to pick B", "اشتباه رایج انتخاب گزینه ب است"
 _MISTAKE_BEFORE = re.compile(
     r"(?:(?i:\bmistake|\berror|\bpitfall|\btrap|\btempting|\bwrongly|\bmistakenly)|اشتباه|خطای|وسوسه)"
@@ -542,8 +566,16 @@ def _first_answer_block(text: str) -> str:
     return text[: match.start()] if match and text[: match.start()].strip() else text
 
 
-# a capital and a full stop before a lower-case word abbreviate a genus: "C. difficile", "E. coli", "H. pylori"
+# a capital and a full stop before a lower-case word abbreviate a genus: "C. difficile", "E. coli", "H. pylori" …
 _GENUS = re.compile(r"\.[ \t]?[a-z]{3,}")
+# … unless an option word names the letter: "گزینه B. glucose paeen …", "Option C. the others …"
+_OPTION_WORD_BEFORE = re.compile(r"(?:گزینه(?:\u0654|\u200c?ی)?|(?i:\boption|\bchoice))\s*[:：]?\s*$")
+
+
+def _genus_initial(text: str, match: re.Match) -> bool:
+    return bool(_GENUS.match(text, match.end("opt"))) and not _OPTION_WORD_BEFORE.search(
+        text, max(0, match.start("opt") - 12), match.start("opt")
+    )
 
 
 def _is_name(text: str, start: int, token: str) -> bool:
@@ -579,13 +611,13 @@ def _letter_mentions(text: str) -> list[Mention]:
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            if _GENUS.match(text, match.end("opt")):
+            if _genus_initial(text, match):
                 continue
             found[key] = Mention(match.start(), match.end(), _letter_of(match.group("opt")), "statement")
     for pattern, kind in _MENTION_PATTERNS:
         for match in pattern.finditer(text):
             key = (match.start("opt"), match.group("opt"))
-            if key in found or _GENUS.match(text, match.end("opt")):
+            if key in found or _genus_initial(text, match):
                 continue
             named = kind in ("bracket", "layout", "subject", "inline")
             if named and _is_name(text, match.start(), match.group("opt")):
@@ -609,7 +641,7 @@ _PARENTHETICAL = re.compile(r"\(([^()]+)\)")
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(match_key(text, hamza=True, teh_marbuta=True))
+    return _WORD.findall(match_key(text, hamza=True, teh_marbuta=True, loanwords=True))
 
 
 def _choice_aliases(choice: str) -> list[list[str]]:
@@ -635,6 +667,13 @@ def _word_pattern(word: str) -> str:
         return _SAME_NUMBER[word] + (r"(?:[.٫]0+)?(?!\d)" if word.isdigit() else "")
     if word.isdigit():
         return re.escape(word) + r"(?:[.٫]0+)?(?!\d)"
+    for long_, short in LOANWORD_FOLDS.items():  # "هیپرکالمی" is said "هایپرکالمی" too
+        if word.startswith(short):
+            return f"(?:{_loose(long_)}|{_loose(short)})" + _loose(word[len(short) :])
+    return _loose(word)
+
+
+def _loose(word: str) -> str:
     return "".join(_LOOSE_CLASSES.get(ch, re.escape(ch)) + "\u0654?" for ch in word)
 
 
@@ -881,7 +920,8 @@ def _classify(
         # correct or possible ("A or C could be right"); otherwise they are only discussed together
         asserted_together = joined_other and (mention.kind == "statement" or _POSITIVE_AFTER.search(after)
                                               or _POSSIBLE.search(after))  # fmt: skip
-        if _CONTRAST_BEFORE.search(wide):  # "superior to both A and B": set aside, not offered together
+        contrasted = _contrast_before(wide, question)
+        if contrasted:  # "superior to both A and B": set aside, not offered together
             status = "negated"
         elif (_SEVERAL.search(after) or _SEVERAL_BEFORE.search(before) or asserted_together
               or (mention.by_text and _another_option_or(rest, mention.letter, choices))):  # fmt: skip
@@ -897,7 +937,7 @@ def _classify(
               and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
               and not _HEDGE_BEFORE.search(before)):  # fmt: skip
             status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"
-        elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or _CONTRAST_BEFORE.search(wide)
+        elif (_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after) or contrasted
               or _MISTAKE_BEFORE.search(wide)):  # fmt: skip
             status = "negated"
         elif joined_other:

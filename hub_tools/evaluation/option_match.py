@@ -115,11 +115,27 @@ class OptionMatch:
         return f"score {self.score:.2f}, next {self.second:.2f}: " + "; ".join(p for p in parts if p)
 
 
-def _term(word: str, previous: str) -> Term:
+# a number word is a number before one of these ("شش ماه" = "۶ ماهگی", "one and five minutes" = "1 and 5 minutes")
+_COUNTED = frozenset(
+    "ماه ماهگی سال سالگی روز روزگی هفته هفتگی ساعت دقیقه ثانیه بار نوبت دوز گرم لیتر "
+    "month months year years day days week weeks hour hours minute minutes times doses".split()
+)
+# an ordinal is a number next to a naming word ("the third phase" = "Phase III", "مرحله دوم" = "مرحله 2")
+_ORDINALS = {
+    "اول": "1", "دوم": "2", "سوم": "3", "چهارم": "4", "پنجم": "5", "ششم": "6",
+    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+}  # fmt: skip
+
+
+def _term(word: str, previous: str, following: str = "") -> Term:
     if word.isdigit():
         text = word.lstrip("0") or "0"
     elif word in _NUMBER_WORDS and previous in _NUMBER_NAMING:
         text = _NUMBER_WORDS[word]
+    elif word in _ORDINALS and (previous in _NUMBER_NAMING or following in _NUMBER_NAMING):
+        text = _ORDINALS[word]
+    elif word in _UNITS and word != "a" and following in _COUNTED:
+        text = str(_UNITS[word])
     else:
         text = word
     latin = text.isascii() and not text.isdigit()
@@ -130,13 +146,15 @@ def terms(text: str) -> list[Term]:
     """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
     such as the "E." of "E. coli" kept as an initial)."""
     text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
-    words = _numbers_in_words(_WORD.findall(match_key(_THOUSANDS.sub("", text), hamza=True, teh_marbuta=True)))
+    words = _numbers_in_words(
+        _WORD.findall(match_key(_THOUSANDS.sub("", text), hamza=True, teh_marbuta=True, loanwords=True))
+    )
     out = []
     for index, word in enumerate(words):
         if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
             out.append(Term(word[-1], True, word[-1], initial=True))
             continue
-        term = _term(word, words[index - 1] if index else "")
+        term = _term(word, words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else "")
         if _names_something(term.text):
             out.append(term)
     return out
@@ -180,7 +198,9 @@ def _number_run(words: list[str], start: int) -> tuple[int, int | None]:
     while index < len(words):
         word = words[index]
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word in _UNITS and (word != "a" or following in _SCALE_WORDS):
+        if word.isdigit() and index == start and following in _SCALES:  # "۱۰۰ هزار", "100 thousand"
+            current = int(word)
+        elif word in _UNITS and (word != "a" or following in _SCALE_WORDS):
             current += _UNITS[word]
             scaled = scaled or _UNITS[word] >= 100
         elif word in _HUNDRED:
@@ -207,7 +227,7 @@ def concept_terms(text: str) -> list[Term]:
             out.append(Term(_CONCEPT_MARK + span.concept, True, "", concept=True))
             index = span.end
             continue
-        term = _term(words[index], words[index - 1] if index else "")
+        term = _term(words[index], words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else "")
         if _names_something(term.text):
             out.append(term)
         index += 1

@@ -75,3 +75,10 @@ def test_match_key_options():
 def test_dedup_match_text_is_match_key_and_stable_under_normalisation(text):
     assert match_text(text) == folding.match_key(text)
     assert match_text(normalize_persian(text)) == match_text(text)
+
+
+def test_match_key_loanword_prefixes():
+    assert folding.match_key("هایپرکالمی", loanwords=True) == folding.match_key("هیپرکالمی")
+    assert folding.match_key("بیماری هایپوتیروئیدی", loanwords=True) == "بیماری هیپوتیروئیدی"
+    assert folding.match_key("هایپرکالمی") == "هایپرکالمی"  # off by default
+    assert folding.match_key("شهایپر", loanwords=True) == "شهایپر"  # only at the start of a word

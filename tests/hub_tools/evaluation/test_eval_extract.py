@@ -295,10 +295,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: 228/260 = 0.877). The wrong letter: "Cobalamin deficiency — the elevated MMA distinguishes it from folate
 #: deficiency." read as the folate option, the only one named by its exact text (sealed-s25:62). Misses: synonyms,
 #: brands and translations the lexicon lacks ("Coeur en sabot", "سینمت", "PPI"), "الف درسته". Left as found.
-POOL_RIGHT = 3985  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 124,
-# sealed-s12 107, sealed-s13 118, sealed-s14 117, sealed-s15 126, sealed-s16 125, sealed-s17 116, sealed-s18 122,
-# sealed-s19 121, sealed-s20 121, sealed-s21 117, sealed-s22 122, sealed-s23 110, sealed-s24 113, sealed-s25 107,
-# sealed-s26 121, writer-p4 133, implementer-s4-23 47, the rest as above
+#: Session 7 (no new writer): the concept lexicon grew from 822 to about 4,600 concepts (four helpers wrote it from
+#: general medical knowledge, one area each, without the pool's outputs; duplicate ids merged, a form two concepts
+#: share names neither); "الف درسته", a letter closing the output after a dash ("Alogia — ج"), "هایپر"/"هیپر" spelt
+#: either way, number words before a unit ("شش ماه"), ordinals by a naming word ("the third phase"), "۱۰۰ هزار",
+#: "گزینه B. glucose" (an option word: no genus initial), "پس ۲", and a comparison the question asks in ("کمتر از")
+#: read as no contrast.
+POOL_RIGHT = 4042  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+# sealed-s12 110, sealed-s13 119, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 121, sealed-s18 124,
+# sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 118, sealed-s25 118,
+# sealed-s26 124, writer-p4 135, implementer-s4-23 47, the rest as above
 POOL_WRONG_LETTERS = 1
 POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s25": 1}  # the thirteenth sealed round's, as found
 
@@ -1146,3 +1152,65 @@ def test_a_long_output_whose_opening_names_another_option_than_its_later_label_a
     text = ("Acetylcysteine, as early as possible, ideally within eight hours of the ingestion, guided by the "
             "nomogram.\n\nNaloxone (option B) is used in other settings.")
     assert extract_choice(text, choices) == INVALID
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("الف درسته", "A"),
+        ("ب غلطه، ج درسته", "C"),
+        ("Iatrogenic steroids — A.", "A"),
+        ("Alogia — ج", "C"),
+        ("Periumbilical, then migrates to McBurney's point. 'A'.", "A"),
+        ("Not B — A", "A"),
+        ("A — B", INVALID),  # an opening letter and a closing one: two answers
+        ("Iatrogenic steroids — A or B.", INVALID),
+    ],
+)
+def test_a_colloquial_verdict_and_a_closing_letter_after_a_dash(text, expected):
+    assert extract_choice(text, ["w", "x", "y", "z"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("هایپرکالمی", ["هیپوکالمی", "هیپوکلسمی", "هیپومنیزیمی", "هیپرکالمی"], "D"),
+        ("هایپوکالمی", ["هیپوکالمی", "هیپوکلسمی", "هیپومنیزیمی", "هیپرکالمی"], "A"),
+        ("شش ماه", ["۳ ماهگی", "۴ ماهگی", "۶ ماهگی", "۱۲ ماهگی"], "C"),
+        ("The third phase.", ["Phase I", "Phase II", "Phase III", "Phase IV"], "C"),
+        ("مرحله دوم", ["Phase I", "Phase II", "Phase III", "Phase IV"], "B"),
+        ("The third one.", ["Phase I", "Phase II", "Phase III", "Phase IV"], "C"),  # the third option
+        ("The Apgar is done at one minute and five minutes of life.",
+         ["1 and 5 minutes after birth", "Immediately and 30 minutes after birth", "5 and 15 minutes after birth",
+          "Only at 10 minutes after birth"], "A"),
+        ("per 100,000 live births", ["۱۰۰۰ تولد زنده", "۱۰ هزار تولد زنده", "۱۰۰ هزار تولد زنده",
+                                     "یک میلیون تولد زنده"], "C"),
+        ("۵۰ هزار", ["۱۰۰۰ تولد زنده", "۱۰ هزار تولد زنده", "۱۰۰ هزار تولد زنده",
+                               "یک میلیون تولد زنده"], INVALID),
+    ],
+)
+def test_loanword_spellings_counted_numbers_and_ordinals(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_a_comparison_the_question_asks_in_is_no_contrast():
+    question = "کم‌خونی در زن باردار با هموگلوبین کمتر از چه مقداری تعریف می‌شود؟"
+    choices = ["۱۰ گرم در دسی‌لیتر", "۱۱ گرم در دسی‌لیتر", "۱۲ گرم در دسی‌لیتر", "۱۳ گرم در دسی‌لیتر"]
+    assert extract_choice("کمتر از ۱۲ گرم در دسی‌لیتر", choices, question) == "C"
+    # asked another way, "less than 12" sets 12 aside as a bound: no answer
+    assert extract_choice("کمتر از ۱۲ گرم در دسی‌لیتر", choices, "مقدار طبیعی هموگلوبین کدام است؟") == INVALID
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gozine B. glucose paeen + PMN ghalebe = bacterial meningitis", "B"),  # an option word: no genus initial
+        ("It is C. difficile.", INVALID),  # a genus initial still is one
+        ("استرپ‌ها کاتالاز منفی‌اند، استاف مثبت. پس ۲", "B"),
+        ("پس 2.5 است", INVALID),
+        ("پس ۲/۳.", INVALID),
+        ("It's the proportion of diagnosed cases who die, so the second definition.", "B"),
+    ],
+)
+def test_an_option_word_before_a_letter_a_persian_conclusion_by_number_and_an_ordinal_definition(text, expected):
+    assert extract_choice(text, ["Stroke", "Sepsis", "Shock", "Syncope"]) == expected
