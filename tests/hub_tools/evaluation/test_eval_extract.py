@@ -191,7 +191,8 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s11": 130, "sealed-s12": 130, "sealed-s13": 130, "sealed-s14": 130, "sealed-s15": 130,
                 "sealed-s16": 130, "sealed-s17": 130, "sealed-s18": 130, "sealed-s19": 130,
                 "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130, "sealed-s23": 130,
-                "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130}  # fmt: skip
+                "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
+                "sealed-s28": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -201,7 +202,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s16": (114, 130), "sealed-s17": (97, 130), "sealed-s18": (106, 130),
                "sealed-s19": (110, 130), "sealed-s20": (115, 130), "sealed-s21": (117, 130),
                "sealed-s22": (122, 130), "sealed-s23": (109, 130), "sealed-s24": (113, 130),
-               "sealed-s25": (107, 130), "sealed-s26": (121, 130)}  # fmt: skip
+               "sealed-s25": (107, 130), "sealed-s26": (121, 130), "sealed-s27": (113, 130),
+               "sealed-s28": (119, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -301,12 +303,20 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: either way, number words before a unit ("شش ماه"), ordinals by a naming word ("the third phase"), "۱۰۰ هزار",
 #: "گزینه B. glucose" (an option word: no genus initial), "پس ۲", and a comparison the question asks in ("کمتر از")
 #: read as no contrast.
-POOL_RIGHT = 4042  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+#: sealed-s27 and sealed-s28: the fourteenth sealed round, written blind after commit 9e68eb3 (the lexicon above; the
+#: shipped extractor) and measured there before joining (bench/results/extract_sealed-14.json: 113/130 with 2 wrong
+#: letters and 119/130, 232/260 = 0.892). The wrong letters: "Option A alone is inadequate when there is active
+#: bleeding. …" read as A (sealed-s27:43: "inadequate" is no rejection the rules know) and "The most common cyanotic
+#: … is tetralogy of Fallot, while the most common defect overall is the VSD" read as the Fallot option (sealed-s27:89).
+#: Misses: synonyms, brands and clipped forms the lexicon lacks ("AVSD", "UFH", "زانتاک", "آزیترو", "jigar"). Left as
+#: found.
+POOL_RIGHT = 4274  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
 # sealed-s12 110, sealed-s13 119, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 121, sealed-s18 124,
 # sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 118, sealed-s25 118,
-# sealed-s26 124, writer-p4 135, implementer-s4-23 47, the rest as above
-POOL_WRONG_LETTERS = 1
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s25": 1}  # the thirteenth sealed round's, as found
+# sealed-s26 124, sealed-s27 113, sealed-s28 119, writer-p4 135, implementer-s4-23 47, the rest as above
+POOL_WRONG_LETTERS = 3
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s25": 1, "sealed-s27": 2}  # the thirteenth and fourteenth rounds'
+# wrong letters, as found
 
 
 def test_pool_figures_as_measured():
