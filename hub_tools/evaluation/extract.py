@@ -187,7 +187,8 @@ _LIKELIHOOD = r"(?:\s+(?i:(?:most|very|quite|almost\s+certainly|more\s+than\s+li
 _STATEMENT_PATTERNS = [
     re.compile(
         rf"{_ANSWER_WORD}[\"']?"
-        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر|اصلاح\s+می\u200c?شود|اصلاح\s+شده))?"
+        r"(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|برابر|اصلاح\s+می\u200c?شود|اصلاح\s+شده|"
+        r"می\u200c?شه|می\u200c?شود))?"
         rf"\s*[:：\-=]?\s*[\"']?(?:{_AFTER_GOZINEH})?[\[(]?\s*{_OPT}"
     ),
     re.compile(rf"{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که))?\s*[:：\-=]?\s*{_GOZINEH}\s+{_ORDINAL}"),
@@ -331,7 +332,7 @@ _NEGATION_AFTER = re.compile(
     r"[❌✗✘]|نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب|کامل)\s*(?:نیست|نمی\u200c?باشد)|نیست|نیستند|نمی\u200c?باشد|"
     r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
-    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|"
+    r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|\binadequate\b|\binsufficient\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
     r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
     r"\bdistractors?\b|\bred\s+herring\b|\btrap\b|"
@@ -377,6 +378,7 @@ _CONTRAST_BEFORE = re.compile(
     r"(?i:\balthough\b|\bthough\b)|\w\u200c?تر\s+از|(?i:\bunlike\b|\bthan\b|\bcompared\s+(?:with|to)\b|"
     r"\bin\s+contrast\s+(?:with|to)\b|\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?|\bother\s+than\b|\bapart\s+from\b|"
     r"\bbesides\b|\bover\b|\bdifferent\s+from\b|\bfollowed\s+by\b|\band\s+then\b|"
+    r"\b(?:distinguish|differentiate|tell)(?:es|s|ed|ing)?\s+(?:it|this|them|the\s+two)?\s*(?:apart\s+)?from\b|"
     r"\b(?:superior|inferior|preferable|preferred)\s+to\b)|(?<!\w)(?:پس|بعد)\s+از\s+آن)"
     r"[\s:،,]*(?i:(?:both|either|all\s+of)\s+)?"
     r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
@@ -1182,6 +1184,33 @@ def _read_after_retraction(
     return again, mentions, f"{said}; after it: {why}"
 
 
+# an answer word and what it says, up to the end of its sentence: "the answer is VSD.", "جواب: داکسی" (not "it would
+# be …", which may be a counterfactual)
+_LOOSE_ANSWER = re.compile(
+    rf"(?:{_ANSWER_WORD}(?:\s+(?:است|این\s+است\s+که|عبارت\s+است\s+از))?|"
+    r"(?i:\b(?:the\s+)?(?:(?:correct|right|best|final)\s+)?answer(?:\s+is)?))"
+    r"\s*[:：,،\-]?\s*(?P<said>[^.!؟?\n;؛:]{2,60})"
+)
+
+
+def _loose_answer_mentions(
+    norm: str, choices: Sequence[str] | None, question: str | None, found: list[Mention]
+) -> list[Mention]:
+    """What an answer word says, read loosely (:mod:`.option_match`), where no mention is there already: "Since the
+    question asks about all defects, the answer is VSD." states the ventricular septal defect."""
+    if not choices or len(choices) != len(CHOICES):
+        return []
+    out = []
+    for match in _LOOSE_ANSWER.finditer(norm):
+        start, end = match.span("said")
+        if any(m.start < end and start < m.end for m in found):
+            continue
+        read = match_option(match.group("said"), choices, question)
+        if read is not None:
+            out.append(Mention(start, end, read.letter, "statement", by_text=True))
+    return out
+
+
 # an option's text that opens the output and is set off from what follows: "Gout — urate crystals …", "Gout: …"
 _HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
@@ -1195,7 +1224,8 @@ def explain_choice(
     folded = _folded_answer_text(text)
     norm = _drop_emphasis(folded)
     letters = _letter_mentions(norm)
-    found = sorted(letters + _text_mentions(norm, choices, letters), key=lambda m: m.start)
+    found = letters + _text_mentions(norm, choices, letters)
+    found = sorted(found + _loose_answer_mentions(norm, choices, question, found), key=lambda m: m.start)
     mentions = _classify(norm, found, question, choices)
     singled = _checked_item(norm, choices) or _only_option(norm, choices)
     if singled is not None:

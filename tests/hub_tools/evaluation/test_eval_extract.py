@@ -309,14 +309,16 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: bleeding. …" read as A (sealed-s27:43: "inadequate" is no rejection the rules know) and "The most common cyanotic
 #: … is tetralogy of Fallot, while the most common defect overall is the VSD" read as the Fallot option (sealed-s27:89).
 #: Misses: synonyms, brands and clipped forms the lexicon lacks ("AVSD", "UFH", "زانتاک", "آزیترو", "jigar"). Left as
-#: found.
-POOL_RIGHT = 4274  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+#: found. Then: "inadequate"/"insufficient" reject, "distinguishes it from X" sets X apart, what an answer word says
+#: is read loosely ("the answer is VSD."), "جواب میشه ب": the three wrong letters of rounds 13 and 14 now read B or no
+#: answer.
+POOL_RIGHT = 4278  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
 # sealed-s12 110, sealed-s13 119, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 121, sealed-s18 124,
 # sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 118, sealed-s25 118,
-# sealed-s26 124, sealed-s27 113, sealed-s28 119, writer-p4 135, implementer-s4-23 47, the rest as above
-POOL_WRONG_LETTERS = 3
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s25": 1, "sealed-s27": 2}  # the thirteenth and fourteenth rounds'
-# wrong letters, as found
+# sealed-s26 124, sealed-s27 114, sealed-s28 120, writer-p4 135, implementer-s4-23 47, sealed-s25 118, the rest as
+# above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
@@ -1224,3 +1226,22 @@ def test_a_comparison_the_question_asks_in_is_no_contrast():
 )
 def test_an_option_word_before_a_letter_a_persian_conclusion_by_number_and_an_ordinal_definition(text, expected):
     assert extract_choice(text, ["Stroke", "Sepsis", "Shock", "Syncope"]) == expected
+
+
+def test_an_answer_word_read_loosely_and_rejections_found_in_round_14():
+    defects = ["Atrial septal defect", "Ventricular septal defect", "Tetralogy of Fallot", "Patent ductus arteriosus"]
+    question = "What is the most common congenital heart defect overall?"
+    assert extract_choice("Since the question asks about all defects, the answer is VSD.", defects, question) == "B"
+    # a loose answer against an option's text called the answer elsewhere: two answers, no letter
+    both = ("The most common cyanotic congenital heart defect is tetralogy of Fallot, while the most common defect "
+            "overall is the VSD. Since the question asks about all defects, the answer is VSD.")
+    assert extract_choice(both, defects, question) == INVALID
+    bleeding = ["Stop warfarin only", "Intravenous vitamin K plus prothrombin complex concentrate", "Protamine sulfate",
+                "Oral vitamin K only"]
+    text = ("Option A alone is inadequate when there is active bleeding. Protamine reverses heparin, not warfarin, so "
+            "that one is wrong. The best choice is IV vitamin K together with PCC — option 2.")
+    assert extract_choice(text, bleeding) == "B"
+    b12 = ["Folate", "Iron", "Vitamin B6", "Vitamin B12"]
+    assert extract_choice("Cobalamin deficiency — the elevated MMA distinguishes it from folate deficiency.",
+                          b12) == INVALID  # the option set apart is not the answer
+    assert extract_choice("افسردگی لازم نیست. جواب میشه ب", b12) == "B"
