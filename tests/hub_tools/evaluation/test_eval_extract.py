@@ -192,7 +192,7 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s16": 130, "sealed-s17": 130, "sealed-s18": 130, "sealed-s19": 130,
                 "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130, "sealed-s23": 130,
                 "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
-                "sealed-s28": 130}  # fmt: skip
+                "sealed-s28": 130, "sealed-s29": 130, "sealed-s30": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -203,7 +203,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s19": (110, 130), "sealed-s20": (115, 130), "sealed-s21": (117, 130),
                "sealed-s22": (122, 130), "sealed-s23": (109, 130), "sealed-s24": (113, 130),
                "sealed-s25": (107, 130), "sealed-s26": (121, 130), "sealed-s27": (113, 130),
-               "sealed-s28": (119, 130)}  # fmt: skip
+               "sealed-s28": (119, 130), "sealed-s29": (119, 130), "sealed-s30": (122, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -312,13 +312,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: found. Then: "inadequate"/"insufficient" reject, "distinguishes it from X" sets X apart, what an answer word says
 #: is read loosely ("the answer is VSD."), "جواب میشه ب": the three wrong letters of rounds 13 and 14 now read B or no
 #: answer.
-POOL_RIGHT = 4278  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+#: sealed-s29 and sealed-s30: the fifteenth sealed round, written blind after commit fe835a7 (the shipped extractor)
+#: and measured there before joining (bench/results/extract_sealed-15.json: 119/130 and 122/130 with a wrong letter
+#: each, 241/260 = 0.927). The wrong letters: "… overriding aorta, … An ASD is not one of them … The EXCEPT answer is
+#: D." read as the overriding-aorta option (sealed-s29:65), and "… so A is out." read as A (sealed-s30:5). Left as
+#: found.
+POOL_RIGHT = 4519  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
 # sealed-s12 110, sealed-s13 119, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 121, sealed-s18 124,
 # sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 118, sealed-s25 118,
-# sealed-s26 124, sealed-s27 114, sealed-s28 120, writer-p4 135, implementer-s4-23 47, sealed-s25 118, the rest as
-# above
-POOL_WRONG_LETTERS = 0
-POOL_WRONG_BY_WRITER: dict[str, int] = {}
+# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 119, sealed-s30 122, writer-p4 135, implementer-s4-23
+# 47, sealed-s25 118, the rest as above
+POOL_WRONG_LETTERS = 2
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s29": 1, "sealed-s30": 1}  # the fifteenth round's, as found
 
 
 def test_pool_figures_as_measured():
