@@ -289,6 +289,8 @@ _MENTION_PATTERNS = [
     (re.compile(r"(?<!\w)(?P<opt>اولی|دومی|سومی|چهارمی|آخری)(?!\w)"), "option"),
     # not across a line break: "Let's evaluate each option:\n\nA. …" opens a list
     (re.compile(rf"(?i:option|choice)[ \t]*[:：\-]?[ \t]*(?:#|(?i:no\.|number)[ \t]*)?[\[(]?[ \t]*{_OPT}"), "option"),
+    # a lower-case Latin letter after "گزینه" ("javab gozine b hast")
+    (re.compile(r"گزینه(?:\u0654|\u200c?ی)?[ \t]*(?P<opt>[a-d])(?![A-Za-z0-9])"), "option"),
     # a lower-case letter after "option" closing its phrase: "… — option b."
     (re.compile(r"(?i:\b(?:option|choice)[ \t]+)(?P<opt>[a-d])(?=[ \t]*(?:[.,;!)]|\n|$))"), "option"),
     (re.compile(r"(?i:\b(?:option|choice|answer)\s+(?:number\s+)?)(?P<opt>(?i:one|two|three|four))\b"), "option"),
@@ -333,6 +335,7 @@ _NEGATION_AFTER = re.compile(
     r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
     r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|\binadequate\b|\binsufficient\b|"
+    r"\b(?:is|are)\s+out\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
     r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
     r"\bdistractors?\b|\bred\s+herring\b|\btrap\b|"
@@ -383,6 +386,20 @@ _CONTRAST_BEFORE = re.compile(
     r"[\s:،,]*(?i:(?:both|either|all\s+of)\s+)?"
     r"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:(?:the\s+)?(?:option|choice|answer)))\s*)?[\[(«]?\s*$"
 )
+
+
+# the words a question asks for the exception with ("all of the following EXCEPT", "همه موارد به جز")
+_EXCEPTION_WORD = re.compile(r"(?i:\bexcept(?:ion)?\b)|به\s*جز|به\u200cجز|بجز|غیر\s+از")
+
+
+def _negation_before(before: str, question: str | None) -> bool:
+    """A negation before an option, unless it is the exception word the question itself asks with: "The EXCEPT
+    answer is D." answers "… all of the following EXCEPT"."""
+    found = _NEGATION_BEFORE.search(before)
+    if found is None:
+        return False
+    echoed = _EXCEPTION_WORD.fullmatch(found.group().strip(" \t:،,"))
+    return not (echoed and question and _EXCEPTION_WORD.search(question))
 
 
 def _contrast_before(wide: str, question: str | None) -> bool:
@@ -548,6 +565,11 @@ _FINGLISH = (
     (re.compile(r"(?i:(?<=گزینه )(?:dovv?om|do)\b)"), "دوم"),
     (re.compile(r"(?i:(?<=گزینه )(?:sevv?om|se)\b)"), "سوم"),
     (re.compile(r"(?i:(?<=گزینه )(?:chah(?:a|aa)rom|chahar)\b)"), "چهارم"),
+    # the Persian letters' names: "gozine dal", "gozine-ye jim"
+    (re.compile(r"(?i:(?<=گزینه )(?:alef|alf)\b)"), "الف"),
+    (re.compile(r"(?i:(?<=گزینه )beh?\b)"), "ب"),
+    (re.compile(r"(?i:(?<=گزینه )jim\b)"), "ج"),
+    (re.compile(r"(?i:(?<=گزینه )dal\b)"), "د"),
     (re.compile(r"(?i:\b(?:javab|pasokh)(?:e)?(?:\s+(?:dorost|sahih))?\b)"), "جواب"),
     (re.compile(r"(?i:\b(?:nist|nadorost|ghalat)\b)"), "نادرست"),
 )
@@ -935,7 +957,7 @@ def _classify(
         elif mention.by_text and _echoes_question(after, question):
             status = "stated"  # "Which is not an ABCDE criterion?" - "Itching is not an ABCDE criterion"
         elif (negative_question and (_FALSE_VERDICT.search(after) or mention.kind == "statement")
-              and not _NEGATION_BEFORE.search(before)
+              and not _negation_before(before, question)
               and not joined_other and not _SEVERAL_BEFORE.search(before) and not _COUNTERFACTUAL.search(after)
               and not _HEDGE_BEFORE.search(before)):  # fmt: skip
             status = "stated"  # "گزینه ج نادرست است" answers "کدام نادرست است؟"

@@ -60,6 +60,9 @@ NEAR_SPELLING = 0.8
 #: A near spelling counts only between words longer than this: one letter apart, short words are as often two
 #: different words ("rubeola"/"rubella", "miosis"/"mitosis") as one misspelt, and a wrong letter costs more than a miss.
 NEAR_SPELLING_MIN_CHARS = 8
+#: A terse answer of at most this many terms that is one option's head term, and that term no other option's, names
+#: that option whatever follows the head ("INH" for "ایزونیازید به مدت ۶ تا ۹ ماه").
+HEAD_ALONE_MAX_TERMS = 2
 #: A term the question uses counts this much.
 QUESTION_TERM_WEIGHT = 0.5
 
@@ -417,6 +420,7 @@ class _Scored:
     matched: tuple[str, ...]  # the option's terms that were said
     positions: tuple[int, ...]  # the said terms that are the option's
     head_said: bool = False  # the option's first weighted term (its head) was said
+    head_alone: bool = False  # a terse answer that is the option's head, a term no other option has, and nothing else
 
 
 def _said_weights(said: list[Term], options: list[list[Term]], weights: list[list[float]]) -> list[float]:
@@ -442,8 +446,10 @@ def _score(said: list[Term], said_weights: list[float], option: list[Term], weig
     f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
     matched = tuple(term.text for term, m, w in zip(option, found, weight) if m and w)
     positions = tuple(index for index, hit in enumerate(hits) if hit >= NEAR_SPELLING)
-    head = next((m for m, w in zip(found, weight) if w), 0.0)
-    return _Scored(max(recall, f1), recall, matched, positions, head >= _SAID)
+    head, head_weight = next(((m, w) for m, w in zip(found, weight) if w), (0.0, 0.0))
+    head_alone = (head >= _SAID and head_weight == 1.0 and precision >= _SAID
+                  and len(said) <= HEAD_ALONE_MAX_TERMS)  # fmt: skip
+    return _Scored(max(recall, f1), recall, matched, positions, head >= _SAID, head_alone)
 
 
 def score_options(
@@ -555,6 +561,11 @@ def _read(said_text: str, choices: Sequence[str], question: str | None, by_conce
     scored = score_options(said_text, choices, question, by_concept)
     ranked = sorted(range(len(scored)), key=lambda k: -scored[k].score)
     best, second = scored[ranked[0]], scored[ranked[1]]
+    heads = [index for index, option in enumerate(scored) if option.head_alone]
+    if len(heads) == 1 and (best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN):
+        read = scored[heads[0]]
+        others = max(option.score for index, option in enumerate(scored) if index != heads[0])
+        return OptionMatch("ABCD"[heads[0]], read.score, others, read.matched)
     if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
         return None
     said_count = len(concept_terms(said_text) if by_concept else terms(said_text))

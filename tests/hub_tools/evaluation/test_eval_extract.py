@@ -316,14 +316,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: and measured there before joining (bench/results/extract_sealed-15.json: 119/130 and 122/130 with a wrong letter
 #: each, 241/260 = 0.927). The wrong letters: "… overriding aorta, … An ASD is not one of them … The EXCEPT answer is
 #: D." read as the overriding-aorta option (sealed-s29:65), and "… so A is out." read as A (sealed-s30:5). Left as
-#: found.
-POOL_RIGHT = 4519  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
-# sealed-s12 110, sealed-s13 119, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 121, sealed-s18 124,
-# sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 118, sealed-s25 118,
-# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 119, sealed-s30 122, writer-p4 135, implementer-s4-23
-# 47, sealed-s25 118, the rest as above
-POOL_WRONG_LETTERS = 2
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s29": 1, "sealed-s30": 1}  # the fifteenth round's, as found
+#: found. Then: "is out" rejects, the exception word the question asks with ("The EXCEPT answer is D.") is no
+#: negation, a terse answer that is one option's head and that head no other option's reads it ("INH" for
+#: "ایزونیازید به مدت ۶ تا ۹ ماه"), the Persian letters' names in Finglish ("gozine dal"), a lower-case letter after
+#: "گزینه", and a few lexicon forms ("sleep"/"خواب", X-linked hypophosphatemic rickets, "HCO3-"): both wrong letters
+#: now read D and no answer.
+POOL_RIGHT = 4533  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+# sealed-s12 111, sealed-s13 120, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 123, sealed-s18 124,
+# sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 119, sealed-s25 119,
+# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 123, sealed-s30 128, writer-p4 135, implementer-s4-23 47,
+# the rest as above
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
@@ -1250,3 +1254,35 @@ def test_an_answer_word_read_loosely_and_rejections_found_in_round_14():
     assert extract_choice("Cobalamin deficiency — the elevated MMA distinguishes it from folate deficiency.",
                           b12) == INVALID  # the option set apart is not the answer
     assert extract_choice("افسردگی لازم نیست. جواب میشه ب", b12) == "B"
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("gozine dal", ["w", "x", "y", "z"], "D"),
+        ("gozine jim dorost ast", ["w", "x", "y", "z"], "C"),
+        ("javab gozine b hast, metformin tolid glucose dar kabed ro kam mikone", ["w", "x", "y", "z"], "B"),
+        ("gozine alef nist", ["w", "x", "y", "z"], INVALID),
+        # a terse answer that is one option's head, a term no other option has
+        ("INH", ["ایزونیازید به مدت ۶ تا ۹ ماه", "رژیم چهار دارویی ضد سل", "استرپتومایسین", "سیپروفلوکساسین"], "A"),
+        ("Isoniazid", ["Isoniazid for 6 months", "Isoniazid for 9 months", "Rifampin", "Ciprofloxacin"], INVALID),
+        ("REM sleep", ["مرحله ۱ NREM", "مرحله ۲ NREM", "مرحله ۳ NREM", "خواب REM"], "D"),
+        ("Hypophosphatemic rickets", ["Hemophilia A", "Duchenne muscular dystrophy", "G6PD deficiency",
+                                     "Vitamin D-resistant rickets"], "D"),
+    ],
+)
+def test_finglish_letter_names_and_an_options_head_said_alone(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_an_option_called_out_and_the_exception_word_the_question_asks_with():
+    arteries = ["Left anterior descending artery", "Left circumflex artery", "Right coronary artery",
+                "Left main coronary artery"]
+    assert extract_choice("The LAD supplies the anterior wall, so A is out.", arteries) == INVALID
+    question = "Tetralogy of Fallot includes all of the following EXCEPT:"
+    fallot = ["Ventricular septal defect", "Overriding aorta", "Right ventricular hypertrophy", "Atrial septal defect"]
+    text = ("The four components are VSD, overriding aorta, pulmonary stenosis (RVOT obstruction), and RVH. An ASD is "
+            "not one of them (it is added in the 'pentalogy'). The EXCEPT answer is D.")
+    assert extract_choice(text, fallot, question) == "D"
+    # without the question's exception word, "except" still sets the option apart
+    assert extract_choice("Everything except answer D fits.", fallot, "Which is a component?") == INVALID
