@@ -121,7 +121,8 @@ class OptionMatch:
 # a number word is a number before one of these ("شش ماه" = "۶ ماهگی", "one and five minutes" = "1 and 5 minutes")
 _COUNTED = frozenset(
     "ماه ماهگی سال سالگی روز روزگی هفته هفتگی ساعت دقیقه ثانیه بار نوبت دوز گرم لیتر "
-    "month months year years day days week weeks hour hours minute minutes times doses".split()
+    "month months year years day days week weeks hour hours minute minutes times doses "
+    "mah maah sal saal rooz ruz hafte hafteh saat daghighe".split()
 )
 # an ordinal is a number next to a naming word ("the third phase" = "Phase III", "مرحله دوم" = "مرحله 2")
 _ORDINALS = {
@@ -173,6 +174,9 @@ _UNITS = {
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90,
+    # Finglish (Persian in Latin letters): numbers only before a unit ("shish mah") or in a run with a scale word
+    "yek": 1, "do": 2, "se": 3, "chahar": 4, "panj": 5, "shish": 6, "shesh": 6, "haft": 7, "hasht": 8, "noh": 9,
+    "dah": 10,
 }  # fmt: skip
 _HUNDRED = frozenset({"صد", "hundred"})
 _SCALES = {"هزار": 1_000, "thousand": 1_000, "میلیون": 1_000_000, "million": 1_000_000}

@@ -326,11 +326,14 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: sealed-s31 and sealed-s32: the sixteenth sealed round, written blind after commit a15996f (the shipped extractor)
 #: and measured there before joining (bench/results/extract_sealed-16.json: 115/130 and 115/130, 230/260 = 0.885, no
 #: wrong letter, 2 false answers). Misses: clipped and Finglish forms ("ونکو", "shish mah", "Kalsiom oksalat"), Persian
-#: translations and synonyms the lexicon lacks ("گربه", "حوادث رانندگی"). Left as found.
-POOL_RIGHT = 4763  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
-# sealed-s12 111, sealed-s13 120, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 123, sealed-s18 124,
+#: translations and synonyms the lexicon lacks ("گربه", "حوادث رانندگی"). Left as found. Then: a second bilingual
+#: glossary (688 everyday words of options, written by a helper from general knowledge; direction words such as
+#: "high", "normal", "positive" left out: alone they name no option of a pattern of results), Finglish numbers before
+#: a unit ("shish mah").
+POOL_RIGHT = 4768  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+# sealed-s12 110, sealed-s13 120, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 123, sealed-s18 124,
 # sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 119, sealed-s25 119,
-# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 123, sealed-s30 128, sealed-s31 115, sealed-s32 115,
+# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 124, sealed-s30 128, sealed-s31 116, sealed-s32 119,
 # writer-p4 135, implementer-s4-23 47, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
@@ -1292,3 +1295,23 @@ def test_an_option_called_out_and_the_exception_word_the_question_asks_with():
     assert extract_choice(text, fallot, question) == "D"
     # without the question's exception word, "except" still sets the option apart
     assert extract_choice("Everything except answer D fits.", fallot, "Which is a component?") == INVALID
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("shish mah", ["۲ ماه", "۶ ماه", "۱۲ ماه", "۱۸ ماه"], "B"),
+        ("I do not know", ["۲ ماه", "۶ ماه", "۱۲ ماه", "۱۸ ماه"], INVALID),
+        ("Complete placenta previa", ["جفت سرراهی کامل", "سابقه یک سزارین قبلی با برش عرضی", "پارگی زودرس کیسه آب",
+                                      "پره‌اکلامپسی خفیف"], "A"),
+        ("Anopheles mosquito", ["پشه آنوفل", "پشه خاکی", "کک", "کنه"], "A"),
+        ("CTPA", ["CT آنژیوگرافی ریه", "D-dimer", "رادیوگرافی قفسه سینه", "الکتروکاردیوگرام"], "A"),
+        # a direction word alone ("high", "normal") names no option of a pattern of results
+        ("TSH suppressed, free T4 high", ["TSH بالا و T4 پایین", "TSH پایین و T4 بالا", "TSH بالا و T4 بالا",
+                                          "TSH و T4 طبیعی"], INVALID),
+        ("TSH normal, T4 low", ["TSH بالا و T4 پایین", "TSH پایین و T4 بالا", "TSH بالا و T4 بالا",
+                                "TSH و T4 طبیعی"], INVALID),
+    ],
+)
+def test_finglish_counts_and_the_second_glossary(text, choices, expected):
+    assert extract_choice(text, choices) == expected
