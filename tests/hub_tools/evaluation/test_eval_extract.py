@@ -193,7 +193,7 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130, "sealed-s23": 130,
                 "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
                 "sealed-s28": 130, "sealed-s29": 130, "sealed-s30": 130, "sealed-s31": 130,
-                "sealed-s32": 130}  # fmt: skip
+                "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -205,7 +205,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s22": (122, 130), "sealed-s23": (109, 130), "sealed-s24": (113, 130),
                "sealed-s25": (107, 130), "sealed-s26": (121, 130), "sealed-s27": (113, 130),
                "sealed-s28": (119, 130), "sealed-s29": (119, 130), "sealed-s30": (122, 130),
-               "sealed-s31": (115, 130), "sealed-s32": (115, 130)}  # fmt: skip
+               "sealed-s31": (115, 130), "sealed-s32": (115, 130), "sealed-s33": (124, 130),
+               "sealed-s34": (121, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -330,11 +331,14 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: glossary (688 everyday words of options, written by a helper from general knowledge; direction words such as
 #: "high", "normal", "positive" left out: alone they name no option of a pattern of results), Finglish numbers before
 #: a unit ("shish mah").
-POOL_RIGHT = 4768  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
+#: sealed-s33 and sealed-s34: the seventeenth sealed round, written blind after commit 1725a0d (the shipped extractor)
+#: and measured there before joining (bench/results/extract_sealed-17.json: 124/130 and 121/130, 245/260 = 0.942, no
+#: wrong letter, 4 false answers: hedges that name one option's text or letter). Left as found.
+POOL_RIGHT = 5013  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
 # sealed-s12 110, sealed-s13 120, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 123, sealed-s18 124,
 # sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 119, sealed-s25 119,
 # sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 124, sealed-s30 128, sealed-s31 116, sealed-s32 119,
-# writer-p4 135, implementer-s4-23 47, the rest as above
+# sealed-s33 124, sealed-s34 121, writer-p4 135, implementer-s4-23 47, the rest as above
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
