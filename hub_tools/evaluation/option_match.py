@@ -131,7 +131,14 @@ _ORDINALS = {
 }  # fmt: skip
 
 
-def _term(word: str, previous: str, following: str = "") -> Term:
+def _term_at(words: list[str], index: int) -> Term:
+    """The term of ``words[index]``, read with the words on either side (a number word's naming or counted word)."""
+    previous = words[index - 1] if index else ""
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return _term(words[index], previous, following)
+
+
+def _term(word: str, previous: str, following: str) -> Term:
     if word.isdigit():
         text = word.lstrip("0") or "0"
     elif word in _NUMBER_WORDS and previous in _NUMBER_NAMING:
@@ -158,7 +165,7 @@ def terms(text: str) -> list[Term]:
         if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
             out.append(Term(word[-1], True, word[-1], initial=True))
             continue
-        term = _term(word, words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else "")
+        term = _term_at(words, index)
         if _names_something(term.text):
             out.append(term)
     return out
@@ -234,7 +241,7 @@ def concept_terms(text: str) -> list[Term]:
             out.append(Term(_CONCEPT_MARK + span.concept, True, "", concept=True))
             index = span.end
             continue
-        term = _term(words[index], words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else "")
+        term = _term_at(words, index)
         if _names_something(term.text):
             out.append(term)
         index += 1
