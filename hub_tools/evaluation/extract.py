@@ -114,6 +114,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from hub_tools.folding import (
     DIACRITICS,
@@ -713,6 +714,14 @@ def _choice_pattern(words: list[str], across_commas: bool = False) -> re.Pattern
     return re.compile(rf"(?<!\w){body}{_PLURAL}{_COLLOQUIAL_IS}(?!\w)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
+def _choice_patterns(choice: str) -> tuple[re.Pattern, ...]:
+    """The patterns that name a choice by its text, one per alias, compiled once per choice text (an evaluation run
+    reads every output against the same few thousand choices; ``re``'s own cache holds 512 patterns)."""
+    across_commas = bool(_CLAUSE_MARK.search(choice))
+    return tuple(_choice_pattern(words, across_commas) for words in _choice_aliases(choice))
+
+
 # the colloquial "is" joined to a Persian word that ends in a consonant: "جواب من نقرس حاده" (= نقرس حاد است)
 _COLLOQUIAL_IS = r"(?:(?<=[^\W\dA-Za-zاآویه])ه)?"
 
@@ -724,8 +733,7 @@ def _text_mentions(text: str, choices: Sequence[str] | None, taken: list[Mention
         return []
     spans: list[tuple[int, int, str]] = []
     for letter, choice in zip(CHOICES, choices):
-        for words in _choice_aliases(str(choice)):
-            pattern = _choice_pattern(words, across_commas=bool(_CLAUSE_MARK.search(str(choice))))
+        for pattern in _choice_patterns(str(choice)):
             spans += [(m.start(), m.end(), letter) for m in pattern.finditer(text)]
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     kept: list[tuple[int, int, str]] = []
