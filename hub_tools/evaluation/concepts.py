@@ -18,7 +18,7 @@ from importlib.resources import files
 
 from hub_tools.folding import match_key
 
-__all__ = ["ConceptSpan", "concept_spans", "concept_words", "lexicon_size"]
+__all__ = ["ConceptSpan", "concept_forms", "concept_spans", "concept_words", "lexicon_size"]
 
 _LEXICON = "concepts.tsv"
 
@@ -49,6 +49,7 @@ class _Lexicon:
     abbreviations: dict[tuple[str, ...], str]  # words as written (capitals) -> concept id
     longest: int
     concepts: int
+    named_by: dict[str, tuple[str, ...]]  # concept id -> its forms as written, those that name it alone
 
 
 def _entries(text: str) -> list[tuple[str, list[str]]]:
@@ -65,8 +66,7 @@ def _index(entries: list[tuple[str, list[str]]]) -> _Lexicon:
     seen: dict[tuple[bool, tuple[str, ...]], set[str]] = {}
     for concept, forms in entries:
         for form in forms:
-            abbreviation = _is_abbreviation(form)
-            key = tuple(fold_words(form, casefold=not abbreviation))
+            abbreviation, key = _key(form)
             if key:
                 seen.setdefault((abbreviation, key), set()).add(concept)
     forms_: dict[tuple[str, ...], str] = {}
@@ -75,7 +75,14 @@ def _index(entries: list[tuple[str, list[str]]]) -> _Lexicon:
         if len(concepts) == 1:  # a form two concepts share ("GBS", "AS") names neither
             (abbreviations if abbreviation else forms_)[key] = next(iter(concepts))
     longest = max((len(key) for _, key in seen), default=1)
-    return _Lexicon(forms_, abbreviations, longest, len(entries))
+    named_by = {concept: tuple(form for form in forms if len(seen.get(_key(form), ())) == 1)
+                for concept, forms in entries}  # fmt: skip
+    return _Lexicon(forms_, abbreviations, longest, len(entries), named_by)
+
+
+def _key(form: str) -> tuple[bool, tuple[str, ...]]:
+    abbreviation = _is_abbreviation(form)
+    return abbreviation, tuple(fold_words(form, casefold=not abbreviation))
 
 
 @cache
@@ -88,6 +95,11 @@ def concept_words() -> frozenset[str]:
     """The one-word forms of the lexicon (drugs, diseases, tests; not the capital abbreviations), in the match form
     of :func:`fold_words`: a word the redaction does not take for a person's name on its shape alone."""
     return frozenset(key[0] for key in _lexicon().forms if len(key) == 1)
+
+
+def concept_forms(concept: str) -> tuple[str, ...]:
+    """The forms of a concept as the lexicon writes them, less those another concept shares ("AS")."""
+    return _lexicon().named_by.get(concept, ())
 
 
 def lexicon_size() -> int:

@@ -52,10 +52,12 @@ another, or mentions in passing. The rule, in full:
        other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
 5. Decision: the stated options, if any (unless the output offers them with another as both acceptable:
-   ``هم X و هم Y … قابل قبول``); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``,
+   ``هم X و هم Y … قابل قبول``, or states one only by its text and then says it cannot choose); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``,
    ``I'm not sure``, ``I would need to know …``, ``can't choose``), the bare letter mentions, then the bare option
    texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
-   it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it.
+   it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it. Bare mentions give
+   no answer where the output weighs two readings (``depending on``, ``could be B as well``, ``between B and D``,
+   ``both … correct``, ``بستگی دارد``, ``بسته به``, ``هر دو``).
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
    itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``صبر کنید``,
    ``اصلاح:``, ``اصلاح می‌کنم``, ``در واقع``):
@@ -832,10 +834,14 @@ def _opening_read(norm: str, choices: Sequence[str] | None, question: str | None
 _SHORT_OUTPUT_WORDS = 12
 _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # the output weighs two readings or rejects them all: "on the other hand", "depending on", "none of the options",
-# "از طرف دیگر", "بسته به", "هیچ‌کدام از گزینه‌ها"
+# "both … correct", "between B and D", "it could be B as well", "از طرف دیگر", "بسته به", "بستگی دارد", "هر دو",
+# "هیچ‌کدام از گزینه‌ها"
 _UNDECIDED = re.compile(
-    r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b)|"
-    r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
+    r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b|"
+    r"\bboth\b[^.!?\n]{0,40}\b(?:correct|right|defensible|acceptable|valid)\b|\bbetween\s+[A-D]\s+and\s+[A-D]\b|"
+    r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b)|"
+    r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+دار|(?<!\w)هر\s+دو(?!\w)|"
+    r"(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
 )
 # a lead-in that names no option: "پاسخ:", "The answer is", "Answer —"
 _ANSWER_LEAD = re.compile(
@@ -1537,6 +1543,9 @@ def _decide(
     if stated:
         chosen = {m.letter for m in stated}
         how = "stated as the answer" + (" (by its text)" if all(m.by_text for m in stated) else "")
+        if len(chosen) == 1 and all(m.by_text for m in stated) and _UNSURE.search(norm, stated[-1].end):
+            # "… so amlodipine (B) fits. … Without more information I can't choose definitively between B and D."
+            return INVALID, mentions, f"{how} ({stated[0].letter}), but then says it cannot choose: abstained"
         if len(chosen) == 1:
             return stated[0].letter, mentions, how
         last = stated[-1]
@@ -1565,6 +1574,9 @@ def _decide(
             # by a loose form of its text, a later mention another; a wrong letter costs more than a miss
             return INVALID, mentions, (f"{decided[1]} ({decided[0]}), but the opening names option "
                                        f"{opening_reads.letter} by its text loosely: abstained")
+        if decided is not None and _UNDECIDED.search(norm):
+            # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب": the output weighs two readings
+            return INVALID, mentions, f"{decided[1]} ({decided[0]}), but the output weighs two readings: abstained"
         if decided is not None:
             by_text = all(m.by_text for m in bare if m.letter == decided[0])
             return decided[0], mentions, decided[1] + (" (by its text)" if by_text else "")

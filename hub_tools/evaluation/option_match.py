@@ -14,7 +14,8 @@ Every option is scored against what was said; the answer is the best option only
   in the same script, between words longer than 8 letters ("rubeola" is not "rubella"), its similarity (difflib
   ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
   a near spelling never beats the exact one by much); a word in the other script by its consonant skeleton
-  (:func:`skeleton`: "rifampin" and "ریفامپین" are both ``rfmpn``) 0.9 when equal, less when close.
+  (:func:`skeleton`: "rifampin" and "ریفامپین" are both ``rfmpn``, "oxalate" and "اگزالات" ``kslt``) 0.9 when equal,
+  less when close.
 - **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the
   number of options that have it (1 -> 1, 2 -> 0.5, 3 -> 0.21, all four -> 0: "نوع" in "نوع I … نوع IV" carries
   nothing); a term the question already uses names the topic, not the option, and counts half.
@@ -32,6 +33,11 @@ Every option is scored against what was said; the answer is the best option only
 - **Abbreviations**: where neither decides, they are read once more with each abbreviation said written as the
   option words it spells, and each run of said words an option's abbreviation spells written as that abbreviation
   (:mod:`.abbreviations`: "SNc" = "Substantia nigra pars compacta", "Angiotensin-converting enzyme" = "ACE").
+- **Forms**: where none of these decide, a terse answer (at most :data:`FORMS_MAX_TERMS` terms) is read once more
+  with a concept it names written as each of that concept's other forms (an option said in full or by its head
+  alone: "Lipoid nephrosis" as "بیماری تغییرات حداقل" for "بیماری با تغییرات حداقل"), and an option whose concept,
+  written as another of its forms, is word for word what was said; every such reading must name the same option
+  (:func:`form_variants`).
 - **Alternatives**: an option that offers two ("پنی‌سیلین یا آموکسی‌سیلین", "X or Y") scores as the better of each
   alternative in its place.
 """
@@ -47,7 +53,7 @@ from difflib import SequenceMatcher
 from hub_tools.folding import match_key
 
 from .abbreviations import spell_out
-from .concepts import concept_spans, fold_words
+from .concepts import concept_forms, concept_spans, fold_words
 
 __all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
 
@@ -131,6 +137,13 @@ _ORDINALS = {
 }  # fmt: skip
 
 
+# a direction of change is one term however it is said: "C3 پایین" = "کاهش C3" = "low C3" = "decreased C3"
+_DIRECTIONS = {
+    **dict.fromkeys("افزایش بالا increased increase elevated high raised rise rises rising".split(), "increased"),
+    **dict.fromkeys("کاهش پایین decreased decrease reduced low suppressed lowered fall falls".split(), "decreased"),
+}
+
+
 def _term_at(words: list[str], index: int) -> Term:
     """The term of ``words[index]``, read with the words on either side (a number word's naming or counted word)."""
     previous = words[index - 1] if index else ""
@@ -147,6 +160,8 @@ def _term(word: str, previous: str, following: str) -> Term:
         text = _ORDINALS[word]
     elif word in _UNITS and word != "a" and following in _COUNTED:
         text = str(_UNITS[word])
+    elif word in _DIRECTIONS:
+        text = _DIRECTIONS[word]
     else:
         text = word
     latin = text.isascii() and not text.isdigit()
@@ -277,6 +292,7 @@ _PERSIAN_CLASSES = str.maketrans({
     "ق": "k", "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": None, "ه": None, "ی": None, "ا": None,
     "آ": None, "ء": None, "أ": None, "إ": None, "ؤ": None, "ئ": None, "ة": None, "\u0654": None,
 })  # fmt: skip
+_PERSIAN_DIGRAPHS = (("گز", "کس"),)  # "اگزالات" is "oxalate", "اگزما" "eczema": Latin x
 _DOUBLED = re.compile(r"(.)\1+")
 
 
@@ -288,6 +304,8 @@ def skeleton(word: str) -> str:
             word = word.replace(pair, single)
         word = _SOFT_C.sub("s", word).translate(_LATIN_CLASSES)
     else:
+        for pair, single in _PERSIAN_DIGRAPHS:
+            word = word.replace(pair, single)
         word = word.translate(_PERSIAN_CLASSES)
     return _DOUBLED.sub(r"\1", word)
 
@@ -515,16 +533,19 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
         return None
     return (_read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
             or _read_rewritten(said_text, choices, question, _spelled_out)
-            or _read_rewritten(said_text, choices, question, _unclipped))  # fmt: skip
+            or _read_rewritten(said_text, choices, question, _unclipped)
+            or _read_by_forms(said_text, choices, question))  # fmt: skip
 
 
-#: A clipped form has at least this many letters ("vanc", "Hep", "staph") …
+#: A clipped form has at least this many letters ("vanc", "Hep", "staph"), in Persian one more ("سیپرو"; "است" is
+#: a word, not "استخوان" clipped) …
 CLIPPED_MIN_CHARS = 3
+CLIPPED_MIN_CHARS_PERSIAN = 4
 #: … and the option word it clips at least this many more.
 CLIPPED_MIN_REST = 3
 #: Only a terse answer is read for clipped forms: in running text a word's first letters are as often another word.
 CLIPPED_MAX_TERMS = 3
-_LATIN_RUN = re.compile(r"[A-Za-z]+")
+_WORD_RUN = re.compile(r"[^\W\d_]+")  # a run of letters, either script
 _Rewrite = Callable[[str, Sequence[str]], tuple[str, tuple[tuple[str, str], ...]]]
 
 
@@ -546,16 +567,17 @@ def _spelled_out(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tup
 
 
 def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A terse answer with each Latin word in it that is the clipped start of exactly one option word, in one
-    option, written as that word ("vanc" for "Vancomycin", "Hep B" for "Hepatitis B")."""
+    """A terse answer with each word in it that is the clipped start of exactly one option word, in one option,
+    written as that word ("vanc" for "Vancomycin", "Hep B" for "Hepatitis B", "آزیترو" for "آزیترومایسین")."""
     if len(terms(said_text)) > CLIPPED_MAX_TERMS:
         return said_text, ()
-    option_words = [{word.lower() for word in _LATIN_RUN.findall(str(choice))} for choice in choices]
+    option_words = [set(_WORD_RUN.findall(_clip_form(str(choice)))) for choice in choices]
     unclipped: list[tuple[str, str]] = []
 
     def unclip(match: re.Match) -> str:
-        said = match.group().lower()
-        if len(said) < CLIPPED_MIN_CHARS or any(said in words for words in option_words):
+        said = _clip_form(match.group())
+        shortest = CLIPPED_MIN_CHARS if said.isascii() else CLIPPED_MIN_CHARS_PERSIAN
+        if len(said) < shortest or said in _FUNCTION_WORDS or any(said in words for words in option_words):
             return match.group()
         found = {(index, word) for index, words in enumerate(option_words) for word in words
                  if word.startswith(said) and len(word) - len(said) >= CLIPPED_MIN_REST}  # fmt: skip
@@ -565,10 +587,18 @@ def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple
         unclipped.append((match.group(), word))
         return word
 
-    return _LATIN_RUN.sub(unclip, said_text), tuple(unclipped)
+    return _WORD_RUN.sub(unclip, said_text.replace("\u200c", "")), tuple(unclipped)
 
 
-def _read(said_text: str, choices: Sequence[str], question: str | None, by_concept: bool) -> OptionMatch | None:
+def _clip_form(text: str) -> str:
+    """A text in the match form, ZWNJ kept inside a word: "آزیترومایسین" is one word that "آزیترو" clips."""
+    return match_key(text.replace("\u200c", ""), hamza=True, teh_marbuta=True, loanwords=True)
+
+
+def _read(
+    said_text: str, choices: Sequence[str], question: str | None, by_concept: bool, whole: bool = False
+) -> OptionMatch | None:
+    """The option read (see the module docstring); ``whole``: only an option said in full, or by its head alone."""
     scored = score_options(said_text, choices, question, by_concept)
     ranked = sorted(range(len(scored)), key=lambda k: -scored[k].score)
     best, second = scored[ranked[0]], scored[ranked[1]]
@@ -578,6 +608,8 @@ def _read(said_text: str, choices: Sequence[str], question: str | None, by_conce
         others = max(option.score for index, option in enumerate(scored) if index != heads[0])
         return OptionMatch("ABCD"[heads[0]], read.score, others, read.matched)
     if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
+        return None
+    if whole and best.recall < _PARTIAL and not best.head_alone:
         return None
     said_count = len(concept_terms(said_text) if by_concept else terms(said_text))
     if _substituted(said_count, best):
@@ -599,3 +631,73 @@ def _read_by_concept(said_text: str, choices: Sequence[str], question: str | Non
         return None
     words = tuple(term for term in read.matched if not term.startswith(_CONCEPT_MARK))
     return OptionMatch(read.letter, read.score, read.second, words, tuple(said.items()))
+
+
+#: Only a terse answer is read with the lexicon's other forms: in running text another option's concept is as often
+#: named in passing.
+FORMS_MAX_TERMS = 4
+
+
+def form_variants(text: str) -> list[tuple[str, tuple[str, str]]]:
+    """The text with one concept it names written as another of that concept's forms, each way: (the text rewritten,
+    (the words said, the form put in their place)). "Minimal change disease" is also "بیماری تغییرات حداقل", so it
+    reads as "بیماری با تغییرات حداقل" word by word, and "Anti-Sm" is also "آنتی بادی ضد اسمیت". A form that is the
+    words said in the other script (the same skeletons: "روبئولا" for "rubeola") is left out: the words are already
+    compared that way, and one more skeleton match would only make "rubeola" "rubella"."""
+    words = fold_words(text)
+    out = []
+    for span in concept_spans(text):
+        said = words[span.start : span.end]
+        for form in concept_forms(span.concept):
+            written = fold_words(form)
+            if written != said and [skeleton(w) for w in written] != [skeleton(w) for w in said]:
+                out.append((" ".join([*words[: span.start], form, *words[span.end :]]), (span.said, form)))
+    return out
+
+
+def _read_by_forms(said_text: str, choices: Sequence[str], question: str | None) -> OptionMatch | None:
+    """The option a terse answer names once a concept in it, or in an option, is written as another of that concept's
+    forms (:func:`form_variants`), where every such reading names the same option: where the lexicon's forms differ
+    from both texts as written ("بیماری با تغییرات حداقل" is no form, "بیماری تغییرات حداقل" is).
+
+    - An answer rewritten is read word by word, only for an option said in full or by its head alone ("Anti-Sm" as
+      "آنتی بادی ضد اسمیت" for "آنتی‌بادی ضد Smith"; "Airway" as "راه هوایی" for "راه هوایی با حفاظت از …").
+    - An option rewritten must be what was said, word for word both ways ("کم‌خونی همولیتیک خودایمن" for "کم‌خونی
+      همولیتیک اتوایمیون" as "کم خونی همولیتیک خودایمنی"): a form's generic word ("third" of "third nerve") names
+      nothing on its own."""
+    if len(terms(said_text)) > FORMS_MAX_TERMS:
+        return None
+    reads = []
+    for text, pair in form_variants(said_text):
+        read = _read(text, choices, question, by_concept=False, whole=True)
+        if read is not None:
+            reads.append(replace(read, spelled=(pair,)))
+    reads += _said_as_a_form(said_text, choices)
+    return reads[0] if len({read.letter for read in reads}) == 1 else None
+
+
+def _said_as_a_form(said_text: str, choices: Sequence[str]) -> list[OptionMatch]:
+    """Each option one of whose rewritings (:func:`form_variants`) is what was said, word for word both ways, where
+    at least two words were said."""
+    said = terms(said_text)
+    if len(said) < 2:  # one word said is compared with an ending's slack: "hyper" would be "hyperK"
+        return []
+    out = []
+    for letter, choice in zip("ABCD", choices):
+        for text, pair in form_variants(str(choice)):
+            if _whole_words(pair[1]) and _same_terms(said, terms(text)):
+                out.append(OptionMatch(letter, _FULL, 0.0, tuple(term.text for term in said), spelled=(pair,)))
+                break
+    return out
+
+
+def _whole_words(form: str) -> bool:
+    """Every word of the form is a term or a function word: "hyper K" read as "hyper" would be any "hyper"."""
+    return all(_names_something(word) or word in _FUNCTION_WORDS for word in fold_words(form))
+
+
+def _same_terms(a: list[Term], b: list[Term]) -> bool:
+    """Every term of each is said in the other."""
+    return bool(a and b) and all(_best(t, _units(b)) >= _SAID for t in a) and all(
+        _best(t, _units(a)) >= _SAID for t in b
+    )

@@ -334,11 +334,15 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: sealed-s33 and sealed-s34: the seventeenth sealed round, written blind after commit 1725a0d (the shipped extractor)
 #: and measured there before joining (bench/results/extract_sealed-17.json: 124/130 and 121/130, 245/260 = 0.942, no
 #: wrong letter, 4 false answers: hedges that name one option's text or letter). Left as found.
-POOL_RIGHT = 5013  # per writer as the bench prints it: sealed-s3 129, sealed-s9 127, sealed-s10 129, sealed-s11 125,
-# sealed-s12 110, sealed-s13 120, sealed-s14 121, sealed-s15 126, sealed-s16 125, sealed-s17 123, sealed-s18 124,
-# sealed-s19 123, sealed-s20 122, sealed-s21 121, sealed-s22 124, sealed-s23 121, sealed-s24 119, sealed-s25 119,
-# sealed-s26 124, sealed-s27 114, sealed-s28 120, sealed-s29 124, sealed-s30 128, sealed-s31 116, sealed-s32 119,
-# sealed-s33 124, sealed-s34 121, writer-p4 135, implementer-s4-23 47, the rest as above
+#: Session 8 (no new writer): an output that weighs two readings ("could be B as well", "بستگی دارد", "هر دو") gives no
+#: answer; a concept said, or an option's concept, written as another of the lexicon's forms; a direction of change
+#: as one term ("C3 پایین" = "کاهش C3"); clipped Persian words; "گز" as Latin x in the skeleton; 18,304 more lexicon
+#: forms for existing concepts (98 that another concept already went by left out).
+POOL_RIGHT = 5059  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
+# sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 121, sealed-s15 126, sealed-s16 125,
+# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 122, sealed-s22 127, sealed-s23 120,
+# sealed-s24 123, sealed-s25 121, sealed-s26 127, sealed-s27 119, sealed-s28 123, sealed-s29 125, sealed-s30 128,
+# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, writer-p4 135, implementer-s4-23 47, the rest 100%
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1318,4 +1322,95 @@ def test_an_option_called_out_and_the_exception_word_the_question_asks_with():
     ],
 )
 def test_finglish_counts_and_the_second_glossary(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # the output weighs two readings: no answer, though it names one option's text
+        ("Sumatriptan works for most attacks, but it could be C as well.", ["Sumatriptan", "Propranolol",
+                                                                            "Ibuprofen", "Topiramate"], INVALID),
+        ("سوماتریپتان معمولاً کافی است؛ بستگی دارد حمله چقدر شدید باشد.", ["سوماتریپتان", "پروپرانولول",
+                                                                       "ایبوپروفن", "توپیرامات"], INVALID),
+        ("ایبوپروفن و سوماتریپتان هر دو خط اول‌اند (گزینه‌های الف و ج).", ["سوماتریپتان", "پروپرانولول",
+                                                                         "ایبوپروفن", "توپیرامات"], INVALID),
+        ("Ibuprofen is fine, so it could be C or A.", ["Sumatriptan", "Propranolol", "Ibuprofen", "Topiramate"],
+         INVALID),
+        # … stated by its text, then undecided after it
+        ("Ibuprofen (C) fits. Still, without more information I can't choose between C and A.",
+         ["Sumatriptan", "Propranolol", "Ibuprofen", "Topiramate"], INVALID),
+        # no hedge: the same opening reads
+        ("Ibuprofen is first-line for a mild attack.", ["Sumatriptan", "Propranolol", "Ibuprofen", "Topiramate"], "C"),
+        # a stated letter is kept: "both" describes the rejected ones
+        ("The answer is C. A and B are both wrong here.", ["Sumatriptan", "Propranolol", "Ibuprofen", "Topiramate"],
+         "C"),
+    ],
+)
+def test_an_output_that_weighs_two_readings_gives_no_answer(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+NEPHROTIC = ["بیماری با تغییرات حداقل", "گلومرولواسکلروز فوکال سگمنتال", "نفروپاتی غشایی", "نفروپاتی IgA"]
+TRAUMA = ["گردش خون و کنترل خونریزی", "ارزیابی نورولوژیک", "تنفس و تهویه", "راه هوایی با حفاظت از ستون فقرات گردنی"]
+LUPUS = ["آنتی‌بادی ضد هسته (ANA)", "آنتی‌بادی ضد Smith", "آنتی‌بادی ضد هیستون", "فاکتور روماتوئید"]
+ANEMIA = ["اسفروسیتوز ارثی", "کمبود G6PD", "تالاسمی ماژور", "کم‌خونی همولیتیک اتوایمیون"]
+NERVES = ["Oculomotor nerve", "Trochlear nerve", "Abducens nerve", "Facial nerve"]
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a concept said, written as another of its forms, reads the option word by word
+        ("Lipoid nephrosis", NEPHROTIC, "A"),
+        ("anti-Smith", LUPUS, "B"),
+        ("Airway first", TRAUMA, INVALID),  # "first" is something else said: no terse answer of the head alone
+        ("Airway", TRAUMA, "D"),
+        # an option's concept, written as another of its forms, is what was said word for word
+        ("کم خونی همولیتیک خودایمنی", ANEMIA, "D"),
+        # an ordinal stays an ordinal: "third" of the oculomotor nerve's form "third nerve" does not name A
+        ("The third option", NERVES, "C"),
+        ("The third one — CN VI, the abducens nerve.", NERVES, "C"),
+    ],
+)
+def test_an_answer_read_through_the_lexicons_other_forms(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_form_variants_write_one_concept_at_a_time_as_its_other_forms():
+    from hub_tools.evaluation.concepts import concept_forms
+    from hub_tools.evaluation.option_match import form_variants
+
+    forms = concept_forms("minimal_change")
+    assert "minimal change disease" in forms and "بیماری تغییرات حداقل" in forms
+    rewritten = dict((pair[1], text) for text, pair in form_variants("Minimal change disease in a child"))
+    assert rewritten["بیماری تغییرات حداقل"] == "بیماری تغییرات حداقل in a child"
+    assert "minimal change disease" not in rewritten  # the form said is not a rewriting
+    assert form_variants("no concept here at all") == []
+
+
+def test_a_persian_gz_is_a_latin_x_in_the_skeleton():
+    from hub_tools.evaluation.option_match import skeleton
+
+    assert skeleton("اگزالات") == skeleton("oxalate") == skeleton("oksalat")
+    assert skeleton("اگزما") == skeleton("eczema")
+    assert extract_choice("Kalsiom oksalat", ["اسید اوریک", "سیستین", "استروویت", "اگزالات کلسیم"]) == "D"
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a direction of change is one term in either language
+        ("Ferritin پایین", ["افزایش فریتین", "کاهش فریتین", "کاهش هموگلوبین", "افزایش هپسیدین"], "B"),
+        ("elevated ALP", ["کاهش ALP", "افزایش ALP", "کاهش کلسیم", "افزایش فسفات"], "B"),
+        # a pattern of results with both directions stays a tie: no option
+        ("TSH low, T4 high", ["TSH بالا و T4 پایین", "TSH پایین و T4 بالا", "TSH بالا و T4 بالا",
+                              "TSH و T4 طبیعی"], INVALID),
+        # a clipped Persian word in a terse answer: the one option word it starts
+        ("سیپرو", ["آموکسی‌سیلین", "سیپروفلوکساسین", "سفتریاکسون", "مترونیدازول"], "B"),
+        ("سف", ["آموکسی‌سیلین", "سیپروفلوکساسین", "سفتریاکسون", "سفالکسین"], INVALID),  # too short
+        ("سفا", ["آموکسی‌سیلین", "سفازولین", "سفتریاکسون", "سفالکسین"], INVALID),  # two option words
+    ],
+)
+def test_directions_of_change_and_clipped_persian_words(text, choices, expected):
     assert extract_choice(text, choices) == expected
