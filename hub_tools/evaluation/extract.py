@@ -57,9 +57,11 @@ another, or mentions in passing. The rule, in full:
    texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
    it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it. Bare mentions give
    no answer where the output weighs two readings (``depending on``, ``could be B as well``, ``between B and D``,
-   ``both … correct``, ``بستگی دارد``, ``بسته به``, ``هر دو``).
+   ``both … correct``, ``so A and B``, ``I always mix these two up``, ``بستگی دارد``, ``بسته به``, ``هر دو``) or
+   announces a walk through the options (``Let's analyze each option:``) and states no answer.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
-   itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``صبر کنید``,
+   itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``I mean``, ``... نه``,
+   ``منظورم``, ``صبر کنید``,
    ``اصلاح:``, ``اصلاح می‌کنم``, ``در واقع``):
    then the last stated option; an explicit final answer (``Final answer: C``, ``پاسخ نهایی: ب``) is such a
    correction of what came before it. Several distinct bare options -> the option of the opening sentence when it names exactly one (models
@@ -205,8 +207,12 @@ _STATEMENT_PATTERNS = [
         r"\A\s*(?:(?i:definitely|clearly|certainly|surely)[ \t]+)?[\[(]?(?P<opt>[A-D]|الف|ب|ج|د)[\])]?"
         r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?:الف|ب|ج|د|و)(?!\w)|(?i:and|or)\b))))"
     ),
-    # a changed answer: "So I'll change my answer to D."
+    # a changed answer: "So I'll change my answer to D.", "So D... no, I mean C.", "منظورم ج بود"
     re.compile(rf"(?i:\b(?:change|switch|changing|switching)\s+(?:my\s+)?answer\s+to)\s*(?i:option\s+)?[\[(]?\s*{_OPT}"),
+    re.compile(
+        r"(?:(?i:\bi\s+mean(?:t)?)|(?<!\w)منظورم)[\s,،:]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option))\s*)?[\[(«]?\s*"
+        r"(?P<opt>[A-D]|الف|ب|ج|د)\s*[\])»]?(?=\s*(?:[.!؛]|بود|است|$))"
+    ),
     # a conclusion naming one option by its number in Persian: "پس ۲", "بنابراین گزینه ۳."
     re.compile(
         r"(?<!\w)(?:پس|بنابراین|در\s+نتیجه|لذا)[\s,،:]*(?:گزینه(?:\u0654|\u200c?ی)?\s*)?[\[(«]?\s*(?P<opt>[1-4])(?![.٫/]\d)\s*[\])»]?"
@@ -460,7 +466,7 @@ _CORRECTION = re.compile(
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
-    r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
+    r"(?:\.{2,}|…)\s*(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
@@ -834,12 +840,20 @@ def _opening_read(norm: str, choices: Sequence[str] | None, question: str | None
 _SHORT_OUTPUT_WORDS = 12
 _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # the output weighs two readings or rejects them all: "on the other hand", "depending on", "none of the options",
-# "both … correct", "between B and D", "it could be B as well", "از طرف دیگر", "بسته به", "بستگی دارد", "هر دو",
-# "هیچ‌کدام از گزینه‌ها"
+# "both … correct", "between B and D", "it could be B as well", "so A and B", "I always mix these two up",
+# "از طرف دیگر", "بسته به", "بستگی دارد", "هر دو", "هیچ‌کدام از گزینه‌ها"; or it announces a walk through the options
+# ("Let's analyze each option:", "بیایید گزینه‌ها را یکی‌یکی بررسی کنیم")
 _UNDECIDED = re.compile(
     r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b|"
     r"\bboth\b[^.!?\n]{0,40}\b(?:correct|right|defensible|acceptable|valid)\b|\bbetween\s+[A-D]\s+and\s+[A-D]\b|"
-    r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b)|"
+    r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b|\b(?:so|therefore|thus|hence)\s+[A-D]\s+(?:and|or)\s+[A-D]\b"
+    r"(?!\s+(?:are|is)\s+(?:not|wrong|incorrect|out|excluded|ruled))|"
+    r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|"
+    # a walk through the options announced, and no answer stated: what it names on the way is no answer
+    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+(?:each|every|all|the)"
+    r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
+    r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
+    r"(?!\s*(?:هم\s+)?(?:رد|نادرست|غلط|اشتباه|نیستند|کنار))|"
     r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+دار|(?<!\w)هر\s+دو(?!\w)|"
     r"(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
 )
@@ -1189,7 +1203,7 @@ _RETRACTION = re.compile(
     r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
     r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
     r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
-    r"(?:\.{2,}|…)\s*(?i:no\b|nope\b)|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
+    r"(?:\.{2,}|…)\s*(?:(?i:no\b|nope\b)|نه(?!\w))|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
     r"(?<!\w)صبر\s+کن(?:ید)?(?!\w)",
     re.MULTILINE,
 )

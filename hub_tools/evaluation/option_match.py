@@ -15,7 +15,10 @@ Every option is scored against what was said; the answer is the best option only
   ratio, at least 0.8: "hypocalcemia" against "hypercalcemia" is 0.88, so
   a near spelling never beats the exact one by much); a word in the other script by its consonant skeleton
   (:func:`skeleton`: "rifampin" and "ریفامپین" are both ``rfmpn``, "oxalate" and "اگزالات" ``kslt``) 0.9 when equal,
-  less when close.
+  less when close (from six consonants on: "sandfly" is not "پشه آنوفل").
+- **Directions and absences**: a direction of change is one term ("پایین" = "کاهش" = "low" = "decreased"), and an
+  absence binds to what is absent ("بدون صفرا" = "غیرصفراوی", never "صفراوی"); a number glued to its unit is the
+  number and the unit ("4g" = "۴ گرم").
 - **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the
   number of options that have it (1 -> 1, 2 -> 0.5, 3 -> 0.21, all four -> 0: "نوع" in "نوع I … نوع IV" carries
   nothing); a term the question already uses names the topic, not the option, and counts half.
@@ -66,6 +69,9 @@ NEAR_SPELLING = 0.8
 #: A near spelling counts only between words longer than this: one letter apart, short words are as often two
 #: different words ("rubeola"/"rubella", "miosis"/"mitosis") as one misspelt, and a wrong letter costs more than a miss.
 NEAR_SPELLING_MIN_CHARS = 8
+#: A near skeleton in the other script counts only between skeletons of at least this many consonants: five or
+#: fewer, one apart, are as often two words ("sndfl"/"psnfl": "sandfly" and "پشه آنوفل").
+NEAR_SKELETON_MIN_CHARS = 6
 #: A terse answer of at most this many terms that is one option's head term, and that term no other option's, names
 #: that option whatever follows the head ("INH" for "ایزونیازید به مدت ۶ تا ۹ ماه").
 HEAD_ALONE_MAX_TERMS = 2
@@ -142,6 +148,20 @@ _DIRECTIONS = {
     **dict.fromkeys("افزایش بالا increased increase elevated high raised rise rises rising".split(), "increased"),
     **dict.fromkeys("کاهش پایین decreased decrease reduced low suppressed lowered fall falls".split(), "decreased"),
 }
+# an absence binds to what is absent, as in one word: "بدون صفرا" is "غیرصفرا", the same word as "غیرصفراوی", and
+# never "صفراوی"
+_WITHOUT = frozenset({"بدون", "فاقد"})
+_NON_PREFIX = "غیر"
+
+
+def _join_without(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] in _WITHOUT:
+            out[-1] = _NON_PREFIX + word
+        else:
+            out.append(word)
+    return out
 
 
 def _term_at(words: list[str], index: int) -> Term:
@@ -172,9 +192,10 @@ def terms(text: str) -> list[Term]:
     """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
     such as the "E." of "E. coli" kept as an initial)."""
     text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
-    words = _numbers_in_words(
-        _WORD.findall(match_key(_THOUSANDS.sub("", text), hamza=True, teh_marbuta=True, loanwords=True))
-    )
+    words = _join_without(_numbers_in_words(
+        _WORD.findall(match_key(_GLUED_UNIT.sub(r"\1 ", _THOUSANDS.sub("", text)), hamza=True, teh_marbuta=True,
+                                loanwords=True))
+    ))  # fmt: skip
     out = []
     for index, word in enumerate(words):
         if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
@@ -188,6 +209,8 @@ def terms(text: str) -> list[Term]:
 
 # a thousands separator between digits: "100,000", "۱۰۰٬۰۰۰" are one number
 _THOUSANDS = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
+# a number glued to its unit is the number and the unit: "4g" = "4 g" ("۴ گرم"), "10mg", "48h"
+_GLUED_UNIT = re.compile(r"(?<![^\W\d_])(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)")
 _UNITS = {
     "یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9, "ده": 10,
     "بیست": 20, "سی": 30, "چهل": 40, "پنجاه": 50, "شصت": 60, "هفتاد": 70, "هشتاد": 80, "نود": 90,
@@ -388,6 +411,8 @@ def _other_script_match(latin: str, persian: str) -> float:
         return _OTHER_SCRIPT_EQUAL
     if min(len(a), len(b)) < 4 or _prefixed(a, b):
         return 0.0  # "carcinoma" is not "آدنوکارسینوم" (krsnm in dnkrsnm)
+    if min(len(a), len(b)) < NEAR_SKELETON_MIN_CHARS:
+        return 0.0  # "sandfly" (sndfl) is not "پشه آنوفل" (psnfl) joined
     ratio = SequenceMatcher(None, a, b).ratio()
     return _OTHER_SCRIPT_EQUAL * ratio if ratio >= NEAR_SPELLING else 0.0
 

@@ -193,7 +193,8 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s20": 130, "sealed-s21": 130, "sealed-s22": 130, "sealed-s23": 130,
                 "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
                 "sealed-s28": 130, "sealed-s29": 130, "sealed-s30": 130, "sealed-s31": 130,
-                "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130}  # fmt: skip
+                "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130, "sealed-s35": 130,
+                "sealed-s36": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -206,7 +207,7 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s25": (107, 130), "sealed-s26": (121, 130), "sealed-s27": (113, 130),
                "sealed-s28": (119, 130), "sealed-s29": (119, 130), "sealed-s30": (122, 130),
                "sealed-s31": (115, 130), "sealed-s32": (115, 130), "sealed-s33": (124, 130),
-               "sealed-s34": (121, 130)}  # fmt: skip
+               "sealed-s34": (121, 130), "sealed-s35": (114, 130), "sealed-s36": (119, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -338,11 +339,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: answer; a concept said, or an option's concept, written as another of the lexicon's forms; a direction of change
 #: as one term ("C3 پایین" = "کاهش C3"); clipped Persian words; "گز" as Latin x in the skeleton; 18,304 more lexicon
 #: forms for existing concepts (98 that another concept already went by left out).
-POOL_RIGHT = 5059  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
-# sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 121, sealed-s15 126, sealed-s16 125,
-# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 122, sealed-s22 127, sealed-s23 120,
+#: sealed-s35 and sealed-s36: the eighteenth sealed round, written blind after commit cf72b3e (those changes) and
+#: measured there before joining (bench/results/extract_sealed-18.json: 114/130 and 119/130, 233/260 = 0.896, 3 wrong
+#: letters: "sandfly" for "پشه آنوفل" and "پشه آنوفل ماده" for "Sandfly", a near skeleton of five consonants across
+#: scripts; "استفراغ … بدون صفرا" for "استفراغ صفراوی"). Labels as written. Then: a near skeleton in the other script
+#: only from six consonants on; "بدون X" read as "غیرX"; "so A and B", "I always mix these two up" and an announced
+#: walk through the options as no answer; "I mean C" and "… نه، منظورم ج" as a correction; "4g" as "4 g".
+POOL_RIGHT = 5303  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
+# sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 122, sealed-s15 127, sealed-s16 125,
+# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 124, sealed-s22 127, sealed-s23 120,
 # sealed-s24 123, sealed-s25 121, sealed-s26 127, sealed-s27 119, sealed-s28 123, sealed-s29 125, sealed-s30 128,
-# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, writer-p4 135, implementer-s4-23 47, the rest 100%
+# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, sealed-s35 115, sealed-s36 125, writer-p4 135,
+# implementer-s4-23 47, the rest 100%
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1414,3 +1422,33 @@ def test_a_persian_gz_is_a_latin_x_in_the_skeleton():
 )
 def test_directions_of_change_and_clipped_persian_words(text, choices, expected):
     assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a near skeleton of five consonants across scripts is no match: "sndfl" is not "psnfl"
+        ("sandfly", ["پشه آنوفل", "پشه خاکی", "کک", "کنه"], "B"),
+        # an absence binds to what is absent: "بدون صفرا" is "غیرصفراوی", never "صفراوی"
+        ("استفراغ جهنده بدون صفرا", ["استفراغ صفراوی", "استفراغ جهنده غیرصفراوی", "اسهال خونی", "یبوست مزمن"], "B"),
+        ("ناشتا غیرطبیعی است، پس دیابت بارداری (گزینه ب).", ["طبیعی", "دیابت بارداری", "دیابت آشکار",
+                                                            "اختلال تحمل گلوکز"], "B"),
+        # two letters concluded, a mix-up confessed, a walk through the options announced: no answer
+        ("Vaccination and screening both count, so A and B.", ["Screening", "Vaccination", "Rehab", "Pap"], INVALID),
+        ("Vaccination. So A and C are wrong.", ["Screening", "Vaccination", "Rehab", "Pap"], "B"),
+        ("واکسیناسیون. پس الف و ج رد می‌شوند.", ["Screening", "Vaccination", "Rehab", "Pap"], "B"),
+        ("quadriceps or hamstrings, I always mix these two up", ["Hamstrings", "Quadriceps femoris", "Gastrocnemius",
+                                                                 "Sartorius"], INVALID),
+        ("Let's analyze each option: Screening is secondary prevention.", ["Screening", "Vaccination", "Rehab",
+                                                                          "Pap"], INVALID),
+        # "I mean C" and a Persian "… نه، منظورم ج" correct what came before
+        ("So D... no, I mean C.", ["Methyldopa", "Labetalol", "Enalapril", "Nifedipine"], "C"),
+        ("گزینه د... نه، منظورم ج بود.", ["Methyldopa", "Labetalol", "Enalapril", "Nifedipine"], "C"),
+        # a number glued to its unit
+        ("4g", ["۱ گرم", "۴ گرم", "۱۰ گرم", "۲۰ گرم"], "B"),
+        ("G6PD", ["G6PD deficiency", "Pyruvate kinase deficiency", "Spherocytosis", "Thalassemia"], "A"),
+    ],
+)
+def test_short_skeletons_absences_hedges_corrections_and_glued_units(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
