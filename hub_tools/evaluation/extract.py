@@ -466,7 +466,7 @@ _CORRECTION = re.compile(
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
-    r"(?:\.{2,}|…)\s*(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
+    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
@@ -852,6 +852,8 @@ _UNDECIDED = re.compile(
     # a walk through the options announced, and no answer stated: what it names on the way is no answer
     r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+(?:each|every|all|the)"
     r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
+    r"(?<!\w)ممکن(?:ه|\s+است)\s+(?:گزینه(?:\u0654|\u200c?ی)?\s*)?(?:الف|ب|ج|د|[A-D])\s+(?:هم|نیز)\s+(?:باشه|باشد)|"
+    r"(?i:\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+(?:option\s+)?[A-D]\b)|"
     r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
     r"(?!\s*(?:هم\s+)?(?:رد|نادرست|غلط|اشتباه|نیستند|کنار))|"
     r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+دار|(?<!\w)هر\s+دو(?!\w)|"
@@ -1203,7 +1205,7 @@ _RETRACTION = re.compile(
     r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
     r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
     r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
-    r"(?:\.{2,}|…)\s*(?:(?i:no\b|nope\b)|نه(?!\w))|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
+    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
     r"(?<!\w)صبر\s+کن(?:ید)?(?!\w)",
     re.MULTILINE,
 )
@@ -1225,12 +1227,17 @@ def _read_after_retraction(
     first: tuple[str, str],
 ) -> tuple[str, list[Mention], str]:
     """The answer the output gives after it retracts its first one, read from the rest of it alone; ``invalid`` where
-    the rest states none (a withdrawn answer is no answer)."""
+    the rest states none (a withdrawn answer is no answer), or only names the withdrawn option again without stating
+    it."""
     choice, reason = first
     said = f"{reason} ({choice}), then retracted ({retraction.group().strip()!r})"
     again, _, why = explain_choice(norm[retraction.end() :], choices, question)
     if again == INVALID:
         return INVALID, mentions, f"{said}, and no answer clear after it ({why}): abstained"
+    if again == choice and "stated" not in why:
+        # "7 mg/kg... hmm, no, 7 mg/kg is the limit with epinephrine. Plain lidocaine is 4.5.": the withdrawn option
+        # named again in passing is the reason it was withdrawn, not the answer
+        return INVALID, mentions, f"{said}; after it only the withdrawn option is named again ({why}): abstained"
     return again, mentions, f"{said}; after it: {why}"
 
 

@@ -18,7 +18,8 @@ Every option is scored against what was said; the answer is the best option only
   less when close (from six consonants on: "sandfly" is not "پشه آنوفل").
 - **Directions and absences**: a direction of change is one term ("پایین" = "کاهش" = "low" = "decreased"), and an
   absence binds to what is absent ("بدون صفرا" = "غیرصفراوی", never "صفراوی"); a number glued to its unit is the
-  number and the unit ("4g" = "۴ گرم").
+  number and the unit ("4g" = "۴ گرم"); a lone capital before an English word is a term ("U waves" is not "T
+  waves").
 - **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the
   number of options that have it (1 -> 1, 2 -> 0.5, 3 -> 0.21, all four -> 0: "نوع" in "نوع I … نوع IV" carries
   nothing); a term the question already uses names the topic, not the option, and counts half.
@@ -26,7 +27,8 @@ Every option is scored against what was said; the answer is the best option only
   mean of that and the share of the said terms that are the option's (precision): a short answer that is the
   option's head word ("Ampulla." for "Ampulla of fallopian tube") scores by both.
 - **Decision**: the best option when its score is at least :data:`MIN_SCORE` and leads the second by at least
-  :data:`MIN_MARGIN` (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py); otherwise no
+  :data:`MIN_MARGIN`, and no runner-up said at least :data:`EARLIER_RUNNER_UP` was said before it ("Fluids first!
+  IV normal saline, then insulin") (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py); otherwise no
   option. A wrong letter costs more than a miss, so a near tie is never read.
 - **Concepts**: where the words give no option, they are read again with the medical concept lexicon
   (:mod:`.concepts`): in the answer, the options and the question, each run of words that names a concept (longest
@@ -69,6 +71,8 @@ NEAR_SPELLING = 0.8
 #: A near spelling counts only between words longer than this: one letter apart, short words are as often two
 #: different words ("rubeola"/"rubella", "miosis"/"mitosis") as one misspelt, and a wrong letter costs more than a miss.
 NEAR_SPELLING_MIN_CHARS = 8
+#: A runner-up said this well, and said before the best option, leaves the answer open.
+EARLIER_RUNNER_UP = 0.4
 #: A near skeleton in the other script counts only between skeletons of at least this many consonants: five or
 #: fewer, one apart, are as often two words ("sndfl"/"psnfl": "sandfly" and "پشه آنوفل").
 NEAR_SKELETON_MIN_CHARS = 6
@@ -192,6 +196,7 @@ def terms(text: str) -> list[Term]:
     """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
     such as the "E." of "E. coli" kept as an initial)."""
     text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
+    text = _LONE_CAPITAL.sub(lambda m: f" {_CAPITAL_MARK}{m.group(1).lower()} ", text)
     words = _join_without(_numbers_in_words(
         _WORD.findall(match_key(_GLUED_UNIT.sub(r"\1 ", _THOUSANDS.sub("", text)), hamza=True, teh_marbuta=True,
                                 loanwords=True))
@@ -200,6 +205,9 @@ def terms(text: str) -> list[Term]:
     for index, word in enumerate(words):
         if word.startswith(_INITIAL_MARK) and len(word) == len(_INITIAL_MARK) + 1:
             out.append(Term(word[-1], True, word[-1], initial=True))
+            continue
+        if word.startswith(_CAPITAL_MARK) and len(word) == len(_CAPITAL_MARK) + 1:
+            out.append(Term(word, True, ""))  # compared only with the same letter
             continue
         term = _term_at(words, index)
         if _names_something(term.text):
@@ -289,6 +297,10 @@ def concept_terms(text: str) -> list[Term]:
 # "E. coli", "H. pylori": a capital, a full stop and a lower-case word
 _GENUS_INITIAL = re.compile(r"(?<![A-Za-z])([A-Z])\.\s?(?=[a-z]{3,})")
 _INITIAL_MARK = "initial"
+# a capital letter standing alone before an English word names what it qualifies ("U waves" is not "T waves", "B
+# cells"): not the article "A", the pronoun "I", nor a roman numeral's letter (read as a number after a naming word)
+_LONE_CAPITAL = re.compile(r"(?<![\w.\-+/])([B-HJ-UWYZ])(?=[ \t]+[A-Za-z]{3,})")
+_CAPITAL_MARK = "capital"
 
 
 def _names_something(text: str) -> bool:
@@ -634,6 +646,8 @@ def _read(
         return OptionMatch("ABCD"[heads[0]], read.score, others, read.matched)
     if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
         return None
+    if second.score >= EARLIER_RUNNER_UP and second.positions and min(second.positions) < min(best.positions, default=0):
+        return None  # "Fluids first! IV normal saline, then insulin …": the option said first is said in part too
     if whole and best.recall < _PARTIAL and not best.head_alone:
         return None
     said_count = len(concept_terms(said_text) if by_concept else terms(said_text))

@@ -194,7 +194,7 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
                 "sealed-s28": 130, "sealed-s29": 130, "sealed-s30": 130, "sealed-s31": 130,
                 "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130, "sealed-s35": 130,
-                "sealed-s36": 130}  # fmt: skip
+                "sealed-s36": 130, "sealed-s37": 130, "sealed-s38": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -207,7 +207,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s25": (107, 130), "sealed-s26": (121, 130), "sealed-s27": (113, 130),
                "sealed-s28": (119, 130), "sealed-s29": (119, 130), "sealed-s30": (122, 130),
                "sealed-s31": (115, 130), "sealed-s32": (115, 130), "sealed-s33": (124, 130),
-               "sealed-s34": (121, 130), "sealed-s35": (114, 130), "sealed-s36": (119, 130)}  # fmt: skip
+               "sealed-s34": (121, 130), "sealed-s35": (114, 130), "sealed-s36": (119, 130),
+               "sealed-s37": (110, 130), "sealed-s38": (117, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -345,12 +346,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: scripts; "استفراغ … بدون صفرا" for "استفراغ صفراوی"). Labels as written. Then: a near skeleton in the other script
 #: only from six consonants on; "بدون X" read as "غیرX"; "so A and B", "I always mix these two up" and an announced
 #: walk through the options as no answer; "I mean C" and "… نه، منظورم ج" as a correction; "4g" as "4 g".
-POOL_RIGHT = 5303  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
+#: sealed-s37 and sealed-s38: the nineteenth sealed round, written blind after commit e45960e and measured there before
+#: joining (bench/results/extract_sealed-19.json: 110/130 and 117/130, 227/260 = 0.873, 3 wrong letters: "tall,
+#: tented T waves" for "U waves" (the one-letter words dropped); "Fluids first! IV normal saline, then insulin …" for
+#: insulin; "7 mg/kg... hmm, no, 7 mg/kg is the limit with epinephrine" for 7 mg/kg). Labels as written. Then: a lone
+#: capital before an English word is a term ("U waves"); a runner-up said before the best option leaves the answer
+#: open; "... hmm, no" retracts, and the withdrawn option named again after it is no answer; "ممکنه الف هم باشه".
+POOL_RIGHT = 5531  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
 # sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 122, sealed-s15 127, sealed-s16 125,
-# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 124, sealed-s22 127, sealed-s23 120,
+# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 124, sealed-s22 126, sealed-s23 120,
 # sealed-s24 123, sealed-s25 121, sealed-s26 127, sealed-s27 119, sealed-s28 123, sealed-s29 125, sealed-s30 128,
-# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, sealed-s35 115, sealed-s36 125, writer-p4 135,
-# implementer-s4-23 47, the rest 100%
+# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, sealed-s35 115, sealed-s36 125, sealed-s37 111,
+# sealed-s38 118, writer-p4 135, implementer-s4-23 47, the rest 100%
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1450,5 +1457,25 @@ def test_directions_of_change_and_clipped_persian_words(text, choices, expected)
     ],
 )
 def test_short_skeletons_absences_hedges_corrections_and_glued_units(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a lone capital before an English word is part of what is named
+        ("tall, tented T waves", ["Peaked T waves", "U waves", "Delta wave", "ST depression"], "A"),
+        ("U waves", ["Peaked T waves", "U waves", "Delta wave", "ST depression"], "B"),
+        # the option said first, in part, leaves a later full match open
+        ("Fluids first! IV normal saline, then insulin.", ["تجویز انسولین", "تجویز مایعات وریدی (نرمال سالین)",
+                                                           "تجویز بی‌کربنات", "تجویز پتاسیم"], INVALID),
+        # "… hmm, no" retracts; the withdrawn option named again is the reason, not the answer
+        ("I think it's 7 mg/kg... hmm, no, 7 mg/kg is the limit with epinephrine. Plain lidocaine is 4.5.",
+         ["2 mg/kg", "4.5 mg/kg", "7 mg/kg", "10 mg/kg"], INVALID),
+        ("It's 7 mg/kg... hmm, no. The answer is B.", ["2 mg/kg", "4.5 mg/kg", "7 mg/kg", "10 mg/kg"], "B"),
+        ("به نظرم گزینه ب درسته ولی ممکنه الف هم باشه.", ["w", "x", "y", "z"], INVALID),
+    ],
+)
+def test_lone_capitals_earlier_runners_up_and_withdrawn_options(text, choices, expected):
     assert extract_choice(text, choices) == expected
 
