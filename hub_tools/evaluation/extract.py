@@ -58,7 +58,9 @@ another, or mentions in passing. The rule, in full:
    it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it. Bare mentions give
    no answer where the output weighs two readings (``depending on``, ``could be B as well``, ``between B and D``,
    ``both … correct``, ``so A and B``, ``I always mix these two up``, ``بستگی دارد``, ``بسته به``, ``هر دو``) or
-   announces a walk through the options (``Let's analyze each option:``) and states no answer.
+   announces a walk through the options (``Let's analyze each option:``) and states no answer; where the question
+   asks for the exception, an option named only as an item of a list (``VSD, overriding aorta, … and RVH``) is no
+   answer.
    Exactly one distinct option -> that option. Several distinct stated options -> ``invalid`` (the text contradicts
    itself), unless the text corrects itself between them (``wait``, ``actually``, ``... no,``, ``I mean``, ``... نه``,
    ``منظورم``, ``صبر کنید``,
@@ -848,7 +850,7 @@ _UNDECIDED = re.compile(
     r"\bboth\b[^.!?\n]{0,40}\b(?:correct|right|defensible|acceptable|valid)\b|\bbetween\s+[A-D]\s+and\s+[A-D]\b|"
     r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b|\b(?:so|therefore|thus|hence)\s+[A-D]\s+(?:and|or)\s+[A-D]\b"
     r"(?!\s+(?:are|is)\s+(?:not|wrong|incorrect|out|excluded|ruled))|"
-    r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|"
+    r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|\b[1-4A-D]\s+ya\s+[1-4A-D]\b|"
     # a walk through the options announced, and no answer stated: what it names on the way is no answer
     r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+(?:each|every|all|the)"
     r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
@@ -1077,6 +1079,20 @@ def _full_sentence(text: str, mention: Mention) -> str:
     start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
     end = _FULL_STOP.search(text, mention.end)
     return text[start : end.start() if end else len(text)]
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,،]|(?i:\band\b)|(?<!\w)و(?!\w))\s*")
+
+
+def _enumerated(text: str, mention: Mention) -> bool:
+    """The mention is an item of a list of three or more in its sentence ("VSD, overriding aorta, pulmonary stenosis
+    and RVH"): a separator on either side, and at least two in the sentence."""
+    sentence = _full_sentence(text, mention)
+    if len(_LIST_SEPARATOR.findall(sentence)) < 2:
+        return False
+    before = text[max(0, mention.start - 8) : mention.start]
+    after = text[mention.end : mention.end + 8]
+    return bool(re.search(r"(?:[,،]|(?i:\band)|(?<!\w)و)\s*$", before) or _LIST_SEPARATOR.match(after))
 
 
 def _counterfactual(text: str, mention: Mention) -> bool:
@@ -1595,6 +1611,12 @@ def _decide(
             # by a loose form of its text, a later mention another; a wrong letter costs more than a miss
             return INVALID, mentions, (f"{decided[1]} ({decided[0]}), but the opening names option "
                                        f"{opening_reads.letter} by its text loosely: abstained")
+        if decided is not None and asks_for_exception(question) and all(
+            m.by_text and _enumerated(norm, m) for m in bare if m.letter == decided[0]
+        ):
+            # "Tetralogy of Fallot includes all of the following EXCEPT:" — "The four components are VSD, overriding
+            # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the exception
+            return INVALID, mentions, f"{decided[1]} ({decided[0]}), but only as an item of a list: abstained"
         if decided is not None and _UNDECIDED.search(norm):
             # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب": the output weighs two readings
             return INVALID, mentions, f"{decided[1]} ({decided[0]}), but the output weighs two readings: abstained"

@@ -194,7 +194,8 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s24": 130, "sealed-s25": 130, "sealed-s26": 130, "sealed-s27": 130,
                 "sealed-s28": 130, "sealed-s29": 130, "sealed-s30": 130, "sealed-s31": 130,
                 "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130, "sealed-s35": 130,
-                "sealed-s36": 130, "sealed-s37": 130, "sealed-s38": 130}  # fmt: skip
+                "sealed-s36": 130, "sealed-s37": 130, "sealed-s38": 130, "sealed-s39": 130,
+                "sealed-s40": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -208,7 +209,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s28": (119, 130), "sealed-s29": (119, 130), "sealed-s30": (122, 130),
                "sealed-s31": (115, 130), "sealed-s32": (115, 130), "sealed-s33": (124, 130),
                "sealed-s34": (121, 130), "sealed-s35": (114, 130), "sealed-s36": (119, 130),
-               "sealed-s37": (110, 130), "sealed-s38": (117, 130)}  # fmt: skip
+               "sealed-s37": (110, 130), "sealed-s38": (117, 130), "sealed-s39": (113, 130),
+               "sealed-s40": (116, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -352,12 +354,17 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: insulin; "7 mg/kg... hmm, no, 7 mg/kg is the limit with epinephrine" for 7 mg/kg). Labels as written. Then: a lone
 #: capital before an English word is a term ("U waves"); a runner-up said before the best option leaves the answer
 #: open; "... hmm, no" retracts, and the withdrawn option named again after it is no answer; "ممکنه الف هم باشه".
-POOL_RIGHT = 5531  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
+#: sealed-s39 and sealed-s40: the twentieth sealed round, written blind after commit 1a9e1e2 and measured there before
+#: joining (bench/results/extract_sealed-20.json: 113/130 and 116/130, 229/260 = 0.881, 1 wrong letter: "The four
+#: components are VSD, overriding aorta, …" for an EXCEPT question read as the overriding-aorta option). Labels as
+#: written. Then: under a question asking for the exception, an option named only as an item of a list is no answer;
+#: Finglish "1 ya 3" hedges.
+POOL_RIGHT = 5761  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
 # sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 122, sealed-s15 127, sealed-s16 125,
 # sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 124, sealed-s22 126, sealed-s23 120,
 # sealed-s24 123, sealed-s25 121, sealed-s26 127, sealed-s27 119, sealed-s28 123, sealed-s29 125, sealed-s30 128,
 # sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, sealed-s35 115, sealed-s36 125, sealed-s37 111,
-# sealed-s38 118, writer-p4 135, implementer-s4-23 47, the rest 100%
+# sealed-s38 118, sealed-s39 114, sealed-s40 116, writer-p4 135, implementer-s4-23 47, the rest 100%
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1478,4 +1485,16 @@ def test_short_skeletons_absences_hedges_corrections_and_glued_units(text, choic
 )
 def test_lone_capitals_earlier_runners_up_and_withdrawn_options(text, choices, expected):
     assert extract_choice(text, choices) == expected
+
+
+def test_an_option_listed_among_what_an_except_question_includes_is_no_answer():
+    question = "Tetralogy of Fallot includes all of the following EXCEPT:"
+    fallot = ["Ventricular septal defect", "Overriding aorta", "Right ventricular hypertrophy", "Atrial septal defect"]
+    listed = "The four components are VSD, overriding aorta, pulmonary stenosis and RVH. An ASD is not part of it."
+    assert extract_choice(listed, fallot, question) == INVALID
+    assert extract_choice("Atrial septal defect.", fallot, question) == "D"  # named alone, it is the answer
+    # a list outside an EXCEPT question keeps its reading
+    assert extract_choice("Overriding aorta, with VSD, PS and RVH around it.", fallot, "Which is a component?") == "B"
+    assert extract_choice("celecoxib ya meloxicam... fekr konam 1 ya 3", ["Celecoxib", "Naproxen", "Meloxicam",
+                                                                         "Ibuprofen"]) == INVALID
 
