@@ -67,7 +67,14 @@ def test_persian_chat_streams_right_to_left_and_leaderboard_renders(browser, app
     assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
     code = page.locator(".gk-chat .message pre").first
     assert code.evaluate("el => getComputedStyle(el).direction") == "ltr"
-    # The bot's paragraphs get the same treatment (direction from their own first strong letter).
+    # The bot's paragraphs get the same treatment (direction from their own first strong letter). While the reply
+    # streams, Gradio replaces the last paragraph's node, and a node read just as it is swapped out has no computed
+    # style: wait (up to the page timeout) until every paragraph on the page is rendered with it, then assert.
+    page.wait_for_function(
+        "() => { const ps = [...document.querySelectorAll('.gk-chat .message p')];"
+        " return ps.length > 0 && ps.every(el => el.getAttribute('dir') === 'auto'"
+        " && getComputedStyle(el).unicodeBidi === 'plaintext'); }"
+    )
     bot_dirs = page.eval_on_selector_all(
         ".gk-chat .message p", "els => els.map(el => [el.getAttribute('dir'), getComputedStyle(el).unicodeBidi])"
     )
