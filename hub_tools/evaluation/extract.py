@@ -52,7 +52,7 @@ another, or mentions in passing. The rule, in full:
        other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
 5. Decision: the stated options, if any (unless the output offers them with another as both acceptable:
-   ``هم X و هم Y … قابل قبول``, or states one only by its text and then says it cannot choose); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``,
+   ``هم X و هم Y … قابل قبول``, or states one only by its text and then says it cannot choose); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``, ``مردد``,
    ``I'm not sure``, ``I would need to know …``, ``can't choose``), the bare letter mentions, then the bare option
    texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
    it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it. Bare mentions give
@@ -517,7 +517,8 @@ _UNSURE = re.compile(
     # undecided: more information is needed, either could fit
     r"\bbefore\s+choosing\b|\b(?:rather\s+not|won't|won’t|will\s+not|don't\s+want\s+to)\s+guess\b|\b(?:need|needs|needed)\s+(?:to\s+know|more\s+(?:information|context|details|history))|"
     r"\bwithout\s+(?:further|more)\s+(?:context|information|details)\b|\bcould\s+(?:fit|be)\s+either\b)|"
-    r"اطلاعات\s+بیشتر(?:ی)?\s+(?:لازم|نیاز|ضروری)|نیاز\s+به\s+اطلاعات\s+بیشتر|"
+    r"اطلاعات\s+بیشتر(?:ی)?\s+(?:لازم|نیاز|ضروری)|نیاز\s+به\s+اطلاعات\s+بیشتر|(?<!\w)(?:مردد|دودل)(?!\w)|"
+    r"(?i:\btorn\s+between\b)|"
     r"نمی\u200c?توان\s+(?:یکی|یک\s+گزینه|بین)"
 )
 _SENTENCE_END = re.compile(r"[.!؟?\n;؛]|،\s*(?=[\[(]|گزینه)")

@@ -406,10 +406,11 @@ PERSIAN_VARIANT_CONSONANTS = 3
 
 def _spelling_variants(a: Term, b: Term) -> bool:
     """One word in two spellings of the same script: British and American ("haemoglobin"/"hemoglobin"), or a Persian
-    transliteration with and without its long vowels ("لیتیم"/"لیتیوم")."""
+    transliteration with and without its long vowels ("لیتیم"/"لیتیوم"), from the same first letter ("ویتامین" is not
+    "تیامین")."""
     if a.latin:
         return _BRITISH.sub("e", a.text) == _BRITISH.sub("e", b.text)
-    return (min(len(a.text), len(b.text)) >= 5 and a.skeleton == b.skeleton
+    return (min(len(a.text), len(b.text)) >= 5 and a.skeleton == b.skeleton and a.text[0] == b.text[0]
             and len(a.skeleton) >= PERSIAN_VARIANT_CONSONANTS)  # fmt: skip
 
 
