@@ -52,7 +52,8 @@ another, or mentions in passing. The rule, in full:
        other option in it: the answer stated first); and not stated;
      - otherwise **bare**.
 5. Decision: the stated options, if any (unless the output offers them with another as both acceptable:
-   ``هم X و هم Y … قابل قبول``, or states one only by its text and then says it cannot choose); otherwise, unless the output says it is unsure or undecided (``مطمئن نیستم``, ``مردد``,
+   ``هم X و هم Y … قابل قبول``, or states one only by its text and then says it cannot choose); otherwise,
+   unless the output says it is unsure or undecided (``مطمئن نیستم``, ``مردد``,
    ``I'm not sure``, ``I would need to know …``, ``can't choose``), the bare letter mentions, then the bare option
    texts. An output that opens with one option's label and its text or a heading (``B. Second-line: …``) states
    it unless the clause rejects it outright; a check mark next to one option (``✅ C``) states it. Bare mentions give
@@ -468,7 +469,8 @@ _CORRECTION = re.compile(
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
-    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "I think it's A... no, …", "… صبر کنید"
+    # "I think it's A... no, …", "… صبر کنید"
+    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
@@ -849,15 +851,18 @@ _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 _UNDECIDED = re.compile(
     r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b|"
     r"\bboth\b[^.!?\n]{0,40}\b(?:correct|right|defensible|acceptable|valid)\b|\bbetween\s+[A-D]\s+and\s+[A-D]\b|"
-    r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b|\b(?:so|therefore|thus|hence)\s+[A-D]\s+(?:and|or)\s+[A-D]\b"
+    r"\bcould\s+be\s+[A-D]\s+(?:as\s+well|too|or\s+[A-D])\b|"
+    r"\b(?:so|therefore|thus|hence)\s+[A-D]\s+(?:and|or)\s+[A-D]\b"
     r"(?!\s+(?:are|is)\s+(?:not|wrong|incorrect|out|excluded|ruled))|"
     r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|\b[1-4A-D]\s+ya\s+[1-4A-D]\b|"
     # a walk through the options announced, and no answer stated: what it names on the way is no answer
-    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+(?:each|every|all|the)"
+    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+"
+    r"(?:each|every|all|the)"
     r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
     r"(?<!\w)ممکن(?:ه|\s+است)\s+(?:گزینه(?:\u0654|\u200c?ی)?\s*)?(?:الف|ب|ج|د|[A-D])\s+(?:هم|نیز)\s+(?:باشه|باشد)|"
     r"(?i:\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+(?:option\s+)?[A-D]\b)|"
-    r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
+    r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|"
+    r"(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
     r"(?!\s*(?:هم\s+)?(?:رد|نادرست|غلط|اشتباه|نیستند|کنار))|"
     r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+دار|(?<!\w)هر\s+دو(?!\w)|"
     r"(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
@@ -1222,7 +1227,8 @@ _RETRACTION = re.compile(
     r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
     r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
     r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
-    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
+    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|"
+    r"ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
     r"(?<!\w)صبر\s+کن(?:ید)?(?!\w)",
     re.MULTILINE,
 )
@@ -1616,7 +1622,8 @@ def _decide(
             m.by_text and _enumerated(norm, m) for m in bare if m.letter == decided[0]
         ):
             # "Tetralogy of Fallot includes all of the following EXCEPT:" — "The four components are VSD, overriding
-            # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the exception
+            # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the
+            # exception
             return INVALID, mentions, f"{decided[1]} ({decided[0]}), but only as an item of a list: abstained"
         if decided is not None and _UNDECIDED.search(norm):
             # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب": the output weighs two readings

@@ -27,9 +27,9 @@ Every option is scored against what was said; the answer is the best option only
   mean of that and the share of the said terms that are the option's (precision): a short answer that is the
   option's head word ("Ampulla." for "Ampulla of fallopian tube") scores by both.
 - **Decision**: the best option when its score is at least :data:`MIN_SCORE` and leads the second by at least
-  :data:`MIN_MARGIN`, and no runner-up said at least :data:`EARLIER_RUNNER_UP` was said before it ("Fluids first!
-  IV normal saline, then insulin") (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py); otherwise no
-  option. A wrong letter costs more than a miss, so a near tie is never read.
+  :data:`MIN_MARGIN` (both chosen by leave-one-writer-out on the labelled pool: bench/extract_lowo.py), and no
+  runner-up scoring at least :data:`EARLIER_RUNNER_UP` was said before it ("Fluids first! IV normal saline, then
+  insulin"); otherwise no option. A wrong letter costs more than a miss, so a near tie is never read.
 - **Concepts**: where the words give no option, they are read again with the medical concept lexicon
   (:mod:`.concepts`): in the answer, the options and the question, each run of words that names a concept (longest
   first) becomes one term, the concept, equal only to itself ("Tegretol" = "Carbamazepine" = "کاربامازپین", "High
@@ -630,7 +630,7 @@ def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple
 
 def _clip_form(text: str) -> str:
     """A text in the match form, ZWNJ kept inside a word: "آزیترومایسین" is one word that "آزیترو" clips."""
-    return match_key(text.replace("\u200c", ""), hamza=True, teh_marbuta=True, loanwords=True)
+    return " ".join(fold_words(text.replace("\u200c", "")))
 
 
 def _read(
@@ -647,7 +647,8 @@ def _read(
         return OptionMatch("ABCD"[heads[0]], read.score, others, read.matched)
     if best.score < MIN_SCORE or best.score - second.score < MIN_MARGIN:
         return None
-    if second.score >= EARLIER_RUNNER_UP and second.positions and min(second.positions) < min(best.positions, default=0):
+    said_first = second.positions and min(second.positions) < min(best.positions, default=0)
+    if second.score >= EARLIER_RUNNER_UP and said_first:
         return None  # "Fluids first! IV normal saline, then insulin …": the option said first is said in part too
     if whole and best.recall < _PARTIAL and not best.head_alone:
         return None
