@@ -118,6 +118,7 @@ per-question records: :func:`decision_trace`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -776,7 +777,7 @@ def _concludes_with_text(
 ) -> bool:
     """An option's text a few words after the conclusion word that opens its sentence, with no other option's text
     and no option letter in the sentence ("So the exception is the atrial septal defect.")."""
-    sentence_start = max((m.end() for m in _FULL_STOP.finditer(text, 0, start)), default=0)
+    sentence_start = _sentence_start(text, start)
     stop = _FULL_STOP.search(text, end)
     sentence_end = stop.start() if stop else len(text)
     others = [k for k in kept if sentence_start <= k[0] < sentence_end and k[2] != letter]
@@ -1074,15 +1075,37 @@ _CONCLUSION_START = re.compile(
 
 def _in_conclusion(text: str, mention: Mention, mentions: list[Mention]) -> bool:
     """The mention is the only option letter of a sentence that opens with a conclusion word."""
-    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    start = _sentence_start(text, mention.start)
     end_match = _FULL_STOP.search(text, mention.end)
     end = end_match.start() if end_match else len(text)
     others = [m for m in mentions if start <= m.start < end and not m.by_text and m.letter != mention.letter]
     return not others and bool(_CONCLUSION_START.match(text[start : mention.start]))
 
 
+#: The stops of a long text are found once (:func:`_stop_ends`); only the last stretch before a position is searched
+#: again, where a stop's look-ahead (a digit after a full stop) could see past the position.
+_STOP_LOOKAHEAD = 64
+
+
+@lru_cache(maxsize=32)
+def _stop_ends(pattern: re.Pattern, text: str) -> tuple[int, ...]:
+    return tuple(m.end() for m in pattern.finditer(text))
+
+
+def _sentence_start(text: str, position: int, stops: re.Pattern | None = None) -> int:
+    """Where the sentence around ``position`` starts: the end of the last stop before it (0 where none), read as
+    if the text ended at ``position``; linear in the text however many mentions ask (an output of 30,000
+    mentions is read in seconds, not hours)."""
+    stops = stops or _FULL_STOP
+    near = max(0, position - _STOP_LOOKAHEAD)
+    ends = _stop_ends(stops, text)
+    before = ends[bisect_right(ends, near) - 1] if bisect_right(ends, near) else 0
+    tail = max((m.end() for m in stops.finditer(text, max(0, near - 4), position)), default=0)
+    return max(before, tail)
+
+
 def _full_sentence(text: str, mention: Mention) -> str:
-    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, mention.start)), default=0)
+    start = _sentence_start(text, mention.start)
     end = _FULL_STOP.search(text, mention.end)
     return text[start : end.start() if end else len(text)]
 
@@ -1103,7 +1126,7 @@ def _enumerated(text: str, mention: Mention) -> bool:
 
 def _counterfactual(text: str, mention: Mention) -> bool:
     """The mention's sentence supposes what is not asked: an "if" before the mention, a counterfactual verb in it."""
-    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, mention.start)), default=0)
+    start = _sentence_start(text, mention.start, _SENTENCE_END)
     end = _SENTENCE_END.search(text, mention.end)
     return bool(_HYPOTHETICAL.search(text[start : mention.start])) and bool(
         _COUNTERFACTUAL.search(text[start : end.start() if end else len(text)])
@@ -1129,7 +1152,7 @@ def _walks_through_options(text: str, mentions: list[Mention]) -> bool:
 
 
 def _opens_its_sentence(text: str, position: int) -> bool:
-    start = max((m.end() for m in _FULL_STOP.finditer(text, 0, position)), default=0)
+    start = _sentence_start(text, position)
     return not text[start:position].strip(" \t\n>#-•*")
 
 
@@ -1295,12 +1318,21 @@ def _loose_answer_mentions(
 _HEADING_END = re.compile(r"[ \t]*(?:[—–:：]|\s-\s|\n|$)")
 
 
+#: A longer output (a model that ran on, a hostile input) is read by its first and last halves of this many characters:
+#: every output of the pool is under 2,000, and reading the mentions of 300,000 characters would take minutes.
+MAX_READ_CHARS = 20_000
+
+
 def explain_choice(
     text: object, choices: Sequence[str] | None = None, question: str | None = None
 ) -> tuple[str, list[Mention], str]:
     """(choice, classified mentions, reason) for a free-text answer; ``choice`` is :func:`extract_choice`'s."""
     if not isinstance(text, str) or not text.strip():
         return INVALID, [], "empty output"
+    if len(text) > MAX_READ_CHARS:  # a runaway output: where an answer is stated, its start and its end
+        half = MAX_READ_CHARS // 2 - 1  # the two halves and the paragraph break between them: MAX_READ_CHARS
+        choice, mentions, reason = explain_choice(text[:half] + "\n\n" + text[-half:], choices, question)
+        return choice, mentions, f"{reason} (read: the first and last {half:,} of {len(text):,} characters)"
     folded = _folded_answer_text(text)
     norm = _drop_emphasis(folded)
     letters = _letter_mentions(norm)

@@ -1517,3 +1517,14 @@ def test_a_persian_spelling_variant_keeps_its_first_letter_and_an_unsure_output(
     assert extract_choice("بین گزینه اول و دوم مردد هستم.", pellagra) == INVALID
     assert extract_choice("I'm torn between niacin and riboflavin.", pellagra) == INVALID
 
+
+
+def test_a_runaway_output_is_read_by_its_start_and_end():
+    from hub_tools.evaluation.extract import MAX_READ_CHARS, explain_choice
+
+    choices = ["Peaked T waves", "U waves", "Delta wave", "ST depression"]
+    choice, _, reason = explain_choice("x " * 150_000 + "Final answer: B", choices)
+    assert choice == "B" and "of 300,015 characters" in reason
+    choice, _, reason = explain_choice("U waves. " * 30_000, choices)  # 30,000 mentions: read, not a hang
+    assert choice == "B" and "first and last" in reason
+    assert explain_choice("answer: C " + "z" * (MAX_READ_CHARS - 10), choices)[2] == "stated as the answer"
