@@ -118,8 +118,8 @@ per-question records: :func:`decision_trace`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -466,12 +466,13 @@ _CORRECTION = re.compile(
     r"(?:(?i:\bactually|\bcorrection|\bwait|\bon\s+second\s+thought|\bsorry)|در\s+واقع|اصلاح|ببخشید|"
     r"(?<!\w)نه\s*[،,])[^.!?؟\n]{0,40}$|اصلاح\s+می\u200c?شود|اصلاح\s+شده"
 )
+# "I think it's A... no, …", "… hmm, no", "… نه، منظورم ج": an ellipsis and a no withdraw what came before it
+_ELLIPSIS_NO = r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))"
 # a self-correction anywhere between two answers: the later answer is the committed one
 _CORRECTION_MARK = re.compile(
     r"(?i:\bwait\b|\bactually\b|\bcorrection\b|\bon\s+second\s+thought|\bi\s+was\s+wrong|\blet\s+me\s+correct)|"
     r"اصلاح\s+می\u200c?کنم|اصلاح\s+می\u200c?شود|(?<!\w)اصلاح\s*[:：]|در\s+واقع|ببخشید|اشتباه\s+کردم|"
-    # "I think it's A... no, …", "… صبر کنید"
-    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"
+    rf"{_ELLIPSIS_NO}|(?<!\w)صبر\s+کن(?:ید)?(?!\w)"  # "… صبر کنید"
 )
 # an explicit final answer overrides what came before it: "پس پاسخ نهایی: گزینه ب", "Final answer: C"
 _FINAL_ANSWER = re.compile(r"(?i:\bfinal\s+(?:answer|choice|option))|(?:پاسخ|جواب|گزینه)\s+نهایی")
@@ -1099,7 +1100,8 @@ def _sentence_start(text: str, position: int, stops: re.Pattern | None = None) -
     stops = stops or _FULL_STOP
     near = max(0, position - _STOP_LOOKAHEAD)
     ends = _stop_ends(stops, text)
-    before = ends[bisect_right(ends, near) - 1] if bisect_right(ends, near) else 0
+    count = bisect_right(ends, near)  # the stops that end at or before ``near``
+    before = ends[count - 1] if count else 0
     tail = max((m.end() for m in stops.finditer(text, max(0, near - 4), position)), default=0)
     return max(before, tail)
 
@@ -1111,6 +1113,7 @@ def _full_sentence(text: str, mention: Mention) -> str:
 
 
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,،]|(?i:\band\b)|(?<!\w)و(?!\w))\s*")
+_LIST_SEPARATOR_BEFORE = re.compile(r"(?:[,،]|(?i:\band)|(?<!\w)و)\s*$")  # ending the text before a mention
 
 
 def _enumerated(text: str, mention: Mention) -> bool:
@@ -1121,7 +1124,7 @@ def _enumerated(text: str, mention: Mention) -> bool:
         return False
     before = text[max(0, mention.start - 8) : mention.start]
     after = text[mention.end : mention.end + 8]
-    return bool(re.search(r"(?:[,،]|(?i:\band)|(?<!\w)و)\s*$", before) or _LIST_SEPARATOR.match(after))
+    return bool(_LIST_SEPARATOR_BEFORE.search(before) or _LIST_SEPARATOR.match(after))
 
 
 def _counterfactual(text: str, mention: Mention) -> bool:
@@ -1250,7 +1253,7 @@ _RETRACTION = re.compile(
     r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
     r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
     r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
-    r"(?:\.{2,}|…)\s*(?i:(?:hmm+|um+|uh+),?\s*)?(?:(?i:no\b|nope\b)|نه(?!\w))|"
+    rf"{_ELLIPSIS_NO}|"
     r"ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
     r"(?<!\w)صبر\s+کن(?:ید)?(?!\w)",
     re.MULTILINE,
@@ -1650,16 +1653,9 @@ def _decide(
             # by a loose form of its text, a later mention another; a wrong letter costs more than a miss
             return INVALID, mentions, (f"{decided[1]} ({decided[0]}), but the opening names option "
                                        f"{opening_reads.letter} by its text loosely: abstained")
-        if decided is not None and asks_for_exception(question) and all(
-            m.by_text and _enumerated(norm, m) for m in bare if m.letter == decided[0]
-        ):
-            # "Tetralogy of Fallot includes all of the following EXCEPT:" — "The four components are VSD, overriding
-            # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the
-            # exception
-            return INVALID, mentions, f"{decided[1]} ({decided[0]}), but only as an item of a list: abstained"
-        if decided is not None and _UNDECIDED.search(norm):
-            # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب": the output weighs two readings
-            return INVALID, mentions, f"{decided[1]} ({decided[0]}), but the output weighs two readings: abstained"
+        objection = None if decided is None else _bare_objection(norm, bare, decided[0], question)
+        if objection is not None:
+            return INVALID, mentions, f"{decided[1]} ({decided[0]}), but {objection}: abstained"
         if decided is not None:
             by_text = all(m.by_text for m in bare if m.letter == decided[0])
             return decided[0], mentions, decided[1] + (" (by its text)" if by_text else "")
@@ -1678,6 +1674,17 @@ def _decide(
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"
     return INVALID, mentions, "no option named"
+
+
+def _bare_objection(norm: str, bare: list[Mention], letter: str, question: str | None) -> str | None:
+    """Why the option the bare mentions give is no answer after all; None where nothing speaks against it."""
+    if asks_for_exception(question) and all(m.by_text and _enumerated(norm, m) for m in bare if m.letter == letter):
+        # "Tetralogy of Fallot includes all of the following EXCEPT:" — "The four components are VSD, overriding
+        # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the exception
+        return "only as an item of a list"
+    if _UNDECIDED.search(norm):
+        return "the output weighs two readings"  # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب"
+    return None
 
 
 def extract_choice(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> str:

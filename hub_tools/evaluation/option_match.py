@@ -706,21 +706,21 @@ def _read_by_forms(said_text: str, choices: Sequence[str], question: str | None)
     - An option rewritten must be what was said, word for word both ways ("کم‌خونی همولیتیک خودایمن" for "کم‌خونی
       همولیتیک اتوایمیون" as "کم خونی همولیتیک خودایمنی"): a form's generic word ("third" of "third nerve") names
       nothing on its own."""
-    if len(terms(said_text)) > FORMS_MAX_TERMS:
+    said = terms(said_text)
+    if len(said) > FORMS_MAX_TERMS:
         return None
     reads = []
     for text, pair in form_variants(said_text):
         read = _read(text, choices, question, by_concept=False, whole=True)
         if read is not None:
             reads.append(replace(read, spelled=(pair,)))
-    reads += _said_as_a_form(said_text, choices)
+    reads += _said_as_a_form(said, choices)
     return reads[0] if len({read.letter for read in reads}) == 1 else None
 
 
-def _said_as_a_form(said_text: str, choices: Sequence[str]) -> list[OptionMatch]:
-    """Each option one of whose rewritings (:func:`form_variants`) is what was said, word for word both ways, where
-    at least two words were said."""
-    said = terms(said_text)
+def _said_as_a_form(said: list[Term], choices: Sequence[str]) -> list[OptionMatch]:
+    """Each option one of whose rewritings (:func:`form_variants`) is what was said (its terms), word for word both
+    ways, where at least two words were said."""
     if len(said) < 2:  # one word said is compared with an ending's slack: "hyper" would be "hyperK"
         return []
     out = []
