@@ -32,6 +32,7 @@ _MAX_EXTRA_WORDS = 2  # a run has at most as many words as the abbreviation has 
 # (a roman numeral is a number: "type IV")
 _ABBREVIATION = re.compile(r"(?<![\w\-])(?![IVX]+(?![\w\-]))(?=(?:[a-z]*[A-Z]){2})[A-Za-z]{2,6}(?![\w\-])")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_COMPOUND = re.compile(r"[A-Za-z]+(?:[\-–][A-Za-z]+)*")
 
 
 def abbreviations(text: str) -> list[re.Match]:
@@ -95,7 +96,7 @@ def spell_out(
     abbreviation spells written as it; also each (abbreviation, words) pair used. Unchanged where nothing is
     read or a reading fits more than one option. An abbreviation ``known`` to mean something already ("IM":
     intramuscular, in the concept lexicon) is left as it is."""
-    option_words = [_LATIN_WORD.findall(str(choice)) for choice in choices]
+    option_words = [_word_lists(str(choice)) for choice in choices]
     pairs: list[tuple[str, str]] = []
     for match in reversed(abbreviations(said)):
         words = None if known(match.group()) else _only_option_run(match.group(), option_words)
@@ -110,11 +111,23 @@ def spell_out(
     return said, tuple(reversed(pairs))
 
 
-def _only_option_run(abbreviation: str, option_words: list[list[str]]) -> str | None:
-    if any(word.lower() == abbreviation.lower() for words in option_words for word in words):
+def _word_lists(choice: str) -> list[list[str]]:
+    """An option's words, and where it has compounds ("Artemisinin-based", "receptor–stimulating"), its words with
+    each compound as one word: "ACT" spells "Artemisinin-based Combination Therapy" with the compound giving one
+    initial."""
+    words = _LATIN_WORD.findall(choice)
+    compounds = _LATIN_COMPOUND.findall(choice)
+    return [words, compounds] if compounds != words else [words]
+
+
+def _only_option_run(abbreviation: str, option_words: list[list[list[str]]]) -> str | None:
+    if any(word.lower() == abbreviation.lower() for lists in option_words for word in lists[0]):
         return None  # an option has it as a word: the option scorer reads it as said
-    found = [(max(runs, key=lambda run: run[2]), words) for words in option_words
-             if (runs := _runs(abbreviation, words))]  # fmt: skip
+    found = []
+    for lists in option_words:  # each option by the better of its word lists
+        spelled = [(max(runs, key=lambda run: run[2]), words) for words in lists if (runs := _runs(abbreviation, words))]
+        if spelled:
+            found.append(max(spelled, key=lambda item: item[0][2]))
     found.sort(key=lambda item: -item[0][2])
     if not found or (len(found) > 1 and found[1][0][2] >= found[0][0][2]):
         return None  # two options spell it equally well (for "SNc", "Subthalamic nuCleus" uses fewer initials

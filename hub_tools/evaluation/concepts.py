@@ -12,15 +12,17 @@ two concepts share names neither. The lexicon is read once, on first use.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
 from hub_tools.folding import match_key
 
-__all__ = ["ConceptSpan", "concept_forms", "concept_spans", "concept_words", "lexicon_size"]
+__all__ = ["ConceptSpan", "broader", "concept_forms", "concept_spans", "concept_words", "lexicon_size"]
 
 _LEXICON = "concepts.tsv"
+_CLASSES = "concept_classes.tsv"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,33 @@ def _lexicon() -> _Lexicon:
 
 
 @cache
+def _broader_index() -> dict[str, frozenset[str]]:
+    """Each concept -> every concept it is a kind of, directly or through others (``concept_classes.tsv``)."""
+    direct: dict[str, set[str]] = {}
+    for line in files(__package__).joinpath(_CLASSES).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            member, _, kind = line.partition("\t")
+            direct.setdefault(member.strip(), set()).add(kind.strip())
+    return {concept: frozenset(_ancestors(concept, direct)) for concept in direct}
+
+
+def _ancestors(concept: str, direct: dict[str, set[str]]) -> set[str]:
+    found: set[str] = set()
+    todo = list(direct.get(concept, ()))
+    while todo:
+        kind = todo.pop()
+        if kind not in found and kind != concept:
+            found.add(kind)
+            todo.extend(direct.get(kind, ()))
+    return found
+
+
+def broader(concept: str) -> frozenset[str]:
+    """The concepts ``concept`` is a kind of: "sertraline" -> {"ssri", …}; empty for none."""
+    return _broader_index().get(concept, frozenset())
+
+
+@cache
 def concept_words() -> frozenset[str]:
     """The one-word forms of the lexicon (drugs, diseases, tests; not the capital abbreviations), in the match form
     of :func:`fold_words`: a word the redaction does not take for a person's name on its shape alone."""
@@ -119,21 +148,35 @@ def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
-def concept_spans(text: str) -> list[ConceptSpan]:
-    """The concepts a text names, left to right, each at its longest form."""
+def concept_spans(text: str, prefer: Collection[str] = ()) -> list[ConceptSpan]:
+    """The concepts a text names, left to right, each at its longest form; but where the longest names none of the
+    concepts in ``prefer`` and a shorter form starting in it does, at that form ("کاهش گلوکونئوژنز کبدی" names one
+    concept, but read against an option "Decreasing hepatic gluconeogenesis" it is decreasing, liver and
+    gluconeogenesis)."""
     lexicon = _lexicon()
     folded, written = fold_words(text), fold_words(text, casefold=False)
     if len(folded) != len(written):  # casefolding changed the word count (it never should): no concepts
         return []
     spans, index = [], 0
     while index < len(folded):
-        for size in range(min(lexicon.longest, len(folded) - index), 0, -1):
-            stop = index + size
-            concept = _lookup(lexicon, tuple(folded[index:stop]), tuple(written[index:stop]))
-            if concept is not None:
-                spans.append(ConceptSpan(concept, index, stop, " ".join(written[index:stop])))
-                index = stop
-                break
-        else:
+        found = _concepts_at(lexicon, folded, written, index)
+        if not found:
             index += 1
+            continue
+        concept, stop = next(((c, end) for c, end in found if c in prefer), found[0])
+        if prefer and concept not in prefer and any(
+            c in prefer for inner in range(index + 1, stop) for c, _ in _concepts_at(lexicon, folded, written, inner)
+        ):
+            index += 1  # its first word as a word: a preferred concept starts further in
+            continue
+        spans.append(ConceptSpan(concept, index, stop, " ".join(written[index:stop])))
+        index = stop
     return spans
+
+
+def _concepts_at(lexicon: _Lexicon, folded: list[str], written: list[str], index: int) -> list[tuple[str, int]]:
+    """(concept, end) of each form that starts at ``index``, longest first."""
+    sizes = range(min(lexicon.longest, len(folded) - index), 0, -1)
+    found = ((_lookup(lexicon, tuple(folded[index : index + size]), tuple(written[index : index + size])), size)
+             for size in sizes)  # fmt: skip
+    return [(concept, index + size) for concept, size in found if concept is not None]

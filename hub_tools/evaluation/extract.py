@@ -135,8 +135,8 @@ from hub_tools.folding import (
     strip_bidi,
 )
 
-from .concepts import concept_spans
-from .option_match import OptionMatch, match_option
+from .concepts import concept_spans, fold_words
+from .option_match import MIN_SCORE, OptionMatch, match_option, score_options
 
 CHOICES = ("A", "B", "C", "D")
 INVALID = "invalid"
@@ -205,11 +205,14 @@ _STATEMENT_PATTERNS = [
         r"(?i:answer)[\"']?(?:\s+(?i:here|in\s+this\s+case|overall|(?:to|for)\s+this\s+(?:question|one)))?"
         rf"(?:\s+(?i:is))?{_LIKELIHOOD}\s*[:：\-=—–]?\s*(?i:option\s*)?[\[(]?\s*[\"']?{_OPT}"
     ),
-    # an output that opens with one letter set off by a dash or a comma: "A, because hematuria …", "C — RBC casts …",
-    # "A, definitely.", "Definitely D — not C …", "ب — حساسیت …" (not a list of letters: "A, B and C are …")
+    # an output that opens with one letter set off by a dash, a comma or a semicolon: "A, because hematuria …",
+    # "C — RBC casts …", "A, definitely.", "Definitely D — not C …", "ب — حساسیت …", "الف؛ همچنین …", "الف، و همچنین …"
+    # (not a list of letters: "A, B and C are …", "الف، و ب", "A, or C")
     re.compile(
         r"\A\s*(?:(?i:definitely|clearly|certainly|surely)[ \t]+)?[\[(]?(?P<opt>[A-D]|الف|ب|ج|د)[\])]?"
-        r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?:الف|ب|ج|د|و)(?!\w)|(?i:and|or)\b))))"
+        r"(?=[ \t]*(?:[—–]|[ \t]-[ \t]|[;؛](?![ \t]*(?:[A-D](?![A-Za-z])|(?:الف|ب|ج|د)(?!\w)))|"
+        r"[,،](?![ \t]*(?:[A-D](?![A-Za-z])|(?:الف|ب|ج|د)(?!\w)|(?:و|(?i:and))[ \t]+(?:[A-D](?![A-Za-z])|"
+        r"(?:الف|ب|ج|د)(?!\w))|(?i:or)\b|یا(?!\w)))))"
     ),
     # a changed answer: "So I'll change my answer to D.", "So D... no, I mean C.", "منظورم ج بود"
     re.compile(rf"(?i:\b(?:change|switch|changing|switching)\s+(?:my\s+)?answer\s+to)\s*(?i:option\s+)?[\[(]?\s*{_OPT}"),
@@ -254,7 +257,7 @@ _STATEMENT_PATTERNS = [
     re.compile(
         rf"(?:{_ELIMINATION})\s*[:：,،]?\s*(?:(?i:option|choice)\s+|{_GOZINEH}\s*)?[\[(«]?\s*{_OPT}"
     ),
-    re.compile(r"(?:→|=>|⇒|⟹|←)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
+    re.compile(r"(?:→|=>|⇒|⟹|←|(?<![\-<])->)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
         rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
@@ -294,6 +297,10 @@ _MENTION_PATTERNS = [
     # the output ends on one option letter after a dash, or quoted after a full stop: "Alogia — ج",
     # "Iatrogenic steroids — A.", "… McBurney's point. 'A'."
     (re.compile(r"(?<=\w)[ \t]*[—–][ \t]*(?P<opt>[A-D]|الف|ب|ج|د)[ \t]*[.!]?[ \t]*\Z"), "alone"),
+    # the output opens with an option's words, a dash and one letter, then goes on: "Penicillin — A, though …",
+    # "Viral hepatitis — B. (NAFLD …)" (a word before the dash, not a letter: "A — D" is a range)
+    (re.compile(r"\A\s*[^\n.!?؟—–]{2,60}?(?<=[^\W\d_]{2})[ \t]*[—–][ \t]*(?P<opt>[A-D]|الف|ب|ج|د)"
+                r"(?=[ \t]*(?:[.,،;؛!](?:\s|\Z)|\(|\Z))"), "alone"),
     (re.compile(r"(?<=[.!؟?])[ \t]+[\"'‘“«](?P<opt>[A-D]|الف|ب|ج|د)[\"'’”»][ \t]*[.!]?[ \t]*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
@@ -310,11 +317,19 @@ _MENTION_PATTERNS = [
     (re.compile(rf"(?i:\bthe\s+){_EN_ORDINAL}(?i:\s+(?:one|option|choice|answer|definition|statement|item)\b)"),
      "option"),
     (re.compile(rf"(?i:\b){_EN_ORDINAL}(?i:\s+(?:option|choice)\b)"), "option"),
+    # "So the right option is the second.": the ordinal as what the answer is, closing its phrase
+    (re.compile(rf"(?i:\b(?:correct|right|best)\s+(?:option|choice|answer)\s+(?:is|would\s+be|must\s+be)\s+the\s+)"
+                rf"{_EN_ORDINAL}(?=\s*[.!]|\s*$)"), "statement"),
     (re.compile(r"(?:^|(?<=[\[(]))[ \t>#\-•]*(?P<opt>[A-D])\s+:", re.MULTILINE), "layout"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[A-D]|الف|ب|ج|د)\s*(?:[).:：]|\s-\s|(?=\s*[✅✔☑❌✗✘]))", re.MULTILINE), "line"),
     (re.compile(r"^[ \t>#\-•]*(?P<opt>[1-4])\s*[)：:]", re.MULTILINE), "line"),
     # inline list markers "A) … B) … C) …" on one line (an echo when three or more different ones share a line)
     (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[A-D])\)"), "inline"),
+    (re.compile(r"(?<![A-Za-z0-9\[(])(?P<opt>[a-d])\)(?=[ \t]+[A-Za-z])"), "inline"),
+    # a letter as what something is, set off by a colon or a dash: "The first step is C: start chest compressions"
+    # (read only where its option's text follows)
+    (re.compile(r"(?i:\b(?:is|would\s+be|must\s+be))[ \t]+(?i:option[ \t]+)?[\[(]?(?P<opt>[A-D])[\])]?"
+                r"(?=[ \t]*[:：—–])"), "copula"),
     # "Not B, but C.": a letter after not/but, closing its phrase
     (re.compile(r"(?i:\bnot|\bbut|\brather)\s+(?:(?i:option)\s+)?(?P<opt>[A-D])(?=\s*[.,;!)(—–]|\s-\s|\s*$)"), "contrast"),
     # two options offered together: "Either A or C would be acceptable", "both B and D"
@@ -348,13 +363,13 @@ _NEGATION_AFTER = re.compile(
     r"رد\s+می\u200c?شود|(?:را\s+)?(?:رد|حذف)\s+(?:می\u200c?کنیم|می\u200c?شود|کرد|شد|کنید)|کنار\s+گذاشته|بعید|"
     r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bcan't\b|\bcannot\b|\bruled\s+out\b|"
     r"\bexcluded\b|\beliminated\b|\bunlikely\b|\bless\s+likely\b|\binadequate\b|\binsufficient\b|"
-    r"\b(?:is|are)\s+out\b|"
+    r"\b(?:is|are)\s+out\b|\buseless\b|\bpointless\b|\bof\s+no\s+(?:use|value)\b|"
     # a lesser role: an adjunct, a second-line or alternative treatment, reserved for other cases
     r"\badjuncts?\b|\badjunctive\b|\bsecond[\s-]line\b|\b(?:an|the)\s+alternative\b|\breserved\s+for\b|"
     r"\bdistractors?\b|\bred\s+herring\b|\btrap\b|"
     # a contrast with the answer already given: "Carboprost, by contrast, is …"
     r"\bby\s+contrast\b|\bin\s+contrast\b|\bon\s+the\s+other\s+hand\b)|(?:گزینه\s+)?انحرافی|"
-    r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)"
+    r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)|بی\u200c?فایده"
 )
 _NEGATION_BEFORE = re.compile(
     r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
@@ -547,7 +562,7 @@ class Mention:
     start: int
     end: int
     letter: str
-    kind: str  # statement | bracket | option | layout | line | inline | subject | text | joined
+    kind: str  # statement | bracket | option | layout | line | inline | copula | subject | text | joined
     status: str = "bare"  # stated | negated | hedged | listed | several | bare
     by_text: bool = False  # the option's text, not its letter
 
@@ -581,12 +596,12 @@ _FINGLISH = (
     (re.compile(r"(?i:(?<=گزینه )(?:dovv?om|do)\b)"), "دوم"),
     (re.compile(r"(?i:(?<=گزینه )(?:sevv?om|se)\b)"), "سوم"),
     (re.compile(r"(?i:(?<=گزینه )(?:chah(?:a|aa)rom|chahar)\b)"), "چهارم"),
-    # the Persian letters' names: "gozine dal", "gozine-ye jim"
-    (re.compile(r"(?i:(?<=گزینه )(?:alef|alf)\b)"), "الف"),
-    (re.compile(r"(?i:(?<=گزینه )beh?\b)"), "ب"),
-    (re.compile(r"(?i:(?<=گزینه )jim\b)"), "ج"),
-    (re.compile(r"(?i:(?<=گزینه )dal\b)"), "د"),
     (re.compile(r"(?i:\b(?:javab|pasokh)(?:e)?(?:\s+(?:dorost|sahih))?\b)"), "جواب"),
+    # the Persian letters' names after an option or answer word: "gozine dal", "gozine-ye jim", "javab: alef"
+    (re.compile(r"(?i:(?<=گزینه )(?:alef|alf)\b|(?<=جواب: )(?:alef|alf)\b|(?<=جواب )(?:alef|alf)\b)"), "الف"),
+    (re.compile(r"(?i:(?<=گزینه )beh?\b|(?<=جواب: )beh?\b|(?<=جواب )beh\b)"), "ب"),  # not "javab be soal"
+    (re.compile(r"(?i:(?<=گزینه )jim\b|(?<=جواب: )jim\b|(?<=جواب )jim\b)"), "ج"),
+    (re.compile(r"(?i:(?<=گزینه )dal\b|(?<=جواب: )dal\b|(?<=جواب )dal\b)"), "د"),
     (re.compile(r"(?i:\b(?:nist|nadorost|ghalat)\b)"), "نادرست"),
 )
 
@@ -659,7 +674,7 @@ def _letter_mentions(text: str) -> list[Mention]:
             key = (match.start("opt"), match.group("opt"))
             if key in found or _genus_initial(text, match):
                 continue
-            named = kind in ("bracket", "layout", "subject", "inline")
+            named = kind in ("bracket", "layout", "subject", "inline", "copula")
             if named and _is_name(text, match.start(), match.group("opt")):
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
@@ -906,10 +921,16 @@ def _acronym_choice(text: str, choices: Sequence[str] | None) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+# a reason given for the option: what it says is about something else ("Odds ratio, because incidence can't be computed")
+_REASON = re.compile(r"[,،]?\s*(?:(?i:\bbecause\b|\bsince\b)|(?<!\w)(?:چون|زیرا|چرا\s+که)(?!\w))")
+
+
 def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     clause = text[mention.end : min(next_start, mention.end + _CLAUSE_CHARS)]
     end = _SENTENCE_END.search(clause)
     clause = clause[: end.start()] if end else clause
+    reason = _REASON.search(clause)
+    clause = clause[: reason.start()] if reason else clause
     contrast = _CONTRAST.search(clause)
     # "B is the best answer here, not C": the contrast introduces the next option, so it ends this clause; in
     # "[A] درست است، اما کامل نیست" it qualifies this one and stays
@@ -941,7 +962,8 @@ _OPENING_LABEL = re.compile(r"[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[.)\]:：]\s+
 # a verdict that rejects an option outright (not a lesser role such as "second-line" or "adjunct")
 _REJECTION = re.compile(
     r"نادرست|غلط|اشتباه|(?:صحیح|درست|مناسب)\s*(?:نیست|نمی\u200c?باشد)|(?<!\w)نیست(?!\w)|رد\s+می\u200c?شود|"
-    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bruled\s+out\b|\bexcluded\b|\bunlikely\b)"
+    r"(?i:\bnot\b|\bincorrect\b|\bwrong\b|\bfalse\b|\bisn't\b|\bisn’t\b|\bruled\s+out\b|\bexcluded\b|\bunlikely\b|"
+    r"\buseless\b|\bpointless\b)|بی\u200c?فایده"
 )
 
 
@@ -964,6 +986,9 @@ def _classify(
     out = []
     for i, mention in enumerate(mentions):
         next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        labelled = mention.kind in ("inline", "copula") and _labels_its_text(text, mention, choices)
+        if mention.kind == "copula" and not labelled:
+            continue  # "The vitamin is D: …" names a vitamin
         after = _clause_after(text, mention, next_start)
         rest = text[mention.end : mention.end + 40]
         before = text[max(0, mention.start - 25) : mention.start]
@@ -1017,21 +1042,36 @@ def _classify(
             status = "several" if called_correct else "listed"
         elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
             status = "listed"
-        elif mention.kind in ("statement", "alone") or _POSITIVE_AFTER.search(after) or (
-            mention.kind in ("option", "bracket", "subject")
+        elif mention.kind in ("statement", "alone", "copula") or _POSITIVE_AFTER.search(after) or (
+            (mention.kind in ("option", "bracket", "subject") or labelled)
             and (_CONCLUSION_BEFORE.search(before) or _in_conclusion(text, mention, mentions))
         ):
             status = "stated"
         elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
             status = "listed"
-        elif mention.kind == "inline":
-            continue  # "x)" in running text is no option unless a line lists three or more of them
+        elif mention.kind == "inline" and not labelled:
+            continue  # "x)" in running text is no option unless a line lists three or more of them, or its text follows
         elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3 and mention.start not in leading):
             status = "listed"
         else:
             status = "bare"
         out.append(replace(mention, status=status))
     return out
+
+
+def _labels_its_text(text: str, mention: Mention, choices: Sequence[str] | None) -> bool:
+    """The letter is followed by its own option's text, read loosely up to the segment's end: "… so the smear shows
+    c) microcytic hypochromic cells", "The first step is C: start chest compressions"."""
+    rest = text[mention.end : mention.end + _LABELLED_TEXT_CHARS].lstrip(" \t:：—–)")
+    end = _SEGMENT_END.search(rest)
+    if not choices or len(choices) != len(CHOICES):
+        return False
+    scores = [scored.score for scored in score_options(rest[: end.start()] if end else rest, choices)]
+    best = max(scores)  # the letter says which option; its text need only fit that option best
+    return best >= MIN_SCORE and scores.count(best) == 1 and CHOICES[scores.index(best)] == mention.letter
+
+
+_LABELLED_TEXT_CHARS = 100
 
 
 # right after an option's text, "or" and what follows it up to the clause's end ("متی‌مازول یا PTU")
@@ -1053,17 +1093,24 @@ def _another_option_or(rest: str, letter: str, choices: Sequence[str] | None) ->
 _STEM_CHARS = 6  # "exclude"/"excluded"
 
 
+_PLAIN_NOT = re.compile(r"(?i:not|isn't|isn’t)|نیست|نمی\u200c?باشد")
+
+
 def _echoes_question(clause: str, question: str | None) -> bool:
-    """The clause after an option's text repeats the question's own verdict and another of its words: it answers
-    the question, it does not reject the option ("Which is not one of the ABCDE criteria?" - "Itching is not one of
-    the ABCDE criteria"; "Which diagnosis must be excluded first?" - "Retinoblastoma must be excluded first")."""
+    """The clause after an option's text repeats the question's own verdict (or, where the question asks for the
+    exception, gives one) and another of its words: it answers the question, it does not reject the option ("Which
+    is not one of the ABCDE criteria?" - "Itching is not one of the ABCDE criteria"; "The Apgar score includes all of
+    the following EXCEPT" - "Blood pressure is not part of the Apgar score"; "Which diagnosis must be excluded
+    first?" - "Retinoblastoma must be excluded first")."""
     verdict = _REJECTION.search(clause)
     if not question or verdict is None:
         return False
     asked = {word[:_STEM_CHARS] for word in _WORD.findall(question.lower()) if word not in _STOPWORDS}
     said = {word[:_STEM_CHARS] for word in _WORD.findall(clause.lower()) if word not in _STOPWORDS and len(word) >= 3}
     verdict_words = {word[:_STEM_CHARS] for word in _WORD.findall(verdict.group().lower())}
-    return bool(verdict_words) and verdict_words <= asked and len((said & asked) - verdict_words) >= 1
+    # "… all of the following EXCEPT" asks for what is not so: a plain "not" gives it ("excluded", "wrong" do not)
+    echoed = verdict_words <= asked or (asks_for_exception(question) and _PLAIN_NOT.fullmatch(verdict.group()) is not None)
+    return bool(verdict_words) and echoed and len((said & asked) - verdict_words) >= 1
 
 
 # a sentence that opens with a conclusion word: "بنابراین، از گزینه‌های ارائه‌شده، تنها گزینه نزدیک به واقعیت
@@ -1653,7 +1700,7 @@ def _decide(
             # by a loose form of its text, a later mention another; a wrong letter costs more than a miss
             return INVALID, mentions, (f"{decided[1]} ({decided[0]}), but the opening names option "
                                        f"{opening_reads.letter} by its text loosely: abstained")
-        objection = None if decided is None else _bare_objection(norm, bare, decided[0], question)
+        objection = None if decided is None else _bare_objection(norm, bare, decided[0], question, choices)
         if objection is not None:
             return INVALID, mentions, f"{decided[1]} ({decided[0]}), but {objection}: abstained"
         if decided is not None:
@@ -1663,6 +1710,9 @@ def _decide(
         return INVALID, mentions, f"several options named, none stated as the answer ({named})"
     lone = _LONE.match(norm.strip())
     if lone is not None:
+        as_text = match_option(norm, choices, question)  # "B+" among blood groups is group B, not option B
+        if as_text is not None and as_text.letter != _TO_LETTER[lone.group("opt")]:
+            return INVALID, mentions, f"one letter, but as an option's text it names {as_text.letter}: abstained"
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
     loose = None if mentions else _loose_text_choice(norm, choices, question, emphasised)
     if loose is not None:
@@ -1676,15 +1726,24 @@ def _decide(
     return INVALID, mentions, "no option named"
 
 
-def _bare_objection(norm: str, bare: list[Mention], letter: str, question: str | None) -> str | None:
+def _bare_objection(
+    norm: str, bare: list[Mention], letter: str, question: str | None, choices: Sequence[str] | None
+) -> str | None:
     """Why the option the bare mentions give is no answer after all; None where nothing speaks against it."""
     if asks_for_exception(question) and all(m.by_text and _enumerated(norm, m) for m in bare if m.letter == letter):
         # "Tetralogy of Fallot includes all of the following EXCEPT:" — "The four components are VSD, overriding
         # aorta, pulmonary stenosis and RVH.": an option listed among what the question includes is not the exception
         return "only as an item of a list"
-    if _UNDECIDED.search(norm):
+    if _UNDECIDED.search(norm) and not _is_option_text(norm, letter, choices):  # "هیچ‌کدام" is an option too
         return "the output weighs two readings"  # "… so it could be B as well.", "پس بستگی دارد؛ الف یا ب"
     return None
+
+
+def _is_option_text(norm: str, letter: str, choices: Sequence[str] | None) -> bool:
+    """The whole output is the option's text, word for word after folding."""
+    if not choices or len(choices) != len(CHOICES):
+        return False
+    return fold_words(norm) == fold_words(str(choices[CHOICES.index(letter)]))
 
 
 def extract_choice(text: object, choices: Sequence[str] | None = None, question: str | None = None) -> str:

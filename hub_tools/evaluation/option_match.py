@@ -51,14 +51,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from functools import partial
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from hub_tools.folding import match_key
 
 from .abbreviations import spell_out
-from .concepts import concept_forms, concept_spans, fold_words
+from .concepts import broader, concept_forms, concept_spans, fold_words
+from .quantities import NUMBER_WORDS, number_at, quantities, same_amount
 
 __all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
 
@@ -86,7 +88,7 @@ _WORD = re.compile(r"\w+")
 # function words name no option (Persian plural and ezafe pieces split off by the ZWNJ folding included)
 _FUNCTION_WORDS = frozenset(
     "the and with for from that this are was use used into over under its their than then only all any both none "
-    "of in on at to by or an a is be as it no not which who most common usually".split()
+    "of in on at to by or an a is be as it no not which who most common usually part portion".split()
     + "و با در از به که را یا برای این آن است هر بر تا ها های ای ی می شود شده هستند باشد همراه".split()
 )
 # a number word or roman numeral is a number after one of these (type IV, نوع چهار, grade 2)
@@ -149,8 +151,10 @@ _ORDINALS = {
 
 # a direction of change is one term however it is said: "C3 پایین" = "کاهش C3" = "low C3" = "decreased C3"
 _DIRECTIONS = {
-    **dict.fromkeys("افزایش بالا increased increase elevated high raised rise rises rising".split(), "increased"),
-    **dict.fromkeys("کاهش پایین decreased decrease reduced low suppressed lowered fall falls".split(), "decreased"),
+    **dict.fromkeys("افزایش بالا increased increase increasing elevated high raised rise rises rising".split(),
+                    "increased"),
+    **dict.fromkeys("کاهش پایین decreased decrease decreasing reduced reducing low suppressed lowered fall falls"
+                    .split(), "decreased"),
 }
 # an absence binds to what is absent, as in one word: "بدون صفرا" is "غیرصفرا", the same word as "غیرصفراوی", and
 # never "صفراوی"
@@ -182,8 +186,8 @@ def _term(word: str, previous: str, following: str) -> Term:
         text = _NUMBER_WORDS[word]
     elif word in _ORDINALS and (previous in _NUMBER_NAMING or following in _NUMBER_NAMING):
         text = _ORDINALS[word]
-    elif word in _UNITS and word != "a" and following in _COUNTED:
-        text = str(_UNITS[word])
+    elif word in NUMBER_WORDS and word != "a" and following in _COUNTED:
+        text = str(NUMBER_WORDS[word])
     elif word in _DIRECTIONS:
         text = _DIRECTIONS[word]
     else:
@@ -196,6 +200,7 @@ def terms(text: str) -> list[Term]:
     """The content terms of a text, in order (function words and one-letter words dropped, but a genus initial
     such as the "E." of "E. coli" kept as an initial)."""
     text = _GENUS_INITIAL.sub(lambda m: f" {_INITIAL_MARK}{m.group(1).lower()} ", text)
+    text = _BLOOD_GROUP.sub(_blood_group_term, text)
     text = _LONE_CAPITAL.sub(lambda m: f" {_CAPITAL_MARK}{m.group(1).lower()} ", text)
     words = _join_without(_numbers_in_words(
         _WORD.findall(match_key(_GLUED_UNIT.sub(r"\1 ", _THOUSANDS.sub("", text)), hamza=True, teh_marbuta=True,
@@ -209,6 +214,9 @@ def terms(text: str) -> list[Term]:
         if word.startswith(_CAPITAL_MARK) and len(word) == len(_CAPITAL_MARK) + 1:
             out.append(Term(word, True, ""))  # compared only with the same letter
             continue
+        if word.startswith(_BLOOD_GROUP_MARK):
+            out.append(Term(word, True, "", concept=True))  # compared only with the same group and sign
+            continue
         term = _term_at(words, index)
         if _names_something(term.text):
             out.append(term)
@@ -219,22 +227,6 @@ def terms(text: str) -> list[Term]:
 _THOUSANDS = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
 # a number glued to its unit is the number and the unit: "4g" = "4 g" ("۴ گرم"), "10mg", "48h"
 _GLUED_UNIT = re.compile(r"(?<![^\W\d_])(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)")
-_UNITS = {
-    "یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9, "ده": 10,
-    "بیست": 20, "سی": 30, "چهل": 40, "پنجاه": 50, "شصت": 60, "هفتاد": 70, "هشتاد": 80, "نود": 90,
-    "یکصد": 100, "دویست": 200, "سیصد": 300, "چهارصد": 400, "پانصد": 500, "ششصد": 600, "هفتصد": 700,
-    "هشتصد": 800, "نهصد": 900,
-    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90,
-    # Finglish (Persian in Latin letters): numbers only before a unit ("shish mah") or in a run with a scale word
-    "yek": 1, "do": 2, "se": 3, "chahar": 4, "panj": 5, "shish": 6, "shesh": 6, "haft": 7, "hasht": 8, "noh": 9,
-    "dah": 10,
-}  # fmt: skip
-_HUNDRED = frozenset({"صد", "hundred"})
-_SCALES = {"هزار": 1_000, "thousand": 1_000, "میلیون": 1_000_000, "million": 1_000_000}
-_SCALE_WORDS = _HUNDRED | set(_SCALES)  # "a" is a number only before one of these: "a thousand", not "a patient"
-_NUMBER_JOINERS = frozenset({"و", "and"})
 
 
 def _numbers_in_words(words: list[str]) -> list[str]:
@@ -254,36 +246,22 @@ def _numbers_in_words(words: list[str]) -> list[str]:
 
 
 def _number_run(words: list[str], start: int) -> tuple[int, int | None]:
-    total, current, index, scaled = 0, 0, start, False
-    while index < len(words):
-        word = words[index]
-        following = words[index + 1] if index + 1 < len(words) else ""
-        if word.isdigit() and index == start and following in _SCALES:  # "۱۰۰ هزار", "100 thousand"
-            current = int(word)
-        elif word in _UNITS and (word != "a" or following in _SCALE_WORDS):
-            current += _UNITS[word]
-            scaled = scaled or _UNITS[word] >= 100
-        elif word in _HUNDRED:
-            current, scaled = max(current, 1) * 100, True
-        elif word in _SCALES:
-            total, current, scaled = total + max(current, 1) * _SCALES[word], 0, True
-        elif not (word in _NUMBER_JOINERS and index > start and index + 1 < len(words) and words[index + 1] in _UNITS):
-            break
-        index += 1
-    return (index, total + current) if scaled and index > start else (start, None)
+    found = number_at(words, start)
+    return (found[0], int(found[1])) if found is not None and found[2] else (start, None)
 
 
 _CONCEPT_MARK = "concept:"
 
 
-def concept_terms(text: str) -> list[Term]:
-    """The content terms of a text with each run of words that names a concept of the lexicon read as one term."""
+def concept_terms(text: str, prefer: Collection[str] = ()) -> list[Term]:
+    """The content terms of a text with each run of words that names a concept of the lexicon read as one term (at a
+    shorter run where that names a concept in ``prefer``: :func:`.concepts.concept_spans`)."""
     words = fold_words(text)
-    spans = {span.start: span for span in concept_spans(text)}
+    spans = {span.start: span for span in concept_spans(text, prefer)}
     out, index = [], 0
     while index < len(words):
         span = spans.get(index)
-        if span is not None:
+        if span is not None and not (span.end == index + 1 and words[index] in _DIRECTIONS):  # a direction is a term
             out.append(Term(_CONCEPT_MARK + span.concept, True, "", concept=True))
             index = span.end
             continue
@@ -301,6 +279,18 @@ _INITIAL_MARK = "initial"
 # cells"): not the article "A", the pronoun "I", nor a roman numeral's letter (read as a number after a naming word)
 _LONE_CAPITAL = re.compile(r"(?<![\w.\-+/])([B-HJ-UWYZ])(?=[ \t]+[A-Za-z]{3,})")
 _CAPITAL_MARK = "capital"
+
+
+# an ABO group and its Rh sign, in any notation, is one term: "O-" = "O neg" = "O negative" = "O منفی"
+_BLOOD_GROUP = re.compile(
+    r"(?<![\w\-+])(?P<group>AB|A|B|O)[ \t]*(?:(?P<minus>[-−–](?![\w\-])|(?i:neg|negative)\b|منفی(?!\w))|"
+    r"(?P<plus>\+(?![\w+])|(?i:pos|positive)\b|مثبت(?!\w)))"
+)
+_BLOOD_GROUP_MARK = "bloodgroup"
+
+
+def _blood_group_term(match: re.Match) -> str:
+    return f" {_BLOOD_GROUP_MARK}{match.group('group').lower()}{'neg' if match.group('minus') else 'pos'} "
 
 
 def _names_something(text: str) -> bool:
@@ -524,9 +514,10 @@ def score_options(
 ) -> list[_Scored]:
     """Each option's score against ``said_text``, in order; ``by_concept`` reads concepts of the lexicon as terms."""
     read = concept_terms if by_concept else terms
-    said = read(said_text)
     asked = read(question) if question else []
     options = [read(str(choice)) for choice in choices]
+    named = {term.text[len(_CONCEPT_MARK) :] for option in options for term in option if term.concept}
+    said = concept_terms(said_text, named) if by_concept else terms(said_text)
     scored = _scores(said, options, asked)
     for index, choice in enumerate(choices):  # "پنی‌سیلین یا آموکسی‌سیلین": either alternative said names it
         for alternative in _alternatives(str(choice)):
@@ -572,6 +563,8 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
     return (_read(said_text, choices, question, by_concept=False) or _read_by_concept(said_text, choices, question)
             or _read_rewritten(said_text, choices, question, _spelled_out)
             or _read_rewritten(said_text, choices, question, _unclipped)
+            or _read_rewritten(said_text, choices, question, _converted)
+            or _read_rewritten(said_text, choices, question, partial(_as_kinds, question=question))
             or _read_by_forms(said_text, choices, question))  # fmt: skip
 
 
@@ -601,7 +594,14 @@ def _read_rewritten(
 def _spelled_out(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The abbreviations said written as the option words they spell, and the said words an option's abbreviation
     spells as that abbreviation (:mod:`.abbreviations`)."""
-    return spell_out(said_text, choices, known=lambda abbreviation: bool(concept_spans(abbreviation)))
+    return spell_out(said_text, choices, known=_known_among(choices))
+
+
+def _known_among(choices: Sequence[str]) -> Callable[[str], bool]:
+    """Whether an abbreviation is known (the concept lexicon) as a concept one of the options names: then it is read
+    as that concept ("IM": intramuscular), not as the initials of an option's words."""
+    named = {span.concept for choice in choices for span in concept_spans(str(choice))}
+    return lambda abbreviation: any(span.concept in named for span in concept_spans(abbreviation))
 
 
 def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -626,6 +626,52 @@ def _unclipped(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple
         return word
 
     return _WORD_RUN.sub(unclip, said_text.replace("\u200c", "")), tuple(unclipped)
+
+
+def _as_kinds(
+    said_text: str, choices: Sequence[str], question: str | None = None
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What was said with each concept no option names written as the one option concept it is a kind of
+    ("sertraline" as "SSRIs"), or that is a kind of it ("The ACE inhibitor" as "Enalapril"), but not a class the
+    question names: that is the topic ("Which is a live attenuated vaccine?" - "The live attenuated vaccines here are
+    A and D" is not "MMR"); :func:`.concepts.broader`."""
+    in_options: dict[str, str] = {}
+    for choice in choices:
+        for span in concept_spans(str(choice)):
+            in_options.setdefault(span.concept, span.said)
+    asked = {span.concept for span in concept_spans(question or "")}
+    words = fold_words(said_text, casefold=False)
+    kinds: list[tuple[str, str]] = []
+    for span in reversed(concept_spans(said_text, in_options)):
+        related = [concept for concept in in_options
+                   if concept in broader(span.concept) or (span.concept in broader(concept) and span.concept not in asked)]
+        if span.concept not in in_options and len(related) == 1:
+            words[span.start : span.end] = [in_options[related[0]]]
+            kinds.append((span.said, in_options[related[0]]))
+    return " ".join(words), tuple(reversed(kinds))
+
+
+#: Only a short answer is read for a quantity written another way.
+QUANTITY_MAX_TERMS = 8
+
+
+def _converted(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A short answer with each quantity in it written as the one option quantity of the same amount, where exactly
+    one option has it ("2 years" as "۲۴ ماه", "0.4 mg" as "۴۰۰ میکروگرم", "Forty" as "40"; :mod:`.quantities`)."""
+    if len(terms(said_text)) > QUANTITY_MAX_TERMS:
+        return said_text, ()
+    in_options = [(index, quantity) for index, choice in enumerate(choices) for quantity in quantities(str(choice))]
+    converted: list[tuple[str, str]] = []
+    for said in reversed(quantities(said_text)):
+        same = [(index, quantity) for index, quantity in in_options if same_amount(said, quantity)]
+        if len({index for index, _ in same}) != 1:
+            continue
+        index, quantity = same[0]
+        written, as_said = str(choices[index])[quantity.start : quantity.end], said_text[said.start : said.end]
+        if written != as_said:
+            said_text = said_text[: said.start] + written + said_text[said.end :]
+            converted.append((as_said, written))
+    return said_text, tuple(reversed(converted))
 
 
 def _clip_form(text: str) -> str:
@@ -665,7 +711,8 @@ def _read_by_concept(said_text: str, choices: Sequence[str], question: str | Non
         return None
     named = {term[len(_CONCEPT_MARK) :] for term in read.matched if term.startswith(_CONCEPT_MARK)}
     said: dict[str, str] = {}  # each concept once, as first said
-    for span in concept_spans(said_text):
+    in_options = {span.concept for choice in choices for span in concept_spans(str(choice))}
+    for span in concept_spans(said_text, in_options):
         if span.concept in named:
             said.setdefault(span.concept, span.said)
     if not said:

@@ -1528,3 +1528,95 @@ def test_a_runaway_output_is_read_by_its_start_and_end():
     choice, _, reason = explain_choice("U waves. " * 30_000, choices)  # 30,000 mentions: read, not a hang
     assert choice == "B" and "first and last" in reason
     assert explain_choice("answer: C " + "z" * (MAX_READ_CHARS - 10), choices)[2] == "stated as the answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # an opening letter set off by a semicolon, or by a comma and "و" that does not join a second letter
+        ("الف؛ همچنین اختلالات تیروئید", ["فیبروز ریوی", "هیپرکالمی", "هیپوگلیسمی", "نوتروپنی"], "A"),
+        ("الف، و همچنین اختلال عملکرد تیروئید", ["فیبروز ریوی", "هیپرکالمی", "هیپوگلیسمی", "نوتروپنی"], "A"),
+        ("الف، و ب هر دو درست هستند.", ["فیبروز ریوی", "هیپرکالمی", "هیپوگلیسمی", "نوتروپنی"], INVALID),
+        ("javab: alef", ["w", "x", "y", "z"], "A"),
+        # an opening option's words, a dash and one letter, then more
+        ("Penicillin — A, though doxycycline (B) is an alternative.",
+         ["Benzathine penicillin G", "Doxycycline", "Ceftriaxone", "Azithromycin"], "A"),
+        ("Viral hepatitis — B. (NAFLD is catching up.)", ["Alcohol", "Chronic hepatitis B and C", "NAFLD", "Wilson"],
+         "B"),
+        # a letter labelling its own option's text
+        ("The first step is C: start high-quality chest compressions.",
+         ["Give two rescue breaths", "Check blood glucose", "Start chest compressions", "Recovery position"], "C"),
+        ("The vitamin is D: it is made in the skin.", ["Vitamin A", "Vitamin D", "Vitamin K", "Vitamin B12"], INVALID),
+        ("Low ferritin, high TIBC, so the smear shows c) microcytic hypochromic cells",
+         ["Increased serum ferritin", "Decreased TIBC", "Microcytic hypochromic red cells", "Macrocytic red cells"], "C"),
+        ("So the right option is the second.", ["w", "x", "y", "z"], "B"),
+        ("APGAR is five signs. Blood pressure isn't part of it -> C", ["w", "x", "y", "z"], "C"),
+    ],
+)
+def test_letters_set_off_labelled_or_named_by_an_ordinal(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+def test_a_rejection_word_a_reason_clause_and_a_plain_not_under_an_except_question():
+    hp = ["Serology (IgG)", "Urea breath test", "Endoscopy with biopsy in all patients", "Stool culture"]
+    useless = "Serology stays positive for months, so it's useless here. The urea breath test reflects active infection."
+    assert extract_choice(useless, hp) == "B"
+    studies = ["Relative risk", "Odds ratio", "Attributable risk", "Incidence rate"]
+    assert extract_choice("Odds ratio, because incidence can't be computed in a case-control study.", studies) == "B"
+    apgar = ["Heart rate", "Respiratory effort", "Blood pressure", "Muscle tone"]
+    question = "The Apgar score includes all of the following EXCEPT:"
+    assert extract_choice("Blood pressure is not part of the Apgar score.", apgar, question) == "C"
+    nephritic = ["Hematuria", "Hypertension", "Massive proteinuria (>3.5 g/day)", "Oliguria"]
+    excluded = "Hematuria and hypertension are classic features of nephritic syndrome, so A and B can be excluded."
+    assert extract_choice(excluded, nephritic, "Which is NOT a feature of nephritic syndrome?") == INVALID
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        ("Forty.", ["30", "40", "50", "60"], "B"),
+        ("2 years", ["۶ ماه", "۱۲ ماه", "۲۴ ماه", "۶۰ ماه"], "C"),
+        ("0.4 mg", ["۴۰۰ میکروگرم در روز", "۴ میلی‌گرم در روز", "۱ میلی‌گرم در هفته", "۵۰ میکروگرم در روز"], "A"),
+        ("2-3 days", ["6–12 hours", "24 hours", "48–72 hours", "7 days"], "C"),
+        ("Four and a half hours from last known well.", ["۱ ساعت", "۳ ساعت", "۴.۵ ساعت", "۲۴ ساعت"], "C"),
+        ("between sixty and a hundred beats a minute", ["20–40 bpm", "40–50 bpm", "60–100 bpm", "110–150 bpm"], "C"),
+        ("365 days", ["۱۲ ماه", "۱ سال", "۲ سال", "۶ ماه"], INVALID),  # two options are that amount
+    ],
+)
+def test_quantities_said_another_way(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "question", "expected"),
+    [
+        # an abbreviation the lexicon knows as a concept no option names still spells an option
+        ("PAH", ["Tyrosinase", "Phenylalanine hydroxylase", "Homogentisate oxidase", "Fumarylacetoacetate hydrolase"],
+         None, "B"),
+        # a compound gives one initial
+        ("ACT", ["Chloroquine", "Artemisinin-based combination therapy", "Primaquine alone", "Quinine monotherapy"],
+         None, "B"),
+        ("TRAb", ["Anti-thyroid peroxidase antibody", "Anti-thyroglobulin antibody", "TSH receptor–stimulating antibody",
+                  "Anti-microsomal antibody"], None, "C"),
+        # an ABO group and its Rh sign in any notation
+        ("O-", ["AB مثبت", "A منفی", "B مثبت", "O منفی"], None, "D"),
+        ("O neg", ["AB مثبت", "B منفی", "A مثبت", "O منفی"], None, "D"),
+        ("AB+", ["A منفی", "O منفی", "AB مثبت", "B مثبت"], None, "C"),
+        ("B+", ["A منفی", "O منفی", "AB مثبت", "B مثبت"], None, INVALID),  # letter B or group B+: abstain
+        # a member of an option's class; a class that is one option's, unless the question names it
+        ("Something like sertraline or escitalopram.", ["SSRIs", "MAO inhibitors", "Lithium", "ECT"], None, "A"),
+        ("The ACE inhibitor", ["Methyldopa", "Labetalol", "Enalapril", "Nifedipine"], None, "C"),
+        ("Cushing syndrome", ["Pituitary adenoma", "Adrenal adenoma", "Ectopic ACTH secretion", "Adrenal carcinoma"],
+         "What is the most common cause of Cushing syndrome overall?", INVALID),
+        # a text read at the concepts its options name
+        ("کاهش گلوکونئوژنز کبدی", ["Stimulating insulin secretion from beta cells", "Decreasing hepatic gluconeogenesis",
+                                   "Inhibiting intestinal alpha-glucosidase", "Blocking SGLT2 in the kidney"], None, "B"),
+        # the whole output is an option's text, even a word that otherwise hedges
+        ("هیچ‌کدام", ["درم", "هیپودرم", "اپیدرم", "هیچ‌کدام"], None, "D"),
+        # "part" and "portion" name nothing
+        ("The ampullary part of the tube.", ["Ovary", "Ampulla of the fallopian tube", "Isthmus of the fallopian tube",
+                                             "Cervix"], None, "B"),
+    ],
+)
+def test_abbreviations_blood_groups_kinds_and_whole_options(text, choices, question, expected):
+    assert extract_choice(text, choices, question) == expected
