@@ -831,9 +831,22 @@ def _loose_text_choice(
     if not reads or len({read.letter for _, read in reads}) > 1 or _UNDECIDED.search(norm):
         return None
     segment, read = reads[0]
-    if _rejects_or_doubts(segment) or _SEVERAL.search(segment):
+    if not (_rejects_or_doubts(segment) or _SEVERAL.search(segment)):
+        return read
+    # "Needle thoracostomy (decompression) immediately — do not wait for imaging.": the short output rejects
+    # something else after the opening; the opening stands unless what follows it denies it ("Chest X-ray — not
+    # needed")
+    opening_read = next((read for segment, read in reads if segment == opening), None)
+    if opening_read is None or _rejects_or_doubts(opening) or _SEVERAL.search(opening):
         return None
-    return read
+    after = norm[norm.find(opening) + len(opening) :]
+    return None if _DENIED_AFTER.match(after) else opening_read
+
+
+# what follows an opening and denies it: "— not needed", ": no", "، نه"
+_DENIED_AFTER = re.compile(
+    r"\s*[—–:：\-,،]?\s*(?:(?i:not\b|no\b|never\b|isn't|isn’t|wrong\b|incorrect\b|unlikely\b)|(?:نه|نیست|غلط|نادرست)(?!\w))"
+)
 
 
 # a concessive clause qualifies the answer, it does not reject it: "AFP — though it's not perfectly sensitive"
@@ -934,12 +947,17 @@ def _clause_after(text: str, mention: Mention, next_start: int) -> str:
     contrast = _CONTRAST.search(clause)
     # "B is the best answer here, not C": the contrast introduces the next option, so it ends this clause; in
     # "[A] درست است، اما کامل نیست" it qualifies this one and stays
-    if contrast and (len(clause[contrast.end() :].strip(" \t:،,([«")) <= _CONTRAST_TAIL
+    tail = clause[contrast.end() :].strip(" \t:،,([«.!") if contrast else ""
+    if contrast and ((len(tail) <= _CONTRAST_TAIL and not _PREDICATE_TAIL.fullmatch(tail))
                      or _OPTION_NEXT.match(clause, contrast.end())):  # fmt: skip
         return clause[: contrast.start()]
     return clause
 
 
+# a contrast's tail that says something of the option itself: "Chest X-ray — not needed", "… — not indicated"
+_PREDICATE_TAIL = re.compile(
+    r"(?i:needed|necessary|required|indicated|useful|helpful|recommended|appropriate|correct|right|true|the\s+answer)"
+)
 # an option letter right after a contrast: "Definitely D — not C as many students think" sets C aside, not D
 _OPTION_NEXT = re.compile(rf"\s*(?:(?i:option)\s+|گزینه\s*)?[\[(«]?\s*(?:{_LATIN}|{_FA})")
 

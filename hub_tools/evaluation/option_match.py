@@ -256,6 +256,7 @@ _CONCEPT_MARK = "concept:"
 def concept_terms(text: str, prefer: Collection[str] = ()) -> list[Term]:
     """The content terms of a text with each run of words that names a concept of the lexicon read as one term (at a
     shorter run where that names a concept in ``prefer``: :func:`.concepts.concept_spans`)."""
+    text = _THOUSANDS.sub("", text)  # "100,000" is one number here too
     words = fold_words(text)
     spans = {span.start: span for span in concept_spans(text, prefer)}
     out, index = [], 0
@@ -264,6 +265,11 @@ def concept_terms(text: str, prefer: Collection[str] = ()) -> list[Term]:
         if span is not None and not (span.end == index + 1 and words[index] in _DIRECTIONS):  # a direction is a term
             out.append(Term(_CONCEPT_MARK + span.concept, True, "", concept=True))
             index = span.end
+            continue
+        end, value = _number_run(words, index)  # "۱۰۰ هزار" is 100000, as in :func:`terms`
+        if value is not None and not any(index < start < end for start in spans):
+            out.append(_term(str(value), "", ""))
+            index = end
             continue
         term = _term_at(words, index)
         if _names_something(term.text):
@@ -732,6 +738,7 @@ def form_variants(text: str) -> list[tuple[str, tuple[str, str]]]:
     reads as "بیماری با تغییرات حداقل" word by word, and "Anti-Sm" is also "آنتی بادی ضد اسمیت". A form that is the
     words said in the other script (the same skeletons: "روبئولا" for "rubeola") is left out: the words are already
     compared that way, and one more skeleton match would only make "rubeola" "rubella"."""
+    text = _THOUSANDS.sub("", text)  # "100,000" stays one number in the text rewritten
     words = fold_words(text)
     out = []
     for span in concept_spans(text):

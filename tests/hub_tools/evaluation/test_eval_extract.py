@@ -1620,3 +1620,12 @@ def test_quantities_said_another_way(text, choices, expected):
 )
 def test_abbreviations_blood_groups_kinds_and_whole_options(text, choices, question, expected):
     assert extract_choice(text, choices, question) == expected
+
+
+def test_an_opening_stands_after_a_dash_unless_what_follows_denies_it():
+    tension = ["Chest X-ray", "CT chest", "Endotracheal intubation", "Needle decompression"]
+    assert extract_choice("Needle thoracostomy (decompression) immediately — do not wait for imaging.", tension) == "D"
+    assert extract_choice("Chest X-ray — not needed.", tension) == INVALID
+    assert extract_choice("Needle decompression — not CT chest.", tension) == "D"
+    mmr = ["۱۰۰ هزار تولد زنده", "هزار تولد زنده", "هزار نفر جمعیت", "۱۰۰ هزار زن در سن باروری"]
+    assert extract_choice("per 100,000 live births", mmr) == "A"  # a number with separators, read by concept too
