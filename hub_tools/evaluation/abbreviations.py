@@ -125,7 +125,8 @@ def _only_option_run(abbreviation: str, option_words: list[list[list[str]]]) -> 
         return None  # an option has it as a word: the option scorer reads it as said
     found = []
     for lists in option_words:  # each option by the better of its word lists
-        spelled = [(max(runs, key=lambda run: run[2]), words) for words in lists if (runs := _runs(abbreviation, words))]
+        spelled = [(max(runs, key=lambda run: run[2]), words)
+                   for words in lists if (runs := _runs(abbreviation, words))]  # fmt: skip
         if spelled:
             found.append(max(spelled, key=lambda item: item[0][2]))
     found.sort(key=lambda item: -item[0][2])

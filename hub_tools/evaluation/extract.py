@@ -257,7 +257,9 @@ _STATEMENT_PATTERNS = [
     re.compile(
         rf"(?:{_ELIMINATION})\s*[:：,،]?\s*(?:(?i:option|choice)\s+|{_GOZINEH}\s*)?[\[(«]?\s*{_OPT}"
     ),
-    re.compile(r"(?:→|=>|⇒|⟹|←|(?<![\-<])->)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"),
+    re.compile(
+        r"(?:→|=>|⇒|⟹|←|(?<![\-<])->)\s*(?i:option\s+|گزینه\s*)?[\[(]?\s*(?P<opt>[A-D]|الف|ب|ج|د|[1-4])(?!\w|[.٫]\d)"
+    ),
     re.compile(
         rf"(?i:(?:correct|right|best|final)\s+(?:option|choice|answer|response))\s+"
         rf"(?i:is|would\s+be|must\s+be|should\s+be|will\s+be)\s*[:：\-]?\s*(?i:option\s+)?[\[(]?\s*{_OPT}"
@@ -845,7 +847,8 @@ def _loose_text_choice(
 
 # what follows an opening and denies it: "— not needed", ": no", "، نه"
 _DENIED_AFTER = re.compile(
-    r"\s*[—–:：\-,،]?\s*(?:(?i:not\b|no\b|never\b|isn't|isn’t|wrong\b|incorrect\b|unlikely\b)|(?:نه|نیست|غلط|نادرست)(?!\w))"
+    r"\s*[—–:：\-,،]?\s*(?:(?i:not\b|no\b|never\b|isn't|isn’t|wrong\b|incorrect\b|unlikely\b)|"
+    r"(?:نه|نیست|غلط|نادرست)(?!\w))"
 )
 
 
@@ -934,7 +937,8 @@ def _acronym_choice(text: str, choices: Sequence[str] | None) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-# a reason given for the option: what it says is about something else ("Odds ratio, because incidence can't be computed")
+# a reason given for the option: what it says is about something else ("Odds ratio, because incidence can't be
+# computed")
 _REASON = re.compile(r"[,،]?\s*(?:(?i:\bbecause\b|\bsince\b)|(?<!\w)(?:چون|زیرا|چرا\s+که)(?!\w))")
 
 
@@ -1068,7 +1072,7 @@ def _classify(
         elif (echoed and mention.kind in ("layout", "line")) or (mention.start in echoed_inline and mention.start not in leading):
             status = "listed"
         elif mention.kind == "inline" and not labelled:
-            continue  # "x)" in running text is no option unless a line lists three or more of them, or its text follows
+            continue  # "x)" in running text is no option unless a line lists three or more, or its text follows
         elif mention.kind == "joined" or (mention.kind == "text" and len(texts) >= 3 and mention.start not in leading):
             status = "listed"
         else:
@@ -1080,10 +1084,10 @@ def _classify(
 def _labels_its_text(text: str, mention: Mention, choices: Sequence[str] | None) -> bool:
     """The letter is followed by its own option's text, read loosely up to the segment's end: "… so the smear shows
     c) microcytic hypochromic cells", "The first step is C: start chest compressions"."""
-    rest = text[mention.end : mention.end + _LABELLED_TEXT_CHARS].lstrip(" \t:：—–)")
-    end = _SEGMENT_END.search(rest)
     if not choices or len(choices) != len(CHOICES):
         return False
+    rest = text[mention.end : mention.end + _LABELLED_TEXT_CHARS].lstrip(" \t:：—–)")
+    end = _SEGMENT_END.search(rest)
     scores = [scored.score for scored in score_options(rest[: end.start()] if end else rest, choices)]
     best = max(scores)  # the letter says which option; its text need only fit that option best
     return best >= MIN_SCORE and scores.count(best) == 1 and CHOICES[scores.index(best)] == mention.letter
@@ -1127,7 +1131,8 @@ def _echoes_question(clause: str, question: str | None) -> bool:
     said = {word[:_STEM_CHARS] for word in _WORD.findall(clause.lower()) if word not in _STOPWORDS and len(word) >= 3}
     verdict_words = {word[:_STEM_CHARS] for word in _WORD.findall(verdict.group().lower())}
     # "… all of the following EXCEPT" asks for what is not so: a plain "not" gives it ("excluded", "wrong" do not)
-    echoed = verdict_words <= asked or (asks_for_exception(question) and _PLAIN_NOT.fullmatch(verdict.group()) is not None)
+    plain_not = _PLAIN_NOT.fullmatch(verdict.group()) is not None
+    echoed = verdict_words <= asked or (asks_for_exception(question) and plain_not)
     return bool(verdict_words) and echoed and len((said & asked) - verdict_words) >= 1
 
 

@@ -287,9 +287,10 @@ _LONE_CAPITAL = re.compile(r"(?<![\w.\-+/])([B-HJ-UWYZ])(?=[ \t]+[A-Za-z]{3,})")
 _CAPITAL_MARK = "capital"
 
 
-# an ABO group and its Rh sign, in any notation, is one term: "O-" = "O neg" = "O negative" = "O منفی"
+# an ABO group and its Rh sign, in any notation, is one term: "O-" = "O neg" = "O negative" = "O منفی" = "O با Rh منفی"
 _BLOOD_GROUP = re.compile(
-    r"(?<![\w\-+])(?P<group>AB|A|B|O)[ \t]*(?:(?P<minus>[-−–](?![\w\-])|(?i:neg|negative)\b|منفی(?!\w))|"
+    r"(?<![\w\-+])(?P<group>AB|A|B|O)(?:[ \t]+(?:(?:با|with)[ \t]+)?Rh)?[ \t]*"
+    r"(?:(?P<minus>[-−–](?![\w\-])|(?i:neg|negative)\b|منفی(?!\w))|"
     r"(?P<plus>\+(?![\w+])|(?i:pos|positive)\b|مثبت(?!\w)))"
 )
 _BLOOD_GROUP_MARK = "bloodgroup"
@@ -649,8 +650,8 @@ def _as_kinds(
     words = fold_words(said_text, casefold=False)
     kinds: list[tuple[str, str]] = []
     for span in reversed(concept_spans(said_text, in_options)):
-        related = [concept for concept in in_options
-                   if concept in broader(span.concept) or (span.concept in broader(concept) and span.concept not in asked)]
+        related = [concept for concept in in_options if concept in broader(span.concept)
+                   or (span.concept in broader(concept) and span.concept not in asked)]  # fmt: skip
         if span.concept not in in_options and len(related) == 1:
             words[span.start : span.end] = [in_options[related[0]]]
             kinds.append((span.said, in_options[related[0]]))
