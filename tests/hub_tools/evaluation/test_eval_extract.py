@@ -196,7 +196,7 @@ POOL_WRITERS = {FIRST_SET_WRITER: 205, "writer-p1": 140, "writer-p2": 140, "writ
                 "sealed-s32": 130, "sealed-s33": 130, "sealed-s34": 130, "sealed-s35": 130,
                 "sealed-s36": 130, "sealed-s37": 130, "sealed-s38": 130, "sealed-s39": 130,
                 "sealed-s40": 130, "sealed-s41": 130, "sealed-s42": 130, "sealed-s43": 130,
-                "sealed-s44": 130}  # fmt: skip
+                "sealed-s44": 130, "sealed-s45": 130, "sealed-s46": 130}  # fmt: skip
 FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (126, 140), "sealed-s1": (125, 130),
                "sealed-s2": (124, 130), "sealed-s3": (123, 130), "sealed-s4": (130, 130), "writer-p4": (120, 150),
                "implementer-s4-23": (43, 49), "sealed-s5": (118, 130), "sealed-s6": (129, 130),
@@ -212,7 +212,8 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
                "sealed-s34": (121, 130), "sealed-s35": (114, 130), "sealed-s36": (119, 130),
                "sealed-s37": (110, 130), "sealed-s38": (117, 130), "sealed-s39": (113, 130),
                "sealed-s40": (116, 130), "sealed-s41": (114, 130), "sealed-s42": (120, 130),
-               "sealed-s43": (115, 130), "sealed-s44": (118, 130)}  # fmt: skip
+               "sealed-s43": (115, 130), "sealed-s44": (118, 130), "sealed-s45": (115, 130),
+               "sealed-s46": (115, 130)}  # fmt: skip
 #: Since then (issue #23) an answer given as a loose form of an option's text is scored (hub_tools/evaluation/
 #: option_match.py: distinctive terms weighted by how few options share them, numbers however written, the other
 #: script by consonant skeleton, a clear lead required; thresholds checked leave-one-writer-out, bench/extract_lowo.py)
@@ -369,15 +370,21 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: extractor: nothing was changed after it) and measured there before joining (bench/results/extract_sealed-22.json:
 #: 115/130 and 118/130, 233/260 = 0.896, 1 wrong letter: sealed-s44:45, "Serology stays positive for months …, so
 #: it's useless here. The urea breath test …" read as serology). Labels as written; its wrong letter stays as found.
-POOL_RIGHT = 6230  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
-# sealed-s10 129, sealed-s11 125, sealed-s12 115, sealed-s13 121, sealed-s14 122, sealed-s15 127, sealed-s16 125,
-# sealed-s17 123, sealed-s18 124, sealed-s19 125, sealed-s20 121, sealed-s21 124, sealed-s22 126, sealed-s23 120,
-# sealed-s24 123, sealed-s25 121, sealed-s26 127, sealed-s27 119, sealed-s28 123, sealed-s29 125, sealed-s30 128,
-# sealed-s31 122, sealed-s32 123, sealed-s33 126, sealed-s34 126, sealed-s35 115, sealed-s36 125, sealed-s37 111,
-# sealed-s38 118, sealed-s39 114, sealed-s40 116, sealed-s41 115, sealed-s42 121, sealed-s43 115, sealed-s44 118,
-# writer-p4 135, implementer-s4-23 47, the rest 100%
-POOL_WRONG_LETTERS = 1
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s44": 1}
+#: Since then (session 9, not blind figures): quantities in any unit and in words, an is-a table of concepts, 1,438
+#: concepts of everyday option words, ABO groups, abbreviations a known concept no option names, letters set off or
+#: labelling their own text, rejection words and reason clauses (sealed-s44:45 now B): 6,311/6,544, no wrong letter.
+#: sealed-s45 and sealed-s46: the twenty-third sealed round, written blind after commit 7c643c1 and measured there
+#: before joining (bench/results/extract_sealed-23.json: 115/130 and 115/130, 230/260 = 0.885, no wrong letter, 6
+#: false answers). Labels as written; left as found.
+POOL_RIGHT = 6541  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
+# sealed-s10 129, sealed-s11 125, sealed-s12 120, sealed-s13 122, sealed-s14 123, sealed-s15 128, sealed-s16 126,
+# sealed-s17 123, sealed-s18 124, sealed-s19 126, sealed-s20 125, sealed-s21 126, sealed-s22 126, sealed-s23 123,
+# sealed-s24 124, sealed-s25 124, sealed-s26 128, sealed-s27 122, sealed-s28 125, sealed-s29 124, sealed-s30 128,
+# sealed-s31 125, sealed-s32 125, sealed-s33 126, sealed-s34 128, sealed-s35 120, sealed-s36 127, sealed-s37 117,
+# sealed-s38 122, sealed-s39 117, sealed-s40 123, sealed-s41 120, sealed-s42 123, sealed-s43 123, sealed-s44 122,
+# sealed-s45 115, sealed-s46 115, implementer-s4-23 47, writer-p4 135, the rest 100%
+POOL_WRONG_LETTERS = 0
+POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
 
 def test_pool_figures_as_measured():
