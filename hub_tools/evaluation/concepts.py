@@ -12,6 +12,8 @@ two concepts share names neither. The lexicon is read once, on first use.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
@@ -137,7 +139,16 @@ def lexicon_size() -> int:
 
 
 def _lookup(lexicon: _Lexicon, folded: tuple[str, ...], written: tuple[str, ...]) -> str | None:
-    return lexicon.abbreviations.get(written) or lexicon.forms.get(folded) or lexicon.forms.get(_singular(folded))
+    return (lexicon.abbreviations.get(written) or lexicon.forms.get(folded) or lexicon.forms.get(_singular(folded))
+            or lexicon.abbreviations.get(_without_plural(written)) or lexicon.forms.get(_without_plural(folded)))
+
+
+_PERSIAN_PLURAL = re.compile(r"(?<=\w{2})(?:های|ها)$")
+
+
+def _without_plural(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The last word without a Persian plural ending glued to it ("SSRIها", "بتابلاکرها")."""
+    return (*words[:-1], _PERSIAN_PLURAL.sub("", words[-1]))
 
 
 def _singular(words: tuple[str, ...]) -> tuple[str, ...]:

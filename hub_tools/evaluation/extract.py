@@ -300,9 +300,11 @@ _MENTION_PATTERNS = [
     # "Iatrogenic steroids — A.", "… McBurney's point. 'A'."
     (re.compile(r"(?<=\w)[ \t]*[—–][ \t]*(?P<opt>[A-D]|الف|ب|ج|د)[ \t]*[.!]?[ \t]*\Z"), "alone"),
     # the output opens with an option's words, a dash and one letter, then goes on: "Penicillin — A, though …",
-    # "Viral hepatitis — B. (NAFLD …)" (a word before the dash, not a letter: "A — D" is a range)
+    # "Viral hepatitis — B. (NAFLD …)" (a word before the dash, not a letter: "A — D" is a range; not two letters:
+    # "… can cause hearing loss — A, C")
     (re.compile(r"\A\s*[^\n.!?؟—–]{2,60}?(?<=[^\W\d_]{2})[ \t]*[—–][ \t]*(?P<opt>[A-D]|الف|ب|ج|د)"
-                r"(?=[ \t]*(?:[.,،;؛!](?:\s|\Z)|\(|\Z))"), "alone"),
+                r"(?=[ \t]*(?:[.,،;؛!](?:\s|\Z)|\(|\Z))(?![ \t]*[,،/&][ \t]*(?:[A-D]|الف|ب|ج|د)(?![A-Za-z0-9]|\w))"),
+     "alone"),
     (re.compile(r"(?<=[.!؟?])[ \t]+[\"'‘“«](?P<opt>[A-D]|الف|ب|ج|د)[\"'’”»][ \t]*[.!]?[ \t]*\Z"), "alone"),
     (re.compile(rf"[\[(«]\s*{_OPT}\s*[\])»]"), "bracket"),
     (re.compile(r"[\[(]\s*(?P<opt>[a-d])\s*[\])]"), "bracket"),
@@ -515,9 +517,12 @@ _POSSIBLE = re.compile(
 # a contrast ends the clause a verdict is read from when the next option follows it: "B is the best answer, not C"
 _CONTRAST = re.compile(r",\s*(?i:not|but)\b|\s[—–-]\s*(?i:not)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
 # right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
+# an ordinal joined to an option: "گزینه اول یا سوم", "the first or the third"
+_JOINED_ORDINAL = r"(?:اول|دوم|سوم|چهارم|آخر)(?!\w)|(?i:(?:the\s+)?(?:first|second|third|fourth|last)\b)"
 _JOINED_OPTION = re.compile(
     r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
-    rf"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA})(?:\s*[\])»])?"
+    rf"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA}|{_JOINED_ORDINAL})"
+    r"(?:\s*[\])»])?"
     r"(?!\s*(?:هم\s+)?(?:نادرست|غلط|اشتباه|نیست|(?i:are\s+(?:not|wrong|incorrect)|is\s+(?:not|wrong|incorrect))))"
 )
 # right before a verdict's subject: "A and C could be", "A یا B درست است"
@@ -550,6 +555,7 @@ _CONTRAST_TAIL = 12  # at most this much between a contrast and the next option 
 _ANSWER_BEFORE_TEXT = re.compile(
     r"(?:(?i:\bi\.\s?e\.|\bie\b|\bnamely|\bso|\btherefore|\bthus|\bhence|\bgo\s+with(?:\s+the)?)|(?<!\w)(?:یعنی|پس)(?!\w))"
     r"\s*[:：,،]?\s*$|"
+    r"(?i:\bfinal)\s*[:：]\s*$|"
     rf"(?:{_ANSWER_WORD}(?:\s+(?:عبارت\s+است\s+از|این\s+است\s+که|است|برابر\s+است\s+با|یعنی))?|"
     rf"{_EN_ANSWER_LEAD}(?:\s+(?i:is))?|(?i:\bis\b)|→|=>|⇒|⟹|(?:{_ELIMINATION})(?:\s+(?i:the|an?))?)"
     r"\s*[:：,،\-]?\s*[\[(«\"']?\s*$"
@@ -881,6 +887,12 @@ _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # "both … correct", "between B and D", "it could be B as well", "so A and B", "I always mix these two up",
 # "از طرف دیگر", "بسته به", "بستگی دارد", "هر دو", "هیچ‌کدام از گزینه‌ها"; or it announces a walk through the options
 # ("Let's analyze each option:", "بیایید گزینه‌ها را یکی‌یکی بررسی کنیم")
+# a second option offered as a maybe: "It's B... or maybe C", "**ب** یا شاید **ج**"
+_OR_MAYBE = (
+    r"(?:(?i:\bor\s+(?:maybe|perhaps|possibly))|(?<!\w)یا\s+(?:شاید|احتمالا|احتمالاً))\s*[\[(«]?\s*"
+    r"(?P<maybe>[A-D]|الف|ب|ج|د)(?![A-Za-z0-9]|\w)"
+)
+_MAYBE_ANOTHER = re.compile(_OR_MAYBE)
 _UNDECIDED = re.compile(
     r"(?i:\bon\s+the\s+other\s+hand\b|\bdepend(?:s|ing)\s+on\b|\bnone\s+of\b|\bneither\b|"
     r"\bboth\b[^.!?\n]{0,40}\b(?:correct|right|defensible|acceptable|valid)\b|\bbetween\s+[A-D]\s+and\s+[A-D]\b|"
@@ -889,7 +901,7 @@ _UNDECIDED = re.compile(
     r"(?!\s+(?:are|is)\s+(?:not|wrong|incorrect|out|excluded|ruled))|"
     r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|\b[1-4A-D]\s+ya\s+[1-4A-D]\b|"
     # a walk through the options announced, and no answer stated: what it names on the way is no answer
-    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine)\s+"
+    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine|check)\s+"
     r"(?:each|every|all|the)"
     r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
     r"(?<!\w)ممکن(?:ه|\s+است)\s+(?:گزینه(?:\u0654|\u200c?ی)?\s*)?(?:الف|ب|ج|د|[A-D])\s+(?:هم|نیز)\s+(?:باشه|باشد)|"
@@ -897,7 +909,8 @@ _UNDECIDED = re.compile(
     r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|"
     r"(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
     r"(?!\s*(?:هم\s+)?(?:رد|نادرست|غلط|اشتباه|نیستند|کنار))|"
-    r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+دار|(?<!\w)هر\s+دو(?!\w)|"
+    r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+(?:\S+\s+){0,3}?دار|(?<!\w)هر\s+دو(?!\w)|"
+    rf"{_OR_MAYBE}|"
     r"(?<!\w)هیچ[\s\u200c]*(?:کدام|یک)(?!\w)"
 )
 # a lead-in that names no option: "پاسخ:", "The answer is", "Answer —"
@@ -1236,7 +1249,7 @@ def _continues_list(mention: Mention, lines: set[str]) -> bool:
     return index >= 2 and set(CHOICES[:index]) <= lines
 
 
-_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA})\W*$")
+_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA}|(?:اول|دوم|سوم|چهارم|آخر|(?i:first|second|third|fourth|last)))\W*$")
 
 
 def _joined_letter(joined: str) -> str | None:
@@ -1244,7 +1257,7 @@ def _joined_letter(joined: str) -> str | None:
     if match is None:
         return None
     token = match.group().strip("])» \t")
-    return _TO_LETTER.get(token)
+    return _TO_LETTER.get(token) or _TO_LETTER.get(token.lower())
 
 
 def _opening_sentence_end(text: str) -> int:
@@ -1320,8 +1333,10 @@ def _decide_bare(norm: str, bare: list[Mention]) -> tuple[str, str] | None:
 # a retraction of what was just said, in either language: "B, oral vancomycin. Actually, wait — …", "Class II —
 # sorry, correction: …", "… no, wait", "scratch that", "… ببخشید، اشتباه کردم", "اصلاح:", "صبر کنید"
 _RETRACTION = re.compile(
-    r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))|"
-    r"\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
+    # "wait" withdraws, unless a check follows it: "so it's type IV... wait, let me double check. Yes, …"
+    r"(?i:(?:^|(?<=[.!?—–:,])|\bactually,?|\bno,?|\bhmm+,?|\boh,?)[ \t]*\bwait\b(?=[ \t]*(?:[,—–!:.]|…|$))"
+    r"(?![ \t]*[,—–:.…]*[ \t]*let\s+me\s+(?:double[\s-]?)?(?:check|verify|confirm|make\s+sure)\b))|"
+    r"(?i:\bsorry\b|\bcorrection\b|\bon\s+second\s+thought\b|\bi\s+was\s+wrong\b|\blet\s+me\s+correct\b|"
     r"\bscratch\s+that\b|\b(?:change|changing)\s+my\s+answer\b|\bactually,?\s+no\b|\bno,\s+actually\b)|"
     rf"{_ELLIPSIS_NO}|"
     r"ببخشید|اشتباه\s+کردم|اصلاح\s+می\u200c?کنم|(?<!\w)اصلاح\s*[:：]|"
@@ -1695,6 +1710,9 @@ def _decide(
         if len(chosen) == 1 and all(m.by_text for m in stated) and _UNSURE.search(norm, stated[-1].end):
             # "… so amlodipine (B) fits. … Without more information I can't choose definitively between B and D."
             return INVALID, mentions, f"{how} ({stated[0].letter}), but then says it cannot choose: abstained"
+        maybe = _MAYBE_ANOTHER.search(norm, stated[-1].end)
+        if len(chosen) == 1 and maybe is not None and _TO_LETTER[maybe.group("maybe")] not in chosen:
+            return INVALID, mentions, f"{how} ({stated[0].letter}), then another offered as a maybe: abstained"
         if len(chosen) == 1:
             return stated[0].letter, mentions, how
         last = stated[-1]
@@ -1707,6 +1725,8 @@ def _decide(
             m.start < last.start or m.letter == last.letter for m in stated
         ):
             return last.letter, mentions, "stated as the answer after a correction"
+        if _concludes_over_texts(norm, last, stated):
+            return last.letter, mentions, "stated as the answer in the closing conclusion, after options' texts"
         return INVALID, mentions, f"several options stated as correct ({', '.join(sorted(chosen))})"
     if _UNSURE.search(norm):
         return INVALID, mentions, "the output says it is unsure and states no answer"
@@ -1737,7 +1757,10 @@ def _decide(
         if as_text is not None and as_text.letter != _TO_LETTER[lone.group("opt")]:
             return INVALID, mentions, f"one letter, but as an option's text it names {as_text.letter}: abstained"
         return _TO_LETTER[lone.group("opt")], mentions, "the whole output is one option"
-    loose = None if mentions else _loose_text_choice(norm, choices, question, emphasised)
+    set_aside = all(m.status in ("listed", "negated") for m in mentions)
+    loose = _loose_text_choice(norm, choices, question, emphasised) if set_aside else None
+    if loose is not None and any(m.letter == loose.letter for m in mentions):
+        loose = None  # "Vanco (or daptomycin). Cefazolin and nafcillin don't cover MRSA.": only an option not set aside
     if loose is not None:
         return loose.letter, mentions, f"the output's opening names the option's text loosely ({loose.describe()})"
     acronym = None if mentions else _acronym_choice(norm, choices)
@@ -1747,6 +1770,18 @@ def _decide(
         kinds = sorted({m.status for m in mentions})
         return INVALID, mentions, f"options only {' and '.join(kinds)}"
     return INVALID, mentions, "no option named"
+
+
+def _concludes_over_texts(norm: str, last: Mention, stated: list[Mention]) -> bool:
+    """The last statement names its option by letter in a closing sentence that opens with a conclusion word, and the
+    others it overrides were options' texts said on the way: "In outpatients it's primary hyperparathyroidism, but in
+    hospitalized patients malignancy dominates. So the answer is B." (not a letter against a letter)."""
+    if last.by_text or norm[last.end :].strip(" \t.!)]\n"):
+        return False
+    start = _sentence_start(norm, last.start)
+    return bool(_CONCLUSION_START.match(norm[start : last.end])) and all(
+        m.by_text for m in stated if m.letter != last.letter
+    )
 
 
 def _bare_objection(

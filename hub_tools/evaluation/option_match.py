@@ -56,11 +56,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from hub_tools.folding import match_key
+from hub_tools.folding import fold_digits, match_key
 
 from .abbreviations import spell_out
 from .concepts import broader, concept_forms, concept_spans, fold_words
-from .quantities import NUMBER_WORDS, number_at, quantities, same_amount
+from .quantities import NUMBER_WORDS, decimal_slashes, number_at, quantities, same_amount
 
 __all__ = ["MIN_MARGIN", "MIN_SCORE", "OptionMatch", "match_option", "score_options", "skeleton", "terms"]
 
@@ -180,8 +180,12 @@ def _term_at(words: list[str], index: int) -> Term:
 
 
 def _term(word: str, previous: str, following: str) -> Term:
+    decimal = _DECIMAL_WORD.fullmatch(word)
     if word.isdigit():
         text = word.lstrip("0") or "0"
+    elif decimal is not None:  # "0d4" is 0.4, "4d50" 4.5, "4d0" 4
+        fraction = decimal.group(2).rstrip("0")
+        text = (decimal.group(1).lstrip("0") or "0") + (f".{fraction}" if fraction else "")
     elif word in _NUMBER_WORDS and previous in _NUMBER_NAMING:
         text = _NUMBER_WORDS[word]
     elif word in _ORDINALS and (previous in _NUMBER_NAMING or following in _NUMBER_NAMING):
@@ -192,7 +196,7 @@ def _term(word: str, previous: str, following: str) -> Term:
         text = _DIRECTIONS[word]
     else:
         text = word
-    latin = text.isascii() and not text.isdigit()
+    latin = text.isascii() and not _is_number(text)
     return Term(text, latin, skeleton(text))
 
 
@@ -203,7 +207,7 @@ def terms(text: str) -> list[Term]:
     text = _BLOOD_GROUP.sub(_blood_group_term, text)
     text = _LONE_CAPITAL.sub(lambda m: f" {_CAPITAL_MARK}{m.group(1).lower()} ", text)
     words = _join_without(_numbers_in_words(
-        _WORD.findall(match_key(_GLUED_UNIT.sub(r"\1 ", _THOUSANDS.sub("", text)), hamza=True, teh_marbuta=True,
+        _WORD.findall(match_key(_whole_numbers(_GLUED_UNIT.sub(r"\1 ", text)), hamza=True, teh_marbuta=True,
                                 loanwords=True))
     ))  # fmt: skip
     out = []
@@ -225,6 +229,21 @@ def terms(text: str) -> list[Term]:
 
 # a thousands separator between digits: "100,000", "۱۰۰٬۰۰۰" are one number
 _THOUSANDS = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
+# a decimal point between digits, kept inside the word as a letter ("0.4" -> "0d4") so that the match form, which
+# drops punctuation, keeps the number whole: "0.4 mg" is not "4 mg"
+_DECIMAL_POINT = re.compile(r"(?<=\d)[.٫](?=\d)")
+_DECIMAL_WORD = re.compile(r"(\d+)d(\d+)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _whole_numbers(text: str) -> str:
+    """The text with each number one word: thousands separators dropped, a decimal point (or a slash between Persian
+    digits: "۶/۵") kept as "d"."""
+    return _DECIMAL_POINT.sub("d", _THOUSANDS.sub("", fold_digits(decimal_slashes(text))))
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text) is not None
 # a number glued to its unit is the number and the unit: "4g" = "4 g" ("۴ گرم"), "10mg", "48h"
 _GLUED_UNIT = re.compile(r"(?<![^\W\d_])(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)")
 
@@ -256,7 +275,7 @@ _CONCEPT_MARK = "concept:"
 def concept_terms(text: str, prefer: Collection[str] = ()) -> list[Term]:
     """The content terms of a text with each run of words that names a concept of the lexicon read as one term (at a
     shorter run where that names a concept in ``prefer``: :func:`.concepts.concept_spans`)."""
-    text = _THOUSANDS.sub("", text)  # "100,000" is one number here too
+    text = _whole_numbers(text)  # "100,000" and "0.4" are one number here too
     words = fold_words(text)
     spans = {span.start: span for span in concept_spans(text, prefer)}
     out, index = [], 0
@@ -303,7 +322,7 @@ def _blood_group_term(match: re.Match) -> str:
 def _names_something(text: str) -> bool:
     if text in _FUNCTION_WORDS:
         return False
-    return len(text) >= 3 or text.isdigit() or (len(text) == 2 and text.isascii())
+    return len(text) >= 3 or _is_number(text) or (len(text) == 2 and text.isascii())
 
 
 def _joined(a: Term, b: Term) -> Term:
@@ -378,7 +397,7 @@ def term_match(a: Term, b: Term) -> float:
         return _FULL
     if a.concept or b.concept:
         return 0.0
-    if a.text.isdigit() or b.text.isdigit():
+    if _is_number(a.text) or _is_number(b.text):
         return 0.0
     if a.latin == b.latin:
         if _same_word(a.text, b.text):
@@ -739,7 +758,7 @@ def form_variants(text: str) -> list[tuple[str, tuple[str, str]]]:
     reads as "بیماری با تغییرات حداقل" word by word, and "Anti-Sm" is also "آنتی بادی ضد اسمیت". A form that is the
     words said in the other script (the same skeletons: "روبئولا" for "rubeola") is left out: the words are already
     compared that way, and one more skeleton match would only make "rubeola" "rubella"."""
-    text = _THOUSANDS.sub("", text)  # "100,000" stays one number in the text rewritten
+    text = _whole_numbers(text)  # "100,000" and "0.4" stay one number in the text rewritten
     words = fold_words(text)
     out = []
     for span in concept_spans(text):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from hub_tools.folding import fold_digits, fold_letters
 
-__all__ = ["HUNDRED", "NUMBER_WORDS", "SCALES", "Quantity", "number_at", "quantities", "same_amount"]
+__all__ = ["HUNDRED", "NUMBER_WORDS", "SCALES", "Quantity", "decimal_slashes", "number_at", "quantities", "same_amount"]
 
 #: Number words and their values ("a" only before a scale word: "a hundred", "a thousand").
 NUMBER_WORDS = {
@@ -73,6 +73,7 @@ _RANGE_WORDS = frozenset({"to", "تا"})  # "2 to 3 days", "۲ تا ۳ روز"
 _BETWEEN = frozenset({"between", "بین"})  # "between 60 and 100", "بین ۶۰ و ۱۰۰"
 _JOINERS = frozenset({"and", "و"})
 _HALF = (("and", "a", "half"), ("و", "نیم"))
+_PERSIAN_SLASH = re.compile(r"(?<=(?<![۰-۹/])[۰-۹])/(?=[۰-۹]{1,2}(?![۰-۹/]))")  # one digit before: "۱۴۰/۹۰" is a ratio
 _DIGITS = re.compile(r"[0-9]{1,3}(?:[,٬][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?")
 _TOKEN = re.compile(r"\d{1,3}(?:[,٬]\d{3})+(?![\d,٬])(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?|[^\W\d_]+|[\-–—/]")
 
@@ -93,9 +94,15 @@ def same_amount(a: Quantity, b: Quantity) -> bool:
     return a.kind == b.kind and math.isclose(a.low, b.low, rel_tol=1e-6) and math.isclose(a.high, b.high, rel_tol=1e-6)
 
 
+def decimal_slashes(text: str) -> str:
+    """``text`` with a slash after one Persian digit written as the decimal separator "٫" ("۶/۵" is 6.5, as Persian
+    writes it; "۱۴۰/۹۰" and "120/80" stay ratios); the same length."""
+    return _PERSIAN_SLASH.sub("\u066b", text)
+
+
 def quantities(text: str) -> list[Quantity]:
     """The quantities said in ``text``, in order, each with its span in ``text``."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(decimal_slashes(text))]
     words = [fold_letters(fold_digits(token), hamza=True).lower() for _, _, token in tokens]
     out, index = [], 0
     while index < len(tokens):

@@ -609,7 +609,7 @@ SYPHILIS = ["سیپروفلوکساسین", "پنی‌سیلین G بنزاتی�
         # the answer given by an option's text, another option's letter named in passing (sealed-s3:26): never that
         # letter; abstaining is allowed, a wrong letter is not
         ("Epinephrine intramuscularly is first-line. Antihistamines like diphenhydramine (option A) are adjuncts only "
-         "and should never delay epinephrine.", ANAPHYLAXIS, "invalid"),
+         "and should never delay epinephrine.", ANAPHYLAXIS, "B"),  # A is set aside; the opening names B
         ("Not A.\n\nIM epinephrine is the first-line treatment. Steroids (option C) may prevent a biphasic reaction.",
          ANAPHYLAXIS, "B"),  # the opening text, after a preface that only rules a letter out
         ("تروپونین قلبی (I یا T) اختصاصی‌ترین مارکر است. CK-MB (گزینه الف) برای انفارکتوس مجدد مفید است.",
@@ -1638,3 +1638,44 @@ def test_an_opening_stands_after_a_dash_unless_what_follows_denies_it():
     assert extract_choice("Needle decompression — not CT chest.", tension) == "D"
     mmr = ["۱۰۰ هزار تولد زنده", "هزار تولد زنده", "هزار نفر جمعیت", "۱۰۰ هزار زن در سن باروری"]
     assert extract_choice("per 100,000 live births", mmr) == "A"  # a number with separators, read by concept too
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "question", "expected"),
+    [
+        # two options offered, one of them as a maybe, by ordinals or after a dash
+        ("پاسخ: گزینه اول یا سوم؛ بستگی به منبع دارد.", ["همانژیوم", "آدنوم کبدی", "هیپرپلازی ندولر", "کیست"], None,
+         INVALID),
+        ("**ب** یا شاید **ج**", ["w", "x", "y", "z"], None, INVALID),
+        ("It's B... or maybe C if they mean young children.", ["6-8/min", "12-20/min", "25-30/min", "30-40/min"],
+         None, INVALID),
+        ("Both gentamicin and azithromycin can cause hearing loss — A, C",
+         ["Gentamicin", "Amoxicillin", "Azithromycin", "Ceftriaxone"], None, INVALID),
+        # "Final:" states the option's text; a closing conclusion by letter outweighs texts said on the way
+        ("Ewing sarcoma? No — osteosarcoma is the most common; Ewing is second. Final: Osteosarcoma.",
+         ["Ewing sarcoma", "Osteosarcoma", "Chondrosarcoma", "Multiple myeloma"], None, "B"),
+        ("In outpatients it's primary hyperparathyroidism, but in hospitalized patients malignancy dominates. "
+         "So the answer is B.", ["Primary hyperparathyroidism", "Malignancy", "Vitamin D intoxication", "Sarcoidosis"],
+         None, "B"),
+        # "wait, let me double check" checks, it does not withdraw
+        ("It's a delayed-type reaction, so it's type IV... wait, let me double check. Yes, T-cell mediated. Type IV.",
+         ["Type I", "Type II", "Type III", "Type IV"], None, "D"),
+        # the options named are set aside; the opening names another
+        ("Vanco (or daptomycin). Cefazolin and nafcillin don't cover MRSA.",
+         ["Vancomycin", "Cefazolin", "Amoxicillin-clavulanate", "Nafcillin"], None, "A"),
+        # a walk through the options announced with "let's check", cut off
+        ("The four components are VSD, pulmonary stenosis, overriding aorta and RVH. Let's check each option:\n"
+         "A) VSD – yes.\nB) Pulmonary stenosis – ", ["Ventricular septal defect", "Pulmonary stenosis",
+                                                    "Atrial septal defect", "Right ventricular hypertrophy"],
+         "Tetralogy of Fallot includes all of the following EXCEPT:", INVALID),
+        # a decimal stays one number ("0.4 mg" is not "4 mg"); a slash after one Persian digit is a decimal point
+        ("۴۰۰ میکروگرم در روز", ["۰.۴ میلی‌گرم روزانه", "۴ میلی‌گرم روزانه", "۴۰ میلی‌گرم روزانه", "۱ گرم روزانه"],
+         None, "A"),
+        ("HbA1c ≥ 6.5%", ["قند ناشتای ۱۱۰", "قند دو ساعته ۱۶۰", "قند تصادفی ۱۸۰", "HbA1c برابر ۶/۵ درصد یا بیشتر"], None,
+         "D"),
+        # a Persian plural glued to an abbreviation
+        ("مهارکننده‌های انتخابی بازجذب سروتونین", ["SSRIها", "MAOIها", "بنزودیازپین‌ها", "آنتی‌سایکوتیک‌ها"], None, "A"),
+    ],
+)
+def test_maybes_closing_conclusions_checks_set_aside_options_and_decimals(text, choices, question, expected):
+    assert extract_choice(text, choices, question) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub_tools.evaluation.quantities import number_at, quantities, same_amount
+from hub_tools.evaluation.quantities import decimal_slashes, number_at, quantities, same_amount
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_words_that_are_not_numbers_and_ranges_that_need_a_second_number():
     assert number_at(["9ها"], 0) is None  # a digit glued to letters is no number
     assert number_at(["100", "هزار"], 0) == (2, 100_000.0, True)
     assert number_at(["100"], 0) == (1, 100.0, False)
+
+
+def test_a_slash_after_one_persian_digit_is_a_decimal_point():
+    assert decimal_slashes("۶/۵ درصد") == "۶٫۵ درصد"
+    assert decimal_slashes("۱۴۰/۹۰") == "۱۴۰/۹۰" and decimal_slashes("120/80") == "120/80"  # ratios
+    assert decimal_slashes("۱/۲/۳") == "۱/۲/۳"
+    (quantity,) = quantities("۰/۴ میلی‌گرم")
+    assert quantity.kind == "mass" and quantity.low == pytest.approx(400)
