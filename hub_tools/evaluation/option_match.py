@@ -18,8 +18,9 @@ Every option is scored against what was said; the answer is the best option only
   less when close (from six consonants on: "sandfly" is not "پشه آنوفل").
 - **Directions and absences**: a direction of change is one term ("پایین" = "کاهش" = "low" = "decreased"), and an
   absence binds to what is absent ("بدون صفرا" = "غیرصفراوی", never "صفراوی"); a number glued to its unit is the
-  number and the unit ("4g" = "۴ گرم"); a lone capital before an English word is a term ("U waves" is not "T
-  waves").
+  number and the unit ("4g" = "۴ گرم"), and a decimal is one number ("0.4" is not "4"; "۶/۵" is 6.5); a lone
+  capital before an English word is a term ("U waves" is not "T waves"); an ABO group and its Rh sign is one term
+  ("O-" = "O neg" = "O منفی"); a word of degree no option has names nothing ("Heavy proteinuria").
 - **Weights**: a term names an option as far as the other options lack it: weight log(4/df)/log(4) where df is the
   number of options that have it (1 -> 1, 2 -> 0.5, 3 -> 0.21, all four -> 0: "نوع" in "نوع I … نوع IV" carries
   nothing); a term the question already uses names the topic, not the option, and counts half.
@@ -38,6 +39,11 @@ Every option is scored against what was said; the answer is the best option only
 - **Abbreviations**: where neither decides, they are read once more with each abbreviation said written as the
   option words it spells, and each run of said words an option's abbreviation spells written as that abbreviation
   (:mod:`.abbreviations`: "SNc" = "Substantia nigra pars compacta", "Angiotensin-converting enzyme" = "ACE").
+- **Quantities**: where none of these decide, a short answer's quantities are written as the one option quantity of
+  the same amount (:mod:`.quantities`: "2 years" as "۲۴ ماه", "0.4 mg" as "۴۰۰ میکروگرم", "Forty" as "40").
+- **Kinds**: then a concept said that no option names is written as the one option concept it is a kind of
+  ("sertraline" as "SSRIs"), or that is a kind of it, unless the question names it ("The ACE inhibitor" as
+  "Enalapril"; :func:`.concepts.broader`).
 - **Forms**: where none of these decide, a terse answer (at most :data:`FORMS_MAX_TERMS` terms) is read once more
   with a concept it names written as each of that concept's other forms (an option said in full or by its head
   alone: "Lipoid nephrosis" as "بیماری تغییرات حداقل" for "بیماری با تغییرات حداقل"), and an option whose concept,
@@ -542,14 +548,29 @@ def score_options(
     read = concept_terms if by_concept else terms
     asked = read(question) if question else []
     options = [read(str(choice)) for choice in choices]
-    named = {term.text[len(_CONCEPT_MARK) :] for option in options for term in option if term.concept}
-    said = concept_terms(said_text, named) if by_concept else terms(said_text)
+    said = _said_terms(said_text, options, by_concept)
     scored = _scores(said, options, asked)
     for index, choice in enumerate(choices):  # "پنی‌سیلین یا آموکسی‌سیلین": either alternative said names it
         for alternative in _alternatives(str(choice)):
             options_ = [*options[:index], read(alternative), *options[index + 1 :]]
             scored[index] = max(scored[index], _scores(said, options_, asked)[index], key=lambda s: s.score)
     return scored
+
+
+# words of degree: beside an option's word they qualify it ("Heavy proteinuria" for "Proteinuria > 3.5 g/day"), and
+# name nothing unless an option has them ("Mild …" against "Severe …")
+_DEGREE_WORDS = frozenset(
+    "heavy massive marked significant gross profound severe large huge extensive very شدید زیاد خیلی حجیم".split()
+)
+
+
+def _said_terms(said_text: str, options: list[list[Term]], by_concept: bool) -> list[Term]:
+    """The terms of what was said, read against the options' terms: concepts at the runs the options name, and words
+    of degree no option has left out."""
+    named = {term.text[len(_CONCEPT_MARK) :] for option in options for term in option if term.concept}
+    said = concept_terms(said_text, named) if by_concept else terms(said_text)
+    in_options = {term.text for option in options for term in option}
+    return [term for term in said if term.text not in _DEGREE_WORDS or term.text in in_options]
 
 
 def _scores(said: list[Term], options: list[list[Term]], asked: list[Term]) -> list[_Scored]:
@@ -724,7 +745,8 @@ def _read(
         return None  # "Fluids first! IV normal saline, then insulin …": the option said first is said in part too
     if whole and best.recall < _PARTIAL and not best.head_alone:
         return None
-    said_count = len(concept_terms(said_text) if by_concept else terms(said_text))
+    read = concept_terms if by_concept else terms
+    said_count = len(_said_terms(said_text, [read(str(choice)) for choice in choices], by_concept))
     if _substituted(said_count, best):
         return None
     return OptionMatch("ABCD"[ranked[0]], best.score, second.score, best.matched)
