@@ -308,7 +308,9 @@ _GENUS_INITIAL = re.compile(r"(?<![A-Za-z])([A-Z])\.\s?(?=[a-z]{3,})")
 _INITIAL_MARK = "initial"
 # a capital letter standing alone before an English word names what it qualifies ("U waves" is not "T waves", "B
 # cells"): not the article "A", the pronoun "I", nor a roman numeral's letter (read as a number after a naming word)
-_LONE_CAPITAL = re.compile(r"(?<![\w.\-+/])([B-HJ-UWYZ])(?=[ \t]+[A-Za-z]{3,})")
+_LONE_CAPITAL = re.compile(
+    r"(?<![\w.\-+/])([B-HJ-UWYZ])(?=[ \t]+(?!(?i:and|or|nor|the|is|are|was|were|not|but|with|for|then)\b)[A-Za-z]{3,})"
+)  # not a letter before a function word: "B and C" lists two options
 _CAPITAL_MARK = "capital"
 
 
@@ -612,6 +614,7 @@ def match_option(said_text: str, choices: Sequence[str] | None, question: str | 
             or _read_rewritten(said_text, choices, question, _unclipped)
             or _read_rewritten(said_text, choices, question, _converted)
             or _read_rewritten(said_text, choices, question, partial(_as_kinds, question=question))
+            or _read_rewritten(said_text, choices, question, _finglish_as_options)
             or _read_by_forms(said_text, choices, question))  # fmt: skip
 
 
@@ -696,6 +699,35 @@ def _as_kinds(
             words[span.start : span.end] = [in_options[related[0]]]
             kinds.append((span.said, in_options[related[0]]))
     return " ".join(words), tuple(reversed(kinds))
+
+
+#: A run of Finglish words is read as a Persian form of an option's concept from this many consonants: fewer are as
+#: often another word ("hari" is only "r").
+FINGLISH_MIN_CONSONANTS = 3
+
+
+def _finglish_as_options(said_text: str, choices: Sequence[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A short answer with each run of Latin words that is, consonant for consonant (:func:`skeleton`), a Persian
+    form of exactly one option's concept written as that option's words for it: Finglish ("sorakhak" as "Measles" by
+    "سرخک", "pashe khaki" as "Sandfly" by "پشه خاکی")."""
+    words = fold_words(said_text)
+    if not words or len(terms(said_text)) > CLIPPED_MAX_TERMS or not all(word.isascii() for word in words):
+        return said_text, ()
+    if concept_spans(said_text):
+        return said_text, ()  # an English word the lexicon knows: "Rubeola" is measles, not "روبلا"
+    by_skeleton: dict[tuple[str, ...], set[tuple[int, str]]] = {}
+    for index, choice in enumerate(choices):
+        for span in concept_spans(str(choice)):
+            for form in concept_forms(span.concept):
+                if not form.isascii():
+                    key = tuple(skeleton(word) for word in fold_words(form))
+                    by_skeleton.setdefault(key, set()).add((index, span.said))
+    key = tuple(skeleton(word) for word in words)
+    found = by_skeleton.get(key, set())
+    if sum(map(len, key)) < FINGLISH_MIN_CONSONANTS or len({index for index, _ in found}) != 1:
+        return said_text, ()
+    written = next(iter(found))[1]
+    return written, ((said_text, written),)
 
 
 #: Only a short answer is read for a quantity written another way.

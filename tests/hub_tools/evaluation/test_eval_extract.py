@@ -375,14 +375,17 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: labelling their own text, rejection words and reason clauses (sealed-s44:45 now B): 6,311/6,544, no wrong letter.
 #: sealed-s45 and sealed-s46: the twenty-third sealed round, written blind after commit 7c643c1 and measured there
 #: before joining (bench/results/extract_sealed-23.json: 115/130 and 115/130, 230/260 = 0.885, no wrong letter, 6
-#: false answers). Labels as written; left as found.
-POOL_RIGHT = 6541  # per writer as the bench prints it: sealed-s2 129, sealed-s3 129, sealed-s5 129, sealed-s9 128,
-# sealed-s10 129, sealed-s11 125, sealed-s12 120, sealed-s13 122, sealed-s14 123, sealed-s15 128, sealed-s16 126,
-# sealed-s17 123, sealed-s18 124, sealed-s19 126, sealed-s20 125, sealed-s21 126, sealed-s22 126, sealed-s23 123,
-# sealed-s24 124, sealed-s25 124, sealed-s26 128, sealed-s27 122, sealed-s28 125, sealed-s29 124, sealed-s30 128,
-# sealed-s31 125, sealed-s32 125, sealed-s33 126, sealed-s34 128, sealed-s35 120, sealed-s36 127, sealed-s37 117,
-# sealed-s38 122, sealed-s39 117, sealed-s40 123, sealed-s41 120, sealed-s42 123, sealed-s43 123, sealed-s44 122,
-# sealed-s45 115, sealed-s46 115, implementer-s4-23 47, writer-p4 135, the rest 100%
+#: false answers). Labels as written; left as found. Then: two options offered by ordinals or as a maybe, two letters
+#: after a dash, "Final: <text>", a closing conclusion by letter over texts said on the way, "wait, let me double
+#: check", an opening that names an option where the others named are set aside, decimals kept whole, glued Persian
+#: plurals, words of degree, Finglish read as a Persian form of one option's concept.
+POOL_RIGHT = 6562  # per writer as the bench prints it: sealed-s2 129, sealed-s5 129, sealed-s9 128, sealed-s10 129,
+# sealed-s11 126, sealed-s12 120, sealed-s13 122, sealed-s14 123, sealed-s15 128, sealed-s16 126, sealed-s17 123,
+# sealed-s18 124, sealed-s19 126, sealed-s20 125, sealed-s21 126, sealed-s22 127, sealed-s23 124, sealed-s24 123,
+# sealed-s25 124, sealed-s26 128, sealed-s27 123, sealed-s28 125, sealed-s29 124, sealed-s30 128, sealed-s31 125,
+# sealed-s32 125, sealed-s33 126, sealed-s34 128, sealed-s35 120, sealed-s36 127, sealed-s37 118, sealed-s38 122,
+# sealed-s39 117, sealed-s40 124, sealed-s41 121, sealed-s42 124, sealed-s43 124, sealed-s44 122, sealed-s45 122,
+# sealed-s46 119, implementer-s4-23 47, writer-p4 136, the rest 100%
 POOL_WRONG_LETTERS = 0
 POOL_WRONG_BY_WRITER: dict[str, int] = {}
 
@@ -1679,3 +1682,22 @@ def test_an_opening_stands_after_a_dash_unless_what_follows_denies_it():
 )
 def test_maybes_closing_conclusions_checks_set_aside_options_and_decimals(text, choices, question, expected):
     assert extract_choice(text, choices, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a word of degree no option has names nothing
+        ("Heavy proteinuria", ["Hypertension with oliguria", "Red blood cell casts", "Proteinuria > 3.5 g/day",
+                               "Hyperalbuminemia"], "C"),
+        ("Severe", ["Mild preeclampsia", "Severe preeclampsia", "Eclampsia", "HELLP"], "B"),  # an option's word
+        # a lone capital before a function word is a letter of a list, not a term
+        ("B and C", ["Hepatitis B vaccine", "MMR vaccine", "Varicella vaccine", "Tetanus toxoid"], INVALID),
+        # Finglish read consonant for consonant as a Persian form of one option's concept
+        ("pashe khaki", ["Anopheles mosquito", "Sandfly", "Tick", "Flea"], "B"),
+        ("sorakhak", ["Measles", "Rubella", "Mumps", "Scarlet fever"], INVALID),  # "سرخک" and "سرخچه" alike
+        ("Rubeola", ["Rubella", "Mumps", "Scarlet fever", "Roseola"], INVALID),  # measles, not "روبلا"
+    ],
+)
+def test_degree_words_lone_capitals_and_finglish(text, choices, expected):
+    assert extract_choice(text, choices) == expected
