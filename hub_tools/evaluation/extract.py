@@ -376,7 +376,10 @@ _NEGATION_AFTER = re.compile(
     r"خط\s+دوم|(?:درمان|داروی)\s+(?:کمکی|جایگزین)|(?<!\w)کمکی(?!\w)|بی\u200c?فایده"
 )
 _NEGATION_BEFORE = re.compile(
-    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
+    r"(?:(?<!\w)نه|به\s+جز|به\u200cجز|غیر\s+از|بجز|(?<!\w)(?:قبل|پیش|زودتر)\s+از|"
+    # a comparison puts the option after or below the answer: "appears well before respiratory depression"
+    r"(?i:\bbefore\b|\bthan\b|\bunlike\b|\bcompared\s+(?:with|to)\b|\bversus\b|\bvs\b\.?)|"
+    r"(?i:\bnot\b|\bexcept\b|\brather\s+than\b|\binstead\s+of\b|"
     r"\bisn't\b|\bisn’t\b|\bnor\b|\bneither\b|\beliminat\w*|\bexclud\w*|\brule\s+out|\bruling\s+out))"
     r"[\s:،,]*(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice|the\s+answer\s+is))\s*)?[\[(«]?\s*$"
 )
@@ -887,6 +890,13 @@ _BOLD = re.compile(r"\*\*([^*\n]{2,80})\*\*")
 # "both … correct", "between B and D", "it could be B as well", "so A and B", "I always mix these two up",
 # "از طرف دیگر", "بسته به", "بستگی دارد", "هر دو", "هیچ‌کدام از گزینه‌ها"; or it announces a walk through the options
 # ("Let's analyze each option:", "بیایید گزینه‌ها را یکی‌یکی بررسی کنیم")
+# a walk through the options announced: "Let's go through each option", "بیایید گزینه‌ها را بررسی کنیم"
+_WALK_THROUGH_EN = (
+    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine|check)\s+"
+    r"(?:each|every|all|the)(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b"
+)
+_WALK_THROUGH_FA = r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه"
+_WALK_THROUGH = re.compile(rf"(?i:{_WALK_THROUGH_EN})|{_WALK_THROUGH_FA}")
 # a second option offered as a maybe: "It's B... or maybe C", "**ب** یا شاید **ج**"
 _OR_MAYBE = (
     r"(?:(?i:\bor\s+(?:maybe|perhaps|possibly))|(?<!\w)یا\s+(?:شاید|احتمالا|احتمالاً))\s*[\[(«]?\s*"
@@ -901,12 +911,10 @@ _UNDECIDED = re.compile(
     r"(?!\s+(?:are|is)\s+(?:not|wrong|incorrect|out|excluded|ruled))|"
     r"\bmix(?:ing)?\s+(?:these|those|them|the)(?:\s+two)?\s+up\b|\b[1-4A-D]\s+ya\s+[1-4A-D]\b|"
     # a walk through the options announced, and no answer stated: what it names on the way is no answer
-    r"\blet(?:'s|’s|\s+us)\s+(?:analy[sz]e|go\s+through|look\s+at|consider|review|evaluate|examine|check)\s+"
-    r"(?:each|every|all|the)"
-    r"(?:\s+of\s+the)?\s+(?:options?|choices?|answers?)\b)|"
+    rf"{_WALK_THROUGH_EN})|"
     r"(?<!\w)ممکن(?:ه|\s+است)\s+(?:گزینه(?:\u0654|\u200c?ی)?\s*)?(?:الف|ب|ج|د|[A-D])\s+(?:هم|نیز)\s+(?:باشه|باشد)|"
     r"(?i:\b(?:could|might|may)\s+(?:also|as\s+well)\s+be\s+(?:option\s+)?[A-D]\b)|"
-    r"(?<!\w)بیایید\s+(?:هر\s+)?گزینه|(?<!\w)باید\s+هر\s+گزینه|"
+    rf"{_WALK_THROUGH_FA}|"
     r"(?<!\w)پس\s+(?:الف|ب|ج|د)\s+(?:و|یا)\s+(?:الف|ب|ج|د)(?!\w)"
     r"(?!\s*(?:هم\s+)?(?:رد|نادرست|غلط|اشتباه|نیستند|کنار))|"
     r"از\s+(?:طرف|سوی)\s+دیگر|(?<!\w)بسته\s+به(?!\w)|(?<!\w)بستگی\s+(?:\S+\s+){0,3}?دار|(?<!\w)هر\s+دو(?!\w)|"
@@ -920,7 +928,11 @@ _ANSWER_LEAD = re.compile(
 )
 # where an opening segment ends: a sentence end (not the full stop of a genus, "E. coli", but that of "AFB."), a dash,
 # a colon, an arrow
-_SEGMENT_END = re.compile(r"(?<!\b[A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]")
+_SEGMENT_END = re.compile(
+    r"(?<!\b[A-Z])\.(?!\d)|[!?؟;؛\n]|\s-\s|[—–→:：]|"
+    # a sequence: what comes first is the answer ("IV calcium first …, then … insulin/dextrose", "… سپس انسولین")
+    r"[,،]?\s+(?:(?i:(?:and\s+)?then|followed\s+by)\b|(?:سپس|بعدا|بعداً|و\s+بعد)(?!\w))"
+)
 # doubt in the segment itself: a hedge or a question
 _LOOSE_DOUBT = re.compile(
     r"(?<!\w)شاید(?!\w)|(?i:\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\bcould\b|\bmight\b)|[?؟]"
@@ -993,6 +1005,7 @@ def _echoed_lines(text: str, mentions: list[Mention]) -> set[int]:
 
 
 # an output that opens with one option's label and goes on with its text or a heading: "B. Second-line: …"
+_BARE_LABEL = re.compile(r"\s*(?:[A-D]|الف|ب|ج|د)\s*[).]\s*")
 _OPENING_LABEL = re.compile(r"[\[(]?\s*(?:[A-D]|الف|ب|ج|د)\s*[.)\]:：]\s+\S")
 # a verdict that rejects an option outright (not a lesser role such as "second-line" or "adjunct")
 _REJECTION = re.compile(
@@ -1075,8 +1088,10 @@ def _classify(
         elif mention.kind == "plural":  # named together with other options: never the answer on its own
             called_correct = _POSITIVE_AFTER.search(after) or _POSITIVE_AFTER.search(text[mention.end : mention.end + 40])
             status = "several" if called_correct else "listed"
-        elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines)):
-            status = "listed"
+        elif mention.kind == "alone" and (len(alone) >= 3 or _continues_list(mention, lines) or (
+            _BARE_LABEL.fullmatch(text, mention.start, mention.end) and _WALK_THROUGH.search(text, 0, mention.start)
+        )):
+            status = "listed"  # "Let's go through each option one by one.\n\nA) " (cut off): a label, not an answer
         elif mention.kind in ("statement", "alone", "copula") or _POSITIVE_AFTER.search(after) or (
             (mention.kind in ("option", "bracket", "subject") or labelled)
             and (_CONCLUSION_BEFORE.search(before) or _in_conclusion(text, mention, mentions))

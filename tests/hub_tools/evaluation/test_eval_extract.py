@@ -384,16 +384,18 @@ FIRST_SIGHT = {"writer-p1": (128, 140), "writer-p2": (136, 140), "writer-p3": (1
 #: before joining (bench/results/extract_sealed-24.json: 119/130 with 2 wrong letters and 120/130 with 1; 239/260 =
 #: 0.919): sealed-s47:5 ("… appears well before respiratory depression" read as that option), sealed-s47:26 ("IV
 #: calcium first …, then … insulin/dextrose" read as insulin with glucose), sealed-s48:90 ("وزن بر مجذور قد" read as
-#: the option with the same words in another order). Labels as written; its wrong letters stay as found.
-POOL_RIGHT = 6801  # per writer as the bench prints it: sealed-s2 129, sealed-s5 129, sealed-s9 128, sealed-s10 129,
+#: the option with the same words in another order). Labels as written; its wrong letters stay as found. Then: a
+#: comparison ("before", "than", "قبل از") sets the option after it aside, a sequence ("then", "سپس") ends the opening
+#: segment, a label left by an announced walk through the options is none (sealed-s47:5, :26, :126 now invalid).
+POOL_RIGHT = 6803  # per writer as the bench prints it: sealed-s2 129, sealed-s5 129, sealed-s9 128, sealed-s10 129,
 # sealed-s11 126, sealed-s12 120, sealed-s13 122, sealed-s14 123, sealed-s15 128, sealed-s16 126, sealed-s17 123,
 # sealed-s18 124, sealed-s19 126, sealed-s20 125, sealed-s21 126, sealed-s22 127, sealed-s23 124, sealed-s24 123,
-# sealed-s25 124, sealed-s26 128, sealed-s27 123, sealed-s28 125, sealed-s29 124, sealed-s30 128, sealed-s31 125,
+# sealed-s25 124, sealed-s26 128, sealed-s27 123, sealed-s28 125, sealed-s29 125, sealed-s30 128, sealed-s31 125,
 # sealed-s32 125, sealed-s33 126, sealed-s34 128, sealed-s35 120, sealed-s36 127, sealed-s37 118, sealed-s38 122,
 # sealed-s39 117, sealed-s40 124, sealed-s41 121, sealed-s42 124, sealed-s43 124, sealed-s44 122, sealed-s45 122,
-# sealed-s46 119, sealed-s47 119, sealed-s48 120, implementer-s4-23 47, writer-p4 136, the rest 100%
-POOL_WRONG_LETTERS = 3
-POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s47": 2, "sealed-s48": 1}
+# sealed-s46 119, sealed-s47 120, sealed-s48 120, implementer-s4-23 47, writer-p4 136, the rest 100%
+POOL_WRONG_LETTERS = 1
+POOL_WRONG_BY_WRITER: dict[str, int] = {"sealed-s48": 1}
 
 
 def test_pool_figures_as_measured():
@@ -1707,3 +1709,24 @@ def test_maybes_closing_conclusions_checks_set_aside_options_and_decimals(text, 
 )
 def test_degree_words_lone_capitals_and_finglish(text, choices, expected):
     assert extract_choice(text, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "choices", "expected"),
+    [
+        # a comparison puts the option named after it below the answer
+        ("Loss of the patellar reflex is the earliest clinical sign and appears well before respiratory depression.",
+         ["Respiratory depression", "Loss of deep tendon reflexes", "Cardiac arrest", "Oliguria"], INVALID),
+        # a sequence: the answer is what comes first
+        ("IV calcium first to protect the heart, then shift potassium into cells with insulin/dextrose.",
+         ["Insulin with glucose", "Calcium gluconate", "Sodium bicarbonate", "Furosemide"], INVALID),
+        ("Calcium gluconate first, then the others.",
+         ["Insulin with glucose", "Calcium gluconate", "Sodium bicarbonate", "Furosemide"], "B"),
+        # a label left by a walk through the options, cut off
+        ("Let's go through each option one by one.\n\nA) ", ["w", "x", "y", "z"], INVALID),
+        ("Answer:\n\nA)", ["w", "x", "y", "z"], "A"),
+    ],
+)
+def test_comparisons_sequences_and_a_walk_cut_off(text, choices, expected):
+    assert extract_choice(text, choices) == expected
+
