@@ -13,7 +13,6 @@ two concepts share names neither. The lexicon is read once, on first use.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache

@@ -521,7 +521,8 @@ _POSSIBLE = re.compile(
 _CONTRAST = re.compile(r",\s*(?i:not|but)\b|\s[—–-]\s*(?i:not)\b|،\s*(?:نه|ولی|اما|بلکه)(?!\w)|(?i:\bbut\b)|(?<!\w)(?:ولی|اما|بلکه)(?!\w)")
 # right after a mention: another option joined by "و"/"یا"/"and"/"or"/"/" ("پاسخ: A و B", "A or B", "A and C")
 # an ordinal joined to an option: "گزینه اول یا سوم", "the first or the third"
-_JOINED_ORDINAL = r"(?:اول|دوم|سوم|چهارم|آخر)(?!\w)|(?i:(?:the\s+)?(?:first|second|third|fourth|last)\b)"
+_ORDINAL_WORD = r"(?:اول|دوم|سوم|چهارم|آخر)(?!\w)|(?i:(?:first|second|third|fourth|last)\b)"
+_JOINED_ORDINAL = rf"(?i:the\s+)?(?:{_ORDINAL_WORD})"
 _JOINED_OPTION = re.compile(
     r"^\s*[\])»]?\s*(?:,|،|/|\\|&|\bو\b|\bیا\b|(?i:\band(?:/or)?\b|\bor\b|\bor\s+(?:maybe|perhaps|possibly)\b))\s*"
     rf"(?:(?:گزینه(?:\u0654|\u200c?ی)?|(?i:option|choice))\s*)?[\[(«]?\s*(?:{_LATIN}|{_DIGIT}|{_FA}|{_JOINED_ORDINAL})"
@@ -1264,7 +1265,7 @@ def _continues_list(mention: Mention, lines: set[str]) -> bool:
     return index >= 2 and set(CHOICES[:index]) <= lines
 
 
-_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA}|(?:اول|دوم|سوم|چهارم|آخر|(?i:first|second|third|fourth|last)))\W*$")
+_JOINED_TOKEN = re.compile(rf"(?:{_LATIN}|{_DIGIT}|{_FA}|{_ORDINAL_WORD})\W*$")
 
 
 def _joined_letter(joined: str) -> str | None:

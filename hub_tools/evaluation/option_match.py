@@ -57,10 +57,10 @@ from __future__ import annotations
 
 import math
 import re
-from functools import partial
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import partial
 
 from hub_tools.folding import fold_digits, match_key
 
@@ -250,6 +250,8 @@ def _whole_numbers(text: str) -> str:
 
 def _is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text) is not None
+
+
 # a number glued to its unit is the number and the unit: "4g" = "4 g" ("۴ گرم"), "10mg", "48h"
 _GLUED_UNIT = re.compile(r"(?<![^\W\d_])(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)")
 
@@ -547,6 +549,13 @@ def score_options(
     said_text: str, choices: Sequence[str], question: str | None = None, by_concept: bool = False
 ) -> list[_Scored]:
     """Each option's score against ``said_text``, in order; ``by_concept`` reads concepts of the lexicon as terms."""
+    return _scored_and_said(said_text, choices, question, by_concept)[0]
+
+
+def _scored_and_said(
+    said_text: str, choices: Sequence[str], question: str | None, by_concept: bool
+) -> tuple[list[_Scored], int]:
+    """Each option's score (:func:`score_options`) and how many terms were said."""
     read = concept_terms if by_concept else terms
     asked = read(question) if question else []
     options = [read(str(choice)) for choice in choices]
@@ -556,7 +565,7 @@ def score_options(
         for alternative in _alternatives(str(choice)):
             options_ = [*options[:index], read(alternative), *options[index + 1 :]]
             scored[index] = max(scored[index], _scores(said, options_, asked)[index], key=lambda s: s.score)
-    return scored
+    return scored, len(said)
 
 
 # words of degree: beside an option's word they qualify it ("Heavy proteinuria" for "Proteinuria > 3.5 g/day"), and
@@ -693,9 +702,11 @@ def _as_kinds(
     words = fold_words(said_text, casefold=False)
     kinds: list[tuple[str, str]] = []
     for span in reversed(concept_spans(said_text, in_options)):
+        if span.concept in in_options:
+            continue
         related = [concept for concept in in_options if concept in broader(span.concept)
                    or (span.concept in broader(concept) and span.concept not in asked)]  # fmt: skip
-        if span.concept not in in_options and len(related) == 1:
+        if len(related) == 1:
             words[span.start : span.end] = [in_options[related[0]]]
             kinds.append((span.said, in_options[related[0]]))
     return " ".join(words), tuple(reversed(kinds))
@@ -762,7 +773,7 @@ def _read(
     said_text: str, choices: Sequence[str], question: str | None, by_concept: bool, whole: bool = False
 ) -> OptionMatch | None:
     """The option read (see the module docstring); ``whole``: only an option said in full, or by its head alone."""
-    scored = score_options(said_text, choices, question, by_concept)
+    scored, said_count = _scored_and_said(said_text, choices, question, by_concept)
     ranked = sorted(range(len(scored)), key=lambda k: -scored[k].score)
     best, second = scored[ranked[0]], scored[ranked[1]]
     heads = [index for index, option in enumerate(scored) if option.head_alone]
@@ -777,8 +788,6 @@ def _read(
         return None  # "Fluids first! IV normal saline, then insulin …": the option said first is said in part too
     if whole and best.recall < _PARTIAL and not best.head_alone:
         return None
-    read = concept_terms if by_concept else terms
-    said_count = len(_said_terms(said_text, [read(str(choice)) for choice in choices], by_concept))
     if _substituted(said_count, best):
         return None
     return OptionMatch("ABCD"[ranked[0]], best.score, second.score, best.matched)
