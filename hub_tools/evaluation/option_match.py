@@ -253,7 +253,10 @@ def _is_number(text: str) -> bool:
 
 
 # a number glued to its unit is the number and the unit: "4g" = "4 g" ("۴ گرم"), "10mg", "48h"
-_GLUED_UNIT = re.compile(r"(?<![^\W\d_])(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)")
+# (from the run's first digit only: tried at every digit of a long run, the match would take quadratic time)
+_GLUED_UNIT = re.compile(
+    r"(?<![^\W\d_])(?<!\d)(\d+(?:[.٫]\d+)?)(?=(?i:mg|mcg|g|kg|ml|l|h|hr|hrs|min|mins|cm|mm|bpm|iu|d)\b)"
+)
 
 
 def _numbers_in_words(words: list[str]) -> list[str]:

@@ -1551,6 +1551,7 @@ def test_a_runaway_output_is_read_by_its_start_and_end():
     choice, _, reason = explain_choice("U waves. " * 30_000, choices)  # 30,000 mentions: read, not a hang
     assert choice == "B" and "first and last" in reason
     assert explain_choice("answer: C " + "z" * (MAX_READ_CHARS - 10), choices)[2] == "stated as the answer"
+    assert explain_choice("9" * 100_000, ["۶ ماه", "۱۲ ماه", "۲۴ ماه", "۶۰ ماه"])[0] == "invalid"  # a digit run: read
 
 
 @pytest.mark.parametrize(
