@@ -50,10 +50,10 @@ _UNIT_WORDS = {
     **dict.fromkeys("month months ماه".split(), ("time", _YEAR / 12)),
     **dict.fromkeys("year years yr yrs سال".split(), ("time", _YEAR)),
     **dict.fromkeys("mcg µg ug microgram micrograms میکروگرم".split(), ("mass", 1.0)),
-    **dict.fromkeys("mg milligram milligrams میلی گرم میلیگرم".split(), ("mass", 1e3)),
+    **dict.fromkeys("mg milligram milligrams میلیگرم".split(), ("mass", 1e3)),
     **dict.fromkeys("g gram grams گرم".split(), ("mass", 1e6)),
     **dict.fromkeys("kg kilogram kilograms کیلوگرم کیلو".split(), ("mass", 1e9)),
-    **dict.fromkeys("ml milliliter milliliters millilitre millilitres میلی لیتر میلیلیتر cc".split(), ("volume", 1.0)),
+    **dict.fromkeys("ml milliliter milliliters millilitre millilitres میلیلیتر cc".split(), ("volume", 1.0)),
     **dict.fromkeys("l liter liters litre litres لیتر".split(), ("volume", 1e3)),
     "bpm": ("rate", 1.0),
 }  # fmt: skip
